@@ -1,0 +1,60 @@
+import { Format, KeyStrategy } from "../gen/veltrix/v1/route_map_pb.ts";
+import type { IncomingEvent } from "./client_frame_codec.ts";
+import type { OutboundRecord } from "./record_sink.ts";
+import type { Resolution } from "./route_table.ts";
+import { encodeRoutedEventBinary, encodeRoutedEventJson, type EventStamp } from "./routed_event_encoding.ts";
+
+/** Content type header of protobuf record values. */
+export const PROTOBUF_CONTENT_TYPE = "application/x-protobuf; messageType=veltrix.v1.RoutedEvent";
+/** Content type header of JSON record values. */
+export const JSON_CONTENT_TYPE = "application/json; messageType=veltrix.v1.RoutedEvent";
+
+/** The records of one event, and roughly how many bytes they take. */
+export interface EventRecords {
+  readonly records: OutboundRecord[];
+  readonly bytes: number;
+}
+
+/**
+ * Turns one routed event into its Kafka records, one per target. Each value encoding is made at
+ * most once per event, however many targets share it.
+ */
+export function buildRecords(event: IncomingEvent, resolution: Resolution, stamp: EventStamp): EventRecords {
+  const binary = resolution.needsProtobuf ? encodeRoutedEventBinary(event, stamp) : undefined;
+  const json = resolution.needsJson ? encodeRoutedEventJson(event, stamp) : undefined;
+  const binaryHeaders = binary === undefined ? undefined : headers(event, stamp, PROTOBUF_CONTENT_TYPE);
+  const jsonHeaders = json === undefined ? undefined : headers(event, stamp, JSON_CONTENT_TYPE);
+  const records: OutboundRecord[] = [];
+  let bytes = 0;
+  for (const target of resolution.targets) {
+    const asJson = target.format === Format.JSON;
+    const value = asJson ? json! : binary!;
+    const key = recordKey(target.key, event, stamp);
+    records.push({ topic: target.topic, key, value, headers: asJson ? jsonHeaders! : binaryHeaders! });
+    bytes += value.length + (key?.length ?? 0) + 128;
+  }
+  return { records, bytes };
+}
+
+function recordKey(strategy: KeyStrategy, event: IncomingEvent, stamp: EventStamp): string | null {
+  switch (strategy) {
+    case KeyStrategy.EVENT_TYPE:
+      return event.type;
+    case KeyStrategy.EVENT_ID:
+      return event.id;
+    case KeyStrategy.NONE:
+      return null;
+    default:
+      return stamp.player;
+  }
+}
+
+function headers(event: IncomingEvent, stamp: EventStamp, contentType: string): Record<string, string> {
+  return {
+    "veltrix-event-id": event.id,
+    "veltrix-event-type": event.type,
+    "veltrix-player": stamp.player,
+    "veltrix-route-version": stamp.routeVersion,
+    "content-type": contentType,
+  };
+}

@@ -1,0 +1,131 @@
+import { create, fromBinary, type JsonValue, toBinary, toJson } from "@bufbuild/protobuf";
+import { ValueSchema } from "@bufbuild/protobuf/wkt";
+import { ClientFrameSchema, ServerFrameSchema } from "../gen/veltrix/v1/event_pb.ts";
+import type { ErrorCode } from "./error_code.ts";
+import { eventIdProblem, eventTypeProblem } from "./event_constraints.ts";
+import { VeltrixError } from "./veltrix_error.ts";
+
+/** A well-formed event from a client frame, before routing. */
+export interface IncomingEvent {
+  readonly id: string;
+  readonly type: string;
+  /** Any JSON value, or undefined when the client sent none. */
+  readonly data: JsonValue | undefined;
+}
+
+/** Why one event was not accepted. */
+export interface EventReject {
+  /** The event's id as sent, or "" when it had no usable id. */
+  readonly id: string;
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** When set, the client may resend after this many milliseconds. */
+  readonly retryAfterMs?: number;
+}
+
+/** A client frame split into the events to route and the events rejected while reading it. */
+export interface DecodedClientFrame {
+  readonly events: IncomingEvent[];
+  readonly rejects: EventReject[];
+}
+
+/** What the edge tells a client in one reply frame. */
+export interface ServerReply {
+  readonly acks?: readonly string[];
+  readonly rejects?: readonly EventReject[];
+  readonly error?: { readonly code: ErrorCode; readonly message: string };
+}
+
+/**
+ * Reads a JSON text frame: `{"events":[{"id":"e-1","type":"treasure.collected","data":{}}]}`.
+ * Throws a VeltrixError with code INVALID_FRAME when the frame as a whole cannot be read; a bad
+ * event only becomes a reject, and the others go on.
+ */
+export function decodeJsonClientFrame(text: string): DecodedClientFrame {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new VeltrixError("INVALID_FRAME", "frame is not valid JSON", { cause });
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new VeltrixError("INVALID_FRAME", 'frame must be a JSON object with an "events" array');
+  }
+  const list = (parsed as { events?: unknown }).events;
+  if (!Array.isArray(list)) {
+    throw new VeltrixError("INVALID_FRAME", 'frame must have an "events" array');
+  }
+  const events: IncomingEvent[] = [];
+  const rejects: EventReject[] = [];
+  for (const item of list as unknown[]) {
+    if (typeof item !== "object" || item === null || Array.isArray(item)) {
+      rejects.push({ id: "", code: "INVALID_EVENT", message: "event must be a JSON object" });
+      continue;
+    }
+    const { id, type, data } = item as { id?: unknown; type?: unknown; data?: JsonValue };
+    const problem = eventIdProblem(id) ?? eventTypeProblem(type);
+    if (problem !== undefined) {
+      rejects.push({ id: typeof id === "string" ? id : "", code: "INVALID_EVENT", message: problem });
+      continue;
+    }
+    events.push({ id: id as string, type: type as string, data });
+  }
+  return { events, rejects };
+}
+
+/**
+ * Reads a binary frame holding a protobuf `veltrix.v1.ClientFrame`. Throws a VeltrixError with
+ * code INVALID_FRAME when the bytes are not one.
+ */
+export function decodeBinaryClientFrame(bytes: Uint8Array): DecodedClientFrame {
+  let frame;
+  try {
+    frame = fromBinary(ClientFrameSchema, bytes);
+  } catch (cause) {
+    throw new VeltrixError("INVALID_FRAME", "frame is not a protobuf ClientFrame", { cause });
+  }
+  const events: IncomingEvent[] = [];
+  const rejects: EventReject[] = [];
+  for (const event of frame.events) {
+    const problem = eventIdProblem(event.id) ?? eventTypeProblem(event.type);
+    if (problem !== undefined) {
+      rejects.push({ id: event.id, code: "INVALID_EVENT", message: problem });
+      continue;
+    }
+    let data: JsonValue | undefined;
+    if (event.data !== undefined) {
+      try {
+        data = toJson(ValueSchema, event.data);
+      } catch (cause) {
+        const message = `data is not representable as JSON: ${(cause as Error).message}`;
+        rejects.push({ id: event.id, code: "INVALID_EVENT", message });
+        continue;
+      }
+    }
+    events.push({ id: event.id, type: event.type, data });
+  }
+  return { events, rejects };
+}
+
+/** Writes a reply as a JSON text frame. Empty parts are left out. */
+export function encodeJsonServerFrame(reply: ServerReply): string {
+  return JSON.stringify(reply);
+}
+
+/** Writes a reply as a protobuf `veltrix.v1.ServerFrame`. */
+export function encodeBinaryServerFrame(reply: ServerReply): Uint8Array {
+  return toBinary(
+    ServerFrameSchema,
+    create(ServerFrameSchema, {
+      acks: reply.acks ? [...reply.acks] : [],
+      rejects: reply.rejects?.map((r) => ({
+        id: r.id,
+        code: r.code,
+        message: r.message,
+        retryAfterMs: r.retryAfterMs ?? 0,
+      })) ??
+        [],
+      ...(reply.error ? { error: { code: reply.error.code, message: reply.error.message } } : {}),
+    }),
+  );
+}

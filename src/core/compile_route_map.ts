@@ -1,0 +1,99 @@
+import { Format, KeyStrategy, type RouteMap } from "../gen/veltrix/v1/route_map_pb.ts";
+import { parseRoutePattern } from "./route_pattern.ts";
+import { type CompiledRoute, type ResolvedTarget, RouteTable } from "./route_table.ts";
+import { topicNameProblem } from "./topic_name.ts";
+import { VeltrixError } from "./veltrix_error.ts";
+
+/** One thing wrong with a route map: where, and what. */
+export interface RouteMapProblem {
+  /** A path into the map, for example `routes[2].targets[0].topic`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The outcome of {@link compileRouteMap}. */
+export type CompileResult =
+  | { readonly ok: true; readonly table: RouteTable }
+  | { readonly ok: false; readonly problems: readonly RouteMapProblem[] };
+
+/**
+ * Validates a route map and compiles it into a frozen {@link RouteTable}. When the map is
+ * invalid, every problem found is returned at once, not just the first.
+ *
+ * @example
+ * ```ts
+ * import { compileRouteMap } from "./compile_route_map.ts";
+ * import { defaultRouteMap } from "./default_route_map.ts";
+ * const result = compileRouteMap(defaultRouteMap());
+ * if (result.ok) result.table.resolve("treasure.collected");
+ * ```
+ */
+export function compileRouteMap(map: RouteMap): CompileResult {
+  const problems: RouteMapProblem[] = [];
+  const routes: CompiledRoute[] = [];
+  const names = new Set<string>();
+
+  if (map.version <= 0n) problems.push({ path: "version", message: "version must be at least 1" });
+
+  map.routes.forEach((route, r) => {
+    const at = `routes[${r}]`;
+    if (route.name.length === 0) problems.push({ path: `${at}.name`, message: "route name is empty" });
+    else if (names.has(route.name)) {
+      problems.push({ path: `${at}.name`, message: `duplicate route name "${route.name}"` });
+    }
+    names.add(route.name);
+
+    const pattern = parseRoutePattern(route.match);
+    if ("problem" in pattern) problems.push({ path: `${at}.match`, message: pattern.problem });
+
+    if (route.targets.length === 0) {
+      problems.push({ path: `${at}.targets`, message: "route has no targets" });
+    }
+    const targets: ResolvedTarget[] = [];
+    route.targets.forEach((target, t) => {
+      const tat = `${at}.targets[${t}]`;
+      const topicProblem = topicNameProblem(target.topic);
+      if (topicProblem !== undefined) problems.push({ path: `${tat}.topic`, message: topicProblem });
+      const key = resolveKey(target.key);
+      if (key === undefined) problems.push({ path: `${tat}.key`, message: `unknown key strategy ${target.key}` });
+      const format = resolveFormat(target.format);
+      if (format === undefined) problems.push({ path: `${tat}.format`, message: `unknown format ${target.format}` });
+      if (key !== undefined && format !== undefined) {
+        targets.push(Object.freeze({ topic: target.topic, key, format }));
+      }
+    });
+    if (!("problem" in pattern)) {
+      routes.push(
+        Object.freeze({ name: route.name, pattern: Object.freeze(pattern), targets: Object.freeze(targets) }),
+      );
+    }
+  });
+
+  let deadLetterTopic: string | undefined;
+  if (map.deadLetterTopic !== "") {
+    const problem = topicNameProblem(map.deadLetterTopic);
+    if (problem !== undefined) problems.push({ path: "deadLetterTopic", message: problem });
+    deadLetterTopic = map.deadLetterTopic;
+  }
+
+  if (problems.length > 0) return { ok: false, problems: Object.freeze(problems) };
+  return { ok: true, table: new RouteTable(map, routes, deadLetterTopic) };
+}
+
+/** Like {@link compileRouteMap}, but throws a VeltrixError with code INVALID_ROUTE_MAP listing every problem. */
+export function compileRouteMapOrThrow(map: RouteMap): RouteTable {
+  const result = compileRouteMap(map);
+  if (result.ok) return result.table;
+  const lines = result.problems.map((p) => `${p.path}: ${p.message}`).join("; ");
+  throw new VeltrixError("INVALID_ROUTE_MAP", `route map is invalid: ${lines}`, { cause: result.problems });
+}
+
+function resolveKey(key: KeyStrategy): KeyStrategy | undefined {
+  if (key === KeyStrategy.UNSPECIFIED) return KeyStrategy.PLAYER;
+  return key in KeyStrategy ? key : undefined;
+}
+
+function resolveFormat(format: Format): Format | undefined {
+  if (format === Format.UNSPECIFIED) return Format.PROTOBUF;
+  return format in Format ? format : undefined;
+}

@@ -1,0 +1,94 @@
+/**
+ * Every error Veltrix reports carries one of these stable codes. This file is the one place that
+ * says what each code means on the wire: its HTTP status, its WebSocket close code (where a code
+ * ends a connection) and whether a client may retry the same event.
+ *
+ * @module
+ */
+
+/** How an error code shows on each surface. */
+export interface ErrorCodeSpec {
+  /** HTTP status when the code answers a request. */
+  readonly http: number;
+  /** Whether resending the same event later can succeed. */
+  readonly retryable: boolean;
+  /** WebSocket close code when the error ends a connection, if it does. */
+  readonly close?: number;
+  /** One line for the docs: what triggers it. */
+  readonly summary: string;
+}
+
+const table = {
+  INVALID_FRAME: {
+    http: 400,
+    retryable: false,
+    summary: "The frame is not a JSON or protobuf ClientFrame the edge can read.",
+  },
+  INVALID_EVENT: {
+    http: 400,
+    retryable: false,
+    summary: "An event has a bad id or type; the other events of the frame go on.",
+  },
+  NO_ROUTE: {
+    http: 422,
+    retryable: false,
+    summary: "No route matches the event type and the map has no dead-letter topic.",
+  },
+  OVERLOADED: {
+    http: 503,
+    retryable: true,
+    summary: "The edge holds as many unacknowledged events as it may; resend after the hint.",
+  },
+  KAFKA_WRITE_FAILED: {
+    http: 503,
+    retryable: true,
+    summary: "Kafka did not acknowledge the write; the event was not acked, resend it.",
+  },
+  SHUTTING_DOWN: {
+    http: 503,
+    retryable: true,
+    close: 1001,
+    summary: "The edge is stopping; reconnect (to another edge) and resend unacked events.",
+  },
+  UNAUTHORIZED: {
+    http: 401,
+    retryable: false,
+    summary: "The token is missing, malformed, wrongly signed, expired or has no subject.",
+  },
+  NOT_READY: {
+    http: 503,
+    retryable: true,
+    summary: "The edge has no Kafka connection or no route table yet; try again shortly.",
+  },
+  UPGRADE_REQUIRED: {
+    http: 426,
+    retryable: false,
+    summary: "The ingest endpoint only speaks WebSocket.",
+  },
+  INVALID_ROUTE_MAP: {
+    http: 422,
+    retryable: false,
+    summary: "A route map failed validation; every problem is listed.",
+  },
+  INVALID_CONFIG: {
+    http: 500,
+    retryable: false,
+    summary: "An environment variable has a value the edge cannot use.",
+  },
+  INTERNAL: {
+    http: 500,
+    retryable: true,
+    summary: "An unexpected failure inside the edge.",
+  },
+} as const satisfies Record<string, ErrorCodeSpec>;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof table;
+
+/** The wire behaviour of every error code, keyed by code. */
+export const errorCodes: Readonly<Record<ErrorCode, ErrorCodeSpec>> = Object.freeze(table);
+
+/** True when `value` is one of the known error codes. */
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(table, value);
+}

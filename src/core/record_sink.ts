@@ -1,0 +1,17 @@
+/** One Kafka record, ready to write. */
+export interface OutboundRecord {
+  readonly topic: string;
+  /** The record key, or null for none. */
+  readonly key: string | null;
+  /** A protobuf value as bytes or a JSON value as text. */
+  readonly value: Uint8Array | string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * Where routed records go. `write` resolves only once every record is acknowledged by all
+ * in-sync replicas, and rejects when any of them is not.
+ */
+export interface RecordSink {
+  write(records: readonly OutboundRecord[]): Promise<void>;
+}

@@ -1,0 +1,147 @@
+import { VeltrixError } from "../core/veltrix_error.ts";
+import { isLogLevel, type LogLevel } from "./log.ts";
+
+/** Everything an edge is configured with. */
+export interface EdgeConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly adminHost: string;
+  readonly adminPort: number;
+  readonly stateDir: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly jwtSecret: string;
+  readonly edgeId: string;
+  readonly lingerMs: number;
+  readonly batchMaxEvents: number;
+  readonly batchMaxBytes: number;
+  readonly maxInFlightBatches: number;
+  readonly maxPendingEvents: number;
+  readonly produceTimeoutMs: number;
+  readonly topicPartitions: number;
+  readonly topicReplicationFactor: number;
+  readonly shutdownTimeoutMs: number;
+  readonly logLevel: LogLevel;
+}
+
+/** One environment variable the edge reads. */
+export interface ConfigVariable {
+  readonly name: string;
+  readonly default: string;
+  readonly doc: string;
+}
+
+type Parser<T> = (raw: string) => T | { problem: string };
+
+const int = (min: number, max: number): Parser<number> => (raw) => {
+  const value = Number(raw);
+  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    return { problem: `must be an integer from ${min} to ${max}` };
+  }
+  return value;
+};
+const nonEmpty: Parser<string> = (raw) => raw.trim() === "" ? { problem: "must not be empty" } : raw;
+
+/** Every variable, its default and what it does: the README's table is written from this. */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
+  { name: "VELTRIX_HOST", default: "0.0.0.0", doc: "Address the client (WebSocket) port binds to." },
+  {
+    name: "VELTRIX_PORT",
+    default: "8787",
+    doc: "Client port: `GET /v1/ingest`, `/healthz`, `/readyz`. 0 picks a free port.",
+  },
+  { name: "VELTRIX_ADMIN_HOST", default: "127.0.0.1", doc: "Address the admin port binds to." },
+  {
+    name: "VELTRIX_ADMIN_PORT",
+    default: "8788",
+    doc: "Admin port: health, readiness, route control. 0 picks a free port.",
+  },
+  {
+    name: "VELTRIX_STATE_DIR",
+    default: ".veltrix/state",
+    doc: "Where the edge keeps state that must survive a restart.",
+  },
+  { name: "KAFKA_BROKERS", default: "127.0.0.1:9092", doc: "Comma-separated bootstrap brokers." },
+  { name: "VELTRIX_JWT_SECRET", default: "(required)", doc: "HS256 secret that client tokens are signed with." },
+  { name: "VELTRIX_EDGE_ID", default: "<hostname>-<pid>", doc: "Name stamped on every routed event." },
+  { name: "VELTRIX_LINGER_MS", default: "2", doc: "How long a batch waits for more events before it is sent." },
+  { name: "VELTRIX_BATCH_MAX_EVENTS", default: "2000", doc: "A batch is sent once it holds this many events." },
+  { name: "VELTRIX_BATCH_MAX_BYTES", default: "1048576", doc: "A batch is sent once it holds about this many bytes." },
+  {
+    name: "VELTRIX_MAX_INFLIGHT_BATCHES",
+    default: "1",
+    doc: "Produce requests outstanding at once; 1 keeps per-player order under retries.",
+  },
+  {
+    name: "VELTRIX_MAX_PENDING_EVENTS",
+    default: "100000",
+    doc: "Unacked events the edge holds before it answers OVERLOADED.",
+  },
+  { name: "VELTRIX_PRODUCE_TIMEOUT_MS", default: "30000", doc: "Broker-side timeout of one produce request." },
+  { name: "VELTRIX_TOPIC_PARTITIONS", default: "6", doc: "Partitions of topics the edge creates." },
+  {
+    name: "VELTRIX_TOPIC_REPLICATION_FACTOR",
+    default: "-1",
+    doc: "Replication factor of topics the edge creates; -1 is the broker default.",
+  },
+  {
+    name: "VELTRIX_SHUTDOWN_TIMEOUT_MS",
+    default: "10000",
+    doc: "Longest a SIGTERM/SIGINT shutdown waits for Kafka before exiting.",
+  },
+  { name: "VELTRIX_LOG_LEVEL", default: "info", doc: "debug, info, warn or error." },
+];
+
+/**
+ * Reads the edge's configuration from `env`. Every bad value is reported at once, in a
+ * VeltrixError with code INVALID_CONFIG.
+ */
+export function loadEdgeConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  defaults: { hostname: string; pid: number },
+): EdgeConfig {
+  const problems: string[] = [];
+  const read = <T>(name: string, parse: Parser<T>, fallback?: string): T => {
+    const raw = env[name] ?? fallback ?? CONFIG_VARIABLES.find((v) => v.name === name)!.default;
+    const parsed = parse(raw);
+    if (typeof parsed === "object" && parsed !== null && "problem" in parsed) {
+      problems.push(`${name}=${JSON.stringify(raw)} ${parsed.problem}`);
+      return undefined as T;
+    }
+    return parsed;
+  };
+  const jwtSecret = env.VELTRIX_JWT_SECRET ?? "";
+  if (jwtSecret.length < 16) problems.push("VELTRIX_JWT_SECRET must be set, at least 16 characters");
+  const brokers = read("KAFKA_BROKERS", nonEmpty)?.split(",").map((b) => b.trim()).filter((b) => b !== "") ?? [];
+  for (const broker of brokers) {
+    if (!/^[^:\s]+:\d{1,5}$/.test(broker)) problems.push(`KAFKA_BROKERS entry "${broker}" must be host:port`);
+  }
+  const logLevel = read(
+    "VELTRIX_LOG_LEVEL",
+    (raw) => isLogLevel(raw) ? raw : { problem: "must be debug, info, warn or error" },
+  );
+  const config: EdgeConfig = {
+    host: read("VELTRIX_HOST", nonEmpty),
+    port: read("VELTRIX_PORT", int(0, 65535)),
+    adminHost: read("VELTRIX_ADMIN_HOST", nonEmpty),
+    adminPort: read("VELTRIX_ADMIN_PORT", int(0, 65535)),
+    stateDir: read("VELTRIX_STATE_DIR", nonEmpty),
+    kafkaBrokers: brokers,
+    jwtSecret,
+    edgeId: read("VELTRIX_EDGE_ID", nonEmpty, `${defaults.hostname}-${defaults.pid}`),
+    lingerMs: read("VELTRIX_LINGER_MS", int(0, 1000)),
+    batchMaxEvents: read("VELTRIX_BATCH_MAX_EVENTS", int(1, 1_000_000)),
+    batchMaxBytes: read("VELTRIX_BATCH_MAX_BYTES", int(1024, 64 * 1024 * 1024)),
+    maxInFlightBatches: read("VELTRIX_MAX_INFLIGHT_BATCHES", int(1, 64)),
+    maxPendingEvents: read("VELTRIX_MAX_PENDING_EVENTS", int(1, 100_000_000)),
+    produceTimeoutMs: read("VELTRIX_PRODUCE_TIMEOUT_MS", int(100, 600_000)),
+    topicPartitions: read("VELTRIX_TOPIC_PARTITIONS", int(1, 10_000)),
+    topicReplicationFactor: read("VELTRIX_TOPIC_REPLICATION_FACTOR", int(-1, 32)),
+    shutdownTimeoutMs: read("VELTRIX_SHUTDOWN_TIMEOUT_MS", int(0, 600_000)),
+    logLevel,
+  };
+  if (config.topicReplicationFactor === 0) problems.push("VELTRIX_TOPIC_REPLICATION_FACTOR cannot be 0");
+  if (problems.length > 0) {
+    throw new VeltrixError("INVALID_CONFIG", `invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+  return Object.freeze(config);
+}

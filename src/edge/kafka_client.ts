@@ -1,0 +1,38 @@
+import process from "node:process";
+import { Kafka, type LogEntry, logLevel } from "kafkajs";
+import type { Logger } from "./log.ts";
+
+/**
+ * kafkajs schedules its request-queue check with a negative delay when it is not throttled
+ * (requestQueue `throttledUntil - Date.now()`), which the runtime clamps to 1 ms and reports as a
+ * TimeoutNegativeWarning on every connection. The behaviour is as intended; only that warning is
+ * dropped, every other one still goes out.
+ */
+export function silenceKafkajsTimeoutWarnings(): void {
+  const emit = process.emitWarning;
+  if ((emit as { veltrixQuiet?: boolean }).veltrixQuiet) return;
+  const quiet = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
+    const type = typeof rest[0] === "string" ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+    if (type === "TimeoutNegativeWarning") return;
+    return (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
+  };
+  (quiet as { veltrixQuiet?: boolean }).veltrixQuiet = true;
+  process.emitWarning = quiet as typeof process.emitWarning;
+}
+
+/** A kafkajs client whose log lines go through our structured logger, warnings and up only. */
+export function createKafkaClient(clientId: string, brokers: readonly string[], logger: Logger): Kafka {
+  silenceKafkajsTimeoutWarnings();
+  return new Kafka({
+    clientId,
+    brokers: [...brokers],
+    logLevel: logLevel.WARN,
+    retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 8 },
+    logCreator: () => ({ level, log }: LogEntry) => {
+      const { message, ...fields } = log;
+      const line = `kafkajs: ${message}`;
+      if (level <= logLevel.ERROR) logger.error(line, fields);
+      else logger.warn(line, fields);
+    },
+  });
+}

@@ -1,0 +1,48 @@
+/**
+ * The edge process: reads its configuration from the environment, starts the client and admin
+ * listeners, connects to Kafka, and shuts down cleanly on SIGTERM or SIGINT.
+ *
+ * @module
+ */
+import { VeltrixError } from "../core/veltrix_error.ts";
+import { loadEdgeConfig } from "./config.ts";
+import { startEdgeServer } from "./edge_server.ts";
+import { createLogger } from "./log.ts";
+
+/** Runs an edge until a signal stops it. Returns the process exit code. */
+export async function runEdge(env: Record<string, string | undefined>): Promise<number> {
+  let config;
+  try {
+    config = loadEdgeConfig(env, { hostname: Deno.hostname(), pid: Deno.pid });
+  } catch (error) {
+    console.error(`veltrix: ${VeltrixError.from(error).message}`);
+    return 2;
+  }
+  const logger = createLogger(config.logLevel, { edge: config.edgeId });
+  const edge = startEdgeServer(config, logger);
+  logger.info("listening", {
+    port: edge.port,
+    adminPort: edge.adminPort,
+    host: config.host,
+    adminHost: config.adminHost,
+    routeVersion: edge.routes.current.versionText,
+  });
+  const stopped = Promise.withResolvers<void>();
+  const onSignal = (signal: Deno.Signal) => () => {
+    logger.info("shutting down", { signal });
+    edge.stop().then(stopped.resolve, stopped.resolve);
+  };
+  const handlers = (["SIGTERM", "SIGINT"] as const).map((signal) => {
+    const handler = onSignal(signal);
+    Deno.addSignalListener(signal, handler);
+    return [signal, handler] as const;
+  });
+  await stopped.promise;
+  for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+  logger.info("stopped");
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await runEdge(Deno.env.toObject()));
+}

@@ -1,0 +1,141 @@
+import type { OutboundRecord, RecordSink } from "../core/record_sink.ts";
+import { VeltrixError } from "../core/veltrix_error.ts";
+
+/** Told the fate of each event it submitted. */
+export interface DeliveryListener {
+  /** Every record of event `id` is acknowledged by Kafka. */
+  delivered(id: string): void;
+  /** Some record of event `id` was not acknowledged; the event must not be acked. */
+  failed(id: string, error: VeltrixError): void;
+}
+
+/** Batching knobs. */
+export interface ProduceBatcherOptions {
+  /** How long the first event of a batch may wait for company, in ms. @default 2 */
+  readonly lingerMs: number;
+  /** A batch is sent once it holds this many events. @default 2000 */
+  readonly maxBatchEvents: number;
+  /** A batch is sent once its records reach about this many bytes. @default 1048576 */
+  readonly maxBatchBytes: number;
+  /** Batches written at once. 1 keeps per-partition order under retries. @default 1 */
+  readonly maxInFlightBatches: number;
+  /** Events held (batched, queued or in flight) before `submit` refuses more. @default 100000 */
+  readonly maxPendingEvents: number;
+}
+
+interface Batch {
+  records: OutboundRecord[];
+  listeners: DeliveryListener[];
+  ids: string[];
+  bytes: number;
+}
+
+/**
+ * Gathers the records of events from many connections into few Kafka writes: a batch goes out
+ * when it is full or when its first event has lingered `lingerMs`, with at most
+ * `maxInFlightBatches` writes outstanding. Events are only reported delivered when the write
+ * holding them is acknowledged; nothing is acknowledged early.
+ */
+export class ProduceBatcher {
+  readonly #sink: RecordSink;
+  readonly #options: ProduceBatcherOptions;
+  #open: Batch = emptyBatch();
+  readonly #sealed: Batch[] = [];
+  #inFlight = 0;
+  #pending = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(sink: RecordSink, options: ProduceBatcherOptions) {
+    this.#sink = sink;
+    this.#options = options;
+  }
+
+  /** Events accepted and not yet reported delivered or failed. */
+  get pendingEvents(): number {
+    return this.#pending;
+  }
+
+  /** Writes outstanding right now. */
+  get inFlightBatches(): number {
+    return this.#inFlight;
+  }
+
+  /**
+   * Queues the records of one event. Returns false, and keeps nothing, when the batcher already
+   * holds `maxPendingEvents`; the caller must then tell the client to retry.
+   */
+  submit(records: readonly OutboundRecord[], bytes: number, listener: DeliveryListener, id: string): boolean {
+    if (this.#pending >= this.#options.maxPendingEvents) return false;
+    this.#pending++;
+    const batch = this.#open;
+    for (const record of records) batch.records.push(record);
+    batch.listeners.push(listener);
+    batch.ids.push(id);
+    batch.bytes += bytes;
+    if (batch.ids.length >= this.#options.maxBatchEvents || batch.bytes >= this.#options.maxBatchBytes) {
+      this.#seal();
+    } else if (this.#timer === undefined) {
+      this.#timer = setTimeout(this.#onLinger, this.#options.lingerMs);
+    }
+    return true;
+  }
+
+  /** Sends whatever is batched now and resolves once nothing is pending. */
+  drain(): Promise<void> {
+    if (this.#open.ids.length > 0) this.#seal();
+    if (this.#pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  readonly #onLinger = (): void => {
+    this.#timer = undefined;
+    if (this.#open.ids.length > 0) this.#seal();
+  };
+
+  #seal(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#sealed.push(this.#open);
+    this.#open = emptyBatch();
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (this.#inFlight < this.#options.maxInFlightBatches && this.#sealed.length > 0) {
+      const batch = this.#sealed.shift()!;
+      this.#inFlight++;
+      this.#sink.write(batch.records).then(
+        () => this.#settle(batch, undefined),
+        (reason) => this.#settle(batch, VeltrixError.from(reason, "KAFKA_WRITE_FAILED")),
+      );
+    }
+  }
+
+  #settle(batch: Batch, error: VeltrixError | undefined): void {
+    this.#inFlight--;
+    this.#pending -= batch.ids.length;
+    const { listeners, ids } = batch;
+    for (let i = 0; i < ids.length; i++) {
+      const listener = listeners[i]!;
+      try {
+        if (error === undefined) listener.delivered(ids[i]!);
+        else listener.failed(ids[i]!, error);
+      } catch {
+        // A listener that throws must not cost the other events their outcome.
+      }
+    }
+    this.#pump();
+    if (this.#pending === 0 && this.#idleWaiters.length > 0) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+}
+
+function emptyBatch(): Batch {
+  return { records: [], listeners: [], ids: [], bytes: 0 };
+}

@@ -1,0 +1,87 @@
+import {
+  encodeBinaryServerFrame,
+  encodeJsonServerFrame,
+  type EventReject,
+  type ServerReply,
+} from "../core/client_frame_codec.ts";
+import { errorCodes } from "../core/error_code.ts";
+import type { VeltrixError } from "../core/veltrix_error.ts";
+import type { DeliveryListener } from "./produce_batcher.ts";
+
+/** The part of a WebSocket a reply channel needs. */
+export interface ReplySocket {
+  readonly readyState: number;
+  send(data: string | Uint8Array): void;
+}
+
+/** Default retry hint for retryable rejects, in ms. */
+export const DEFAULT_RETRY_AFTER_MS = 250;
+
+/**
+ * Collects the acks and rejects owed to one client in one encoding (JSON or protobuf), and sends
+ * them together: everything that settles within one turn of the event loop goes out as one frame.
+ */
+export class ReplyChannel implements DeliveryListener {
+  readonly #socket: ReplySocket;
+  readonly #binary: boolean;
+  #acks: string[] = [];
+  #rejects: EventReject[] = [];
+  #scheduled = false;
+
+  constructor(socket: ReplySocket, binary: boolean) {
+    this.#socket = socket;
+    this.#binary = binary;
+  }
+
+  delivered(id: string): void {
+    this.#acks.push(id);
+    this.#schedule();
+  }
+
+  failed(id: string, error: VeltrixError): void {
+    this.reject({
+      id,
+      code: error.code,
+      message: error.message,
+      ...(errorCodes[error.code].retryable ? { retryAfterMs: DEFAULT_RETRY_AFTER_MS } : {}),
+    });
+  }
+
+  /** Owes the client a reject for one event. */
+  reject(reject: EventReject): void {
+    this.#rejects.push(reject);
+    this.#schedule();
+  }
+
+  /** Sends a frame-level error at once. */
+  sendError(error: VeltrixError): void {
+    this.#send({ error: { code: error.code, message: error.message } });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(this.#flush);
+  }
+
+  readonly #flush = (): void => {
+    this.#scheduled = false;
+    const acks = this.#acks;
+    const rejects = this.#rejects;
+    this.#acks = [];
+    this.#rejects = [];
+    if (acks.length > 0 && rejects.length > 0) this.#send({ acks, rejects });
+    else if (acks.length > 0) this.#send({ acks });
+    else if (rejects.length > 0) this.#send({ rejects });
+  };
+
+  #send(reply: ServerReply): void {
+    // A closed socket cannot be told; its client resends what it has no ack for.
+    if (this.#socket.readyState !== WebSocket.OPEN) return;
+    try {
+      this.#socket.send(this.#binary ? encodeBinaryServerFrame(reply) : encodeJsonServerFrame(reply));
+    } catch {
+      // The socket closed between the check and the send: same as above.
+    }
+  }
+}

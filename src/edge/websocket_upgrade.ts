@@ -1,0 +1,28 @@
+/**
+ * The one place that touches the runtime's WebSocket upgrade (Deno.upgradeWebSocket), so the rest
+ * of the edge sees only web-standard WebSockets.
+ *
+ * @module
+ */
+
+/** What happens on an upgraded socket. */
+export interface SocketHandlers {
+  onMessage(data: string | ArrayBuffer): void;
+  onClose?(code: number): void;
+}
+
+/**
+ * Upgrades `request` to a WebSocket, wires it to the handlers `attach` makes for it, and returns
+ * the 101 response.
+ */
+export function upgradeToWebSocket(request: Request, attach: (socket: WebSocket) => SocketHandlers): Response {
+  const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 60 });
+  socket.binaryType = "arraybuffer";
+  const handlers = attach(socket);
+  socket.addEventListener("message", (event: MessageEvent<string | ArrayBuffer>) => handlers.onMessage(event.data));
+  socket.addEventListener("close", (event) => handlers.onClose?.(event.code));
+  socket.addEventListener("error", () => {
+    // The close event follows; nothing is owed to a socket that failed.
+  });
+  return response;
+}

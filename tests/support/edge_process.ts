@@ -1,0 +1,108 @@
+import { testBrokers } from "./kafka_target.ts";
+import { TEST_JWT_SECRET } from "./tokens.ts";
+
+const root = new URL("../../", import.meta.url).pathname;
+
+/** An edge running as its own process, as in production. */
+export interface EdgeProcess {
+  readonly port: number;
+  readonly adminPort: number;
+  readonly edgeId: string;
+  /** `ws://127.0.0.1:PORT/v1/ingest` */
+  readonly ingestUrl: string;
+  /** Everything the edge logged so far, one JSON object per entry. */
+  readonly logs: Record<string, unknown>[];
+  /** SIGTERM, then wait for exit; returns the exit code. */
+  stop(): Promise<number>;
+}
+
+/**
+ * Starts `src/edge/main.ts` on free ports and resolves once its `/readyz` answers 200 (Kafka
+ * connected, topics present). Extra environment variables override the test defaults.
+ */
+export async function startEdgeProcess(env: Record<string, string> = {}, timeoutMs = 60_000): Promise<EdgeProcess> {
+  const edgeId = env.VELTRIX_EDGE_ID ?? `test-edge-${crypto.randomUUID().slice(0, 8)}`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      "--allow-write",
+      "--allow-sys",
+      `${root}src/edge/main.ts`,
+    ],
+    cwd: root,
+    env: {
+      KAFKA_BROKERS: testBrokers(),
+      VELTRIX_JWT_SECRET: TEST_JWT_SECRET,
+      VELTRIX_PORT: "0",
+      VELTRIX_ADMIN_PORT: "0",
+      VELTRIX_EDGE_ID: edgeId,
+      VELTRIX_LOG_LEVEL: "info",
+      VELTRIX_STATE_DIR: Deno.makeTempDirSync({ prefix: "veltrix-test-state-" }),
+      ...env,
+    },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+
+  const logs: Record<string, unknown>[] = [];
+  const listening = Promise.withResolvers<{ port: number; adminPort: number }>();
+  const pump = (async () => {
+    let buffered = "";
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      buffered += chunk;
+      let newline;
+      while ((newline = buffered.indexOf("\n")) !== -1) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        let entry: Record<string, unknown>;
+        try {
+          entry = JSON.parse(line);
+        } catch {
+          entry = { level: "raw", msg: line };
+        }
+        logs.push(entry);
+        if (entry.msg === "listening") {
+          listening.resolve({ port: entry.port as number, adminPort: entry.adminPort as number });
+        }
+      }
+    }
+  })();
+  const exited = child.status.then((status) => {
+    listening.reject(new Error(`edge exited early (${status.code}): ${JSON.stringify(logs.slice(-5))}`));
+    return status.code;
+  });
+
+  const { port, adminPort } = await listening.promise;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`http://127.0.0.1:${adminPort}/readyz`).catch(() => undefined);
+    await response?.body?.cancel();
+    if (response?.status === 200) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`edge not ready after ${timeoutMs} ms: ${JSON.stringify(logs.slice(-5))}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  return {
+    port,
+    adminPort,
+    edgeId,
+    ingestUrl: `ws://127.0.0.1:${port}/v1/ingest`,
+    logs,
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // Already gone.
+      }
+      const code = await exited;
+      await pump;
+      return code;
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * `deno task start`: runs an edge on its embedded defaults for development. When `KAFKA_BROKERS`
+ * is unset it brings up the local dev broker first; when `VELTRIX_JWT_SECRET` is unset it makes a
+ * random secret and prints a ready-to-use player token and WebSocket URL.
+ *
+ * @module
+ */
+import { sign } from "hono/jwt";
+import { runEdge } from "../../src/edge/main.ts";
+import { kafkaUp } from "../kafka/kafka.ts";
+
+const env = Deno.env.toObject();
+if (!env.KAFKA_BROKERS) {
+  await kafkaUp();
+}
+if (!env.VELTRIX_JWT_SECRET) {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  env.VELTRIX_JWT_SECRET = btoa(String.fromCharCode(...bytes));
+  const token = await sign(
+    { sub: "dev-player", exp: Math.floor(Date.now() / 1000) + 24 * 3600 },
+    env.VELTRIX_JWT_SECRET,
+    "HS256",
+  );
+  const host = env.VELTRIX_HOST && env.VELTRIX_HOST !== "0.0.0.0" ? env.VELTRIX_HOST : "127.0.0.1";
+  const port = env.VELTRIX_PORT ?? "8787";
+  console.log(
+    [
+      "",
+      "Veltrix dev mode: VELTRIX_JWT_SECRET was unset, so this run made one:",
+      `  VELTRIX_JWT_SECRET=${env.VELTRIX_JWT_SECRET}`,
+      "A token for player dev-player, valid 24 h:",
+      `  ${token}`,
+      "Connect a game client to:",
+      `  ws://${host}:${port}/v1/ingest?token=${token}`,
+      `Send: {"events":[{"id":"e-1","type":"treasure.collected","data":{"chest":7}}]}`,
+      "",
+    ].join("\n"),
+  );
+}
+Deno.exit(await runEdge(env));
