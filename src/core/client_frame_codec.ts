@@ -2,7 +2,7 @@ import { create, fromBinary, type JsonValue, toBinary, toJson } from "@bufbuild/
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import { ClientFrameSchema, ServerFrameSchema } from "../gen/veltrix/v1/event_pb.ts";
 import type { ErrorCode } from "./error_code.ts";
-import { eventIdProblem, eventTypeProblem } from "./event_constraints.ts";
+import { eventDataProblem, eventIdProblem, eventTypeProblem } from "./event_constraints.ts";
 import { VeltrixError } from "./veltrix_error.ts";
 
 /** A well-formed event from a client frame, before routing. */
@@ -63,7 +63,7 @@ export function decodeJsonClientFrame(text: string): DecodedClientFrame {
       continue;
     }
     const { id, type, data } = item as { id?: unknown; type?: unknown; data?: JsonValue };
-    const problem = eventIdProblem(id) ?? eventTypeProblem(type);
+    const problem = eventIdProblem(id) ?? eventTypeProblem(type) ?? eventDataProblem(data);
     if (problem !== undefined) {
       rejects.push({ id: typeof id === "string" ? id : "", code: "INVALID_EVENT", message: problem });
       continue;
@@ -101,6 +101,11 @@ export function decodeBinaryClientFrame(bytes: Uint8Array): DecodedClientFrame {
         rejects.push({ id: event.id, code: "INVALID_EVENT", message });
         continue;
       }
+    }
+    const dataProblem = eventDataProblem(data);
+    if (dataProblem !== undefined) {
+      rejects.push({ id: event.id, code: "INVALID_EVENT", message: dataProblem });
+      continue;
     }
     events.push({ id: event.id, type: event.type, data });
   }

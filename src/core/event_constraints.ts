@@ -9,6 +9,9 @@ export const MAX_EVENT_ID_LENGTH = 64;
 /** Longest event type accepted, in characters. */
 export const MAX_EVENT_TYPE_LENGTH = 128;
 
+/** Deepest nesting of arrays and objects accepted in an event's data. */
+export const MAX_DATA_DEPTH = 32;
+
 const TYPE_CHARS = /^[a-z0-9._-]+$/;
 
 /** Returns why `id` is not a valid event id, or undefined when it is. */
@@ -27,5 +30,28 @@ export function eventTypeProblem(type: unknown): string | undefined {
     return `type must be 1 to ${MAX_EVENT_TYPE_LENGTH} characters`;
   }
   if (!TYPE_CHARS.test(type)) return "type may only hold the characters [a-z0-9._-]";
+  return undefined;
+}
+
+/**
+ * Returns why `data` is not acceptable event data (nested deeper than {@link MAX_DATA_DEPTH}
+ * arrays and objects), or undefined when it is. Walks the value without recursion.
+ */
+export function eventDataProblem(data: unknown): string | undefined {
+  if (typeof data !== "object" || data === null) return undefined;
+  const stack: unknown[] = [data];
+  const depths: number[] = [1];
+  while (stack.length > 0) {
+    const value = stack.pop() as object;
+    const depth = depths.pop()!;
+    if (depth > MAX_DATA_DEPTH) return `data is nested deeper than ${MAX_DATA_DEPTH} levels`;
+    const children = Array.isArray(value) ? value : Object.values(value);
+    for (const child of children) {
+      if (typeof child === "object" && child !== null) {
+        stack.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
   return undefined;
 }

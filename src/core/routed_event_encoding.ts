@@ -21,11 +21,21 @@ export interface EventStamp {
   readonly routeVersion: string;
 }
 
-const writer = new BinaryWriter();
+/** Reused between calls: `finish()` leaves it empty. A call that throws replaces it (see below). */
+let writer = new BinaryWriter();
 
 /** Encodes a RoutedEvent in protobuf binary form. */
 export function encodeRoutedEventBinary(event: IncomingEvent, stamp: EventStamp): Uint8Array {
-  const w = writer;
+  try {
+    return writeRoutedEvent(writer, event, stamp);
+  } catch (error) {
+    // Half-written bytes must never lead the next record: start over with a fresh writer.
+    writer = new BinaryWriter();
+    throw error;
+  }
+}
+
+function writeRoutedEvent(w: BinaryWriter, event: IncomingEvent, stamp: EventStamp): Uint8Array {
   w.tag(1, WireType.LengthDelimited).fork();
   if (event.id !== "") w.tag(1, WireType.LengthDelimited).string(event.id);
   if (event.type !== "") w.tag(2, WireType.LengthDelimited).string(event.type);

@@ -58,7 +58,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: "VELTRIX_STATE_DIR",
     default: ".veltrix/state",
-    doc: "Where the edge keeps state that must survive a restart.",
+    doc:
+      "Where the edge keeps state that must survive a restart (reserved for the control plane's last-known-good route map; nothing is written there yet).",
   },
   { name: "KAFKA_BROKERS", default: "127.0.0.1:9092", doc: "Comma-separated bootstrap brokers." },
   { name: "VELTRIX_JWT_SECRET", default: "(required)", doc: "HS256 secret that client tokens are signed with." },
@@ -115,6 +116,7 @@ export function loadEdgeConfig(
   for (const broker of brokers) {
     if (!/^[^:\s]+:\d{1,5}$/.test(broker)) problems.push(`KAFKA_BROKERS entry "${broker}" must be host:port`);
   }
+  if (brokers.length === 0 && env.KAFKA_BROKERS?.trim()) problems.push("KAFKA_BROKERS must name a host:port");
   const logLevel = read(
     "VELTRIX_LOG_LEVEL",
     (raw) => isLogLevel(raw) ? raw : { problem: "must be debug, info, warn or error" },

@@ -1,5 +1,6 @@
 import { type Admin, type Kafka, Partitioners, type Producer } from "kafkajs";
 import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
+import { errorCodes } from "../core/error_code.ts";
 import { defaultRouteMap } from "../core/default_route_map.ts";
 import { ActiveRouteTable } from "../control/active_route_table.ts";
 import { createAdminApp } from "./admin_app.ts";
@@ -101,7 +102,7 @@ export function startEdgeServer(config: EdgeConfig, logger: Logger): EdgeServer 
       await new Promise((resolve) => setTimeout(resolve, 0));
       for (const socket of sockets) {
         try {
-          socket.close(1001, "edge shutting down");
+          socket.close(errorCodes.SHUTTING_DOWN.close, "edge shutting down");
         } catch {
           // Already closed.
         }

@@ -65,7 +65,18 @@ export class IngestConnection {
         });
         continue;
       }
-      const { records, bytes } = buildRecords(event, resolution, stamp);
+      let built;
+      try {
+        built = buildRecords(event, resolution, stamp);
+      } catch (error) {
+        channel.reject({
+          id: event.id,
+          code: "INVALID_EVENT",
+          message: `event cannot be encoded: ${(error as Error).message}`,
+        });
+        continue;
+      }
+      const { records, bytes } = built;
       if (!batcher.submit(records, bytes, channel, event.id)) {
         channel.reject({
           id: event.id,

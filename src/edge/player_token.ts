@@ -25,7 +25,7 @@ export async function verifyPlayerToken(token: string | undefined, secret: strin
 /** Picks the token from `?token=` or an `Authorization: Bearer` header. */
 export function tokenFromRequest(url: URL, authorization: string | undefined): string | undefined {
   const fromQuery = url.searchParams.get("token");
-  if (fromQuery !== null) return fromQuery;
+  if (fromQuery !== null && fromQuery !== "") return fromQuery;
   const match = authorization?.match(/^Bearer\s+(\S+)$/i);
   return match?.[1];
 }

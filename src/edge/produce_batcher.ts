@@ -107,7 +107,13 @@ export class ProduceBatcher {
     while (this.#inFlight < this.#options.maxInFlightBatches && this.#sealed.length > 0) {
       const batch = this.#sealed.shift()!;
       this.#inFlight++;
-      this.#sink.write(batch.records).then(
+      let written: Promise<void>;
+      try {
+        written = this.#sink.write(batch.records);
+      } catch (reason) {
+        written = Promise.reject(reason);
+      }
+      written.then(
         () => this.#settle(batch, undefined),
         (reason) => this.#settle(batch, VeltrixError.from(reason, "KAFKA_WRITE_FAILED")),
       );

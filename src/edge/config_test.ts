@@ -1,0 +1,195 @@
+import assert from "node:assert/strict";
+import { VeltrixError } from "../core/veltrix_error.ts";
+import { CONFIG_VARIABLES, type EdgeConfig, loadEdgeConfig } from "./config.ts";
+
+const SECRET = "0123456789abcdef-test-secret";
+const HOST = { hostname: "edge-host", pid: 4242 };
+
+function load(env: Record<string, string | undefined>): EdgeConfig {
+  return loadEdgeConfig({ VELTRIX_JWT_SECRET: SECRET, ...env }, HOST);
+}
+
+/** The message of the INVALID_CONFIG error `env` causes; fails when it loads or fails otherwise. */
+function problemsOf(env: Record<string, string | undefined>): string {
+  try {
+    loadEdgeConfig(env, HOST);
+  } catch (error) {
+    assert.ok(error instanceof VeltrixError, `expected a VeltrixError, got ${error}`);
+    assert.equal(error.code, "INVALID_CONFIG");
+    return error.message;
+  }
+  assert.fail(`expected ${JSON.stringify(env)} to be rejected`);
+}
+
+Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_SECRET is set", () => {
+  const config = loadEdgeConfig({ VELTRIX_JWT_SECRET: SECRET }, HOST);
+  assert.deepEqual(config, {
+    host: "0.0.0.0",
+    port: 8787,
+    adminHost: "127.0.0.1",
+    adminPort: 8788,
+    stateDir: ".veltrix/state",
+    kafkaBrokers: ["127.0.0.1:9092"],
+    jwtSecret: SECRET,
+    edgeId: "edge-host-4242",
+    lingerMs: 2,
+    batchMaxEvents: 2000,
+    batchMaxBytes: 1048576,
+    maxInFlightBatches: 1,
+    maxPendingEvents: 100000,
+    produceTimeoutMs: 30000,
+    topicPartitions: 6,
+    topicReplicationFactor: -1,
+    shutdownTimeoutMs: 10000,
+    logLevel: "info",
+  });
+  assert.ok(Object.isFrozen(config));
+});
+
+Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
+  const config = load({
+    VELTRIX_HOST: "127.0.0.2",
+    VELTRIX_PORT: "0",
+    VELTRIX_ADMIN_HOST: "0.0.0.0",
+    VELTRIX_ADMIN_PORT: "9000",
+    VELTRIX_STATE_DIR: "/var/lib/veltrix",
+    KAFKA_BROKERS: "kafka-1:9092",
+    VELTRIX_EDGE_ID: "edge-eu-1",
+    VELTRIX_LINGER_MS: "0",
+    VELTRIX_BATCH_MAX_EVENTS: "500",
+    VELTRIX_BATCH_MAX_BYTES: "2048",
+    VELTRIX_MAX_INFLIGHT_BATCHES: "4",
+    VELTRIX_MAX_PENDING_EVENTS: "50",
+    VELTRIX_PRODUCE_TIMEOUT_MS: "5000",
+    VELTRIX_TOPIC_PARTITIONS: "12",
+    VELTRIX_TOPIC_REPLICATION_FACTOR: "3",
+    VELTRIX_SHUTDOWN_TIMEOUT_MS: "0",
+    VELTRIX_LOG_LEVEL: "debug",
+  });
+  assert.deepEqual(config, {
+    host: "127.0.0.2",
+    port: 0,
+    adminHost: "0.0.0.0",
+    adminPort: 9000,
+    stateDir: "/var/lib/veltrix",
+    kafkaBrokers: ["kafka-1:9092"],
+    jwtSecret: SECRET,
+    edgeId: "edge-eu-1",
+    lingerMs: 0,
+    batchMaxEvents: 500,
+    batchMaxBytes: 2048,
+    maxInFlightBatches: 4,
+    maxPendingEvents: 50,
+    produceTimeoutMs: 5000,
+    topicPartitions: 12,
+    topicReplicationFactor: 3,
+    shutdownTimeoutMs: 0,
+    logLevel: "debug",
+  });
+});
+
+Deno.test("loadEdgeConfig() treats an unset variable like a missing one", () => {
+  assert.equal(load({ VELTRIX_PORT: undefined }).port, 8787);
+});
+
+Deno.test("loadEdgeConfig() reports every bad value together in one INVALID_CONFIG error", () => {
+  const message = problemsOf({ VELTRIX_PORT: "abc", VELTRIX_LINGER_MS: "-1" });
+  assert.match(message, /VELTRIX_PORT="abc"/);
+  assert.match(message, /VELTRIX_LINGER_MS="-1"/);
+  assert.match(message, /VELTRIX_JWT_SECRET/);
+  assert.doesNotMatch(message, /VELTRIX_ADMIN_PORT/, "good values are not reported");
+});
+
+Deno.test("loadEdgeConfig() requires a VELTRIX_JWT_SECRET of at least 16 characters", () => {
+  assert.match(problemsOf({}), /VELTRIX_JWT_SECRET/);
+  assert.match(problemsOf({ VELTRIX_JWT_SECRET: "" }), /VELTRIX_JWT_SECRET/);
+  assert.match(problemsOf({ VELTRIX_JWT_SECRET: "a".repeat(15) }), /VELTRIX_JWT_SECRET/);
+  assert.equal(load({ VELTRIX_JWT_SECRET: "a".repeat(16) }).jwtSecret, "a".repeat(16));
+});
+
+Deno.test("loadEdgeConfig() never puts the secret in its error message", () => {
+  const message = problemsOf({ VELTRIX_JWT_SECRET: "short-secret", VELTRIX_PORT: "x" });
+  assert.doesNotMatch(message, /short-secret/);
+});
+
+Deno.test("loadEdgeConfig() accepts integers only inside each variable's range", () => {
+  const rejected: Record<string, string>[] = [
+    { VELTRIX_PORT: "65536" },
+    { VELTRIX_PORT: "-1" },
+    { VELTRIX_PORT: "80.5" },
+    { VELTRIX_PORT: "1e3" },
+    { VELTRIX_PORT: "" },
+    { VELTRIX_LINGER_MS: "1001" },
+    { VELTRIX_BATCH_MAX_EVENTS: "0" },
+    { VELTRIX_BATCH_MAX_BYTES: "1023" },
+    { VELTRIX_MAX_INFLIGHT_BATCHES: "65" },
+    { VELTRIX_MAX_PENDING_EVENTS: "0" },
+    { VELTRIX_PRODUCE_TIMEOUT_MS: "99" },
+    { VELTRIX_TOPIC_PARTITIONS: "0" },
+    { VELTRIX_TOPIC_REPLICATION_FACTOR: "-2" },
+    { VELTRIX_SHUTDOWN_TIMEOUT_MS: "600001" },
+  ];
+  for (const env of rejected) {
+    const [name] = Object.keys(env);
+    assert.match(problemsOf({ VELTRIX_JWT_SECRET: SECRET, ...env }), new RegExp(`${name}=`), JSON.stringify(env));
+  }
+  assert.equal(load({ VELTRIX_PORT: "65535" }).port, 65535);
+  assert.equal(load({ VELTRIX_LINGER_MS: "1000" }).lingerMs, 1000);
+  assert.equal(load({ VELTRIX_BATCH_MAX_BYTES: "1024" }).batchMaxBytes, 1024);
+});
+
+Deno.test("loadEdgeConfig() rejects a replication factor of 0 but accepts -1 for the broker default", () => {
+  assert.match(problemsOf({ VELTRIX_JWT_SECRET: SECRET, VELTRIX_TOPIC_REPLICATION_FACTOR: "0" }), /REPLICATION_FACTOR/);
+  assert.equal(load({ VELTRIX_TOPIC_REPLICATION_FACTOR: "-1" }).topicReplicationFactor, -1);
+});
+
+Deno.test("loadEdgeConfig() rejects an unknown log level and empty hosts", () => {
+  assert.match(problemsOf({ VELTRIX_JWT_SECRET: SECRET, VELTRIX_LOG_LEVEL: "verbose" }), /VELTRIX_LOG_LEVEL/);
+  assert.match(problemsOf({ VELTRIX_JWT_SECRET: SECRET, VELTRIX_HOST: " " }), /VELTRIX_HOST/);
+  assert.match(problemsOf({ VELTRIX_JWT_SECRET: SECRET, VELTRIX_EDGE_ID: "" }), /VELTRIX_EDGE_ID/);
+});
+
+Deno.test("loadEdgeConfig() splits KAFKA_BROKERS on commas and trims each entry", () => {
+  assert.deepEqual(load({ KAFKA_BROKERS: "kafka-1:9092, kafka-2:9093 ,10.0.0.3:9094" }).kafkaBrokers, [
+    "kafka-1:9092",
+    "kafka-2:9093",
+    "10.0.0.3:9094",
+  ]);
+  assert.deepEqual(load({ KAFKA_BROKERS: "kafka-1:9092," }).kafkaBrokers, ["kafka-1:9092"]);
+});
+
+Deno.test("loadEdgeConfig() names every KAFKA_BROKERS entry that is not host:port", () => {
+  const message = problemsOf({ VELTRIX_JWT_SECRET: SECRET, KAFKA_BROKERS: "good:9092,no-port,bad:port,far:123456" });
+  assert.match(message, /"no-port"/);
+  assert.match(message, /"bad:port"/);
+  assert.match(message, /"far:123456"/);
+  assert.doesNotMatch(message, /"good:9092"/);
+});
+
+Deno.test("loadEdgeConfig() rejects a KAFKA_BROKERS list with no entries", () => {
+  assert.match(problemsOf({ VELTRIX_JWT_SECRET: SECRET, KAFKA_BROKERS: "" }), /KAFKA_BROKERS/);
+  assert.match(problemsOf({ VELTRIX_JWT_SECRET: SECRET, KAFKA_BROKERS: " , ," }), /KAFKA_BROKERS/);
+});
+
+Deno.test("loadEdgeConfig() reads only variables listed in CONFIG_VARIABLES, and every one of them", () => {
+  const read = new Set<string>();
+  const env = new Proxy({ VELTRIX_JWT_SECRET: SECRET } as Record<string, string | undefined>, {
+    get(target, name) {
+      if (typeof name === "string") read.add(name);
+      return Reflect.get(target, name);
+    },
+  });
+  loadEdgeConfig(env, HOST);
+  const listed = CONFIG_VARIABLES.map((v) => v.name);
+  assert.deepEqual([...read].filter((name) => !listed.includes(name)), [], "read but not listed");
+  assert.deepEqual(listed.filter((name) => !read.has(name)), [], "listed but never read");
+});
+
+Deno.test("CONFIG_VARIABLES lists each variable once, with a default and a doc", () => {
+  const names = CONFIG_VARIABLES.map((v) => v.name);
+  assert.equal(new Set(names).size, names.length);
+  for (const variable of CONFIG_VARIABLES) {
+    assert.notEqual(variable.default, "", variable.name);
+    assert.notEqual(variable.doc, "", variable.name);
+  }
+});

@@ -1,0 +1,402 @@
+import assert from "node:assert/strict";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { ActiveRouteTable } from "../control/active_route_table.ts";
+import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
+import { defaultRouteMap, LEADERBOARD_TOPIC, TREASURE_TOPIC, UNROUTED_TOPIC } from "../core/default_route_map.ts";
+import type { OutboundRecord, RecordSink } from "../core/record_sink.ts";
+import type { RouteTable } from "../core/route_table.ts";
+import { ClientFrameSchema, RoutedEventSchema, ServerFrameSchema } from "../gen/veltrix/v1/event_pb.ts";
+import { RouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
+import { IngestConnection } from "./ingest_connection.ts";
+import { ProduceBatcher, type ProduceBatcherOptions } from "./produce_batcher.ts";
+import { DEFAULT_RETRY_AFTER_MS, type ReplySocket } from "./reply_channel.ts";
+
+/** One call to the fake sink, settled by hand. */
+interface PendingWrite {
+  readonly records: readonly OutboundRecord[];
+  resolve(): void;
+  reject(reason: unknown): void;
+}
+
+/** A RecordSink that keeps every write pending until the test resolves or rejects it. */
+class FakeSink implements RecordSink {
+  readonly writes: PendingWrite[] = [];
+  #waiters: { count: number; wake: (write: PendingWrite) => void }[] = [];
+
+  write(records: readonly OutboundRecord[]): Promise<void> {
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    this.writes.push({ records: [...records], resolve: () => resolve(), reject });
+    this.#waiters = this.#waiters.filter((waiter) => {
+      const write = this.writes[waiter.count - 1];
+      if (write === undefined) return true;
+      waiter.wake(write);
+      return false;
+    });
+    return promise;
+  }
+
+  /** Resolves with the `count`th write (1-based) as soon as the batcher has made it. */
+  written(count: number): Promise<PendingWrite> {
+    const write = this.writes[count - 1];
+    if (write !== undefined) return Promise.resolve(write);
+    return new Promise((wake) => this.#waiters.push({ count, wake }));
+  }
+}
+
+/** A socket that records what is sent; its readyState can be changed by the test. */
+class FakeSocket implements ReplySocket {
+  readyState: number = WebSocket.OPEN;
+  readonly sent: (string | Uint8Array)[] = [];
+
+  send(data: string | Uint8Array): void {
+    this.sent.push(data);
+  }
+
+  /** Every reply sent so far, JSON text frames parsed. */
+  get jsonReplies(): unknown[] {
+    return this.sent.map((data) => {
+      assert.equal(typeof data, "string", "expected a JSON text reply");
+      return JSON.parse(data as string);
+    });
+  }
+}
+
+/** Lets every callback already due run (settled writes, reply flushes); not a readiness wait. */
+function turn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+const PLAYER = "alice";
+const EDGE_ID = "edge-test-1";
+
+function tableOfVersion(version: bigint): RouteTable {
+  const map = defaultRouteMap();
+  map.version = version;
+  return compileRouteMapOrThrow(map);
+}
+
+function setup(
+  { table = tableOfVersion(1n), batcher: overrides = {} }: {
+    table?: RouteTable;
+    batcher?: Partial<ProduceBatcherOptions>;
+  } = {},
+) {
+  const socket = new FakeSocket();
+  const sink = new FakeSink();
+  const routes = new ActiveRouteTable(table);
+  const batcher = new ProduceBatcher(sink, {
+    lingerMs: 60_000,
+    maxBatchEvents: 1_000,
+    maxBatchBytes: 10_000_000,
+    maxInFlightBatches: 1,
+    maxPendingEvents: 1_000,
+    ...overrides,
+  });
+  const connection = new IngestConnection(socket, PLAYER, { routes, batcher, edgeId: EDGE_ID });
+  return { socket, sink, routes, batcher, connection };
+}
+
+function jsonFrame(...events: unknown[]): string {
+  return JSON.stringify({ events });
+}
+
+function binaryFrame(...events: { id: string; type: string }[]): Uint8Array {
+  return toBinary(ClientFrameSchema, create(ClientFrameSchema, { events }));
+}
+
+Deno.test("IngestConnection answers a JSON frame with a JSON ack once the write resolves", async () => {
+  const { socket, sink, batcher, connection } = setup();
+  connection.receive(jsonFrame({ id: "e-1", type: "treasure.collected", data: { gold: 5 } }));
+  const drained = batcher.drain();
+  (await sink.written(1)).resolve();
+  await drained;
+  await turn();
+  assert.deepEqual(socket.jsonReplies, [{ acks: ["e-1"] }]);
+});
+
+Deno.test("IngestConnection answers a protobuf frame with a protobuf ServerFrame", async () => {
+  const { socket, sink, batcher, connection } = setup();
+  connection.receive(binaryFrame({ id: "b-1", type: "player.moved" }));
+  const drained = batcher.drain();
+  (await sink.written(1)).resolve();
+  await drained;
+  await turn();
+  assert.equal(socket.sent.length, 1);
+  const reply = socket.sent[0];
+  assert.ok(reply instanceof Uint8Array, "a protobuf frame is answered in binary");
+  const frame = fromBinary(ServerFrameSchema, reply);
+  assert.deepEqual(frame.acks, ["b-1"]);
+  assert.deepEqual(frame.rejects, []);
+});
+
+Deno.test("IngestConnection reads a protobuf frame given as an ArrayBuffer", async () => {
+  const { socket, sink, batcher, connection } = setup();
+  const bytes = binaryFrame({ id: "b-1", type: "player.moved" });
+  connection.receive(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  const drained = batcher.drain();
+  (await sink.written(1)).resolve();
+  await drained;
+  await turn();
+  assert.deepEqual(fromBinary(ServerFrameSchema, socket.sent[0] as Uint8Array).acks, ["b-1"]);
+});
+
+Deno.test("IngestConnection answers each frame in its own encoding when JSON and protobuf share a batch", async () => {
+  const { socket, sink, batcher, connection } = setup();
+  connection.receive(jsonFrame({ id: "j-1", type: "player.moved" }));
+  connection.receive(binaryFrame({ id: "b-1", type: "player.moved" }));
+  const drained = batcher.drain();
+  (await sink.written(1)).resolve();
+  await drained;
+  await turn();
+  const texts = socket.sent.filter((data) => typeof data === "string");
+  const binaries = socket.sent.filter((data) => data instanceof Uint8Array);
+  assert.deepEqual(texts.map((t) => JSON.parse(t)), [{ acks: ["j-1"] }]);
+  assert.deepEqual(binaries.map((b) => fromBinary(ServerFrameSchema, b).acks), [["b-1"]]);
+});
+
+Deno.test("IngestConnection sends no ack before the write resolves, then one frame with every ack of the batch", async () => {
+  const { socket, sink, batcher, connection } = setup();
+  connection.receive(jsonFrame({ id: "e-1", type: "treasure.collected" }, { id: "e-2", type: "player.moved" }));
+  connection.receive(jsonFrame({ id: "e-3", type: "treasure.opened" }));
+  const drained = batcher.drain();
+  const write = await sink.written(1);
+  await turn();
+  assert.deepEqual(socket.sent, [], "no ack while Kafka has not acknowledged the write");
+  write.resolve();
+  await drained;
+  await turn();
+  assert.deepEqual(socket.jsonReplies, [{ acks: ["e-1", "e-2", "e-3"] }]);
+});
+
+Deno.test("IngestConnection keys records by the authenticated player and stamps it, whatever the frame claims", async () => {
+  const { sink, batcher, connection } = setup();
+  connection.receive(JSON.stringify({
+    player: "mallory",
+    events: [{ id: "e-1", type: "treasure.collected", player: "mallory", data: { player: "mallory" } }],
+  }));
+  const drained = batcher.drain();
+  const write = await sink.written(1);
+  assert.deepEqual(write.records.map((r) => r.topic), [TREASURE_TOPIC, LEADERBOARD_TOPIC]);
+  for (const record of write.records) {
+    assert.equal(record.key, PLAYER);
+    assert.equal(record.headers["veltrix-player"], PLAYER);
+    assert.equal(record.headers["veltrix-event-id"], "e-1");
+    assert.ok(record.value instanceof Uint8Array);
+    const routed = fromBinary(RoutedEventSchema, record.value);
+    assert.equal(routed.player, PLAYER);
+    assert.equal(routed.edgeId, EDGE_ID);
+    assert.equal(routed.event?.id, "e-1");
+  }
+  write.resolve();
+  await drained;
+});
+
+Deno.test("IngestConnection dead-letters an unmatched type when the table has a dead-letter topic", async () => {
+  const { socket, sink, batcher, connection } = setup();
+  connection.receive(jsonFrame({ id: "e-1", type: "lobby.ping" }));
+  const drained = batcher.drain();
+  const write = await sink.written(1);
+  assert.deepEqual(write.records.map((r) => r.topic), [UNROUTED_TOPIC]);
+  write.resolve();
+  await drained;
+  await turn();
+  assert.deepEqual(socket.jsonReplies, [{ acks: ["e-1"] }]);
+});
+
+Deno.test("IngestConnection rejects with NO_ROUTE an event no route matches when the table has no dead-letter topic", async () => {
+  const table = compileRouteMapOrThrow(create(RouteMapSchema, {
+    version: 4n,
+    routes: [{ name: "treasure", match: "treasure.*", targets: [{ topic: TREASURE_TOPIC }] }],
+  }));
+  assert.equal(table.deadLetterTopic, undefined);
+  const { socket, sink, batcher, connection } = setup({ table });
+  connection.receive(jsonFrame({ id: "lost", type: "lobby.ping" }, { id: "kept", type: "treasure.opened" }));
+  await turn();
+  assert.equal(batcher.pendingEvents, 1, "only the routable event is submitted");
+  const replies = socket.jsonReplies as { rejects: { id: string; code: string; message: string }[] }[];
+  assert.equal(replies.length, 1, "the reject does not wait for Kafka");
+  assert.deepEqual(Object.keys(replies[0]!), ["rejects"]);
+  assert.equal(replies[0]!.rejects.length, 1);
+  const reject = replies[0]!.rejects[0]!;
+  assert.equal(reject.id, "lost");
+  assert.equal(reject.code, "NO_ROUTE");
+  assert.match(reject.message, /lobby\.ping/);
+  assert.equal("retryAfterMs" in reject, false, "NO_ROUTE is not retryable");
+
+  const drained = batcher.drain();
+  const write = await sink.written(1);
+  assert.deepEqual(write.records.map((r) => r.headers["veltrix-event-id"]), ["kept"]);
+  write.resolve();
+  await drained;
+  await turn();
+  assert.deepEqual(socket.jsonReplies[1], { acks: ["kept"] });
+});
+
+Deno.test("IngestConnection rejects with OVERLOADED and a retry hint when the batcher is full", async () => {
+  const { socket, sink, batcher, connection } = setup({ batcher: { maxPendingEvents: 1 } });
+  connection.receive(jsonFrame({ id: "e-1", type: "player.moved" }, { id: "e-2", type: "player.moved" }));
+  await turn();
+  assert.deepEqual(socket.jsonReplies, [{
+    rejects: [{
+      id: "e-2",
+      code: "OVERLOADED",
+      message: "the edge is holding as many unacknowledged events as it may",
+      retryAfterMs: DEFAULT_RETRY_AFTER_MS,
+    }],
+  }]);
+  const drained = batcher.drain();
+  (await sink.written(1)).resolve();
+  await drained;
+  await turn();
+  assert.deepEqual(socket.jsonReplies[1], { acks: ["e-1"] });
+});
+
+Deno.test("IngestConnection rejects with OVERLOADED in protobuf, retry hint included, for a protobuf frame", async () => {
+  const { socket, sink, batcher, connection } = setup({ batcher: { maxPendingEvents: 1 } });
+  connection.receive(binaryFrame({ id: "e-1", type: "player.moved" }, { id: "e-2", type: "player.moved" }));
+  await turn();
+  assert.equal(socket.sent.length, 1);
+  const frame = fromBinary(ServerFrameSchema, socket.sent[0] as Uint8Array);
+  assert.deepEqual(frame.rejects.map((r) => [r.id, r.code, r.retryAfterMs]), [
+    ["e-2", "OVERLOADED", DEFAULT_RETRY_AFTER_MS],
+  ]);
+  const drained = batcher.drain();
+  (await sink.written(1)).resolve();
+  await drained;
+});
+
+Deno.test("IngestConnection rejects an event whose write failed with KAFKA_WRITE_FAILED and a retry hint, and acks nothing", async () => {
+  const { socket, sink, batcher, connection } = setup();
+  connection.receive(jsonFrame({ id: "e-1", type: "player.moved" }, { id: "e-2", type: "treasure.collected" }));
+  const drained = batcher.drain();
+  (await sink.written(1)).reject(new Error("NOT_ENOUGH_REPLICAS"));
+  await drained;
+  await turn();
+  const replies = socket.jsonReplies as { acks?: string[]; rejects?: Record<string, unknown>[] }[];
+  assert.equal(replies.length, 1);
+  assert.equal(replies[0]!.acks, undefined);
+  assert.deepEqual(replies[0]!.rejects!.map((r) => [r.id, r.code, r.retryAfterMs]), [
+    ["e-1", "KAFKA_WRITE_FAILED", DEFAULT_RETRY_AFTER_MS],
+    ["e-2", "KAFKA_WRITE_FAILED", DEFAULT_RETRY_AFTER_MS],
+  ]);
+  assert.match(String(replies[0]!.rejects![0]!.message), /NOT_ENOUGH_REPLICAS/);
+});
+
+Deno.test("IngestConnection routes a frame by the table in force when it arrived, even if the table is swapped mid-flight", async () => {
+  const { sink, batcher, routes, connection } = setup();
+  connection.receive(jsonFrame({ id: "before", type: "treasure.collected" }));
+  const drained = batcher.drain();
+  const first = await sink.written(1);
+
+  const previous = routes.swap(tableOfVersion(2n));
+  assert.equal(previous.versionText, "1");
+  connection.receive(jsonFrame({ id: "after", type: "treasure.collected" }));
+  await turn();
+  assert.equal(first.records.length, 2);
+  for (const record of first.records) {
+    assert.equal(record.headers["veltrix-event-id"], "before");
+    assert.equal(record.headers["veltrix-route-version"], "1");
+    assert.equal(fromBinary(RoutedEventSchema, record.value as Uint8Array).routeVersion, 1n);
+  }
+
+  first.resolve();
+  const draining = batcher.drain();
+  const second = await sink.written(2);
+  assert.equal(second.records.length, 2);
+  for (const record of second.records) {
+    assert.equal(record.headers["veltrix-event-id"], "after");
+    assert.equal(record.headers["veltrix-route-version"], "2");
+    assert.equal(fromBinary(RoutedEventSchema, record.value as Uint8Array).routeVersion, 2n);
+  }
+  second.resolve();
+  await Promise.all([drained, draining]);
+});
+
+Deno.test("IngestConnection keeps the version a frame was routed with when the swap lands before its batch is sent", async () => {
+  const { sink, batcher, routes, connection } = setup();
+  connection.receive(jsonFrame({ id: "before", type: "player.moved" }));
+  routes.swap(tableOfVersion(2n));
+  connection.receive(jsonFrame({ id: "after", type: "player.moved" }));
+  const drained = batcher.drain();
+  const write = await sink.written(1);
+  assert.deepEqual(write.records.map((r) => [r.headers["veltrix-event-id"], r.headers["veltrix-route-version"]]), [
+    ["before", "1"],
+    ["after", "2"],
+  ]);
+  write.resolve();
+  await drained;
+});
+
+Deno.test("IngestConnection rejects a malformed event with INVALID_EVENT and routes the rest of its frame", async () => {
+  const { socket, sink, batcher, connection } = setup();
+  connection.receive(jsonFrame({ id: "bad", type: "Not A Type" }, { id: "good", type: "player.moved" }));
+  await turn();
+  const replies = socket.jsonReplies as { rejects: { id: string; code: string }[] }[];
+  assert.deepEqual(replies.map((r) => r.rejects.map((x) => [x.id, x.code])), [[["bad", "INVALID_EVENT"]]]);
+  const drained = batcher.drain();
+  const write = await sink.written(1);
+  assert.deepEqual(write.records.map((r) => r.headers["veltrix-event-id"]), ["good"]);
+  write.resolve();
+  await drained;
+});
+
+Deno.test("IngestConnection answers an unreadable frame with INVALID_FRAME in the frame's encoding", () => {
+  const { socket, batcher, connection } = setup();
+  connection.receive("{not json");
+  connection.receive(new Uint8Array([0xff, 0xff, 0xff]));
+  assert.equal(batcher.pendingEvents, 0);
+  assert.equal(socket.sent.length, 2);
+  const [text, bytes] = socket.sent;
+  assert.equal((JSON.parse(text as string) as { error: { code: string } }).error.code, "INVALID_FRAME");
+  assert.equal(fromBinary(ServerFrameSchema, bytes as Uint8Array).error?.code, "INVALID_FRAME");
+});
+
+Deno.test("IngestConnection sends nothing to a closed socket and does not throw", async () => {
+  const table = compileRouteMapOrThrow(create(RouteMapSchema, {
+    version: 1n,
+    routes: [{ name: "player", match: "player.*", targets: [{ topic: "game.player-activity" }] }],
+  }));
+  const { socket, sink, batcher, connection } = setup({ table });
+  socket.readyState = WebSocket.CLOSED;
+  connection.receive("{not json");
+  connection.receive(jsonFrame({ id: "e-1", type: "player.moved" }, { id: "lost", type: "lobby.ping" }));
+  const drained = batcher.drain();
+  (await sink.written(1)).resolve();
+  await drained;
+  await turn();
+  assert.deepEqual(socket.sent, []);
+  assert.equal(batcher.pendingEvents, 0);
+});
+
+Deno.test("IngestConnection drops the acks of a client that closed while its events were in flight", async () => {
+  const { socket, sink, batcher, connection } = setup();
+  connection.receive(jsonFrame({ id: "e-1", type: "player.moved" }));
+  const drained = batcher.drain();
+  const write = await sink.written(1);
+  socket.readyState = WebSocket.CLOSED;
+  write.resolve();
+  await drained;
+  await turn();
+  assert.deepEqual(socket.sent, []);
+});
+
+Deno.test("IngestConnection survives a socket whose send throws because it closed under it", async () => {
+  const { sink, batcher } = setup();
+  const routes = new ActiveRouteTable(tableOfVersion(1n));
+  let attempts = 0;
+  const socket: ReplySocket = {
+    readyState: WebSocket.OPEN,
+    send() {
+      attempts++;
+      throw new DOMException("socket is closed", "InvalidStateError");
+    },
+  };
+  const connection = new IngestConnection(socket, PLAYER, { routes, batcher, edgeId: EDGE_ID });
+  assert.doesNotThrow(() => connection.receive("{not json"));
+  connection.receive(jsonFrame({ id: "e-1", type: "player.moved" }));
+  const drained = batcher.drain();
+  (await sink.written(1)).resolve();
+  await drained;
+  await turn();
+  assert.equal(attempts, 2, "both the frame error and the ack were attempted");
+});

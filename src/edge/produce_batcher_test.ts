@@ -1,0 +1,468 @@
+import assert from "node:assert/strict";
+import type { OutboundRecord, RecordSink } from "../core/record_sink.ts";
+import { VeltrixError } from "../core/veltrix_error.ts";
+import { type DeliveryListener, ProduceBatcher, type ProduceBatcherOptions } from "./produce_batcher.ts";
+
+/** One call to the fake sink, settled by hand. */
+interface PendingWrite {
+  readonly records: readonly OutboundRecord[];
+  resolve(): void;
+  reject(reason: unknown): void;
+}
+
+/** A RecordSink that keeps every write pending until the test resolves or rejects it. */
+class FakeSink implements RecordSink {
+  readonly writes: PendingWrite[] = [];
+  #waiters: { count: number; wake: (write: PendingWrite) => void }[] = [];
+
+  write(records: readonly OutboundRecord[]): Promise<void> {
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    this.writes.push({ records: [...records], resolve: () => resolve(), reject });
+    this.#waiters = this.#waiters.filter((waiter) => {
+      const write = this.writes[waiter.count - 1];
+      if (write === undefined) return true;
+      waiter.wake(write);
+      return false;
+    });
+    return promise;
+  }
+
+  /** Resolves with the `count`th write (1-based) as soon as the batcher has made it. */
+  written(count: number): Promise<PendingWrite> {
+    const write = this.writes[count - 1];
+    if (write !== undefined) return Promise.resolve(write);
+    return new Promise((wake) => this.#waiters.push({ count, wake }));
+  }
+
+  /** The event ids of each write, in write order (each test record carries its event id as key). */
+  get batches(): string[][] {
+    return this.writes.map((w) => w.records.map((r) => r.key ?? ""));
+  }
+}
+
+/** Remembers every outcome it is told, in order. */
+class RecordingListener implements DeliveryListener {
+  readonly delivered_: string[] = [];
+  readonly failed_: { id: string; error: VeltrixError }[] = [];
+
+  delivered(id: string): void {
+    this.delivered_.push(id);
+  }
+
+  failed(id: string, error: VeltrixError): void {
+    this.failed_.push({ id, error });
+  }
+}
+
+/** Lets every callback already due run (settled writes, their listeners); not a readiness wait. */
+function turn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+const LONG_LINGER_MS = 60_000;
+
+function options(overrides: Partial<ProduceBatcherOptions> = {}): ProduceBatcherOptions {
+  return {
+    lingerMs: LONG_LINGER_MS,
+    maxBatchEvents: 100,
+    maxBatchBytes: 1_000_000,
+    maxInFlightBatches: 1,
+    maxPendingEvents: 1_000,
+    ...overrides,
+  };
+}
+
+function record(id: string, topic = "game.treasure"): OutboundRecord {
+  return { topic, key: id, value: `value of ${id}`, headers: { "veltrix-event-id": id } };
+}
+
+function submitEvent(
+  batcher: ProduceBatcher,
+  listener: DeliveryListener,
+  id: string,
+  bytes = 10,
+): boolean {
+  return batcher.submit([record(id)], bytes, listener, id);
+}
+
+Deno.test("ProduceBatcher sends a batch as soon as it holds maxBatchEvents events, without waiting for linger", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 3 }));
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "e-1");
+  submitEvent(batcher, listener, "e-2");
+  await turn();
+  assert.equal(sink.writes.length, 0, "two of three events must not be sent yet");
+  submitEvent(batcher, listener, "e-3");
+  await turn();
+  assert.deepEqual(sink.batches, [["e-1", "e-2", "e-3"]]);
+  sink.writes[0]!.resolve();
+  await batcher.drain();
+  assert.deepEqual(listener.delivered_, ["e-1", "e-2", "e-3"]);
+});
+
+Deno.test("ProduceBatcher sends every record of an event, in submit order, in one write", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 2 }));
+  const listener = new RecordingListener();
+  const first = [record("e-1", "game.treasure"), record("e-1", "game.leaderboard")];
+  batcher.submit(first, 20, listener, "e-1");
+  batcher.submit([record("e-2", "game.player-activity")], 10, listener, "e-2");
+  const write = await sink.written(1);
+  assert.deepEqual(write.records, [...first, record("e-2", "game.player-activity")]);
+  write.resolve();
+  await batcher.drain();
+});
+
+Deno.test("ProduceBatcher sends a batch as soon as its bytes reach maxBatchBytes", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ maxBatchBytes: 1_000 }));
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "e-1", 600);
+  await turn();
+  assert.equal(sink.writes.length, 0, "600 of 1000 bytes must not be sent yet");
+  submitEvent(batcher, listener, "e-2", 400);
+  await turn();
+  assert.deepEqual(sink.batches, [["e-1", "e-2"]]);
+  sink.writes[0]!.resolve();
+  await batcher.drain();
+});
+
+Deno.test("ProduceBatcher sends an event larger than maxBatchBytes on its own at once", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ maxBatchBytes: 1_000 }));
+  submitEvent(batcher, new RecordingListener(), "huge", 5_000);
+  await turn();
+  assert.deepEqual(sink.batches, [["huge"]]);
+  sink.writes[0]!.resolve();
+  await batcher.drain();
+});
+
+Deno.test("ProduceBatcher sends a partial batch once its first event has lingered lingerMs", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ lingerMs: 5 }));
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "e-1");
+  submitEvent(batcher, listener, "e-2");
+  assert.equal(sink.writes.length, 0, "nothing is sent before the linger ends");
+  const write = await sink.written(1);
+  assert.deepEqual(sink.batches, [["e-1", "e-2"]]);
+  write.resolve();
+  await batcher.drain();
+  assert.deepEqual(listener.delivered_, ["e-1", "e-2"]);
+});
+
+Deno.test("ProduceBatcher starts a new linger for the batch after one that was sent full", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ lingerMs: 5, maxBatchEvents: 2 }));
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "e-1");
+  submitEvent(batcher, listener, "e-2");
+  submitEvent(batcher, listener, "e-3");
+  (await sink.written(1)).resolve();
+  const second = await sink.written(2);
+  assert.deepEqual(sink.batches, [["e-1", "e-2"], ["e-3"]]);
+  second.resolve();
+  await batcher.drain();
+});
+
+Deno.test("ProduceBatcher tells listeners delivered only after the sink's write resolves", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 2 }));
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "e-1");
+  submitEvent(batcher, listener, "e-2");
+  const write = await sink.written(1);
+  await turn();
+  assert.deepEqual(listener.delivered_, [], "nothing is delivered while the write is pending");
+  assert.equal(batcher.pendingEvents, 2);
+  write.resolve();
+  await turn();
+  assert.deepEqual(listener.delivered_, ["e-1", "e-2"]);
+  assert.deepEqual(listener.failed_, []);
+  assert.equal(batcher.pendingEvents, 0);
+});
+
+Deno.test("ProduceBatcher tells each event's own listener about it", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 3 }));
+  const alice = new RecordingListener();
+  const bob = new RecordingListener();
+  submitEvent(batcher, alice, "a-1");
+  submitEvent(batcher, bob, "b-1");
+  submitEvent(batcher, alice, "a-2");
+  (await sink.written(1)).resolve();
+  await batcher.drain();
+  assert.deepEqual(alice.delivered_, ["a-1", "a-2"]);
+  assert.deepEqual(bob.delivered_, ["b-1"]);
+});
+
+Deno.test("ProduceBatcher reports a rejected write as KAFKA_WRITE_FAILED for every event of the batch", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 3 }));
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "e-1");
+  submitEvent(batcher, listener, "e-2");
+  submitEvent(batcher, listener, "e-3");
+  const cause = new Error("not enough in-sync replicas");
+  (await sink.written(1)).reject(cause);
+  await batcher.drain();
+  assert.deepEqual(listener.delivered_, []);
+  assert.deepEqual(listener.failed_.map((f) => f.id), ["e-1", "e-2", "e-3"]);
+  for (const { error } of listener.failed_) {
+    assert.ok(error instanceof VeltrixError);
+    assert.equal(error.code, "KAFKA_WRITE_FAILED");
+    assert.match(error.message, /not enough in-sync replicas/);
+    assert.equal(error.cause, cause);
+  }
+  assert.equal(batcher.pendingEvents, 0);
+});
+
+Deno.test("ProduceBatcher reports a write rejected with a non-Error as KAFKA_WRITE_FAILED", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1 }));
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "e-1");
+  (await sink.written(1)).reject("connection reset");
+  await batcher.drain();
+  assert.equal(listener.failed_.length, 1);
+  assert.equal(listener.failed_[0]!.error.code, "KAFKA_WRITE_FAILED");
+  assert.match(listener.failed_[0]!.error.message, /connection reset/);
+});
+
+Deno.test("ProduceBatcher fails only the events of the rejected batch", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1, maxInFlightBatches: 2 }));
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "e-1");
+  submitEvent(batcher, listener, "e-2");
+  (await sink.written(1)).reject(new Error("boom"));
+  (await sink.written(2)).resolve();
+  await batcher.drain();
+  assert.deepEqual(listener.failed_.map((f) => f.id), ["e-1"]);
+  assert.deepEqual(listener.delivered_, ["e-2"]);
+});
+
+Deno.test("ProduceBatcher keeps at most maxInFlightBatches writes outstanding and sends queued batches in order", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1, maxInFlightBatches: 2 }));
+  const listener = new RecordingListener();
+  for (const id of ["e-1", "e-2", "e-3", "e-4", "e-5"]) submitEvent(batcher, listener, id);
+  await turn();
+  assert.deepEqual(sink.batches, [["e-1"], ["e-2"]]);
+  assert.equal(batcher.inFlightBatches, 2);
+
+  sink.writes[1]!.resolve();
+  await sink.written(3);
+  await turn();
+  assert.deepEqual(sink.batches, [["e-1"], ["e-2"], ["e-3"]], "one settled write lets exactly one more out");
+  assert.equal(batcher.inFlightBatches, 2);
+
+  sink.writes[0]!.resolve();
+  sink.writes[2]!.resolve();
+  await sink.written(5);
+  assert.deepEqual(sink.batches, [["e-1"], ["e-2"], ["e-3"], ["e-4"], ["e-5"]]);
+  assert.equal(batcher.inFlightBatches, 2);
+  sink.writes[3]!.resolve();
+  sink.writes[4]!.resolve();
+  await batcher.drain();
+  assert.equal(batcher.inFlightBatches, 0);
+  assert.deepEqual(listener.delivered_.toSorted(), ["e-1", "e-2", "e-3", "e-4", "e-5"]);
+});
+
+Deno.test("ProduceBatcher with one write in flight sends and delivers batches strictly in submit order", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 2, maxInFlightBatches: 1 }));
+  const listener = new RecordingListener();
+  for (const id of ["e-1", "e-2", "e-3", "e-4", "e-5", "e-6"]) submitEvent(batcher, listener, id);
+  for (let n = 1; n <= 3; n++) {
+    const write = await sink.written(n);
+    await turn();
+    assert.equal(sink.writes.length, n, "the next batch waits for the write in flight");
+    assert.equal(batcher.inFlightBatches, 1);
+    write.resolve();
+  }
+  await batcher.drain();
+  assert.deepEqual(sink.batches, [["e-1", "e-2"], ["e-3", "e-4"], ["e-5", "e-6"]]);
+  assert.deepEqual(listener.delivered_, ["e-1", "e-2", "e-3", "e-4", "e-5", "e-6"]);
+});
+
+Deno.test("ProduceBatcher sends the next queued batch after a write fails too", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1, maxInFlightBatches: 1 }));
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "e-1");
+  submitEvent(batcher, listener, "e-2");
+  (await sink.written(1)).reject(new Error("boom"));
+  (await sink.written(2)).resolve();
+  await batcher.drain();
+  assert.deepEqual(sink.batches, [["e-1"], ["e-2"]]);
+  assert.deepEqual(listener.delivered_, ["e-2"]);
+});
+
+Deno.test("ProduceBatcher.submit() refuses once maxPendingEvents are held, keeps nothing of the refused event", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1, maxPendingEvents: 2 }));
+  const listener = new RecordingListener();
+  assert.equal(submitEvent(batcher, listener, "e-1"), true);
+  assert.equal(submitEvent(batcher, listener, "e-2"), true);
+  assert.equal(submitEvent(batcher, listener, "refused"), false);
+  assert.equal(batcher.pendingEvents, 2);
+
+  (await sink.written(1)).resolve();
+  (await sink.written(2)).resolve();
+  await batcher.drain();
+  assert.deepEqual(sink.batches, [["e-1"], ["e-2"]]);
+  assert.deepEqual(listener.delivered_, ["e-1", "e-2"]);
+  assert.deepEqual(listener.failed_, []);
+});
+
+Deno.test("ProduceBatcher.submit() accepts again once a batch settles", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 2, maxPendingEvents: 2 }));
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "e-1");
+  submitEvent(batcher, listener, "e-2");
+  assert.equal(submitEvent(batcher, listener, "e-3"), false);
+  (await sink.written(1)).resolve();
+  await turn();
+  assert.equal(submitEvent(batcher, listener, "e-3"), true);
+  assert.equal(batcher.pendingEvents, 1);
+  const drained = batcher.drain();
+  (await sink.written(2)).resolve();
+  await drained;
+  assert.deepEqual(listener.delivered_, ["e-1", "e-2", "e-3"]);
+});
+
+Deno.test("ProduceBatcher.submit() accepts again once a batch fails", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1, maxPendingEvents: 1 }));
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "e-1");
+  assert.equal(submitEvent(batcher, listener, "e-2"), false);
+  (await sink.written(1)).reject(new Error("boom"));
+  await turn();
+  assert.equal(submitEvent(batcher, listener, "e-2"), true);
+  (await sink.written(2)).resolve();
+  await batcher.drain();
+  assert.deepEqual(listener.delivered_, ["e-2"]);
+});
+
+Deno.test("ProduceBatcher.pendingEvents counts events batched, queued and in flight until they settle", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 2, maxInFlightBatches: 1 }));
+  const listener = new RecordingListener();
+  assert.equal(batcher.pendingEvents, 0);
+  for (const id of ["e-1", "e-2", "e-3", "e-4", "e-5"]) submitEvent(batcher, listener, id);
+  // e-1, e-2 in flight; e-3, e-4 queued; e-5 batching.
+  assert.equal(batcher.pendingEvents, 5);
+  assert.equal(batcher.inFlightBatches, 1);
+
+  (await sink.written(1)).resolve();
+  await sink.written(2);
+  await turn();
+  assert.equal(batcher.pendingEvents, 3);
+
+  sink.writes[1]!.reject(new Error("boom"));
+  await turn();
+  assert.equal(batcher.pendingEvents, 1, "failed events are no longer pending");
+
+  const drained = batcher.drain();
+  (await sink.written(3)).resolve();
+  await drained;
+  assert.equal(batcher.pendingEvents, 0);
+});
+
+Deno.test("ProduceBatcher.drain() sends a partial batch at once and resolves only when nothing is pending", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options());
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "e-1");
+  let drained = false;
+  const draining = batcher.drain().then(() => drained = true);
+  await turn();
+  assert.deepEqual(sink.batches, [["e-1"]], "drain does not wait for the linger");
+  assert.equal(drained, false, "drain waits for the write");
+  sink.writes[0]!.resolve();
+  await draining;
+  assert.equal(batcher.pendingEvents, 0);
+  assert.deepEqual(listener.delivered_, ["e-1"]);
+});
+
+Deno.test("ProduceBatcher.drain() waits for queued batches as well as the one in flight", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1, maxInFlightBatches: 1 }));
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "e-1");
+  submitEvent(batcher, listener, "e-2");
+  let drained = false;
+  const draining = batcher.drain().then(() => drained = true);
+  (await sink.written(1)).resolve();
+  await sink.written(2);
+  await turn();
+  assert.equal(drained, false, "e-2 is still in flight");
+  sink.writes[1]!.resolve();
+  await draining;
+  assert.deepEqual(listener.delivered_, ["e-1", "e-2"]);
+});
+
+Deno.test("ProduceBatcher.drain() resolves once failed batches settle", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options());
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "e-1");
+  const draining = batcher.drain();
+  (await sink.written(1)).reject(new Error("boom"));
+  await draining;
+  assert.deepEqual(listener.failed_.map((f) => f.id), ["e-1"]);
+});
+
+Deno.test("ProduceBatcher.drain() resolves at once when nothing is pending, and sends nothing", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options());
+  await batcher.drain();
+  assert.equal(sink.writes.length, 0);
+});
+
+Deno.test("ProduceBatcher.drain() wakes every caller", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options());
+  submitEvent(batcher, new RecordingListener(), "e-1");
+  const first = batcher.drain();
+  const second = batcher.drain();
+  assert.equal(sink.writes.length, 1, "a second drain does not send an empty batch");
+  sink.writes[0]!.resolve();
+  await Promise.all([first, second]);
+  assert.equal(batcher.pendingEvents, 0);
+});
+
+Deno.test("ProduceBatcher keeps telling other listeners when one listener throws", async () => {
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 3, maxInFlightBatches: 1 }));
+  const throwing: DeliveryListener = {
+    delivered() {
+      throw new Error("listener bug");
+    },
+    failed() {
+      throw new Error("listener bug");
+    },
+  };
+  const before = new RecordingListener();
+  const after = new RecordingListener();
+  batcher.submit([record("b-1")], 10, before, "b-1");
+  batcher.submit([record("t-1")], 10, throwing, "t-1");
+  batcher.submit([record("a-1")], 10, after, "a-1");
+  batcher.submit([record("b-2")], 10, before, "b-2");
+  batcher.submit([record("t-2")], 10, throwing, "t-2");
+  batcher.submit([record("a-2")], 10, after, "a-2");
+
+  (await sink.written(1)).resolve();
+  (await sink.written(2)).reject(new Error("boom"));
+  await batcher.drain();
+  assert.deepEqual(before.delivered_, ["b-1"]);
+  assert.deepEqual(after.delivered_, ["a-1"]);
+  assert.deepEqual(before.failed_.map((f) => f.id), ["b-2"]);
+  assert.deepEqual(after.failed_.map((f) => f.id), ["a-2"]);
+  assert.equal(batcher.pendingEvents, 0);
+  assert.equal(batcher.inFlightBatches, 0);
+});

@@ -1,0 +1,60 @@
+/**
+ * Runs a command (the test suite, for `deno task test`) with what the integration tests need:
+ *
+ * - a Kafka broker: when `KAFKA_BROKERS` is unset, the local dev broker is brought up first
+ *   (`deno task kafka up`, a no-op when one already answers);
+ * - `kcat`, the independent consumer the tests read topics back with: installed from Debian's
+ *   packages when it is missing and this runs as root, otherwise a clear error;
+ * - `deno` on the PATH of child processes (buf runs protoc-gen-es through it), even when this
+ *   Deno came from `npx`.
+ *
+ * Exits with the command's exit code.
+ *
+ * @module
+ */
+import { kafkaUp } from "../kafka/kafka.ts";
+
+async function succeeds(cmd: string, args: string[]): Promise<boolean> {
+  try {
+    return (await new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).output()).success;
+  } catch {
+    return false;
+  }
+}
+
+async function ensureKcat(): Promise<void> {
+  if (await succeeds("kcat", ["-V"])) return;
+  if (Deno.uid() !== 0) {
+    throw new Error("kcat is needed by the integration tests: install it (apt-get install kcat) and run again");
+  }
+  console.error("test-env: installing kcat from Debian's packages");
+  const env = { DEBIAN_FRONTEND: "noninteractive" };
+  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "kcat"]]) {
+    const out = await new Deno.Command("apt-get", { args, env, stdout: "null", stderr: "piped" }).output();
+    if (!out.success) throw new Error(`apt-get ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+}
+
+const [command, ...args] = Deno.args;
+if (command === undefined) {
+  console.error("usage: test_env.ts COMMAND [ARGS...]");
+  Deno.exit(2);
+}
+try {
+  await ensureKcat();
+  if (!Deno.env.get("KAFKA_BROKERS")) await kafkaUp();
+} catch (error) {
+  console.error((error as Error).message);
+  Deno.exit(1);
+}
+const denoDir = Deno.execPath().replace(/\/[^/]+$/, "");
+const path = `${denoDir}:${Deno.env.get("PATH") ?? ""}`;
+const executable = command === "deno" ? Deno.execPath() : command;
+const status = await new Deno.Command(executable, {
+  args,
+  env: { PATH: path },
+  stdin: "inherit",
+  stdout: "inherit",
+  stderr: "inherit",
+}).spawn().status;
+Deno.exit(status.code);
