@@ -58,10 +58,11 @@ export function startEdgeServer(config: EdgeConfig, logger: Logger): EdgeServer 
   });
 
   const sockets = new Set<WebSocket>();
+  const draining = { value: false };
   const edgeApp = createEdgeApp({
     jwtSecret: config.jwtSecret,
     readiness,
-    ingest: { routes, batcher, edgeId: config.edgeId },
+    ingest: { routes, batcher, edgeId: config.edgeId, draining },
     sockets,
     logger,
   });
@@ -89,6 +90,8 @@ export function startEdgeServer(config: EdgeConfig, logger: Logger): EdgeServer 
     async stop() {
       if (stopping) return;
       stopping = true;
+      // New upgrades get 503 and new events SHUTTING_DOWN; what was accepted is still written and acked.
+      draining.value = true;
       readiness.set(PRODUCER, false);
       const drained = batcher.drain();
       const timedOut = await Promise.race([

@@ -10,6 +10,8 @@ export interface IngestContext {
   readonly routes: ActiveRouteTable;
   readonly batcher: ProduceBatcher;
   readonly edgeId: string;
+  /** Set once the edge is shutting down: new events are refused with SHUTTING_DOWN from then on. */
+  readonly draining?: { readonly value: boolean };
 }
 
 /**
@@ -51,6 +53,17 @@ export class IngestConnection {
     }
     for (const reject of frame.rejects) channel.reject(reject);
     if (frame.events.length === 0) return;
+    if (this.#context.draining?.value) {
+      for (const event of frame.events) {
+        channel.reject({
+          id: event.id,
+          code: "SHUTTING_DOWN",
+          message: "the edge is shutting down; resend to another edge",
+          retryAfterMs: DEFAULT_RETRY_AFTER_MS,
+        });
+      }
+      return;
+    }
 
     const { routes, batcher, edgeId } = this.#context;
     const table = routes.current;

@@ -400,3 +400,26 @@ Deno.test("IngestConnection survives a socket whose send throws because it close
   await turn();
   assert.equal(attempts, 2, "both the frame error and the ack were attempted");
 });
+
+Deno.test("IngestConnection refuses new events with SHUTTING_DOWN and a retry hint once the edge drains", async () => {
+  const sent: (string | Uint8Array)[] = [];
+  const socket = { readyState: WebSocket.OPEN, send: (data: string | Uint8Array) => void sent.push(data) };
+  const writes: unknown[] = [];
+  const batcher = new ProduceBatcher({ write: (records) => (writes.push(records), Promise.resolve()) }, {
+    lingerMs: 0,
+    maxBatchEvents: 100,
+    maxBatchBytes: 1 << 20,
+    maxInFlightBatches: 1,
+    maxPendingEvents: 100,
+  });
+  const draining = { value: true };
+  const routes = new ActiveRouteTable(compileRouteMapOrThrow(defaultRouteMap()));
+  const connection = new IngestConnection(socket, "p1", { routes, batcher, edgeId: "e", draining });
+  connection.receive(JSON.stringify({ events: [{ id: "late", type: "player.moved" }] }));
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(writes.length, 0, "nothing is written once draining");
+  const reply = JSON.parse(sent[0] as string);
+  assert.equal(reply.rejects[0].id, "late");
+  assert.equal(reply.rejects[0].code, "SHUTTING_DOWN");
+  assert.ok(reply.rejects[0].retryAfterMs > 0);
+});

@@ -104,7 +104,12 @@ async function drive(c: number, share: number, firstN: number): Promise<void> {
     if (settled >= share) done.resolve();
     else pump();
   });
-  socket.on("close", () => done.resolve());
+  socket.on("close", (code: number, reason: Uint8Array) => {
+    if (settled < share) {
+      console.error(`load: connection ${c} closed (${code} ${new TextDecoder().decode(reason)}) with ${share - settled} events unsettled`);
+    }
+    done.resolve();
+  });
   pump();
   await done.promise;
   socket.close();
