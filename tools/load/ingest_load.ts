@@ -106,7 +106,11 @@ async function drive(c: number, share: number, firstN: number): Promise<void> {
   });
   socket.on("close", (code: number, reason: Uint8Array) => {
     if (settled < share) {
-      console.error(`load: connection ${c} closed (${code} ${new TextDecoder().decode(reason)}) with ${share - settled} events unsettled`);
+      console.error(
+        `load: connection ${c} closed (${code} ${new TextDecoder().decode(reason)}) with ${
+          share - settled
+        } events unsettled`,
+      );
     }
     done.resolve();
   });
