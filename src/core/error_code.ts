@@ -6,10 +6,21 @@
  * @module
  */
 
+/** Connect / gRPC status code names (https://connectrpc.com/docs/protocol#error-codes). */
+export type RpcCode =
+  | "invalid_argument"
+  | "failed_precondition"
+  | "resource_exhausted"
+  | "unavailable"
+  | "unauthenticated"
+  | "internal";
+
 /** How an error code shows on each surface. */
 export interface ErrorCodeSpec {
   /** HTTP status when the code answers a request. */
   readonly http: number;
+  /** Connect / gRPC status code name when the code answers an RPC. */
+  readonly rpc: RpcCode;
   /** Whether resending the same event later can succeed. */
   readonly retryable: boolean;
   /** WebSocket close code when the error ends a connection, if it does. */
@@ -21,62 +32,110 @@ export interface ErrorCodeSpec {
 const table = {
   INVALID_FRAME: {
     http: 400,
+    rpc: "invalid_argument",
     retryable: false,
     summary: "The frame is not a JSON or protobuf ClientFrame the edge can read.",
   },
   INVALID_EVENT: {
     http: 400,
+    rpc: "invalid_argument",
     retryable: false,
     summary: "An event has a bad id or type; the other events of the frame go on.",
   },
   NO_ROUTE: {
     http: 422,
+    rpc: "failed_precondition",
     retryable: false,
     summary: "No route matches the event type and the map has no dead-letter topic.",
   },
   OVERLOADED: {
     http: 503,
+    rpc: "resource_exhausted",
     retryable: true,
     summary: "The edge holds as many unacknowledged events as it may; resend after the hint.",
   },
   KAFKA_WRITE_FAILED: {
     http: 503,
+    rpc: "unavailable",
     retryable: true,
     summary: "Kafka did not acknowledge the write; the event was not acked, resend it.",
   },
   SHUTTING_DOWN: {
     http: 503,
+    rpc: "unavailable",
     retryable: true,
     close: 1001,
     summary: "The edge is stopping; reconnect (to another edge) and resend unacked events.",
   },
   UNAUTHORIZED: {
     http: 401,
+    rpc: "unauthenticated",
     retryable: false,
     summary: "The token is missing, malformed, wrongly signed, expired or has no subject.",
   },
   NOT_READY: {
     http: 503,
+    rpc: "unavailable",
     retryable: true,
     summary: "The edge has no Kafka connection or no route table yet; try again shortly.",
   },
   UPGRADE_REQUIRED: {
     http: 426,
+    rpc: "invalid_argument",
     retryable: false,
     summary: "The ingest endpoint only speaks WebSocket.",
   },
   INVALID_ROUTE_MAP: {
     http: 422,
+    rpc: "invalid_argument",
     retryable: false,
     summary: "A route map failed validation; every problem is listed.",
   },
+  ROUTE_UPDATE_TOO_LARGE: {
+    http: 413,
+    rpc: "resource_exhausted",
+    retryable: false,
+    summary: "A signed route map is larger than the update size cap.",
+  },
+  MALFORMED_ROUTE_UPDATE: {
+    http: 400,
+    rpc: "invalid_argument",
+    retryable: false,
+    summary: "A route update body is not a SignedRouteMap holding a RouteMap.",
+  },
+  UNKNOWN_SIGNING_KEY: {
+    http: 401,
+    rpc: "unauthenticated",
+    retryable: false,
+    summary: "A route map is signed with a key id that is not in VELTRIX_TRUSTED_KEYS.",
+  },
+  BAD_SIGNATURE: {
+    http: 401,
+    rpc: "unauthenticated",
+    retryable: false,
+    summary: "A route map's Ed25519 signature does not verify against its key.",
+  },
+  STALE_ROUTE_MAP: {
+    http: 409,
+    rpc: "failed_precondition",
+    retryable: false,
+    summary: "A route map's version is not greater than the one in force (a replay or a rollback).",
+  },
+  ROUTE_TOPICS_UNAVAILABLE: {
+    http: 503,
+    rpc: "unavailable",
+    retryable: true,
+    summary: "The topics of a new route map could not be created or confirmed in Kafka; nothing changed.",
+  },
   INVALID_CONFIG: {
     http: 500,
+    rpc: "internal",
     retryable: false,
     summary: "An environment variable has a value the edge cannot use.",
   },
   INTERNAL: {
     http: 500,
+    rpc: "internal",
     retryable: true,
     summary: "An unexpected failure inside the edge.",
   },

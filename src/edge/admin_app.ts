@@ -1,5 +1,8 @@
 import { Hono } from "hono";
 import type { ActiveRouteTable } from "../control/active_route_table.ts";
+import { mountControlService } from "../control/control_service.ts";
+import { mountRouteAdminRoutes } from "../control/route_admin_routes.ts";
+import type { RouteControl } from "../control/route_control.ts";
 import { mountHealthRoutes } from "./health_routes.ts";
 import type { Readiness } from "./readiness.ts";
 
@@ -7,13 +10,21 @@ import type { Readiness } from "./readiness.ts";
 export interface AdminAppOptions {
   readonly readiness: Readiness;
   readonly routes: ActiveRouteTable;
+  readonly control: RouteControl;
   readonly edgeId: string;
+  readonly routeUpdateMaxBytes: number;
 }
 
-/** The admin Hono app, served on loopback: health and readiness, and what the edge is routing by. */
+/**
+ * The admin Hono app, served on loopback: health and readiness, route control over JSON
+ * (`/v1/routes`) and Connect/gRPC-Web (`/veltrix.control.v1.ControlService/*`), and what the edge
+ * is routing by.
+ */
 export function createAdminApp(options: AdminAppOptions): Hono {
   const app = new Hono();
   mountHealthRoutes(app, options.readiness);
+  mountRouteAdminRoutes(app, options.control, options.routeUpdateMaxBytes);
+  mountControlService(app, options.control);
   app.get("/v1/edge", (c) => {
     const table = options.routes.current;
     return c.json({
@@ -22,6 +33,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
       routes: table.routes.length,
       topics: table.topics,
       appliedAt: options.routes.appliedAt.toISOString(),
+      routeUpdates: options.control.stats,
     });
   });
   return app;

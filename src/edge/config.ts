@@ -21,6 +21,12 @@ export interface EdgeConfig {
   readonly topicReplicationFactor: number;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: LogLevel;
+  /** `id:base64,...` entries, or a path to a file of them. */
+  readonly trustedKeys: string;
+  readonly routeUpdateMaxBytes: number;
+  /** Port of the plain-gRPC control listener on the admin host; -1 turns it off. */
+  readonly grpcPort: number;
+  readonly routesTopic: string;
 }
 
 /** One environment variable the edge reads. */
@@ -90,6 +96,27 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     doc: "Longest a SIGTERM/SIGINT shutdown waits for Kafka before exiting.",
   },
   { name: "VELTRIX_LOG_LEVEL", default: "info", doc: "debug, info, warn or error." },
+  {
+    name: "VELTRIX_TRUSTED_KEYS",
+    default: "",
+    doc:
+      "Route-map signing keys: `id:base64-raw-ed25519-public-key,...`, or a path (starting `/`, `./` or `../`) to a file of such entries. Empty: every update is refused.",
+  },
+  {
+    name: "VELTRIX_ROUTE_UPDATE_MAX_BYTES",
+    default: "8388608",
+    doc: "Size cap of one signed route map.",
+  },
+  {
+    name: "VELTRIX_GRPC_PORT",
+    default: "8789",
+    doc: "Plain-gRPC (h2c) control listener on the admin host; 0 picks a free port, -1 turns it off.",
+  },
+  {
+    name: "VELTRIX_ROUTES_TOPIC",
+    default: "veltrix.routes",
+    doc: "Compacted topic that carries signed route maps to every edge.",
+  },
 ];
 
 /**
@@ -140,6 +167,10 @@ export function loadEdgeConfig(
     topicReplicationFactor: read("VELTRIX_TOPIC_REPLICATION_FACTOR", int(-1, 32)),
     shutdownTimeoutMs: read("VELTRIX_SHUTDOWN_TIMEOUT_MS", int(0, 600_000)),
     logLevel,
+    trustedKeys: env.VELTRIX_TRUSTED_KEYS ?? "",
+    routeUpdateMaxBytes: read("VELTRIX_ROUTE_UPDATE_MAX_BYTES", int(1024, 256 * 1024 * 1024)),
+    grpcPort: read("VELTRIX_GRPC_PORT", int(-1, 65535)),
+    routesTopic: read("VELTRIX_ROUTES_TOPIC", nonEmpty),
   };
   if (config.topicReplicationFactor === 0) problems.push("VELTRIX_TOPIC_REPLICATION_FACTOR cannot be 0");
   if (problems.length > 0) {

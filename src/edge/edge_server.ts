@@ -1,17 +1,22 @@
-import { type Admin, type Kafka, Partitioners, type Producer } from "kafkajs";
+import { type Kafka, Partitioners, type Producer } from "kafkajs";
 import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
-import { errorCodes } from "../core/error_code.ts";
 import { defaultRouteMap } from "../core/default_route_map.ts";
+import { errorCodes } from "../core/error_code.ts";
 import { ActiveRouteTable } from "../control/active_route_table.ts";
+import { type GrpcServer, startGrpcServer } from "../control/grpc_server.ts";
+import { RouteControl } from "../control/route_control.ts";
+import { RouteFleet } from "../control/route_fleet.ts";
+import { RouteMapStore } from "../control/route_map_store.ts";
 import { createAdminApp } from "./admin_app.ts";
 import type { EdgeConfig } from "./config.ts";
 import { createEdgeApp } from "./edge_app.ts";
 import { createKafkaClient } from "./kafka_client.ts";
 import { KafkaRecordSink } from "./kafka_record_sink.ts";
-import { ensureTopics } from "./kafka_topics.ts";
+import { ensureTopics, type TopicLayout } from "./kafka_topics.ts";
 import type { Logger } from "./log.ts";
 import { ProduceBatcher } from "./produce_batcher.ts";
 import { Readiness } from "./readiness.ts";
+import { loadTrustedKeys } from "./trusted_keys_source.ts";
 
 /** A running edge. */
 export interface EdgeServer {
@@ -19,8 +24,11 @@ export interface EdgeServer {
   readonly port: number;
   /** The admin port actually bound. */
   readonly adminPort: number;
+  /** The plain-gRPC control port, when it is on. */
+  readonly grpcPort: number | undefined;
   readonly readiness: Readiness;
   readonly routes: ActiveRouteTable;
+  readonly control: RouteControl;
   /** Resolves once the edge is ready for events the first time. */
   readonly ready: Promise<void>;
   /**
@@ -34,13 +42,43 @@ const PRODUCER = "kafka producer connected";
 const TABLE = "route table loaded";
 const TOPICS = "route table topics exist";
 
-/** Starts an edge: both HTTP listeners at once, and the Kafka connection in the background. */
-export function startEdgeServer(config: EdgeConfig, logger: Logger): EdgeServer {
+/**
+ * Starts an edge: loads the last known good route map (or the embedded default), starts the
+ * client, admin and gRPC listeners, and connects to Kafka in the background.
+ */
+export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promise<EdgeServer> {
   const readiness = new Readiness([PRODUCER, TABLE, TOPICS]);
   const routes = new ActiveRouteTable(compileRouteMapOrThrow(defaultRouteMap()));
+  const kafka = createKafkaClient(`veltrix-edge-${config.edgeId}`, config.kafkaBrokers, logger);
+  const layout: TopicLayout = { partitions: config.topicPartitions, replicationFactor: config.topicReplicationFactor };
+  const topicGate = new TopicGate(kafka, layout, logger);
+
+  const keys = await loadTrustedKeys(config.trustedKeys);
+  if (keys.ids.length === 0) logger.warn("no trusted route-map keys (VELTRIX_TRUSTED_KEYS): route updates are refused");
+  let fleet: RouteFleet | undefined;
+  const control = new RouteControl({
+    active: routes,
+    keys,
+    maxBytes: config.routeUpdateMaxBytes,
+    logger,
+    store: new RouteMapStore(config.stateDir),
+    ensureTopics: (topics) => topicGate.ensure(topics),
+    publish: (signed, version) => {
+      if (fleet === undefined) return Promise.reject(new Error("not connected to the fleet topic yet"));
+      return fleet.publish(signed, version);
+    },
+  });
+  const notRestored = await control.restore();
+  if (notRestored !== undefined) {
+    logger.warn("last known good route map not used; routing by the embedded default", { reason: notRestored });
+  } else if (control.current.source === "state") {
+    logger.info("restored the last known good route map", {
+      version: control.current.version,
+      keyId: control.current.keyId,
+    });
+  }
   readiness.set(TABLE, true);
 
-  const kafka = createKafkaClient(`veltrix-edge-${config.edgeId}`, config.kafkaBrokers, logger);
   const producer = kafka.producer({
     idempotent: true,
     allowAutoTopicCreation: false,
@@ -66,7 +104,13 @@ export function startEdgeServer(config: EdgeConfig, logger: Logger): EdgeServer 
     sockets,
     logger,
   });
-  const adminApp = createAdminApp({ readiness, routes, edgeId: config.edgeId });
+  const adminApp = createAdminApp({
+    readiness,
+    routes,
+    control,
+    edgeId: config.edgeId,
+    routeUpdateMaxBytes: config.routeUpdateMaxBytes,
+  });
 
   const abort = new AbortController();
   const edgeHttp = Deno.serve(
@@ -77,15 +121,26 @@ export function startEdgeServer(config: EdgeConfig, logger: Logger): EdgeServer 
     { hostname: config.adminHost, port: config.adminPort, signal: abort.signal, onListen: () => {} },
     adminApp.fetch,
   );
+  let grpc: GrpcServer | undefined;
+  if (config.grpcPort >= 0) grpc = await startGrpcServer(control, config.adminHost, config.grpcPort);
 
   let stopping = false;
-  const ready = connectKafka(kafka, producer, routes, config, readiness, logger, () => stopping);
+  const ready = (async () => {
+    await connectKafka(producer, routes, topicGate, readiness, logger, () => stopping);
+    logger.info("edge ready", { routeVersion: routes.current.versionText, brokers: config.kafkaBrokers });
+    const candidate = new RouteFleet(kafka, control, { topic: config.routesTopic, edgeId: config.edgeId, logger });
+    await retryUntil(() => candidate.start(), "route fleet topic", logger, () => stopping);
+    if (stopping) await candidate.stop();
+    else fleet = candidate;
+  })();
 
   return {
     port: edgeHttp.addr.port,
     adminPort: adminHttp.addr.port,
+    grpcPort: grpc?.port,
     readiness,
     routes,
+    control,
     ready,
     async stop() {
       if (stopping) return;
@@ -111,39 +166,76 @@ export function startEdgeServer(config: EdgeConfig, logger: Logger): EdgeServer 
         }
       }
       abort.abort();
-      await Promise.allSettled([edgeHttp.finished, adminHttp.finished]);
+      await Promise.allSettled([edgeHttp.finished, adminHttp.finished, grpc?.close(), fleet?.stop()]);
       await producer.disconnect().catch(() => {});
     },
   };
 }
 
+/**
+ * Makes sure topics exist before a table that writes to them is used. Topics it has seen exist
+ * are remembered, so an update whose topics are all known costs no Kafka round trip.
+ */
+class TopicGate {
+  readonly #known = new Set<string>();
+  readonly #kafka: Kafka;
+  readonly #layout: TopicLayout;
+  readonly #logger: Logger;
+
+  constructor(kafka: Kafka, layout: TopicLayout, logger: Logger) {
+    this.#kafka = kafka;
+    this.#layout = layout;
+    this.#logger = logger;
+  }
+
+  async ensure(topics: readonly string[]): Promise<void> {
+    const unknown = topics.filter((topic) => !this.#known.has(topic));
+    if (unknown.length === 0) return;
+    const admin = this.#kafka.admin();
+    await admin.connect();
+    try {
+      const created = await ensureTopics(admin, unknown, this.#layout);
+      if (created.length > 0) this.#logger.info("created topics", { topics: created });
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+    for (const topic of unknown) this.#known.add(topic);
+  }
+}
+
 async function connectKafka(
-  kafka: Kafka,
   producer: Producer,
   routes: ActiveRouteTable,
-  config: EdgeConfig,
+  topics: TopicGate,
   readiness: Readiness,
   logger: Logger,
   stopping: () => boolean,
 ): Promise<void> {
-  let admin: Admin | undefined;
-  for (let attempt = 1; !stopping(); attempt++) {
-    try {
-      admin ??= kafka.admin();
-      await admin.connect();
-      const created = await ensureTopics(admin, routes.current.topics, {
-        partitions: config.topicPartitions,
-        replicationFactor: config.topicReplicationFactor,
-      });
-      if (created.length > 0) logger.info("created topics", { topics: created });
+  await retryUntil(
+    async () => {
+      await topics.ensure(routes.current.topics);
       readiness.set(TOPICS, true);
       await producer.connect();
-      await admin.disconnect();
-      logger.info("edge ready", { routeVersion: routes.current.versionText, brokers: config.kafkaBrokers });
+    },
+    "kafka",
+    logger,
+    stopping,
+  );
+}
+
+async function retryUntil(
+  step: () => Promise<void>,
+  what: string,
+  logger: Logger,
+  stopping: () => boolean,
+): Promise<void> {
+  for (let attempt = 1; !stopping(); attempt++) {
+    try {
+      await step();
       return;
     } catch (error) {
       const delay = Math.min(5_000, 250 * 2 ** Math.min(attempt, 5));
-      logger.warn("kafka not reachable yet; retrying", { attempt, delayMs: delay, error });
+      logger.warn(`${what} not reachable yet; retrying`, { attempt, delayMs: delay, error });
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }

@@ -1,22 +1,18 @@
+import type { Logger } from "../core/logger.ts";
+
+export type { Logger };
+
 /** Log levels, least to most severe. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-/** A structured logger: one JSON object per line on stderr. */
-export interface Logger {
-  debug(msg: string, fields?: Record<string, unknown>): void;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-}
 
 /** True when `value` names a log level. */
 export function isLogLevel(value: string): value is LogLevel {
   return Object.hasOwn(rank, value);
 }
 
-/** A logger that writes lines at `level` and above through `write` (stderr by default). */
+/** A logger that writes one JSON object per line, at `level` and above through `write` (stderr by default). */
 export function createLogger(
   level: LogLevel,
   base: Record<string, unknown> = {},

@@ -19,10 +19,18 @@ export async function runEdge(env: Record<string, string | undefined>): Promise<
     return 2;
   }
   const logger = createLogger(config.logLevel, { edge: config.edgeId });
-  const edge = startEdgeServer(config, logger);
+  let edge;
+  try {
+    edge = await startEdgeServer(config, logger);
+  } catch (error) {
+    logger.error("edge could not start", { error });
+    console.error(`veltrix: ${VeltrixError.from(error).message}`);
+    return 2;
+  }
   logger.info("listening", {
     port: edge.port,
     adminPort: edge.adminPort,
+    grpcPort: edge.grpcPort,
     host: config.host,
     adminHost: config.adminHost,
     routeVersion: edge.routes.current.versionText,

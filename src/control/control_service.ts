@@ -1,0 +1,96 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError, type ConnectRouter, createConnectRouter } from "@connectrpc/connect";
+import { createFetchHandler } from "@connectrpc/connect/protocol";
+import type { Hono } from "hono";
+import { ControlService, WatchRouteMapResponseSchema } from "../gen/veltrix/control/v1/control_pb.ts";
+import { errorCodes } from "../core/error_code.ts";
+import type { AppliedRouteMap, RouteControl, UpdateOutcome } from "./route_control.ts";
+
+const rpcCodes: Record<string, Code> = {
+  invalid_argument: Code.InvalidArgument,
+  failed_precondition: Code.FailedPrecondition,
+  resource_exhausted: Code.ResourceExhausted,
+  unavailable: Code.Unavailable,
+  unauthenticated: Code.Unauthenticated,
+  internal: Code.Internal,
+};
+
+/** Registers `veltrix.control.v1.ControlService`, backed by `control`, on a Connect router. */
+export function registerControlService(router: ConnectRouter, control: RouteControl): ConnectRouter {
+  return router.service(ControlService, {
+    async updateRouteMap(request) {
+      if (request.signedRouteMap === undefined) {
+        throw new ConnectError("signed_route_map is required", Code.InvalidArgument);
+      }
+      const outcome = await control.update({
+        signed: request.signedRouteMap,
+        size: request.signedRouteMap.routeMap.byteLength,
+      });
+      if (!outcome.ok) throw toConnectError(outcome);
+      return {
+        version: outcome.applied.version,
+        routes: outcome.applied.routes,
+        applyMs: outcome.applied.applyMs,
+      };
+    },
+    getRouteMap() {
+      const current = control.current;
+      return {
+        routeMap: current.routeMap,
+        keyId: current.keyId,
+        appliedAt: timestampFromDate(current.appliedAt),
+        source: current.source,
+      };
+    },
+    async *watchRouteMap(_request, context) {
+      const queue: AppliedRouteMap[] = [control.current];
+      let wake: (() => void) | undefined;
+      const stop = control.onApplied((applied) => {
+        queue.push(applied);
+        wake?.();
+      });
+      const aborted = new Promise<void>((resolve) => context.signal.addEventListener("abort", () => resolve()));
+      try {
+        while (!context.signal.aborted) {
+          const next = queue.shift();
+          if (next !== undefined) {
+            yield create(WatchRouteMapResponseSchema, {
+              version: next.version,
+              keyId: next.keyId,
+              appliedAt: timestampFromDate(next.appliedAt),
+              routes: next.routes,
+              source: next.source,
+            });
+            continue;
+          }
+          await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
+          wake = undefined;
+        }
+      } finally {
+        stop();
+      }
+    },
+  });
+}
+
+/**
+ * Serves the Connect service from the admin Hono app, for the Connect and gRPC-Web protocols
+ * (plain gRPC needs HTTP/2 trailers, which fetch handlers cannot send: see `grpc_server.ts`).
+ */
+export function mountControlService(app: Hono, control: RouteControl): void {
+  const router = registerControlService(createConnectRouter({ grpc: false }), control);
+  for (const handler of router.handlers) {
+    const fetchHandler = createFetchHandler(handler);
+    app.on(handler.allowedMethods, handler.requestPath, (c) => fetchHandler(c.req.raw));
+  }
+}
+
+function toConnectError(outcome: Extract<UpdateOutcome, { ok: false }>): ConnectError {
+  const code = rpcCodes[errorCodes[outcome.error.code].rpc] ?? Code.Internal;
+  const details = outcome.problems ? `: ${outcome.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}` : "";
+  return new ConnectError(`${outcome.error.code}: ${outcome.error.message}${details}`, code, {
+    "veltrix-error-code": outcome.error.code,
+    "veltrix-current-version": outcome.currentVersion.toString(),
+  });
+}

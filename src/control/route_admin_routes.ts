@@ -1,0 +1,94 @@
+import { create } from "@bufbuild/protobuf";
+import type { Context, Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { type SignedRouteMap, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
+import { VeltrixError } from "../core/veltrix_error.ts";
+import type { RouteControl, UpdateOutcome } from "./route_control.ts";
+import { appliedToJson, currentRoutesToJson, jsonVersion } from "./route_json.ts";
+
+/**
+ * Mounts the route control endpoints on the admin app:
+ * - `POST /v1/routes`: a binary SignedRouteMap (`content-type: application/x-protobuf`) or JSON
+ *   `{"routeMap":"<base64>","keyId":"...","signature":"<base64>"}`; answers 200, 400, 401, 409,
+ *   413, 422 or 503 with JSON;
+ * - `GET /v1/routes`: the map in force, its signer, when it was applied, and the history.
+ */
+export function mountRouteAdminRoutes(app: Hono, control: RouteControl, maxBytes: number): void {
+  app.get("/v1/routes", (c) => c.json(currentRoutesToJson(control)));
+
+  app.post("/v1/routes", async (c) => {
+    const declared = Number(c.req.header("content-length") ?? "0");
+    if (declared > maxBytes) {
+      return answer(
+        c,
+        refusedBeforeDecode("ROUTE_UPDATE_TOO_LARGE", `body is ${declared} bytes; the cap is ${maxBytes}`),
+      );
+    }
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+    if (type === "application/x-protobuf" || type === "application/protobuf" || type === "application/octet-stream") {
+      return answer(c, await control.update(body));
+    }
+    if (type === "application/json" || type === "") {
+      if (body.byteLength > maxBytes) {
+        return answer(
+          c,
+          refusedBeforeDecode("ROUTE_UPDATE_TOO_LARGE", `body is ${body.byteLength} bytes; the cap is ${maxBytes}`),
+        );
+      }
+      let signed: SignedRouteMap;
+      try {
+        signed = signedFromJson(new TextDecoder().decode(body));
+      } catch (error) {
+        return answer(c, refusedBeforeDecode("MALFORMED_ROUTE_UPDATE", (error as Error).message));
+      }
+      return answer(c, await control.update({ signed, size: signed.routeMap.byteLength }));
+    }
+    return answer(
+      c,
+      refusedBeforeDecode("MALFORMED_ROUTE_UPDATE", `content-type must be application/x-protobuf or application/json`),
+    );
+  });
+
+  function refusedBeforeDecode(code: VeltrixError["code"], message: string): UpdateOutcome {
+    return { ok: false, error: new VeltrixError(code, message), currentVersion: control.current.version };
+  }
+}
+
+/** Parses the JSON form of a signed route map: base64 `routeMap` and `signature`, and `keyId`. */
+export function signedFromJson(text: string): SignedRouteMap {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error("body is not JSON");
+  }
+  const { routeMap, keyId, signature } = (parsed ?? {}) as Record<string, unknown>;
+  if (typeof routeMap !== "string" || typeof keyId !== "string" || typeof signature !== "string") {
+    throw new Error('body must be {"routeMap":"<base64>","keyId":"...","signature":"<base64>"}');
+  }
+  return create(SignedRouteMapSchema, {
+    routeMap: fromBase64(routeMap, "routeMap"),
+    keyId,
+    signature: fromBase64(signature, "signature"),
+  });
+}
+
+function fromBase64(text: string, field: string): Uint8Array {
+  try {
+    return Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
+  } catch {
+    throw new Error(`${field} is not valid base64`);
+  }
+}
+
+function answer(c: Context, outcome: UpdateOutcome): Response {
+  if (outcome.ok) {
+    const { version, routes, applyMs } = appliedToJson(outcome.applied);
+    return c.json({ version, routes, applyMs, published: outcome.published });
+  }
+  const body: Record<string, unknown> = { error: { code: outcome.error.code, message: outcome.error.message } };
+  if (outcome.error.code === "STALE_ROUTE_MAP") body.currentVersion = jsonVersion(outcome.currentVersion);
+  if (outcome.problems) body.problems = outcome.problems;
+  return c.json(body, outcome.error.httpStatus as ContentfulStatusCode);
+}

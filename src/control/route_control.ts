@@ -1,0 +1,291 @@
+import { toBinary } from "@bufbuild/protobuf";
+import { type RouteMap, type SignedRouteMap, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
+import type { ErrorCode } from "../core/error_code.ts";
+import type { Logger } from "../core/logger.ts";
+import type { RouteMapProblem } from "../core/compile_route_map.ts";
+import type { TrustedKeys } from "../core/trusted_keys.ts";
+import { VeltrixError } from "../core/veltrix_error.ts";
+import { isVerified, type VerifiedRouteUpdate, verifyRouteUpdate } from "../core/verify_route_update.ts";
+import type { ActiveRouteTable } from "./active_route_table.ts";
+import type { RouteMapStore } from "./route_map_store.ts";
+
+/** Where a route map in force came from. */
+export type RouteSource = "embedded" | "state" | "admin" | "fleet";
+
+/** One applied version, as history and watchers see it. */
+export interface AppliedRouteMap {
+  readonly version: bigint;
+  /** The signing key; "" for the embedded default. */
+  readonly keyId: string;
+  readonly appliedAt: Date;
+  readonly source: RouteSource;
+  readonly routes: number;
+  /** Verify through swap, in ms; 0 for the embedded default. */
+  readonly applyMs: number;
+}
+
+/** The outcome of one update. */
+export type UpdateOutcome =
+  | { readonly ok: true; readonly applied: AppliedRouteMap; readonly published: boolean }
+  | {
+    readonly ok: false;
+    readonly error: VeltrixError;
+    readonly problems?: readonly RouteMapProblem[];
+    readonly currentVersion: bigint;
+  };
+
+/** Counters of what the control plane did, for metrics and tests. */
+export interface RouteControlStats {
+  applied: number;
+  refused: Partial<Record<ErrorCode, number>>;
+  /** Records on the fleet topic that were not applied, by why. */
+  fleetIgnored: { forged: number; stale: number; invalid: number; alreadyApplied: number };
+  /** Apply times (verify through swap) of the latest updates, in ms, oldest first. */
+  applyMs: number[];
+}
+
+/** What the control plane works with. */
+export interface RouteControlOptions {
+  readonly active: ActiveRouteTable;
+  readonly keys: TrustedKeys;
+  readonly maxBytes: number;
+  readonly logger: Logger;
+  /** Persists each applied map; omitted, nothing survives a restart. */
+  readonly store?: RouteMapStore;
+  /** Makes sure a new table's topics exist before it is swapped in; throws when it cannot. */
+  readonly ensureTopics?: (topics: readonly string[]) => Promise<void>;
+  /** Sends an applied admin update to the other edges. */
+  readonly publish?: (signed: Uint8Array, version: bigint) => Promise<void>;
+}
+
+const HISTORY_LIMIT = 100;
+const APPLY_SAMPLES = 1000;
+
+/**
+ * The route control plane of one edge. Every update, from the admin API or from the fleet topic,
+ * runs the same pipeline one at a time: size cap, decode, signature, version, compile (core's
+ * `verifyRouteUpdate`), then topics, swap of the one table reference, persist, publish. A refused
+ * update changes nothing. Frames already being routed keep the table they started with.
+ */
+export class RouteControl {
+  readonly #options: RouteControlOptions;
+  #current: AppliedRouteMap & { readonly routeMap: RouteMap; readonly signed?: Uint8Array };
+  readonly #history: AppliedRouteMap[] = [];
+  readonly #watchers = new Set<(applied: AppliedRouteMap) => void>();
+  #queue: Promise<unknown> = Promise.resolve();
+  readonly stats: RouteControlStats = {
+    applied: 0,
+    refused: {},
+    fleetIgnored: { forged: 0, stale: 0, invalid: 0, alreadyApplied: 0 },
+    applyMs: [],
+  };
+
+  constructor(options: RouteControlOptions) {
+    this.#options = options;
+    const table = options.active.current;
+    this.#current = {
+      version: table.version,
+      keyId: "",
+      appliedAt: options.active.appliedAt,
+      source: "embedded",
+      routes: table.routes.length,
+      applyMs: 0,
+      routeMap: table.source,
+    };
+    this.#history.push(this.#current);
+  }
+
+  /** The map in force and how it got there. */
+  get current(): AppliedRouteMap & { readonly routeMap: RouteMap } {
+    return this.#current;
+  }
+
+  /** Applied versions, oldest first (the latest 100). */
+  history(): readonly AppliedRouteMap[] {
+    return [...this.#history];
+  }
+
+  /**
+   * Loads the persisted map, verifies it again against today's trusted keys and applies it.
+   * Returns why it was not used, or undefined when it was (or there was none).
+   */
+  async restore(): Promise<string | undefined> {
+    const store = this.#options.store;
+    if (store === undefined) return undefined;
+    let stored;
+    try {
+      stored = await store.load();
+    } catch (error) {
+      return `cannot read ${store.path}: ${(error as Error).message}`;
+    }
+    if (stored === undefined) return undefined;
+    const outcome = await this.#serialised(() => this.#apply(stored.bytes, "state", false));
+    return outcome.ok ? undefined : `${store.path}: ${outcome.error.code}: ${outcome.error.message}`;
+  }
+
+  /** Applies a signed map from the admin API: raw SignedRouteMap bytes, or a decoded one with its body size. */
+  update(input: Uint8Array | { signed: SignedRouteMap; size: number }): Promise<UpdateOutcome> {
+    return this.#serialised(() => this.#apply(input, "admin", true));
+  }
+
+  /** Applies a record read from the fleet topic; forged, stale and invalid records are counted and dropped. */
+  async applyFleetRecord(bytes: Uint8Array): Promise<UpdateOutcome> {
+    const outcome = await this.#serialised(() => this.#apply(bytes, "fleet", false));
+    if (!outcome.ok) {
+      const ignored = this.stats.fleetIgnored;
+      const code = outcome.error.code;
+      if (code === "UNKNOWN_SIGNING_KEY" || code === "BAD_SIGNATURE") {
+        ignored.forged++;
+        this.#options.logger.warn("ignored a forged route map on the fleet topic", {
+          code,
+          reason: outcome.error.message,
+        });
+      } else if (code === "STALE_ROUTE_MAP") {
+        if (this.#current.signed !== undefined && equalBytes(this.#current.signed, bytes)) ignored.alreadyApplied++;
+        else {
+          ignored.stale++;
+          this.#options.logger.info("ignored a stale route map on the fleet topic", { reason: outcome.error.message });
+        }
+      } else {
+        ignored.invalid++;
+        this.#options.logger.warn("ignored an unusable route map on the fleet topic", {
+          code,
+          reason: outcome.error.message,
+        });
+      }
+    }
+    return outcome;
+  }
+
+  /** Calls `listener` with every version applied from now on; returns a function that stops it. */
+  onApplied(listener: (applied: AppliedRouteMap) => void): () => void {
+    this.#watchers.add(listener);
+    return () => this.#watchers.delete(listener);
+  }
+
+  #serialised<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(step, step);
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+
+  async #apply(
+    input: Uint8Array | { signed: SignedRouteMap; size: number },
+    source: RouteSource,
+    publish: boolean,
+  ): Promise<UpdateOutcome> {
+    const { active, keys, maxBytes, logger } = this.#options;
+    const started = performance.now();
+    const result = await verifyRouteUpdate(input, { keys, currentVersion: active.current.version, maxBytes });
+    if (!isVerified(result)) return this.#refused(result.error, source, result.problems);
+    const verifiedMs = performance.now() - started;
+
+    let topicsMs = 0;
+    // A restored map is swapped in before Kafka is reachable; the edge ensures its topics before it
+    // reports ready, so no event is routed to a topic that does not exist.
+    if (this.#options.ensureTopics && source !== "state") {
+      const topicsStarted = performance.now();
+      try {
+        await this.#options.ensureTopics(result.table.topics);
+      } catch (cause) {
+        return this.#refused(
+          new VeltrixError("ROUTE_TOPICS_UNAVAILABLE", `topics not ready: ${(cause as Error).message}`, { cause }),
+          source,
+        );
+      }
+      topicsMs = performance.now() - topicsStarted;
+      // Another update cannot have slipped in (updates are serialised), but the table must still be newer.
+      if (result.routeMap.version <= active.current.version) {
+        return this.#refused(new VeltrixError("STALE_ROUTE_MAP", "a newer map was applied meanwhile"), source);
+      }
+    }
+
+    const swapStarted = performance.now();
+    const appliedAt = new Date();
+    active.swap(result.table, appliedAt);
+    const applyMs = verifiedMs + (performance.now() - swapStarted);
+
+    const signedBytes = input instanceof Uint8Array ? input : toBinary(SignedRouteMapSchema, result.signed);
+    this.#record(result, signedBytes, source, appliedAt, applyMs);
+    logger.info("route map applied", {
+      version: result.routeMap.version,
+      keyId: result.keyId,
+      source,
+      routes: result.table.routes.length,
+      applyMs: round(applyMs),
+      topicsMs: round(topicsMs),
+    });
+
+    if (this.#options.store && source !== "state") {
+      try {
+        await this.#options.store.save(signedBytes);
+      } catch (error) {
+        logger.error("could not persist the applied route map; a restart would lose it", { error });
+      }
+    }
+    let published = false;
+    if (publish && this.#options.publish) {
+      try {
+        await this.#options.publish(signedBytes, result.routeMap.version);
+        published = true;
+      } catch (error) {
+        logger.error("could not publish the applied route map to the fleet", { error });
+      }
+    }
+    return { ok: true, applied: this.#current, published };
+  }
+
+  #record(
+    result: VerifiedRouteUpdate,
+    signed: Uint8Array,
+    source: RouteSource,
+    appliedAt: Date,
+    applyMs: number,
+  ): void {
+    this.#current = {
+      version: result.routeMap.version,
+      keyId: result.keyId,
+      appliedAt,
+      source,
+      routes: result.table.routes.length,
+      applyMs,
+      routeMap: result.routeMap,
+      signed,
+    };
+    this.#history.push(this.#current);
+    if (this.#history.length > HISTORY_LIMIT) this.#history.shift();
+    this.stats.applied++;
+    this.stats.applyMs.push(applyMs);
+    if (this.stats.applyMs.length > APPLY_SAMPLES) this.stats.applyMs.shift();
+    for (const watcher of this.#watchers) {
+      try {
+        watcher(this.#current);
+      } catch {
+        // A failing watcher must not fail the update.
+      }
+    }
+  }
+
+  #refused(error: VeltrixError, source: RouteSource, problems?: readonly RouteMapProblem[]): UpdateOutcome {
+    this.stats.refused[error.code] = (this.stats.refused[error.code] ?? 0) + 1;
+    if (source === "admin") {
+      this.#options.logger.warn("route update refused", { code: error.code, reason: error.message });
+    }
+    return {
+      ok: false,
+      error,
+      ...(problems ? { problems } : {}),
+      currentVersion: this.#options.active.current.version,
+    };
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,0 +1,244 @@
+/**
+ * `deno task routes ...`: the ops CLI for route maps. Maps are authored in the RouteMap's
+ * protobuf JSON form; the CLI validates them, turns them into binary and signs them, so the edge
+ * only ever receives signed protobuf.
+ *
+ *   keygen --out DIR [--id ID]                      Ed25519 key pair: DIR/ID.key, DIR/ID.pub
+ *   validate MAP.json                               every problem, or a summary
+ *   sign --key FILE --key-id ID MAP.json --out FILE a binary SignedRouteMap
+ *   push --admin URL FILE                           POST it to an edge's /v1/routes
+ *   show --admin URL                                the map an edge routes by
+ *   diff --admin URL MAP.json                       which types would route differently
+ *
+ * Every failure prints a clear message and exits non-zero.
+ *
+ * @module
+ */
+import { create, fromBinary, fromJsonString, toBinary } from "@bufbuild/protobuf";
+import { parseArgs } from "node:util";
+import { type RouteMap, RouteMapSchema, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
+import { compileRouteMap } from "../core/compile_route_map.ts";
+import { routingDifferences } from "../core/routing_diff.ts";
+
+/** A CLI failure: printed as it is, exit code 1. */
+class CliError extends Error {}
+
+const USAGE = `usage: deno task routes <command>
+  keygen --out DIR [--id ID]
+  validate MAP.json
+  sign --key FILE --key-id ID MAP.json --out FILE
+  push --admin URL FILE
+  show --admin URL
+  diff --admin URL MAP.json`;
+
+/** Runs the CLI with `args`; returns the exit code. */
+export async function runRoutesCli(args: string[], out: (line: string) => void = console.log): Promise<number> {
+  const [command, ...rest] = args;
+  try {
+    switch (command) {
+      case "keygen":
+        return await keygen(rest, out);
+      case "validate":
+        return await validate(rest, out);
+      case "sign":
+        return await sign(rest, out);
+      case "push":
+        return await push(rest, out);
+      case "show":
+        return await show(rest, out);
+      case "diff":
+        return await diff(rest, out);
+      default:
+        throw new CliError(command === undefined ? USAGE : `unknown command "${command}"\n${USAGE}`);
+    }
+  } catch (error) {
+    if (error instanceof CliError) console.error(`routes: ${error.message}`);
+    else console.error(`routes: ${command}: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+function options(args: string[], spec: Record<string, { type: "string" | "boolean" }>, positionals: number) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: spec, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}\n${USAGE}`);
+  }
+  if (parsed.positionals.length !== positionals) {
+    throw new CliError(`expected ${positionals} file argument(s), got ${parsed.positionals.length}\n${USAGE}`);
+  }
+  return { values: parsed.values as Record<string, string | undefined>, files: parsed.positionals };
+}
+
+function required(values: Record<string, string | undefined>, name: string): string {
+  const value = values[name];
+  if (value === undefined || value === "") throw new CliError(`--${name} is required\n${USAGE}`);
+  return value;
+}
+
+async function readMap(path: string): Promise<RouteMap> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    throw new CliError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return fromJsonString(RouteMapSchema, text);
+  } catch (error) {
+    throw new CliError(`${path} is not a RouteMap in protobuf JSON form: ${(error as Error).message}`);
+  }
+}
+
+async function readValidMap(path: string): Promise<RouteMap> {
+  const map = await readMap(path);
+  const result = compileRouteMap(map);
+  if (!result.ok) {
+    throw new CliError(
+      `${path} is invalid:\n${result.problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`,
+    );
+  }
+  return map;
+}
+
+const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+const fromBase64 = (text: string) => Uint8Array.from(atob(text.trim()), (c) => c.charCodeAt(0));
+
+async function keygen(args: string[], out: (line: string) => void): Promise<number> {
+  const { values } = options(args, { out: { type: "string" }, id: { type: "string" } }, 0);
+  const dir = required(values, "out");
+  const id = values.id ??
+    `ops-${new Date().toISOString().slice(0, 10).replaceAll("-", "")}-${crypto.randomUUID().slice(0, 4)}`;
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new CliError(`--id must be 1-64 of [A-Za-z0-9._-]`);
+  const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]) as CryptoKeyPair;
+  const privateKey = new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey));
+  const publicKey = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
+  await Deno.mkdir(dir, { recursive: true });
+  const keyPath = `${dir}/${id}.key`;
+  try {
+    await Deno.writeTextFile(keyPath, toBase64(privateKey) + "\n", { createNew: true, mode: 0o600 });
+  } catch (error) {
+    throw new CliError(`cannot write ${keyPath}: ${(error as Error).message}`);
+  }
+  await Deno.writeTextFile(`${dir}/${id}.pub`, toBase64(publicKey) + "\n");
+  out(`wrote ${keyPath} (private, keep it secret) and ${dir}/${id}.pub`);
+  out(`VELTRIX_TRUSTED_KEYS entry:`);
+  out(`${id}:${toBase64(publicKey)}`);
+  return 0;
+}
+
+async function validate(args: string[], out: (line: string) => void): Promise<number> {
+  const { files } = options(args, {}, 1);
+  const map = await readValidMap(files[0]!);
+  const result = compileRouteMap(map);
+  if (!result.ok) return 1;
+  out(
+    `${files[0]}: valid: version ${map.version}, ${map.routes.length} routes, topics ${result.table.topics.join(", ")}`,
+  );
+  return 0;
+}
+
+async function sign(args: string[], out: (line: string) => void): Promise<number> {
+  const { values, files } = options(args, {
+    key: { type: "string" },
+    "key-id": { type: "string" },
+    out: { type: "string" },
+  }, 1);
+  const keyPath = required(values, "key");
+  const keyId = required(values, "key-id");
+  const outPath = required(values, "out");
+  const map = await readValidMap(files[0]!);
+  let privateKey: CryptoKey;
+  try {
+    const der = fromBase64(await Deno.readTextFile(keyPath));
+    privateKey = await crypto.subtle.importKey("pkcs8", der as BufferSource, { name: "Ed25519" }, false, ["sign"]);
+  } catch (error) {
+    throw new CliError(`cannot use ${keyPath} as an Ed25519 private key: ${(error as Error).message}`);
+  }
+  const routeMap = toBinary(RouteMapSchema, map);
+  const signature = new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, privateKey, routeMap as BufferSource));
+  const signed = toBinary(SignedRouteMapSchema, create(SignedRouteMapSchema, { routeMap, keyId, signature }));
+  await Deno.writeFile(outPath, signed);
+  out(`wrote ${outPath}: version ${map.version}, ${map.routes.length} routes, signed by ${keyId}`);
+  return 0;
+}
+
+async function request(url: string, init?: RequestInit): Promise<{ status: number; body: Record<string, unknown> }> {
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch (error) {
+    throw new CliError(`cannot reach ${url}: ${(error as Error).message}`);
+  }
+  const text = await response.text();
+  try {
+    return { status: response.status, body: JSON.parse(text) };
+  } catch {
+    throw new CliError(`${url} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+  }
+}
+
+function adminUrl(values: Record<string, string | undefined>): string {
+  return required(values, "admin").replace(/\/+$/, "");
+}
+
+async function push(args: string[], out: (line: string) => void): Promise<number> {
+  const { values, files } = options(args, { admin: { type: "string" } }, 1);
+  const admin = adminUrl(values);
+  let body: Uint8Array;
+  try {
+    body = await Deno.readFile(files[0]!);
+    fromBinary(SignedRouteMapSchema, body);
+  } catch (error) {
+    throw new CliError(`${files[0]} is not a signed route map (make one with "sign"): ${(error as Error).message}`);
+  }
+  const { status, body: answer } = await request(`${admin}/v1/routes`, {
+    method: "POST",
+    headers: { "content-type": "application/x-protobuf" },
+    body: body as BodyInit,
+  });
+  if (status !== 200) {
+    const error = answer.error as { code?: string; message?: string } | undefined;
+    const problems = (answer.problems as { path: string; message: string }[] | undefined)
+      ?.map((p) => `\n  ${p.path}: ${p.message}`).join("") ?? "";
+    const current = answer.currentVersion === undefined ? "" : ` (version in force: ${answer.currentVersion})`;
+    throw new CliError(`push refused: HTTP ${status} ${error?.code}: ${error?.message}${current}${problems}`);
+  }
+  out(
+    `applied version ${answer.version} (${answer.routes} routes) in ${answer.applyMs} ms; published to fleet: ${answer.published}`,
+  );
+  return 0;
+}
+
+async function show(args: string[], out: (line: string) => void): Promise<number> {
+  const { values } = options(args, { admin: { type: "string" } }, 0);
+  const { status, body } = await request(`${adminUrl(values)}/v1/routes`);
+  if (status !== 200) throw new CliError(`show failed: HTTP ${status}`);
+  out(
+    `version ${body.version}, signed by ${
+      body.keyId || "(embedded default)"
+    }, applied ${body.appliedAt} from ${body.source}`,
+  );
+  out(JSON.stringify(body.routeMap, null, 2));
+  return 0;
+}
+
+async function diff(args: string[], out: (line: string) => void): Promise<number> {
+  const { values, files } = options(args, { admin: { type: "string" } }, 1);
+  const proposed = await readValidMap(files[0]!);
+  const { status, body } = await request(`${adminUrl(values)}/v1/routes`);
+  if (status !== 200) throw new CliError(`cannot read the edge's map: HTTP ${status}`);
+  const current = fromJsonString(RouteMapSchema, JSON.stringify(body.routeMap));
+  const changes = routingDifferences(current, proposed);
+  out(`version ${current.version} (in force) -> ${proposed.version} (${files[0]})`);
+  if (changes.length === 0) out("no event type would route differently");
+  for (const change of changes) {
+    out(`${change.type}: [${change.before.join(", ")}] -> [${change.after.join(", ")}]`);
+  }
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await runRoutesCli(Deno.args));
+}
