@@ -37,7 +37,7 @@ export function registerControlService(router: ConnectRouter, control: RouteCont
     getRouteMap() {
       const current = control.current;
       return {
-        routeMap: current.routeMap,
+        routeMap: control.routeMap,
         keyId: current.keyId,
         appliedAt: timestampFromDate(current.appliedAt),
         source: current.source,

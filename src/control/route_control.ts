@@ -1,5 +1,10 @@
-import { toBinary } from "@bufbuild/protobuf";
-import { type RouteMap, type SignedRouteMap, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import {
+  type RouteMap,
+  RouteMapSchema,
+  type SignedRouteMap,
+  SignedRouteMapSchema,
+} from "../gen/veltrix/v1/route_map_pb.ts";
 import type { ErrorCode } from "../core/error_code.ts";
 import type { Logger } from "../core/logger.ts";
 import type { RouteMapProblem } from "../core/compile_route_map.ts";
@@ -69,10 +74,13 @@ const APPLY_SAMPLES = 1000;
  */
 export class RouteControl {
   readonly #options: RouteControlOptions;
-  #current: AppliedRouteMap & { readonly routeMap: RouteMap; readonly signed?: Uint8Array };
+  #current: AppliedRouteMap & { readonly signed?: Uint8Array };
+  /** The RouteMap message in force, decoded from the signed bytes only when someone asks for it. */
+  #routeMap: { readonly bytes?: Uint8Array; message?: RouteMap };
   readonly #history: AppliedRouteMap[] = [];
   readonly #watchers = new Set<(applied: AppliedRouteMap) => void>();
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #lastIgnoredWarning = new Map<string, number>();
   readonly stats: RouteControlStats = {
     applied: 0,
     refused: {},
@@ -90,14 +98,21 @@ export class RouteControl {
       source: "embedded",
       routes: table.routes.length,
       applyMs: 0,
-      routeMap: table.source,
     };
+    this.#routeMap = { message: table.source as RouteMap };
     this.#history.push(this.#current);
   }
 
-  /** The map in force and how it got there. */
-  get current(): AppliedRouteMap & { readonly routeMap: RouteMap } {
+  /** The version in force and how it got there. */
+  get current(): AppliedRouteMap {
     return this.#current;
+  }
+
+  /** The RouteMap message in force (decoded on first use after each update, off the apply path). */
+  get routeMap(): RouteMap {
+    const holder = this.#routeMap;
+    holder.message ??= fromBinary(RouteMapSchema, holder.bytes!);
+    return holder.message;
   }
 
   /** Applied versions, oldest first (the latest 100). */
@@ -134,27 +149,28 @@ export class RouteControl {
     if (!outcome.ok) {
       const ignored = this.stats.fleetIgnored;
       const code = outcome.error.code;
-      if (code === "UNKNOWN_SIGNING_KEY" || code === "BAD_SIGNATURE") {
-        ignored.forged++;
-        this.#options.logger.warn("ignored a forged route map on the fleet topic", {
-          code,
-          reason: outcome.error.message,
-        });
-      } else if (code === "STALE_ROUTE_MAP") {
-        if (this.#current.signed !== undefined && equalBytes(this.#current.signed, bytes)) ignored.alreadyApplied++;
-        else {
-          ignored.stale++;
-          this.#options.logger.info("ignored a stale route map on the fleet topic", { reason: outcome.error.message });
-        }
-      } else {
-        ignored.invalid++;
-        this.#options.logger.warn("ignored an unusable route map on the fleet topic", {
-          code,
-          reason: outcome.error.message,
-        });
-      }
+      let kind: keyof typeof ignored;
+      if (code === "UNKNOWN_SIGNING_KEY" || code === "BAD_SIGNATURE") kind = "forged";
+      else if (code !== "STALE_ROUTE_MAP") kind = "invalid";
+      else if (this.#current.signed !== undefined && equalBytes(this.#current.signed, bytes)) kind = "alreadyApplied";
+      else kind = "stale";
+      ignored[kind]++;
+      if (kind !== "alreadyApplied") this.#warnIgnored(kind, code, outcome.error.message);
     }
     return outcome;
+  }
+
+  /** Logs an ignored fleet record, at most once per kind every 10 s (a replayed topic can hold many). */
+  #warnIgnored(kind: string, code: string, reason: string): void {
+    const now = Date.now();
+    const last = this.#lastIgnoredWarning.get(kind) ?? 0;
+    if (now - last < 10_000) return;
+    this.#lastIgnoredWarning.set(kind, now);
+    this.#options.logger.warn(`ignored a ${kind} route map on the fleet topic`, {
+      code,
+      reason,
+      ignoredSoFar: this.stats.fleetIgnored,
+    });
   }
 
   /** Calls `listener` with every version applied from now on; returns a function that stops it. */
@@ -249,9 +265,9 @@ export class RouteControl {
       source,
       routes: result.table.routes.length,
       applyMs,
-      routeMap: result.routeMap,
       signed,
     };
+    this.#routeMap = { bytes: result.signed.routeMap };
     this.#history.push(this.#current);
     if (this.#history.length > HISTORY_LIMIT) this.#history.shift();
     this.stats.applied++;

@@ -43,7 +43,8 @@ export class RouteFleet {
           topics: [{
             topic: this.#topic,
             numPartitions: 1,
-            configEntries: [{ name: "cleanup.policy", value: "compact" }],
+            // Compacted, with hourly segments so that compaction can drop superseded maps.
+            configEntries: [{ name: "cleanup.policy", value: "compact" }, { name: "segment.ms", value: "3600000" }],
           }],
         });
       }

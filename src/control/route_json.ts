@@ -24,7 +24,7 @@ export function currentRoutesToJson(control: RouteControl): Record<string, unkno
   const current = control.current;
   return {
     ...appliedToJson(current),
-    routeMap: toJson(RouteMapSchema, current.routeMap),
+    routeMap: toJson(RouteMapSchema, control.routeMap),
     history: control.history().map(appliedToJson),
     stats: control.stats,
   };

@@ -17,7 +17,7 @@
 import { create, fromBinary, fromJsonString, toBinary } from "@bufbuild/protobuf";
 import { parseArgs } from "node:util";
 import { type RouteMap, RouteMapSchema, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
-import { compileRouteMap } from "../core/compile_route_map.ts";
+import { compileRouteMap, compileRouteMapOrThrow } from "../core/compile_route_map.ts";
 import { routingDifferences } from "../core/routing_diff.ts";
 
 /** A CLI failure: printed as it is, exit code 1. */
@@ -131,10 +131,9 @@ async function keygen(args: string[], out: (line: string) => void): Promise<numb
 async function validate(args: string[], out: (line: string) => void): Promise<number> {
   const { files } = options(args, {}, 1);
   const map = await readValidMap(files[0]!);
-  const result = compileRouteMap(map);
-  if (!result.ok) return 1;
+  const table = compileRouteMapOrThrow(map);
   out(
-    `${files[0]}: valid: version ${map.version}, ${map.routes.length} routes, topics ${result.table.topics.join(", ")}`,
+    `${files[0]}: valid: version ${map.version}, ${map.routes.length} routes, topics ${table.topics.join(", ")}`,
   );
   return 0;
 }

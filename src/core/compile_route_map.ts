@@ -1,6 +1,6 @@
-import { Format, KeyStrategy, type RouteMap } from "../gen/veltrix/v1/route_map_pb.ts";
+import { Format, KeyStrategy } from "../gen/veltrix/v1/route_map_pb.ts";
 import { parseRoutePattern } from "./route_pattern.ts";
-import { type CompiledRoute, type ResolvedTarget, RouteTable } from "./route_table.ts";
+import { type CompiledRoute, type ResolvedTarget, type RouteMapSource, RouteTable } from "./route_table.ts";
 import { topicNameProblem } from "./topic_name.ts";
 import { VeltrixError } from "./veltrix_error.ts";
 
@@ -28,46 +28,63 @@ export type CompileResult =
  * if (result.ok) result.table.resolve("treasure.collected");
  * ```
  */
-export function compileRouteMap(map: RouteMap): CompileResult {
+export function compileRouteMap(map: RouteMapSource): CompileResult {
   const problems: RouteMapProblem[] = [];
   const routes: CompiledRoute[] = [];
   const names = new Set<string>();
+  // Maps share a few topics among many routes: each distinct target is checked and built once.
+  const targetsByTopic = new Map<string, Map<number, ResolvedTarget> | string>();
 
   if (map.version <= 0n) problems.push({ path: "version", message: "version must be at least 1" });
 
-  map.routes.forEach((route, r) => {
-    const at = `routes[${r}]`;
-    if (route.name.length === 0) problems.push({ path: `${at}.name`, message: "route name is empty" });
+  const list = map.routes;
+  for (let r = 0; r < list.length; r++) {
+    const route = list[r]!;
+    if (route.name.length === 0) problems.push({ path: `routes[${r}].name`, message: "route name is empty" });
     else if (names.has(route.name)) {
-      problems.push({ path: `${at}.name`, message: `duplicate route name "${route.name}"` });
+      problems.push({ path: `routes[${r}].name`, message: `duplicate route name "${route.name}"` });
     }
     names.add(route.name);
 
     const pattern = parseRoutePattern(route.match);
-    if ("problem" in pattern) problems.push({ path: `${at}.match`, message: pattern.problem });
+    const patternOk = !("problem" in pattern);
+    if (!patternOk) problems.push({ path: `routes[${r}].match`, message: pattern.problem });
 
     if (route.targets.length === 0) {
-      problems.push({ path: `${at}.targets`, message: "route has no targets" });
+      problems.push({ path: `routes[${r}].targets`, message: "route has no targets" });
     }
     const targets: ResolvedTarget[] = [];
-    route.targets.forEach((target, t) => {
-      const tat = `${at}.targets[${t}]`;
-      const topicProblem = topicNameProblem(target.topic);
-      if (topicProblem !== undefined) problems.push({ path: `${tat}.topic`, message: topicProblem });
-      const key = resolveKey(target.key);
-      if (key === undefined) problems.push({ path: `${tat}.key`, message: `unknown key strategy ${target.key}` });
-      const format = resolveFormat(target.format);
-      if (format === undefined) problems.push({ path: `${tat}.format`, message: `unknown format ${target.format}` });
-      if (key !== undefined && format !== undefined) {
-        targets.push(Object.freeze({ topic: target.topic, key, format }));
+    for (let t = 0; t < route.targets.length; t++) {
+      const target = route.targets[t]!;
+      let byVariant = targetsByTopic.get(target.topic);
+      if (byVariant === undefined) {
+        byVariant = topicNameProblem(target.topic) ?? new Map();
+        targetsByTopic.set(target.topic, byVariant);
       }
-    });
-    if (!("problem" in pattern)) {
-      routes.push(
-        Object.freeze({ name: route.name, pattern: Object.freeze(pattern), targets: Object.freeze(targets) }),
-      );
+      if (typeof byVariant === "string") {
+        problems.push({ path: `routes[${r}].targets[${t}].topic`, message: byVariant });
+      }
+      const key = resolveKey(target.key);
+      if (key === undefined) {
+        problems.push({ path: `routes[${r}].targets[${t}].key`, message: `unknown key strategy ${target.key}` });
+      }
+      const format = resolveFormat(target.format);
+      if (format === undefined) {
+        problems.push({ path: `routes[${r}].targets[${t}].format`, message: `unknown format ${target.format}` });
+      }
+      if (key === undefined || format === undefined || typeof byVariant === "string") continue;
+      const variant = key * 16 + format;
+      let resolved = byVariant.get(variant);
+      if (resolved === undefined) {
+        resolved = Object.freeze({ topic: target.topic, key, format });
+        byVariant.set(variant, resolved);
+      }
+      targets.push(resolved);
     }
-  });
+    if (patternOk) {
+      routes.push(Object.freeze({ name: route.name, pattern, targets: Object.freeze(targets) }));
+    }
+  }
 
   let deadLetterTopic: string | undefined;
   if (map.deadLetterTopic !== "") {
@@ -81,7 +98,7 @@ export function compileRouteMap(map: RouteMap): CompileResult {
 }
 
 /** Like {@link compileRouteMap}, but throws a VeltrixError with code INVALID_ROUTE_MAP listing every problem. */
-export function compileRouteMapOrThrow(map: RouteMap): RouteTable {
+export function compileRouteMapOrThrow(map: RouteMapSource): RouteTable {
   const result = compileRouteMap(map);
   if (result.ok) return result.table;
   const lines = result.problems.map((p) => `${p.path}: ${p.message}`).join("; ");

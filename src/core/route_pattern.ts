@@ -9,20 +9,22 @@ export type RoutePattern =
   | { readonly kind: "prefix"; readonly prefix: string }
   | { readonly kind: "all" };
 
+const ALL: RoutePattern = Object.freeze({ kind: "all" });
+
 /** Parses a route `match` string, or returns why it is malformed. */
 export function parseRoutePattern(match: string): RoutePattern | { readonly problem: string } {
-  if (match === "*") return { kind: "all" };
+  if (match === "*") return ALL;
   if (match.endsWith(".*")) {
     const stem = match.slice(0, -2);
     const problem = eventTypeProblem(stem);
     if (problem !== undefined) return { problem: `prefix pattern "${match}": ${problem}` };
-    return { kind: "prefix", prefix: stem + "." };
+    return Object.freeze({ kind: "prefix", prefix: stem + "." });
   }
   const problem = eventTypeProblem(match);
   if (problem !== undefined) {
     return { problem: `"${match}" is neither an event type, a "prefix.*" pattern nor "*": ${problem}` };
   }
-  return { kind: "exact", type: match };
+  return Object.freeze({ kind: "exact", type: match });
 }
 
 /** True when `type` is matched by `pattern`. */

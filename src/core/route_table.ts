@@ -1,4 +1,4 @@
-import { Format, KeyStrategy, type RouteMap } from "../gen/veltrix/v1/route_map_pb.ts";
+import { Format, KeyStrategy } from "../gen/veltrix/v1/route_map_pb.ts";
 import { patternMatches, type RoutePattern } from "./route_pattern.ts";
 
 /** One Kafka write an event must make: the topic, how to key the record, how to encode it. */
@@ -20,6 +20,20 @@ export interface Resolution {
   readonly needsProtobuf: boolean;
   /** True when some target wants the JSON encoding. */
   readonly needsJson: boolean;
+}
+
+/**
+ * The fields of a `veltrix.v1.RouteMap` that routing needs: a RouteMap message has them, and so
+ * does the plain object the fast update decoder makes.
+ */
+export interface RouteMapSource {
+  readonly version: bigint;
+  readonly deadLetterTopic: string;
+  readonly routes: readonly {
+    readonly name: string;
+    readonly match: string;
+    readonly targets: readonly { readonly topic: string; readonly key: KeyStrategy; readonly format: Format }[];
+  }[];
 }
 
 /** A validated route, as compile hands it to the table. */
@@ -49,7 +63,7 @@ export class RouteTable {
   /** The routes, in map order. */
   readonly routes: readonly CompiledRoute[];
   /** The map this table was compiled from; callers must not change it. */
-  readonly source: RouteMap;
+  readonly source: RouteMapSource;
 
   readonly #exact = new Map<string, number[]>();
   readonly #prefix = new Map<string, number[]>();
@@ -58,7 +72,7 @@ export class RouteTable {
   readonly #unrouted: Resolution;
 
   /** Use `compileRouteMap`, which validates first. */
-  constructor(source: RouteMap, routes: readonly CompiledRoute[], deadLetterTopic: string | undefined) {
+  constructor(source: RouteMapSource, routes: readonly CompiledRoute[], deadLetterTopic: string | undefined) {
     this.source = source;
     this.version = source.version;
     this.versionText = source.version.toString();

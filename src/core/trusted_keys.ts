@@ -18,7 +18,7 @@ export function parseTrustedKeys(text: string): TrustedKeyEntry[] {
   const entries: TrustedKeyEntry[] = [];
   const problems: string[] = [];
   const seen = new Set<string>();
-  for (const raw of text.split(/[,\n]/)) {
+  for (const raw of text.split("\n").flatMap((line) => line.trim().startsWith("#") ? [] : line.split(","))) {
     const item = raw.trim();
     if (item === "" || item.startsWith("#")) continue;
     const colon = item.indexOf(":");

@@ -1,12 +1,8 @@
 import { fromBinary } from "@bufbuild/protobuf";
-import {
-  type RouteMap,
-  RouteMapSchema,
-  type SignedRouteMap,
-  SignedRouteMapSchema,
-} from "../gen/veltrix/v1/route_map_pb.ts";
+import { type SignedRouteMap, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
 import { compileRouteMap, type RouteMapProblem } from "./compile_route_map.ts";
-import type { RouteTable } from "./route_table.ts";
+import { decodeRouteMapSource } from "./decode_route_map.ts";
+import type { RouteMapSource, RouteTable } from "./route_table.ts";
 import type { TrustedKeys } from "./trusted_keys.ts";
 import { VeltrixError } from "./veltrix_error.ts";
 
@@ -16,7 +12,8 @@ export const DEFAULT_MAX_ROUTE_UPDATE_BYTES = 8 * 1024 * 1024;
 /** A route update that passed every check and is ready to swap in. */
 export interface VerifiedRouteUpdate {
   readonly signed: SignedRouteMap;
-  readonly routeMap: RouteMap;
+  /** The decoded fields of `signed.routeMap`. */
+  readonly routeMap: RouteMapSource;
   readonly table: RouteTable;
   readonly keyId: string;
 }
@@ -78,9 +75,9 @@ export async function verifyRouteUpdate(
     );
   if (!valid) return refuse("BAD_SIGNATURE", `signature does not verify against key "${signed.keyId}"`);
 
-  let routeMap: RouteMap;
+  let routeMap: RouteMapSource;
   try {
-    routeMap = fromBinary(RouteMapSchema, signed.routeMap);
+    routeMap = decodeRouteMapSource(signed.routeMap);
   } catch (cause) {
     return refuse("MALFORMED_ROUTE_UPDATE", `route_map is not a RouteMap: ${(cause as Error).message}`);
   }

@@ -13,6 +13,8 @@ export interface AdminAppOptions {
   readonly control: RouteControl;
   readonly edgeId: string;
   readonly routeUpdateMaxBytes: number;
+  /** Reports the events the edge holds for Kafka. */
+  readonly inFlight: () => { events: number; batches: number };
 }
 
 /**
@@ -34,6 +36,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
       topics: table.topics,
       appliedAt: options.routes.appliedAt.toISOString(),
       routeUpdates: options.control.stats,
+      inFlight: options.inFlight(),
     });
   });
   return app;

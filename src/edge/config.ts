@@ -98,7 +98,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: "VELTRIX_LOG_LEVEL", default: "info", doc: "debug, info, warn or error." },
   {
     name: "VELTRIX_TRUSTED_KEYS",
-    default: "",
+    default: "(none)",
     doc:
       "Route-map signing keys: `id:base64-raw-ed25519-public-key,...`, or a path (starting `/`, `./` or `../`) to a file of such entries. Empty: every update is refused.",
   },

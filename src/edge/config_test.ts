@@ -42,6 +42,10 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
     topicReplicationFactor: -1,
     shutdownTimeoutMs: 10000,
     logLevel: "info",
+    trustedKeys: "",
+    routeUpdateMaxBytes: 8388608,
+    grpcPort: 8789,
+    routesTopic: "veltrix.routes",
   });
   assert.ok(Object.isFrozen(config));
 });
@@ -65,6 +69,10 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     VELTRIX_TOPIC_REPLICATION_FACTOR: "3",
     VELTRIX_SHUTDOWN_TIMEOUT_MS: "0",
     VELTRIX_LOG_LEVEL: "debug",
+    VELTRIX_TRUSTED_KEYS: "./keys.txt",
+    VELTRIX_ROUTE_UPDATE_MAX_BYTES: "4096",
+    VELTRIX_GRPC_PORT: "-1",
+    VELTRIX_ROUTES_TOPIC: "ops.routes",
   });
   assert.deepEqual(config, {
     host: "127.0.0.2",
@@ -85,6 +93,10 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     topicReplicationFactor: 3,
     shutdownTimeoutMs: 0,
     logLevel: "debug",
+    trustedKeys: "./keys.txt",
+    routeUpdateMaxBytes: 4096,
+    grpcPort: -1,
+    routesTopic: "ops.routes",
   });
 });
 

@@ -87,7 +87,9 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   });
   producer.on(producer.events.CONNECT, () => readiness.set(PRODUCER, true));
   producer.on(producer.events.DISCONNECT, () => readiness.set(PRODUCER, false));
-  const batcher = new ProduceBatcher(new KafkaRecordSink(producer, config.produceTimeoutMs), {
+  const writes = new AbortController();
+  const sink = new KafkaRecordSink(producer, { timeoutMs: config.produceTimeoutMs, signal: writes.signal, logger });
+  const batcher = new ProduceBatcher(sink, {
     lingerMs: config.lingerMs,
     maxBatchEvents: config.batchMaxEvents,
     maxBatchBytes: config.batchMaxBytes,
@@ -110,6 +112,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     control,
     edgeId: config.edgeId,
     routeUpdateMaxBytes: config.routeUpdateMaxBytes,
+    inFlight: () => ({ events: batcher.pendingEvents, batches: batcher.inFlightBatches }),
   });
 
   const abort = new AbortController();
@@ -156,6 +159,8 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
       if (timedOut) {
         logger.warn("shutdown timeout: events still unacknowledged by Kafka", { pending: batcher.pendingEvents });
       }
+      // Writes still retrying now fail, and their events are rejected rather than acked.
+      writes.abort();
       // Let the acks of the drained batches reach their sockets before closing them.
       await new Promise((resolve) => setTimeout(resolve, 0));
       for (const socket of sockets) {

@@ -7,6 +7,8 @@ const root = new URL("../../", import.meta.url).pathname;
 export interface EdgeProcess {
   readonly port: number;
   readonly adminPort: number;
+  /** The plain-gRPC control port. */
+  readonly grpcPort: number;
   readonly edgeId: string;
   /** `ws://127.0.0.1:PORT/v1/ingest` */
   readonly ingestUrl: string;
@@ -20,7 +22,10 @@ export interface EdgeProcess {
  * Starts `src/edge/main.ts` on free ports and resolves once its `/readyz` answers 200 (Kafka
  * connected, topics present). Extra environment variables override the test defaults.
  */
-export async function startEdgeProcess(env: Record<string, string> = {}, timeoutMs = 60_000): Promise<EdgeProcess> {
+export async function startEdgeProcess(
+  env: Record<string, string> = {},
+  { timeoutMs = 60_000, waitReady = true }: { timeoutMs?: number; waitReady?: boolean } = {},
+): Promise<EdgeProcess> {
   const edgeId = env.VELTRIX_EDGE_ID ?? `test-edge-${crypto.randomUUID().slice(0, 8)}`;
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -38,6 +43,7 @@ export async function startEdgeProcess(env: Record<string, string> = {}, timeout
       VELTRIX_JWT_SECRET: TEST_JWT_SECRET,
       VELTRIX_PORT: "0",
       VELTRIX_ADMIN_PORT: "0",
+      VELTRIX_GRPC_PORT: "0",
       VELTRIX_EDGE_ID: edgeId,
       VELTRIX_LOG_LEVEL: "info",
       VELTRIX_STATE_DIR: Deno.makeTempDirSync({ prefix: "veltrix-test-state-" }),
@@ -48,7 +54,7 @@ export async function startEdgeProcess(env: Record<string, string> = {}, timeout
   }).spawn();
 
   const logs: Record<string, unknown>[] = [];
-  const listening = Promise.withResolvers<{ port: number; adminPort: number }>();
+  const listening = Promise.withResolvers<{ port: number; adminPort: number; grpcPort: number }>();
   const pump = (async () => {
     let buffered = "";
     for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
@@ -65,7 +71,11 @@ export async function startEdgeProcess(env: Record<string, string> = {}, timeout
         }
         logs.push(entry);
         if (entry.msg === "listening") {
-          listening.resolve({ port: entry.port as number, adminPort: entry.adminPort as number });
+          listening.resolve({
+            port: entry.port as number,
+            adminPort: entry.adminPort as number,
+            grpcPort: entry.grpcPort as number,
+          });
         }
       }
     }
@@ -75,9 +85,9 @@ export async function startEdgeProcess(env: Record<string, string> = {}, timeout
     return status.code;
   });
 
-  const { port, adminPort } = await listening.promise;
+  const { port, adminPort, grpcPort } = await listening.promise;
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  while (waitReady) {
     const response = await fetch(`http://127.0.0.1:${adminPort}/readyz`).catch(() => undefined);
     await response?.body?.cancel();
     if (response?.status === 200) break;
@@ -91,6 +101,7 @@ export async function startEdgeProcess(env: Record<string, string> = {}, timeout
   return {
     port,
     adminPort,
+    grpcPort,
     edgeId,
     ingestUrl: `ws://127.0.0.1:${port}/v1/ingest`,
     logs,

@@ -1,0 +1,77 @@
+/**
+ * A decoder for `veltrix.v1.RouteMap` made for route updates: it reads the wire format straight
+ * into the plain fields compile needs, without building protobuf-es messages, which roughly
+ * halves the cost of applying a large map. Its output equals protobuf-es `fromBinary` field for
+ * field, and it refuses what `fromBinary` refuses (the tests check both, on valid, mutated and
+ * random bytes); unknown fields are skipped as protobuf requires.
+ *
+ * @module
+ */
+import { BinaryReader } from "@bufbuild/protobuf/wire";
+import type { Format, KeyStrategy } from "../gen/veltrix/v1/route_map_pb.ts";
+import type { RouteMapSource } from "./route_table.ts";
+
+interface TargetSource {
+  topic: string;
+  key: KeyStrategy;
+  format: Format;
+}
+
+interface RouteSource {
+  name: string;
+  match: string;
+  targets: TargetSource[];
+}
+
+/** How deeply nested groups in unknown fields may be before decoding gives up (protobuf-es uses 100). */
+const SKIP_DEPTH = 100;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const decodeUtf8 = (bytes: Uint8Array) => utf8.decode(bytes);
+
+/**
+ * Decodes RouteMap bytes into the fields routing needs. Like protobuf-es, a known field is read
+ * as its declared type whatever wire type it came with. Throws on malformed input: invalid UTF-8,
+ * truncated data, groups nested too deep.
+ */
+export function decodeRouteMapSource(bytes: Uint8Array): RouteMapSource {
+  const reader = new BinaryReader(bytes, decodeUtf8);
+  let version = 0n;
+  let deadLetterTopic = "";
+  const routes: RouteSource[] = [];
+  while (reader.pos < reader.len) {
+    const [field, wireType] = reader.tag();
+    if (field === 1) version = BigInt(reader.uint64());
+    else if (field === 2) routes.push(readRoute(reader, reader.uint32()));
+    else if (field === 3) deadLetterTopic = reader.string();
+    else reader.skip(wireType, field, SKIP_DEPTH);
+  }
+  return { version, deadLetterTopic, routes };
+}
+
+function readRoute(reader: BinaryReader, length: number): RouteSource {
+  const end = reader.pos + length;
+  const route: RouteSource = { name: "", match: "", targets: [] };
+  while (reader.pos < end) {
+    const [field, wireType] = reader.tag();
+    if (field === 1) route.name = reader.string();
+    else if (field === 2) route.match = reader.string();
+    else if (field === 3) {
+      route.targets.push(readTarget(reader, reader.uint32()));
+    } else reader.skip(wireType, field, SKIP_DEPTH);
+  }
+  return route;
+}
+
+function readTarget(reader: BinaryReader, length: number): TargetSource {
+  const end = reader.pos + length;
+  const target: TargetSource = { topic: "", key: 0, format: 0 };
+  while (reader.pos < end) {
+    const [field, wireType] = reader.tag();
+    if (field === 1) target.topic = reader.string();
+    else if (field === 2) target.key = reader.int32();
+    else if (field === 3) target.format = reader.int32();
+    else reader.skip(wireType, field, SKIP_DEPTH);
+  }
+  return target;
+}
