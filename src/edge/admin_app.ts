@@ -15,6 +15,7 @@ export interface AdminAppOptions {
   readonly routeUpdateMaxBytes: number;
   /** Reports the events the edge holds for Kafka. */
   readonly inFlight: () => { events: number; batches: number };
+  readonly counters: { duplicates: number };
 }
 
 /**
@@ -37,6 +38,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
       appliedAt: options.routes.appliedAt.toISOString(),
       routeUpdates: options.control.stats,
       inFlight: options.inFlight(),
+      duplicates: options.counters.duplicates,
     });
   });
   return app;

@@ -27,6 +27,9 @@ export interface EdgeConfig {
   /** Port of the plain-gRPC control listener on the admin host; -1 turns it off. */
   readonly grpcPort: number;
   readonly routesTopic: string;
+  readonly maxInFlightPerConnection: number;
+  readonly dedupPerPlayer: number;
+  readonly dedupMaxIds: number;
 }
 
 /** One environment variable the edge reads. */
@@ -117,6 +120,23 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     default: "veltrix.routes",
     doc: "Compacted topic that carries signed route maps to every edge.",
   },
+  {
+    name: "VELTRIX_MAX_INFLIGHT_PER_CONNECTION",
+    default: "1000",
+    doc: "Unacked events one connection may hold before its new events get OVERLOADED.",
+  },
+  {
+    name: "VELTRIX_DEDUP_PER_PLAYER",
+    default: "128",
+    doc:
+      "Recent event ids remembered per player; a resend of one is acked again instead of written twice. 0 turns it off.",
+  },
+  {
+    name: "VELTRIX_DEDUP_MAX_IDS",
+    default: "1000000",
+    doc:
+      "Recent event ids remembered in all (about 150 bytes each); past it the players seen longest ago are forgotten.",
+  },
 ];
 
 /**
@@ -171,6 +191,9 @@ export function loadEdgeConfig(
     routeUpdateMaxBytes: read("VELTRIX_ROUTE_UPDATE_MAX_BYTES", int(1024, 256 * 1024 * 1024)),
     grpcPort: read("VELTRIX_GRPC_PORT", int(-1, 65535)),
     routesTopic: read("VELTRIX_ROUTES_TOPIC", nonEmpty),
+    maxInFlightPerConnection: read("VELTRIX_MAX_INFLIGHT_PER_CONNECTION", int(1, 1_000_000)),
+    dedupPerPlayer: read("VELTRIX_DEDUP_PER_PLAYER", int(0, 100_000)),
+    dedupMaxIds: read("VELTRIX_DEDUP_MAX_IDS", int(0, 100_000_000)),
   };
   if (config.topicReplicationFactor === 0) problems.push("VELTRIX_TOPIC_REPLICATION_FACTOR cannot be 0");
   if (problems.length > 0) {

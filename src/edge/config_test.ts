@@ -46,6 +46,9 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
     routeUpdateMaxBytes: 8388608,
     grpcPort: 8789,
     routesTopic: "veltrix.routes",
+    maxInFlightPerConnection: 1000,
+    dedupPerPlayer: 128,
+    dedupMaxIds: 1000000,
   });
   assert.ok(Object.isFrozen(config));
 });
@@ -73,6 +76,9 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     VELTRIX_ROUTE_UPDATE_MAX_BYTES: "4096",
     VELTRIX_GRPC_PORT: "-1",
     VELTRIX_ROUTES_TOPIC: "ops.routes",
+    VELTRIX_MAX_INFLIGHT_PER_CONNECTION: "10",
+    VELTRIX_DEDUP_PER_PLAYER: "0",
+    VELTRIX_DEDUP_MAX_IDS: "500",
   });
   assert.deepEqual(config, {
     host: "127.0.0.2",
@@ -97,6 +103,9 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     routeUpdateMaxBytes: 4096,
     grpcPort: -1,
     routesTopic: "ops.routes",
+    maxInFlightPerConnection: 10,
+    dedupPerPlayer: 0,
+    dedupMaxIds: 500,
   });
 });
 

@@ -2,6 +2,7 @@ import { type Kafka, Partitioners, type Producer } from "kafkajs";
 import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
 import { defaultRouteMap } from "../core/default_route_map.ts";
 import { errorCodes } from "../core/error_code.ts";
+import { RecentEventIds } from "../core/recent_event_ids.ts";
 import { ActiveRouteTable } from "../control/active_route_table.ts";
 import { type GrpcServer, startGrpcServer } from "../control/grpc_server.ts";
 import { RouteControl } from "../control/route_control.ts";
@@ -10,6 +11,7 @@ import { RouteMapStore } from "../control/route_map_store.ts";
 import { createAdminApp } from "./admin_app.ts";
 import type { EdgeConfig } from "./config.ts";
 import { createEdgeApp } from "./edge_app.ts";
+import type { IngestCounters } from "./ingest_connection.ts";
 import { createKafkaClient } from "./kafka_client.ts";
 import { KafkaRecordSink } from "./kafka_record_sink.ts";
 import { ensureTopics, type TopicLayout } from "./kafka_topics.ts";
@@ -99,10 +101,21 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
 
   const sockets = new Set<WebSocket>();
   const draining = { value: false };
+  const counters: IngestCounters = { duplicates: 0 };
   const edgeApp = createEdgeApp({
     jwtSecret: config.jwtSecret,
     readiness,
-    ingest: { routes, batcher, edgeId: config.edgeId, draining },
+    ingest: {
+      routes,
+      batcher,
+      edgeId: config.edgeId,
+      draining,
+      recent: config.dedupPerPlayer > 0
+        ? new RecentEventIds({ perPlayer: config.dedupPerPlayer, maxIds: config.dedupMaxIds })
+        : undefined,
+      maxInFlightPerConnection: config.maxInFlightPerConnection,
+      counters,
+    },
     sockets,
     logger,
   });
@@ -113,6 +126,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     edgeId: config.edgeId,
     routeUpdateMaxBytes: config.routeUpdateMaxBytes,
     inFlight: () => ({ events: batcher.pendingEvents, batches: batcher.inFlightBatches }),
+    counters,
   });
 
   const abort = new AbortController();

@@ -1,8 +1,9 @@
 import { buildRecords } from "../core/build_records.ts";
 import { decodeBinaryClientFrame, type DecodedClientFrame, decodeJsonClientFrame } from "../core/client_frame_codec.ts";
+import type { RecentEventIds } from "../core/recent_event_ids.ts";
 import { VeltrixError } from "../core/veltrix_error.ts";
 import type { ActiveRouteTable } from "../control/active_route_table.ts";
-import type { ProduceBatcher } from "./produce_batcher.ts";
+import type { DeliveryListener, ProduceBatcher } from "./produce_batcher.ts";
 import { DEFAULT_RETRY_AFTER_MS, ReplyChannel, type ReplySocket } from "./reply_channel.ts";
 
 /** What every connection of an edge shares. */
@@ -12,6 +13,18 @@ export interface IngestContext {
   readonly edgeId: string;
   /** Set once the edge is shutting down: new events are refused with SHUTTING_DOWN from then on. */
   readonly draining?: { readonly value: boolean };
+  /** Recent ids per player, shared by all connections: resent duplicates are acked, not rewritten. */
+  readonly recent?: RecentEventIds;
+  /** Unacked events one connection may hold; past it, new events get OVERLOADED. @default Infinity */
+  readonly maxInFlightPerConnection?: number;
+  /** Counters every connection adds to. */
+  readonly counters?: IngestCounters;
+}
+
+/** Counters every connection adds to. */
+export interface IngestCounters {
+  /** Resent events acked again (or on their first copy's ack) instead of being rewritten. */
+  duplicates: number;
 }
 
 /**
@@ -24,12 +37,42 @@ export class IngestConnection {
   readonly #context: IngestContext;
   readonly #json: ReplyChannel;
   readonly #binary: ReplyChannel;
+  readonly #jsonOutcomes: DeliveryListener;
+  readonly #binaryOutcomes: DeliveryListener;
+  #inFlight = 0;
 
   constructor(socket: ReplySocket, player: string, context: IngestContext) {
     this.#player = player;
     this.#context = context;
     this.#json = new ReplyChannel(socket, false);
     this.#binary = new ReplyChannel(socket, true);
+    this.#jsonOutcomes = this.#outcomes(this.#json);
+    this.#binaryOutcomes = this.#outcomes(this.#binary);
+  }
+
+  /** Events of this connection written to Kafka but not yet acknowledged by it. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Reports an event's outcome to its channel and to any duplicates that waited on it. */
+  #outcomes(channel: ReplyChannel): DeliveryListener {
+    const recent = this.#context.recent;
+    const player = this.#player;
+    return {
+      delivered: (id) => {
+        this.#inFlight--;
+        channel.delivered(id);
+        const waiters = recent?.acked(player, id);
+        if (waiters) { for (const waiter of waiters) waiter.delivered(id); }
+      },
+      failed: (id, error) => {
+        this.#inFlight--;
+        channel.failed(id, error);
+        const waiters = recent?.failed(player, id);
+        if (waiters) { for (const waiter of waiters) waiter.failed(id, error); }
+      },
+    };
   }
 
   /** The authenticated player this connection speaks for. */
@@ -65,10 +108,30 @@ export class IngestConnection {
       return;
     }
 
-    const { routes, batcher, edgeId } = this.#context;
+    const { routes, batcher, edgeId, recent } = this.#context;
+    const limit = this.#context.maxInFlightPerConnection ?? Infinity;
+    const outcomes = binary ? this.#binaryOutcomes : this.#jsonOutcomes;
+    const seen = recent?.player(this.#player);
     const table = routes.current;
     const stamp = { player: this.#player, receivedAtMs, edgeId, routeVersion: table.versionText };
     for (const event of frame.events) {
+      const earlier = seen?.get(event.id);
+      if (earlier !== undefined) {
+        // A resend of an event this player sent recently: ack it again, never write it twice.
+        if (this.#context.counters) this.#context.counters.duplicates++;
+        if (earlier.acked) channel.delivered(event.id);
+        else (earlier.waiters ??= []).push(channel);
+        continue;
+      }
+      if (this.#inFlight >= limit) {
+        channel.reject({
+          id: event.id,
+          code: "OVERLOADED",
+          message: `this connection already has ${limit} events waiting for Kafka`,
+          retryAfterMs: DEFAULT_RETRY_AFTER_MS,
+        });
+        continue;
+      }
       const resolution = table.resolve(event.type);
       if (resolution.targets.length === 0) {
         channel.reject({
@@ -89,15 +152,17 @@ export class IngestConnection {
         });
         continue;
       }
-      const { records, bytes } = built;
-      if (!batcher.submit(records, bytes, channel, event.id)) {
+      if (!batcher.submit(built.records, built.bytes, outcomes, event.id)) {
         channel.reject({
           id: event.id,
           code: "OVERLOADED",
           message: "the edge is holding as many unacknowledged events as it may",
           retryAfterMs: DEFAULT_RETRY_AFTER_MS,
         });
+        continue;
       }
+      this.#inFlight++;
+      if (seen !== undefined) recent!.begin(seen, event.id);
     }
   }
 }

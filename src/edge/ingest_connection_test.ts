@@ -8,6 +8,7 @@ import type { RouteTable } from "../core/route_table.ts";
 import { ClientFrameSchema, RoutedEventSchema, ServerFrameSchema } from "../gen/veltrix/v1/event_pb.ts";
 import { RouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
 import { IngestConnection } from "./ingest_connection.ts";
+import { RecentEventIds } from "../core/recent_event_ids.ts";
 import { ProduceBatcher, type ProduceBatcherOptions } from "./produce_batcher.ts";
 import { DEFAULT_RETRY_AFTER_MS, type ReplySocket } from "./reply_channel.ts";
 
@@ -422,4 +423,101 @@ Deno.test("IngestConnection refuses new events with SHUTTING_DOWN and a retry hi
   assert.equal(reply.rejects[0].id, "late");
   assert.equal(reply.rejects[0].code, "SHUTTING_DOWN");
   assert.ok(reply.rejects[0].retryAfterMs > 0);
+});
+
+Deno.test("IngestConnection acks a resent id again from the same player without writing it twice", async () => {
+  const socket = new FakeSocket();
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, {
+    lingerMs: 0,
+    maxBatchEvents: 1_000,
+    maxBatchBytes: 10_000_000,
+    maxInFlightBatches: 1,
+    maxPendingEvents: 1_000,
+  });
+  const recent = new RecentEventIds({ perPlayer: 16, maxIds: 100 });
+  const counters = { duplicates: 0 };
+  const context = { routes: new ActiveRouteTable(tableOfVersion(1n)), batcher, edgeId: EDGE_ID, recent, counters };
+  const first = new IngestConnection(socket, PLAYER, context);
+  first.receive(jsonFrame({ id: "e-1", type: "player.moved" }));
+  const write = await sink.written(1);
+
+  // Resent on a new connection while the first copy is still in flight: acked when it is.
+  const otherSocket = new FakeSocket();
+  const second = new IngestConnection(otherSocket, PLAYER, context);
+  second.receive(jsonFrame({ id: "e-1", type: "player.moved" }));
+  await turn();
+  assert.equal(otherSocket.sent.length, 0, "no ack before Kafka has the first copy");
+  write.resolve();
+  await turn();
+  assert.deepEqual(socket.jsonReplies, [{ acks: ["e-1"] }]);
+  assert.deepEqual(otherSocket.jsonReplies, [{ acks: ["e-1"] }]);
+
+  // Resent after the ack: acked again at once.
+  second.receive(jsonFrame({ id: "e-1", type: "player.moved" }));
+  await turn();
+  assert.deepEqual(otherSocket.jsonReplies.at(-1), { acks: ["e-1"] });
+  assert.equal(sink.writes.length, 1, "written to Kafka once");
+  assert.equal(counters.duplicates, 2);
+
+  // Another player's event with the same id is a different event.
+  const bob = new IngestConnection(new FakeSocket(), "bob", context);
+  bob.receive(jsonFrame({ id: "e-1", type: "player.moved" }));
+  await sink.written(2);
+});
+
+Deno.test("IngestConnection writes a resend again when the first copy failed", async () => {
+  const socket = new FakeSocket();
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, {
+    lingerMs: 0,
+    maxBatchEvents: 1_000,
+    maxBatchBytes: 10_000_000,
+    maxInFlightBatches: 1,
+    maxPendingEvents: 1_000,
+  });
+  const recent = new RecentEventIds({ perPlayer: 16, maxIds: 100 });
+  const connection = new IngestConnection(socket, PLAYER, {
+    routes: new ActiveRouteTable(tableOfVersion(1n)),
+    batcher,
+    edgeId: EDGE_ID,
+    recent,
+  });
+  connection.receive(jsonFrame({ id: "e-1", type: "player.moved" }));
+  (await sink.written(1)).reject(new Error("broker gone"));
+  await turn();
+  assert.equal((socket.jsonReplies[0] as { rejects: { code: string }[] }).rejects[0]?.code, "KAFKA_WRITE_FAILED");
+  connection.receive(jsonFrame({ id: "e-1", type: "player.moved" }));
+  (await sink.written(2)).resolve();
+  await turn();
+  assert.deepEqual(socket.jsonReplies.at(-1), { acks: ["e-1"] });
+});
+
+Deno.test("IngestConnection answers OVERLOADED once the connection holds maxInFlightPerConnection events", async () => {
+  const socket = new FakeSocket();
+  const sink = new FakeSink();
+  const batcher = new ProduceBatcher(sink, {
+    lingerMs: 0,
+    maxBatchEvents: 1_000,
+    maxBatchBytes: 10_000_000,
+    maxInFlightBatches: 1,
+    maxPendingEvents: 1_000,
+  });
+  const connection = new IngestConnection(socket, PLAYER, {
+    routes: new ActiveRouteTable(tableOfVersion(1n)),
+    batcher,
+    edgeId: EDGE_ID,
+    maxInFlightPerConnection: 2,
+  });
+  connection.receive(jsonFrame(...["a", "b", "c"].map((id) => ({ id, type: "player.moved" }))));
+  await turn();
+  const reply = socket.jsonReplies[0] as { rejects: { id: string; code: string; retryAfterMs: number }[] };
+  assert.deepEqual(reply.rejects.map((r) => [r.id, r.code]), [["c", "OVERLOADED"]]);
+  assert.ok(reply.rejects[0]!.retryAfterMs > 0);
+  assert.equal(connection.inFlight, 2);
+  (await sink.written(1)).resolve();
+  await turn();
+  assert.equal(connection.inFlight, 0);
+  connection.receive(jsonFrame({ id: "c", type: "player.moved" }));
+  await sink.written(2);
 });

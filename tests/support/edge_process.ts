@@ -16,6 +16,10 @@ export interface EdgeProcess {
   readonly logs: Record<string, unknown>[];
   /** SIGTERM, then wait for exit; returns the exit code. */
   stop(): Promise<number>;
+  /** SIGKILL (`kill -9`), then wait for exit. */
+  kill(): Promise<number>;
+  /** Resolves with the exit code once the process has exited. */
+  readonly exited: Promise<number>;
 }
 
 /**
@@ -105,6 +109,7 @@ export async function startEdgeProcess(
     edgeId,
     ingestUrl: `ws://127.0.0.1:${port}/v1/ingest`,
     logs,
+    exited,
     async stop() {
       try {
         child.kill("SIGTERM");
@@ -115,5 +120,23 @@ export async function startEdgeProcess(
       await pump;
       return code;
     },
+    async kill() {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already gone.
+      }
+      const code = await exited;
+      await pump;
+      return code;
+    },
   };
+}
+
+/** A TCP port that was free a moment ago, for an edge that must come back on the same port. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
 }
