@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
+import { FakeRecordSink } from "./_fake_record_sink.ts";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { ActiveRouteTable } from "../control/active_route_table.ts";
 import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
 import { defaultRouteMap, LEADERBOARD_TOPIC, TREASURE_TOPIC, UNROUTED_TOPIC } from "../core/default_route_map.ts";
-import type { OutboundRecord, RecordSink } from "../core/record_sink.ts";
 import type { RouteTable } from "../core/route_table.ts";
 import { ClientFrameSchema, RoutedEventSchema, ServerFrameSchema } from "../gen/veltrix/v1/event_pb.ts";
 import { RouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
@@ -11,38 +11,6 @@ import { IngestConnection } from "./ingest_connection.ts";
 import { RecentEventIds } from "../core/recent_event_ids.ts";
 import { ProduceBatcher, type ProduceBatcherOptions } from "./produce_batcher.ts";
 import { DEFAULT_RETRY_AFTER_MS, type ReplySocket } from "./reply_channel.ts";
-
-/** One call to the fake sink, settled by hand. */
-interface PendingWrite {
-  readonly records: readonly OutboundRecord[];
-  resolve(): void;
-  reject(reason: unknown): void;
-}
-
-/** A RecordSink that keeps every write pending until the test resolves or rejects it. */
-class FakeSink implements RecordSink {
-  readonly writes: PendingWrite[] = [];
-  #waiters: { count: number; wake: (write: PendingWrite) => void }[] = [];
-
-  write(records: readonly OutboundRecord[]): Promise<void> {
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
-    this.writes.push({ records: [...records], resolve: () => resolve(), reject });
-    this.#waiters = this.#waiters.filter((waiter) => {
-      const write = this.writes[waiter.count - 1];
-      if (write === undefined) return true;
-      waiter.wake(write);
-      return false;
-    });
-    return promise;
-  }
-
-  /** Resolves with the `count`th write (1-based) as soon as the batcher has made it. */
-  written(count: number): Promise<PendingWrite> {
-    const write = this.writes[count - 1];
-    if (write !== undefined) return Promise.resolve(write);
-    return new Promise((wake) => this.#waiters.push({ count, wake }));
-  }
-}
 
 /** A socket that records what is sent; its readyState can be changed by the test. */
 class FakeSocket implements ReplySocket {
@@ -83,7 +51,7 @@ function setup(
   } = {},
 ) {
   const socket = new FakeSocket();
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const routes = new ActiveRouteTable(table);
   const batcher = new ProduceBatcher(sink, {
     lingerMs: 60_000,
@@ -425,16 +393,21 @@ Deno.test("IngestConnection refuses new events with SHUTTING_DOWN and a retry hi
   assert.ok(reply.rejects[0].retryAfterMs > 0);
 });
 
-Deno.test("IngestConnection acks a resent id again from the same player without writing it twice", async () => {
-  const socket = new FakeSocket();
-  const sink = new FakeSink();
-  const batcher = new ProduceBatcher(sink, {
+/** A batcher that writes at once (no linger), for tests that settle each write by hand. */
+function immediateBatcher(sink: FakeRecordSink): ProduceBatcher {
+  return new ProduceBatcher(sink, {
     lingerMs: 0,
     maxBatchEvents: 1_000,
     maxBatchBytes: 10_000_000,
     maxInFlightBatches: 1,
     maxPendingEvents: 1_000,
   });
+}
+
+Deno.test("IngestConnection acks a resent id again from the same player without writing it twice", async () => {
+  const socket = new FakeSocket();
+  const sink = new FakeRecordSink();
+  const batcher = immediateBatcher(sink);
   const recent = new RecentEventIds({ perPlayer: 16, maxIds: 100 });
   const counters = { duplicates: 0 };
   const context = { routes: new ActiveRouteTable(tableOfVersion(1n)), batcher, edgeId: EDGE_ID, recent, counters };
@@ -468,14 +441,8 @@ Deno.test("IngestConnection acks a resent id again from the same player without 
 
 Deno.test("IngestConnection writes a resend again when the first copy failed", async () => {
   const socket = new FakeSocket();
-  const sink = new FakeSink();
-  const batcher = new ProduceBatcher(sink, {
-    lingerMs: 0,
-    maxBatchEvents: 1_000,
-    maxBatchBytes: 10_000_000,
-    maxInFlightBatches: 1,
-    maxPendingEvents: 1_000,
-  });
+  const sink = new FakeRecordSink();
+  const batcher = immediateBatcher(sink);
   const recent = new RecentEventIds({ perPlayer: 16, maxIds: 100 });
   const connection = new IngestConnection(socket, PLAYER, {
     routes: new ActiveRouteTable(tableOfVersion(1n)),
@@ -495,14 +462,8 @@ Deno.test("IngestConnection writes a resend again when the first copy failed", a
 
 Deno.test("IngestConnection answers OVERLOADED once the connection holds maxInFlightPerConnection events", async () => {
   const socket = new FakeSocket();
-  const sink = new FakeSink();
-  const batcher = new ProduceBatcher(sink, {
-    lingerMs: 0,
-    maxBatchEvents: 1_000,
-    maxBatchBytes: 10_000_000,
-    maxInFlightBatches: 1,
-    maxPendingEvents: 1_000,
-  });
+  const sink = new FakeRecordSink();
+  const batcher = immediateBatcher(sink);
   const connection = new IngestConnection(socket, PLAYER, {
     routes: new ActiveRouteTable(tableOfVersion(1n)),
     batcher,

@@ -1,44 +1,8 @@
 import assert from "node:assert/strict";
-import type { OutboundRecord, RecordSink } from "../core/record_sink.ts";
+import { FakeRecordSink } from "./_fake_record_sink.ts";
+import type { OutboundRecord } from "../core/record_sink.ts";
 import { VeltrixError } from "../core/veltrix_error.ts";
 import { type DeliveryListener, ProduceBatcher, type ProduceBatcherOptions } from "./produce_batcher.ts";
-
-/** One call to the fake sink, settled by hand. */
-interface PendingWrite {
-  readonly records: readonly OutboundRecord[];
-  resolve(): void;
-  reject(reason: unknown): void;
-}
-
-/** A RecordSink that keeps every write pending until the test resolves or rejects it. */
-class FakeSink implements RecordSink {
-  readonly writes: PendingWrite[] = [];
-  #waiters: { count: number; wake: (write: PendingWrite) => void }[] = [];
-
-  write(records: readonly OutboundRecord[]): Promise<void> {
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
-    this.writes.push({ records: [...records], resolve: () => resolve(), reject });
-    this.#waiters = this.#waiters.filter((waiter) => {
-      const write = this.writes[waiter.count - 1];
-      if (write === undefined) return true;
-      waiter.wake(write);
-      return false;
-    });
-    return promise;
-  }
-
-  /** Resolves with the `count`th write (1-based) as soon as the batcher has made it. */
-  written(count: number): Promise<PendingWrite> {
-    const write = this.writes[count - 1];
-    if (write !== undefined) return Promise.resolve(write);
-    return new Promise((wake) => this.#waiters.push({ count, wake }));
-  }
-
-  /** The event ids of each write, in write order (each test record carries its event id as key). */
-  get batches(): string[][] {
-    return this.writes.map((w) => w.records.map((r) => r.key ?? ""));
-  }
-}
 
 /** Remembers every outcome it is told, in order. */
 class RecordingListener implements DeliveryListener {
@@ -86,7 +50,7 @@ function submitEvent(
 }
 
 Deno.test("ProduceBatcher sends a batch as soon as it holds maxBatchEvents events, without waiting for linger", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 3 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
@@ -102,7 +66,7 @@ Deno.test("ProduceBatcher sends a batch as soon as it holds maxBatchEvents event
 });
 
 Deno.test("ProduceBatcher sends every record of an event, in submit order, in one write", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 2 }));
   const listener = new RecordingListener();
   const first = [record("e-1", "game.treasure"), record("e-1", "game.leaderboard")];
@@ -115,7 +79,7 @@ Deno.test("ProduceBatcher sends every record of an event, in submit order, in on
 });
 
 Deno.test("ProduceBatcher sends a batch as soon as its bytes reach maxBatchBytes", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ maxBatchBytes: 1_000 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1", 600);
@@ -129,7 +93,7 @@ Deno.test("ProduceBatcher sends a batch as soon as its bytes reach maxBatchBytes
 });
 
 Deno.test("ProduceBatcher sends an event larger than maxBatchBytes on its own at once", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ maxBatchBytes: 1_000 }));
   submitEvent(batcher, new RecordingListener(), "huge", 5_000);
   await turn();
@@ -139,7 +103,7 @@ Deno.test("ProduceBatcher sends an event larger than maxBatchBytes on its own at
 });
 
 Deno.test("ProduceBatcher sends a partial batch once its first event has lingered lingerMs", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ lingerMs: 5 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
@@ -153,7 +117,7 @@ Deno.test("ProduceBatcher sends a partial batch once its first event has lingere
 });
 
 Deno.test("ProduceBatcher starts a new linger for the batch after one that was sent full", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ lingerMs: 5, maxBatchEvents: 2 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
@@ -167,7 +131,7 @@ Deno.test("ProduceBatcher starts a new linger for the batch after one that was s
 });
 
 Deno.test("ProduceBatcher tells listeners delivered only after the sink's write resolves", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 2 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
@@ -184,7 +148,7 @@ Deno.test("ProduceBatcher tells listeners delivered only after the sink's write 
 });
 
 Deno.test("ProduceBatcher tells each event's own listener about it", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 3 }));
   const alice = new RecordingListener();
   const bob = new RecordingListener();
@@ -198,7 +162,7 @@ Deno.test("ProduceBatcher tells each event's own listener about it", async () =>
 });
 
 Deno.test("ProduceBatcher reports a rejected write as KAFKA_WRITE_FAILED for every event of the batch", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 3 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
@@ -219,7 +183,7 @@ Deno.test("ProduceBatcher reports a rejected write as KAFKA_WRITE_FAILED for eve
 });
 
 Deno.test("ProduceBatcher reports a write rejected with a non-Error as KAFKA_WRITE_FAILED", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
@@ -231,7 +195,7 @@ Deno.test("ProduceBatcher reports a write rejected with a non-Error as KAFKA_WRI
 });
 
 Deno.test("ProduceBatcher fails only the events of the rejected batch", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1, maxInFlightBatches: 2 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
@@ -244,7 +208,7 @@ Deno.test("ProduceBatcher fails only the events of the rejected batch", async ()
 });
 
 Deno.test("ProduceBatcher keeps at most maxInFlightBatches writes outstanding and sends queued batches in order", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1, maxInFlightBatches: 2 }));
   const listener = new RecordingListener();
   for (const id of ["e-1", "e-2", "e-3", "e-4", "e-5"]) submitEvent(batcher, listener, id);
@@ -271,7 +235,7 @@ Deno.test("ProduceBatcher keeps at most maxInFlightBatches writes outstanding an
 });
 
 Deno.test("ProduceBatcher with one write in flight sends and delivers batches strictly in submit order", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 2, maxInFlightBatches: 1 }));
   const listener = new RecordingListener();
   for (const id of ["e-1", "e-2", "e-3", "e-4", "e-5", "e-6"]) submitEvent(batcher, listener, id);
@@ -288,7 +252,7 @@ Deno.test("ProduceBatcher with one write in flight sends and delivers batches st
 });
 
 Deno.test("ProduceBatcher sends the next queued batch after a write fails too", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1, maxInFlightBatches: 1 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
@@ -301,7 +265,7 @@ Deno.test("ProduceBatcher sends the next queued batch after a write fails too", 
 });
 
 Deno.test("ProduceBatcher.submit() refuses once maxPendingEvents are held, keeps nothing of the refused event", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1, maxPendingEvents: 2 }));
   const listener = new RecordingListener();
   assert.equal(submitEvent(batcher, listener, "e-1"), true);
@@ -318,7 +282,7 @@ Deno.test("ProduceBatcher.submit() refuses once maxPendingEvents are held, keeps
 });
 
 Deno.test("ProduceBatcher.submit() accepts again once a batch settles", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 2, maxPendingEvents: 2 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
@@ -335,7 +299,7 @@ Deno.test("ProduceBatcher.submit() accepts again once a batch settles", async ()
 });
 
 Deno.test("ProduceBatcher.submit() accepts again once a batch fails", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1, maxPendingEvents: 1 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
@@ -349,7 +313,7 @@ Deno.test("ProduceBatcher.submit() accepts again once a batch fails", async () =
 });
 
 Deno.test("ProduceBatcher.pendingEvents counts events batched, queued and in flight until they settle", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 2, maxInFlightBatches: 1 }));
   const listener = new RecordingListener();
   assert.equal(batcher.pendingEvents, 0);
@@ -374,7 +338,7 @@ Deno.test("ProduceBatcher.pendingEvents counts events batched, queued and in fli
 });
 
 Deno.test("ProduceBatcher.drain() sends a partial batch at once and resolves only when nothing is pending", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options());
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
@@ -390,7 +354,7 @@ Deno.test("ProduceBatcher.drain() sends a partial batch at once and resolves onl
 });
 
 Deno.test("ProduceBatcher.drain() waits for queued batches as well as the one in flight", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1, maxInFlightBatches: 1 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
@@ -407,7 +371,7 @@ Deno.test("ProduceBatcher.drain() waits for queued batches as well as the one in
 });
 
 Deno.test("ProduceBatcher.drain() resolves once failed batches settle", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options());
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
@@ -418,14 +382,14 @@ Deno.test("ProduceBatcher.drain() resolves once failed batches settle", async ()
 });
 
 Deno.test("ProduceBatcher.drain() resolves at once when nothing is pending, and sends nothing", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options());
   await batcher.drain();
   assert.equal(sink.writes.length, 0);
 });
 
 Deno.test("ProduceBatcher.drain() wakes every caller", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options());
   submitEvent(batcher, new RecordingListener(), "e-1");
   const first = batcher.drain();
@@ -437,7 +401,7 @@ Deno.test("ProduceBatcher.drain() wakes every caller", async () => {
 });
 
 Deno.test("ProduceBatcher keeps telling other listeners when one listener throws", async () => {
-  const sink = new FakeSink();
+  const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 3, maxInFlightBatches: 1 }));
   const throwing: DeliveryListener = {
     delivered() {
