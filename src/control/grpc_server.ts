@@ -1,5 +1,7 @@
 import * as http2 from "node:http2";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { bearerMatches } from "../core/bearer_token.ts";
 import { registerControlService } from "./control_service.ts";
 import type { RouteControl } from "./route_control.ts";
 
@@ -14,8 +16,16 @@ export interface GrpcServer {
  * Connect's Node adapter, which can send the HTTP/2 trailers plain gRPC needs. The same listener
  * also answers Connect and gRPC-Web over HTTP/2.
  */
-export function startGrpcServer(control: RouteControl, hostname: string, port: number): Promise<GrpcServer> {
-  const adapter = connectNodeAdapter({ routes: (router) => void registerControlService(router, control) });
+export function startGrpcServer(
+  control: RouteControl,
+  hostname: string,
+  port: number,
+  opsToken?: string,
+): Promise<GrpcServer> {
+  const adapter = connectNodeAdapter({
+    routes: (router) => void registerControlService(router, control),
+    interceptors: opsToken === undefined ? [] : [requireOpsTokenForReads(opsToken)],
+  });
   const server = http2.createServer(adapter);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -27,4 +37,15 @@ export function startGrpcServer(control: RouteControl, hostname: string, port: n
       });
     });
   });
+}
+
+/** The read-only RPCs need `authorization: Bearer <opsToken>` when an ops token is set. */
+function requireOpsTokenForReads(opsToken: string): Interceptor {
+  return (next) => (request) => {
+    const read = request.method.name === "GetRouteMap" || request.method.name === "WatchRouteMap";
+    if (read && !bearerMatches(request.header.get("authorization"), opsToken)) {
+      throw new ConnectError("UNAUTHORIZED: this read needs the ops token", Code.Unauthenticated);
+    }
+    return next(request);
+  };
 }

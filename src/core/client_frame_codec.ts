@@ -2,7 +2,7 @@ import { create, fromBinary, type JsonValue, toBinary, toJson } from "@bufbuild/
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import { ClientFrameSchema, ServerFrameSchema } from "../gen/veltrix/v1/event_pb.ts";
 import type { ErrorCode } from "./error_code.ts";
-import { eventDataProblem, eventIdProblem, eventTypeProblem } from "./event_constraints.ts";
+import { eventDataProblem, eventIdProblem, eventTypeProblem, MAX_DATA_DEPTH } from "./event_constraints.ts";
 import { VeltrixError } from "./veltrix_error.ts";
 
 /** A well-formed event from a client frame, before routing. */
@@ -36,12 +36,23 @@ export interface ServerReply {
   readonly error?: { readonly code: ErrorCode; readonly message: string };
 }
 
+/** What a frame may hold. */
+export interface FrameLimits {
+  /** Events per frame; more is a TOO_MANY_EVENTS frame error. @default 500 */
+  readonly maxEvents: number;
+  /** Nesting of arrays and objects in an event's data; deeper is a DATA_TOO_DEEP reject. @default 32 */
+  readonly maxDataDepth: number;
+}
+
+/** The limits used when a caller gives none. */
+export const DEFAULT_FRAME_LIMITS: FrameLimits = Object.freeze({ maxEvents: 500, maxDataDepth: MAX_DATA_DEPTH });
+
 /**
  * Reads a JSON text frame: `{"events":[{"id":"e-1","type":"treasure.collected","data":{}}]}`.
  * Throws a VeltrixError with code INVALID_FRAME when the frame as a whole cannot be read; a bad
  * event only becomes a reject, and the others go on.
  */
-export function decodeJsonClientFrame(text: string): DecodedClientFrame {
+export function decodeJsonClientFrame(text: string, limits: FrameLimits = DEFAULT_FRAME_LIMITS): DecodedClientFrame {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -55,6 +66,9 @@ export function decodeJsonClientFrame(text: string): DecodedClientFrame {
   if (!Array.isArray(list)) {
     throw new VeltrixError("INVALID_FRAME", 'frame must have an "events" array');
   }
+  if (list.length > limits.maxEvents) {
+    throw new VeltrixError("TOO_MANY_EVENTS", `frame has ${list.length} events; at most ${limits.maxEvents} are taken`);
+  }
   const events: IncomingEvent[] = [];
   const rejects: EventReject[] = [];
   for (const item of list as unknown[]) {
@@ -63,9 +77,14 @@ export function decodeJsonClientFrame(text: string): DecodedClientFrame {
       continue;
     }
     const { id, type, data } = item as { id?: unknown; type?: unknown; data?: JsonValue };
-    const problem = eventIdProblem(id) ?? eventTypeProblem(type) ?? eventDataProblem(data);
+    const problem = eventIdProblem(id) ?? eventTypeProblem(type);
     if (problem !== undefined) {
       rejects.push({ id: typeof id === "string" ? id : "", code: "INVALID_EVENT", message: problem });
+      continue;
+    }
+    const deep = eventDataProblem(data, limits.maxDataDepth);
+    if (deep !== undefined) {
+      rejects.push({ id: id as string, code: "DATA_TOO_DEEP", message: deep });
       continue;
     }
     events.push({ id: id as string, type: type as string, data });
@@ -77,12 +96,21 @@ export function decodeJsonClientFrame(text: string): DecodedClientFrame {
  * Reads a binary frame holding a protobuf `veltrix.v1.ClientFrame`. Throws a VeltrixError with
  * code INVALID_FRAME when the bytes are not one.
  */
-export function decodeBinaryClientFrame(bytes: Uint8Array): DecodedClientFrame {
+export function decodeBinaryClientFrame(
+  bytes: Uint8Array,
+  limits: FrameLimits = DEFAULT_FRAME_LIMITS,
+): DecodedClientFrame {
   let frame;
   try {
     frame = fromBinary(ClientFrameSchema, bytes);
   } catch (cause) {
     throw new VeltrixError("INVALID_FRAME", "frame is not a protobuf ClientFrame", { cause });
+  }
+  if (frame.events.length > limits.maxEvents) {
+    throw new VeltrixError(
+      "TOO_MANY_EVENTS",
+      `frame has ${frame.events.length} events; at most ${limits.maxEvents} are taken`,
+    );
   }
   const events: IncomingEvent[] = [];
   const rejects: EventReject[] = [];
@@ -102,9 +130,9 @@ export function decodeBinaryClientFrame(bytes: Uint8Array): DecodedClientFrame {
         continue;
       }
     }
-    const dataProblem = eventDataProblem(data);
+    const dataProblem = eventDataProblem(data, limits.maxDataDepth);
     if (dataProblem !== undefined) {
-      rejects.push({ id: event.id, code: "INVALID_EVENT", message: dataProblem });
+      rejects.push({ id: event.id, code: "DATA_TOO_DEEP", message: dataProblem });
       continue;
     }
     events.push({ id: event.id, type: event.type, data });

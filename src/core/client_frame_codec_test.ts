@@ -242,5 +242,20 @@ Deno.test("decodeJsonClientFrame() rejects an event whose data is nested too dee
   );
   assert.deepEqual(frame.events.map((e) => e.id), ["fine"]);
   assert.equal(frame.rejects[0]?.id, "deep");
-  assert.equal(frame.rejects[0]?.code, "INVALID_EVENT");
+  assert.equal(frame.rejects[0]?.code, "DATA_TOO_DEEP");
+});
+
+Deno.test("decodeJsonClientFrame() and decodeBinaryClientFrame() refuse a frame with more events than the limit", () => {
+  const events = Array.from({ length: 4 }, (_, i) => ({ id: `e-${i}`, type: "t" }));
+  const limits = { maxEvents: 3, maxDataDepth: 32 };
+  assert.throws(
+    () => decodeJsonClientFrame(JSON.stringify({ events }), limits),
+    (e: unknown) => e instanceof VeltrixError && e.code === "TOO_MANY_EVENTS",
+  );
+  const bytes = toBinary(ClientFrameSchema, create(ClientFrameSchema, { events }));
+  assert.throws(
+    () => decodeBinaryClientFrame(bytes, limits),
+    (e: unknown) => e instanceof VeltrixError && e.code === "TOO_MANY_EVENTS",
+  );
+  assert.equal(decodeJsonClientFrame(JSON.stringify({ events: events.slice(0, 3) }), limits).events.length, 3);
 });

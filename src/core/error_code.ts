@@ -85,6 +85,66 @@ const table = {
     retryable: false,
     summary: "The ingest endpoint only speaks WebSocket.",
   },
+  FRAME_TOO_LARGE: {
+    http: 413,
+    rpc: "resource_exhausted",
+    retryable: false,
+    close: 1009,
+    summary: "A frame is larger than VELTRIX_MAX_FRAME_BYTES; the edge closes the connection (1009).",
+  },
+  TOO_MANY_EVENTS: {
+    http: 400,
+    rpc: "invalid_argument",
+    retryable: false,
+    summary: "A frame holds more than VELTRIX_MAX_EVENTS_PER_FRAME events; none of them is taken. Send smaller frames.",
+  },
+  EVENT_TOO_LARGE: {
+    http: 413,
+    rpc: "invalid_argument",
+    retryable: false,
+    summary: "One event, as routed, is larger than VELTRIX_MAX_EVENT_BYTES; the others of the frame go on.",
+  },
+  DATA_TOO_DEEP: {
+    http: 400,
+    rpc: "invalid_argument",
+    retryable: false,
+    summary: "An event's data nests arrays and objects deeper than VELTRIX_MAX_DATA_DEPTH.",
+  },
+  RATE_LIMITED: {
+    http: 429,
+    rpc: "resource_exhausted",
+    retryable: true,
+    close: 1008,
+    summary:
+      "The connection or the player sends faster than its rate limit; resend after the hint. A client that keeps on is closed (1008).",
+  },
+  TOO_MANY_CONNECTIONS: {
+    http: 503,
+    rpc: "unavailable",
+    retryable: true,
+    summary: "The edge holds VELTRIX_MAX_CONNECTIONS connections; try again later or another edge.",
+  },
+  TOO_MANY_PLAYER_CONNECTIONS: {
+    http: 429,
+    rpc: "resource_exhausted",
+    retryable: true,
+    summary:
+      "The player already has VELTRIX_MAX_CONNECTIONS_PER_PLAYER connections open on this edge; close one first.",
+  },
+  ORIGIN_NOT_ALLOWED: {
+    http: 403,
+    rpc: "unauthenticated",
+    retryable: false,
+    summary: "A browser upgrade came from an Origin not in VELTRIX_ALLOWED_ORIGINS.",
+  },
+  IDLE_TIMEOUT: {
+    http: 408,
+    rpc: "unavailable",
+    retryable: true,
+    close: 1000,
+    summary:
+      "A connection sent nothing for VELTRIX_IDLE_TIMEOUT_MS (or never opened within the handshake timeout); reconnect when there is something to send.",
+  },
   INVALID_ROUTE_MAP: {
     http: 422,
     rpc: "invalid_argument",

@@ -34,17 +34,18 @@ export function eventTypeProblem(type: unknown): string | undefined {
 }
 
 /**
- * Returns why `data` is not acceptable event data (nested deeper than {@link MAX_DATA_DEPTH}
- * arrays and objects), or undefined when it is. Walks the value without recursion.
+ * Returns why `data` is not acceptable event data (nested deeper than `maxDepth`, by default
+ * {@link MAX_DATA_DEPTH}, arrays and objects), or undefined when it is. Walks the value without
+ * recursion.
  */
-export function eventDataProblem(data: unknown): string | undefined {
+export function eventDataProblem(data: unknown, maxDepth: number = MAX_DATA_DEPTH): string | undefined {
   if (typeof data !== "object" || data === null) return undefined;
   const stack: unknown[] = [data];
   const depths: number[] = [1];
   while (stack.length > 0) {
     const value = stack.pop() as object;
     const depth = depths.pop()!;
-    if (depth > MAX_DATA_DEPTH) return `data is nested deeper than ${MAX_DATA_DEPTH} levels`;
+    if (depth > maxDepth) return `data is nested deeper than ${maxDepth} levels`;
     const children = Array.isArray(value) ? value : Object.values(value);
     for (const child of children) {
       if (typeof child === "object" && child !== null) {

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { requireOpsTokenForReads } from "./ops_token.ts";
 import type { ActiveRouteTable } from "../control/active_route_table.ts";
 import { mountControlService } from "../control/control_service.ts";
 import { mountRouteAdminRoutes } from "../control/route_admin_routes.ts";
@@ -16,6 +17,9 @@ export interface AdminAppOptions {
   /** Reports the events the edge holds for Kafka. */
   readonly inFlight: () => { events: number; batches: number };
   readonly counters: { duplicates: number };
+  /** When set, every read but health and readiness needs `Authorization: Bearer <opsToken>`. */
+  readonly opsToken: string | undefined;
+  readonly connections: () => number;
 }
 
 /**
@@ -26,6 +30,7 @@ export interface AdminAppOptions {
 export function createAdminApp(options: AdminAppOptions): Hono {
   const app = new Hono();
   mountHealthRoutes(app, options.readiness);
+  if (options.opsToken !== undefined) app.use("*", requireOpsTokenForReads(options.opsToken));
   mountRouteAdminRoutes(app, options.control, options.routeUpdateMaxBytes);
   mountControlService(app, options.control);
   app.get("/v1/edge", (c) => {
@@ -39,6 +44,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
       routeUpdates: options.control.stats,
       inFlight: options.inFlight(),
       duplicates: options.counters.duplicates,
+      connections: options.connections(),
     });
   });
   return app;

@@ -30,6 +30,26 @@ export interface EdgeConfig {
   readonly maxInFlightPerConnection: number;
   readonly dedupPerPlayer: number;
   readonly dedupMaxIds: number;
+  /** Ed25519 keys for EdDSA client tokens: `kid:base64,...` or a path to a file of them. */
+  readonly jwtPublicKeys: string;
+  readonly jwtIssuer: string | undefined;
+  readonly jwtAudience: string | undefined;
+  readonly jwtClockSkewS: number;
+  /** Origins browsers may upgrade from; empty allows any. */
+  readonly allowedOrigins: readonly string[];
+  readonly maxFrameBytes: number;
+  readonly maxEventsPerFrame: number;
+  readonly maxEventBytes: number;
+  readonly maxDataDepth: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerPlayer: number;
+  readonly handshakeTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly ratePerConnection: number;
+  readonly ratePerPlayer: number;
+  readonly rateAbuseLimit: number;
+  /** Bearer token every admin read needs; unset: reads are open (loopback only). */
+  readonly opsToken: string | undefined;
 }
 
 /** One environment variable the edge reads. */
@@ -137,7 +157,88 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     doc:
       "Recent event ids remembered in all (about 150 bytes each); past it the players seen longest ago are forgotten.",
   },
+  {
+    name: "VELTRIX_JWT_PUBLIC_KEYS",
+    default: "(none)",
+    doc:
+      "Ed25519 keys for EdDSA client tokens, by `kid`: `kid:base64-raw-public-key,...` or a path (starting `/`, `./` or `../`) to a file of them.",
+  },
+  { name: "VELTRIX_JWT_ISSUER", default: "(any)", doc: "When set, client tokens must carry this `iss`." },
+  { name: "VELTRIX_JWT_AUDIENCE", default: "(any)", doc: "When set, client tokens' `aud` must be or contain this." },
+  { name: "VELTRIX_JWT_CLOCK_SKEW_S", default: "30", doc: "Leeway for `exp` and `nbf`, in seconds." },
+  {
+    name: "VELTRIX_ALLOWED_ORIGINS",
+    default: "(any)",
+    doc:
+      "Comma-separated origins browsers may upgrade from (e.g. `https://play.example.com`); requests without Origin (non-browser clients) are not affected.",
+  },
+  {
+    name: "VELTRIX_MAX_FRAME_BYTES",
+    default: "262144",
+    doc: "Largest frame; a larger one closes the connection with 1009.",
+  },
+  { name: "VELTRIX_MAX_EVENTS_PER_FRAME", default: "500", doc: "Most events in one frame (TOO_MANY_EVENTS past it)." },
+  {
+    name: "VELTRIX_MAX_EVENT_BYTES",
+    default: "16384",
+    doc: "Largest event as routed (EVENT_TOO_LARGE past it); ids and types have fixed limits.",
+  },
+  {
+    name: "VELTRIX_MAX_DATA_DEPTH",
+    default: "32",
+    doc: "Deepest nesting of arrays and objects in an event's data (DATA_TOO_DEEP past it).",
+  },
+  {
+    name: "VELTRIX_MAX_CONNECTIONS",
+    default: "20000",
+    doc: "Open client connections in all (upgrades past it get 503).",
+  },
+  {
+    name: "VELTRIX_MAX_CONNECTIONS_PER_PLAYER",
+    default: "4",
+    doc: "Open connections per player (upgrades past it get 429).",
+  },
+  {
+    name: "VELTRIX_HANDSHAKE_TIMEOUT_MS",
+    default: "10000",
+    doc: "An upgraded socket that has not opened by then is closed.",
+  },
+  {
+    name: "VELTRIX_IDLE_TIMEOUT_MS",
+    default: "120000",
+    doc: "A connection that sends nothing for this long is closed (1000, IDLE_TIMEOUT).",
+  },
+  {
+    name: "VELTRIX_RATE_PER_CONNECTION",
+    default: "500",
+    doc: "Events per second one connection may send, in bursts of twice that (RATE_LIMITED past it).",
+  },
+  {
+    name: "VELTRIX_RATE_PER_PLAYER",
+    default: "1000",
+    doc: "Events per second one player may send over all their connections, in bursts of twice that.",
+  },
+  {
+    name: "VELTRIX_RATE_ABUSE_LIMIT",
+    default: "1000",
+    doc: "RATE_LIMITED rejects a connection may earn within 10 s before it is closed with 1008.",
+  },
+  {
+    name: "VELTRIX_OPS_TOKEN",
+    default: "(none)",
+    doc:
+      "When set, every admin read (routes, edge info, RPC reads) needs `Authorization: Bearer <token>`. Required when VELTRIX_ADMIN_HOST is not loopback.",
+  },
 ];
+
+/** True for loopback bind addresses. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host.startsWith("127.");
+}
+
+function optional(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value;
+}
 
 /**
  * Reads the edge's configuration from `env`. Every bad value is reported at once, in a
@@ -158,7 +259,12 @@ export function loadEdgeConfig(
     return parsed;
   };
   const jwtSecret = env.VELTRIX_JWT_SECRET ?? "";
-  if (jwtSecret.length < 16) problems.push("VELTRIX_JWT_SECRET must be set, at least 16 characters");
+  const jwtPublicKeys = env.VELTRIX_JWT_PUBLIC_KEYS ?? "";
+  if (jwtSecret === "" && jwtPublicKeys.trim() === "") {
+    problems.push("VELTRIX_JWT_SECRET (HS256) or VELTRIX_JWT_PUBLIC_KEYS (EdDSA) must be set");
+  } else if (jwtSecret !== "" && jwtSecret.length < 16) {
+    problems.push("VELTRIX_JWT_SECRET must be at least 16 characters");
+  }
   const brokers = read("KAFKA_BROKERS", nonEmpty)?.split(",").map((b) => b.trim()).filter((b) => b !== "") ?? [];
   for (const broker of brokers) {
     if (!/^[^:\s]+:\d{1,5}$/.test(broker)) problems.push(`KAFKA_BROKERS entry "${broker}" must be host:port`);
@@ -194,7 +300,32 @@ export function loadEdgeConfig(
     maxInFlightPerConnection: read("VELTRIX_MAX_INFLIGHT_PER_CONNECTION", int(1, 1_000_000)),
     dedupPerPlayer: read("VELTRIX_DEDUP_PER_PLAYER", int(0, 100_000)),
     dedupMaxIds: read("VELTRIX_DEDUP_MAX_IDS", int(0, 100_000_000)),
+    jwtPublicKeys,
+    jwtIssuer: optional(env.VELTRIX_JWT_ISSUER),
+    jwtAudience: optional(env.VELTRIX_JWT_AUDIENCE),
+    jwtClockSkewS: read("VELTRIX_JWT_CLOCK_SKEW_S", int(0, 3600)),
+    allowedOrigins: (env.VELTRIX_ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter((o) => o !== ""),
+    maxFrameBytes: read("VELTRIX_MAX_FRAME_BYTES", int(256, 64 * 1024 * 1024)),
+    maxEventsPerFrame: read("VELTRIX_MAX_EVENTS_PER_FRAME", int(1, 100_000)),
+    maxEventBytes: read("VELTRIX_MAX_EVENT_BYTES", int(256, 16 * 1024 * 1024)),
+    maxDataDepth: read("VELTRIX_MAX_DATA_DEPTH", int(1, 1_000)),
+    maxConnections: read("VELTRIX_MAX_CONNECTIONS", int(1, 10_000_000)),
+    maxConnectionsPerPlayer: read("VELTRIX_MAX_CONNECTIONS_PER_PLAYER", int(1, 10_000)),
+    handshakeTimeoutMs: read("VELTRIX_HANDSHAKE_TIMEOUT_MS", int(100, 600_000)),
+    idleTimeoutMs: read("VELTRIX_IDLE_TIMEOUT_MS", int(1_000, 86_400_000)),
+    ratePerConnection: read("VELTRIX_RATE_PER_CONNECTION", int(1, 10_000_000)),
+    ratePerPlayer: read("VELTRIX_RATE_PER_PLAYER", int(1, 10_000_000)),
+    rateAbuseLimit: read("VELTRIX_RATE_ABUSE_LIMIT", int(1, 100_000_000)),
+    opsToken: optional(env.VELTRIX_OPS_TOKEN),
   };
+  if (config.opsToken !== undefined && config.opsToken.length < 16) {
+    problems.push("VELTRIX_OPS_TOKEN must be at least 16 characters");
+  }
+  if (config.opsToken === undefined && !isLoopback(config.adminHost)) {
+    problems.push(
+      `VELTRIX_ADMIN_HOST=${config.adminHost} exposes the admin port beyond loopback: set VELTRIX_OPS_TOKEN, or bind it to 127.0.0.1`,
+    );
+  }
   if (config.topicReplicationFactor === 0) problems.push("VELTRIX_TOPIC_REPLICATION_FACTOR cannot be 0");
   if (problems.length > 0) {
     throw new VeltrixError("INVALID_CONFIG", `invalid configuration:\n  ${problems.join("\n  ")}`);

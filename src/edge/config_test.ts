@@ -49,6 +49,23 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
     maxInFlightPerConnection: 1000,
     dedupPerPlayer: 128,
     dedupMaxIds: 1000000,
+    jwtPublicKeys: "",
+    jwtIssuer: undefined,
+    jwtAudience: undefined,
+    jwtClockSkewS: 30,
+    allowedOrigins: [],
+    maxFrameBytes: 262144,
+    maxEventsPerFrame: 500,
+    maxEventBytes: 16384,
+    maxDataDepth: 32,
+    maxConnections: 20000,
+    maxConnectionsPerPlayer: 4,
+    handshakeTimeoutMs: 10000,
+    idleTimeoutMs: 120000,
+    ratePerConnection: 500,
+    ratePerPlayer: 1000,
+    rateAbuseLimit: 1000,
+    opsToken: undefined,
   });
   assert.ok(Object.isFrozen(config));
 });
@@ -79,6 +96,23 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     VELTRIX_MAX_INFLIGHT_PER_CONNECTION: "10",
     VELTRIX_DEDUP_PER_PLAYER: "0",
     VELTRIX_DEDUP_MAX_IDS: "500",
+    VELTRIX_JWT_PUBLIC_KEYS: "./jwt-keys.txt",
+    VELTRIX_JWT_ISSUER: "auth.game",
+    VELTRIX_JWT_AUDIENCE: "veltrix",
+    VELTRIX_JWT_CLOCK_SKEW_S: "5",
+    VELTRIX_ALLOWED_ORIGINS: "https://a.example, https://b.example",
+    VELTRIX_MAX_FRAME_BYTES: "1024",
+    VELTRIX_MAX_EVENTS_PER_FRAME: "10",
+    VELTRIX_MAX_EVENT_BYTES: "512",
+    VELTRIX_MAX_DATA_DEPTH: "4",
+    VELTRIX_MAX_CONNECTIONS: "100",
+    VELTRIX_MAX_CONNECTIONS_PER_PLAYER: "1",
+    VELTRIX_HANDSHAKE_TIMEOUT_MS: "500",
+    VELTRIX_IDLE_TIMEOUT_MS: "2000",
+    VELTRIX_RATE_PER_CONNECTION: "5",
+    VELTRIX_RATE_PER_PLAYER: "6",
+    VELTRIX_RATE_ABUSE_LIMIT: "7",
+    VELTRIX_OPS_TOKEN: "ops-token-0123456789",
   });
   assert.deepEqual(config, {
     host: "127.0.0.2",
@@ -106,6 +140,23 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     maxInFlightPerConnection: 10,
     dedupPerPlayer: 0,
     dedupMaxIds: 500,
+    jwtPublicKeys: "./jwt-keys.txt",
+    jwtIssuer: "auth.game",
+    jwtAudience: "veltrix",
+    jwtClockSkewS: 5,
+    allowedOrigins: ["https://a.example", "https://b.example"],
+    maxFrameBytes: 1024,
+    maxEventsPerFrame: 10,
+    maxEventBytes: 512,
+    maxDataDepth: 4,
+    maxConnections: 100,
+    maxConnectionsPerPlayer: 1,
+    handshakeTimeoutMs: 500,
+    idleTimeoutMs: 2000,
+    ratePerConnection: 5,
+    ratePerPlayer: 6,
+    rateAbuseLimit: 7,
+    opsToken: "ops-token-0123456789",
   });
 });
 
@@ -213,4 +264,19 @@ Deno.test("CONFIG_VARIABLES lists each variable once, with a default and a doc",
     assert.notEqual(variable.default, "", variable.name);
     assert.notEqual(variable.doc, "", variable.name);
   }
+});
+
+Deno.test("loadEdgeConfig() refuses an admin port beyond loopback without VELTRIX_OPS_TOKEN", () => {
+  assert.match(problemsOf({ VELTRIX_JWT_SECRET: SECRET, VELTRIX_ADMIN_HOST: "0.0.0.0" }), /VELTRIX_OPS_TOKEN/);
+  const config = load({ VELTRIX_ADMIN_HOST: "0.0.0.0", VELTRIX_OPS_TOKEN: "ops-token-0123456789" });
+  assert.equal(config.adminHost, "0.0.0.0");
+});
+
+Deno.test("loadEdgeConfig() accepts EdDSA public keys instead of an HS256 secret, but needs one of them", () => {
+  const config = loadEdgeConfig({ VELTRIX_JWT_PUBLIC_KEYS: "k:AAAA" }, HOST);
+  assert.equal(config.jwtSecret, "");
+  assert.match(
+    problemsOf({ VELTRIX_JWT_SECRET: undefined }),
+    /VELTRIX_JWT_SECRET \(HS256\) or VELTRIX_JWT_PUBLIC_KEYS/,
+  );
 });

@@ -3,6 +3,7 @@ import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
 import { defaultRouteMap } from "../core/default_route_map.ts";
 import { errorCodes } from "../core/error_code.ts";
 import { RecentEventIds } from "../core/recent_event_ids.ts";
+import { parseTrustedKeys } from "../core/trusted_keys.ts";
 import { ActiveRouteTable } from "../control/active_route_table.ts";
 import { type GrpcServer, startGrpcServer } from "../control/grpc_server.ts";
 import { RouteControl } from "../control/route_control.ts";
@@ -11,14 +12,16 @@ import { RouteMapStore } from "../control/route_map_store.ts";
 import { createAdminApp } from "./admin_app.ts";
 import type { EdgeConfig } from "./config.ts";
 import { createEdgeApp } from "./edge_app.ts";
-import type { IngestCounters } from "./ingest_connection.ts";
+import type { IngestConnection, IngestCounters } from "./ingest_connection.ts";
+import { PlayerConnections } from "./player_connections.ts";
+import { PlayerTokenVerifier } from "./player_token.ts";
 import { createKafkaClient } from "./kafka_client.ts";
 import { KafkaRecordSink } from "./kafka_record_sink.ts";
 import { ensureTopics, type TopicLayout } from "./kafka_topics.ts";
 import type { Logger } from "./log.ts";
 import { ProduceBatcher } from "./produce_batcher.ts";
 import { Readiness } from "./readiness.ts";
-import { loadTrustedKeys } from "./trusted_keys_source.ts";
+import { loadTrustedKeys, readKeyText } from "./trusted_keys_source.ts";
 
 /** A running edge. */
 export interface EdgeServer {
@@ -99,12 +102,28 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     maxPendingEvents: config.maxPendingEvents,
   });
 
-  const sockets = new Set<WebSocket>();
+  const connections = new Map<WebSocket, IngestConnection>();
+  const players = new PlayerConnections(config.ratePerPlayer);
+  const tokens = await PlayerTokenVerifier.create({
+    hs256Secret: config.jwtSecret === "" ? undefined : config.jwtSecret,
+    ed25519Keys: config.jwtPublicKeys.trim() === "" ? [] : parseTrustedKeys(await readKeyText(config.jwtPublicKeys)),
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    clockSkewS: config.jwtClockSkewS,
+  });
   const draining = { value: false };
   const counters: IngestCounters = { duplicates: 0 };
   const edgeApp = createEdgeApp({
-    jwtSecret: config.jwtSecret,
+    tokens,
     readiness,
+    connections,
+    players,
+    limits: {
+      maxConnections: config.maxConnections,
+      maxConnectionsPerPlayer: config.maxConnectionsPerPlayer,
+      handshakeTimeoutMs: config.handshakeTimeoutMs,
+      allowedOrigins: config.allowedOrigins,
+    },
     ingest: {
       routes,
       batcher,
@@ -115,16 +134,32 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
         : undefined,
       maxInFlightPerConnection: config.maxInFlightPerConnection,
       counters,
+      limits: {
+        maxFrameBytes: config.maxFrameBytes,
+        frame: { maxEvents: config.maxEventsPerFrame, maxDataDepth: config.maxDataDepth },
+        maxEventBytes: config.maxEventBytes,
+        ratePerConnection: config.ratePerConnection,
+        abuseLimit: config.rateAbuseLimit,
+      },
     },
-    sockets,
     logger,
   });
+  // Silent sockets are closed: a connection that sent nothing for the idle timeout frees its slot.
+  const idleSweep = setInterval(() => {
+    const cutoff = Date.now() - config.idleTimeoutMs;
+    for (const [socket, connection] of connections) {
+      if (connection.lastActivityMs < cutoff && connection.inFlight === 0) socket.close(1000, "IDLE_TIMEOUT");
+    }
+  }, Math.min(5_000, config.idleTimeoutMs));
+  Deno.unrefTimer(idleSweep);
   const adminApp = createAdminApp({
     readiness,
     routes,
     control,
     edgeId: config.edgeId,
     routeUpdateMaxBytes: config.routeUpdateMaxBytes,
+    opsToken: config.opsToken,
+    connections: () => connections.size,
     inFlight: () => ({ events: batcher.pendingEvents, batches: batcher.inFlightBatches }),
     counters,
   });
@@ -139,7 +174,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     adminApp.fetch,
   );
   let grpc: GrpcServer | undefined;
-  if (config.grpcPort >= 0) grpc = await startGrpcServer(control, config.adminHost, config.grpcPort);
+  if (config.grpcPort >= 0) grpc = await startGrpcServer(control, config.adminHost, config.grpcPort, config.opsToken);
 
   let stopping = false;
   const ready = (async () => {
@@ -177,7 +212,8 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
       writes.abort();
       // Let the acks of the drained batches reach their sockets before closing them.
       await new Promise((resolve) => setTimeout(resolve, 0));
-      for (const socket of sockets) {
+      clearInterval(idleSweep);
+      for (const socket of connections.keys()) {
         try {
           socket.close(errorCodes.SHUTTING_DOWN.close, "edge shutting down");
         } catch {

@@ -1,5 +1,13 @@
 import { buildRecords } from "../core/build_records.ts";
-import { decodeBinaryClientFrame, type DecodedClientFrame, decodeJsonClientFrame } from "../core/client_frame_codec.ts";
+import {
+  decodeBinaryClientFrame,
+  type DecodedClientFrame,
+  decodeJsonClientFrame,
+  DEFAULT_FRAME_LIMITS,
+  type FrameLimits,
+} from "../core/client_frame_codec.ts";
+import { errorCodes } from "../core/error_code.ts";
+import { TokenBucket } from "../core/token_bucket.ts";
 import type { RecentEventIds } from "../core/recent_event_ids.ts";
 import { VeltrixError } from "../core/veltrix_error.ts";
 import type { ActiveRouteTable } from "../control/active_route_table.ts";
@@ -19,6 +27,21 @@ export interface IngestContext {
   readonly maxInFlightPerConnection?: number;
   /** Counters every connection adds to. */
   readonly counters?: IngestCounters;
+  /** Size and rate limits; unset ones do not apply. */
+  readonly limits?: IngestLimits;
+}
+
+/** What one connection may send. */
+export interface IngestLimits {
+  /** Largest frame, in bytes (characters for text frames); larger closes the connection with 1009. */
+  readonly maxFrameBytes: number;
+  readonly frame: FrameLimits;
+  /** Largest routed event (its record value), in bytes; larger gets EVENT_TOO_LARGE. */
+  readonly maxEventBytes: number;
+  /** Events per second one connection may send (bursts of twice that). */
+  readonly ratePerConnection: number;
+  /** RATE_LIMITED rejects a connection may earn within 10 s before it is closed with 1008. */
+  readonly abuseLimit: number;
 }
 
 /** Counters every connection adds to. */
@@ -40,19 +63,55 @@ export class IngestConnection {
   readonly #jsonOutcomes: DeliveryListener;
   readonly #binaryOutcomes: DeliveryListener;
   #inFlight = 0;
+  readonly #socket: ReplySocket;
+  readonly #connectionBucket: TokenBucket | undefined;
+  readonly #playerBucket: TokenBucket | undefined;
+  #limitedInWindow = 0;
+  #windowStartedAt = 0;
+  #lastActivityMs = Date.now();
 
-  constructor(socket: ReplySocket, player: string, context: IngestContext) {
+  /**
+   * `playerBucket` is shared by every connection of the player on this edge (the per-player rate
+   * limit); the per-connection bucket is made here from `context.limits`.
+   */
+  constructor(socket: ReplySocket, player: string, context: IngestContext, playerBucket?: TokenBucket) {
     this.#player = player;
     this.#context = context;
+    this.#socket = socket;
+    const rate = context.limits?.ratePerConnection;
+    this.#connectionBucket = rate === undefined ? undefined : new TokenBucket(rate, rate * 2, Date.now());
+    this.#playerBucket = playerBucket;
     this.#json = new ReplyChannel(socket, false);
     this.#binary = new ReplyChannel(socket, true);
     this.#jsonOutcomes = this.#outcomes(this.#json);
     this.#binaryOutcomes = this.#outcomes(this.#binary);
   }
 
+  /** When this connection last sent a frame, in ms since the epoch. */
+  get lastActivityMs(): number {
+    return this.#lastActivityMs;
+  }
+
   /** Events of this connection written to Kafka but not yet acknowledged by it. */
   get inFlight(): number {
     return this.#inFlight;
+  }
+
+  /** Takes one token from the connection's and the player's buckets; false when either is empty. */
+  #withinRate(nowMs: number): boolean {
+    if (this.#connectionBucket !== undefined && !this.#connectionBucket.take(nowMs)) return false;
+    if (this.#playerBucket !== undefined && !this.#playerBucket.take(nowMs)) return false;
+    return true;
+  }
+
+  /** Counts a RATE_LIMITED reject; true once the connection has earned more than the abuse limit in 10 s. */
+  #abusing(nowMs: number): boolean {
+    if (nowMs - this.#windowStartedAt > 10_000) {
+      this.#windowStartedAt = nowMs;
+      this.#limitedInWindow = 0;
+    }
+    this.#limitedInWindow++;
+    return this.#limitedInWindow > (this.#context.limits?.abuseLimit ?? Infinity);
   }
 
   /** Reports an event's outcome to its channel and to any duplicates that waited on it. */
@@ -83,13 +142,28 @@ export class IngestConnection {
   /** Handles one WebSocket message: a string is a JSON frame, bytes a protobuf frame. */
   receive(data: string | ArrayBuffer | Uint8Array): void {
     const receivedAtMs = Date.now();
+    this.#lastActivityMs = receivedAtMs;
     const binary = typeof data !== "string";
     const channel = binary ? this.#binary : this.#json;
+    const limits = this.#context.limits;
+    if (limits !== undefined) {
+      const size = typeof data === "string" ? data.length : data.byteLength;
+      if (size > limits.maxFrameBytes) {
+        const error = new VeltrixError(
+          "FRAME_TOO_LARGE",
+          `frame is ${size} bytes; the limit is ${limits.maxFrameBytes}`,
+        );
+        channel.sendError(error);
+        this.#socket.close?.(errorCodes.FRAME_TOO_LARGE.close, "FRAME_TOO_LARGE");
+        return;
+      }
+    }
+    const frameLimits = limits?.frame ?? DEFAULT_FRAME_LIMITS;
     let frame: DecodedClientFrame;
     try {
       frame = binary
-        ? decodeBinaryClientFrame(data instanceof Uint8Array ? data : new Uint8Array(data))
-        : decodeJsonClientFrame(data);
+        ? decodeBinaryClientFrame(data instanceof Uint8Array ? data : new Uint8Array(data), frameLimits)
+        : decodeJsonClientFrame(data, frameLimits);
     } catch (error) {
       channel.sendError(VeltrixError.from(error, "INVALID_FRAME"));
       return;
@@ -123,6 +197,23 @@ export class IngestConnection {
         else (earlier.waiters ??= []).push(channel);
         continue;
       }
+      if (!this.#withinRate(receivedAtMs)) {
+        const wait = Math.max(
+          this.#connectionBucket?.msUntilNext(receivedAtMs) ?? 0,
+          this.#playerBucket?.msUntilNext(receivedAtMs) ?? 0,
+        );
+        channel.reject({
+          id: event.id,
+          code: "RATE_LIMITED",
+          message: "sending faster than the rate limit",
+          retryAfterMs: Math.max(wait, 10),
+        });
+        if (this.#abusing(receivedAtMs)) {
+          this.#socket.close?.(errorCodes.RATE_LIMITED.close, "RATE_LIMITED");
+          return;
+        }
+        continue;
+      }
       if (this.#inFlight >= limit) {
         channel.reject({
           id: event.id,
@@ -149,6 +240,15 @@ export class IngestConnection {
           id: event.id,
           code: "INVALID_EVENT",
           message: `event cannot be encoded: ${(error as Error).message}`,
+        });
+        continue;
+      }
+      const eventBytes = built.records[0]!.value.length;
+      if (limits !== undefined && eventBytes > limits.maxEventBytes) {
+        channel.reject({
+          id: event.id,
+          code: "EVENT_TOO_LARGE",
+          message: `event is ${eventBytes} bytes as routed; the limit is ${limits.maxEventBytes}`,
         });
         continue;
       }

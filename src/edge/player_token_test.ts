@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { sign } from "hono/jwt";
 import { VeltrixError } from "../core/veltrix_error.ts";
-import { tokenFromRequest, verifyPlayerToken } from "./player_token.ts";
+import { PlayerTokenVerifier, tokenFromRequest, verifyPlayerToken } from "./player_token.ts";
 
 const SECRET = "player-token-test-secret-0123456789";
 
@@ -54,9 +54,11 @@ Deno.test("verifyPlayerToken() rejects a token signed with another algorithm wit
   await assert.rejects(verifyPlayerToken(token, SECRET), isUnauthorized);
 });
 
-Deno.test("verifyPlayerToken() rejects an expired token with UNAUTHORIZED", async () => {
-  const token = await sign({ sub: "alice", exp: nowSeconds() - 10 }, SECRET);
-  await assert.rejects(verifyPlayerToken(token, SECRET), isUnauthorized);
+Deno.test("verifyPlayerToken() rejects a token expired beyond the 30 s clock skew, and accepts one within it", async () => {
+  const expired = await sign({ sub: "alice", exp: nowSeconds() - 60 }, SECRET);
+  await assert.rejects(verifyPlayerToken(expired, SECRET), isUnauthorized);
+  const justExpired = await sign({ sub: "alice", exp: nowSeconds() - 10 }, SECRET);
+  assert.equal(await verifyPlayerToken(justExpired, SECRET), "alice");
 });
 
 Deno.test("verifyPlayerToken() rejects a token without exp with UNAUTHORIZED", async () => {
@@ -99,4 +101,76 @@ Deno.test("tokenFromRequest() finds no token in other or malformed Authorization
   assert.equal(tokenFromRequest(url, "Bearer"), undefined);
   assert.equal(tokenFromRequest(url, "Bearer two tokens"), undefined);
   assert.equal(tokenFromRequest(url, "xBearer abc"), undefined);
+});
+
+async function edKeyPair(kid: string) {
+  const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]) as CryptoKeyPair;
+  const publicKey = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
+  return { kid, privateKey: pair.privateKey, entry: { id: kid, publicKey } };
+}
+
+async function signEdDSA(privateKey: CryptoKey, kid: string | undefined, claims: Record<string, unknown>) {
+  const b64 = (bytes: Uint8Array) =>
+    btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  const text = (value: unknown) => b64(new TextEncoder().encode(JSON.stringify(value)));
+  const head = `${text({ alg: "EdDSA", typ: "JWT", ...(kid ? { kid } : {}) })}.${text(claims)}`;
+  const signature = new Uint8Array(await crypto.subtle.sign("Ed25519", privateKey, new TextEncoder().encode(head)));
+  return `${head}.${b64(signature)}`;
+}
+
+Deno.test("PlayerTokenVerifier accepts EdDSA tokens from a trusted key, by kid or without one", async () => {
+  const key = await edKeyPair("players-1");
+  const verifier = await PlayerTokenVerifier.create({ ed25519Keys: [key.entry] });
+  const claims = { sub: "carol", exp: nowSeconds() + 60 };
+  assert.equal(await verifier.verify(await signEdDSA(key.privateKey, "players-1", claims)), "carol");
+  assert.equal(await verifier.verify(await signEdDSA(key.privateKey, undefined, claims)), "carol");
+});
+
+Deno.test("PlayerTokenVerifier refuses EdDSA tokens from an unknown kid or another key", async () => {
+  const key = await edKeyPair("players-1");
+  const other = await edKeyPair("players-1");
+  const verifier = await PlayerTokenVerifier.create({ ed25519Keys: [key.entry] });
+  const claims = { sub: "carol", exp: nowSeconds() + 60 };
+  await assert.rejects(verifier.verify(await signEdDSA(key.privateKey, "nobody", claims)), isUnauthorized);
+  await assert.rejects(verifier.verify(await signEdDSA(other.privateKey, "players-1", claims)), isUnauthorized);
+});
+
+Deno.test("PlayerTokenVerifier accepts only the algorithms it is configured with", async () => {
+  const key = await edKeyPair("k");
+  const edOnly = await PlayerTokenVerifier.create({ ed25519Keys: [key.entry] });
+  const hs = await sign({ sub: "alice", exp: nowSeconds() + 60 }, SECRET);
+  await assert.rejects(edOnly.verify(hs), isUnauthorized);
+  const none = `${btoa(JSON.stringify({ alg: "none" }))}.${
+    btoa(JSON.stringify({ sub: "x", exp: nowSeconds() + 60 }))
+  }.`;
+  await assert.rejects(edOnly.verify(none.replaceAll("=", "")), isUnauthorized);
+});
+
+Deno.test("PlayerTokenVerifier checks iss and aud when configured", async () => {
+  const verifier = await PlayerTokenVerifier.create({ hs256Secret: SECRET, issuer: "auth.game", audience: "veltrix" });
+  const exp = nowSeconds() + 60;
+  assert.equal(await verifier.verify(await sign({ sub: "a", exp, iss: "auth.game", aud: "veltrix" }, SECRET)), "a");
+  assert.equal(
+    await verifier.verify(await sign({ sub: "a", exp, iss: "auth.game", aud: ["x", "veltrix"] }, SECRET)),
+    "a",
+  );
+  await assert.rejects(
+    verifier.verify(await sign({ sub: "a", exp, iss: "evil", aud: "veltrix" }, SECRET)),
+    isUnauthorized,
+  );
+  await assert.rejects(
+    verifier.verify(await sign({ sub: "a", exp, iss: "auth.game", aud: "other" }, SECRET)),
+    isUnauthorized,
+  );
+  await assert.rejects(verifier.verify(await sign({ sub: "a", exp, iss: "auth.game" }, SECRET)), isUnauthorized);
+});
+
+Deno.test("PlayerTokenVerifier refuses a token not valid until beyond the clock skew", async () => {
+  const verifier = await PlayerTokenVerifier.create({ hs256Secret: SECRET, clockSkewS: 5 });
+  const now = nowSeconds();
+  await assert.rejects(
+    verifier.verify(await sign({ sub: "a", exp: now + 600, nbf: now + 60 }, SECRET)),
+    isUnauthorized,
+  );
+  assert.equal(await verifier.verify(await sign({ sub: "a", exp: now + 600, nbf: now + 3 }, SECRET)), "a");
 });

@@ -12,6 +12,8 @@ import type { DeliveryListener } from "./produce_batcher.ts";
 export interface ReplySocket {
   readonly readyState: number;
   send(data: string | Uint8Array): void;
+  /** Closes the connection (a WebSocket has it; test doubles may leave it out). */
+  close?(code?: number, reason?: string): void;
 }
 
 /** Default retry hint for retryable rejects, in ms. */
