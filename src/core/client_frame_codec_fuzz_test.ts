@@ -8,13 +8,21 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { create, fromBinary, fromJson, type JsonValue, type MessageInitShape, toBinary, toJson } from "@bufbuild/protobuf";
+import {
+  create,
+  fromBinary,
+  fromJson,
+  type JsonValue,
+  type MessageInitShape,
+  toBinary,
+  toJson,
+} from "@bufbuild/protobuf";
 import { type Value, ValueSchema } from "@bufbuild/protobuf/wkt";
 import fc from "fast-check";
 import { type ClientFrame, ClientFrameSchema, ServerFrameSchema } from "../gen/veltrix/v1/event_pb.ts";
 import {
-  type DecodedClientFrame,
   decodeBinaryClientFrame,
+  type DecodedClientFrame,
   decodeJsonClientFrame,
   DEFAULT_FRAME_LIMITS,
   encodeBinaryServerFrame,
@@ -216,7 +224,7 @@ const utf16 = (maxLength: number) => fc.string({ unit: codeUnit, maxLength });
 /** Text made mostly of the characters JSON is built from, so that some of it parses. */
 const jsonish = fc.string({
   unit: fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom(..."{}[]\":,0123456789.eE+- \\/untrlfas") },
+    { weight: 6, arbitrary: fc.constantFrom(...'{}[]":,0123456789.eE+- \\/untrlfas') },
     { weight: 1, arbitrary: fc.constantFrom('"events"', '"id"', '"type"', '"data"', "true", "null", "\\u0000") },
     { weight: 1, arbitrary: codeUnit },
   ),
@@ -432,7 +440,12 @@ const validBinaryFrame = fc.array(
 // Properties
 
 Deno.test("decodeJsonClientFrame() on arbitrary text returns a consistent frame or throws INVALID_FRAME", () => {
-  fuzz("arbitrary texts", 25_000, anyText, checkJsonFrame);
+  const texts = fc.oneof(
+    { weight: 2, arbitrary: anyText },
+    { weight: 1, arbitrary: anyText.map((t) => `{"events":[${t}]}`) },
+    { weight: 1, arbitrary: anyText.map((t) => `{"events":[{"id":"e-1","type":"player.moved","data":${t}}]}`) },
+  );
+  fuzz("arbitrary texts", 25_000, texts, checkJsonFrame);
 });
 
 Deno.test("decodeJsonClientFrame() on generated JSON frames returns a consistent frame or throws a frame error", () => {
@@ -459,6 +472,13 @@ Deno.test("decodeBinaryClientFrame() on valid, mutated, spliced and random bytes
       }),
     },
     { weight: 2, arbitrary: fc.uint8Array({ maxLength: 128 }) },
+    // Right at the event count limit.
+    {
+      weight: 1,
+      arbitrary: fc.integer({ min: maxEvents - 2, max: maxEvents + 2 }).map((n) =>
+        toBinary(ClientFrameSchema, create(ClientFrameSchema, { events: Array(n).fill({ id: "x", type: "t" }) }))
+      ),
+    },
   );
   fuzz("protobuf frames", 25_000, bytes, checkBinaryFrame);
 });

@@ -482,3 +482,55 @@ Deno.test("IngestConnection answers OVERLOADED once the connection holds maxInFl
   connection.receive(jsonFrame({ id: "c", type: "player.moved" }));
   await sink.written(2);
 });
+
+Deno.test("IngestConnection answers RATE_LIMITED with a retry hint past its rate, and closes with 1008 when abuse goes on", async () => {
+  const closes: number[] = [];
+  const socket = Object.assign(new FakeSocket(), { close: (code?: number) => void closes.push(code ?? 0) });
+  const batcher = immediateBatcher(new FakeRecordSink());
+  const connection = new IngestConnection(socket, PLAYER, {
+    routes: new ActiveRouteTable(tableOfVersion(1n)),
+    batcher,
+    edgeId: EDGE_ID,
+    limits: {
+      maxFrameBytes: 1 << 20,
+      frame: { maxEvents: 1_000, maxDataDepth: 32 },
+      maxEventBytes: 1 << 20,
+      ratePerConnection: 5,
+      abuseLimit: 20,
+    },
+  });
+  connection.receive(jsonFrame(...Array.from({ length: 12 }, (_, i) => ({ id: `e-${i}`, type: "player.moved" }))));
+  await turn();
+  const rejects = (socket.jsonReplies[0] as { rejects: { id: string; code: string; retryAfterMs: number }[] }).rejects;
+  assert.equal(rejects.length, 2, "a burst of twice the rate (10) is taken, the rest is limited");
+  assert.ok(rejects.every((r) => r.code === "RATE_LIMITED" && r.retryAfterMs > 0));
+  assert.deepEqual(closes, []);
+  connection.receive(jsonFrame(...Array.from({ length: 30 }, (_, i) => ({ id: `f-${i}`, type: "player.moved" }))));
+  assert.deepEqual(closes, [1008], "past the abuse limit the connection is closed with 1008");
+});
+
+Deno.test("IngestConnection closes with 1009 on a frame over the size limit and refuses an event over the event limit", async () => {
+  const closes: number[] = [];
+  const socket = Object.assign(new FakeSocket(), { close: (code?: number) => void closes.push(code ?? 0) });
+  const connection = new IngestConnection(socket, PLAYER, {
+    routes: new ActiveRouteTable(tableOfVersion(1n)),
+    batcher: immediateBatcher(new FakeRecordSink()),
+    edgeId: EDGE_ID,
+    limits: {
+      maxFrameBytes: 2_000,
+      frame: { maxEvents: 1_000, maxDataDepth: 32 },
+      maxEventBytes: 300,
+      ratePerConnection: 1_000,
+      abuseLimit: 1_000,
+    },
+  });
+  connection.receive(
+    jsonFrame({ id: "big", type: "player.moved", data: "x".repeat(500) }, { id: "ok", type: "player.moved" }),
+  );
+  await turn();
+  const reply = socket.jsonReplies[0] as { rejects: { id: string; code: string }[] };
+  assert.deepEqual(reply.rejects.map((r) => [r.id, r.code]), [["big", "EVENT_TOO_LARGE"]]);
+  connection.receive(jsonFrame({ id: "huge", type: "player.moved", data: "x".repeat(3_000) }));
+  assert.deepEqual(closes, [1009]);
+  assert.equal((socket.jsonReplies.at(-1) as { error: { code: string } }).error.code, "FRAME_TOO_LARGE");
+});

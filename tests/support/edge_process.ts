@@ -7,6 +7,8 @@ const root = new URL("../../", import.meta.url).pathname;
 export interface EdgeProcess {
   readonly port: number;
   readonly adminPort: number;
+  /** The edge's process id. */
+  readonly pid: number;
   /** The plain-gRPC control port. */
   readonly grpcPort: number;
   readonly edgeId: string;
@@ -106,6 +108,7 @@ export async function startEdgeProcess(
     port,
     adminPort,
     grpcPort,
+    pid: child.pid,
     edgeId,
     ingestUrl: `ws://127.0.0.1:${port}/v1/ingest`,
     logs,
