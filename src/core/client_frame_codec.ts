@@ -49,8 +49,9 @@ export const DEFAULT_FRAME_LIMITS: FrameLimits = Object.freeze({ maxEvents: 500,
 
 /**
  * Reads a JSON text frame: `{"events":[{"id":"e-1","type":"treasure.collected","data":{}}]}`.
- * Throws a VeltrixError with code INVALID_FRAME when the frame as a whole cannot be read; a bad
- * event only becomes a reject, and the others go on.
+ * Throws a VeltrixError with code INVALID_FRAME when the frame as a whole cannot be read, or
+ * TOO_MANY_EVENTS past `limits.maxEvents`; a bad event only becomes a reject (INVALID_EVENT or
+ * DATA_TOO_DEEP), and the others go on.
  */
 export function decodeJsonClientFrame(text: string, limits: FrameLimits = DEFAULT_FRAME_LIMITS): DecodedClientFrame {
   let parsed: unknown;
@@ -155,7 +156,7 @@ export function encodeBinaryServerFrame(reply: ServerReply): Uint8Array {
         id: r.id,
         code: r.code,
         message: r.message,
-        retryAfterMs: r.retryAfterMs ?? 0,
+        retryAfterMs: Math.min(Math.max(Math.ceil(r.retryAfterMs ?? 0), 0), 0xffff_ffff) || 0, // a uint32 on the wire
       })) ??
         [],
       ...(reply.error ? { error: { code: reply.error.code, message: reply.error.message } } : {}),

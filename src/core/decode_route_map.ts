@@ -23,7 +23,10 @@ interface RouteSource {
   targets: TargetSource[];
 }
 
-/** How deeply nested groups in unknown fields may be before decoding gives up (protobuf-es uses 100). */
+/**
+ * How deeply messages and nested groups in unknown fields may go before decoding gives up: like
+ * protobuf-es, 100 in all, counting the RouteMap, Route and Target levels themselves.
+ */
 const SKIP_DEPTH = 100;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -44,7 +47,7 @@ export function decodeRouteMapSource(bytes: Uint8Array): RouteMapSource {
     if (field === 1) version = BigInt(reader.uint64());
     else if (field === 2) routes.push(readRoute(reader, reader.uint32()));
     else if (field === 3) deadLetterTopic = reader.string();
-    else reader.skip(wireType, field, SKIP_DEPTH);
+    else reader.skip(wireType, field, SKIP_DEPTH - 1);
   }
   return { version, deadLetterTopic, routes };
 }
@@ -58,7 +61,7 @@ function readRoute(reader: BinaryReader, length: number): RouteSource {
     else if (field === 2) route.match = reader.string();
     else if (field === 3) {
       route.targets.push(readTarget(reader, reader.uint32()));
-    } else reader.skip(wireType, field, SKIP_DEPTH);
+    } else reader.skip(wireType, field, SKIP_DEPTH - 2);
   }
   return route;
 }
@@ -71,7 +74,7 @@ function readTarget(reader: BinaryReader, length: number): TargetSource {
     if (field === 1) target.topic = reader.string();
     else if (field === 2) target.key = reader.int32();
     else if (field === 3) target.format = reader.int32();
-    else reader.skip(wireType, field, SKIP_DEPTH);
+    else reader.skip(wireType, field, SKIP_DEPTH - 3);
   }
   return target;
 }

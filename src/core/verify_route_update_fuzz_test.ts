@@ -525,11 +525,6 @@ Deno.test("decodeRouteMapSource() only throws on deeply nested unknown groups th
 });
 
 Deno.test({
-  // Known bug: protobuf-es skips unknown groups with its recursion budget minus the message depth
-  // (99 at the top, 98 in a Route, 97 in a Target); decodeRouteMapSource always allows 100, so it
-  // accepts 100 nested groups at the top (99 in a route, 98 in a target) that fromBinary refuses.
-  // Un-ignore once decode_route_map.ts passes SKIP_DEPTH minus the depth of each message.
-  ignore: true,
   name: "decodeRouteMapSource() refuses deeply nested unknown groups exactly when protobuf-es does",
   fn() {
     fuzz("deeply nested groups through decodeRouteMapSource", 1_000, deepGroups, (b) => {
