@@ -5,9 +5,11 @@
  * of the good client is acked and in Kafka.
  */
 import assert from "node:assert/strict";
+import { fromBinary } from "@bufbuild/protobuf";
 import { sign } from "hono/jwt";
 import WebSocket from "ws";
 import { VeltrixClient } from "../src/client/mod.ts";
+import { ServerFrameSchema } from "../src/gen/veltrix/v1/event_pb.ts";
 import { readTopic } from "../tools/kafka/kcat_reader.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { testBrokers } from "./support/kafka_target.ts";
@@ -84,9 +86,29 @@ Deno.test("a live edge under abuse keeps serving a well-behaved client, loses no
     idFactory: () => `${run}-good-${sequence++}`,
   });
   const goodSends: Promise<{ id: string }>[] = [];
-  const steady = setInterval(() => goodSends.push(good.send("player.moved", { step: goodSends.length })), 40);
+  const latency = { calm: [] as number[], abuse: [] as number[] };
+  let phase: keyof typeof latency = "calm";
+  const steady = setInterval(() => {
+    const sentAt = performance.now();
+    const during = phase;
+    const sending = good.send("player.moved", { step: goodSends.length });
+    sending.then(() => latency[during].push(performance.now() - sentAt), () => {});
+    goodSends.push(sending);
+  }, 40);
+  // The good client alone first: its latency without abuse, in the same run.
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  phase = "abuse";
 
   const started = Date.now();
+  const tally = new Map<string, number>();
+  /** Tallies the codes of a reply frame, JSON or protobuf (binary garbage gets binary replies). */
+  const count = (data: Uint8Array, isBinary: boolean) => {
+    const reply: { error?: { code: string }; rejects?: { code: string }[] } = isBinary
+      ? fromBinary(ServerFrameSchema, new Uint8Array(data))
+      : JSON.parse(String(data));
+    if (reply.error) tally.set(reply.error.code, (tally.get(reply.error.code) ?? 0) + 1);
+    for (const r of reply.rejects ?? []) tally.set(r.code, (tally.get(r.code) ?? 0) + 1);
+  };
   try {
     await Promise.all([
       // Bad, expired and wrong-audience tokens, a foreign origin, and a player over its connection limit.
@@ -118,6 +140,7 @@ Deno.test("a live edge under abuse keeps serving a well-behaved client, loses no
       // Malformed frames: not JSON, wrong shapes, random bytes.
       (async () => {
         const socket = await raw(edge.ingestUrl, `garbage-${run}`);
+        socket.on("message", count);
         const shapes = ["{", "null", "[]", '{"events":7}', '{"events":[1,"x",null]}', "\u0000\u0001"];
         for (let i = 0; i < 3000; i++) {
           if (i % 2 === 0) socket.send(shapes[i % shapes.length]!);
@@ -140,12 +163,18 @@ Deno.test("a live edge under abuse keeps serving a well-behaved client, loses no
       // Deeply nested data.
       (async () => {
         const socket = await raw(edge.ingestUrl, `deep-${run}`);
+        socket.on("message", count);
         const deep = "[".repeat(2_000) + "]".repeat(2_000);
         for (let i = 0; i < 500; i++) {
           socket.send(`{"events":[{"id":"d-${i}","type":"player.moved","data":${deep}}]}`);
           counts.deep++;
           if (i % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
         }
+        const deadline = Date.now() + 20_000;
+        while ((tally.get("DATA_TOO_DEEP") ?? 0) < 500 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        assert.equal(tally.get("DATA_TOO_DEEP"), 500, "every deeply nested event is refused with DATA_TOO_DEEP");
         socket.close();
       })(),
       // A flood far past the rate limit: rate limited, then closed with 1008.
@@ -201,6 +230,17 @@ Deno.test("a live edge under abuse keeps serving a well-behaved client, loses no
     const health = await fetch(`http://127.0.0.1:${edge.port}/healthz`);
     await health.body?.cancel();
     const rssAfter = rssMb(edge.pid);
+    const p99 = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))]?.toFixed(1);
+    };
+    console.log(
+      `abuse: good client ack latency p99 ${p99(latency.calm)} ms alone (${latency.calm.length} events), ${
+        p99(latency.abuse)
+      } ms under abuse (${latency.abuse.length} events); replies to the abusers by code: ${
+        JSON.stringify(Object.fromEntries(tally))
+      }`,
+    );
     console.log(
       `abuse: ${JSON.stringify(counts)}; good client: ${ids.length} sent, ${ids.length} acked, ${
         ids.length - missing.length
