@@ -22,18 +22,25 @@ const FORMAT = "%t\\t%p\\t%o\\t%K\\t%S\\t%h\\n%k%s";
  * the end of the topic. Needs `kcat` on the PATH.
  */
 export async function readTopic(brokers: string, topic: string, sinceMs: number): Promise<ReadRecord[]> {
-  let output;
-  try {
-    output = await new Deno.Command("kcat", {
-      args: ["-b", brokers, "-C", "-t", topic, "-o", `s@${sinceMs}`, "-e", "-q", "-f", FORMAT],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-  } catch (error) {
-    throw new Error(`kcat is needed to read topics back (apt-get install kcat): ${(error as Error).message}`);
+  // Right after a broker restart, partitions can answer "not leader" for a moment: retry for up
+  // to 15 s before giving up.
+  const deadline = Date.now() + 15_000;
+  for (let attempt = 1;; attempt++) {
+    let output;
+    try {
+      output = await new Deno.Command("kcat", {
+        args: ["-b", brokers, "-C", "-t", topic, "-o", `s@${sinceMs}`, "-e", "-q", "-f", FORMAT],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    } catch (error) {
+      throw new Error(`kcat is needed to read topics back (apt-get install kcat): ${(error as Error).message}`);
+    }
+    if (output.success) return parse(output.stdout);
+    const message = new TextDecoder().decode(output.stderr);
+    if (Date.now() > deadline) throw new Error(`kcat failed on ${topic} (${attempt} attempts): ${message}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  if (!output.success) throw new Error(`kcat failed on ${topic}: ${new TextDecoder().decode(output.stderr)}`);
-  return parse(output.stdout);
 }
 
 function parse(bytes: Uint8Array): ReadRecord[] {
