@@ -19,6 +19,7 @@ import {
 } from "@bufbuild/protobuf";
 import { type Value, ValueSchema } from "@bufbuild/protobuf/wkt";
 import fc from "fast-check";
+import { fuzz } from "./_fuzz.ts";
 import { type ClientFrame, ClientFrameSchema, ServerFrameSchema } from "../gen/veltrix/v1/event_pb.ts";
 import {
   decodeBinaryClientFrame,
@@ -41,29 +42,6 @@ import { VeltrixError } from "./veltrix_error.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Running
-
-const fuzzSeed = Deno.env.get("FUZZ_SEED");
-
-/** fast-check parameters: `numRuns`, and the seed from `FUZZ_SEED` when it is set. */
-function fuzzParameters(numRuns: number): { numRuns: number; seed?: number } {
-  if (fuzzSeed === undefined || fuzzSeed === "") return { numRuns };
-  const seed = Number(fuzzSeed);
-  if (!Number.isSafeInteger(seed)) throw new Error(`FUZZ_SEED must be an integer, got "${fuzzSeed}"`);
-  return { numRuns, seed };
-}
-
-/** Runs `property` `numRuns` times and logs how many inputs it tried. */
-function fuzz<T>(what: string, numRuns: number, input: fc.Arbitrary<T>, check: (value: T) => void): void {
-  let tried = 0;
-  fc.assert(
-    fc.property(input, (value) => {
-      tried++;
-      check(value);
-    }),
-    fuzzParameters(numRuns),
-  );
-  console.log(`fuzzed ${tried} ${what}`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // The oracle: what the decoders must return, worked out independently of them

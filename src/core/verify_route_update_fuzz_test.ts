@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import { create, fromBinary, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import fc from "fast-check";
+import { fuzz, fuzzParameters } from "./_fuzz.ts";
 import { RouteMapSchema, type SignedRouteMap, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
 import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../../tests/support/route_signing.ts";
 import { compileRouteMap } from "./compile_route_map.ts";
@@ -30,29 +31,6 @@ import {
 
 // ---------------------------------------------------------------------------------------------
 // Running
-
-const fuzzSeed = Deno.env.get("FUZZ_SEED");
-
-/** fast-check parameters: `numRuns`, and the seed from `FUZZ_SEED` when it is set. */
-function fuzzParameters(numRuns: number): { numRuns: number; seed?: number } {
-  if (fuzzSeed === undefined || fuzzSeed === "") return { numRuns };
-  const seed = Number(fuzzSeed);
-  if (!Number.isSafeInteger(seed)) throw new Error(`FUZZ_SEED must be an integer, got "${fuzzSeed}"`);
-  return { numRuns, seed };
-}
-
-/** Runs `check` over `numRuns` inputs and logs how many it tried. */
-function fuzz<T>(what: string, numRuns: number, input: fc.Arbitrary<T>, check: (value: T) => void): void {
-  let tried = 0;
-  fc.assert(
-    fc.property(input, (value) => {
-      tried++;
-      check(value);
-    }),
-    fuzzParameters(numRuns),
-  );
-  console.log(`fuzzed ${tried} ${what}`);
-}
 
 /** Like {@link fuzz}, for an async check. */
 async function fuzzAsync<T>(
