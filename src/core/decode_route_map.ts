@@ -30,7 +30,16 @@ interface RouteSource {
 const SKIP_DEPTH = 100;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
-const decodeUtf8 = (bytes: Uint8Array) => utf8.decode(bytes);
+
+/**
+ * Route names, patterns and topics are short ASCII: those are turned into strings directly, which
+ * is several times cheaper than a TextDecoder call; anything else goes through the strict decoder.
+ */
+function decodeUtf8(bytes: Uint8Array): string {
+  if (bytes.length > 128) return utf8.decode(bytes);
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return utf8.decode(bytes);
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
+}
 
 /**
  * Decodes RouteMap bytes into the fields routing needs. Like protobuf-es, a known field is read
