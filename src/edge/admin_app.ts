@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import type { EdgeMetrics } from "./edge_metrics.ts";
 import { requireOpsTokenForReads } from "./ops_token.ts";
 import type { ActiveRouteTable } from "../control/active_route_table.ts";
 import { mountControlService } from "../control/control_service.ts";
@@ -20,6 +21,8 @@ export interface AdminAppOptions {
   /** When set, every read but health and readiness needs `Authorization: Bearer <opsToken>`. */
   readonly opsToken: string | undefined;
   readonly connections: () => number;
+  /** Served in Prometheus text format at `GET /metrics`. */
+  readonly metrics?: EdgeMetrics;
 }
 
 /**
@@ -33,6 +36,10 @@ export function createAdminApp(options: AdminAppOptions): Hono {
   if (options.opsToken !== undefined) app.use("*", requireOpsTokenForReads(options.opsToken));
   mountRouteAdminRoutes(app, options.control, options.routeUpdateMaxBytes);
   mountControlService(app, options.control);
+  app.get("/metrics", async (c) => {
+    if (options.metrics === undefined) return c.notFound();
+    return c.body(await options.metrics.text(), 200, { "content-type": options.metrics.registry.contentType });
+  });
   app.get("/v1/edge", (c) => {
     const table = options.routes.current;
     return c.json({

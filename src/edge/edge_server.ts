@@ -12,6 +12,7 @@ import { RouteMapStore } from "../control/route_map_store.ts";
 import { createAdminApp } from "./admin_app.ts";
 import type { EdgeConfig } from "./config.ts";
 import { createEdgeApp } from "./edge_app.ts";
+import { EdgeMetrics } from "./edge_metrics.ts";
 import type { IngestConnection, IngestCounters } from "./ingest_connection.ts";
 import { PlayerConnections } from "./player_connections.ts";
 import { PlayerTokenVerifier } from "./player_token.ts";
@@ -94,7 +95,16 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   producer.on(producer.events.DISCONNECT, () => readiness.set(PRODUCER, false));
   const writes = new AbortController();
   const sink = new KafkaRecordSink(producer, { timeoutMs: config.produceTimeoutMs, signal: writes.signal, logger });
+  const connections = new Map<WebSocket, IngestConnection>();
+  // The gauges read the batcher only when Prometheus scrapes, long after it is built below.
+  const metrics: EdgeMetrics = new EdgeMetrics({
+    connections: () => connections.size,
+    inFlightEvents: (): number => batcher.pendingEvents,
+    routeMapVersion: () => Number(routes.current.version),
+  });
+  control.onApplied((applied) => metrics.applied(applied.applyMs));
   const batcher = new ProduceBatcher(sink, {
+    metrics,
     lingerMs: config.lingerMs,
     maxBatchEvents: config.batchMaxEvents,
     maxBatchBytes: config.batchMaxBytes,
@@ -102,7 +112,6 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     maxPendingEvents: config.maxPendingEvents,
   });
 
-  const connections = new Map<WebSocket, IngestConnection>();
   const players = new PlayerConnections(config.ratePerPlayer);
   const tokens = await PlayerTokenVerifier.create({
     hs256Secret: config.jwtSecret === "" ? undefined : config.jwtSecret,
@@ -134,6 +143,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
         : undefined,
       maxInFlightPerConnection: config.maxInFlightPerConnection,
       counters,
+      metrics,
       limits: {
         maxFrameBytes: config.maxFrameBytes,
         frame: { maxEvents: config.maxEventsPerFrame, maxDataDepth: config.maxDataDepth },
@@ -160,6 +170,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     routeUpdateMaxBytes: config.routeUpdateMaxBytes,
     opsToken: config.opsToken,
     connections: () => connections.size,
+    metrics,
     inFlight: () => ({ events: batcher.pendingEvents, batches: batcher.inFlightBatches }),
     counters,
   });

@@ -11,6 +11,7 @@ import { TokenBucket } from "../core/token_bucket.ts";
 import type { RecentEventIds } from "../core/recent_event_ids.ts";
 import { VeltrixError } from "../core/veltrix_error.ts";
 import type { ActiveRouteTable } from "../control/active_route_table.ts";
+import type { IngestMetrics } from "./edge_metrics.ts";
 import type { DeliveryListener, ProduceBatcher } from "./produce_batcher.ts";
 import { DEFAULT_RETRY_AFTER_MS, ReplyChannel, type ReplySocket } from "./reply_channel.ts";
 
@@ -29,6 +30,7 @@ export interface IngestContext {
   readonly counters?: IngestCounters;
   /** Size and rate limits; unset ones do not apply. */
   readonly limits?: IngestLimits;
+  readonly metrics?: IngestMetrics;
 }
 
 /** What one connection may send. */
@@ -81,8 +83,10 @@ export class IngestConnection {
     const rate = context.limits?.ratePerConnection;
     this.#connectionBucket = rate === undefined ? undefined : new TokenBucket(rate, rate * 2, Date.now());
     this.#playerBucket = playerBucket;
-    this.#json = new ReplyChannel(socket, false);
-    this.#binary = new ReplyChannel(socket, true);
+    const metrics = context.metrics;
+    const onReject = metrics === undefined ? undefined : (code: string) => metrics.rejected(code);
+    this.#json = new ReplyChannel(socket, false, onReject);
+    this.#binary = new ReplyChannel(socket, true, onReject);
     this.#jsonOutcomes = this.#outcomes(this.#json);
     this.#binaryOutcomes = this.#outcomes(this.#binary);
   }
@@ -168,6 +172,8 @@ export class IngestConnection {
       channel.sendError(VeltrixError.from(error, "INVALID_FRAME"));
       return;
     }
+    const metrics = this.#context.metrics;
+    metrics?.received(frame.events.length + frame.rejects.length);
     for (const reject of frame.rejects) channel.reject(reject);
     if (frame.events.length === 0) return;
     if (this.#context.draining?.value) {
@@ -193,6 +199,7 @@ export class IngestConnection {
       if (earlier !== undefined) {
         // A resend of an event this player sent recently: ack it again, never write it twice.
         if (this.#context.counters) this.#context.counters.duplicates++;
+        metrics?.duplicate();
         if (earlier.acked) channel.delivered(event.id);
         else (earlier.waiters ??= []).push(channel);
         continue;
@@ -224,6 +231,7 @@ export class IngestConnection {
         continue;
       }
       const resolution = table.resolve(event.type);
+      if (metrics !== undefined && (resolution.deadLettered || resolution.targets.length === 0)) metrics.unrouted();
       if (resolution.targets.length === 0) {
         channel.reject({
           id: event.id,
@@ -252,7 +260,7 @@ export class IngestConnection {
         });
         continue;
       }
-      if (!batcher.submit(built.records, built.bytes, outcomes, event.id)) {
+      if (!batcher.submit(built.records, built.bytes, outcomes, event.id, receivedAtMs)) {
         channel.reject({
           id: event.id,
           code: "OVERLOADED",
@@ -263,6 +271,10 @@ export class IngestConnection {
       }
       this.#inFlight++;
       if (seen !== undefined) recent!.begin(seen, event.id);
+      if (metrics !== undefined) {
+        if (resolution.deadLettered) metrics.deadLettered();
+        for (const record of built.records) metrics.routed(record.topic);
+      }
     }
   }
 }

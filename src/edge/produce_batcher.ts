@@ -1,5 +1,6 @@
 import type { OutboundRecord, RecordSink } from "../core/record_sink.ts";
 import { VeltrixError } from "../core/veltrix_error.ts";
+import type { ProduceMetrics } from "./edge_metrics.ts";
 
 /** Told the fate of each event it submitted. */
 export interface DeliveryListener {
@@ -21,12 +22,16 @@ export interface ProduceBatcherOptions {
   readonly maxInFlightBatches: number;
   /** Events held (batched, queued or in flight) before `submit` refuses more. @default 100000 */
   readonly maxPendingEvents: number;
+  /** Told each acked event's latency and each produce request's duration. */
+  readonly metrics?: ProduceMetrics;
 }
 
 interface Batch {
   records: OutboundRecord[];
   listeners: DeliveryListener[];
   ids: string[];
+  /** When each event's frame arrived, in ms since the epoch. */
+  receivedAt: number[];
   bytes: number;
 }
 
@@ -65,13 +70,20 @@ export class ProduceBatcher {
    * Queues the records of one event. Returns false, and keeps nothing, when the batcher already
    * holds `maxPendingEvents`; the caller must then tell the client to retry.
    */
-  submit(records: readonly OutboundRecord[], bytes: number, listener: DeliveryListener, id: string): boolean {
+  submit(
+    records: readonly OutboundRecord[],
+    bytes: number,
+    listener: DeliveryListener,
+    id: string,
+    receivedAtMs = Date.now(),
+  ): boolean {
     if (this.#pending >= this.#options.maxPendingEvents) return false;
     this.#pending++;
     const batch = this.#open;
     for (const record of records) batch.records.push(record);
     batch.listeners.push(listener);
     batch.ids.push(id);
+    batch.receivedAt.push(receivedAtMs);
     batch.bytes += bytes;
     if (batch.ids.length >= this.#options.maxBatchEvents || batch.bytes >= this.#options.maxBatchBytes) {
       this.#seal();
@@ -107,6 +119,7 @@ export class ProduceBatcher {
     while (this.#inFlight < this.#options.maxInFlightBatches && this.#sealed.length > 0) {
       const batch = this.#sealed.shift()!;
       this.#inFlight++;
+      const started = performance.now();
       let written: Promise<void>;
       try {
         written = this.#sink.write(batch.records);
@@ -114,7 +127,10 @@ export class ProduceBatcher {
         written = Promise.reject(reason);
       }
       written.then(
-        () => this.#settle(batch, undefined),
+        () => {
+          this.#options.metrics?.produced(performance.now() - started);
+          this.#settle(batch, undefined);
+        },
         (reason) => this.#settle(batch, VeltrixError.from(reason, "KAFKA_WRITE_FAILED")),
       );
     }
@@ -124,6 +140,11 @@ export class ProduceBatcher {
     this.#inFlight--;
     this.#pending -= batch.ids.length;
     const { listeners, ids } = batch;
+    const metrics = this.#options.metrics;
+    if (metrics !== undefined && error === undefined) {
+      const now = Date.now();
+      for (const receivedAt of batch.receivedAt) metrics.acked(now - receivedAt);
+    }
     for (let i = 0; i < ids.length; i++) {
       const listener = listeners[i]!;
       try {
@@ -143,5 +164,5 @@ export class ProduceBatcher {
 }
 
 function emptyBatch(): Batch {
-  return { records: [], listeners: [], ids: [], bytes: 0 };
+  return { records: [], listeners: [], ids: [], receivedAt: [], bytes: 0 };
 }

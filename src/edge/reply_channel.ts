@@ -30,9 +30,13 @@ export class ReplyChannel implements DeliveryListener {
   #rejects: EventReject[] = [];
   #scheduled = false;
 
-  constructor(socket: ReplySocket, binary: boolean) {
+  readonly #onReject: ((code: string) => void) | undefined;
+
+  /** `onReject` hears the code of every reject this channel sends (for metrics). */
+  constructor(socket: ReplySocket, binary: boolean, onReject?: (code: string) => void) {
     this.#socket = socket;
     this.#binary = binary;
+    this.#onReject = onReject;
   }
 
   delivered(id: string): void {
@@ -51,6 +55,7 @@ export class ReplyChannel implements DeliveryListener {
 
   /** Owes the client a reject for one event. */
   reject(reject: EventReject): void {
+    this.#onReject?.(reject.code);
     this.#rejects.push(reject);
     this.#schedule();
   }

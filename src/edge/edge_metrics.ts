@@ -1,0 +1,181 @@
+import client from "prom-client";
+
+/** What the ingest path reports; every method is cheap enough to call per event. */
+export interface IngestMetrics {
+  received(events: number): void;
+  rejected(code: string): void;
+  routed(topic: string): void;
+  /** No route matched the type (dead-lettered or rejected with NO_ROUTE). */
+  unrouted(): void;
+  deadLettered(): void;
+  duplicate(): void;
+}
+
+/** What the produce batcher reports per settled batch. */
+export interface ProduceMetrics {
+  /** Every event of a batch Kafka acknowledged, with its time from receipt to ack. */
+  acked(latencyMs: number): void;
+  /** One produce request, start to settle. */
+  produced(ms: number): void;
+}
+
+/** Live values read when Prometheus scrapes. */
+export interface EdgeGauges {
+  connections(): number;
+  inFlightEvents(): number;
+  routeMapVersion(): number;
+}
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The edge's Prometheus metrics (prom-client), all prefixed `veltrix_`. Labels are bounded: error
+ * codes and topics only, never players or event ids. Process CPU and memory and event-loop delay
+ * come from prom-client's default collectors.
+ */
+export class EdgeMetrics implements IngestMetrics, ProduceMetrics {
+  readonly registry = new client.Registry();
+  readonly #received: client.Counter;
+  readonly #acked: client.Counter;
+  readonly #rejected: client.Counter<"code">;
+  readonly #routed: client.Counter<"topic">;
+  readonly #unrouted: client.Counter;
+  readonly #deadLettered: client.Counter;
+  readonly #duplicates: client.Counter;
+  readonly #ackLatency: client.Histogram;
+  readonly #produceLatency: client.Histogram;
+  readonly #applyTime: client.Histogram;
+  readonly #routedByTopic = new Map<string, client.Counter.Internal>();
+
+  constructor(gauges: EdgeGauges) {
+    const registers = [this.registry];
+    client.collectDefaultMetrics({ register: this.registry, prefix: "veltrix_" });
+    this.#received = new client.Counter({
+      name: "veltrix_events_received_total",
+      help: "Events received from clients.",
+      registers,
+    });
+    this.#acked = new client.Counter({
+      name: "veltrix_events_acked_total",
+      help: "Events acked to clients after Kafka had them.",
+      registers,
+    });
+    this.#rejected = new client.Counter({
+      name: "veltrix_events_rejected_total",
+      help: "Events rejected, by error code.",
+      labelNames: ["code"],
+      registers,
+    });
+    this.#routed = new client.Counter({
+      name: "veltrix_events_routed_total",
+      help: "Records handed to Kafka, by topic.",
+      labelNames: ["topic"],
+      registers,
+    });
+    this.#unrouted = new client.Counter({
+      name: "veltrix_events_unrouted_total",
+      help: "Events no route matched.",
+      registers,
+    });
+    this.#deadLettered = new client.Counter({
+      name: "veltrix_events_dead_lettered_total",
+      help: "Events written to the dead-letter topic.",
+      registers,
+    });
+    this.#duplicates = new client.Counter({
+      name: "veltrix_events_duplicate_total",
+      help: "Resent events acked again instead of written twice.",
+      registers,
+    });
+    this.#ackLatency = new client.Histogram({
+      name: "veltrix_ack_latency_seconds",
+      help: "From a frame's arrival to the ack of its event.",
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.#produceLatency = new client.Histogram({
+      name: "veltrix_kafka_produce_latency_seconds",
+      help: "One produce request (a batch), from send to Kafka's acknowledgement.",
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.#applyTime = new client.Histogram({
+      name: "veltrix_route_update_apply_seconds",
+      help: "Route update apply time, verify through swap.",
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+      registers,
+    });
+    new client.Gauge({
+      name: "veltrix_open_connections",
+      help: "Open client connections.",
+      registers,
+      collect() {
+        this.set(gauges.connections());
+      },
+    });
+    new client.Gauge({
+      name: "veltrix_in_flight_events",
+      help: "Events accepted and not yet acked or rejected.",
+      registers,
+      collect() {
+        this.set(gauges.inFlightEvents());
+      },
+    });
+    new client.Gauge({
+      name: "veltrix_route_map_version",
+      help: "Version of the route map in force.",
+      registers,
+      collect() {
+        this.set(gauges.routeMapVersion());
+      },
+    });
+  }
+
+  received(events: number): void {
+    this.#received.inc(events);
+  }
+
+  rejected(code: string): void {
+    this.#rejected.inc({ code });
+  }
+
+  routed(topic: string): void {
+    let child = this.#routedByTopic.get(topic);
+    if (child === undefined) {
+      child = this.#routed.labels(topic);
+      this.#routedByTopic.set(topic, child);
+    }
+    child.inc();
+  }
+
+  unrouted(): void {
+    this.#unrouted.inc();
+  }
+
+  deadLettered(): void {
+    this.#deadLettered.inc();
+  }
+
+  duplicate(): void {
+    this.#duplicates.inc();
+  }
+
+  acked(latencyMs: number): void {
+    this.#acked.inc();
+    this.#ackLatency.observe(latencyMs / 1000);
+  }
+
+  produced(ms: number): void {
+    this.#produceLatency.observe(ms / 1000);
+  }
+
+  /** Records one route update's apply time. */
+  applied(ms: number): void {
+    this.#applyTime.observe(ms / 1000);
+  }
+
+  /** The Prometheus text exposition. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
