@@ -29,7 +29,7 @@ interface RouteSource {
  */
 const SKIP_DEPTH = 100;
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * Route names, patterns and topics are short ASCII: those are turned into strings directly, which

@@ -113,3 +113,10 @@ Deno.test("decodeRouteMapSource() accepts exactly what protobuf-es accepts, over
     { numRuns: 5000 },
   );
 });
+
+Deno.test("decodeRouteMapSource() keeps a leading byte-order mark in a string, as protobuf-es does", () => {
+  // A route whose match is "*" and whose one target's topic is U+FEFF (EF BB BF).
+  const bytes = Uint8Array.from([18, 10, 18, 1, 42, 26, 5, 10, 3, 0xef, 0xbb, 0xbf]);
+  assert.equal(decodeRouteMapSource(bytes).routes[0]?.targets[0]?.topic, "\uFEFF");
+  assert.deepEqual(decodeRouteMapSource(bytes), reference(bytes));
+});
