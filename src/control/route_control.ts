@@ -7,6 +7,7 @@ import {
 } from "../gen/veltrix/v1/route_map_pb.ts";
 import type { ErrorCode } from "../core/error_code.ts";
 import type { Logger } from "../core/logger.ts";
+import { RateLimitedLog } from "../core/rate_limited_log.ts";
 import type { RouteMapProblem } from "../core/compile_route_map.ts";
 import type { TrustedKeys } from "../core/trusted_keys.ts";
 import { VeltrixError } from "../core/veltrix_error.ts";
@@ -55,6 +56,11 @@ export interface RouteControlOptions {
   readonly keys: TrustedKeys;
   readonly maxBytes: number;
   readonly logger: Logger;
+  /**
+   * Where refused updates are logged, rate-limited per code (a client retrying a bad update in a
+   * loop costs a bounded number of lines). @default a RateLimitedLog of `logger` with its default limits
+   */
+  readonly rateLimitedLog?: RateLimitedLog;
   /** Persists each applied map; omitted, nothing survives a restart. */
   readonly store?: RouteMapStore;
   /** Makes sure a new table's topics exist before it is swapped in; throws when it cannot. */
@@ -74,6 +80,7 @@ const APPLY_SAMPLES = 1000;
  */
 export class RouteControl {
   readonly #options: RouteControlOptions;
+  readonly #log: RateLimitedLog;
   #current: AppliedRouteMap & { readonly signed?: Uint8Array };
   /** The RouteMap message in force, decoded from the signed bytes only when someone asks for it. */
   #routeMap: { readonly bytes?: Uint8Array; message?: RouteMap };
@@ -90,6 +97,7 @@ export class RouteControl {
 
   constructor(options: RouteControlOptions) {
     this.#options = options;
+    this.#log = options.rateLimitedLog ?? new RateLimitedLog(options.logger);
     const table = options.active.current;
     this.#current = {
       version: table.version,
@@ -285,7 +293,10 @@ export class RouteControl {
   #refused(error: VeltrixError, source: RouteSource, problems?: readonly RouteMapProblem[]): UpdateOutcome {
     this.stats.refused[error.code] = (this.stats.refused[error.code] ?? 0) + 1;
     if (source === "admin") {
-      this.#options.logger.warn("route update refused", { code: error.code, reason: error.message });
+      this.#log.warn(`route-update.refused:${error.code}`, "route update refused", {
+        code: error.code,
+        reason: error.message,
+      });
     }
     return {
       ok: false,

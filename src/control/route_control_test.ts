@@ -4,6 +4,7 @@ import { RouteMapSchema, SignedRouteMapSchema } from "../gen/veltrix/v1/route_ma
 import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
 import { defaultRouteMap } from "../core/default_route_map.ts";
 import type { Logger } from "../core/logger.ts";
+import { RateLimitedLog, SUPPRESSED_MESSAGE } from "../core/rate_limited_log.ts";
 import { parseTrustedKeys, TrustedKeys } from "../core/trusted_keys.ts";
 import { DEFAULT_MAX_ROUTE_UPDATE_BYTES } from "../core/verify_route_update.ts";
 import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../../tests/support/route_signing.ts";
@@ -324,6 +325,24 @@ Deno.test("RouteControl.update() counts refusals by code and logs each as a warn
       ["warn", "UNKNOWN_SIGNING_KEY"],
     ]);
   });
+});
+
+Deno.test("RouteControl.update() logs a flood of refusals as a bounded number of lines, counting the rest", async () => {
+  const lines: LogLine[] = [];
+  const logger = recordingLogger(lines);
+  const log = new RateLimitedLog(logger, { limit: 2 });
+  const active = new ActiveRouteTable(compileRouteMapOrThrow(defaultRouteMap()));
+  const control = new RouteControl({ active, keys: opsOnly, maxBytes: 1024, logger, rateLimitedLog: log });
+  for (let i = 0; i < 30; i++) {
+    assertRefused(await control.update(new Uint8Array([0xff, 0xff])), "MALFORMED_ROUTE_UPDATE");
+  }
+  assert.equal(control.stats.refused.MALFORMED_ROUTE_UPDATE, 30, "every refusal is counted");
+  log.flush();
+  assert.deepEqual(lines.map((l) => [l.level, l.msg, l.fields?.code ?? l.fields?.suppressed]), [
+    ["warn", "route update refused", "MALFORMED_ROUTE_UPDATE"],
+    ["warn", "route update refused", "MALFORMED_ROUTE_UPDATE"],
+    ["warn", SUPPRESSED_MESSAGE, 28],
+  ]);
 });
 
 Deno.test("RouteControl.update() of a stale map reports the version in force", async () => {

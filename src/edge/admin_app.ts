@@ -1,4 +1,7 @@
 import { Hono } from "hono";
+import type { Logger } from "../core/logger.ts";
+import { DashboardFeed } from "./dashboard_feed.ts";
+import { mountDashboard } from "./dashboard_routes.ts";
 import type { EdgeMetrics } from "./edge_metrics.ts";
 import { requireOpsTokenForReads } from "./ops_token.ts";
 import type { ActiveRouteTable } from "../control/active_route_table.ts";
@@ -18,21 +21,39 @@ export interface AdminAppOptions {
   /** Reports the events the edge holds for Kafka. */
   readonly inFlight: () => { events: number; batches: number };
   readonly counters: { duplicates: number };
-  /** When set, every read but health and readiness needs `Authorization: Bearer <opsToken>`. */
+  /**
+   * When set, every read but health and readiness needs `Authorization: Bearer <opsToken>`; the
+   * dashboard also takes it as `?token=`.
+   */
   readonly opsToken: string | undefined;
   readonly connections: () => number;
-  /** Served in Prometheus text format at `GET /metrics`. */
+  /** Served in Prometheus text format at `GET /metrics`, and charted live at `GET /dashboard`. */
   readonly metrics?: EdgeMetrics;
+  /** Where the dashboard feed reports that it could not read the metrics. */
+  readonly logger?: Logger;
 }
 
 /**
  * The admin Hono app, served on loopback: health and readiness, route control over JSON
- * (`/v1/routes`) and Connect/gRPC-Web (`/veltrix.control.v1.ControlService/*`), and what the edge
- * is routing by.
+ * (`/v1/routes`) and Connect/gRPC-Web (`/veltrix.control.v1.ControlService/*`), what the edge
+ * is routing by, and the live ops dashboard (`/dashboard`, with metrics).
  */
 export function createAdminApp(options: AdminAppOptions): Hono {
   const app = new Hono();
   mountHealthRoutes(app, options.readiness);
+  if (options.metrics !== undefined) {
+    const feed = new DashboardFeed({
+      registry: options.metrics.registry,
+      control: options.control,
+      routes: options.routes,
+      edgeId: options.edgeId,
+      connections: options.connections,
+      inFlightEvents: () => options.inFlight().events,
+      logger: options.logger,
+    });
+    // Before the ops token middleware: the dashboard also takes the token as ?token= (EventSource sends no headers).
+    mountDashboard(app, feed, options.opsToken);
+  }
   if (options.opsToken !== undefined) app.use("*", requireOpsTokenForReads(options.opsToken));
   mountRouteAdminRoutes(app, options.control, options.routeUpdateMaxBytes);
   mountControlService(app, options.control);

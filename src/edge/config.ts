@@ -21,6 +21,8 @@ export interface EdgeConfig {
   readonly topicReplicationFactor: number;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: LogLevel;
+  /** Lines of one kind (a connection event, a reject code, a fault) written per 10 s; the rest are counted. */
+  readonly logRateLimit: number;
   /** `id:base64,...` entries, or a path to a file of them. */
   readonly trustedKeys: string;
   readonly routeUpdateMaxBytes: number;
@@ -119,6 +121,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     doc: "Longest a SIGTERM/SIGINT shutdown waits for Kafka before exiting.",
   },
   { name: "VELTRIX_LOG_LEVEL", default: "info", doc: "debug, info, warn or error." },
+  {
+    name: "VELTRIX_LOG_RATE_LIMIT",
+    default: "10",
+    doc:
+      "Lines of one kind (connection opened or closed, a reject code, a fault) written per 10 s; the rest are counted.",
+  },
   {
     name: "VELTRIX_TRUSTED_KEYS",
     default: "(none)",
@@ -293,6 +301,7 @@ export function loadEdgeConfig(
     topicReplicationFactor: read("VELTRIX_TOPIC_REPLICATION_FACTOR", int(-1, 32)),
     shutdownTimeoutMs: read("VELTRIX_SHUTDOWN_TIMEOUT_MS", int(0, 600_000)),
     logLevel,
+    logRateLimit: read("VELTRIX_LOG_RATE_LIMIT", int(1, 1_000_000)),
     trustedKeys: env.VELTRIX_TRUSTED_KEYS ?? "",
     routeUpdateMaxBytes: read("VELTRIX_ROUTE_UPDATE_MAX_BYTES", int(1024, 256 * 1024 * 1024)),
     grpcPort: read("VELTRIX_GRPC_PORT", int(-1, 65535)),

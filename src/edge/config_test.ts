@@ -42,6 +42,7 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
     topicReplicationFactor: -1,
     shutdownTimeoutMs: 10000,
     logLevel: "info",
+    logRateLimit: 10,
     trustedKeys: "",
     routeUpdateMaxBytes: 8388608,
     grpcPort: 8789,
@@ -89,6 +90,7 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     VELTRIX_TOPIC_REPLICATION_FACTOR: "3",
     VELTRIX_SHUTDOWN_TIMEOUT_MS: "0",
     VELTRIX_LOG_LEVEL: "debug",
+    VELTRIX_LOG_RATE_LIMIT: "3",
     VELTRIX_TRUSTED_KEYS: "./keys.txt",
     VELTRIX_ROUTE_UPDATE_MAX_BYTES: "4096",
     VELTRIX_GRPC_PORT: "-1",
@@ -133,6 +135,7 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     topicReplicationFactor: 3,
     shutdownTimeoutMs: 0,
     logLevel: "debug",
+    logRateLimit: 3,
     trustedKeys: "./keys.txt",
     routeUpdateMaxBytes: 4096,
     grpcPort: -1,
@@ -200,6 +203,7 @@ Deno.test("loadEdgeConfig() accepts integers only inside each variable's range",
     { VELTRIX_TOPIC_PARTITIONS: "0" },
     { VELTRIX_TOPIC_REPLICATION_FACTOR: "-2" },
     { VELTRIX_SHUTDOWN_TIMEOUT_MS: "600001" },
+    { VELTRIX_LOG_RATE_LIMIT: "0" },
   ];
   for (const env of rejected) {
     const [name] = Object.keys(env);

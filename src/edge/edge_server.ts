@@ -2,6 +2,7 @@ import { type Kafka, Partitioners, type Producer } from "kafkajs";
 import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
 import { defaultRouteMap } from "../core/default_route_map.ts";
 import { errorCodes } from "../core/error_code.ts";
+import { RateLimitedLog } from "../core/rate_limited_log.ts";
 import { RecentEventIds } from "../core/recent_event_ids.ts";
 import { parseTrustedKeys } from "../core/trusted_keys.ts";
 import { ActiveRouteTable } from "../control/active_route_table.ts";
@@ -54,6 +55,11 @@ const TOPICS = "route table topics exist";
  */
 export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promise<EdgeServer> {
   const readiness = new Readiness([PRODUCER, TABLE, TOPICS]);
+  // Lines that can come in floods (connections, rejects, faults) go through this; it writes the
+  // counts of suppressed lines every window, and once more at stop.
+  const log = new RateLimitedLog(logger, { limit: config.logRateLimit });
+  const logFlush = setInterval(() => log.flush(), log.windowMs);
+  Deno.unrefTimer(logFlush);
   const routes = new ActiveRouteTable(compileRouteMapOrThrow(defaultRouteMap()));
   const kafka = createKafkaClient(`veltrix-edge-${config.edgeId}`, config.kafkaBrokers, logger);
   const layout: TopicLayout = { partitions: config.topicPartitions, replicationFactor: config.topicReplicationFactor };
@@ -67,6 +73,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     keys,
     maxBytes: config.routeUpdateMaxBytes,
     logger,
+    rateLimitedLog: log,
     store: new RouteMapStore(config.stateDir),
     ensureTopics: (topics) => topicGate.ensure(topics),
     publish: (signed, version) => {
@@ -94,7 +101,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   producer.on(producer.events.CONNECT, () => readiness.set(PRODUCER, true));
   producer.on(producer.events.DISCONNECT, () => readiness.set(PRODUCER, false));
   const writes = new AbortController();
-  const sink = new KafkaRecordSink(producer, { timeoutMs: config.produceTimeoutMs, signal: writes.signal, logger });
+  const sink = new KafkaRecordSink(producer, { timeoutMs: config.produceTimeoutMs, signal: writes.signal, log });
   const connections = new Map<WebSocket, IngestConnection>();
   // The gauges read the batcher only when Prometheus scrapes, long after it is built below.
   const metrics: EdgeMetrics = new EdgeMetrics({
@@ -133,6 +140,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
       handshakeTimeoutMs: config.handshakeTimeoutMs,
       allowedOrigins: config.allowedOrigins,
     },
+    log,
     ingest: {
       routes,
       batcher,
@@ -144,6 +152,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
       maxInFlightPerConnection: config.maxInFlightPerConnection,
       counters,
       metrics,
+      log,
       limits: {
         maxFrameBytes: config.maxFrameBytes,
         frame: { maxEvents: config.maxEventsPerFrame, maxDataDepth: config.maxDataDepth },
@@ -173,6 +182,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     metrics,
     inFlight: () => ({ events: batcher.pendingEvents, batches: batcher.inFlightBatches }),
     counters,
+    logger,
   });
 
   const abort = new AbortController();
@@ -234,6 +244,8 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
       abort.abort();
       await Promise.allSettled([edgeHttp.finished, adminHttp.finished, grpc?.close(), fleet?.stop()]);
       await producer.disconnect().catch(() => {});
+      clearInterval(logFlush);
+      log.flush();
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   type FrameLimits,
 } from "../core/client_frame_codec.ts";
 import { errorCodes } from "../core/error_code.ts";
+import type { RateLimitedLog } from "../core/rate_limited_log.ts";
 import { TokenBucket } from "../core/token_bucket.ts";
 import type { RecentEventIds } from "../core/recent_event_ids.ts";
 import { VeltrixError } from "../core/veltrix_error.ts";
@@ -31,6 +32,8 @@ export interface IngestContext {
   /** Size and rate limits; unset ones do not apply. */
   readonly limits?: IngestLimits;
   readonly metrics?: IngestMetrics;
+  /** Where rejects are logged (`event rejected`, `frame rejected`), rate-limited per code. */
+  readonly log?: RateLimitedLog;
 }
 
 /** What one connection may send. */
@@ -46,6 +49,22 @@ export interface IngestLimits {
   readonly abuseLimit: number;
 }
 
+/** The encodings a connection has sent frames in so far. */
+export type IngestProtocol = "none" | "json" | "binary" | "mixed";
+
+/** Protocols by the bits of the encodings seen: 1 JSON, 2 binary. */
+const PROTOCOLS: readonly IngestProtocol[] = ["none", "json", "binary", "mixed"];
+
+/** Rate-limit keys of reject log lines, one per code, made once so that a reject allocates none. */
+const REJECT_LOG_KEYS: ReadonlyMap<string, string> = new Map(
+  Object.keys(errorCodes).map((code) => [code, `reject:${code}`]),
+);
+
+/** The rate-limit key of reject log lines with `code`. */
+function rejectLogKey(code: string): string {
+  return REJECT_LOG_KEYS.get(code) ?? "reject:other";
+}
+
 /** Counters every connection adds to. */
 export interface IngestCounters {
   /** Resent events acked again (or on their first copy's ack) instead of being rewritten. */
@@ -58,12 +77,22 @@ export interface IngestCounters {
  * every record of it. Replies use the encoding of the frame they answer.
  */
 export class IngestConnection {
+  /** Names this connection in log lines. */
+  readonly id: string = crypto.randomUUID();
   readonly #player: string;
   readonly #context: IngestContext;
   readonly #json: ReplyChannel;
   readonly #binary: ReplyChannel;
+  /** The channels, counting the acks that go out through them. */
+  readonly #jsonReplies: DeliveryListener;
+  readonly #binaryReplies: DeliveryListener;
   readonly #jsonOutcomes: DeliveryListener;
   readonly #binaryOutcomes: DeliveryListener;
+  #acked = 0;
+  #rejected = 0;
+  #frames = 0;
+  /** Bit 1: a text (JSON) frame came; bit 2: a binary (protobuf) one. */
+  #encodings = 0;
   #inFlight = 0;
   readonly #socket: ReplySocket;
   readonly #connectionBucket: TokenBucket | undefined;
@@ -83,12 +112,74 @@ export class IngestConnection {
     const rate = context.limits?.ratePerConnection;
     this.#connectionBucket = rate === undefined ? undefined : new TokenBucket(rate, rate * 2, Date.now());
     this.#playerBucket = playerBucket;
-    const metrics = context.metrics;
-    const onReject = metrics === undefined ? undefined : (code: string) => metrics.rejected(code);
+    const onReject = (code: string) => this.#onReject(code);
     this.#json = new ReplyChannel(socket, false, onReject);
     this.#binary = new ReplyChannel(socket, true, onReject);
-    this.#jsonOutcomes = this.#outcomes(this.#json);
-    this.#binaryOutcomes = this.#outcomes(this.#binary);
+    this.#jsonReplies = this.#countingAcks(this.#json);
+    this.#binaryReplies = this.#countingAcks(this.#binary);
+    this.#jsonOutcomes = this.#outcomes(this.#jsonReplies);
+    this.#binaryOutcomes = this.#outcomes(this.#binaryReplies);
+  }
+
+  /** Events acked to this connection so far (resent duplicates included). */
+  get acked(): number {
+    return this.#acked;
+  }
+
+  /** Events rejected to this connection so far. */
+  get rejected(): number {
+    return this.#rejected;
+  }
+
+  /** Frames received so far. */
+  get frames(): number {
+    return this.#frames;
+  }
+
+  /** The encodings of the frames received so far. */
+  get protocol(): IngestProtocol {
+    return PROTOCOLS[this.#encodings]!;
+  }
+
+  /** Counts a reject for metrics and this connection; logs it unless its code already logged enough. */
+  #onReject(code: string): void {
+    this.#rejected++;
+    this.#context.metrics?.rejected(code);
+    const log = this.#context.log;
+    if (log === undefined) return;
+    const key = rejectLogKey(code);
+    if (!log.admit(key)) return;
+    log.emit("warn", key, "event rejected", {
+      code,
+      connection: this.id,
+      player: this.#player,
+      rejectedOnConnection: this.#rejected,
+    });
+  }
+
+  /** Logs a frame the edge cannot take, unless its code already logged enough. */
+  #logFrameRejected(error: VeltrixError): void {
+    const log = this.#context.log;
+    if (log === undefined) return;
+    const key = rejectLogKey(error.code);
+    if (!log.admit(key)) return;
+    log.emit("warn", key, "frame rejected", {
+      code: error.code,
+      reason: error.message,
+      connection: this.id,
+      player: this.#player,
+    });
+  }
+
+  /** `channel`, counting the acks sent through it. */
+  #countingAcks(channel: ReplyChannel): DeliveryListener {
+    return {
+      delivered: (id) => {
+        this.#acked++;
+        channel.delivered(id);
+      },
+      failed: (id, error) => channel.failed(id, error),
+    };
   }
 
   /** When this connection last sent a frame, in ms since the epoch. */
@@ -119,7 +210,7 @@ export class IngestConnection {
   }
 
   /** Reports an event's outcome to its channel and to any duplicates that waited on it. */
-  #outcomes(channel: ReplyChannel): DeliveryListener {
+  #outcomes(channel: DeliveryListener): DeliveryListener {
     const recent = this.#context.recent;
     const player = this.#player;
     return {
@@ -149,6 +240,8 @@ export class IngestConnection {
     this.#lastActivityMs = receivedAtMs;
     const binary = typeof data !== "string";
     const channel = binary ? this.#binary : this.#json;
+    this.#frames++;
+    this.#encodings |= binary ? 2 : 1;
     const limits = this.#context.limits;
     if (limits !== undefined) {
       const size = typeof data === "string" ? data.length : data.byteLength;
@@ -158,6 +251,7 @@ export class IngestConnection {
           `frame is ${size} bytes; the limit is ${limits.maxFrameBytes}`,
         );
         channel.sendError(error);
+        this.#logFrameRejected(error);
         this.#socket.close?.(errorCodes.FRAME_TOO_LARGE.close, "FRAME_TOO_LARGE");
         return;
       }
@@ -168,8 +262,10 @@ export class IngestConnection {
       frame = binary
         ? decodeBinaryClientFrame(data instanceof Uint8Array ? data : new Uint8Array(data), frameLimits)
         : decodeJsonClientFrame(data, frameLimits);
-    } catch (error) {
-      channel.sendError(VeltrixError.from(error, "INVALID_FRAME"));
+    } catch (cause) {
+      const error = VeltrixError.from(cause, "INVALID_FRAME");
+      channel.sendError(error);
+      this.#logFrameRejected(error);
       return;
     }
     const metrics = this.#context.metrics;
@@ -191,6 +287,7 @@ export class IngestConnection {
     const { routes, batcher, edgeId, recent } = this.#context;
     const limit = this.#context.maxInFlightPerConnection ?? Infinity;
     const outcomes = binary ? this.#binaryOutcomes : this.#jsonOutcomes;
+    const replies = binary ? this.#binaryReplies : this.#jsonReplies;
     const seen = recent?.player(this.#player);
     const table = routes.current;
     const stamp = { player: this.#player, receivedAtMs, edgeId, routeVersion: table.versionText };
@@ -200,8 +297,8 @@ export class IngestConnection {
         // A resend of an event this player sent recently: ack it again, never write it twice.
         if (this.#context.counters) this.#context.counters.duplicates++;
         metrics?.duplicate();
-        if (earlier.acked) channel.delivered(event.id);
-        else (earlier.waiters ??= []).push(channel);
+        if (earlier.acked) replies.delivered(event.id);
+        else (earlier.waiters ??= []).push(replies);
         continue;
       }
       if (!this.#withinRate(receivedAtMs)) {

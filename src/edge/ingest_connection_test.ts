@@ -9,6 +9,7 @@ import { ClientFrameSchema, RoutedEventSchema, ServerFrameSchema } from "../gen/
 import { RouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
 import { IngestConnection } from "./ingest_connection.ts";
 import { RecentEventIds } from "../core/recent_event_ids.ts";
+import { RateLimitedLog } from "../core/rate_limited_log.ts";
 import { ProduceBatcher, type ProduceBatcherOptions } from "./produce_batcher.ts";
 import { DEFAULT_RETRY_AFTER_MS, type ReplySocket } from "./reply_channel.ts";
 
@@ -533,4 +534,73 @@ Deno.test("IngestConnection closes with 1009 on a frame over the size limit and 
   connection.receive(jsonFrame({ id: "huge", type: "player.moved", data: "x".repeat(3_000) }));
   assert.deepEqual(closes, [1009]);
   assert.equal((socket.jsonReplies.at(-1) as { error: { code: string } }).error.code, "FRAME_TOO_LARGE");
+});
+
+/** A RateLimitedLog over a logger that records its lines, on a clock the test moves. */
+function recordingLog(limit: number) {
+  const lines: { level: string; msg: string; fields: Record<string, unknown> }[] = [];
+  const at = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
+    lines.push({ level, msg, fields: fields ?? {} });
+  const clock = { ms: 0 };
+  const logger = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+  return { lines, clock, log: new RateLimitedLog(logger, { limit, windowMs: 10_000, now: () => clock.ms }) };
+}
+
+Deno.test("IngestConnection logs a flood of rejects as a bounded number of lines per code, and counts the rest", async () => {
+  const { lines, clock, log } = recordingLog(3);
+  const socket = new FakeSocket();
+  const connection = new IngestConnection(socket, PLAYER, {
+    routes: new ActiveRouteTable(tableOfVersion(1n)),
+    batcher: immediateBatcher(new FakeRecordSink()),
+    edgeId: EDGE_ID,
+    log,
+  });
+  for (let i = 0; i < 500; i++) connection.receive(jsonFrame({ id: `bad-${i}`, type: "Not A Type" }));
+  for (let i = 0; i < 200; i++) connection.receive("{not json");
+  await turn();
+  assert.equal(connection.rejected, 500, "every reject is counted on the connection");
+  assert.equal(connection.frames, 700);
+
+  const rejected = lines.filter((l) => l.msg === "event rejected");
+  assert.equal(rejected.length, 3, "three lines for INVALID_EVENT in the window");
+  assert.deepEqual(rejected[0]!.fields, {
+    code: "INVALID_EVENT",
+    connection: connection.id,
+    player: PLAYER,
+    rejectedOnConnection: 1,
+  });
+  const frames = lines.filter((l) => l.msg === "frame rejected");
+  assert.equal(frames.length, 3, "three lines for INVALID_FRAME in the window");
+  assert.equal(frames[0]!.fields.code, "INVALID_FRAME");
+  assert.equal(typeof frames[0]!.fields.reason, "string");
+  assert.ok(lines.every((l) => l.level === "warn"));
+
+  // The next window: the first line of each code says how many were held back.
+  clock.ms += 10_000;
+  connection.receive(jsonFrame({ id: "late", type: "Not A Type" }));
+  connection.receive("{not json");
+  await turn();
+  assert.equal(lines.filter((l) => l.msg === "event rejected").at(-1)!.fields.suppressed, 497);
+  assert.equal(lines.filter((l) => l.msg === "frame rejected").at(-1)!.fields.suppressed, 197);
+  assert.equal(lines.length, 8);
+});
+
+Deno.test("IngestConnection counts the acks it sends, resent duplicates included, and the encodings it was sent", async () => {
+  const sink = new FakeRecordSink();
+  const context = {
+    routes: new ActiveRouteTable(tableOfVersion(1n)),
+    batcher: immediateBatcher(sink),
+    edgeId: EDGE_ID,
+    recent: new RecentEventIds({ perPlayer: 16, maxIds: 100 }),
+  };
+  const connection = new IngestConnection(new FakeSocket(), PLAYER, context);
+  assert.equal(connection.protocol, "none");
+  connection.receive(jsonFrame({ id: "e-1", type: "player.moved" }, { id: "e-2", type: "Bad" }));
+  assert.equal(connection.protocol, "json");
+  (await sink.written(1)).resolve();
+  await turn();
+  connection.receive(binaryFrame({ id: "e-1", type: "player.moved" }));
+  await turn();
+  assert.equal(connection.protocol, "mixed");
+  assert.deepEqual([connection.acked, connection.rejected, connection.frames], [2, 1, 2]);
 });

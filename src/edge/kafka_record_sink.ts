@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
 import type { Message, Producer, TopicMessages } from "kafkajs";
-import type { Logger } from "../core/logger.ts";
+import type { RateLimitedLog } from "../core/rate_limited_log.ts";
 import type { OutboundRecord, RecordSink } from "../core/record_sink.ts";
 
 /**
@@ -27,7 +27,11 @@ export interface KafkaRecordSinkOptions {
   readonly timeoutMs?: number;
   /** Stops retrying when aborted (at shutdown). */
   readonly signal?: AbortSignal;
-  readonly logger?: Logger;
+  /**
+   * Where retries (`kafka write failed; retrying the same batch`, warn), recoveries and permanent
+   * failures (`kafka write failed`, error) are logged, rate-limited per kind.
+   */
+  readonly log?: RateLimitedLog;
 }
 
 /**
@@ -40,15 +44,14 @@ export class KafkaRecordSink implements RecordSink {
   readonly #producer: Producer;
   readonly #timeoutMs: number;
   readonly #signal: AbortSignal | undefined;
-  readonly #logger: Logger | undefined;
-  #lastWarning = 0;
+  readonly #log: RateLimitedLog | undefined;
 
   /** `producer` must be created with `idempotent: true`. */
   constructor(producer: Producer, options: KafkaRecordSinkOptions = {}) {
     this.#producer = producer;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#signal = options.signal;
-    this.#logger = options.logger;
+    this.#log = options.log;
   }
 
   async write(records: readonly OutboundRecord[]): Promise<void> {
@@ -56,15 +59,27 @@ export class KafkaRecordSink implements RecordSink {
     for (let attempt = 1;; attempt++) {
       try {
         await this.#producer.sendBatch({ acks: -1, timeout: this.#timeoutMs, topicMessages });
-        if (attempt > 1) this.#logger?.info("kafka write succeeded after retrying", { attempts: attempt });
+        if (attempt > 1) {
+          this.#log?.info("kafka.write-recovered", "kafka write succeeded after retrying", { attempts: attempt });
+        }
         return;
       } catch (error) {
-        if (isPermanent(error) || this.#signal?.aborted) throw error;
-        const delay = Math.min(2_000, 100 * 2 ** Math.min(attempt - 1, 5));
-        if (Date.now() - this.#lastWarning > 5_000) {
-          this.#lastWarning = Date.now();
-          this.#logger?.warn("kafka write failed; retrying the same batch", { attempt, delayMs: delay, error });
+        if (isPermanent(error)) {
+          this.#log?.error("kafka.write-failed", "kafka write failed", {
+            attempts: attempt,
+            records: records.length,
+            topics: topicMessages.map((t) => t.topic),
+            error,
+          });
+          throw error;
         }
+        if (this.#signal?.aborted) throw error;
+        const delay = Math.min(2_000, 100 * 2 ** Math.min(attempt - 1, 5));
+        this.#log?.warn("kafka.write-retry", "kafka write failed; retrying the same batch", {
+          attempt,
+          delayMs: delay,
+          error,
+        });
         await sleep(delay, this.#signal);
       }
     }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { Producer } from "kafkajs";
+import { RateLimitedLog } from "../core/rate_limited_log.ts";
 import { KafkaRecordSink } from "./kafka_record_sink.ts";
 
 const record = { topic: "t", key: "k", value: new Uint8Array([1, 2]), headers: { h: "v" } };
@@ -47,4 +48,40 @@ Deno.test("KafkaRecordSink.write() stops retrying once its signal is aborted", a
   abort.abort();
   await assert.rejects(writing, /broker down/);
   assert.ok(calls.length < 10);
+});
+
+/** A RateLimitedLog over a logger that records its lines. */
+function recordingLog(limit: number) {
+  const lines: { level: string; msg: string; fields: Record<string, unknown> }[] = [];
+  const at = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
+    lines.push({ level, msg, fields: fields ?? {} });
+  const logger = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+  return { lines, log: new RateLimitedLog(logger, { limit }) };
+}
+
+Deno.test("KafkaRecordSink.write() logs each retry as a warning and the recovery, within the rate limit", async () => {
+  const { lines, log } = recordingLog(1);
+  const { producer } = fakeProducer([new Error("Connection error"), new Error("Connection error"), "ok"]);
+  await new KafkaRecordSink(producer, { log }).write([record]);
+  assert.deepEqual(lines.map((l) => [l.level, l.msg, l.fields.attempt ?? l.fields.attempts, l.fields.suppressed]), [
+    ["warn", "kafka write failed; retrying the same batch", 1, undefined],
+    ["info", "kafka write succeeded after retrying", 3, undefined],
+  ]);
+  log.flush();
+  assert.deepEqual(lines.at(-1)?.fields, { key: "kafka.write-retry", suppressed: 1 }, "the second retry is counted");
+});
+
+Deno.test("KafkaRecordSink.write() logs an error no retry can fix as an error, with the error", async () => {
+  const { lines, log } = recordingLog(10);
+  const { producer } = fakeProducer([kafkaError("UNKNOWN_TOPIC_OR_PARTITION")]);
+  await assert.rejects(new KafkaRecordSink(producer, { log }).write([record, record]));
+  assert.equal(lines.length, 1);
+  assert.equal(lines[0]!.level, "error");
+  assert.equal(lines[0]!.msg, "kafka write failed");
+  assert.deepEqual({ ...lines[0]!.fields, error: (lines[0]!.fields.error as Error).message }, {
+    attempts: 1,
+    records: 2,
+    topics: ["t"],
+    error: "UNKNOWN_TOPIC_OR_PARTITION",
+  });
 });

@@ -5,6 +5,8 @@
  *   (`deno task kafka up`, a no-op when one already answers);
  * - `kcat`, the independent consumer the tests read topics back with: installed from Debian's
  *   packages when it is missing and this runs as root, otherwise a clear error;
+ * - `/usr/bin/chromium`, the browser the dashboard test drives (playwright-core does not download
+ *   one): installed from Debian's packages the same way;
  * - `deno` on the PATH of child processes (buf runs protoc-gen-es through it), even when this
  *   Deno came from `npx`.
  *
@@ -22,17 +24,33 @@ async function succeeds(cmd: string, args: string[]): Promise<boolean> {
   }
 }
 
-async function ensureKcat(): Promise<void> {
-  if (await succeeds("kcat", ["-V"])) return;
-  if (Deno.uid() !== 0) {
-    throw new Error("kcat is needed by the integration tests: install it (apt-get install kcat) and run again");
-  }
-  console.error("test-env: installing kcat from Debian's packages");
+/** Installs Debian `packages` with apt-get when this runs as root; otherwise throws `hint`. */
+async function aptInstall(packages: string[], hint: string): Promise<void> {
+  if (Deno.uid() !== 0) throw new Error(hint);
+  console.error(`test-env: installing ${packages.join(", ")} from Debian's packages`);
   const env = { DEBIAN_FRONTEND: "noninteractive" };
-  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "kcat"]]) {
+  for (const args of [["update", "-qq"], ["install", "-y", "-qq", ...packages]]) {
     const out = await new Deno.Command("apt-get", { args, env, stdout: "null", stderr: "piped" }).output();
     if (!out.success) throw new Error(`apt-get ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
   }
+}
+
+async function ensureKcat(): Promise<void> {
+  if (await succeeds("kcat", ["-V"])) return;
+  await aptInstall(
+    ["kcat"],
+    "kcat is needed by the integration tests: install it (apt-get install kcat) and run again",
+  );
+}
+
+const CHROMIUM = "/usr/bin/chromium";
+
+async function ensureChromium(): Promise<void> {
+  if (await Deno.stat(CHROMIUM).then((info) => info.isFile, () => false)) return;
+  await aptInstall(
+    ["chromium"],
+    `${CHROMIUM} is needed by the dashboard test: install it (apt-get install chromium) and run again`,
+  );
 }
 
 const [command, ...args] = Deno.args;
@@ -42,6 +60,7 @@ if (command === undefined) {
 }
 try {
   await ensureKcat();
+  await ensureChromium();
   if (!Deno.env.get("KAFKA_BROKERS")) await kafkaUp();
 } catch (error) {
   console.error((error as Error).message);

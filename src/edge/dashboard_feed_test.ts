@@ -1,0 +1,203 @@
+import assert from "node:assert/strict";
+import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
+import { defaultRouteMap } from "../core/default_route_map.ts";
+import type { Logger } from "../core/logger.ts";
+import { parseTrustedKeys, TrustedKeys } from "../core/trusted_keys.ts";
+import { ActiveRouteTable } from "../control/active_route_table.ts";
+import { RouteControl } from "../control/route_control.ts";
+import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../../tests/support/route_signing.ts";
+import {
+  DashboardFeed,
+  type DashboardFeedOptions,
+  type DashboardMessage,
+  type DashboardPoint,
+} from "./dashboard_feed.ts";
+import { EdgeMetrics } from "./edge_metrics.ts";
+
+const ops = await makeSigningKey("ops-dash");
+const keys = await TrustedKeys.import(parseTrustedKeys(ops.trustEntry));
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+interface Harness {
+  readonly feed: DashboardFeed;
+  readonly metrics: EdgeMetrics;
+  readonly control: RouteControl;
+}
+
+function harness(options: Partial<DashboardFeedOptions> = {}): Harness {
+  const routes = new ActiveRouteTable(compileRouteMapOrThrow(defaultRouteMap()));
+  const control = new RouteControl({ active: routes, keys, maxBytes: 65536, logger: quiet });
+  const metrics = new EdgeMetrics({ connections: () => 7, inFlightEvents: () => 3, routeMapVersion: () => 1 });
+  const feed = new DashboardFeed({
+    registry: metrics.registry,
+    control,
+    routes,
+    edgeId: "edge-under-test",
+    connections: () => 7,
+    inFlightEvents: () => 3,
+    intervalMs: 20,
+    ...options,
+  });
+  return { feed, metrics, control };
+}
+
+/** A subscriber that keeps what it gets and lets a test wait for the next message of a kind. */
+class Recorder {
+  readonly #queued: DashboardMessage[] = [];
+  readonly #waiting: { event: string; resolve: (data: unknown) => void }[] = [];
+  readonly stop: () => void;
+
+  constructor(feed: DashboardFeed) {
+    this.stop = feed.subscribe((message) => {
+      const waiter = this.#waiting.findIndex((w) => w.event === message.event);
+      if (waiter === -1) this.#queued.push(message);
+      else this.#waiting.splice(waiter, 1)[0]!.resolve(JSON.parse(message.data));
+    });
+  }
+
+  /** The next message of `event` (parsed), failing after 5 s. */
+  next<T>(event: DashboardMessage["event"]): Promise<T> {
+    const queued = this.#queued.findIndex((m) => m.event === event);
+    if (queued !== -1) return Promise.resolve(JSON.parse(this.#queued.splice(queued, 1)[0]!.data));
+    const { promise, resolve, reject } = Promise.withResolvers<T>();
+    const timer = setTimeout(() => reject(new Error(`no ${event} message within 5 s`)), 5_000);
+    this.#waiting.push({
+      event,
+      resolve: (data) => {
+        clearTimeout(timer);
+        resolve(data as T);
+      },
+    });
+    return promise;
+  }
+}
+
+interface RoutesBody {
+  current: { version: number; keyId: string; source: string };
+  deadLetterTopic: string | null;
+  routes: { name: string; match: string; targets: { topic: string; key: string; format: string }[] }[];
+  history: { version: number; keyId: string; appliedAt: string }[];
+}
+
+Deno.test("DashboardFeed samples only while someone subscribes", () => {
+  const { feed } = harness();
+  assert.equal(feed.running, false);
+  const stopA = feed.subscribe(() => {});
+  const stopB = feed.subscribe(() => {});
+  assert.equal(feed.running, true);
+  stopA();
+  assert.equal(feed.running, true, "one subscriber is left");
+  stopB();
+  stopB();
+  assert.equal(feed.running, false);
+  assert.equal(feed.subscribers, 0);
+});
+
+Deno.test("DashboardFeed sends a new subscriber the snapshot and the route table at once", () => {
+  const { feed } = harness();
+  const got: DashboardMessage[] = [];
+  const stop = feed.subscribe((message) => got.push(message));
+  stop();
+  assert.deepEqual(got.map((m) => m.event), ["snapshot", "routes"]);
+  const snapshot = JSON.parse(got[0]!.data);
+  assert.equal(snapshot.edgeId, "edge-under-test");
+  assert.deepEqual(snapshot.points, []);
+  const routes: RoutesBody = JSON.parse(got[1]!.data);
+  assert.equal(routes.current.version, 1);
+  assert.equal(routes.deadLetterTopic, "veltrix.unrouted");
+  const loot = routes.routes.find((route) => route.match === "treasure.collected");
+  assert.ok(loot, JSON.stringify(routes.routes));
+  assert.deepEqual(loot.targets, [{ topic: "game.leaderboard", key: "PLAYER", format: "PROTOBUF" }]);
+  assert.deepEqual(routes.routes.map((route) => route.match).sort(), ["player.*", "treasure.*", "treasure.collected"]);
+});
+
+Deno.test("a DashboardPoint has the interval's rates, ack-latency p50/p99 and rejects by code", async () => {
+  const { feed, metrics } = harness();
+  // Before the interval: slow acks and a reject that must not count in its quantiles or rates.
+  for (let i = 0; i < 100; i++) metrics.acked(900);
+  metrics.rejected("OVERLOADED");
+  const recorder = new Recorder(feed);
+  try {
+    await recorder.next("point");
+    metrics.received(100);
+    for (let i = 0; i < 98; i++) metrics.acked(4); // (2.5 ms, 5 ms]
+    for (let i = 0; i < 2; i++) metrics.acked(80); // (50 ms, 100 ms]
+    for (let i = 0; i < 3; i++) metrics.rejected("RATE_LIMITED");
+    const point = await recorder.next<DashboardPoint>("point");
+    assert.equal(point.received, 100);
+    assert.equal(point.acked, 200);
+    assert.ok(point.receivedPerSecond > 0 && point.ackedPerSecond > 0, JSON.stringify(point));
+    assert.equal(point.p50Ms, 3.78); // 2.5 + 2.5 × 50/98
+    assert.equal(point.p99Ms, 75); // halfway through (50, 100]: rank 99 of 100
+    assert.equal(point.connections, 7);
+    assert.equal(point.inFlight, 3);
+    assert.equal(point.routeVersion, "1");
+    const rejects = Object.fromEntries(point.rejects.map((r) => [r.code, r]));
+    assert.equal(rejects.OVERLOADED?.total, 1);
+    assert.equal(rejects.OVERLOADED?.perSecond, 0);
+    assert.equal(rejects.RATE_LIMITED?.total, 3);
+    assert.ok(rejects.RATE_LIMITED!.perSecond > 0);
+
+    const idle = await recorder.next<DashboardPoint>("point");
+    assert.equal(idle.receivedPerSecond, 0);
+    assert.equal(idle.p50Ms, null, "nothing was acked in the interval");
+  } finally {
+    recorder.stop();
+  }
+});
+
+Deno.test("DashboardFeed keeps only the latest points for a new subscriber", async () => {
+  const { feed } = harness({ historyPoints: 3, intervalMs: 10 });
+  const first = new Recorder(feed);
+  try {
+    const seen: DashboardPoint[] = [];
+    for (let i = 0; i < 5; i++) seen.push(await first.next<DashboardPoint>("point"));
+    const second = new Recorder(feed);
+    second.stop();
+    const { points } = await second.next<{ points: DashboardPoint[] }>("snapshot");
+    assert.equal(points.length, 3);
+    assert.deepEqual(points.at(-1), seen.at(-1));
+  } finally {
+    first.stop();
+  }
+});
+
+Deno.test("DashboardFeed sends every subscriber the new table and who signed it when a map is applied", async () => {
+  const { feed, control } = harness();
+  const a = new Recorder(feed);
+  const b = new Recorder(feed);
+  try {
+    await a.next("routes");
+    await b.next("routes");
+    const outcome = await control.update(signedBytes(await signRouteMap(ops, simpleMap(2n, "game.dash-topic"))));
+    assert.ok(outcome.ok);
+    for (const recorder of [a, b]) {
+      const routes = await recorder.next<RoutesBody>("routes");
+      assert.equal(routes.current.version, 2);
+      assert.equal(routes.current.keyId, "ops-dash");
+      assert.deepEqual(routes.routes.find((r) => r.name === "players")?.targets.map((t) => t.topic), [
+        "game.dash-topic",
+      ]);
+      assert.deepEqual(routes.history.map((h) => [h.version, h.keyId]), [[2, "ops-dash"], [1, ""]]);
+    }
+  } finally {
+    a.stop();
+    b.stop();
+  }
+});
+
+Deno.test("DashboardFeed drops a subscriber that throws, and stops when it was the last", async () => {
+  const { feed } = harness();
+  const dropped = Promise.withResolvers<void>();
+  feed.subscribe((message) => {
+    if (message.event !== "point") return;
+    queueMicrotask(dropped.resolve);
+    throw new Error("socket gone");
+  });
+  assert.equal(feed.running, true);
+  // The feed's timer is unref'd, so something must hold the test open meanwhile.
+  const deadline = setTimeout(() => dropped.reject(new Error("no point within 5 s")), 5_000);
+  await dropped.promise.finally(() => clearTimeout(deadline));
+  assert.equal(feed.subscribers, 0);
+  assert.equal(feed.running, false);
+});
