@@ -1,0 +1,59 @@
+/**
+ * The shape of a benchmark run's results, as written to `bench/results/<timestamp>.json` and read
+ * back by the report.
+ *
+ * @module
+ */
+
+/** Ack-latency percentiles in ms, and how many events they cover. */
+export interface LatencySummary {
+  readonly count: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+}
+
+/** One measured step of one scenario: a row of the summary table. */
+export interface BenchRow {
+  /** `steady`, `route-storm`, `ceiling` or `many-players`. */
+  readonly scenario: string;
+  /** What this row is, e.g. `10000 ev/s` or `kafkajs producer`. */
+  readonly label: string;
+  readonly connections?: number;
+  /** Offered events per second (open loop); absent for closed-loop ceilings that run flat out. */
+  readonly offeredRate?: number;
+  /** Acked events (or records) per second over the measured window. */
+  readonly achievedRate: number;
+  readonly sent: number;
+  readonly acked: number;
+  readonly rejected?: number;
+  /** Sent, but neither acked nor rejected by the end of the drain. */
+  readonly unanswered?: number;
+  /** Acked, but not found when the topics were read back. Absent where nothing was read back. */
+  readonly lost?: number;
+  readonly latencyMs: Omit<LatencySummary, "count"> & { count?: number };
+  readonly edge?: {
+    readonly rssMb: number;
+    readonly rssMaxMb: number;
+    readonly cpuPercent: number;
+    readonly eventLoopDelayP99Ms: number;
+  };
+  readonly routeApplyP99Ms?: number;
+  /** True when this row keeps the SLA: p99 under 100 ms, nothing lost, achieved ≥ 95% of offered. */
+  readonly meetsSla?: boolean;
+  readonly notes?: string;
+}
+
+/** A whole `deno task bench` run. */
+export interface BenchRun {
+  readonly startedAt: string;
+  readonly quick: boolean;
+  readonly machine: Record<string, string | number>;
+  readonly settings: Record<string, unknown>;
+  readonly rows: readonly BenchRow[];
+  /** Headline figures: highest rate holding the SLA, ceilings, ratios, targets. */
+  readonly summary: Record<string, number | string | boolean | null>;
+  readonly durationS: number;
+}

@@ -1,0 +1,142 @@
+/**
+ * The edge a benchmark drives: `src/edge/main.ts` in its own process, configured so that only the
+ * machine limits it (rate limits far above the offered load), plus what the benchmark reads from
+ * it: RSS and CPU time from `/proc`, event-loop delay from `/metrics`, route-apply times from
+ * `/v1/edge`.
+ *
+ * @module
+ */
+import { withFileLimit } from "./file_limit.ts";
+
+const root = new URL("../", import.meta.url).pathname;
+const CLOCK_TICKS_PER_S = 100;
+
+/** A running edge under test. */
+export interface EdgeUnderTest {
+  readonly pid: number;
+  readonly ingestUrl: string;
+  readonly adminUrl: string;
+  /** Resident set size now, in bytes. */
+  rssBytes(): Promise<number>;
+  /** User + system CPU time used so far, in seconds. */
+  cpuSeconds(): Promise<number>;
+  /** Event-loop delay p99 since the last call (prom-client resets it on every scrape), in ms. */
+  eventLoopDelayP99Ms(): Promise<number>;
+  /** The last route-apply times the edge kept, in ms. */
+  routeApplyMs(): Promise<number[]>;
+  /** Events the edge holds for Kafka now. */
+  inFlightEvents(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Starts an edge on free ports and resolves once `/readyz` answers 200. */
+export async function startEdgeUnderTest(
+  options: { brokers: string; jwtSecret: string; trustedKeys?: string; extraEnv?: Record<string, string> },
+): Promise<EdgeUnderTest> {
+  const { command, args } = withFileLimit(Deno.execPath(), [
+    "run",
+    "--allow-net",
+    "--allow-env",
+    "--allow-read",
+    "--allow-write",
+    "--allow-sys",
+    "src/edge/main.ts",
+  ]);
+  const child = new Deno.Command(command, {
+    args,
+    cwd: root,
+    env: {
+      KAFKA_BROKERS: options.brokers,
+      VELTRIX_JWT_SECRET: options.jwtSecret,
+      VELTRIX_HOST: "127.0.0.1",
+      VELTRIX_PORT: "0",
+      VELTRIX_ADMIN_PORT: "0",
+      VELTRIX_GRPC_PORT: "0",
+      VELTRIX_EDGE_ID: `bench-edge-${crypto.randomUUID().slice(0, 8)}`,
+      VELTRIX_LOG_LEVEL: "info",
+      VELTRIX_STATE_DIR: Deno.makeTempDirSync({ prefix: "veltrix-bench-state-" }),
+      VELTRIX_MAX_CONNECTIONS: "200000",
+      VELTRIX_RATE_PER_CONNECTION: "1000000",
+      VELTRIX_RATE_PER_PLAYER: "1000000",
+      VELTRIX_IDLE_TIMEOUT_MS: "600000",
+      VELTRIX_MAX_PENDING_EVENTS: "1000000",
+      ...(options.trustedKeys ? { VELTRIX_TRUSTED_KEYS: options.trustedKeys } : {}),
+      ...options.extraEnv,
+    },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+
+  const listening = Promise.withResolvers<{ port: number; adminPort: number }>();
+  const tail: string[] = [];
+  const pump = (async () => {
+    let buffered = "";
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      buffered += chunk;
+      let newline;
+      while ((newline = buffered.indexOf("\n")) !== -1) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        tail.push(line);
+        if (tail.length > 20) tail.shift();
+        if (line.includes('"listening"')) {
+          const entry = JSON.parse(line);
+          listening.resolve({ port: entry.port, adminPort: entry.adminPort });
+        }
+      }
+    }
+  })();
+  const exited = child.status.then((s) => {
+    listening.reject(new Error(`edge exited (${s.code}): ${tail.join("\n")}`));
+    return s.code;
+  });
+  const { port, adminPort } = await listening.promise;
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  const deadline = Date.now() + 60_000;
+  while (true) {
+    const response = await fetch(`${adminUrl}/readyz`).catch(() => undefined);
+    await response?.body?.cancel();
+    if (response?.status === 200) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`edge not ready after 60 s: ${tail.join("\n")}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  const edgeInfo = async () => await (await fetch(`${adminUrl}/v1/edge`)).json();
+  return {
+    pid: child.pid,
+    ingestUrl: `ws://127.0.0.1:${port}/v1/ingest`,
+    adminUrl,
+    async rssBytes() {
+      const status = await Deno.readTextFile(`/proc/${child.pid}/status`);
+      return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
+    },
+    async cpuSeconds() {
+      const stat = await Deno.readTextFile(`/proc/${child.pid}/stat`);
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+    },
+    async eventLoopDelayP99Ms() {
+      const text = await (await fetch(`${adminUrl}/metrics`)).text();
+      const match = /^veltrix_nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? ([\d.eE+-]+)$/m.exec(text);
+      return match ? Number(match[1]) * 1000 : NaN;
+    },
+    async routeApplyMs() {
+      return (await edgeInfo()).routeUpdates.applyMs as number[];
+    },
+    async inFlightEvents() {
+      return (await edgeInfo()).inFlight.events as number;
+    },
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // Already gone.
+      }
+      await exited;
+      await pump;
+    },
+  };
+}

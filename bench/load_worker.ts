@@ -1,0 +1,276 @@
+/**
+ * One open-loop load generator process for `deno task bench`. It opens `--connections` real
+ * WebSocket connections (npm:ws, which sets TCP_NODELAY) with real player tokens, spread over the
+ * `--sources` addresses in 127.0.0.0/8, then waits for `start <epoch ms>` on stdin.
+ *
+ * From that moment events arrive at a fixed rate, `--rate` per second in all, whatever the edge
+ * does: event `g` is due at `start + g / rate` and goes to connection `g % connections`. Like the
+ * client SDK, a connection sends what is due in one frame at most every `--linger-ms`. Each ack's
+ * latency is measured from the event's scheduled time, not from when it was sent, so the time an
+ * event waits behind a slow edge counts (no coordinated omission). Only events due after the
+ * `--warmup-s` go into the HDR histogram.
+ *
+ * It prints JSON lines on stdout: `{"connected": ...}` once the connections are open, then
+ * `{"result": ...}` once every event is answered or `--drain-s` has passed. Acked ids are written
+ * to `--acked-file`, one per line, for the read-back.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { sign } from "hono/jwt";
+import * as hdr from "hdr-histogram-js";
+import WebSocket from "ws";
+import { mixEntry } from "../tools/load/treasure_hunt_mix.ts";
+
+/** What one worker reports when it is done. */
+export interface WorkerResult {
+  readonly worker: number;
+  readonly connections: number;
+  readonly connectFailed: number;
+  readonly closedEarly: number;
+  readonly sent: number;
+  readonly acked: number;
+  readonly rejected: number;
+  readonly rejectCodes: Record<string, number>;
+  /** Sent, but neither acked nor rejected when the drain ended. */
+  readonly unanswered: number;
+  /** Events due inside the measured window (after warm-up). */
+  readonly scheduledInWindow: number;
+  readonly ackedInWindow: number;
+  /** Ack latency in µs of events due in the measured window, HDR compressed base64. */
+  readonly histogram: string;
+  /** How late the generator itself sent events, in µs (its own health). */
+  readonly sendLagHistogram: string;
+}
+
+const { values: opts } = parseArgs({
+  options: {
+    url: { type: "string" },
+    connections: { type: "string", default: "1000" },
+    rate: { type: "string", default: "1000" },
+    "duration-s": { type: "string", default: "10" },
+    "warmup-s": { type: "string", default: "2" },
+    "drain-s": { type: "string", default: "15" },
+    "linger-ms": { type: "string", default: "5" },
+    "max-frame-events": { type: "string", default: "100" },
+    sources: { type: "string", default: "127.0.0.1" },
+    run: { type: "string" },
+    worker: { type: "string", default: "0" },
+    "player-offset": { type: "string", default: "0" },
+    "acked-file": { type: "string" },
+    "connect-concurrency": { type: "string", default: "256" },
+  },
+});
+const secret = Deno.env.get("VELTRIX_JWT_SECRET");
+if (!opts.url || !opts.run || !secret) {
+  console.error("load_worker: --url, --run and VELTRIX_JWT_SECRET are required");
+  Deno.exit(2);
+}
+const worker = Number(opts.worker);
+const connectionCount = Number(opts.connections);
+const rate = Number(opts.rate);
+const durationMs = Number(opts["duration-s"]) * 1000;
+const warmupMs = Number(opts["warmup-s"]) * 1000;
+const drainMs = Number(opts["drain-s"]) * 1000;
+const lingerMs = Number(opts["linger-ms"]);
+const maxFrameEvents = Number(opts["max-frame-events"]);
+const sources = opts.sources!.split(",");
+const playerOffset = Number(opts["player-offset"]);
+
+const latency = hdr.build({
+  lowestDiscernibleValue: 1,
+  highestTrackableValue: 600_000_000,
+  numberOfSignificantValueDigits: 3,
+});
+const sendLag = hdr.build({
+  lowestDiscernibleValue: 1,
+  highestTrackableValue: 600_000_000,
+  numberOfSignificantValueDigits: 3,
+});
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const acked: string[] = [];
+const rejectCodes: Record<string, number> = {};
+let sent = 0, ackCount = 0, rejected = 0, closedEarly = 0, ackedInWindow = 0;
+/** Epoch-free time origin of the schedule (performance.now() at `start`). */
+let t0 = 0;
+
+/** One open connection and the events it has been given but not yet sent. */
+class Connection {
+  readonly prefix: string;
+  /** Scheduled time (performance.now() ms) of each event, by its sequence number on this connection. */
+  readonly scheduled: number[] = [];
+  /** Global event numbers waiting for the next frame. */
+  readonly pending: number[] = [];
+  lastFlushAt = -Infinity;
+  open = true;
+  answered = 0;
+
+  constructor(readonly index: number, readonly socket: WebSocket) {
+    this.prefix = `${opts.run}-${worker}-${index}-`;
+  }
+
+  /** Sends the pending events as one frame. */
+  flush(now: number): void {
+    const events = [];
+    for (const g of this.pending) {
+      const seq = this.scheduled.length;
+      const due = t0 + g * 1000 / rate;
+      this.scheduled.push(due);
+      sendLag.recordValue(Math.max(1, Math.round((now - due) * 1000)));
+      const entry = mixEntry(g);
+      events.push({ id: this.prefix + seq, type: entry.type, data: entry.data(g) });
+    }
+    this.pending.length = 0;
+    this.lastFlushAt = now;
+    sent += events.length;
+    this.socket.send(encoder.encode(JSON.stringify({ events })), { binary: false });
+  }
+
+  onMessage(raw: Uint8Array): void {
+    const now = performance.now();
+    const reply = JSON.parse(decoder.decode(raw)) as {
+      acks?: string[];
+      rejects?: { id: string; code: string }[];
+      error?: { code: string; message: string };
+    };
+    const windowStart = t0 + warmupMs;
+    for (const id of reply.acks ?? []) {
+      const due = this.scheduled[Number(id.slice(this.prefix.length))]!;
+      ackCount++;
+      acked.push(id);
+      if (due >= windowStart) {
+        ackedInWindow++;
+        latency.recordValue(Math.max(1, Math.round((now - due) * 1000)));
+      }
+    }
+    for (const r of reply.rejects ?? []) {
+      rejected++;
+      rejectCodes[r.code] = (rejectCodes[r.code] ?? 0) + 1;
+    }
+    if (reply.error) rejectCodes[`frame:${reply.error.code}`] = (rejectCodes[`frame:${reply.error.code}`] ?? 0) + 1;
+    this.answered += (reply.acks?.length ?? 0) + (reply.rejects?.length ?? 0);
+  }
+}
+
+async function connect(index: number): Promise<Connection | undefined> {
+  const player = `bench-${opts.run}-p${playerOffset + index}`;
+  const token = await sign({ sub: player, exp: Math.floor(Date.now() / 1000) + 3600 }, secret!, "HS256");
+  const socket = new WebSocket(`${opts.url}?token=${token}`, {
+    localAddress: sources[index % sources.length],
+    perMessageDeflate: false,
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once("open", () => resolve());
+      socket.once("error", reject);
+      socket.once(
+        "unexpected-response",
+        (_req: unknown, res: { statusCode?: number }) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)),
+      );
+    });
+  } catch (error) {
+    console.error(`load_worker ${worker}: connection ${index}: ${(error as Error).message}`);
+    return undefined;
+  }
+  const connection = new Connection(index, socket);
+  socket.on("message", (raw: Uint8Array) => connection.onMessage(raw));
+  socket.on("close", () => {
+    if (connection.open && !stopping) closedEarly++;
+    connection.open = false;
+  });
+  socket.on("error", () => {});
+  return connection;
+}
+
+let stopping = false;
+const connected: Connection[] = [];
+let connectFailed = 0;
+const concurrency = Number(opts["connect-concurrency"]);
+for (let first = 0; first < connectionCount; first += concurrency) {
+  const batch = await Promise.all(
+    Array.from({ length: Math.min(concurrency, connectionCount - first) }, (_, k) => connect(first + k)),
+  );
+  for (const c of batch) c === undefined ? connectFailed++ : connected.push(c);
+}
+console.log(JSON.stringify({ connected: connected.length, failed: connectFailed }));
+
+const startEpochMs = await readStart();
+t0 = performance.now() + (startEpochMs - Date.now());
+const total = Math.floor(rate * durationMs / 1000);
+let next = 0;
+/** Connections holding events for their next frame. */
+const waiting = new Set<Connection>();
+
+/** Hands every event that is due to its connection, and sends frames whose linger has passed. */
+function tick(): void {
+  const now = performance.now();
+  while (next < total && t0 + next * 1000 / rate <= now) {
+    const c = connected[next % connected.length]!;
+    if (c.open) {
+      c.pending.push(next);
+      waiting.add(c);
+    }
+    next++;
+  }
+  for (const c of waiting) {
+    if (!c.open) {
+      c.pending.length = 0;
+      waiting.delete(c);
+    } else if (c.pending.length >= maxFrameEvents || now - c.lastFlushAt >= lingerMs || next >= total) {
+      c.flush(now);
+      waiting.delete(c);
+    }
+  }
+}
+
+await new Promise<void>((resolve) => {
+  const loop = () => {
+    tick();
+    if (next >= total && waiting.size === 0) resolve();
+    else setTimeout(loop, 1);
+  };
+  const delay = t0 - performance.now();
+  setTimeout(loop, Math.max(0, delay));
+});
+
+const drainDeadline = performance.now() + drainMs;
+while (ackCount + rejected < sent && performance.now() < drainDeadline) {
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
+stopping = true;
+if (opts["acked-file"]) await Deno.writeTextFile(opts["acked-file"], acked.join("\n") + (acked.length ? "\n" : ""));
+const windowFirst = Math.ceil(warmupMs * rate / 1000);
+const result: WorkerResult = {
+  worker,
+  connections: connected.length,
+  connectFailed,
+  closedEarly,
+  sent,
+  acked: ackCount,
+  rejected,
+  rejectCodes,
+  unanswered: sent - ackCount - rejected,
+  scheduledInWindow: Math.max(0, total - windowFirst),
+  ackedInWindow,
+  histogram: hdr.encodeIntoCompressedBase64(latency),
+  sendLagHistogram: hdr.encodeIntoCompressedBase64(sendLag),
+};
+console.log(JSON.stringify({ result }));
+for (const c of connected) c.socket.close(1000, "bench done");
+Deno.exit(0);
+
+async function readStart(): Promise<number> {
+  const reader = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("stdin closed before start");
+    buffered += value;
+    const match = /start (\d+)\n/.exec(buffered);
+    if (match) {
+      reader.releaseLock();
+      return Number(match[1]);
+    }
+  }
+}

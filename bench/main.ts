@@ -1,0 +1,364 @@
+/**
+ * `deno task bench`: the load benchmark. An edge, the load generators and the reference ceilings
+ * each run in their own process on this machine, against the real Kafka broker; the scenarios are
+ * steady rates up to saturation, a route storm against the same rate without one, the ceilings
+ * (Kafka's own producer, a bare kafkajs producer, a bare WebSocket sink) and many players. Every
+ * run ends by reading the topics back to count lost events, and writes a table to stdout plus
+ * `bench/results/<timestamp>.{json,md,svg}` and `latest.*`.
+ *
+ * Options: `--quick` (a smoke run of under a minute), `--scenarios steady,storm,ceilings,players`,
+ * `--rates 2000,5000,...`, `--connections 1000`, `--players 5000,10000,20000`, `--duration-s 12`,
+ * `--workers 1`, `--sources 4`, `--out bench/results`, `--brokers`. Exits 1 if any acked event was
+ * lost or any load step had events left unanswered.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import type { BenchRow, BenchRun } from "./bench_result.ts";
+import { type EdgeUnderTest, startEdgeUnderTest } from "./edge_under_test.ts";
+import { writeResults } from "./results_writer.ts";
+import { type LoadStep, type LoadStepResult, runLoadStep } from "./run_load.ts";
+import { describeMachine } from "./machine.ts";
+import { makeStormKey, runRouteStorm } from "./route_storm.ts";
+import { countLost, readIds } from "./topic_readback.ts";
+import { runCeilingScript, startWebSocketSink } from "./ceiling_runner.ts";
+import { renderTable } from "./report.ts";
+import { kafkaUp } from "../tools/kafka/kafka.ts";
+import { MIX_TOPICS } from "../tools/load/treasure_hunt_mix.ts";
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    scenarios: { type: "string", default: "steady,storm,ceilings,players" },
+    rates: { type: "string" },
+    connections: { type: "string" },
+    players: { type: "string" },
+    "duration-s": { type: "string" },
+    workers: { type: "string", default: "1" },
+    sources: { type: "string", default: "4" },
+    out: { type: "string", default: new URL("./results", import.meta.url).pathname },
+    brokers: { type: "string" },
+  },
+});
+const quick = opts.quick!;
+const list = (text: string) => text.split(",").map((s) => Number(s.trim()));
+const settings = {
+  scenarios: opts.scenarios!.split(","),
+  rates: list(opts.rates ?? (quick ? "1000,4000" : "2000,5000,10000,15000,20000,25000,30000,40000")),
+  connections: Number(opts.connections ?? (quick ? 200 : 1000)),
+  players: list(opts.players ?? (quick ? "1000" : "5000,10000,20000")),
+  durationS: Number(opts["duration-s"] ?? (quick ? 4 : 12)),
+  warmupS: quick ? 1 : 2,
+  workers: Number(opts.workers),
+  sources: Array.from({ length: Number(opts.sources) }, (_, i) => `127.0.0.${i + 1}`),
+  stormPerSecond: 10,
+  lingerMs: 5,
+  framing: "JSON frames; like the SDK, a connection sends what is due at most every 5 ms, up to 100 events a frame",
+};
+const brokers = opts.brokers ?? Deno.env.get("KAFKA_BROKERS") ?? "127.0.0.1:9092";
+if (!opts.brokers && !Deno.env.get("KAFKA_BROKERS")) await kafkaUp();
+
+const startedAt = new Date();
+const benchRun = `b${crypto.randomUUID().slice(0, 6)}`;
+const jwtSecret = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+const scratchDir = await Deno.makeTempDir({ prefix: "veltrix-bench-" });
+const rows: BenchRow[] = [];
+const summary: BenchRun["summary"] = {};
+const ackedFiles: string[] = [];
+const since = Date.now() - 5_000;
+let stepNumber = 0;
+const progress = (message: string) => console.error(`bench: ${message}`);
+
+function step(url: string, rate: number, connections: number, extra: Partial<LoadStep> = {}): LoadStep {
+  return {
+    url,
+    rate,
+    connections,
+    durationS: settings.durationS,
+    warmupS: settings.warmupS,
+    workers: settings.workers,
+    sources: settings.sources,
+    jwtSecret,
+    run: `${benchRun}s${stepNumber++}`,
+    scratchDir,
+    lingerMs: settings.lingerMs,
+    ...extra,
+  };
+}
+
+/** A table row from a load step against an edge; `lost` is filled in after the read-back. */
+function rowOf(scenario: string, label: string, offered: number, r: LoadStepResult, extra: Partial<BenchRow> = {}) {
+  ackedFiles.push(...r.ackedFiles);
+  return {
+    scenario,
+    label,
+    connections: r.connections,
+    offeredRate: offered,
+    achievedRate: r.achievedRate,
+    sent: r.sent,
+    acked: r.acked,
+    rejected: r.rejected,
+    unanswered: r.unanswered,
+    latencyMs: r.latencyMs,
+    ...(r.edge ? { edge: r.edge } : {}),
+    ...(Object.keys(r.rejectCodes).length > 0 || r.connectFailed > 0 || r.closedEarly > 0
+      ? {
+        notes: [
+          Object.keys(r.rejectCodes).length > 0 ? `rejects ${JSON.stringify(r.rejectCodes)}` : "",
+          r.connectFailed > 0 ? `${r.connectFailed} connections failed` : "",
+          r.closedEarly > 0 ? `${r.closedEarly} connections closed early` : "",
+        ].filter(Boolean).join("; "),
+      }
+      : {}),
+    ...extra,
+    _ackedFiles: r.ackedFiles,
+  };
+}
+type PendingRow = ReturnType<typeof rowOf>;
+const pendingRows: PendingRow[] = [];
+
+function holdsSla(r: LoadStepResult, offered: number): boolean {
+  return r.latencyMs.p99 < 100 && r.unanswered === 0 && r.rejected === 0 && r.connectFailed === 0 &&
+    r.achievedRate >= 0.95 * offered;
+}
+
+/** Acked-id files of warm-up loads: no table row, but their events are checked for loss too. */
+const warmupAckedFiles: string[] = [];
+
+/**
+ * Starts an edge and warms it up (JIT, Kafka connections and partition metadata) with a short load
+ * that is not measured, so the first measured step does not pay for a cold start.
+ */
+async function startWarmEdge(trustedKeys?: string): Promise<EdgeUnderTest> {
+  const edge = await startEdgeUnderTest({ brokers, jwtSecret, ...(trustedKeys ? { trustedKeys } : {}) });
+  const warm = await runLoadStep(step(edge.ingestUrl, 1000, Math.min(200, settings.connections), {
+    durationS: quick ? 1.5 : 3,
+    warmupS: 0,
+  }));
+  warmupAckedFiles.push(...warm.ackedFiles);
+  await drained(edge);
+  return edge;
+}
+
+async function drained(edge: EdgeUnderTest): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while ((await edge.inFlightEvents()) > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function steadyScenario(): Promise<number> {
+  const edge = await startWarmEdge();
+  let best = 0, misses = 0;
+  try {
+    for (const rate of settings.rates) {
+      progress(`steady ${rate} ev/s over ${settings.connections} connections`);
+      const r = await runLoadStep(step(edge.ingestUrl, rate, settings.connections), edge);
+      const ok = holdsSla(r, rate);
+      pendingRows.push(rowOf("steady", `${rate} ev/s`, rate, r, { meetsSla: ok }));
+      if (ok) best = rate;
+      await drained(edge);
+      if (!ok && (r.achievedRate < 0.9 * rate || r.latencyMs.p99 > 1_000) && ++misses >= 2) break;
+    }
+  } finally {
+    await edge.stop();
+  }
+  summary.highestRateHoldingSla = best;
+  return best;
+}
+
+async function stormScenario(bestRate: number): Promise<void> {
+  const rate = quick ? 1000 : Math.max(1000, Math.round(bestRate / 2 / 1000) * 1000);
+  const key = await makeStormKey();
+  const edge = await startWarmEdge(key.trustEntry);
+  try {
+    const phases = quick ? ["none", "storm"] : ["none", "storm", "none again"];
+    let version = 2n;
+    const p99: Record<string, number> = {};
+    for (const phase of phases) {
+      progress(`route storm at ${rate} ev/s: ${phase}`);
+      const s = step(edge.ingestUrl, rate, settings.connections);
+      let storm;
+      if (phase === "storm") {
+        const startAt = Date.now() + 1_000;
+        storm = runRouteStorm(edge.adminUrl, key, {
+          perSecond: settings.stormPerSecond,
+          startAt,
+          until: startAt + settings.durationS * 1000,
+          firstVersion: version,
+        });
+      }
+      const r = await runLoadStep(s, edge);
+      const stormReport = await storm;
+      if (stormReport) version += BigInt(stormReport.posted);
+      const applyMs = stormReport ? (await edge.routeApplyMs()).slice(-stormReport.applied) : [];
+      p99[phase] = r.latencyMs.p99;
+      pendingRows.push(
+        rowOf("route-storm", `${rate} ev/s, ${phase === "storm" ? "10 updates/s" : "no updates"}`, rate, r, {
+          meetsSla: holdsSla(r, rate),
+          ...(stormReport
+            ? {
+              routeApplyP99Ms: quantile(applyMs, 0.99),
+              notes: `${stormReport.applied}/${stormReport.posted} updates applied, POST p99 ${
+                quantile(stormReport.postMs, 0.99)
+              } ms`,
+            }
+            : {}),
+        }),
+      );
+      await drained(edge);
+    }
+    const base = phases.filter((p) => p !== "storm").map((p) => p99[p]!);
+    const baseP99 = base.reduce((a, b) => a + b, 0) / base.length;
+    summary.stormRate = rate;
+    summary.stormP99Change = round((p99.storm! - baseP99) / baseP99);
+  } finally {
+    await edge.stop();
+  }
+}
+
+async function ceilingsScenario(): Promise<void> {
+  progress("ceiling: Kafka ProducerPerformance");
+  const perf = await runCeilingScript("producer_performance.ts", [
+    `--brokers=${brokers}`,
+    `--records=${quick ? 20_000 : 300_000}`,
+  ]);
+  rows.push(ceilingRow("Kafka ProducerPerformance (Java)", perf));
+  progress("ceiling: bare kafkajs producer");
+  const kafkajs = await runCeilingScript("kafkajs_producer.ts", [
+    `--brokers=${brokers}`,
+    `--duration-s=${quick ? 2 : 10}`,
+  ]);
+  rows.push(ceilingRow("kafkajs producer, edge settings", kafkajs));
+  summary.kafkaProducerPerfRate = perf.achievedRate as number;
+  summary.kafkajsRate = kafkajs.achievedRate as number;
+
+  const sink = await startWebSocketSink();
+  try {
+    let best = 0;
+    for (const rate of quick ? [4000] : [10_000, 20_000, 40_000, 60_000, 80_000]) {
+      progress(`ceiling: bare WebSocket sink at ${rate} ev/s`);
+      const r = await runLoadStep(step(sink.url, rate, settings.connections, { durationS: quick ? 3 : 6 }));
+      rows.push({
+        scenario: "ceiling",
+        label: `WebSocket sink, ${rate} ev/s offered`,
+        connections: r.connections,
+        offeredRate: rate,
+        achievedRate: r.achievedRate,
+        sent: r.sent,
+        acked: r.acked,
+        unanswered: r.unanswered,
+        latencyMs: r.latencyMs,
+        notes: `generator send lag p99 ${r.sendLagP99Ms} ms`,
+      });
+      best = Math.max(best, r.achievedRate);
+      if (r.achievedRate < 0.95 * rate || r.latencyMs.p99 > 100) break;
+    }
+    summary.webSocketSinkRate = best;
+  } finally {
+    await sink.stop();
+  }
+}
+
+function ceilingRow(label: string, r: Record<string, unknown>): BenchRow {
+  const latency = r.latencyMs as Record<string, number>;
+  return {
+    scenario: "ceiling",
+    label,
+    achievedRate: Math.round(r.achievedRate as number),
+    sent: r.sent as number,
+    acked: r.acked as number,
+    latencyMs: {
+      p50: latency.p50 ?? NaN,
+      p90: latency.p90 ?? latency.p95 ?? NaN,
+      p99: latency.p99 ?? NaN,
+      p999: latency.p999 ?? NaN,
+      max: latency.max ?? NaN,
+    },
+    notes: `closed loop, flat out; ${r.recordSize} B records${latency.p90 === undefined ? "; p90 column is p95" : ""}`,
+  };
+}
+
+async function playersScenario(): Promise<void> {
+  let held = 0;
+  for (const players of settings.players) {
+    const edge = await startWarmEdge();
+    try {
+      const idle = await edge.rssBytes();
+      progress(`many players: ${players} connections at 1 ev/s each`);
+      const r = await runLoadStep(
+        step(edge.ingestUrl, players, players, { durationS: quick ? 4 : 12, warmupS: quick ? 1 : 3 }),
+        edge,
+      );
+      const perConnectionKb = Math.round((r.edgeRssConnectedBytes! - idle) / players / 1024 * 10) / 10;
+      const ok = holdsSla(r, players) && r.closedEarly === 0;
+      if (ok) held = players;
+      pendingRows.push(rowOf("many-players", `${players} players × 1 ev/s`, players, r, {
+        meetsSla: ok,
+        notes: `edge RSS idle ${Math.round(idle / 1048576)} MB, connected ${
+          Math.round(r.edgeRssConnectedBytes! / 1048576)
+        } MB: ${perConnectionKb} KB per connection`,
+      }));
+      summary[`rssKbPerConnection@${players}`] = perConnectionKb;
+      if (!ok) break;
+    } finally {
+      await edge.stop();
+    }
+  }
+  summary.mostPlayersHoldingSla = held;
+}
+
+function quantile(values: number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+const t0 = performance.now();
+let best = 0;
+if (settings.scenarios.includes("steady")) best = await steadyScenario();
+if (settings.scenarios.includes("storm")) await stormScenario(best || settings.rates[0]!);
+if (settings.scenarios.includes("ceilings")) await ceilingsScenario();
+if (settings.scenarios.includes("players")) await playersScenario();
+
+progress("reading the topics back with kcat");
+const found = await readIds(brokers, MIX_TOPICS, since, `${benchRun}s`);
+let totalLost = 0, totalUnanswered = 0;
+for (const pending of pendingRows) {
+  const { _ackedFiles, ...row } = pending;
+  const lost = (await countLost(found, _ackedFiles)).lost;
+  totalLost += lost;
+  totalUnanswered += row.unanswered ?? 0;
+  rows.push({ ...row, lost, meetsSla: (row.meetsSla ?? false) && lost === 0 });
+}
+const order = ["steady", "route-storm", "ceiling", "many-players"];
+rows.sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
+totalLost += (await countLost(found, warmupAckedFiles)).lost;
+summary.lost = totalLost;
+summary.unanswered = totalUnanswered;
+summary.recordsReadBack = found.records;
+summary.duplicateRecords = found.duplicates;
+if (typeof summary.kafkajsRate === "number" && summary.kafkajsRate > 0) {
+  const bestRow = rows.filter((r) => r.scenario === "steady").reduce((m, r) => Math.max(m, r.achievedRate), 0);
+  summary.highestAchievedRate = bestRow;
+  summary.achievedOverKafkajs = round(bestRow / summary.kafkajsRate);
+}
+
+const run: BenchRun = {
+  startedAt: startedAt.toISOString(),
+  quick,
+  machine: await describeMachine(),
+  settings,
+  rows,
+  summary,
+  durationS: Math.round((performance.now() - t0) / 1000),
+};
+console.log(renderTable(run));
+const written = await writeResults(run, opts.out!);
+progress(`results: ${written.join(", ")}`);
+await Deno.remove(scratchDir, { recursive: true });
+Deno.exit(totalLost === 0 && totalUnanswered === 0 ? 0 : 1);

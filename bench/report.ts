@@ -1,0 +1,238 @@
+/**
+ * Renders a benchmark run: a plain-text table for stdout, a Markdown summary, and an SVG chart of
+ * ack latency against achieved throughput with the SLA line and the ceilings marked.
+ *
+ * @module
+ */
+import type { BenchRow, BenchRun } from "./bench_result.ts";
+
+const COLUMNS: readonly [string, (r: BenchRow) => string][] = [
+  ["scenario", (r) => r.scenario],
+  ["step", (r) => r.label],
+  ["conns", (r) => num(r.connections)],
+  ["offered/s", (r) => num(r.offeredRate)],
+  ["achieved/s", (r) => num(r.achievedRate)],
+  ["sent", (r) => num(r.sent)],
+  ["acked", (r) => num(r.acked)],
+  ["lost", (r) => num(r.lost)],
+  ["p50 ms", (r) => ms(r.latencyMs.p50)],
+  ["p90 ms", (r) => ms(r.latencyMs.p90)],
+  ["p99 ms", (r) => ms(r.latencyMs.p99)],
+  ["p99.9 ms", (r) => ms(r.latencyMs.p999)],
+  ["max ms", (r) => ms(r.latencyMs.max)],
+  ["RSS MB", (r) => r.edge ? `${Math.round(r.edge.rssMaxMb)}` : "–"],
+  ["CPU %", (r) => r.edge ? `${r.edge.cpuPercent}` : "–"],
+  ["loop p99 ms", (r) => r.edge ? ms(r.edge.eventLoopDelayP99Ms) : "–"],
+  ["apply p99 ms", (r) => ms(r.routeApplyP99Ms)],
+  ["SLA", (r) => r.meetsSla === undefined ? "–" : r.meetsSla ? "yes" : "no"],
+];
+
+/** The results as an aligned text table, with the headline figures under it. */
+export function renderTable(run: BenchRun): string {
+  const cells = [COLUMNS.map(([name]) => name), ...run.rows.map((r) => COLUMNS.map(([, f]) => f(r)))];
+  const widths = COLUMNS.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  const lines = cells.map((row) =>
+    row.map((cell, i) => i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)).join("  ")
+  );
+  lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
+  return [...lines, "", ...headline(run)].join("\n");
+}
+
+/** The results as a Markdown document: machine, settings, the table, notes and the chart. */
+export function renderMarkdown(run: BenchRun, chartFile: string): string {
+  const header = `| ${COLUMNS.map(([name]) => name).join(" | ")} |`;
+  const rule = `|${COLUMNS.map((_, i) => i < 2 ? "---" : "---:").join("|")}|`;
+  const body = run.rows.map((r) => `| ${COLUMNS.map(([, f]) => f(r).replaceAll("|", "\\|")).join(" | ")} |`);
+  const notes = run.rows.filter((r) => r.notes).map((r) => `- **${r.scenario}, ${r.label}:** ${r.notes}`);
+  return [
+    `# Veltrix benchmark, ${run.startedAt}${run.quick ? " (quick)" : ""}`,
+    "",
+    `Machine: ${Object.entries(run.machine).map(([k, v]) => `${k} ${v}`).join("; ")}.`,
+    "",
+    `Took ${run.durationS} s. Latency is from each event's scheduled send time to its ack (open loop, no`,
+    "coordinated omission); rates are acked events per second over the measured window, after warm-up.",
+    "Lost means acked but not found when the topics were read back with kcat.",
+    "",
+    "## Headline",
+    "",
+    ...headline(run).map((line) => `- ${line}`),
+    "",
+    "## All steps",
+    "",
+    header,
+    rule,
+    ...body,
+    "",
+    ...(notes.length > 0 ? ["## Notes", "", ...notes, ""] : []),
+    "## Settings",
+    "",
+    "```json",
+    JSON.stringify(run.settings, null, 2),
+    "```",
+    "",
+    `![ack latency against throughput](${chartFile})`,
+    "",
+  ].join("\n");
+}
+
+function headline(run: BenchRun): string[] {
+  const s = run.summary;
+  const lines: string[] = [];
+  if (s.highestRateHoldingSla !== undefined) {
+    lines.push(
+      `Highest steady rate holding the SLA (p99 < 100 ms, nothing lost): ${num(s.highestRateHoldingSla)} ev/s`,
+    );
+  }
+  if (s.highestAchievedRate !== undefined) {
+    lines.push(
+      `Highest achieved steady rate: ${
+        num(s.highestAchievedRate)
+      } ev/s = ${s.achievedOverKafkajs} of the kafkajs-only ceiling`,
+    );
+  }
+  for (
+    const [key, label] of [
+      ["kafkaProducerPerfRate", "Ceiling, Kafka ProducerPerformance"],
+      ["kafkajsRate", "Ceiling, bare kafkajs producer"],
+      ["webSocketSinkRate", "Ceiling, bare WebSocket sink"],
+    ] as const
+  ) {
+    if (s[key] !== undefined) lines.push(`${label}: ${num(s[key])} ev/s`);
+  }
+  if (s.stormP99Change !== undefined) {
+    lines.push(`Route storm at ${num(s.stormRate)} ev/s moved p99 by ${pct(s.stormP99Change as number)}`);
+  }
+  if (s.mostPlayersHoldingSla !== undefined) {
+    lines.push(`Most players at 1 ev/s holding the SLA: ${num(s.mostPlayersHoldingSla)}`);
+  }
+  lines.push(`Lost: ${num(s.lost)}, unanswered: ${num(s.unanswered)}, records read back: ${num(s.recordsReadBack)}`);
+  return lines;
+}
+
+/** An SVG chart: ack latency p50/p99/p99.9 (log scale) against achieved events per second. */
+export function renderSvg(run: BenchRun): string {
+  const width = 1040, height = 520, left = 70, right = 230, top = 40, bottom = 60;
+  const plotW = width - left - right, plotH = height - top - bottom;
+  const points = run.rows.filter((r) => r.offeredRate !== undefined && r.scenario !== "many-players");
+  const ceilings = [
+    ["Kafka ProducerPerformance", run.summary.kafkaProducerPerfRate],
+    ["kafkajs only", run.summary.kafkajsRate],
+    ["WebSocket sink", run.summary.webSocketSinkRate],
+  ].filter(([, v]) => typeof v === "number" && v > 0) as [string, number][];
+  const maxX = niceCeil(Math.max(1, ...points.map((r) => r.achievedRate), ...ceilings.map(([, v]) => v)) * 1.05);
+  const latencies = points.flatMap((r) => [r.latencyMs.p50, r.latencyMs.p99, r.latencyMs.p999]).filter(Number.isFinite);
+  const minY = Math.pow(10, Math.floor(Math.log10(Math.max(0.1, Math.min(1, ...latencies)))));
+  const maxY = Math.pow(10, Math.ceil(Math.log10(Math.max(200, ...latencies))));
+  const x = (v: number) => left + v / maxX * plotW;
+  const y = (v: number) =>
+    top + plotH - (Math.log10(Math.max(v, minY)) - Math.log10(minY)) / (Math.log10(maxY) - Math.log10(minY)) * plotH;
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${left}" y="22" font-size="15" font-weight="bold">Veltrix edge: ack latency against throughput${
+      run.quick ? " (quick run)" : ""
+    }</text>`,
+  ];
+  for (let decade = minY; decade <= maxY; decade *= 10) {
+    out.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(decade)}" y2="${y(decade)}" stroke="#ddd"/>`);
+    out.push(
+      `<text x="${left - 8}" y="${y(decade) + 4}" text-anchor="end">${decade >= 1 ? decade : decade.toFixed(1)}</text>`,
+    );
+  }
+  for (let i = 0; i <= 5; i++) {
+    const v = maxX / 5 * i;
+    out.push(`<line x1="${x(v)}" x2="${x(v)}" y1="${top}" y2="${top + plotH}" stroke="#eee"/>`);
+    out.push(`<text x="${x(v)}" y="${top + plotH + 18}" text-anchor="middle">${num(Math.round(v))}</text>`);
+  }
+  out.push(`<text x="${left + plotW / 2}" y="${height - 15}" text-anchor="middle">achieved events per second</text>`);
+  out.push(
+    `<text transform="translate(18 ${top + plotH / 2}) rotate(-90)" text-anchor="middle">ack latency, ms (log)</text>`,
+  );
+  out.push(`<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="#888"/>`);
+  out.push(
+    `<line x1="${left}" x2="${left + plotW}" y1="${y(100)}" y2="${y(100)}" stroke="#c00" stroke-dasharray="6 4"/>`,
+  );
+  out.push(`<text x="${left + plotW - 4}" y="${y(100) - 5}" text-anchor="end" fill="#c00">SLA p99 100 ms</text>`);
+  for (const [label, v] of ceilings) {
+    out.push(`<line x1="${x(v)}" x2="${x(v)}" y1="${top}" y2="${top + plotH}" stroke="#555" stroke-dasharray="3 3"/>`);
+    const text = `ceiling: ${escape(label)} ${num(v)}/s`;
+    out.push(`<text transform="translate(${x(v) - 5} ${top + plotH - 8}) rotate(-90)" fill="#555">${text}</text>`);
+  }
+  const series: [string, string, (r: BenchRow) => number][] = [
+    ["p50", "#1f77b4", (r) => r.latencyMs.p50],
+    ["p99", "#d62728", (r) => r.latencyMs.p99],
+    ["p99.9", "#9467bd", (r) => r.latencyMs.p999],
+  ];
+  const groups: [string, BenchRow[], "line" | "square" | "ring"][] = [
+    ["edge, steady", points.filter((r) => r.scenario === "steady"), "line"],
+    ["edge, route storm", points.filter((r) => r.scenario === "route-storm"), "square"],
+    ["WebSocket sink", points.filter((r) => r.scenario === "ceiling"), "ring"],
+  ];
+  let legend = 0;
+  const legendX = left + plotW + 16;
+  for (const [group, rows, mark] of groups) {
+    if (rows.length === 0) continue;
+    const sorted = [...rows].sort((a, b) => a.achievedRate - b.achievedRate);
+    for (const [name, color, f] of series) {
+      const shown = sorted.filter((r) => Number.isFinite(f(r)));
+      if (mark === "line") {
+        const path = shown.map((r, i) => `${i === 0 ? "M" : "L"}${x(r.achievedRate).toFixed(1)},${y(f(r)).toFixed(1)}`)
+          .join(" ");
+        out.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="2"/>`);
+      }
+      for (const r of shown) {
+        const title = `<title>${escape(`${group} ${r.label}: ${name} ${f(r)} ms at ${r.achievedRate}/s`)}</title>`;
+        out.push(marker(mark, x(r.achievedRate), y(f(r)), color, title));
+      }
+      const ly = top + 10 + legend * 16;
+      if (mark === "line") {
+        out.push(
+          `<line x1="${legendX}" x2="${legendX + 22}" y1="${ly - 4}" y2="${
+            ly - 4
+          }" stroke="${color}" stroke-width="2"/>`,
+        );
+      }
+      out.push(marker(mark, legendX + 11, ly - 4, color, ""));
+      out.push(`<text x="${legendX + 30}" y="${ly}">${escape(`${group} ${name}`)}</text>`);
+      legend++;
+    }
+  }
+  out.push("</svg>");
+  return out.join("\n") + "\n";
+}
+
+function marker(kind: "line" | "square" | "ring", cx: number, cy: number, color: string, title: string): string {
+  const at = (v: number) => v.toFixed(1);
+  if (kind === "square") {
+    return `<rect x="${at(cx - 4)}" y="${at(cy - 4)}" width="8" height="8" fill="${color}">${title}</rect>`;
+  }
+  if (kind === "ring") {
+    return `<circle cx="${at(cx)}" cy="${
+      at(cy)
+    }" r="4" fill="white" stroke="${color}" stroke-width="2">${title}</circle>`;
+  }
+  return `<circle cx="${at(cx)}" cy="${at(cy)}" r="3" fill="${color}">${title}</circle>`;
+}
+
+function niceCeil(v: number): number {
+  const magnitude = Math.pow(10, Math.floor(Math.log10(v)));
+  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= v) return step * magnitude;
+  return 10 * magnitude;
+}
+
+function num(v: unknown): string {
+  return typeof v === "number" && Number.isFinite(v) ? Math.round(v).toLocaleString("en-US") : "–";
+}
+
+function ms(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return "–";
+  return v >= 100 ? `${Math.round(v)}` : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+function pct(v: number): string {
+  return `${v >= 0 ? "+" : ""}${(v * 100).toFixed(1)}%`;
+}
+
+function escape(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
+}

@@ -1,0 +1,28 @@
+/**
+ * Writes a benchmark run to `<out>/<timestamp>.{json,md,svg}` and copies them to `<out>/latest.*`,
+ * so `latest` always points at the newest run.
+ *
+ * @module
+ */
+import type { BenchRun } from "./bench_result.ts";
+import { renderMarkdown, renderSvg } from "./report.ts";
+
+/** Writes the run's files and returns their paths. */
+export async function writeResults(run: BenchRun, out: string): Promise<string[]> {
+  await Deno.mkdir(out, { recursive: true });
+  const stamp = run.startedAt.replace(/[:.]/g, "-");
+  const files: Record<string, (chart: string) => string> = {
+    json: () => JSON.stringify(run, (_k, v) => typeof v === "number" && !Number.isFinite(v) ? null : v, 2) + "\n",
+    md: (chart) => renderMarkdown(run, chart),
+    svg: () => renderSvg(run),
+  };
+  const written: string[] = [];
+  for (const name of [stamp, "latest"]) {
+    for (const [ext, render] of Object.entries(files)) {
+      const path = `${out}/${name}.${ext}`;
+      await Deno.writeTextFile(path, render(`${name}.svg`));
+      written.push(path);
+    }
+  }
+  return written;
+}
