@@ -41,6 +41,12 @@ export interface BenchRow {
     readonly eventLoopDelayP99Ms: number;
   };
   readonly routeApplyP99Ms?: number;
+  /**
+   * How late the load generator itself sent events against their schedule, p99 in ms. Latency is
+   * measured from the schedule, so this lag is counted against the edge: when it is large, the
+   * generator, not the edge, was short of CPU.
+   */
+  readonly generatorLagP99Ms?: number;
   /** True when this row keeps the SLA: p99 under 100 ms, nothing lost, achieved ≥ 95% of offered. */
   readonly meetsSla?: boolean;
   readonly notes?: string;

@@ -87,7 +87,6 @@ const sendLag = hdr.build({
   highestTrackableValue: 600_000_000,
   numberOfSignificantValueDigits: 3,
 });
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const acked: string[] = [];
 const rejectCodes: Record<string, number> = {};
@@ -124,7 +123,7 @@ class Connection {
     this.pending.length = 0;
     this.lastFlushAt = now;
     sent += events.length;
-    this.socket.send(encoder.encode(JSON.stringify({ events })), { binary: false });
+    this.socket.send(JSON.stringify({ events }));
   }
 
   onMessage(raw: Uint8Array): void {

@@ -101,16 +101,14 @@ function rowOf(scenario: string, label: string, offered: number, r: LoadStepResu
     unanswered: r.unanswered,
     latencyMs: r.latencyMs,
     ...(r.edge ? { edge: r.edge } : {}),
-    ...(Object.keys(r.rejectCodes).length > 0 || r.connectFailed > 0 || r.closedEarly > 0
-      ? {
-        notes: [
-          Object.keys(r.rejectCodes).length > 0 ? `rejects ${JSON.stringify(r.rejectCodes)}` : "",
-          r.connectFailed > 0 ? `${r.connectFailed} connections failed` : "",
-          r.closedEarly > 0 ? `${r.closedEarly} connections closed early` : "",
-        ].filter(Boolean).join("; "),
-      }
-      : {}),
+    generatorLagP99Ms: r.sendLagP99Ms,
     ...extra,
+    notes: [
+      Object.keys(r.rejectCodes).length > 0 ? `rejects ${JSON.stringify(r.rejectCodes)}` : "",
+      r.connectFailed > 0 ? `${r.connectFailed} connections failed` : "",
+      r.closedEarly > 0 ? `${r.closedEarly} connections closed early` : "",
+      extra.notes ?? "",
+    ].filter(Boolean).join("; ") || undefined,
     _ackedFiles: r.ackedFiles,
   };
 }
@@ -249,7 +247,7 @@ async function ceilingsScenario(): Promise<void> {
         acked: r.acked,
         unanswered: r.unanswered,
         latencyMs: r.latencyMs,
-        notes: `generator send lag p99 ${r.sendLagP99Ms} ms`,
+        generatorLagP99Ms: r.sendLagP99Ms,
       });
       best = Math.max(best, r.achievedRate);
       if (r.achievedRate < 0.95 * rate || r.latencyMs.p99 > 100) break;

@@ -24,6 +24,7 @@ const COLUMNS: readonly [string, (r: BenchRow) => string][] = [
   ["CPU %", (r) => r.edge ? `${r.edge.cpuPercent}` : "–"],
   ["loop p99 ms", (r) => r.edge ? ms(r.edge.eventLoopDelayP99Ms) : "–"],
   ["apply p99 ms", (r) => ms(r.routeApplyP99Ms)],
+  ["gen lag p99 ms", (r) => ms(r.generatorLagP99Ms)],
   ["SLA", (r) => r.meetsSla === undefined ? "–" : r.meetsSla ? "yes" : "no"],
 ];
 
