@@ -1,6 +1,6 @@
-import { create, fromBinary, type JsonValue, toBinary, toJson } from "@bufbuild/protobuf";
-import { ValueSchema } from "@bufbuild/protobuf/wkt";
-import { ClientFrameSchema, ServerFrameSchema } from "../gen/veltrix/v1/event_pb.ts";
+import type { JsonValue } from "@bufbuild/protobuf";
+import { type BinaryClientEvent, readBinaryClientFrame } from "./binary_client_frame.ts";
+import { writeBinaryServerFrame } from "./binary_server_frame.ts";
 import type { ErrorCode } from "./error_code.ts";
 import { eventDataProblem, eventIdProblem, eventTypeProblem, MAX_DATA_DEPTH } from "./event_constraints.ts";
 import { VeltrixError } from "./veltrix_error.ts";
@@ -95,48 +95,49 @@ export function decodeJsonClientFrame(text: string, limits: FrameLimits = DEFAUL
 
 /**
  * Reads a binary frame holding a protobuf `veltrix.v1.ClientFrame`. Throws a VeltrixError with
- * code INVALID_FRAME when the bytes are not one.
+ * code INVALID_FRAME when the bytes are not one, or TOO_MANY_EVENTS past `limits.maxEvents`; a
+ * bad event only becomes a reject (INVALID_EVENT, also for data with no JSON form such as NaN,
+ * or DATA_TOO_DEEP), and the others go on. The data is read straight into JSON by the hand-written
+ * reader, which accepts and refuses exactly what protobuf-es `fromBinary` and `toJson` do.
  */
 export function decodeBinaryClientFrame(
   bytes: Uint8Array,
   limits: FrameLimits = DEFAULT_FRAME_LIMITS,
 ): DecodedClientFrame {
-  let frame;
+  let frame: BinaryClientEvent[];
   try {
-    frame = fromBinary(ClientFrameSchema, bytes);
+    frame = readBinaryClientFrame(bytes);
   } catch (cause) {
     throw new VeltrixError("INVALID_FRAME", "frame is not a protobuf ClientFrame", { cause });
   }
-  if (frame.events.length > limits.maxEvents) {
+  if (frame.length > limits.maxEvents) {
     throw new VeltrixError(
       "TOO_MANY_EVENTS",
-      `frame has ${frame.events.length} events; at most ${limits.maxEvents} are taken`,
+      `frame has ${frame.length} events; at most ${limits.maxEvents} are taken`,
     );
   }
   const events: IncomingEvent[] = [];
   const rejects: EventReject[] = [];
-  for (const event of frame.events) {
+  for (const event of frame) {
     const problem = eventIdProblem(event.id) ?? eventTypeProblem(event.type);
     if (problem !== undefined) {
       rejects.push({ id: event.id, code: "INVALID_EVENT", message: problem });
       continue;
     }
-    let data: JsonValue | undefined;
-    if (event.data !== undefined) {
-      try {
-        data = toJson(ValueSchema, event.data);
-      } catch (cause) {
-        const message = `data is not representable as JSON: ${(cause as Error).message}`;
-        rejects.push({ id: event.id, code: "INVALID_EVENT", message });
-        continue;
-      }
+    if (event.dataProblem !== undefined) {
+      const message = `data is not representable as JSON: ${event.dataProblem}`;
+      rejects.push({ id: event.id, code: "INVALID_EVENT", message });
+      continue;
     }
-    const dataProblem = eventDataProblem(data, limits.maxDataDepth);
+    // The reader bounds the nesting as it goes; only data that may be too deep is walked.
+    const dataProblem = event.depthBound > limits.maxDataDepth
+      ? eventDataProblem(event.data, limits.maxDataDepth)
+      : undefined;
     if (dataProblem !== undefined) {
       rejects.push({ id: event.id, code: "DATA_TOO_DEEP", message: dataProblem });
       continue;
     }
-    events.push({ id: event.id, type: event.type, data });
+    events.push({ id: event.id, type: event.type, data: event.data });
   }
   return { events, rejects };
 }
@@ -146,20 +147,12 @@ export function encodeJsonServerFrame(reply: ServerReply): string {
   return JSON.stringify(reply);
 }
 
-/** Writes a reply as a protobuf `veltrix.v1.ServerFrame`. */
+/**
+ * Writes a reply as a protobuf `veltrix.v1.ServerFrame`, byte for byte what protobuf-es `toBinary`
+ * would write. Empty parts are left out; a retry hint is rounded up and clamped to a uint32. The
+ * bytes are a view into a buffer shared with other replies (never written again): send or copy
+ * the view, not its `buffer`.
+ */
 export function encodeBinaryServerFrame(reply: ServerReply): Uint8Array {
-  return toBinary(
-    ServerFrameSchema,
-    create(ServerFrameSchema, {
-      acks: reply.acks ? [...reply.acks] : [],
-      rejects: reply.rejects?.map((r) => ({
-        id: r.id,
-        code: r.code,
-        message: r.message,
-        retryAfterMs: Math.min(Math.max(Math.ceil(r.retryAfterMs ?? 0), 0), 0xffff_ffff) || 0, // a uint32 on the wire
-      })) ??
-        [],
-      ...(reply.error ? { error: { code: reply.error.code, message: reply.error.message } } : {}),
-    }),
-  );
+  return writeBinaryServerFrame(reply);
 }

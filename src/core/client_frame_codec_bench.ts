@@ -1,5 +1,8 @@
 /**
- * Frame decode and reply encode, JSON and protobuf, for a frame of 20 treasure-hunt events.
+ * Frame decode and reply encode, JSON and protobuf, for a frame of 20 treasure-hunt events and
+ * the replies to it: the codec as it runs (hand-written protobuf reader and writer), with JSON as
+ * the baseline and the protobuf-es path it replaced (`fromBinary` + `toJson`, `create` +
+ * `toBinary`) alongside.
  *
  * `deno bench src/core/client_frame_codec_bench.ts`
  *
@@ -9,10 +12,15 @@ import { create, fromJson, toBinary } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import { ClientFrameSchema } from "../gen/veltrix/v1/event_pb.ts";
 import {
+  decodeBinaryClientFrameWithProtobufEs,
+  encodeBinaryServerFrameWithProtobufEs,
+} from "./_binary_frame_reference.ts";
+import {
   decodeBinaryClientFrame,
   decodeJsonClientFrame,
   encodeBinaryServerFrame,
   encodeJsonServerFrame,
+  type ServerReply,
 } from "./client_frame_codec.ts";
 
 const events = Array.from({ length: 20 }, (_, i) => ({
@@ -25,17 +33,54 @@ const binary = toBinary(
   ClientFrameSchema,
   create(ClientFrameSchema, { events: events.map((e) => ({ ...e, data: fromJson(ValueSchema, e.data) })) }),
 );
-const acks = events.map((e) => e.id);
+const acks: ServerReply = { acks: events.map((e) => e.id) };
+const oneAck: ServerReply = { acks: [events[0]!.id] };
+const mixed: ServerReply = {
+  acks: events.slice(0, 10).map((e) => e.id),
+  rejects: events.slice(10).map((e) => ({
+    id: e.id,
+    code: "RATE_LIMITED",
+    message: "sending faster than the rate limit",
+    retryAfterMs: 250,
+  })),
+};
 
 Deno.bench("decode a JSON frame of 20 events", { group: "decode", baseline: true }, () => {
   decodeJsonClientFrame(json);
 });
-Deno.bench("decode a protobuf frame of 20 events", { group: "decode" }, () => {
+Deno.bench("decode a protobuf frame of 20 events (hand-written)", { group: "decode" }, () => {
   decodeBinaryClientFrame(binary);
 });
-Deno.bench("encode a JSON reply of 20 acks", { group: "encode", baseline: true }, () => {
-  encodeJsonServerFrame({ acks });
+Deno.bench("decode a protobuf frame of 20 events (protobuf-es)", { group: "decode" }, () => {
+  decodeBinaryClientFrameWithProtobufEs(binary);
 });
-Deno.bench("encode a protobuf reply of 20 acks", { group: "encode" }, () => {
-  encodeBinaryServerFrame({ acks });
+
+Deno.bench("encode a JSON reply of 20 acks", { group: "encode 20 acks", baseline: true }, () => {
+  encodeJsonServerFrame(acks);
+});
+Deno.bench("encode a protobuf reply of 20 acks (hand-written)", { group: "encode 20 acks" }, () => {
+  encodeBinaryServerFrame(acks);
+});
+Deno.bench("encode a protobuf reply of 20 acks (protobuf-es)", { group: "encode 20 acks" }, () => {
+  encodeBinaryServerFrameWithProtobufEs(acks);
+});
+
+Deno.bench("encode a JSON reply of 1 ack", { group: "encode 1 ack", baseline: true }, () => {
+  encodeJsonServerFrame(oneAck);
+});
+Deno.bench("encode a protobuf reply of 1 ack (hand-written)", { group: "encode 1 ack" }, () => {
+  encodeBinaryServerFrame(oneAck);
+});
+Deno.bench("encode a protobuf reply of 1 ack (protobuf-es)", { group: "encode 1 ack" }, () => {
+  encodeBinaryServerFrameWithProtobufEs(oneAck);
+});
+
+Deno.bench("encode a JSON reply of 10 acks and 10 rejects", { group: "encode rejects", baseline: true }, () => {
+  encodeJsonServerFrame(mixed);
+});
+Deno.bench("encode a protobuf reply of 10 acks and 10 rejects (hand-written)", { group: "encode rejects" }, () => {
+  encodeBinaryServerFrame(mixed);
+});
+Deno.bench("encode a protobuf reply of 10 acks and 10 rejects (protobuf-es)", { group: "encode rejects" }, () => {
+  encodeBinaryServerFrameWithProtobufEs(mixed);
 });

@@ -14,7 +14,7 @@ import { defaultRouteMap } from "../../src/core/default_route_map.ts";
 import { TrustedKeys } from "../../src/core/trusted_keys.ts";
 import { ActiveRouteTable } from "../../src/control/active_route_table.ts";
 import { RouteControl } from "../../src/control/route_control.ts";
-import { routeMapBytes, signBytes } from "./route_maps.ts";
+import { routeMapBytes, signBytes } from "../../src/control/_bench_route_maps.ts";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "200" } } });
 const runs = Number(values.runs);

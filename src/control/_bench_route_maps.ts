@@ -1,11 +1,13 @@
 /**
- * Route maps of a chosen size for benchmarks: half exact types, most of the rest prefix patterns,
- * a few `*`; one or two targets each, from a pool of 20 topics (so no update needs a new topic).
+ * Benchmark helper: route maps of a chosen size, and signed updates of them. Half the routes are
+ * exact types, most of the rest prefix patterns, one in a hundred `*`; one or two targets each,
+ * from a pool of 20 topics (so no update needs a new topic). Used by `route_apply_bench.ts` and
+ * `tools/bench/route_apply.ts`.
  *
  * @module
  */
 import { create, toBinary } from "@bufbuild/protobuf";
-import { Format, KeyStrategy, RouteMapSchema, SignedRouteMapSchema } from "../../src/gen/veltrix/v1/route_map_pb.ts";
+import { Format, KeyStrategy, RouteMapSchema, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
 
 /** A RouteMap of `routes` routes and `version`, in binary form. */
 export function routeMapBytes(routes: number, version: bigint): Uint8Array {

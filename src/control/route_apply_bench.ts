@@ -1,0 +1,74 @@
+/**
+ * Route-update apply time at 10, 100, 1,000 and 10,000 routes: the whole pipeline as
+ * RouteControl runs it (size cap, decode the SignedRouteMap, verify its Ed25519 signature, decode
+ * the RouteMap, version check, compile, swap; no Kafka, no disk, as apply time is measured), and
+ * each stage on its own, one group per size with the whole pipeline as the baseline.
+ *
+ * `deno bench --allow-all src/control/route_apply_bench.ts`
+ *
+ * `tools/bench/route_apply.ts` measures the same pipeline as a script with percentiles.
+ *
+ * @module
+ */
+import { fromBinary } from "@bufbuild/protobuf";
+import { SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
+import { compileRouteMap, compileRouteMapOrThrow } from "../core/compile_route_map.ts";
+import { decodeRouteMapSource } from "../core/decode_route_map.ts";
+import { defaultRouteMap } from "../core/default_route_map.ts";
+import { TrustedKeys } from "../core/trusted_keys.ts";
+import { isVerified, verifyRouteUpdate } from "../core/verify_route_update.ts";
+import { routeMapBytes, signBytes } from "./_bench_route_maps.ts";
+import { ActiveRouteTable } from "./active_route_table.ts";
+import { RouteControl } from "./route_control.ts";
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]) as CryptoKeyPair;
+const raw = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
+const keys = await TrustedKeys.import([{ id: "bench", publicKey: raw }]);
+const publicKey = keys.get("bench")!;
+const initial = compileRouteMapOrThrow(defaultRouteMap());
+const maxBytes = 64 * 1024 * 1024;
+
+for (const size of [10, 100, 1_000, 10_000]) {
+  const group = `${size.toLocaleString("en-US")} routes`;
+  // Version 2 over the embedded version 1: the table in force is put back before each run.
+  const bytes = await signBytes(routeMapBytes(size, 2n), pair.privateKey, "bench");
+  const signed = fromBinary(SignedRouteMapSchema, bytes);
+  const source = decodeRouteMapSource(signed.routeMap);
+  const table = compileRouteMapOrThrow(source);
+  const active = new ActiveRouteTable(initial);
+  const control = new RouteControl({ active, keys, maxBytes, logger: quiet });
+
+  Deno.bench(`${group}: RouteControl.update, verify through swap`, { group, baseline: true }, async (b) => {
+    active.swap(initial);
+    b.start();
+    const outcome = await control.update(bytes);
+    b.end();
+    if (!outcome.ok) throw outcome.error;
+  });
+  Deno.bench(`${group}: verifyRouteUpdate (steps 1-5, no swap)`, { group }, async () => {
+    const result = await verifyRouteUpdate(bytes, { keys, currentVersion: 1n, maxBytes });
+    if (!isVerified(result)) throw result.error;
+  });
+  Deno.bench(`${group}: decode the SignedRouteMap`, { group }, () => {
+    fromBinary(SignedRouteMapSchema, bytes);
+  });
+  Deno.bench(`${group}: verify the Ed25519 signature`, { group }, async () => {
+    const ok = await crypto.subtle.verify(
+      { name: "Ed25519" },
+      publicKey,
+      signed.signature as BufferSource,
+      signed.routeMap as BufferSource,
+    );
+    if (!ok) throw new Error("signature does not verify");
+  });
+  Deno.bench(`${group}: decode the RouteMap`, { group }, () => {
+    decodeRouteMapSource(signed.routeMap);
+  });
+  Deno.bench(`${group}: compile`, { group }, () => {
+    if (!compileRouteMap(source).ok) throw new Error("map does not compile");
+  });
+  Deno.bench(`${group}: swap`, { group }, () => {
+    active.swap(table);
+  });
+}

@@ -1,0 +1,447 @@
+/**
+ * Test helper for the hand-written binary frame codec: a small wire-format builder, generators of
+ * ClientFrame-shaped bytes (valid, with repeated, unknown and mistyped fields, groups, deep
+ * nesting, bad UTF-8), and the checks that hold the hand-written reader to protobuf-es.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { fromBinary, type JsonValue, toJson } from "@bufbuild/protobuf";
+import { ValueSchema } from "@bufbuild/protobuf/wkt";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import fc from "fast-check";
+import { ClientFrameSchema } from "../gen/veltrix/v1/event_pb.ts";
+import { decodeBinaryClientFrameWithProtobufEs } from "./_binary_frame_reference.ts";
+import { readBinaryClientFrame } from "./binary_client_frame.ts";
+import { decodeBinaryClientFrame, type FrameLimits } from "./client_frame_codec.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Building wire bytes
+
+/** One field record on the wire, or raw bytes (to write what no encoder would). */
+export type WireRecord =
+  | { readonly f: number; readonly varint: bigint }
+  | { readonly f: number; readonly double: number }
+  | { readonly f: number; readonly fixed32: number }
+  | { readonly f: number; readonly bytes: Uint8Array }
+  | { readonly f: number; readonly message: readonly WireRecord[] }
+  | { readonly f: number; readonly group: readonly WireRecord[] }
+  | { readonly raw: Uint8Array };
+
+const textEncoder = new TextEncoder();
+
+/** A length-delimited field holding `text` as UTF-8, or the given bytes. */
+export function str(f: number, text: string | Uint8Array): WireRecord {
+  return { f, bytes: typeof text === "string" ? textEncoder.encode(text) : text };
+}
+
+/** A length-delimited field holding a message made of `records`. */
+export function msg(f: number, ...records: WireRecord[]): WireRecord {
+  return { f, message: records };
+}
+
+/** A varint field. */
+export function varint(f: number, value: bigint | number): WireRecord {
+  return { f, varint: BigInt(value) };
+}
+
+/** Writes records as protobuf wire bytes. */
+export function wire(records: readonly WireRecord[]): Uint8Array {
+  const w = new BinaryWriter();
+  writeRecords(w, records);
+  return w.finish();
+}
+
+function writeRecords(w: BinaryWriter, records: readonly WireRecord[]): void {
+  for (const record of records) {
+    if ("raw" in record) w.raw(record.raw);
+    else if ("varint" in record) w.tag(record.f, WireType.Varint).uint64(BigInt.asUintN(64, record.varint));
+    else if ("double" in record) w.tag(record.f, WireType.Bit64).double(record.double);
+    else if ("fixed32" in record) w.tag(record.f, WireType.Bit32).fixed32(record.fixed32);
+    else if ("bytes" in record) w.tag(record.f, WireType.LengthDelimited).bytes(record.bytes);
+    else if ("message" in record) {
+      w.tag(record.f, WireType.LengthDelimited).fork();
+      writeRecords(w, record.message);
+      w.join();
+    } else {
+      w.tag(record.f, WireType.StartGroup);
+      writeRecords(w, record.group);
+      w.tag(record.f, WireType.EndGroup);
+    }
+  }
+}
+
+// Shorthands for google.protobuf.Value, Struct and ListValue bodies.
+
+/** Value fields: null_value. */
+export const nullValue = (): WireRecord => varint(1, 0);
+/** Value fields: number_value. */
+export const numberValue = (n: number): WireRecord => ({ f: 2, double: n });
+/** Value fields: string_value. */
+export const stringValue = (s: string | Uint8Array): WireRecord => str(3, s);
+/** Value fields: bool_value. */
+export const boolValue = (b: boolean): WireRecord => varint(4, b ? 1 : 0);
+/** Value fields: struct_value with `[key, value fields]` entries. */
+export const structValue = (...entries: [string | Uint8Array, WireRecord[]][]): WireRecord =>
+  msg(5, ...entries.map(([key, value]) => msg(1, str(1, key), msg(2, ...value))));
+/** Value fields: list_value with the given items. */
+export const listValue = (...items: WireRecord[][]): WireRecord => msg(6, ...items.map((item) => msg(1, ...item)));
+
+/** A ClientFrame of events, each given as its id, type and data Value fields (undefined: no data field). */
+export function frame(...events: [string, string, WireRecord[] | undefined][]): Uint8Array {
+  return wire(
+    events.map(([id, type, data]) =>
+      msg(1, ...[str(1, id), str(2, type), ...(data === undefined ? [] : [msg(3, ...data)])])
+    ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks against protobuf-es
+
+/** What protobuf-es makes of ClientFrame bytes, in the shape the hand-written reader returns. */
+function referenceRead(bytes: Uint8Array) {
+  return fromBinary(ClientFrameSchema, bytes).events.map((event) => {
+    let data: JsonValue | undefined;
+    let dataProblem: string | undefined;
+    if (event.data !== undefined) {
+      try {
+        data = toJson(ValueSchema, event.data);
+      } catch (error) {
+        dataProblem = (error as Error).message;
+      }
+    }
+    return { id: event.id, type: event.type, data, dataProblem };
+  });
+}
+
+type Outcome<T> = { readonly value: T } | { readonly error: unknown };
+
+function attempt<T>(run: () => T): Outcome<T> {
+  try {
+    return { value: run() };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** An error as far as a caller can tell: its class, message and code, and the same of its cause. */
+function describeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return { thrown: error };
+  const code = (error as { code?: unknown }).code;
+  return {
+    name: error.constructor.name,
+    message: error.message,
+    code,
+    cause: error.cause && describeError(error.cause),
+  };
+}
+
+/** How deeply arrays and objects nest in `value` (a scalar is 0). */
+export function nesting(value: unknown): number {
+  if (typeof value !== "object" || value === null) return 0;
+  let deepest = 0;
+  for (const child of Object.values(value)) deepest = Math.max(deepest, nesting(child));
+  return deepest + 1;
+}
+
+/** Data as text that shows key order (JSON.stringify keeps it, an own `__proto__` key included). */
+function ordered(value: unknown): string | undefined {
+  return value === undefined ? undefined : JSON.stringify(value);
+}
+
+/**
+ * readBinaryClientFrame() reads `bytes` exactly as protobuf-es fromBinary and toJson do: the same
+ * error, or the same events with the same data (key order included) or the same data problem,
+ * and a depth bound that holds.
+ */
+export function assertReadsLikeProtobufEs(bytes: Uint8Array): void {
+  const expected = attempt(() => referenceRead(bytes));
+  const actual = attempt(() => readBinaryClientFrame(bytes));
+  if ("error" in expected || "error" in actual) {
+    assert.ok("error" in expected && "error" in actual, "one of the readers threw and the other did not");
+    assert.deepEqual(describeError(actual.error), describeError(expected.error));
+    return;
+  }
+  assert.equal(actual.value.length, expected.value.length, "event count");
+  actual.value.forEach((got, i) => {
+    const want = expected.value[i]!;
+    assert.equal(got.id, want.id);
+    assert.equal(got.type, want.type);
+    assert.equal(got.dataProblem, want.dataProblem);
+    if (want.dataProblem !== undefined) return;
+    assert.deepEqual(got.data, want.data);
+    assert.equal(ordered(got.data), ordered(want.data), "key order");
+    assert.ok(got.depthBound >= nesting(got.data), `depth bound ${got.depthBound} below ${nesting(got.data)}`);
+  });
+}
+
+/**
+ * decodeBinaryClientFrame() gives exactly what the protobuf-es codec gives for `bytes`: the same
+ * VeltrixError (code, message, cause), or the same events (key order included) and rejects.
+ */
+export function assertDecodesLikeProtobufEs(bytes: Uint8Array, limits?: FrameLimits): void {
+  const expected = attempt(() => decodeBinaryClientFrameWithProtobufEs(bytes, limits));
+  const actual = attempt(() => decodeBinaryClientFrame(bytes, limits));
+  if ("error" in expected || "error" in actual) {
+    assert.ok("error" in expected && "error" in actual, "one of the decoders threw and the other did not");
+    assert.deepEqual(describeError(actual.error), describeError(expected.error));
+    return;
+  }
+  assert.deepEqual(actual.value, expected.value);
+  assert.deepEqual(actual.value.events.map((e) => ordered(e.data)), expected.value.events.map((e) => ordered(e.data)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generators
+
+/** UTF-8 text, some of it long enough to leave the short-string paths, and bytes that are not UTF-8. */
+export const textBytes: fc.Arbitrary<Uint8Array> = fc.oneof(
+  { weight: 12, arbitrary: fc.string({ maxLength: 12 }).map((s) => textEncoder.encode(s)) },
+  { weight: 4, arbitrary: fc.string({ unit: "grapheme", maxLength: 8 }).map((s) => textEncoder.encode(s)) },
+  { weight: 2, arbitrary: fc.integer({ min: 30, max: 140 }).map((n) => textEncoder.encode("s".repeat(n))) },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(fc.integer({ min: 0, max: 140 }), fc.string({ unit: "grapheme", maxLength: 3 })).map((
+      [n, tail],
+    ) => textEncoder.encode("s".repeat(n) + tail)),
+  },
+  // Byte-order mark, overlong forms, lone continuation bytes, encoded surrogates, truncated sequences.
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      [0xef, 0xbb, 0xbf, 0x61],
+      [0xc0, 0xaf],
+      [0x80],
+      [0xed, 0xa0, 0x80],
+      [0xe2, 0x82],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0x61, 0xff],
+    ).map((b) => Uint8Array.from(b)),
+  },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 8 }) },
+);
+
+/** Keys that collide, sort as array indexes, or are special to JavaScript objects. */
+const keyBytes = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom("a", "b", "0", "1", "10", "__proto__", "constructor", "", "toString") },
+  { weight: 1, arbitrary: textBytes },
+).map((k) => typeof k === "string" ? textEncoder.encode(k) : k);
+
+const anyVarint = fc.oneof(
+  fc.constantFrom(0n, 1n, 2n, 127n, 128n, (1n << 32n) - 1n, 1n << 32n, (1n << 64n) - 1n),
+  fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+);
+
+/** A group of unknown records, nested `levels` deep. */
+function unknownGroup(levels: number): fc.Arbitrary<WireRecord> {
+  return fc.tuple(fc.integer({ min: 7, max: 40 }), fc.array(scalarRecord(7), { maxLength: 2 })).map(([f, inner]) => {
+    let group: WireRecord = { f, group: inner };
+    for (let i = 1; i < levels; i++) group = { f: f + (i % 3), group: [group] };
+    return group;
+  });
+}
+
+/** A record of any wire type but a group, with a field number from `first` up. */
+function scalarRecord(first: number): fc.Arbitrary<WireRecord> {
+  const f = fc.integer({ min: first, max: first + 30 });
+  return fc.oneof(
+    fc.tuple(f, anyVarint).map(([f, v]) => ({ f, varint: v })),
+    fc.tuple(f, fc.double()).map(([f, d]) => ({ f, double: d })),
+    fc.tuple(f, fc.integer({ min: 0, max: 0xffff_ffff })).map(([f, n]) => ({ f, fixed32: n })),
+    fc.tuple(f, textBytes).map(([f, b]) => ({ f, bytes: b })),
+  );
+}
+
+/** A field this message does not know: any wire type, groups nested a few levels deep now and then. */
+const unknownRecord: fc.Arbitrary<WireRecord> = fc.oneof(
+  { weight: 4, arbitrary: scalarRecord(7) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 4 }).chain(unknownGroup) },
+);
+
+/** A known field number sent with a wire type other than its own. */
+function mistyped(fields: readonly number[]): fc.Arbitrary<WireRecord> {
+  const f = fc.constantFrom(...fields);
+  return fc.oneof(
+    fc.tuple(f, anyVarint).map(([f, v]) => ({ f, varint: v })),
+    fc.tuple(f, fc.double()).map(([f, d]) => ({ f, double: d })),
+    fc.tuple(f, fc.integer({ min: 0, max: 0xffff_ffff })).map(([f, n]) => ({ f, fixed32: n })),
+    fc.tuple(f, textBytes).map(([f, b]) => ({ f, bytes: b })),
+    fc.tuple(f, fc.array(scalarRecord(1), { maxLength: 2 })).map(([f, group]) => ({ f, group })),
+  );
+}
+
+/** google.protobuf.Value, Struct and ListValue bodies: mostly well formed, with every kind of oddity. */
+const { value: valueFields } = fc.letrec<{
+  value: WireRecord[];
+  struct: WireRecord[];
+  entry: WireRecord[];
+  list: WireRecord[];
+}>((tie) => ({
+  value: fc.oneof(
+    { depthSize: "small", maxDepth: 6 },
+    // One kind, as an encoder writes it.
+    {
+      weight: 8,
+      arbitrary: fc.oneof(
+        fc.constant<WireRecord[]>([nullValue()]),
+        fc.oneof(fc.double(), fc.integer()).map((n) => [numberValue(n)]),
+        textBytes.map((b) => [stringValue(b)]),
+        fc.boolean().map((b) => [boolValue(b)]),
+        tie("struct").map((s) => [msg(5, ...s)]),
+        tie("list").map((l) => [msg(6, ...l)]),
+      ),
+    },
+    // Several kinds, repeated kinds (merged), unknown and mistyped fields, or none at all.
+    {
+      weight: 3,
+      arbitrary: fc.array(
+        fc.oneof(
+          { weight: 2, arbitrary: anyVarint.map((v) => varint(1, v)) },
+          { weight: 2, arbitrary: fc.double().map(numberValue) },
+          { weight: 2, arbitrary: textBytes.map(stringValue) },
+          { weight: 2, arbitrary: anyVarint.map((v) => varint(4, v)) },
+          { weight: 3, arbitrary: tie("struct").map((s) => msg(5, ...s)) },
+          { weight: 3, arbitrary: tie("list").map((l) => msg(6, ...l)) },
+          { weight: 1, arbitrary: unknownRecord },
+          { weight: 1, arbitrary: mistyped([1, 2, 3, 4]) },
+        ),
+        { maxLength: 4 },
+      ),
+    },
+  ),
+  struct: fc.array(
+    fc.oneof({ weight: 8, arbitrary: tie("entry").map((e) => msg(1, ...e)) }, { weight: 1, arbitrary: unknownRecord }),
+    { maxLength: 4 },
+  ),
+  entry: fc.oneof(
+    { weight: 6, arbitrary: fc.tuple(keyBytes, tie("value")).map(([k, v]) => [str(1, k), msg(2, ...v)]) },
+    // Value before key, key or value repeated or missing, unknown fields.
+    {
+      weight: 2,
+      arbitrary: fc.array(
+        fc.oneof(
+          { weight: 3, arbitrary: keyBytes.map((k) => str(1, k)) },
+          { weight: 3, arbitrary: tie("value").map((v) => msg(2, ...v)) },
+          { weight: 1, arbitrary: unknownRecord },
+        ),
+        { maxLength: 4 },
+      ),
+    },
+  ),
+  list: fc.array(
+    fc.oneof({ weight: 8, arbitrary: tie("value").map((v) => msg(1, ...v)) }, { weight: 1, arbitrary: unknownRecord }),
+    { maxLength: 4 },
+  ),
+}));
+
+/**
+ * Data nested `levels` JSON levels deep (two messages a level) around `bottom`: by default a
+ * number, with an unknown field of groups `groups` deep when `groups` is not 0.
+ */
+export function deepValue(
+  levels: number,
+  asObjects: (level: number) => boolean,
+  groups = 0,
+  bottom: WireRecord[] = groups > 0 ? [numberValue(1), nestedGroups(groups)] : [numberValue(1)],
+): WireRecord[] {
+  let value = bottom;
+  for (let level = levels; level >= 1; level--) {
+    value = asObjects(level) ? [structValue(["k", value])] : [listValue(value)];
+  }
+  return value;
+}
+
+/** An unknown field 9 holding groups nested `levels` deep. */
+export function nestedGroups(levels: number): WireRecord {
+  let group: WireRecord = { f: 9, group: [] };
+  for (let i = 1; i < levels; i++) group = { f: 9, group: [group] };
+  return group;
+}
+
+/** Data nested around the depth limits: the data depth limit (32) and protobuf-es's 100 messages. */
+const deepData: fc.Arbitrary<WireRecord[]> = fc.tuple(
+  fc.oneof(fc.integer({ min: 28, max: 36 }), fc.integer({ min: 46, max: 50 })),
+  fc.array(fc.boolean(), { minLength: 50, maxLength: 50 }),
+  fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 6 }) }),
+).map(([levels, kinds, groups]) => deepValue(levels, (level) => kinds[level - 1]!, groups));
+
+/** Event ids: valid, long, empty, not UTF-8. */
+const idBytes = fc.oneof(
+  { weight: 6, arbitrary: fc.stringMatching(/^[a-z0-9-]{1,40}$/).map((s) => textEncoder.encode(s)) },
+  { weight: 1, arbitrary: fc.integer({ min: 62, max: 66 }).map((n) => textEncoder.encode("i".repeat(n))) },
+  { weight: 2, arbitrary: textBytes },
+);
+/** Event types: valid, not [a-z0-9._-], not UTF-8. */
+const typeBytes = fc.oneof(
+  { weight: 6, arbitrary: fc.stringMatching(/^[a-z0-9._-]{1,20}$/).map((s) => textEncoder.encode(s)) },
+  { weight: 2, arbitrary: textBytes },
+);
+
+/** An Event body: usually id, type and data in order, now and then repeated, unknown or mistyped fields. */
+const eventFields: fc.Arbitrary<WireRecord[]> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.tuple(idBytes, typeBytes, fc.option(fc.oneof({ weight: 5, arbitrary: valueFields }, deepData)))
+      .map(([id, type, data]) => [str(1, id), str(2, type), ...(data === null ? [] : [msg(3, ...data)])]),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.array(
+      fc.oneof(
+        { weight: 2, arbitrary: idBytes.map((b) => str(1, b)) },
+        { weight: 2, arbitrary: typeBytes.map((b) => str(2, b)) },
+        { weight: 3, arbitrary: valueFields.map((v) => msg(3, ...v)) },
+        { weight: 1, arbitrary: unknownRecord },
+        { weight: 1, arbitrary: mistyped([1, 2, 3]) },
+      ),
+      { maxLength: 6 },
+    ),
+  },
+);
+
+/** ClientFrame bodies as wire records. */
+export const frameRecords: fc.Arbitrary<WireRecord[]> = fc.array(
+  fc.oneof(
+    { weight: 10, arbitrary: eventFields.map((e) => msg(1, ...e)) },
+    { weight: 1, arbitrary: unknownRecord },
+    { weight: 1, arbitrary: mistyped([1]) },
+  ),
+  { minLength: 1, maxLength: 5 },
+);
+
+/** ClientFrame bytes built from generated records. */
+export const frameBytes: fc.Arbitrary<Uint8Array> = frameRecords.map(wire);
+
+type Edit = {
+  readonly op: "flip" | "set" | "insert" | "delete" | "truncate";
+  readonly at: number;
+  readonly byte: number;
+};
+
+/** Up to four byte edits: bit flips, bytes set, inserted or deleted, a cut. */
+export const edits: fc.Arbitrary<readonly Edit[]> = fc.array(
+  fc.record({
+    op: fc.constantFrom("flip", "flip", "set", "insert", "delete", "truncate"),
+    at: fc.nat(),
+    byte: fc.oneof(fc.constantFrom(0x00, 0x01, 0x02, 0x07, 0x0a, 0x0b, 0x0c, 0x7f, 0x80, 0xff), fc.nat({ max: 255 })),
+  }) as fc.Arbitrary<Edit>,
+  { minLength: 1, maxLength: 4 },
+);
+
+/** `bytes` with `changes` applied. */
+export function mutate(bytes: Uint8Array, changes: readonly Edit[]): Uint8Array {
+  const out = [...bytes];
+  for (const { op, at, byte } of changes) {
+    const i = at % (out.length + 1);
+    if (op === "flip") {
+      if (i < out.length) out[i] = out[i]! ^ (1 << (byte & 7));
+      else out.push(byte);
+    } else if (op === "set") {
+      if (i < out.length) out[i] = byte;
+    } else if (op === "insert") out.splice(i, 0, byte);
+    else if (op === "delete") out.splice(i, 1);
+    else if (i > 0) out.length = i;
+  }
+  return new Uint8Array(out);
+}
