@@ -100,6 +100,11 @@ function headline(run: BenchRun): string[] {
   ) {
     if (s[key] !== undefined) lines.push(`${label}: ${num(s[key])} ev/s`);
   }
+  if (s.stallCheckP50Ms !== undefined) {
+    lines.push(
+      `Server socket stall check (lock-step 200-event frames): p50 ${s.stallCheckP50Ms} ms (a Nagle stall would be ~40 ms)`,
+    );
+  }
   if (s.stormP99Change !== undefined) {
     lines.push(`Route storm at ${num(s.stormRate)} ev/s moved p99 by ${pct(s.stormP99Change as number)}`);
   }
