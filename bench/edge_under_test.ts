@@ -24,6 +24,8 @@ export interface EdgeUnderTest {
   eventLoopDelayP99Ms(): Promise<number>;
   /** The last route-apply times the edge kept, in ms. */
   routeApplyMs(): Promise<number[]>;
+  /** The edge's exit code once it has exited, else undefined. */
+  readonly exitCode: number | undefined;
   /** Events the edge holds for Kafka now. */
   inFlightEvents(): Promise<number>;
   stop(): Promise<void>;
@@ -86,10 +88,16 @@ export async function startEdgeUnderTest(
       }
     }
   })();
+  let exitCode: number | undefined;
   const exited = child.status.then((s) => {
+    exitCode = s.code;
     listening.reject(new Error(`edge exited (${s.code}): ${tail.join("\n")}`));
+    if (!stopping) {
+      console.error(`bench: the edge exited unexpectedly (${s.code}); its last lines:\n${tail.join("\n")}`);
+    }
     return s.code;
   });
+  let stopping = false;
   const { port, adminPort } = await listening.promise;
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   const deadline = Date.now() + 60_000;
@@ -129,7 +137,11 @@ export async function startEdgeUnderTest(
     async inFlightEvents() {
       return (await edgeInfo()).inFlight.events as number;
     },
+    get exitCode() {
+      return exitCode;
+    },
     async stop() {
+      stopping = true;
       try {
         child.kill("SIGTERM");
       } catch {

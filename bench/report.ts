@@ -109,7 +109,11 @@ function headline(run: BenchRun): string[] {
     lines.push(`Route storm at ${num(s.stormRate)} ev/s moved p99 by ${pct(s.stormP99Change as number)}`);
   }
   if (s.mostPlayersHoldingSla !== undefined) {
-    lines.push(`Most players at 1 ev/s holding the SLA: ${num(s.mostPlayersHoldingSla)}`);
+    lines.push(
+      `Most players at 1 ev/s holding the SLA: ${
+        num(s.mostPlayersHoldingSla)
+      }; most served (all connected, every event answered): ${num(s.mostPlayersServed)}`,
+    );
   }
   lines.push(`Lost: ${num(s.lost)}, unanswered: ${num(s.unanswered)}, records read back: ${num(s.recordsReadBack)}`);
   return lines;

@@ -199,7 +199,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: "VELTRIX_MAX_CONNECTIONS",
     default: "20000",
-    doc: "Open client connections in all (upgrades past it get 503).",
+    doc:
+      "Open client connections in all (upgrades past it get 503); lowered to fit the open-file limit when it is known.",
   },
   {
     name: "VELTRIX_MAX_CONNECTIONS_PER_PLAYER",

@@ -23,6 +23,7 @@ import { ensureTopics, type TopicLayout } from "./kafka_topics.ts";
 import type { Logger } from "./log.ts";
 import { ProduceBatcher } from "./produce_batcher.ts";
 import { Readiness } from "./readiness.ts";
+import { fitConnectionsToFileLimit, readOpenFileLimit } from "./open_file_limit.ts";
 import { loadTrustedKeys, readKeyText } from "./trusted_keys_source.ts";
 
 /** A running edge. */
@@ -38,6 +39,12 @@ export interface EdgeServer {
   readonly control: RouteControl;
   /** Resolves once the edge is ready for events the first time. */
   readonly ready: Promise<void>;
+  /**
+   * Resolves with the error if a listener fails for good while the edge runs (Deno's server stops
+   * accepting when, say, `accept` runs out of file descriptors). The edge should then be stopped,
+   * which still writes and acks what it accepted, and restarted. Never resolves otherwise.
+   */
+  readonly failed: Promise<Error>;
   /**
    * Stops the edge: stop accepting, flush what is batched, wait (up to the shutdown timeout) for
    * Kafka to acknowledge it so its acks can go out, then close sockets with 1001.
@@ -119,6 +126,19 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     maxPendingEvents: config.maxPendingEvents,
   });
 
+  const openFileLimit = readOpenFileLimit();
+  const capacity = fitConnectionsToFileLimit(config.maxConnections, openFileLimit);
+  if (capacity.lowered) {
+    logger.warn(
+      "VELTRIX_MAX_CONNECTIONS lowered to fit the open-file limit; raise the limit (ulimit -n, LimitNOFILE)",
+      {
+        configured: config.maxConnections,
+        maxConnections: capacity.maxConnections,
+        openFileLimit,
+        reserved: capacity.reserve,
+      },
+    );
+  }
   const players = new PlayerConnections(config.ratePerPlayer);
   const tokens = await PlayerTokenVerifier.create({
     hs256Secret: config.jwtSecret === "" ? undefined : config.jwtSecret,
@@ -135,7 +155,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     connections,
     players,
     limits: {
-      maxConnections: config.maxConnections,
+      maxConnections: capacity.maxConnections,
       maxConnectionsPerPlayer: config.maxConnectionsPerPlayer,
       handshakeTimeoutMs: config.handshakeTimeoutMs,
       allowedOrigins: config.allowedOrigins,
@@ -198,6 +218,14 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   if (config.grpcPort >= 0) grpc = await startGrpcServer(control, config.adminHost, config.grpcPort, config.opsToken);
 
   let stopping = false;
+  const failed = Promise.withResolvers<Error>();
+  for (const [name, server] of [["client", edgeHttp], ["admin", adminHttp]] as const) {
+    server.finished.catch((error: unknown) => {
+      if (stopping) return;
+      logger.error(`the ${name} listener failed and accepts no more connections`, { error });
+      failed.resolve(error instanceof Error ? error : new Error(String(error)));
+    });
+  }
   const ready = (async () => {
     await connectKafka(producer, routes, topicGate, readiness, logger, () => stopping);
     logger.info("edge ready", { routeVersion: routes.current.versionText, brokers: config.kafkaBrokers });
@@ -215,6 +243,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     routes,
     control,
     ready,
+    failed: failed.promise,
     async stop() {
       if (stopping) return;
       stopping = true;

@@ -36,7 +36,7 @@ export async function runEdge(env: Record<string, string | undefined>): Promise<
     routeVersion: edge.routes.current.versionText,
   });
   const stopped = Promise.withResolvers<void>();
-  const onSignal = (signal: Deno.Signal) => () => {
+  const onSignal = (signal: Deno.Signal | "listener failure") => () => {
     logger.info("shutting down", { signal });
     // Whatever happens inside stop(), the process exits within the configured bound (plus 2 s for
     // closing sockets and the producer).
@@ -52,10 +52,17 @@ export async function runEdge(env: Record<string, string | undefined>): Promise<
     Deno.addSignalListener(signal, handler);
     return [signal, handler] as const;
   });
-  await stopped.promise;
+  // A listener that fails for good (out of file descriptors, say) leaves an edge that cannot serve:
+  // stop it the same way, so what it accepted is still written and acked, and exit non-zero so
+  // that the supervisor restarts it.
+  const failure = await Promise.race([stopped.promise.then(() => undefined), edge.failed]);
+  if (failure !== undefined) {
+    onSignal("listener failure")();
+    await stopped.promise;
+  }
   for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
   logger.info("stopped");
-  return 0;
+  return failure === undefined ? 0 : 1;
 }
 
 if (import.meta.main) {

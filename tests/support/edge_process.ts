@@ -30,17 +30,22 @@ export interface EdgeProcess {
  */
 export async function startEdgeProcess(
   env: Record<string, string> = {},
-  { timeoutMs = 60_000, waitReady = true }: { timeoutMs?: number; waitReady?: boolean } = {},
+  { timeoutMs = 60_000, waitReady = true, launcher = [], allowAll = false }: {
+    timeoutMs?: number;
+    waitReady?: boolean;
+    /** Runs the edge with `--allow-all` instead of the edge task's permissions (it can then read /proc). */
+    allowAll?: boolean;
+    /** A command the edge runs under, e.g. `["prlimit", "--nofile=300:300"]`. */
+    launcher?: string[];
+  } = {},
 ): Promise<EdgeProcess> {
   const edgeId = env.VELTRIX_EDGE_ID ?? `test-edge-${crypto.randomUUID().slice(0, 8)}`;
-  const child = new Deno.Command(Deno.execPath(), {
+  const [command, ...prefix] = [...launcher, Deno.execPath()];
+  const child = new Deno.Command(command!, {
     args: [
+      ...prefix,
       "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      "--allow-write",
-      "--allow-sys",
+      ...(allowAll ? ["--allow-all"] : ["--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-sys"]),
       `${root}src/edge/main.ts`,
     ],
     cwd: root,
