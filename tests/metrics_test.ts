@@ -51,7 +51,7 @@ Deno.test("GET /metrics reports received, acked, rejected, routed and dead-lette
         "veltrix_nodejs_eventloop_lag_p99_seconds",
       ]
     ) {
-      assert.ok(after.includes(`\n${name} `), `${name} is exported`);
+      assert.ok(sample(after, name) > 0, `${name} is exported with a measured value`);
     }
     assert.ok(!/player="|event_id="|veltrix-player/.test(after), "no player or event ids as labels");
   } finally {

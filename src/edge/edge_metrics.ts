@@ -50,6 +50,7 @@ export class EdgeMetrics implements IngestMetrics, ProduceMetrics {
   constructor(gauges: EdgeGauges) {
     const registers = [this.registry];
     client.collectDefaultMetrics({ register: this.registry, prefix: "veltrix_" });
+    replaceProcMemoryMetrics(this.registry);
     this.#received = new client.Counter({
       name: "veltrix_events_received_total",
       help: "Events received from clients.",
@@ -178,4 +179,32 @@ export class EdgeMetrics implements IngestMetrics, ProduceMetrics {
   text(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/**
+ * prom-client reads memory and descriptors from `/proc/self`, which Deno opens only to a process
+ * with `--allow-all`; without it those series would read 0. Resident memory comes from
+ * `Deno.memoryUsage()` instead, and the series that cannot be measured are left out.
+ */
+function replaceProcMemoryMetrics(registry: client.Registry): void {
+  let procReadable = true;
+  try {
+    Deno.readTextFileSync("/proc/self/status");
+  } catch {
+    procReadable = false;
+  }
+  registry.removeSingleMetric("veltrix_process_resident_memory_bytes");
+  if (!procReadable) {
+    for (const name of ["virtual_memory_bytes", "heap_bytes", "open_fds", "max_fds"]) {
+      registry.removeSingleMetric(`veltrix_process_${name}`);
+    }
+  }
+  new client.Gauge({
+    name: "veltrix_process_resident_memory_bytes",
+    help: "Resident memory size in bytes.",
+    registers: [registry],
+    collect() {
+      this.set(Deno.memoryUsage().rss);
+    },
+  });
 }
