@@ -42,6 +42,7 @@ export async function startEdgeUnderTest(
     "--allow-read",
     "--allow-write",
     "--allow-sys",
+    ...cpuProfileFlags(),
     "src/edge/main.ts",
   ]);
   const child = new Deno.Command(command, {
@@ -151,4 +152,13 @@ export async function startEdgeUnderTest(
       await pump;
     },
   };
+}
+
+/**
+ * `--cpu-prof` flags when `VELTRIX_BENCH_CPU_PROF_DIR` names a folder: each edge the benchmark
+ * starts then writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+ */
+function cpuProfileFlags(): string[] {
+  const dir = Deno.env.get("VELTRIX_BENCH_CPU_PROF_DIR");
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
 }

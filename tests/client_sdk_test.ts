@@ -24,7 +24,7 @@ async function countsByTopic(player: string, sinceMs: number): Promise<Map<strin
     const records: ReadRecord[] = await readTopic(testBrokers(), topic, sinceMs);
     const perId = new Map<string, number>();
     for (const record of records) {
-      if (record.headers["veltrix-player"] !== player) continue;
+      if (record.key !== player) continue;
       const id = record.headers["veltrix-event-id"]!;
       perId.set(id, (perId.get(id) ?? 0) + 1);
     }

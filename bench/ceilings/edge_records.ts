@@ -1,7 +1,7 @@
 /**
  * Kafka records exactly as the edge builds them for the treasure-hunt mix
  * (`tools/load/treasure_hunt_mix.ts`), through the edge's own `buildRecords`: the protobuf
- * `RoutedEvent` value, the player key and the five `veltrix-*`/`content-type` headers. Ids, players
+ * `RoutedEvent` value, the player key and the `veltrix-event-id`, `veltrix-route-version` and `content-type` headers. Ids, players
  * and the edge id are shaped like the load benchmark's (`<run>-<worker>-<conn>-<seq>`,
  * `bench-<run>-p<conn>`, `bench-edge-<8 hex>`), so the sizes match what the edge really writes.
  *

@@ -1,7 +1,7 @@
 /**
  * Ceiling 2 of the load benchmark: the edge's Kafka path alone, with no WebSocket and no routing.
  * Records built exactly as the edge builds them (`buildRecords`: protobuf `RoutedEvent` value,
- * player key, the five headers) for the treasure-hunt mix go to one topic through the edge's own
+ * player key, the three headers) for the treasure-hunt mix go to one topic through the edge's own
  * `ProduceBatcher` and `KafkaRecordSink` (one `sendBatch` per batch, `acks: -1`, no compression)
  * on a kafkajs producer configured like the edge's (idempotent, no topic auto-creation, the default
  * partitioner, the same client options and log filter). The feeder keeps just enough records

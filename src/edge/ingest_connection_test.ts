@@ -149,7 +149,6 @@ Deno.test("IngestConnection keys records by the authenticated player and stamps 
   assert.deepEqual(write.records.map((r) => r.topic), [TREASURE_TOPIC, LEADERBOARD_TOPIC]);
   for (const record of write.records) {
     assert.equal(record.key, PLAYER);
-    assert.equal(record.headers["veltrix-player"], PLAYER);
     assert.equal(record.headers["veltrix-event-id"], "e-1");
     assert.ok(record.value instanceof Uint8Array);
     const routed = fromBinary(RoutedEventSchema, record.value);
