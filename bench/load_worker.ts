@@ -37,6 +37,8 @@ export interface WorkerResult {
   /** Events due inside the measured window (after warm-up). */
   readonly scheduledInWindow: number;
   readonly ackedInWindow: number;
+  /** Acks that arrived inside the measured window, whenever their events were due: the achieved rate. */
+  readonly acksReceivedInWindow: number;
   /** Ack latency in µs of events due in the measured window, HDR compressed base64. */
   readonly histogram: string;
   /** How late the generator itself sent events, in µs (its own health). */
@@ -90,7 +92,7 @@ const sendLag = hdr.build({
 const decoder = new TextDecoder();
 const acked: string[] = [];
 const rejectCodes: Record<string, number> = {};
-let sent = 0, ackCount = 0, rejected = 0, closedEarly = 0, ackedInWindow = 0;
+let sent = 0, ackCount = 0, rejected = 0, closedEarly = 0, ackedInWindow = 0, acksReceivedInWindow = 0;
 /** Epoch-free time origin of the schedule (performance.now() at `start`). */
 let t0 = 0;
 
@@ -134,10 +136,12 @@ class Connection {
       error?: { code: string; message: string };
     };
     const windowStart = t0 + warmupMs;
+    const arrivedInWindow = now >= windowStart && now < t0 + durationMs;
     for (const id of reply.acks ?? []) {
       const due = this.scheduled[Number(id.slice(this.prefix.length))]!;
       ackCount++;
       acked.push(id);
+      if (arrivedInWindow) acksReceivedInWindow++;
       if (due >= windowStart) {
         ackedInWindow++;
         latency.recordValue(Math.max(1, Math.round((now - due) * 1000)));
@@ -252,6 +256,7 @@ const result: WorkerResult = {
   unanswered: sent - ackCount - rejected,
   scheduledInWindow: Math.max(0, total - windowFirst),
   ackedInWindow,
+  acksReceivedInWindow,
   histogram: hdr.encodeIntoCompressedBase64(latency),
   sendLagHistogram: hdr.encodeIntoCompressedBase64(sendLag),
 };

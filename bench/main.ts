@@ -135,10 +135,10 @@ const warmupAckedFiles: string[] = [];
  * Starts an edge and warms it up (JIT, Kafka connections and partition metadata) with a short load
  * that is not measured, so the first measured step does not pay for a cold start.
  */
-async function startWarmEdge(trustedKeys?: string): Promise<EdgeUnderTest> {
+async function startWarmEdge(rate: number, trustedKeys?: string): Promise<EdgeUnderTest> {
   const edge = await startEdgeUnderTest({ brokers, jwtSecret, ...(trustedKeys ? { trustedKeys } : {}) });
-  const warm = await runLoadStep(step(edge.ingestUrl, 1000, Math.min(200, settings.connections), {
-    durationS: quick ? 1.5 : 3,
+  const warm = await runLoadStep(step(edge.ingestUrl, Math.min(rate, 4000), settings.connections, {
+    durationS: quick ? 1.5 : 5,
     warmupS: 0,
   }));
   warmupAckedFiles.push(...warm.ackedFiles);
@@ -154,7 +154,7 @@ async function drained(edge: EdgeUnderTest): Promise<void> {
 }
 
 async function steadyScenario(): Promise<number> {
-  const edge = await startWarmEdge();
+  const edge = await startWarmEdge(settings.rates[0]!);
   let best = 0, misses = 0;
   try {
     for (const rate of settings.rates) {
@@ -176,7 +176,7 @@ async function steadyScenario(): Promise<number> {
 async function stormScenario(bestRate: number): Promise<void> {
   const rate = quick ? 1000 : Math.max(1000, Math.round(bestRate / 2 / 1000) * 1000);
   const key = await makeStormKey();
-  const edge = await startWarmEdge(key.trustEntry);
+  const edge = await startWarmEdge(rate, key.trustEntry);
   try {
     const phases = quick ? ["none", "storm"] : ["none", "storm", "none again"];
     let version = 2n;
@@ -327,7 +327,7 @@ function ceilingRow(label: string, r: Record<string, unknown>): BenchRow {
 async function playersScenario(): Promise<void> {
   let held = 0, connected = 0;
   for (const players of settings.players) {
-    const edge = await startWarmEdge();
+    const edge = await startWarmEdge(1000);
     try {
       const idle = await edge.rssBytes();
       progress(`many players: ${players} connections at 1 ev/s each`);

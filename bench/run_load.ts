@@ -44,7 +44,7 @@ export interface LoadStepResult {
   readonly rejected: number;
   readonly rejectCodes: Record<string, number>;
   readonly unanswered: number;
-  /** Acked events per second over the measured window. */
+  /** Acks received per second during the measured window (after warm-up, before the drain). */
   readonly achievedRate: number;
   readonly latencyMs: LatencySummary;
   /** How late the generators sent events against their schedule (their own health). */
@@ -152,7 +152,7 @@ export async function runLoadStep(step: LoadStep, edge?: EdgeUnderTest): Promise
     rejected: sum((r) => r.rejected),
     rejectCodes,
     unanswered: sum((r) => r.unanswered),
-    achievedRate: Math.round(sum((r) => r.ackedInWindow) / windowS),
+    achievedRate: Math.round(sum((r) => r.acksReceivedInWindow) / windowS),
     latencyMs: summarize(merged),
     sendLagP99Ms: lag.totalCount === 0 ? 0 : lag.getValueAtPercentile(99) / 1000,
     ackedFiles: workers.map((w) => w.ackedFile),
