@@ -51,7 +51,7 @@ if (!defaultPlayers.includes(playersThatFit)) defaultPlayers.push(Math.floor(pla
 const list = (text: string) => text.split(",").map((s) => Number(s.trim()));
 const settings = {
   scenarios: opts.scenarios!.split(","),
-  rates: list(opts.rates ?? (quick ? "1000,4000" : "2000,5000,10000,15000,20000,25000,30000,40000")),
+  rates: list(opts.rates ?? (quick ? "1000,4000" : "2000,4000,6000,8000,10000,12000,15000,20000")),
   connections: Number(opts.connections ?? (quick ? 200 : 1000)),
   players: opts.players ? list(opts.players) : quick ? [1000] : defaultPlayers,
   openFileLimit: openFileLimit ?? "unknown",
