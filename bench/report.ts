@@ -106,7 +106,13 @@ function headline(run: BenchRun): string[] {
     );
   }
   if (s.stormP99Change !== undefined) {
-    lines.push(`Route storm at ${num(s.stormRate)} ev/s moved p99 by ${pct(s.stormP99Change as number)}`);
+    lines.push(
+      `Route storm at ${
+        num(s.stormRate)
+      } ev/s: median p99 ${s.stormP99Median} ms with 10 updates/s against ${s.noStormP99Median} ms without (${
+        pct(s.stormP99Change as number)
+      }); route-apply p99 ${s.stormApplyP99Ms} ms`,
+    );
   }
   if (s.mostPlayersHoldingSla !== undefined) {
     lines.push(
