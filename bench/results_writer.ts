@@ -8,7 +8,11 @@ import type { BenchRun } from "./bench_result.ts";
 import { renderMarkdown, renderSvg } from "./report.ts";
 
 /** Writes the run's files and returns their paths. */
-export async function writeResults(run: BenchRun, out: string): Promise<string[]> {
+export async function writeResults(
+  run: BenchRun,
+  out: string,
+  { latest = true }: { latest?: boolean } = {},
+): Promise<string[]> {
   await Deno.mkdir(out, { recursive: true });
   const stamp = run.startedAt.replace(/[:.]/g, "-");
   const files: Record<string, (chart: string) => string> = {
@@ -17,7 +21,7 @@ export async function writeResults(run: BenchRun, out: string): Promise<string[]
     svg: () => renderSvg(run),
   };
   const written: string[] = [];
-  for (const name of [stamp, "latest"]) {
+  for (const name of latest ? [stamp, "latest"] : [stamp]) {
     for (const [ext, render] of Object.entries(files)) {
       const path = `${out}/${name}.${ext}`;
       await Deno.writeTextFile(path, render(`${name}.svg`));
