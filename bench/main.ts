@@ -6,16 +6,17 @@
  * run ends by reading the topics back to count lost events, and writes a table to stdout plus
  * `bench/results/<timestamp>.{json,md,svg}` and `latest.*`.
  *
- * Options: `--quick` (a smoke run of under a minute), `--scenarios steady,storm,ceilings,players`,
+ * Options: `--quick` (a smoke run of under a minute), `--scenarios steady,scale-out,storm,ceilings,players`,
  * `--rates 2000,5000,...`, `--connections 1000`, `--players 5000,10000,20000,40000` (by default, up to what fits the open-file limit), `--duration-s 12`,
- * `--workers 1`, `--sources 4`, `--out bench/results`, `--brokers`. Exits 1 if any acked event was
+ * `--workers 1`, `--edges 1` (edge processes sharing the port), `--sources 4`, `--out bench/results`, `--brokers`. Exits 1 if any acked event was
  * lost or any load step had events left unanswered.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import type { BenchRow, BenchRun } from "./bench_result.ts";
-import { type EdgeUnderTest, startEdgeUnderTest } from "./edge_under_test.ts";
+import type { EdgeUnderTest } from "./edge_under_test.ts";
+import { startEdgeGroup } from "./edge_group.ts";
 import { writeResults } from "./results_writer.ts";
 import { type LoadStep, type LoadStepResult, runLoadStep } from "./run_load.ts";
 import { describeMachine } from "./machine.ts";
@@ -30,12 +31,13 @@ import { MIX_TOPICS } from "../tools/load/treasure_hunt_mix.ts";
 const { values: opts } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
-    scenarios: { type: "string", default: "steady,storm,ceilings,players" },
+    scenarios: { type: "string" },
     rates: { type: "string" },
     connections: { type: "string" },
     players: { type: "string" },
     "duration-s": { type: "string" },
     workers: { type: "string", default: "1" },
+    edges: { type: "string", default: "1" },
     sources: { type: "string", default: "4" },
     out: { type: "string", default: new URL("./results", import.meta.url).pathname },
     brokers: { type: "string" },
@@ -50,7 +52,8 @@ const defaultPlayers = [5000, 10_000, 20_000, 40_000].filter((n) => n < playersT
 if (!defaultPlayers.includes(playersThatFit)) defaultPlayers.push(Math.floor(playersThatFit / 1000) * 1000);
 const list = (text: string) => text.split(",").map((s) => Number(s.trim()));
 const settings = {
-  scenarios: opts.scenarios!.split(","),
+  scenarios: (opts.scenarios ?? (quick ? "steady,storm,ceilings,players" : "steady,scale-out,storm,ceilings,players"))
+    .split(","),
   rates: list(opts.rates ?? (quick ? "1000,4000" : "2000,4000,6000,8000,10000,12000,15000,20000")),
   connections: Number(opts.connections ?? (quick ? 200 : 1000)),
   players: opts.players ? list(opts.players) : quick ? [1000] : defaultPlayers,
@@ -58,6 +61,8 @@ const settings = {
   durationS: Number(opts["duration-s"] ?? (quick ? 4 : 12)),
   warmupS: quick ? 1 : 2,
   workers: Number(opts.workers),
+  /** Edge processes sharing the client port (VELTRIX_REUSE_PORT); their RSS and CPU are summed. */
+  edges: Number(opts.edges),
   sources: Array.from({ length: Number(opts.sources) }, (_, i) => `127.0.0.${i + 1}`),
   stormPerSecond: 10,
   lingerMs: 5,
@@ -135,8 +140,8 @@ const warmupAckedFiles: string[] = [];
  * Starts an edge and warms it up (JIT, Kafka connections and partition metadata) with a short load
  * that is not measured, so the first measured step does not pay for a cold start.
  */
-async function startWarmEdge(rate: number, trustedKeys?: string): Promise<EdgeUnderTest> {
-  const edge = await startEdgeUnderTest({ brokers, jwtSecret, ...(trustedKeys ? { trustedKeys } : {}) });
+async function startWarmEdge(rate: number, trustedKeys?: string, edges = settings.edges): Promise<EdgeUnderTest> {
+  const edge = await startEdgeGroup(edges, { brokers, jwtSecret, ...(trustedKeys ? { trustedKeys } : {}) });
   const warm = await runLoadStep(step(edge.ingestUrl, Math.min(rate, 4000), settings.connections, {
     durationS: quick ? 1.5 : 5,
     warmupS: 0,
@@ -153,15 +158,20 @@ async function drained(edge: EdgeUnderTest): Promise<void> {
   }
 }
 
-async function steadyScenario(): Promise<number> {
-  const edge = await startWarmEdge(settings.rates[0]!);
+/**
+ * Steady rates up to saturation. `scenario` "scale-out" runs the same ladder against two edge
+ * processes sharing the client port, to show what a second core buys.
+ */
+async function steadyScenario(scenario = "steady", edges = settings.edges): Promise<number> {
+  const edge = await startWarmEdge(settings.rates[0]!, undefined, edges);
   let best = 0, misses = 0;
   try {
     for (const rate of settings.rates) {
-      progress(`steady ${rate} ev/s over ${settings.connections} connections`);
+      progress(`${scenario} ${rate} ev/s over ${settings.connections} connections, ${edges} edge process(es)`);
       const r = await runLoadStep(step(edge.ingestUrl, rate, settings.connections), edge);
       const ok = holdsSla(r, rate);
-      pendingRows.push(rowOf("steady", `${rate} ev/s`, rate, r, { meetsSla: ok }));
+      const label = edges > 1 ? `${rate} ev/s, ${edges} edges` : `${rate} ev/s`;
+      pendingRows.push(rowOf(scenario, label, rate, r, { meetsSla: ok }));
       if (ok) best = rate;
       await drained(edge);
       if (!ok && (r.achievedRate < 0.9 * rate || r.latencyMs.p99 > 1_000) && ++misses >= 2) break;
@@ -169,7 +179,7 @@ async function steadyScenario(): Promise<number> {
   } finally {
     await edge.stop();
   }
-  summary.highestRateHoldingSla = best;
+  summary[scenario === "steady" ? "highestRateHoldingSla" : `highestRateHoldingSla@${edges}edges`] = best;
   return best;
 }
 
@@ -378,6 +388,7 @@ function round(x: number): number {
 const t0 = performance.now();
 let best = 0;
 if (settings.scenarios.includes("steady")) best = await steadyScenario();
+if (settings.scenarios.includes("scale-out")) await steadyScenario("scale-out", Math.max(2, settings.edges * 2));
 if (settings.scenarios.includes("storm")) await stormScenario(best || settings.rates[0]!);
 if (settings.scenarios.includes("ceilings")) await ceilingsScenario();
 if (settings.scenarios.includes("players")) await playersScenario();
@@ -392,7 +403,7 @@ for (const pending of pendingRows) {
   totalUnanswered += row.unanswered ?? 0;
   rows.push({ ...row, lost, meetsSla: (row.meetsSla ?? false) && lost === 0 });
 }
-const order = ["steady", "route-storm", "ceiling", "many-players"];
+const order = ["steady", "scale-out", "route-storm", "ceiling", "many-players"];
 rows.sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
 totalLost += (await countLost(found, warmupAckedFiles)).lost;
 summary.lost = totalLost;

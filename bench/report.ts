@@ -84,6 +84,13 @@ function headline(run: BenchRun): string[] {
       `Highest steady rate holding the SLA (p99 < 100 ms, nothing lost): ${num(s.highestRateHoldingSla)} ev/s`,
     );
   }
+  if (s["highestRateHoldingSla@2edges"] !== undefined) {
+    lines.push(
+      `Same, with 2 edge processes sharing the port (VELTRIX_REUSE_PORT): ${
+        num(s["highestRateHoldingSla@2edges"])
+      } ev/s`,
+    );
+  }
   if (s.highestAchievedRate !== undefined) {
     lines.push(
       `Highest achieved steady rate: ${
@@ -188,8 +195,9 @@ export function renderSvg(run: BenchRun): string {
     ["p99", "#d62728", (r) => r.latencyMs.p99],
     ["p99.9", "#9467bd", (r) => r.latencyMs.p999],
   ];
-  const groups: [string, BenchRow[], "line" | "square" | "ring"][] = [
+  const groups: [string, BenchRow[], "line" | "dashed" | "square" | "ring"][] = [
     ["edge, steady", points.filter((r) => r.scenario === "steady"), "line"],
+    ["2 edges, steady", points.filter((r) => r.scenario === "scale-out"), "dashed"],
     ["edge, route storm", points.filter((r) => r.scenario === "route-storm"), "square"],
     ["WebSocket sink", points.filter((r) => r.scenario === "ceiling"), "ring"],
   ];
@@ -201,21 +209,23 @@ export function renderSvg(run: BenchRun): string {
     const sorted = [...rows].sort((a, b) => (a.offeredRate ?? 0) - (b.offeredRate ?? 0));
     for (const [name, color, f] of series) {
       const shown = sorted.filter((r) => Number.isFinite(f(r)));
-      if (mark === "line") {
+      if (mark === "line" || mark === "dashed") {
         const path = shown.map((r, i) => `${i === 0 ? "M" : "L"}${x(r.achievedRate).toFixed(1)},${y(f(r)).toFixed(1)}`)
           .join(" ");
-        out.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="2"/>`);
+        const dash = mark === "dashed" ? ` stroke-dasharray="6 3"` : "";
+        out.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="2"${dash}/>`);
       }
       for (const r of shown) {
         const title = `<title>${escape(`${group} ${r.label}: ${name} ${f(r)} ms at ${r.achievedRate}/s`)}</title>`;
         out.push(marker(mark, x(r.achievedRate), y(f(r)), color, title));
       }
       const ly = top + 10 + legend * 16;
-      if (mark === "line") {
+      if (mark === "line" || mark === "dashed") {
+        const dash = mark === "dashed" ? ` stroke-dasharray="6 3"` : "";
         out.push(
           `<line x1="${legendX}" x2="${legendX + 22}" y1="${ly - 4}" y2="${
             ly - 4
-          }" stroke="${color}" stroke-width="2"/>`,
+          }" stroke="${color}" stroke-width="2"${dash}/>`,
         );
       }
       out.push(marker(mark, legendX + 11, ly - 4, color, ""));
@@ -227,7 +237,13 @@ export function renderSvg(run: BenchRun): string {
   return out.join("\n") + "\n";
 }
 
-function marker(kind: "line" | "square" | "ring", cx: number, cy: number, color: string, title: string): string {
+function marker(
+  kind: "line" | "dashed" | "square" | "ring",
+  cx: number,
+  cy: number,
+  color: string,
+  title: string,
+): string {
   const at = (v: number) => v.toFixed(1);
   if (kind === "square") {
     return `<rect x="${at(cx - 4)}" y="${at(cy - 4)}" width="8" height="8" fill="${color}">${title}</rect>`;

@@ -5,6 +5,8 @@ import { isLogLevel, type LogLevel } from "./log.ts";
 export interface EdgeConfig {
   readonly host: string;
   readonly port: number;
+  /** Share the client port with other edge processes on this host (SO_REUSEPORT; Linux spreads connections). */
+  readonly reusePort: boolean;
   readonly adminHost: string;
   readonly adminPort: number;
   readonly stateDir: string;
@@ -79,6 +81,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: "VELTRIX_PORT",
     default: "8787",
     doc: "Client port: `GET /v1/ingest`, `/healthz`, `/readyz`. 0 picks a free port.",
+  },
+  {
+    name: "VELTRIX_REUSE_PORT",
+    default: "false",
+    doc:
+      "true lets several edge processes share VELTRIX_PORT on one host (SO_REUSEPORT): the kernel spreads connections.",
   },
   { name: "VELTRIX_ADMIN_HOST", default: "127.0.0.1", doc: "Address the admin port binds to." },
   {
@@ -286,6 +294,10 @@ export function loadEdgeConfig(
   const config: EdgeConfig = {
     host: read("VELTRIX_HOST", nonEmpty),
     port: read("VELTRIX_PORT", int(0, 65535)),
+    reusePort: read(
+      "VELTRIX_REUSE_PORT",
+      (raw) => raw === "true" ? true : raw === "false" ? false : { problem: "must be true or false" },
+    ),
     adminHost: read("VELTRIX_ADMIN_HOST", nonEmpty),
     adminPort: read("VELTRIX_ADMIN_PORT", int(0, 65535)),
     stateDir: read("VELTRIX_STATE_DIR", nonEmpty),

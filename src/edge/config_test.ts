@@ -26,6 +26,7 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
   assert.deepEqual(config, {
     host: "0.0.0.0",
     port: 8787,
+    reusePort: false,
     adminHost: "127.0.0.1",
     adminPort: 8788,
     stateDir: ".veltrix/state",
@@ -75,6 +76,7 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
   const config = load({
     VELTRIX_HOST: "127.0.0.2",
     VELTRIX_PORT: "0",
+    VELTRIX_REUSE_PORT: "true",
     VELTRIX_ADMIN_HOST: "0.0.0.0",
     VELTRIX_ADMIN_PORT: "9000",
     VELTRIX_STATE_DIR: "/var/lib/veltrix",
@@ -119,6 +121,7 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
   assert.deepEqual(config, {
     host: "127.0.0.2",
     port: 0,
+    reusePort: true,
     adminHost: "0.0.0.0",
     adminPort: 9000,
     stateDir: "/var/lib/veltrix",
@@ -283,4 +286,10 @@ Deno.test("loadEdgeConfig() accepts EdDSA public keys instead of an HS256 secret
     problemsOf({ VELTRIX_JWT_SECRET: undefined }),
     /VELTRIX_JWT_SECRET \(HS256\) or VELTRIX_JWT_PUBLIC_KEYS/,
   );
+});
+
+Deno.test("loadEdgeConfig() takes VELTRIX_REUSE_PORT as true or false only", () => {
+  assert.equal(load({ VELTRIX_REUSE_PORT: "true" }).reusePort, true);
+  assert.equal(load({ VELTRIX_REUSE_PORT: "false" }).reusePort, false);
+  assert.match(problemsOf({ VELTRIX_REUSE_PORT: "yes" }), /VELTRIX_REUSE_PORT="yes" must be true or false/);
 });

@@ -207,7 +207,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
 
   const abort = new AbortController();
   const edgeHttp = Deno.serve(
-    { hostname: config.host, port: config.port, signal: abort.signal, onListen: () => {} },
+    { hostname: config.host, port: config.port, reusePort: config.reusePort, signal: abort.signal, onListen: () => {} },
     edgeApp.fetch,
   );
   const adminHttp = Deno.serve(
