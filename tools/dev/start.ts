@@ -33,6 +33,7 @@ if (!env.VELTRIX_JWT_SECRET) {
       "Connect a game client to:",
       `  ws://${host}:${port}/v1/ingest?token=${token}`,
       `Send: {"events":[{"id":"e-1","type":"treasure.collected","data":{"chest":7}}]}`,
+      `Live dashboard: http://127.0.0.1:${env.VELTRIX_ADMIN_PORT ?? "8788"}/dashboard`,
       "",
     ].join("\n"),
   );
