@@ -4,6 +4,7 @@
  * @module
  */
 import { withFileLimit } from "./file_limit.ts";
+import { textLines } from "./text_lines.ts";
 
 const ceilings = new URL("./ceilings/", import.meta.url).pathname;
 
@@ -34,16 +35,12 @@ export async function startWebSocketSink(): Promise<WebSocketSink> {
     "--port=0",
   ]);
   const child = new Deno.Command(command, { args, stdout: "piped", stderr: "inherit" }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  while (!buffered.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("the WebSocket sink exited before it was ready");
-    buffered += value;
-  }
-  const ready = JSON.parse(buffered.slice(0, buffered.indexOf("\n")));
+  const lines = textLines(child.stdout);
+  const first = await lines.next();
+  if (first.done) throw new Error("the WebSocket sink exited before it was ready");
+  const ready = JSON.parse(first.value);
   const drain = (async () => {
-    while (!(await reader.read()).done) { /* the final counts line is not needed */ }
+    for await (const _ of lines) { /* the final counts line is not needed */ }
   })();
   return {
     url: `ws://127.0.0.1:${ready.port}/v1/ingest`,

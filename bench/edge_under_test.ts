@@ -7,6 +7,7 @@
  * @module
  */
 import { withFileLimit } from "./file_limit.ts";
+import { textLines } from "./text_lines.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const CLOCK_TICKS_PER_S = 100;
@@ -73,19 +74,12 @@ export async function startEdgeUnderTest(
   const listening = Promise.withResolvers<{ port: number; adminPort: number }>();
   const tail: string[] = [];
   const pump = (async () => {
-    let buffered = "";
-    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
-      buffered += chunk;
-      let newline;
-      while ((newline = buffered.indexOf("\n")) !== -1) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        tail.push(line);
-        if (tail.length > 20) tail.shift();
-        if (line.includes('"listening"')) {
-          const entry = JSON.parse(line);
-          listening.resolve({ port: entry.port, adminPort: entry.adminPort });
-        }
+    for await (const line of textLines(child.stderr)) {
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+      if (line.includes('"listening"')) {
+        const entry = JSON.parse(line);
+        listening.resolve({ port: entry.port, adminPort: entry.adminPort });
       }
     }
   })();

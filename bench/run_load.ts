@@ -9,6 +9,7 @@ import type { WorkerResult } from "./load_worker.ts";
 import type { EdgeUnderTest } from "./edge_under_test.ts";
 import type { LatencySummary } from "./bench_result.ts";
 import { withFileLimit } from "./file_limit.ts";
+import { textLines } from "./text_lines.ts";
 
 const workerScript = new URL("./load_worker.ts", import.meta.url).pathname;
 
@@ -34,16 +35,12 @@ export interface LoadStep {
   readonly lingerMs?: number;
 }
 
-/** What one load step measured. */
-export interface LoadStepResult {
-  readonly connections: number;
-  readonly connectFailed: number;
-  readonly closedEarly: number;
-  readonly sent: number;
-  readonly acked: number;
-  readonly rejected: number;
-  readonly rejectCodes: Record<string, number>;
-  readonly unanswered: number;
+/** What one load step measured: the workers' counts summed, and what they measure merged. */
+export interface LoadStepResult extends
+  Pick<
+    WorkerResult,
+    "connections" | "connectFailed" | "closedEarly" | "sent" | "acked" | "rejected" | "rejectCodes" | "unanswered"
+  > {
   /** Acks received per second during the measured window (after warm-up, before the drain). */
   readonly achievedRate: number;
   readonly latencyMs: LatencySummary;
@@ -197,15 +194,8 @@ async function sampleEdge(edge: EdgeUnderTest, windowStart: number, windowEnd: n
 }
 
 async function* jsonLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<Record<string, unknown>> {
-  let buffered = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buffered += chunk;
-    let newline;
-    while ((newline = buffered.indexOf("\n")) !== -1) {
-      const line = buffered.slice(0, newline).trim();
-      buffered = buffered.slice(newline + 1);
-      if (line.startsWith("{")) yield JSON.parse(line);
-    }
+  for await (const line of textLines(stream)) {
+    if (line.trim().startsWith("{")) yield JSON.parse(line);
   }
 }
 

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { textLines } from "./text_lines.ts";
 
 /** The ids of a run found in the topics. */
 export interface FoundIds {
@@ -61,16 +62,9 @@ async function* eventIds(brokers: string, topic: string, sinceMs: number): Async
   }).spawn();
   const stderr = new Response(child.stderr).text();
   const pattern = /(?:^|,)veltrix-event-id=([^,]*)/;
-  let buffered = "";
-  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-    buffered += chunk;
-    let start = 0, newline;
-    while ((newline = buffered.indexOf("\n", start)) !== -1) {
-      const match = pattern.exec(buffered.slice(start, newline));
-      if (match) yield match[1]!;
-      start = newline + 1;
-    }
-    buffered = buffered.slice(start);
+  for await (const line of textLines(child.stdout)) {
+    const match = pattern.exec(line);
+    if (match) yield match[1]!;
   }
   const { code } = await child.status;
   if (code !== 0) throw new Error(`kcat could not read ${topic} back (exit ${code}): ${await stderr}`);
