@@ -1,5 +1,5 @@
 /**
- * The edge a benchmark drives: `src/edge/main.ts` in its own process, configured so that only the
+ * The edge a benchmark drives: `src/main/main.ts` in its own process, configured so that only the
  * machine limits it (rate limits far above the offered load), plus what the benchmark reads from
  * it: RSS and CPU time from `/proc`, event-loop delay from `/metrics`, route-apply times from
  * `/v1/edge`.
@@ -44,7 +44,7 @@ export async function startEdgeUnderTest(
     "--allow-write",
     "--allow-sys",
     ...cpuProfileFlags(),
-    "src/edge/main.ts",
+    "src/main/main.ts",
   ]);
   const child = new Deno.Command(command, {
     args,

@@ -25,7 +25,7 @@ import { countLost, readIds } from "./topic_readback.ts";
 import { runCeilingScript, startWebSocketSink } from "./ceiling_runner.ts";
 import { renderTable } from "./report.ts";
 import { kafkaUp } from "../tools/kafka/kafka.ts";
-import { fitConnectionsToFileLimit, readOpenFileLimit } from "../src/edge/open_file_limit.ts";
+import { fitConnectionsToFileLimit, readOpenFileLimit } from "../src/main/open_file_limit.ts";
 import { MIX_TOPICS } from "../tools/load/treasure_hunt_mix.ts";
 
 const { values: opts } = parseArgs({

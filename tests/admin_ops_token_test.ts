@@ -41,7 +41,7 @@ Deno.test("with VELTRIX_OPS_TOKEN, admin reads need it while health, readiness a
 
 Deno.test("an edge whose admin port is bound beyond loopback without VELTRIX_OPS_TOKEN refuses to start", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", `${root}src/edge/main.ts`],
+    args: ["run", "--allow-all", `${root}src/main/main.ts`],
     env: {
       VELTRIX_JWT_SECRET: TEST_JWT_SECRET,
       VELTRIX_ADMIN_HOST: "0.0.0.0",

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { Kafka, logLevel } from "kafkajs";
-import { silenceKafkajsTimeoutWarnings } from "../src/edge/kafka_client.ts";
+import { silenceKafkajsTimeoutWarnings } from "../src/kafka/kafka_client.ts";
 import { type EdgeProcess, startEdgeProcess } from "./support/edge_process.ts";
 import { testBrokers } from "./support/kafka_target.ts";
 import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "./support/route_signing.ts";

@@ -1,7 +1,7 @@
 /** README.md stays true: it documents every configuration variable and every error code the code knows. */
 import assert from "node:assert/strict";
 import { errorCodes } from "../src/core/error_code.ts";
-import { CONFIG_VARIABLES } from "../src/edge/config.ts";
+import { CONFIG_VARIABLES } from "../src/main/config.ts";
 
 const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
 

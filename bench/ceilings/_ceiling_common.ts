@@ -6,10 +6,10 @@
  * @module
  */
 import * as hdr from "hdr-histogram-js";
-import { CONFIG_VARIABLES } from "../../src/edge/config.ts";
-import { createKafkaClient } from "../../src/edge/kafka_client.ts";
-import { ensureTopics } from "../../src/edge/kafka_topics.ts";
-import { createLogger } from "../../src/edge/log.ts";
+import { CONFIG_VARIABLES } from "../../src/main/config.ts";
+import { createKafkaClient } from "../../src/kafka/kafka_client.ts";
+import { ensureTopics } from "../../src/kafka/topic_admin.ts";
+import { createLogger } from "../../src/main/log.ts";
 
 /** The edge's value of a `VELTRIX_*` (or `KAFKA_BROKERS`) variable: the environment's, else the edge's default. */
 export function edgeSetting(name: string): string {

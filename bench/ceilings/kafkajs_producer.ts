@@ -35,10 +35,10 @@ import { parseArgs } from "node:util";
 import { Partitioners } from "kafkajs";
 import { buildRecords } from "../../src/core/build_records.ts";
 import type { OutboundRecord, RecordSink } from "../../src/core/record_sink.ts";
-import { createKafkaClient } from "../../src/edge/kafka_client.ts";
-import { KafkaRecordSink } from "../../src/edge/kafka_record_sink.ts";
-import { createLogger } from "../../src/edge/log.ts";
-import { type DeliveryListener, ProduceBatcher } from "../../src/edge/produce_batcher.ts";
+import { createKafkaClient } from "../../src/kafka/kafka_client.ts";
+import { KafkaRecordSink } from "../../src/kafka/kafka_record_sink.ts";
+import { createLogger } from "../../src/main/log.ts";
+import { type DeliveryListener, ProduceBatcher } from "../../src/edge/ingest/produce_batcher.ts";
 import {
   edgeSetting,
   emit,

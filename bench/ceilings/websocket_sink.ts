@@ -27,8 +27,8 @@ import {
   decodeJsonClientFrame,
 } from "../../src/core/client_frame_codec.ts";
 import { VeltrixError } from "../../src/core/veltrix_error.ts";
-import { ReplyChannel } from "../../src/edge/reply_channel.ts";
-import { upgradeToWebSocket } from "../../src/edge/websocket_upgrade.ts";
+import { ReplyChannel } from "../../src/edge/ingest/reply_channel.ts";
+import { upgradeToWebSocket } from "../../src/edge/http/websocket_upgrade.ts";
 import { emit, intOption, log } from "./_ceiling_common.ts";
 
 const SCRIPT = "websocket_sink";

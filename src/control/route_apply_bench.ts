@@ -18,7 +18,7 @@ import { defaultRouteMap } from "../core/default_route_map.ts";
 import { TrustedKeys } from "../core/trusted_keys.ts";
 import { isVerified, verifyRouteUpdate } from "../core/verify_route_update.ts";
 import { routeMapBytes, signBytes } from "./_bench_route_maps.ts";
-import { ActiveRouteTable } from "./active_route_table.ts";
+import { ActiveRouteTable } from "../core/live_route_table.ts";
 import { RouteControl } from "./route_control.ts";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };

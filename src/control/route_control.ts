@@ -12,7 +12,7 @@ import type { RouteMapProblem } from "../core/compile_route_map.ts";
 import type { TrustedKeys } from "../core/trusted_keys.ts";
 import { VeltrixError } from "../core/veltrix_error.ts";
 import { isVerified, type VerifiedRouteUpdate, verifyRouteUpdate } from "../core/verify_route_update.ts";
-import type { ActiveRouteTable } from "./active_route_table.ts";
+import type { ActiveRouteTable } from "../core/live_route_table.ts";
 import type { RouteMapStore } from "./route_map_store.ts";
 
 /** Where a route map in force came from. */

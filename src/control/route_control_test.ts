@@ -8,7 +8,7 @@ import { RateLimitedLog, SUPPRESSED_MESSAGE } from "../core/rate_limited_log.ts"
 import { parseTrustedKeys, TrustedKeys } from "../core/trusted_keys.ts";
 import { DEFAULT_MAX_ROUTE_UPDATE_BYTES } from "../core/verify_route_update.ts";
 import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../../tests/support/route_signing.ts";
-import { ActiveRouteTable } from "./active_route_table.ts";
+import { ActiveRouteTable } from "../core/live_route_table.ts";
 import { type AppliedRouteMap, RouteControl, type RouteControlOptions, type UpdateOutcome } from "./route_control.ts";
 import { RouteMapStore } from "./route_map_store.ts";
 

@@ -25,7 +25,7 @@ export interface EdgeProcess {
 }
 
 /**
- * Starts `src/edge/main.ts` on free ports and resolves once its `/readyz` answers 200 (Kafka
+ * Starts `src/main/main.ts` on free ports and resolves once its `/readyz` answers 200 (Kafka
  * connected, topics present). Extra environment variables override the test defaults.
  */
 export async function startEdgeProcess(
@@ -46,7 +46,7 @@ export async function startEdgeProcess(
       ...prefix,
       "run",
       ...(allowAll ? ["--allow-all"] : ["--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-sys"]),
-      `${root}src/edge/main.ts`,
+      `${root}src/main/main.ts`,
     ],
     cwd: root,
     env: {

@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { compileRouteMapOrThrow } from "../../src/core/compile_route_map.ts";
 import { defaultRouteMap } from "../../src/core/default_route_map.ts";
 import { TrustedKeys } from "../../src/core/trusted_keys.ts";
-import { ActiveRouteTable } from "../../src/control/active_route_table.ts";
+import { ActiveRouteTable } from "../../src/core/live_route_table.ts";
 import { RouteControl } from "../../src/control/route_control.ts";
 import { routeMapBytes, signBytes } from "../../src/control/_bench_route_maps.ts";
 

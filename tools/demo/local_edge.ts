@@ -8,9 +8,9 @@
  * @module
  */
 import { kafkaUp } from "../kafka/kafka.ts";
-import { loadEdgeConfig } from "../../src/edge/config.ts";
-import { startEdgeServer } from "../../src/edge/edge_server.ts";
-import { createLogger } from "../../src/edge/log.ts";
+import { loadEdgeConfig } from "../../src/main/config.ts";
+import { startEdgeServer } from "../../src/main/edge_server.ts";
+import { createLogger } from "../../src/main/log.ts";
 
 /** A running edge, and how to reach it. */
 export interface LocalEdge {

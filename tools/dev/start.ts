@@ -6,7 +6,7 @@
  * @module
  */
 import { sign } from "hono/jwt";
-import { runEdge } from "../../src/edge/main.ts";
+import { runEdge } from "../../src/main/main.ts";
 import { kafkaUp } from "../kafka/kafka.ts";
 
 const env = Deno.env.toObject();

@@ -12,7 +12,7 @@
  * @module
  */
 import { Kafka, logLevel } from "kafkajs";
-import { silenceKafkajsTimeoutWarnings } from "../../src/edge/kafka_client.ts";
+import { silenceKafkajsTimeoutWarnings } from "../../src/kafka/kafka_client.ts";
 
 const BOOTSTRAP = "127.0.0.1:9092";
 const here = new URL(".", import.meta.url).pathname;

@@ -3,9 +3,9 @@ import {
   encodeJsonServerFrame,
   type EventReject,
   type ServerReply,
-} from "../core/client_frame_codec.ts";
-import { errorCodes } from "../core/error_code.ts";
-import type { VeltrixError } from "../core/veltrix_error.ts";
+} from "../../core/client_frame_codec.ts";
+import { errorCodes } from "../../core/error_code.ts";
+import type { VeltrixError } from "../../core/veltrix_error.ts";
 import type { DeliveryListener } from "./produce_batcher.ts";
 
 /** The part of a WebSocket a reply channel needs. */

@@ -1,13 +1,13 @@
 import { type Context, Hono } from "hono";
-import { RateLimitedLog } from "../core/rate_limited_log.ts";
-import { VeltrixError } from "../core/veltrix_error.ts";
+import { RateLimitedLog } from "../../core/rate_limited_log.ts";
+import { VeltrixError } from "../../core/veltrix_error.ts";
 import { errorResponse } from "./error_response.ts";
 import { mountHealthRoutes } from "./health_routes.ts";
-import { IngestConnection, type IngestContext } from "./ingest_connection.ts";
-import type { Logger } from "./log.ts";
-import type { PlayerConnections } from "./player_connections.ts";
+import { IngestConnection, type IngestContext } from "../ingest/ingest_connection.ts";
+import type { Logger } from "../../main/log.ts";
+import type { PlayerConnections } from "../ingest/player_connections.ts";
 import { type PlayerTokenVerifier, tokenFromRequest } from "./player_token.ts";
-import type { Readiness } from "./readiness.ts";
+import type { Readiness } from "../readiness.ts";
 import { upgradeToWebSocket } from "./websocket_upgrade.ts";
 
 /** What the client-facing app needs. */

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import { bearerMatches } from "../core/bearer_token.ts";
-import { VeltrixError } from "../core/veltrix_error.ts";
+import { bearerMatches } from "../../core/bearer_token.ts";
+import { VeltrixError } from "../../core/veltrix_error.ts";
 import { errorResponse } from "./error_response.ts";
 
 /** Connect procedures that only read: they need the ops token like any other admin read. */

@@ -1,4 +1,4 @@
-import { TokenBucket } from "../core/token_bucket.ts";
+import { TokenBucket } from "../../core/token_bucket.ts";
 
 /** What the edge keeps per player while they have connections open. */
 interface PlayerEntry {

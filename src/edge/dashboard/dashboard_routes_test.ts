@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
-import { defaultRouteMap } from "../core/default_route_map.ts";
-import type { Logger } from "../core/logger.ts";
-import { TrustedKeys } from "../core/trusted_keys.ts";
-import { ActiveRouteTable } from "../control/active_route_table.ts";
-import { RouteControl } from "../control/route_control.ts";
+import { compileRouteMapOrThrow } from "../../core/compile_route_map.ts";
+import { defaultRouteMap } from "../../core/default_route_map.ts";
+import type { Logger } from "../../core/logger.ts";
+import { TrustedKeys } from "../../core/trusted_keys.ts";
+import { ActiveRouteTable } from "../../core/live_route_table.ts";
+import { RouteControl } from "../../control/route_control.ts";
 import { DashboardFeed } from "./dashboard_feed.ts";
 import { mountDashboard } from "./dashboard_routes.ts";
-import { EdgeMetrics } from "./edge_metrics.ts";
+import { EdgeMetrics } from "../edge_metrics.ts";
 
 const TOKEN = "dashboard-test-token-0123456789";
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };

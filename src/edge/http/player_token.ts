@@ -1,5 +1,5 @@
-import { parseTrustedKeys, type TrustedKeyEntry } from "../core/trusted_keys.ts";
-import { VeltrixError } from "../core/veltrix_error.ts";
+import { parseTrustedKeys, type TrustedKeyEntry } from "../../core/trusted_keys.ts";
+import { VeltrixError } from "../../core/veltrix_error.ts";
 
 /** How client tokens are checked. */
 export interface PlayerTokenOptions {

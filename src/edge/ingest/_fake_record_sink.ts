@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { OutboundRecord, RecordSink } from "../core/record_sink.ts";
+import type { OutboundRecord, RecordSink } from "../../core/record_sink.ts";
 
 /** One call to the fake sink, settled by hand. */
 export interface PendingWrite {

@@ -1,11 +1,11 @@
 import type { Registry } from "prom-client";
-import type { ActiveRouteTable } from "../control/active_route_table.ts";
-import type { RouteControl } from "../control/route_control.ts";
-import { appliedToJson } from "../control/route_json.ts";
-import { bucketDelta, type CumulativeBucket, histogramQuantile } from "../core/histogram_quantile.ts";
-import type { Logger } from "../core/logger.ts";
-import type { RoutePattern } from "../core/route_pattern.ts";
-import { Format, KeyStrategy } from "../gen/veltrix/v1/route_map_pb.ts";
+import type { ActiveRouteTable } from "../../core/live_route_table.ts";
+import type { RouteControl } from "../../control/route_control.ts";
+import { appliedToJson } from "../../control/route_json.ts";
+import { bucketDelta, type CumulativeBucket, histogramQuantile } from "../../core/histogram_quantile.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { RoutePattern } from "../../core/route_pattern.ts";
+import { Format, KeyStrategy } from "../../gen/veltrix/v1/route_map_pb.ts";
 
 /** One interval of the edge, as the dashboard shows and charts it. */
 export interface DashboardPoint {

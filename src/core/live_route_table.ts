@@ -1,4 +1,4 @@
-import type { RouteTable } from "../core/route_table.ts";
+import type { RouteTable } from "./route_table.ts";
 
 /**
  * The one reference to the route table in force. Readers take `current` once per frame, so an

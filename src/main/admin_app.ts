@@ -1,15 +1,15 @@
 import { Hono } from "hono";
 import type { Logger } from "../core/logger.ts";
-import { DashboardFeed } from "./dashboard_feed.ts";
-import { mountDashboard } from "./dashboard_routes.ts";
-import type { EdgeMetrics } from "./edge_metrics.ts";
-import { requireOpsTokenForReads } from "./ops_token.ts";
-import type { ActiveRouteTable } from "../control/active_route_table.ts";
+import { DashboardFeed } from "../edge/dashboard/dashboard_feed.ts";
+import { mountDashboard } from "../edge/dashboard/dashboard_routes.ts";
+import type { EdgeMetrics } from "../edge/edge_metrics.ts";
+import { requireOpsTokenForReads } from "../edge/http/ops_token.ts";
+import type { ActiveRouteTable } from "../core/live_route_table.ts";
 import { mountControlService } from "../control/control_service.ts";
 import { mountRouteAdminRoutes } from "../control/route_admin_routes.ts";
 import type { RouteControl } from "../control/route_control.ts";
-import { mountHealthRoutes } from "./health_routes.ts";
-import type { Readiness } from "./readiness.ts";
+import { mountHealthRoutes } from "../edge/http/health_routes.ts";
+import type { Readiness } from "../edge/readiness.ts";
 
 /** What the admin app needs. */
 export interface AdminAppOptions {

@@ -1,18 +1,18 @@
 import assert from "node:assert/strict";
-import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
-import { defaultRouteMap } from "../core/default_route_map.ts";
-import type { Logger } from "../core/logger.ts";
-import { parseTrustedKeys, TrustedKeys } from "../core/trusted_keys.ts";
-import { ActiveRouteTable } from "../control/active_route_table.ts";
-import { RouteControl } from "../control/route_control.ts";
-import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../../tests/support/route_signing.ts";
+import { compileRouteMapOrThrow } from "../../core/compile_route_map.ts";
+import { defaultRouteMap } from "../../core/default_route_map.ts";
+import type { Logger } from "../../core/logger.ts";
+import { parseTrustedKeys, TrustedKeys } from "../../core/trusted_keys.ts";
+import { ActiveRouteTable } from "../../core/live_route_table.ts";
+import { RouteControl } from "../../control/route_control.ts";
+import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../../../tests/support/route_signing.ts";
 import {
   DashboardFeed,
   type DashboardFeedOptions,
   type DashboardMessage,
   type DashboardPoint,
 } from "./dashboard_feed.ts";
-import { EdgeMetrics } from "./edge_metrics.ts";
+import { EdgeMetrics } from "../edge_metrics.ts";
 
 const ops = await makeSigningKey("ops-dash");
 const keys = await TrustedKeys.import(parseTrustedKeys(ops.trustEntry));

@@ -1,18 +1,18 @@
-import { buildRecords } from "../core/build_records.ts";
+import { buildRecords } from "../../core/build_records.ts";
 import {
   decodeBinaryClientFrame,
   type DecodedClientFrame,
   decodeJsonClientFrame,
   DEFAULT_FRAME_LIMITS,
   type FrameLimits,
-} from "../core/client_frame_codec.ts";
-import { errorCodes } from "../core/error_code.ts";
-import type { RateLimitedLog } from "../core/rate_limited_log.ts";
-import { TokenBucket } from "../core/token_bucket.ts";
-import type { RecentEventIds } from "../core/recent_event_ids.ts";
-import { VeltrixError } from "../core/veltrix_error.ts";
-import type { ActiveRouteTable } from "../control/active_route_table.ts";
-import type { IngestMetrics } from "./edge_metrics.ts";
+} from "../../core/client_frame_codec.ts";
+import { errorCodes } from "../../core/error_code.ts";
+import type { RateLimitedLog } from "../../core/rate_limited_log.ts";
+import { TokenBucket } from "../../core/token_bucket.ts";
+import type { RecentEventIds } from "../../core/recent_event_ids.ts";
+import { VeltrixError } from "../../core/veltrix_error.ts";
+import type { ActiveRouteTable } from "../../core/live_route_table.ts";
+import type { IngestMetrics } from "../edge_metrics.ts";
 import type { DeliveryListener, ProduceBatcher } from "./produce_batcher.ts";
 import { DEFAULT_RETRY_AFTER_MS, ReplyChannel, type ReplySocket } from "./reply_channel.ts";
 

@@ -1,6 +1,6 @@
-import type { OutboundRecord, RecordSink } from "../core/record_sink.ts";
-import { VeltrixError } from "../core/veltrix_error.ts";
-import type { ProduceMetrics } from "./edge_metrics.ts";
+import type { OutboundRecord, RecordSink } from "../../core/record_sink.ts";
+import { VeltrixError } from "../../core/veltrix_error.ts";
+import type { ProduceMetrics } from "../edge_metrics.ts";
 
 /** Told the fate of each event it submitted. */
 export interface DeliveryListener {

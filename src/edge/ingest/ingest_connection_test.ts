@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { FakeRecordSink } from "./_fake_record_sink.ts";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { ActiveRouteTable } from "../control/active_route_table.ts";
-import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
-import { defaultRouteMap, LEADERBOARD_TOPIC, TREASURE_TOPIC, UNROUTED_TOPIC } from "../core/default_route_map.ts";
-import type { RouteTable } from "../core/route_table.ts";
-import { ClientFrameSchema, RoutedEventSchema, ServerFrameSchema } from "../gen/veltrix/v1/event_pb.ts";
-import { RouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
+import { ActiveRouteTable } from "../../core/live_route_table.ts";
+import { compileRouteMapOrThrow } from "../../core/compile_route_map.ts";
+import { defaultRouteMap, LEADERBOARD_TOPIC, TREASURE_TOPIC, UNROUTED_TOPIC } from "../../core/default_route_map.ts";
+import type { RouteTable } from "../../core/route_table.ts";
+import { ClientFrameSchema, RoutedEventSchema, ServerFrameSchema } from "../../gen/veltrix/v1/event_pb.ts";
+import { RouteMapSchema } from "../../gen/veltrix/v1/route_map_pb.ts";
 import { IngestConnection } from "./ingest_connection.ts";
-import { RecentEventIds } from "../core/recent_event_ids.ts";
-import { RateLimitedLog } from "../core/rate_limited_log.ts";
+import { RecentEventIds } from "../../core/recent_event_ids.ts";
+import { RateLimitedLog } from "../../core/rate_limited_log.ts";
 import { ProduceBatcher, type ProduceBatcherOptions } from "./produce_batcher.ts";
 import { DEFAULT_RETRY_AFTER_MS, type ReplySocket } from "./reply_channel.ts";
 

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { VeltrixError } from "../core/veltrix_error.ts";
+import { VeltrixError } from "../../core/veltrix_error.ts";
 
 /** Answers a request with a VeltrixError as `{"error":{"code","message"}}` and the code's HTTP status. */
 export function errorResponse(c: Context, reason: unknown): Response {
