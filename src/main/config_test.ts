@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { VeltrixError } from "../core/veltrix_error.ts";
-import { CONFIG_VARIABLES, type EdgeConfig, loadEdgeConfig } from "./config.ts";
+import { CONFIG_TABLE, CONFIG_VARIABLES, type EdgeConfig, loadEdgeConfig } from "./config.ts";
+import type { LogLevel } from "./log.ts";
 
 const SECRET = "0123456789abcdef-test-secret";
 const HOST = { hostname: "edge-host", pid: 4242 };
@@ -72,52 +73,55 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
   assert.ok(Object.isFrozen(config));
 });
 
+/** A value for every variable, each different from its default. */
+const EVERY_VARIABLE_SET: Record<string, string> = {
+  VELTRIX_HOST: "127.0.0.2",
+  VELTRIX_PORT: "0",
+  VELTRIX_REUSE_PORT: "true",
+  VELTRIX_ADMIN_HOST: "0.0.0.0",
+  VELTRIX_ADMIN_PORT: "9000",
+  VELTRIX_STATE_DIR: "/var/lib/veltrix",
+  KAFKA_BROKERS: "kafka-1:9092",
+  VELTRIX_EDGE_ID: "edge-eu-1",
+  VELTRIX_LINGER_MS: "0",
+  VELTRIX_BATCH_MAX_EVENTS: "500",
+  VELTRIX_BATCH_MAX_BYTES: "2048",
+  VELTRIX_MAX_INFLIGHT_BATCHES: "4",
+  VELTRIX_MAX_PENDING_EVENTS: "50",
+  VELTRIX_PRODUCE_TIMEOUT_MS: "5000",
+  VELTRIX_TOPIC_PARTITIONS: "12",
+  VELTRIX_TOPIC_REPLICATION_FACTOR: "3",
+  VELTRIX_SHUTDOWN_TIMEOUT_MS: "0",
+  VELTRIX_LOG_LEVEL: "debug",
+  VELTRIX_LOG_RATE_LIMIT: "3",
+  VELTRIX_TRUSTED_KEYS: "./keys.txt",
+  VELTRIX_ROUTE_UPDATE_MAX_BYTES: "4096",
+  VELTRIX_GRPC_PORT: "-1",
+  VELTRIX_ROUTES_TOPIC: "ops.routes",
+  VELTRIX_MAX_INFLIGHT_PER_CONNECTION: "10",
+  VELTRIX_DEDUP_PER_PLAYER: "0",
+  VELTRIX_DEDUP_MAX_IDS: "500",
+  VELTRIX_JWT_PUBLIC_KEYS: "./jwt-keys.txt",
+  VELTRIX_JWT_ISSUER: "auth.game",
+  VELTRIX_JWT_AUDIENCE: "veltrix",
+  VELTRIX_JWT_CLOCK_SKEW_S: "5",
+  VELTRIX_ALLOWED_ORIGINS: "https://a.example, https://b.example",
+  VELTRIX_MAX_FRAME_BYTES: "1024",
+  VELTRIX_MAX_EVENTS_PER_FRAME: "10",
+  VELTRIX_MAX_EVENT_BYTES: "512",
+  VELTRIX_MAX_DATA_DEPTH: "4",
+  VELTRIX_MAX_CONNECTIONS: "100",
+  VELTRIX_MAX_CONNECTIONS_PER_PLAYER: "1",
+  VELTRIX_HANDSHAKE_TIMEOUT_MS: "500",
+  VELTRIX_IDLE_TIMEOUT_MS: "2000",
+  VELTRIX_RATE_PER_CONNECTION: "5",
+  VELTRIX_RATE_PER_PLAYER: "6",
+  VELTRIX_RATE_ABUSE_LIMIT: "7",
+  VELTRIX_OPS_TOKEN: "ops-token-0123456789",
+};
+
 Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
-  const config = load({
-    VELTRIX_HOST: "127.0.0.2",
-    VELTRIX_PORT: "0",
-    VELTRIX_REUSE_PORT: "true",
-    VELTRIX_ADMIN_HOST: "0.0.0.0",
-    VELTRIX_ADMIN_PORT: "9000",
-    VELTRIX_STATE_DIR: "/var/lib/veltrix",
-    KAFKA_BROKERS: "kafka-1:9092",
-    VELTRIX_EDGE_ID: "edge-eu-1",
-    VELTRIX_LINGER_MS: "0",
-    VELTRIX_BATCH_MAX_EVENTS: "500",
-    VELTRIX_BATCH_MAX_BYTES: "2048",
-    VELTRIX_MAX_INFLIGHT_BATCHES: "4",
-    VELTRIX_MAX_PENDING_EVENTS: "50",
-    VELTRIX_PRODUCE_TIMEOUT_MS: "5000",
-    VELTRIX_TOPIC_PARTITIONS: "12",
-    VELTRIX_TOPIC_REPLICATION_FACTOR: "3",
-    VELTRIX_SHUTDOWN_TIMEOUT_MS: "0",
-    VELTRIX_LOG_LEVEL: "debug",
-    VELTRIX_LOG_RATE_LIMIT: "3",
-    VELTRIX_TRUSTED_KEYS: "./keys.txt",
-    VELTRIX_ROUTE_UPDATE_MAX_BYTES: "4096",
-    VELTRIX_GRPC_PORT: "-1",
-    VELTRIX_ROUTES_TOPIC: "ops.routes",
-    VELTRIX_MAX_INFLIGHT_PER_CONNECTION: "10",
-    VELTRIX_DEDUP_PER_PLAYER: "0",
-    VELTRIX_DEDUP_MAX_IDS: "500",
-    VELTRIX_JWT_PUBLIC_KEYS: "./jwt-keys.txt",
-    VELTRIX_JWT_ISSUER: "auth.game",
-    VELTRIX_JWT_AUDIENCE: "veltrix",
-    VELTRIX_JWT_CLOCK_SKEW_S: "5",
-    VELTRIX_ALLOWED_ORIGINS: "https://a.example, https://b.example",
-    VELTRIX_MAX_FRAME_BYTES: "1024",
-    VELTRIX_MAX_EVENTS_PER_FRAME: "10",
-    VELTRIX_MAX_EVENT_BYTES: "512",
-    VELTRIX_MAX_DATA_DEPTH: "4",
-    VELTRIX_MAX_CONNECTIONS: "100",
-    VELTRIX_MAX_CONNECTIONS_PER_PLAYER: "1",
-    VELTRIX_HANDSHAKE_TIMEOUT_MS: "500",
-    VELTRIX_IDLE_TIMEOUT_MS: "2000",
-    VELTRIX_RATE_PER_CONNECTION: "5",
-    VELTRIX_RATE_PER_PLAYER: "6",
-    VELTRIX_RATE_ABUSE_LIMIT: "7",
-    VELTRIX_OPS_TOKEN: "ops-token-0123456789",
-  });
+  const config = load(EVERY_VARIABLE_SET);
   assert.deepEqual(config, {
     host: "127.0.0.2",
     port: 0,
@@ -250,27 +254,70 @@ Deno.test("loadEdgeConfig() rejects a KAFKA_BROKERS list with no entries", () =>
   assert.match(problemsOf({ VELTRIX_JWT_SECRET: SECRET, KAFKA_BROKERS: " , ," }), /KAFKA_BROKERS/);
 });
 
-Deno.test("loadEdgeConfig() reads only variables listed in CONFIG_VARIABLES, and every one of them", () => {
-  const read = new Set<string>();
+Deno.test("loadEdgeConfig() reads every variable of CONFIG_TABLE exactly once, and no other", () => {
+  const reads = new Map<string, number>();
   const env = new Proxy({ VELTRIX_JWT_SECRET: SECRET } as Record<string, string | undefined>, {
     get(target, name) {
-      if (typeof name === "string") read.add(name);
+      if (typeof name === "string") reads.set(name, (reads.get(name) ?? 0) + 1);
       return Reflect.get(target, name);
     },
   });
   loadEdgeConfig(env, HOST);
-  const listed = CONFIG_VARIABLES.map((v) => v.name);
-  assert.deepEqual([...read].filter((name) => !listed.includes(name)), [], "read but not listed");
-  assert.deepEqual(listed.filter((name) => !read.has(name)), [], "listed but never read");
+  const listed: string[] = Object.values(CONFIG_TABLE).map((entry) => entry.env);
+  assert.deepEqual([...reads.keys()].filter((name) => !listed.includes(name)), [], "read but not in the table");
+  assert.deepEqual(listed.filter((name) => reads.get(name) !== 1), [], "in the table but not read exactly once");
 });
 
-Deno.test("CONFIG_VARIABLES lists each variable once, with a default and a doc", () => {
-  const names = CONFIG_VARIABLES.map((v) => v.name);
+Deno.test("CONFIG_TABLE names each variable once, with a default and a doc", () => {
+  const names = Object.values(CONFIG_TABLE).map((entry) => entry.env);
   assert.equal(new Set(names).size, names.length);
-  for (const variable of CONFIG_VARIABLES) {
-    assert.notEqual(variable.default, "", variable.name);
-    assert.notEqual(variable.doc, "", variable.name);
+  for (const entry of Object.values(CONFIG_TABLE)) {
+    assert.match(entry.env, /^(VELTRIX_|KAFKA_)[A-Z0-9_]+$/);
+    assert.notEqual(entry.default, "", entry.env);
+    assert.notEqual(entry.doc, "", entry.env);
   }
+});
+
+Deno.test("the config sources spell each variable's name once, in its CONFIG_TABLE entry, and read env only there", async () => {
+  const files = ["config.ts", "config_table.ts", "config_parse.ts"];
+  const sources = await Promise.all(files.map((file) => Deno.readTextFile(new URL(file, import.meta.url))));
+  const all = sources.join("\n");
+  for (const entry of Object.values(CONFIG_TABLE)) {
+    assert.equal(all.split(`"${entry.env}"`).length - 1, 1, `"${entry.env}" is spelled once`);
+  }
+  assert.doesNotMatch(all, /\benv\.[A-Za-z_]/, "no variable is read as env.NAME, past the table");
+  assert.equal(all.split("env[").length - 1, 1, "env is indexed in one place, the loader's loop");
+});
+
+Deno.test("loadEdgeConfig() fills each field with what its CONFIG_TABLE entry's parser makes of its variable", () => {
+  const env: Record<string, string> = { VELTRIX_JWT_SECRET: SECRET, ...EVERY_VARIABLE_SET };
+  const config = loadEdgeConfig(env, HOST);
+  const defaults = loadEdgeConfig({ VELTRIX_JWT_SECRET: SECRET }, HOST);
+  assert.deepEqual(Object.keys(config).sort(), Object.keys(CONFIG_TABLE).sort());
+  for (const [field, entry] of Object.entries(CONFIG_TABLE)) {
+    const raw = env[entry.env];
+    assert.ok(raw !== undefined, `EVERY_VARIABLE_SET sets ${entry.env}`);
+    const value = config[field as keyof EdgeConfig];
+    if (field !== "jwtSecret") assert.notDeepEqual(value, defaults[field as keyof EdgeConfig], `${entry.env} is set`);
+    assert.deepEqual(value, entry.parse(raw, entry.env), entry.env);
+  }
+});
+
+Deno.test("loadEdgeConfig() gives an unset variable its documented default, or empty text for a (placeholder)", () => {
+  const config = loadEdgeConfig({ VELTRIX_JWT_SECRET: SECRET }, HOST);
+  for (const [field, entry] of Object.entries(CONFIG_TABLE)) {
+    if (entry.env === "VELTRIX_JWT_SECRET" || entry.default.includes("<")) continue;
+    const raw = entry.default.startsWith("(") ? "" : entry.default;
+    assert.deepEqual(config[field as keyof EdgeConfig], entry.parse(raw, entry.env), entry.env);
+  }
+  assert.equal(config.edgeId, "edge-host-4242", "<hostname>-<pid>");
+});
+
+Deno.test("CONFIG_VARIABLES is CONFIG_TABLE's name, default and doc of each entry, in order", () => {
+  assert.deepEqual(
+    CONFIG_VARIABLES,
+    Object.values(CONFIG_TABLE).map((entry) => ({ name: entry.env, default: entry.default, doc: entry.doc })),
+  );
 });
 
 Deno.test("loadEdgeConfig() refuses an admin port beyond loopback without VELTRIX_OPS_TOKEN", () => {
@@ -292,4 +339,81 @@ Deno.test("loadEdgeConfig() takes VELTRIX_REUSE_PORT as true or false only", () 
   assert.equal(load({ VELTRIX_REUSE_PORT: "true" }).reusePort, true);
   assert.equal(load({ VELTRIX_REUSE_PORT: "false" }).reusePort, false);
   assert.match(problemsOf({ VELTRIX_REUSE_PORT: "yes" }), /VELTRIX_REUSE_PORT="yes" must be true or false/);
+});
+
+Deno.test("loadEdgeConfig() requires a VELTRIX_OPS_TOKEN of at least 16 characters and never quotes it", () => {
+  const message = problemsOf({ VELTRIX_JWT_SECRET: SECRET, VELTRIX_OPS_TOKEN: "short-token" });
+  assert.match(message, /VELTRIX_OPS_TOKEN must be at least 16 characters/);
+  assert.doesNotMatch(message, /short-token/);
+  assert.equal(load({ VELTRIX_OPS_TOKEN: " " }).opsToken, undefined, "blank is unset");
+});
+
+Deno.test("loadEdgeConfig() checks a rule over several variables only when each of them could be read", () => {
+  const shortToken = problemsOf({
+    VELTRIX_JWT_SECRET: SECRET,
+    VELTRIX_ADMIN_HOST: "0.0.0.0",
+    VELTRIX_OPS_TOKEN: "short",
+  });
+  assert.doesNotMatch(shortToken, /exposes the admin port/, "a refused token is not reported as missing");
+  const blankHost = problemsOf({ VELTRIX_JWT_SECRET: SECRET, VELTRIX_ADMIN_HOST: " " });
+  assert.match(blankHost, /VELTRIX_ADMIN_HOST=" " must not be empty/);
+  assert.doesNotMatch(blankHost, /exposes the admin port/);
+  const shortSecret = problemsOf({ VELTRIX_JWT_SECRET: "a".repeat(15) });
+  assert.doesNotMatch(shortSecret, /must be set/, "a refused secret is not reported as missing");
+});
+
+/** True when A and B are the same type. */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+
+/** EdgeConfig as it was written out by hand before it was derived from CONFIG_TABLE. */
+interface WrittenEdgeConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly reusePort: boolean;
+  readonly adminHost: string;
+  readonly adminPort: number;
+  readonly stateDir: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly jwtSecret: string;
+  readonly edgeId: string;
+  readonly lingerMs: number;
+  readonly batchMaxEvents: number;
+  readonly batchMaxBytes: number;
+  readonly maxInFlightBatches: number;
+  readonly maxPendingEvents: number;
+  readonly produceTimeoutMs: number;
+  readonly topicPartitions: number;
+  readonly topicReplicationFactor: number;
+  readonly shutdownTimeoutMs: number;
+  readonly logLevel: LogLevel;
+  readonly logRateLimit: number;
+  readonly trustedKeys: string;
+  readonly routeUpdateMaxBytes: number;
+  readonly grpcPort: number;
+  readonly routesTopic: string;
+  readonly maxInFlightPerConnection: number;
+  readonly dedupPerPlayer: number;
+  readonly dedupMaxIds: number;
+  readonly jwtPublicKeys: string;
+  readonly jwtIssuer: string | undefined;
+  readonly jwtAudience: string | undefined;
+  readonly jwtClockSkewS: number;
+  readonly allowedOrigins: readonly string[];
+  readonly maxFrameBytes: number;
+  readonly maxEventsPerFrame: number;
+  readonly maxEventBytes: number;
+  readonly maxDataDepth: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerPlayer: number;
+  readonly handshakeTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly ratePerConnection: number;
+  readonly ratePerPlayer: number;
+  readonly rateAbuseLimit: number;
+  readonly opsToken: string | undefined;
+}
+
+Deno.test("EdgeConfig, derived from CONFIG_TABLE, has exactly the fields and types it had when written by hand", () => {
+  const same: Same<EdgeConfig, WrittenEdgeConfig> = true;
+  assert.equal(same, true);
 });
