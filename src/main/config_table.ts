@@ -268,7 +268,7 @@ export const CONFIG_TABLE = {
     default: "20000",
     parse: int(1, 10_000_000),
     doc:
-      "Open client connections in all (upgrades past it get 503); lowered to fit the open-file limit when the edge can read it (see [File descriptors](#file-descriptors)).",
+      "Open client connections in all (upgrades past it get 503). Keep it under `ulimit -n`; an edge that can read its open-file limit lowers it to fit (see [File descriptors](#file-descriptors)).",
   },
   maxConnectionsPerPlayer: {
     env: "VELTRIX_MAX_CONNECTIONS_PER_PLAYER",

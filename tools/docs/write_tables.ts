@@ -1,0 +1,99 @@
+/**
+ * `deno task docs`: rewrites the tables in `docs/` that are generated from the code, each between
+ * its marker comments (`<!-- name:begin -->` and `<!-- name:end -->`):
+ *
+ * - `config-table` in `docs/operations.md`, from the edge's config table (`src/main/config_table.ts`);
+ * - `error-table` in `docs/errors.md`, from the error code table (`src/core/error_code.ts`).
+ *
+ * Tables come out as `deno fmt` writes them. `tests/readme_test.ts` fails when a committed table
+ * differs from what this would write.
+ *
+ * @module
+ */
+import { errorCodes } from "../../src/core/error_code.ts";
+import { CONFIG_VARIABLES } from "../../src/main/config.ts";
+
+/** One generated table: the file it lives in (from the repository root), its marker name, its text. */
+export interface GeneratedTable {
+  readonly file: string;
+  readonly marker: string;
+  readonly render: () => string;
+}
+
+/** A Markdown table padded the way `deno fmt` pads one; `|` in a cell is escaped. */
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const escaped = [header, ...rows].map((cells) => cells.map((cell) => cell.replaceAll("|", "\\|")));
+  const widths = header.map((_, column) => Math.max(3, ...escaped.map((cells) => (cells[column] ?? "").length)));
+  const line = (cells: readonly string[]) =>
+    `| ${widths.map((width, column) => (cells[column] ?? "").padEnd(width)).join(" | ")} |`;
+  const [head, ...body] = escaped;
+  return [line(head!), line(widths.map((width) => "-".repeat(width))), ...body.map(line)].join("\n");
+}
+
+/** `text` with `code` in backticks, unless it is a placeholder such as `(none)`. */
+function codeUnlessPlaceholder(text: string): string {
+  return text.startsWith("(") ? text : `\`${text}\``;
+}
+
+/** Environment variable names in `text`, put in backticks. */
+function quoteVariables(text: string): string {
+  return text.replaceAll(/(?<!`)\b((?:VELTRIX|KAFKA)_[A-Z0-9_]+)\b(?!`)/g, "`$1`");
+}
+
+/** Every environment variable the edge reads, its default and what it does. */
+export function configTable(): string {
+  return markdownTable(
+    ["Variable", "Default", "What it does"],
+    CONFIG_VARIABLES.map((v) => [`\`${v.name}\``, codeUnlessPlaceholder(v.default), v.doc]),
+  );
+}
+
+/** Every error code with its HTTP status, RPC code, retry advice, close code and when it happens. */
+export function errorCodeTable(): string {
+  return markdownTable(
+    ["Code", "HTTP", "RPC", "Retry?", "Close", "When"],
+    Object.entries(errorCodes).map(([code, spec]) => [
+      `\`${code}\``,
+      String(spec.http),
+      spec.rpc,
+      spec.retryable ? "yes" : "no",
+      spec.close === undefined ? "" : String(spec.close),
+      quoteVariables(spec.summary),
+    ]),
+  );
+}
+
+/** The tables `deno task docs` writes. */
+export const GENERATED_TABLES: readonly GeneratedTable[] = [
+  { file: "docs/operations.md", marker: "config-table", render: configTable },
+  { file: "docs/errors.md", marker: "error-table", render: errorCodeTable },
+];
+
+/** `text` with what lies between the `marker` comments replaced by `table`; throws when the markers are missing. */
+export function replaceBetweenMarkers(text: string, marker: string, table: string): string {
+  const begin = `<!-- ${marker}:begin -->`;
+  const end = `<!-- ${marker}:end -->`;
+  const from = text.indexOf(begin);
+  const to = text.indexOf(end, from);
+  if (from < 0 || to < 0) throw new Error(`no ${begin} ... ${end} markers`);
+  return `${text.slice(0, from + begin.length)}\n\n${table}\n\n${text.slice(to)}`;
+}
+
+/** The text `file` would have after `deno task docs`, read relative to `root`. */
+export async function regenerated(root: URL, table: GeneratedTable): Promise<{ current: string; expected: string }> {
+  const current = await Deno.readTextFile(new URL(table.file, root));
+  return { current, expected: replaceBetweenMarkers(current, table.marker, table.render()) };
+}
+
+if (import.meta.main) {
+  const root = new URL("../../", import.meta.url);
+  for (const table of GENERATED_TABLES) {
+    const { current, expected } = await regenerated(root, table);
+    if (current === expected) {
+      console.log(`${table.file}: ${table.marker} is up to date`);
+    } else {
+      await Deno.writeTextFile(new URL(table.file, root), expected);
+      console.log(`${table.file}: ${table.marker} rewritten`);
+    }
+  }
+}
