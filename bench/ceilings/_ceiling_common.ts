@@ -7,8 +7,7 @@
  */
 import * as hdr from "hdr-histogram-js";
 import { CONFIG_VARIABLES } from "../../src/main/config.ts";
-import { createKafkaClient } from "../../src/kafka/kafka_client.ts";
-import { ensureTopics } from "../../src/kafka/topic_admin.ts";
+import { kafkaAdapters, TopicGate } from "../../src/kafka/mod.ts";
 import { createLogger } from "../../src/main/log.ts";
 
 /** The edge's value of a `VELTRIX_*` (or `KAFKA_BROKERS`) variable: the environment's, else the edge's default. */
@@ -74,21 +73,17 @@ export function latencySummary(h: hdr.Histogram): LatencyMs {
 }
 
 /**
- * Makes sure `topic` exists, creating it with `partitions` partitions and the broker's default
- * replication factor (the edge's defaults) when it is missing. Returns its partition count.
+ * Makes sure `topic` exists, creating it with `partitions` partitions and the edge's replication
+ * factor when it is missing (through the edge's own topic gate).
  */
-export async function ensureBenchTopic(brokers: readonly string[], topic: string, partitions: number): Promise<number> {
+export async function ensureBenchTopic(brokers: readonly string[], topic: string, partitions: number): Promise<void> {
   const logger = createLogger("warn");
-  const kafka = createKafkaClient("veltrix-bench-admin", brokers, logger);
-  const admin = kafka.admin();
-  await admin.connect();
+  const adapter = kafkaAdapters("kafkajs", brokers, logger)("veltrix-bench-admin");
   try {
     const replicationFactor = Number(edgeSetting("VELTRIX_TOPIC_REPLICATION_FACTOR"));
-    await ensureTopics(admin, [topic], { partitions, replicationFactor });
-    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-    return metadata.topics[0]?.partitions.length ?? 0;
+    await new TopicGate(adapter, { partitions, replicationFactor }, logger).ensure([topic]);
   } finally {
-    await admin.disconnect().catch(() => {});
+    await adapter.close();
   }
 }
 

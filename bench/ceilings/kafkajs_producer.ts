@@ -32,13 +32,12 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { Partitioners } from "kafkajs";
 import { buildRecords } from "../../src/core/build_records.ts";
 import type { OutboundRecord, RecordSink } from "../../src/core/record_sink.ts";
-import { createKafkaClient } from "../../src/kafka/kafka_client.ts";
-import { KafkaRecordSink } from "../../src/kafka/kafka_record_sink.ts";
+import { kafkaAdapters, KafkaRecordSink } from "../../src/kafka/mod.ts";
 import { createLogger } from "../../src/main/log.ts";
-import { type DeliveryListener, ProduceBatcher } from "../../src/edge/ingest/produce_batcher.ts";
+import type { DeliveryListener } from "../../src/core/delivery_listener.ts";
+import { ProduceBatcher } from "../../src/edge/ingest/produce_batcher.ts";
 import {
   edgeSetting,
   emit,
@@ -86,18 +85,13 @@ async function main(): Promise<number> {
   const resolution = singleTopicResolution(values.topic);
   const produceTimeoutMs = Number(edgeSetting("VELTRIX_PRODUCE_TIMEOUT_MS"));
 
-  const topicPartitions = await ensureBenchTopic(brokers, values.topic, partitions);
+  await ensureBenchTopic(brokers, values.topic, partitions);
+  const topicPartitions = partitions;
   const logger = createLogger("warn");
-  // The edge's client (createKafkaClient: retries, log filter) and producer options (edge_server.ts).
-  const kafka = createKafkaClient(`veltrix-bench-kafkajs-${naming.run}`, brokers, logger);
-  const producer = kafka.producer({
-    idempotent: true,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 1_000 },
-  });
-  await producer.connect();
-  const kafkaSink = new KafkaRecordSink(producer, { timeoutMs: produceTimeoutMs });
+  // The edge's own adapter (client options, producer options) and sink.
+  const adapter = kafkaAdapters("kafkajs", brokers, logger)(`veltrix-bench-kafkajs-${naming.run}`);
+  await adapter.connect();
+  const kafkaSink = new KafkaRecordSink(adapter, { timeoutMs: produceTimeoutMs });
   let batches = 0;
   const sink: RecordSink = {
     write(records: readonly OutboundRecord[]) {
@@ -177,7 +171,7 @@ async function main(): Promise<number> {
   clearTimeout(deadline);
   await batcher.drain();
   const elapsedMs = performance.now() - started;
-  await producer.disconnect().catch(() => {});
+  await adapter.close().catch(() => {});
 
   if (failed > 0) log(SCRIPT, `${failed} records failed: ${(firstError as Error)?.message ?? firstError}`);
   emit({

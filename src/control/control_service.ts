@@ -5,7 +5,8 @@ import { createFetchHandler } from "@connectrpc/connect/protocol";
 import type { Hono } from "hono";
 import { ControlService, WatchRouteMapResponseSchema } from "../gen/veltrix/control/v1/control_pb.ts";
 import { errorCodes } from "../core/error_code.ts";
-import type { AppliedRouteMap, RouteControl, UpdateOutcome } from "./route_control.ts";
+import type { AppliedRouteMap } from "../core/live_route_table.ts";
+import type { RouteControl, UpdateOutcome } from "./route_control.ts";
 
 const rpcCodes: Record<string, Code> = {
   invalid_argument: Code.InvalidArgument,
@@ -30,7 +31,7 @@ export function registerControlService(router: ConnectRouter, control: RouteCont
       if (!outcome.ok) throw toConnectError(outcome);
       return {
         version: outcome.applied.version,
-        routes: outcome.applied.routes,
+        routes: outcome.applied.routeCount,
         applyMs: outcome.applied.applyMs,
       };
     },
@@ -59,7 +60,7 @@ export function registerControlService(router: ConnectRouter, control: RouteCont
               version: next.version,
               keyId: next.keyId,
               appliedAt: timestampFromDate(next.appliedAt),
-              routes: next.routes,
+              routes: next.routeCount,
               source: next.source,
             });
             continue;

@@ -4,7 +4,8 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type SignedRouteMap, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
 import { VeltrixError } from "../core/veltrix_error.ts";
 import type { RouteControl, UpdateOutcome } from "./route_control.ts";
-import { appliedToJson, currentRoutesToJson, jsonVersion } from "./route_json.ts";
+import { appliedToJson, jsonVersion } from "../core/applied_route_map_json.ts";
+import { currentRoutesToJson } from "./route_json.ts";
 
 /**
  * Mounts the route control endpoints on the admin app:

@@ -13,12 +13,12 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
 import { compileRouteMap, compileRouteMapOrThrow } from "../core/compile_route_map.ts";
-import { decodeRouteMapSource } from "../core/decode_route_map.ts";
+import { decodeRoutableMap } from "../core/decode_route_map.ts";
 import { defaultRouteMap } from "../core/default_route_map.ts";
 import { TrustedKeys } from "../core/trusted_keys.ts";
 import { isVerified, verifyRouteUpdate } from "../core/verify_route_update.ts";
 import { routeMapBytes, signBytes } from "./_bench_route_maps.ts";
-import { ActiveRouteTable } from "../core/live_route_table.ts";
+import { embeddedSnapshot, LiveRouteTable } from "../core/live_route_table.ts";
 import { RouteControl } from "./route_control.ts";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -34,13 +34,13 @@ for (const size of [10, 100, 1_000, 10_000]) {
   // Version 2 over the embedded version 1: the table in force is put back before each run.
   const bytes = await signBytes(routeMapBytes(size, 2n), pair.privateKey, "bench");
   const signed = fromBinary(SignedRouteMapSchema, bytes);
-  const source = decodeRouteMapSource(signed.routeMap);
+  const source = decodeRoutableMap(signed.routeMap);
   const table = compileRouteMapOrThrow(source);
-  const active = new ActiveRouteTable(initial);
-  const control = new RouteControl({ active, keys, maxBytes, logger: quiet });
+  const routes = new LiveRouteTable(embeddedSnapshot(initial));
+  const control = new RouteControl({ routes, keys, maxBytes, logger: quiet });
 
   Deno.bench(`${group}: RouteControl.update, verify through swap`, { group, baseline: true }, async (b) => {
-    active.swap(initial);
+    routes.swap(embeddedSnapshot(initial));
     b.start();
     const outcome = await control.update(bytes);
     b.end();
@@ -63,12 +63,13 @@ for (const size of [10, 100, 1_000, 10_000]) {
     if (!ok) throw new Error("signature does not verify");
   });
   Deno.bench(`${group}: decode the RouteMap`, { group }, () => {
-    decodeRouteMapSource(signed.routeMap);
+    decodeRoutableMap(signed.routeMap);
   });
   Deno.bench(`${group}: compile`, { group }, () => {
     if (!compileRouteMap(source).ok) throw new Error("map does not compile");
   });
+  const next = embeddedSnapshot(table);
   Deno.bench(`${group}: swap`, { group }, () => {
-    active.swap(table);
+    routes.swap(next);
   });
 }

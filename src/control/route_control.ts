@@ -12,23 +12,10 @@ import type { RouteMapProblem } from "../core/compile_route_map.ts";
 import type { TrustedKeys } from "../core/trusted_keys.ts";
 import { VeltrixError } from "../core/veltrix_error.ts";
 import { isVerified, type VerifiedRouteUpdate, verifyRouteUpdate } from "../core/verify_route_update.ts";
-import type { ActiveRouteTable } from "../core/live_route_table.ts";
+import type { AppliedRouteMap, LiveRouteTable, RouteMapOrigin, RouteSnapshot } from "../core/live_route_table.ts";
+import type { RouteMapFeed } from "../core/route_map_feed.ts";
+import type { TopicProvisioner } from "../core/topic_provisioner.ts";
 import type { RouteMapStore } from "./route_map_store.ts";
-
-/** Where a route map in force came from. */
-export type RouteSource = "embedded" | "state" | "admin" | "fleet";
-
-/** One applied version, as history and watchers see it. */
-export interface AppliedRouteMap {
-  readonly version: bigint;
-  /** The signing key; "" for the embedded default. */
-  readonly keyId: string;
-  readonly appliedAt: Date;
-  readonly source: RouteSource;
-  readonly routes: number;
-  /** Verify through swap, in ms; 0 for the embedded default. */
-  readonly applyMs: number;
-}
 
 /** The outcome of one update. */
 export type UpdateOutcome =
@@ -52,7 +39,8 @@ export interface RouteControlStats {
 
 /** What the control plane works with. */
 export interface RouteControlOptions {
-  readonly active: ActiveRouteTable;
+  /** The one reference to the map in force: read by the edge, swapped here. */
+  readonly routes: LiveRouteTable;
   readonly keys: TrustedKeys;
   readonly maxBytes: number;
   readonly logger: Logger;
@@ -60,13 +48,13 @@ export interface RouteControlOptions {
    * Where refused updates are logged, rate-limited per code (a client retrying a bad update in a
    * loop costs a bounded number of lines). @default a RateLimitedLog of `logger` with its default limits
    */
-  readonly rateLimitedLog?: RateLimitedLog;
+  readonly log?: RateLimitedLog;
   /** Persists each applied map; omitted, nothing survives a restart. */
   readonly store?: RouteMapStore;
-  /** Makes sure a new table's topics exist before it is swapped in; throws when it cannot. */
-  readonly ensureTopics?: (topics: readonly string[]) => Promise<void>;
-  /** Sends an applied admin update to the other edges. */
-  readonly publish?: (signed: Uint8Array, version: bigint) => Promise<void>;
+  /** Makes sure a new table's topics exist before it is swapped in. */
+  readonly topics?: TopicProvisioner;
+  /** Where applied admin updates go to reach the other edges. */
+  readonly feed?: RouteMapFeed;
 }
 
 const HISTORY_LIMIT = 100;
@@ -81,9 +69,8 @@ const APPLY_SAMPLES = 1000;
 export class RouteControl {
   readonly #options: RouteControlOptions;
   readonly #log: RateLimitedLog;
-  #current: AppliedRouteMap & { readonly signed?: Uint8Array };
-  /** The RouteMap message in force, decoded from the signed bytes only when someone asks for it. */
-  #routeMap: { readonly bytes?: Uint8Array; message?: RouteMap };
+  /** The RouteMap message of each snapshot, decoded from its signed bytes only when someone asks for it. */
+  readonly #routeMaps = new WeakMap<RouteSnapshot, RouteMap>();
   readonly #history: AppliedRouteMap[] = [];
   readonly #watchers = new Set<(applied: AppliedRouteMap) => void>();
   #queue: Promise<unknown> = Promise.resolve();
@@ -97,30 +84,26 @@ export class RouteControl {
 
   constructor(options: RouteControlOptions) {
     this.#options = options;
-    this.#log = options.rateLimitedLog ?? new RateLimitedLog(options.logger);
-    const table = options.active.current;
-    this.#current = {
-      version: table.version,
-      keyId: "",
-      appliedAt: options.active.appliedAt,
-      source: "embedded",
-      routes: table.routes.length,
-      applyMs: 0,
-    };
-    this.#routeMap = { message: table.source as RouteMap };
-    this.#history.push(this.#current);
+    this.#log = options.log ?? new RateLimitedLog(options.logger);
+    this.#history.push(options.routes.snapshot.applied);
   }
 
   /** The version in force and how it got there. */
   get current(): AppliedRouteMap {
-    return this.#current;
+    return this.#options.routes.snapshot.applied;
   }
 
   /** The RouteMap message in force (decoded on first use after each update, off the apply path). */
   get routeMap(): RouteMap {
-    const holder = this.#routeMap;
-    holder.message ??= fromBinary(RouteMapSchema, holder.bytes!);
-    return holder.message;
+    const snapshot = this.#options.routes.snapshot;
+    let message = this.#routeMaps.get(snapshot);
+    if (message === undefined) {
+      message = snapshot.signed === undefined
+        ? snapshot.table.map as RouteMap
+        : fromBinary(RouteMapSchema, fromBinary(SignedRouteMapSchema, snapshot.signed).routeMap);
+      this.#routeMaps.set(snapshot, message);
+    }
+    return message;
   }
 
   /** Applied versions, oldest first (the latest 100). */
@@ -160,7 +143,7 @@ export class RouteControl {
       let kind: keyof typeof ignored;
       if (code === "UNKNOWN_SIGNING_KEY" || code === "BAD_SIGNATURE") kind = "forged";
       else if (code !== "STALE_ROUTE_MAP") kind = "invalid";
-      else if (this.#current.signed !== undefined && equalBytes(this.#current.signed, bytes)) kind = "alreadyApplied";
+      else if (equalBytes(this.#options.routes.snapshot.signed, bytes)) kind = "alreadyApplied";
       else kind = "stale";
       ignored[kind]++;
       if (kind !== "alreadyApplied") this.#warnIgnored(kind, code, outcome.error.message);
@@ -195,22 +178,22 @@ export class RouteControl {
 
   async #apply(
     input: Uint8Array | { signed: SignedRouteMap; size: number },
-    source: RouteSource,
+    source: RouteMapOrigin,
     publish: boolean,
   ): Promise<UpdateOutcome> {
-    const { active, keys, maxBytes, logger } = this.#options;
+    const { routes, keys, maxBytes, logger } = this.#options;
     const started = performance.now();
-    const result = await verifyRouteUpdate(input, { keys, currentVersion: active.current.version, maxBytes });
+    const result = await verifyRouteUpdate(input, { keys, currentVersion: routes.table.version, maxBytes });
     if (!isVerified(result)) return this.#refused(result.error, source, result.problems);
     const verifiedMs = performance.now() - started;
 
     let topicsMs = 0;
     // A restored map is swapped in before Kafka is reachable; the edge ensures its topics before it
     // reports ready, so no event is routed to a topic that does not exist.
-    if (this.#options.ensureTopics && source !== "state") {
+    if (this.#options.topics && source !== "state") {
       const topicsStarted = performance.now();
       try {
-        await this.#options.ensureTopics(result.table.topics);
+        await this.#options.topics.ensure(result.table.topics);
       } catch (cause) {
         return this.#refused(
           new VeltrixError("ROUTE_TOPICS_UNAVAILABLE", `topics not ready: ${(cause as Error).message}`, { cause }),
@@ -219,18 +202,17 @@ export class RouteControl {
       }
       topicsMs = performance.now() - topicsStarted;
       // Another update cannot have slipped in (updates are serialised), but the table must still be newer.
-      if (result.routeMap.version <= active.current.version) {
+      if (result.routeMap.version <= routes.table.version) {
         return this.#refused(new VeltrixError("STALE_ROUTE_MAP", "a newer map was applied meanwhile"), source);
       }
     }
 
+    const signed = input instanceof Uint8Array ? input : toBinary(SignedRouteMapSchema, result.signed);
     const swapStarted = performance.now();
-    const appliedAt = new Date();
-    active.swap(result.table, appliedAt);
+    const snapshot = { table: result.table, applied: applied(result, source, verifiedMs), signed };
+    routes.swap(snapshot);
     const applyMs = verifiedMs + (performance.now() - swapStarted);
-
-    const signedBytes = input instanceof Uint8Array ? input : toBinary(SignedRouteMapSchema, result.signed);
-    this.#record(result, signedBytes, source, appliedAt, applyMs);
+    this.#record(snapshot.applied);
     logger.info("route map applied", {
       version: result.routeMap.version,
       keyId: result.keyId,
@@ -242,55 +224,39 @@ export class RouteControl {
 
     if (this.#options.store && source !== "state") {
       try {
-        await this.#options.store.save(signedBytes);
+        await this.#options.store.save(signed);
       } catch (error) {
         logger.error("could not persist the applied route map; a restart would lose it", { error });
       }
     }
     let published = false;
-    if (publish && this.#options.publish) {
+    if (publish && this.#options.feed) {
       try {
-        await this.#options.publish(signedBytes, result.routeMap.version);
+        await this.#options.feed.publish(signed, result.routeMap.version);
         published = true;
       } catch (error) {
         logger.error("could not publish the applied route map to the fleet", { error });
       }
     }
-    return { ok: true, applied: this.#current, published };
+    return { ok: true, applied: snapshot.applied, published };
   }
 
-  #record(
-    result: VerifiedRouteUpdate,
-    signed: Uint8Array,
-    source: RouteSource,
-    appliedAt: Date,
-    applyMs: number,
-  ): void {
-    this.#current = {
-      version: result.routeMap.version,
-      keyId: result.keyId,
-      appliedAt,
-      source,
-      routes: result.table.routes.length,
-      applyMs,
-      signed,
-    };
-    this.#routeMap = { bytes: result.signed.routeMap };
-    this.#history.push(this.#current);
+  #record(applied: AppliedRouteMap): void {
+    this.#history.push(applied);
     if (this.#history.length > HISTORY_LIMIT) this.#history.shift();
     this.stats.applied++;
-    this.stats.applyMs.push(applyMs);
+    this.stats.applyMs.push(applied.applyMs);
     if (this.stats.applyMs.length > APPLY_SAMPLES) this.stats.applyMs.shift();
     for (const watcher of this.#watchers) {
       try {
-        watcher(this.#current);
+        watcher(applied);
       } catch {
         // A failing watcher must not fail the update.
       }
     }
   }
 
-  #refused(error: VeltrixError, source: RouteSource, problems?: readonly RouteMapProblem[]): UpdateOutcome {
+  #refused(error: VeltrixError, source: RouteMapOrigin, problems?: readonly RouteMapProblem[]): UpdateOutcome {
     this.stats.refused[error.code] = (this.stats.refused[error.code] ?? 0) + 1;
     if (source === "admin") {
       this.#log.warn(`route-update.refused:${error.code}`, "route update refused", {
@@ -302,13 +268,25 @@ export class RouteControl {
       ok: false,
       error,
       ...(problems ? { problems } : {}),
-      currentVersion: this.#options.active.current.version,
+      currentVersion: this.#options.routes.table.version,
     };
   }
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
+/** What history and watchers learn of an update about to be swapped in, `verifiedMs` after it arrived. */
+function applied(result: VerifiedRouteUpdate, source: RouteMapOrigin, verifiedMs: number): AppliedRouteMap {
+  return Object.freeze({
+    version: result.routeMap.version,
+    keyId: result.keyId,
+    appliedAt: new Date(),
+    source,
+    routeCount: result.table.routes.length,
+    applyMs: verifiedMs,
+  });
+}
+
+function equalBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  if (a === undefined || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }

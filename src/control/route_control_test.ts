@@ -8,8 +8,8 @@ import { RateLimitedLog, SUPPRESSED_MESSAGE } from "../core/rate_limited_log.ts"
 import { parseTrustedKeys, TrustedKeys } from "../core/trusted_keys.ts";
 import { DEFAULT_MAX_ROUTE_UPDATE_BYTES } from "../core/verify_route_update.ts";
 import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../../tests/support/route_signing.ts";
-import { ActiveRouteTable } from "../core/live_route_table.ts";
-import { type AppliedRouteMap, RouteControl, type RouteControlOptions, type UpdateOutcome } from "./route_control.ts";
+import { type AppliedRouteMap, embeddedSnapshot, LiveRouteTable } from "../core/live_route_table.ts";
+import { RouteControl, type RouteControlOptions, type UpdateOutcome } from "./route_control.ts";
 import { RouteMapStore } from "./route_map_store.ts";
 
 const ops = await makeSigningKey("ops");
@@ -33,7 +33,7 @@ function recordingLogger(lines: LogLine[]): Logger {
 
 interface Harness {
   readonly control: RouteControl;
-  readonly active: ActiveRouteTable;
+  readonly active: LiveRouteTable;
   readonly store: RouteMapStore;
   readonly dir: string;
   readonly logs: LogLine[];
@@ -44,10 +44,21 @@ interface Harness {
   /** Every version the onApplied listener saw. */
   readonly seen: AppliedRouteMap[];
   /** A new RouteControl over a fresh embedded table, with the same store and fakes. */
-  restart(overrides?: Partial<RouteControlOptions>): Harness;
+  restart(overrides?: HarnessOptions): Harness;
 }
 
-type HarnessOptions = Partial<Omit<RouteControlOptions, "active" | "logger" | "store">> & { dir?: string };
+/** Fakes in place of the topic provisioner and the fleet feed. */
+interface HarnessFakes {
+  ensureTopics?: (topics: readonly string[]) => Promise<void>;
+  publish?: (signed: Uint8Array, version: bigint) => Promise<void>;
+}
+
+type HarnessOptions =
+  & Partial<Omit<RouteControlOptions, "routes" | "logger" | "store" | "topics" | "feed">>
+  & HarnessFakes
+  & {
+    dir?: string;
+  };
 
 async function withHarness(fn: (h: Harness) => Promise<void>, options: HarnessOptions = {}): Promise<void> {
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "veltrix-control-test-" });
@@ -63,22 +74,26 @@ function makeHarness(dir: string, options: HarnessOptions): Harness {
   const ensured: string[][] = [];
   const published: { signed: Uint8Array; version: bigint }[] = [];
   const seen: AppliedRouteMap[] = [];
-  const active = new ActiveRouteTable(compileRouteMapOrThrow(defaultRouteMap()));
+  const active = new LiveRouteTable(embeddedSnapshot(compileRouteMapOrThrow(defaultRouteMap())));
   const store = new RouteMapStore(dir);
   const control = new RouteControl({
-    active,
+    routes: active,
     keys: options.keys ?? opsOnly,
     maxBytes: options.maxBytes ?? DEFAULT_MAX_ROUTE_UPDATE_BYTES,
     logger: recordingLogger(logs),
     store,
-    ensureTopics: options.ensureTopics ?? ((topics) => {
-      ensured.push([...topics]);
-      return Promise.resolve();
-    }),
-    publish: options.publish ?? ((signed, version) => {
-      published.push({ signed, version });
-      return Promise.resolve();
-    }),
+    topics: {
+      ensure: options.ensureTopics ?? ((topics) => {
+        ensured.push([...topics]);
+        return Promise.resolve();
+      }),
+    },
+    feed: {
+      publish: options.publish ?? ((signed, version) => {
+        published.push({ signed, version });
+        return Promise.resolve();
+      }),
+    },
   });
   control.onApplied((applied) => seen.push(applied));
   return {
@@ -115,8 +130,8 @@ Deno.test("RouteControl starts on the embedded table as version 1 from source em
     assert.equal(control.current.source, "embedded");
     assert.equal(control.current.keyId, "");
     assert.equal(control.current.applyMs, 0);
-    assert.equal(control.current.routes, 3);
-    assert.equal(control.routeMap, active.current.source);
+    assert.equal(control.current.routeCount, 3);
+    assert.equal(control.routeMap, active.table.map);
     assert.deepEqual(control.history().map((h) => h.source), ["embedded"]);
     assert.deepEqual(control.stats, {
       applied: 0,
@@ -132,12 +147,12 @@ Deno.test("RouteControl starts on the embedded table as version 1 from source em
 
 Deno.test("RouteControl.update() of a good map ensures its topics, then swaps the table in force", async () => {
   await withHarness(async ({ control, active, ensured }) => {
-    const before = active.current;
+    const before = active.table;
     const outcome = await control.update(await signed(2n, "game.moves"));
     assertApplied(outcome);
-    assert.notEqual(active.current, before);
-    assert.equal(active.current.version, 2n);
-    assert.deepEqual(active.current.resolve("player.moved").targets.map((t) => t.topic), ["game.moves"]);
+    assert.notEqual(active.table, before);
+    assert.equal(active.table.version, 2n);
+    assert.deepEqual(active.table.resolve("player.moved").targets.map((t) => t.topic), ["game.moves"]);
     assert.deepEqual(ensured, [["game.moves", "game.treasure", "veltrix.unrouted"]]);
     // The table frames in flight hold is left as it was.
     assert.equal(before.version, 1n);
@@ -152,8 +167,8 @@ Deno.test("RouteControl.update() of a good map reports what was applied, and the
     assert.equal(outcome.applied.version, 2n);
     assert.equal(outcome.applied.keyId, "ops");
     assert.equal(outcome.applied.source, "admin");
-    assert.equal(outcome.applied.routes, 2);
-    assert.equal(outcome.applied.appliedAt, active.appliedAt);
+    assert.equal(outcome.applied.routeCount, 2);
+    assert.equal(outcome.applied.appliedAt, active.snapshot.applied.appliedAt);
     assert.ok(outcome.applied.applyMs > 0, `applyMs ${outcome.applied.applyMs}`);
     assert.equal(control.current, outcome.applied);
     assert.equal(control.routeMap.version, 2n);
@@ -238,7 +253,7 @@ Deno.test("RouteControl.update() is not failed by a listener that throws", async
       throw new Error("listener broke");
     });
     assertApplied(await control.update(await signed(2n)));
-    assert.equal(active.current.version, 2n);
+    assert.equal(active.table.version, 2n);
     assert.equal(seen.length, 1);
   });
 });
@@ -250,10 +265,10 @@ Deno.test("RouteControl.update() persists the applied map, and a restarted contr
     assert.deepEqual((await h.store.load())?.bytes, bytes);
 
     const next = h.restart();
-    assert.equal(next.active.current.version, 1n);
+    assert.equal(next.active.table.version, 1n);
     assert.equal(await next.control.restore(), undefined);
-    assert.equal(next.active.current.version, 2n);
-    assert.deepEqual(next.active.current.resolve("player.x").targets.map((t) => t.topic), ["game.moves"]);
+    assert.equal(next.active.table.version, 2n);
+    assert.deepEqual(next.active.table.resolve("player.x").targets.map((t) => t.topic), ["game.moves"]);
     assert.equal(next.control.current.version, 2n);
     assert.equal(next.control.current.source, "state");
     assert.equal(next.control.current.keyId, "ops");
@@ -273,7 +288,7 @@ Deno.test("RouteControl.update() of an already decoded map persists and publishe
     assert.deepEqual((await h.store.load())?.bytes, signedBytes(map));
     const next = h.restart();
     assert.equal(await next.control.restore(), undefined);
-    assert.equal(next.active.current.version, 2n);
+    assert.equal(next.active.table.version, 2n);
   });
 });
 
@@ -281,8 +296,8 @@ Deno.test("RouteControl.update() of an already decoded map persists and publishe
 
 Deno.test("RouteControl.update() refused changes nothing: same table, nothing persisted, published or ensured", async () => {
   await withHarness(async (h) => {
-    const before = h.active.current;
-    const beforeAt = h.active.appliedAt;
+    const before = h.active.table;
+    const beforeAt = h.active.snapshot.applied.appliedAt;
     const forged = await signRouteMap(ops, simpleMap(2n));
     forged.signature = forged.signature.slice();
     forged.signature[5]! ^= 1;
@@ -298,8 +313,8 @@ Deno.test("RouteControl.update() refused changes nothing: same table, nothing pe
       assertRefused(outcome, code);
       assert.equal(outcome.currentVersion, 1n);
     }
-    assert.equal(h.active.current, before);
-    assert.equal(h.active.appliedAt, beforeAt);
+    assert.equal(h.active.table, before);
+    assert.equal(h.active.snapshot.applied.appliedAt, beforeAt);
     assert.equal(h.control.current.source, "embedded");
     assert.equal(h.control.history().length, 1);
     assert.equal(await h.store.load(), undefined);
@@ -331,8 +346,8 @@ Deno.test("RouteControl.update() logs a flood of refusals as a bounded number of
   const lines: LogLine[] = [];
   const logger = recordingLogger(lines);
   const log = new RateLimitedLog(logger, { limit: 2 });
-  const active = new ActiveRouteTable(compileRouteMapOrThrow(defaultRouteMap()));
-  const control = new RouteControl({ active, keys: opsOnly, maxBytes: 1024, logger, rateLimitedLog: log });
+  const routes = new LiveRouteTable(embeddedSnapshot(compileRouteMapOrThrow(defaultRouteMap())));
+  const control = new RouteControl({ routes, keys: opsOnly, maxBytes: 1024, logger, log });
   for (let i = 0; i < 30; i++) {
     assertRefused(await control.update(new Uint8Array([0xff, 0xff])), "MALFORMED_ROUTE_UPDATE");
   }
@@ -380,7 +395,7 @@ Deno.test("RouteControl.update() refuses more than maxBytes with ROUTE_UPDATE_TO
     assertRefused(await control.update(new Uint8Array(65).fill(0xff)), "ROUTE_UPDATE_TOO_LARGE");
     assert.ok(bytes.byteLength > 64);
     assertRefused(await control.update(bytes), "ROUTE_UPDATE_TOO_LARGE");
-    assert.equal(active.current.version, 1n);
+    assert.equal(active.table.version, 1n);
   }, { maxBytes: 64 });
 });
 
@@ -388,12 +403,12 @@ Deno.test("RouteControl.update() refuses with ROUTE_TOPICS_UNAVAILABLE and chang
   let down = true;
   const ensured: string[][] = [];
   await withHarness(async (h) => {
-    const before = h.active.current;
+    const before = h.active.table;
     const outcome = await h.control.update(await signed(2n));
     assertRefused(outcome, "ROUTE_TOPICS_UNAVAILABLE");
     assert.match(outcome.error.message, /broker unreachable/);
     assert.ok(outcome.error.cause instanceof Error);
-    assert.equal(h.active.current, before);
+    assert.equal(h.active.table, before);
     assert.equal(await h.store.load(), undefined);
     assert.deepEqual(h.published, []);
     assert.deepEqual(h.seen, []);
@@ -402,7 +417,7 @@ Deno.test("RouteControl.update() refuses with ROUTE_TOPICS_UNAVAILABLE and chang
     // Nothing was used up: once the topics can be made, the same update applies.
     down = false;
     assertApplied(await h.control.update(await signed(2n)));
-    assert.equal(h.active.current.version, 2n);
+    assert.equal(h.active.table.version, 2n);
     assert.equal(ensured.length, 2);
   }, {
     ensureTopics: (topics) => {
@@ -416,33 +431,33 @@ Deno.test("RouteControl.update() refuses with ROUTE_TOPICS_UNAVAILABLE and chang
 
 Deno.test("RouteControl.restore() with nothing stored keeps the embedded default and says nothing", async () => {
   await withHarness(async ({ control, active }) => {
-    const before = active.current;
+    const before = active.table;
     assert.equal(await control.restore(), undefined);
-    assert.equal(active.current, before);
+    assert.equal(active.table, before);
     assert.equal(control.current.source, "embedded");
   });
 });
 
 Deno.test("RouteControl.restore() without a store does nothing", async () => {
-  const active = new ActiveRouteTable(compileRouteMapOrThrow(defaultRouteMap()));
-  const control = new RouteControl({ active, keys: opsOnly, maxBytes: 1024, logger: recordingLogger([]) });
+  const active = new LiveRouteTable(embeddedSnapshot(compileRouteMapOrThrow(defaultRouteMap())));
+  const control = new RouteControl({ routes: active, keys: opsOnly, maxBytes: 1024, logger: recordingLogger([]) });
   assert.equal(await control.restore(), undefined);
-  assert.equal(active.current.version, 1n);
+  assert.equal(active.table.version, 1n);
 });
 
 Deno.test("RouteControl.restore() refuses a map whose signing key is no longer trusted, keeping the embedded default", async () => {
   await withHarness(async (h) => {
     assertApplied(await h.control.update(await signed(2n, "game.player-activity", retired)));
-    assert.equal(h.active.current.version, 2n);
+    assert.equal(h.active.table.version, 2n);
 
     const next = h.restart({ keys: opsOnly });
-    const before = next.active.current;
+    const before = next.active.table;
     const reason = await next.control.restore();
     assert.equal(typeof reason, "string");
     assert.match(reason!, /UNKNOWN_SIGNING_KEY/);
     assert.ok(reason!.includes(h.store.path), reason);
-    assert.equal(next.active.current, before);
-    assert.equal(next.active.current.version, 1n);
+    assert.equal(next.active.table, before);
+    assert.equal(next.active.table.version, 1n);
     assert.equal(next.control.current.source, "embedded");
     assert.deepEqual(next.seen, []);
   }, { keys: opsAndRetired });
@@ -451,10 +466,10 @@ Deno.test("RouteControl.restore() refuses a map whose signing key is no longer t
 Deno.test("RouteControl.restore() refuses a corrupt file, keeping the embedded default", async () => {
   await withHarness(async (h) => {
     await h.store.save(new Uint8Array([0xff, 0x00, 0xfe, 0x42]));
-    const before = h.active.current;
+    const before = h.active.table;
     const reason = await h.control.restore();
     assert.match(reason ?? "", /MALFORMED_ROUTE_UPDATE/);
-    assert.equal(h.active.current, before);
+    assert.equal(h.active.table, before);
     assert.equal(h.control.current.source, "embedded");
   });
 });
@@ -465,7 +480,7 @@ Deno.test("RouteControl.restore() refuses a stored map whose signature no longer
     const other = toBinary(RouteMapSchema, create(RouteMapSchema, simpleMap(2n, "game.elsewhere")));
     await h.store.save(signedBytes(create(SignedRouteMapSchema, { ...map, routeMap: other })));
     assert.match((await h.control.restore()) ?? "", /BAD_SIGNATURE/);
-    assert.equal(h.active.current.version, 1n);
+    assert.equal(h.active.table.version, 1n);
   });
 });
 
@@ -474,7 +489,7 @@ Deno.test("RouteControl.restore() reports a state file it cannot read, keeping t
     await Deno.mkdir(h.store.path);
     const reason = await h.control.restore();
     assert.match(reason ?? "", /^cannot read /);
-    assert.equal(h.active.current.version, 1n);
+    assert.equal(h.active.table.version, 1n);
   });
 });
 
@@ -483,7 +498,7 @@ Deno.test("RouteControl.restore() does not call ensureTopics, since Kafka may be
   await withHarness(async (h) => {
     await h.store.save(await signed(2n));
     assert.equal(await h.control.restore(), undefined);
-    assert.equal(h.active.current.version, 2n);
+    assert.equal(h.active.table.version, 2n);
     assert.equal(calls, 0);
   }, {
     ensureTopics: () => {
@@ -521,7 +536,7 @@ Deno.test("RouteControl.update() serialises concurrent updates: v2 and v3 at onc
     const [two, three] = await Promise.all([control.update(await signed(2n)), control.update(await signed(3n))]);
     assertApplied(two);
     assertApplied(three);
-    assert.equal(active.current.version, 3n);
+    assert.equal(active.table.version, 3n);
     assert.deepEqual(control.history().map((a) => a.version), [1n, 2n, 3n]);
     assert.deepEqual(published.map((p) => p.version), [2n, 3n]);
     assert.equal(record.maxInFlight, 1);
@@ -537,7 +552,7 @@ Deno.test("RouteControl.update() serialises concurrent updates: v3 then v2 at on
     assertApplied(outThree);
     assertRefused(outTwo, "STALE_ROUTE_MAP");
     assert.equal(outTwo.currentVersion, 3n);
-    assert.equal(active.current.version, 3n);
+    assert.equal(active.table.version, 3n);
     // v2 was checked against v3 once v3 was in force, so it never got as far as its topics.
     assert.equal(record.calls, 1);
     assert.deepEqual(published.map((p) => p.version), [3n]);
@@ -550,7 +565,7 @@ Deno.test("RouteControl keeps applying updates after one whose ensureTopics thre
     const [first, second] = await Promise.all([control.update(await signed(2n)), control.update(await signed(3n))]);
     assertRefused(first, "ROUTE_TOPICS_UNAVAILABLE");
     assertApplied(second);
-    assert.equal(active.current.version, 3n);
+    assert.equal(active.table.version, 3n);
   }, {
     ensureTopics: () => {
       if (fail) {
@@ -571,7 +586,7 @@ Deno.test("RouteControl.applyFleetRecord() applies a good record from source fle
     assertApplied(outcome);
     assert.equal(outcome.published, false);
     assert.equal(outcome.applied.source, "fleet");
-    assert.equal(h.active.current.version, 2n);
+    assert.equal(h.active.table.version, 2n);
     assert.deepEqual(h.published, []);
     assert.equal(h.ensured.length, 1);
     assert.deepEqual((await h.store.load())?.bytes, bytes);
@@ -599,7 +614,7 @@ Deno.test("RouteControl.applyFleetRecord() counts forged, stale, invalid and alr
     assertRefused(await h.control.applyFleetRecord(inForce), "STALE_ROUTE_MAP");
 
     assert.deepEqual(h.control.stats.fleetIgnored, { forged: 2, stale: 2, invalid: 2, alreadyApplied: 2 });
-    assert.equal(h.active.current.version, 3n);
+    assert.equal(h.active.table.version, 3n);
     assert.equal(h.published.length, 1);
     assert.deepEqual((await h.store.load())?.bytes, inForce);
     // Refusals on the fleet topic are not admin refusals.
@@ -637,7 +652,7 @@ Deno.test("RouteControl.update() still applies when publishing fails, and return
     const outcome = await h.control.update(bytes);
     assertApplied(outcome);
     assert.equal(outcome.published, false);
-    assert.equal(h.active.current.version, 2n);
+    assert.equal(h.active.table.version, 2n);
     assert.deepEqual((await h.store.load())?.bytes, bytes);
     const line = h.logs.find((l) => l.msg === "could not publish the applied route map to the fleet");
     assert.equal(line?.level, "error");
@@ -651,7 +666,7 @@ Deno.test("RouteControl.update() still applies when the map cannot be persisted,
     const outcome = await h.control.update(await signed(2n));
     assertApplied(outcome);
     assert.equal(outcome.published, true);
-    assert.equal(h.active.current.version, 2n);
+    assert.equal(h.active.table.version, 2n);
     const line = h.logs.find((l) => l.msg === "could not persist the applied route map; a restart would lose it");
     assert.equal(line?.level, "error");
   });

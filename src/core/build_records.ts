@@ -13,6 +13,8 @@ export const JSON_CONTENT_TYPE = "application/json; messageType=veltrix.v1.Route
 export interface EventRecords {
   readonly records: OutboundRecord[];
   readonly bytes: number;
+  /** True when no route matched and the records go to the dead-letter topic. */
+  readonly deadLettered: boolean;
 }
 
 /**
@@ -33,7 +35,7 @@ export function buildRecords(event: IncomingEvent, resolution: Resolution, stamp
     records.push({ topic: target.topic, key, value, headers: asJson ? jsonHeaders! : binaryHeaders! });
     bytes += value.length + (key?.length ?? 0) + 128;
   }
-  return { records, bytes };
+  return { records, bytes, deadLettered: resolution.deadLettered };
 }
 
 function recordKey(strategy: KeyStrategy, event: IncomingEvent, stamp: EventStamp): string | null {

@@ -134,7 +134,7 @@ Deno.test("buildRecords() counts at least the bytes of every value and key", () 
 });
 
 Deno.test("buildRecords() makes no records for a resolution with no targets", () => {
-  assert.deepEqual(buildRecords(event, resolutionOf([]), stamp), { records: [], bytes: 0 });
+  assert.deepEqual(buildRecords(event, resolutionOf([]), stamp), { records: [], bytes: 0, deadLettered: false });
 });
 
 Deno.test("buildRecords() writes a dead-lettered event to the dead-letter topic keyed by player as protobuf", () => {

@@ -1,6 +1,6 @@
 import { Format, KeyStrategy } from "../gen/veltrix/v1/route_map_pb.ts";
 import { parseRoutePattern } from "./route_pattern.ts";
-import { type CompiledRoute, type ResolvedTarget, type RouteMapSource, RouteTable } from "./route_table.ts";
+import { type CompiledRoute, type ResolvedTarget, type RoutableMap, RouteTable } from "./route_table.ts";
 import { topicNameProblem } from "./topic_name.ts";
 import { VeltrixError } from "./veltrix_error.ts";
 
@@ -28,7 +28,7 @@ export type CompileResult =
  * if (result.ok) result.table.resolve("treasure.collected");
  * ```
  */
-export function compileRouteMap(map: RouteMapSource): CompileResult {
+export function compileRouteMap(map: RoutableMap): CompileResult {
   const problems: RouteMapProblem[] = [];
   const routes: CompiledRoute[] = [];
   const names = new Set<string>();
@@ -98,7 +98,7 @@ export function compileRouteMap(map: RouteMapSource): CompileResult {
 }
 
 /** Like {@link compileRouteMap}, but throws a VeltrixError with code INVALID_ROUTE_MAP listing every problem. */
-export function compileRouteMapOrThrow(map: RouteMapSource): RouteTable {
+export function compileRouteMapOrThrow(map: RoutableMap): RouteTable {
   const result = compileRouteMap(map);
   if (result.ok) return result.table;
   const lines = result.problems.map((p) => `${p.path}: ${p.message}`).join("; ");

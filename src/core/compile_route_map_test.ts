@@ -47,7 +47,7 @@ Deno.test("compileRouteMap() keeps the map it compiled as the table's source", (
   const map = defaultRouteMap();
   const result = compileRouteMap(map);
   assert.ok(result.ok);
-  assert.equal(result.table.source, map);
+  assert.equal(result.table.map, map);
 });
 
 Deno.test("compileRouteMap() resolves UNSPECIFIED key and format to PLAYER and PROTOBUF", () => {

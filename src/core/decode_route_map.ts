@@ -9,7 +9,7 @@
  */
 import { BinaryReader } from "@bufbuild/protobuf/wire";
 import type { Format, KeyStrategy } from "../gen/veltrix/v1/route_map_pb.ts";
-import type { RouteMapSource } from "./route_table.ts";
+import type { RoutableMap } from "./route_table.ts";
 
 interface TargetSource {
   topic: string;
@@ -46,7 +46,7 @@ function decodeUtf8(bytes: Uint8Array): string {
  * as its declared type whatever wire type it came with. Throws on malformed input: invalid UTF-8,
  * truncated data, groups nested too deep.
  */
-export function decodeRouteMapSource(bytes: Uint8Array): RouteMapSource {
+export function decodeRoutableMap(bytes: Uint8Array): RoutableMap {
   const reader = new BinaryReader(bytes, decodeUtf8);
   let version = 0n;
   let deadLetterTopic = "";

@@ -3,7 +3,7 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import fc from "fast-check";
 import { RouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
-import { decodeRouteMapSource } from "./decode_route_map.ts";
+import { decodeRoutableMap } from "./decode_route_map.ts";
 
 const text = fc.string({ maxLength: 12, unit: "grapheme" });
 const target = fc.record({
@@ -32,17 +32,17 @@ function reference(bytes: Uint8Array) {
   };
 }
 
-Deno.test("decodeRouteMapSource() reads every RouteMap exactly as protobuf-es fromBinary does", () => {
+Deno.test("decodeRoutableMap() reads every RouteMap exactly as protobuf-es fromBinary does", () => {
   fc.assert(
     fc.property(routeMap, (map) => {
       const bytes = toBinary(RouteMapSchema, create(RouteMapSchema, map));
-      assert.deepEqual(decodeRouteMapSource(bytes), reference(bytes));
+      assert.deepEqual(decodeRoutableMap(bytes), reference(bytes));
     }),
     { numRuns: 400 },
   );
 });
 
-Deno.test("decodeRouteMapSource() skips unknown fields at every level, as protobuf requires", () => {
+Deno.test("decodeRoutableMap() skips unknown fields at every level, as protobuf requires", () => {
   const w = new BinaryWriter();
   w.tag(9, WireType.LengthDelimited).string("future field");
   w.tag(1, WireType.Varint).uint64(7n);
@@ -56,11 +56,11 @@ Deno.test("decodeRouteMapSource() skips unknown fields at every level, as protob
   w.join();
   w.join();
   const bytes = w.finish();
-  assert.deepEqual(decodeRouteMapSource(bytes), reference(bytes));
-  assert.equal(decodeRouteMapSource(bytes).routes[0]?.targets[0]?.topic, "t");
+  assert.deepEqual(decodeRoutableMap(bytes), reference(bytes));
+  assert.equal(decodeRoutableMap(bytes).routes[0]?.targets[0]?.topic, "t");
 });
 
-Deno.test("decodeRouteMapSource() throws on truncated or garbage bytes instead of returning a partial map", () => {
+Deno.test("decodeRoutableMap() throws on truncated or garbage bytes instead of returning a partial map", () => {
   const bytes = toBinary(
     RouteMapSchema,
     create(RouteMapSchema, { version: 3n, routes: [{ name: "r", match: "a.*", targets: [{ topic: "t" }] }] }),
@@ -72,12 +72,12 @@ Deno.test("decodeRouteMapSource() throws on truncated or garbage bytes instead o
     } catch {
       protobufEsThrows = true;
     }
-    if (protobufEsThrows) assert.throws(() => decodeRouteMapSource(bytes.subarray(0, cut)), `cut at ${cut}`);
+    if (protobufEsThrows) assert.throws(() => decodeRoutableMap(bytes.subarray(0, cut)), `cut at ${cut}`);
   }
-  assert.throws(() => decodeRouteMapSource(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff])));
+  assert.throws(() => decodeRoutableMap(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff])));
 });
 
-Deno.test("decodeRouteMapSource() accepts exactly what protobuf-es accepts, over mutated and random bytes", () => {
+Deno.test("decodeRoutableMap() accepts exactly what protobuf-es accepts, over mutated and random bytes", () => {
   const valid = fc.tuple(routeMap, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }))
     .map(([map, edits]) => {
       const bytes = toBinary(RouteMapSchema, create(RouteMapSchema, map));
@@ -95,7 +95,7 @@ Deno.test("decodeRouteMapSource() accepts exactly what protobuf-es accepts, over
       }
       let actual: ReturnType<typeof reference> | "throws";
       try {
-        const decoded = decodeRouteMapSource(bytes);
+        const decoded = decodeRoutableMap(bytes);
         actual = {
           version: decoded.version,
           deadLetterTopic: decoded.deadLetterTopic,
@@ -114,9 +114,9 @@ Deno.test("decodeRouteMapSource() accepts exactly what protobuf-es accepts, over
   );
 });
 
-Deno.test("decodeRouteMapSource() keeps a leading byte-order mark in a string, as protobuf-es does", () => {
+Deno.test("decodeRoutableMap() keeps a leading byte-order mark in a string, as protobuf-es does", () => {
   // A route whose match is "*" and whose one target's topic is U+FEFF (EF BB BF).
   const bytes = Uint8Array.from([18, 10, 18, 1, 42, 26, 5, 10, 3, 0xef, 0xbb, 0xbf]);
-  assert.equal(decodeRouteMapSource(bytes).routes[0]?.targets[0]?.topic, "\uFEFF");
-  assert.deepEqual(decodeRouteMapSource(bytes), reference(bytes));
+  assert.equal(decodeRoutableMap(bytes).routes[0]?.targets[0]?.topic, "\uFEFF");
+  assert.deepEqual(decodeRoutableMap(bytes), reference(bytes));
 });

@@ -1,34 +1,73 @@
 import type { RouteTable } from "./route_table.ts";
 
-/**
- * The one reference to the route table in force. Readers take `current` once per frame, so an
- * event in flight finishes on the table it started with; `swap` replaces the reference in one
- * assignment and never touches the old table.
- */
-export class ActiveRouteTable {
-  #current: RouteTable;
-  #appliedAt: Date;
+/** Where the route map in force came from: the embedded default, the state dir, the admin API or the fleet topic. */
+export type RouteMapOrigin = "embedded" | "state" | "admin" | "fleet";
 
-  constructor(initial: RouteTable, appliedAt = new Date()) {
-    this.#current = initial;
-    this.#appliedAt = appliedAt;
+/** One applied route map version, as history, watchers and the admin API see it. */
+export interface AppliedRouteMap {
+  readonly version: bigint;
+  /** The signing key; "" for the embedded default. */
+  readonly keyId: string;
+  readonly appliedAt: Date;
+  readonly source: RouteMapOrigin;
+  /** How many routes the map has. */
+  readonly routeCount: number;
+  /** Verify through swap, in ms; 0 for the embedded default. */
+  readonly applyMs: number;
+}
+
+/**
+ * The route map in force, as one immutable value: the compiled table events are routed by, what
+ * was applied, and the signed bytes it came from (undefined for the embedded default).
+ */
+export interface RouteSnapshot {
+  readonly table: RouteTable;
+  readonly applied: AppliedRouteMap;
+  readonly signed: Uint8Array | undefined;
+}
+
+/** The snapshot of a table that was not applied by the control plane: the embedded default. */
+export function embeddedSnapshot(table: RouteTable, appliedAt: Date = new Date()): RouteSnapshot {
+  return Object.freeze({
+    table,
+    applied: Object.freeze({
+      version: table.version,
+      keyId: "",
+      appliedAt,
+      source: "embedded" as const,
+      routeCount: table.routes.length,
+      applyMs: 0,
+    }),
+    signed: undefined,
+  });
+}
+
+/**
+ * The one reference to the route map in force. The edge reads `table` once per frame, so an event
+ * in flight finishes on the table it started with; the control plane replaces the whole snapshot
+ * in one assignment with `swap` and never touches the old one.
+ */
+export class LiveRouteTable {
+  #snapshot: RouteSnapshot;
+
+  constructor(initial: RouteSnapshot) {
+    this.#snapshot = initial;
   }
 
   /** The table in force now. */
-  get current(): RouteTable {
-    return this.#current;
+  get table(): RouteTable {
+    return this.#snapshot.table;
   }
 
-  /** When the table in force was put there. */
-  get appliedAt(): Date {
-    return this.#appliedAt;
+  /** Everything known of the map in force now. */
+  get snapshot(): RouteSnapshot {
+    return this.#snapshot;
   }
 
-  /** Puts `next` in force and returns the table it replaced. */
-  swap(next: RouteTable, appliedAt = new Date()): RouteTable {
-    const previous = this.#current;
-    this.#current = next;
-    this.#appliedAt = appliedAt;
+  /** Puts `next` in force and returns the snapshot it replaced. */
+  swap(next: RouteSnapshot): RouteSnapshot {
+    const previous = this.#snapshot;
+    this.#snapshot = Object.freeze(next);
     return previous;
   }
 }

@@ -9,20 +9,14 @@
  * @module
  */
 
-import type { VeltrixError } from "./veltrix_error.ts";
-
-/** Told the outcome of an event that was resent while its first copy was still being written. */
-export interface DuplicateWaiter {
-  delivered(id: string): void;
-  failed(id: string, error: VeltrixError): void;
-}
+import type { DeliveryListener } from "./delivery_listener.ts";
 
 /** What the window knows of one id. */
 export interface RecentEvent {
   /** True once Kafka acknowledged the first copy. */
   acked: boolean;
   /** Duplicates that arrived while the first copy was in flight. */
-  waiters: DuplicateWaiter[] | undefined;
+  waiters: DeliveryListener[] | undefined;
 }
 
 /** Bounds of a {@link RecentEventIds}. */
@@ -74,7 +68,7 @@ export class RecentEventIds {
   }
 
   /** The first copy of `id` was acked: returns the duplicates waiting on it. */
-  acked(player: string, id: string): DuplicateWaiter[] | undefined {
+  acked(player: string, id: string): DeliveryListener[] | undefined {
     const entry = this.#players.get(player)?.get(id);
     if (entry === undefined) return undefined;
     entry.acked = true;
@@ -87,7 +81,7 @@ export class RecentEventIds {
    * The first copy of `id` failed: forgets it, so that a resend is written, and returns the
    * duplicates that were waiting (they must be told to resend too).
    */
-  failed(player: string, id: string): DuplicateWaiter[] | undefined {
+  failed(player: string, id: string): DeliveryListener[] | undefined {
     const ids = this.#players.get(player);
     const entry = ids?.get(id);
     if (entry === undefined) return undefined;

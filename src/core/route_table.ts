@@ -26,7 +26,7 @@ export interface Resolution {
  * The fields of a `veltrix.v1.RouteMap` that routing needs: a RouteMap message has them, and so
  * does the plain object the fast update decoder makes.
  */
-export interface RouteMapSource {
+export interface RoutableMap {
   readonly version: bigint;
   readonly deadLetterTopic: string;
   readonly routes: readonly {
@@ -63,7 +63,7 @@ export class RouteTable {
   /** The routes, in map order. */
   readonly routes: readonly CompiledRoute[];
   /** The map this table was compiled from; callers must not change it. */
-  readonly source: RouteMapSource;
+  readonly map: RoutableMap;
 
   readonly #exact = new Map<string, number[]>();
   readonly #prefix = new Map<string, number[]>();
@@ -72,10 +72,10 @@ export class RouteTable {
   readonly #unrouted: Resolution;
 
   /** Use `compileRouteMap`, which validates first. */
-  constructor(source: RouteMapSource, routes: readonly CompiledRoute[], deadLetterTopic: string | undefined) {
-    this.source = source;
-    this.version = source.version;
-    this.versionText = source.version.toString();
+  constructor(map: RoutableMap, routes: readonly CompiledRoute[], deadLetterTopic: string | undefined) {
+    this.map = map;
+    this.version = map.version;
+    this.versionText = map.version.toString();
     this.deadLetterTopic = deadLetterTopic;
     this.routes = Object.freeze([...routes]);
     const topics = new Set<string>();

@@ -1,8 +1,8 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { type SignedRouteMap, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
 import { compileRouteMap, type RouteMapProblem } from "./compile_route_map.ts";
-import { decodeRouteMapSource } from "./decode_route_map.ts";
-import type { RouteMapSource, RouteTable } from "./route_table.ts";
+import { decodeRoutableMap } from "./decode_route_map.ts";
+import type { RoutableMap, RouteTable } from "./route_table.ts";
 import type { TrustedKeys } from "./trusted_keys.ts";
 import { VeltrixError } from "./veltrix_error.ts";
 
@@ -13,7 +13,7 @@ export const DEFAULT_MAX_ROUTE_UPDATE_BYTES = 8 * 1024 * 1024;
 export interface VerifiedRouteUpdate {
   readonly signed: SignedRouteMap;
   /** The decoded fields of `signed.routeMap`. */
-  readonly routeMap: RouteMapSource;
+  readonly routeMap: RoutableMap;
   readonly table: RouteTable;
   readonly keyId: string;
 }
@@ -75,9 +75,9 @@ export async function verifyRouteUpdate(
     );
   if (!valid) return refuse("BAD_SIGNATURE", `signature does not verify against key "${signed.keyId}"`);
 
-  let routeMap: RouteMapSource;
+  let routeMap: RoutableMap;
   try {
-    routeMap = decodeRouteMapSource(signed.routeMap);
+    routeMap = decodeRoutableMap(signed.routeMap);
   } catch (cause) {
     return refuse("MALFORMED_ROUTE_UPDATE", `route_map is not a RouteMap: ${(cause as Error).message}`);
   }

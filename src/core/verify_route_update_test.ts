@@ -228,7 +228,7 @@ Deno.test("verifyRouteUpdate() returns the compiled table, the map and the signe
   assert.equal(update.keyId, "ops-b");
   assert.equal(update.routeMap.version, 3n);
   assert.equal(update.table.version, 3n);
-  assert.equal(update.table.source, update.routeMap);
+  assert.equal(update.table.map, update.routeMap);
   assert.deepEqual(update.signed.routeMap, signed.routeMap);
   assert.deepEqual(update.table.resolve("player.moved").targets.map((t) => t.topic), ["game.moves"]);
   assert.deepEqual(update.table.resolve("chat.sent").targets.map((t) => t.topic), ["veltrix.unrouted"]);

@@ -46,8 +46,11 @@ export class EdgeMetrics implements IngestMetrics, ProduceMetrics {
   readonly #produceLatency: client.Histogram;
   readonly #applyTime: client.Histogram;
   readonly #routedByTopic = new Map<string, client.Counter.Internal>();
+  #duplicateCount = 0;
+  #gauges: EdgeGauges = { connections: () => 0, inFlightEvents: () => 0, routeMapVersion: () => 0 };
 
-  constructor(gauges: EdgeGauges) {
+  constructor() {
+    const gauges = (): EdgeGauges => this.#gauges;
     const registers = [this.registry];
     client.collectDefaultMetrics({ register: this.registry, prefix: "veltrix_" });
     replaceProcMemoryMetrics(this.registry);
@@ -111,7 +114,7 @@ export class EdgeMetrics implements IngestMetrics, ProduceMetrics {
       help: "Open client connections.",
       registers,
       collect() {
-        this.set(gauges.connections());
+        this.set(gauges().connections());
       },
     });
     new client.Gauge({
@@ -119,7 +122,7 @@ export class EdgeMetrics implements IngestMetrics, ProduceMetrics {
       help: "Events accepted and not yet acked or rejected.",
       registers,
       collect() {
-        this.set(gauges.inFlightEvents());
+        this.set(gauges().inFlightEvents());
       },
     });
     new client.Gauge({
@@ -127,7 +130,7 @@ export class EdgeMetrics implements IngestMetrics, ProduceMetrics {
       help: "Version of the route map in force.",
       registers,
       collect() {
-        this.set(gauges.routeMapVersion());
+        this.set(gauges().routeMapVersion());
       },
     });
   }
@@ -158,7 +161,18 @@ export class EdgeMetrics implements IngestMetrics, ProduceMetrics {
   }
 
   duplicate(): void {
+    this.#duplicateCount++;
     this.#duplicates.inc();
+  }
+
+  /** Resent events acked again instead of written twice, so far. */
+  get duplicates(): number {
+    return this.#duplicateCount;
+  }
+
+  /** Reads the gauges from `gauges` from now on (they read 0 before). */
+  observe(gauges: EdgeGauges): void {
+    this.#gauges = gauges;
   }
 
   acked(latencyMs: number): void {

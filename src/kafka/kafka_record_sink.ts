@@ -1,25 +1,7 @@
-import { Buffer } from "node:buffer";
-import type { Message, Producer, TopicMessages } from "kafkajs";
 import type { RateLimitedLog } from "../core/rate_limited_log.ts";
 import type { OutboundRecord, RecordSink } from "../core/record_sink.ts";
-
-/**
- * Kafka error types that no retry can fix: the batch fails and its events are rejected (not acked)
- * so that clients learn of it. Every other failure (broker down, leader moving, timeouts,
- * connection errors) is retried with the same batch until Kafka takes it or the edge stops.
- */
-const PERMANENT = new Set([
-  "MESSAGE_TOO_LARGE",
-  "RECORD_LIST_TOO_LARGE",
-  "INVALID_RECORD",
-  "CORRUPT_MESSAGE",
-  "INVALID_REQUIRED_ACKS",
-  "TOPIC_AUTHORIZATION_FAILED",
-  "CLUSTER_AUTHORIZATION_FAILED",
-  "UNSUPPORTED_VERSION",
-  "UNKNOWN_TOPIC_OR_PARTITION",
-  "INVALID_TOPIC_EXCEPTION",
-]);
+import type { KafkaAdapter } from "./kafka_adapter.ts";
+import { retryWithBackoff } from "./retry.ts";
 
 /** Options of a {@link KafkaRecordSink}. */
 export interface KafkaRecordSinkOptions {
@@ -35,90 +17,57 @@ export interface KafkaRecordSinkOptions {
 }
 
 /**
- * A {@link RecordSink} over one idempotent kafkajs producer: each `write` is one `sendBatch` with
- * `acks: -1` (all in-sync replicas), grouped by topic. Transient failures are retried with backoff
- * (100 ms doubling to 2 s) for as long as they last, so a broker outage delays acks instead of
- * failing events; `write` resolves only once Kafka has every record.
+ * A {@link RecordSink} over one Kafka adapter's idempotent producer: each `write` is one produce
+ * with acks=all. Transient failures are retried with the same batch, backing off from 100 ms
+ * doubling to 2 s, for as long as they last, so a broker outage delays acks instead of failing
+ * events; `write` resolves only once Kafka has every record.
  */
 export class KafkaRecordSink implements RecordSink {
-  readonly #producer: Producer;
+  readonly #adapter: KafkaAdapter;
   readonly #timeoutMs: number;
   readonly #signal: AbortSignal | undefined;
   readonly #log: RateLimitedLog | undefined;
 
-  /** `producer` must be created with `idempotent: true`. */
-  constructor(producer: Producer, options: KafkaRecordSinkOptions = {}) {
-    this.#producer = producer;
+  constructor(adapter: KafkaAdapter, options: KafkaRecordSinkOptions = {}) {
+    this.#adapter = adapter;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#signal = options.signal;
     this.#log = options.log;
   }
 
   async write(records: readonly OutboundRecord[]): Promise<void> {
-    const topicMessages = groupByTopic(records);
-    for (let attempt = 1;; attempt++) {
-      try {
-        await this.#producer.sendBatch({ acks: -1, timeout: this.#timeoutMs, topicMessages });
-        if (attempt > 1) {
-          this.#log?.info("kafka.write-recovered", "kafka write succeeded after retrying", { attempts: attempt });
-        }
-        return;
-      } catch (error) {
-        if (isPermanent(error)) {
-          this.#log?.error("kafka.write-failed", "kafka write failed", {
-            attempts: attempt,
-            records: records.length,
-            topics: topicMessages.map((t) => t.topic),
+    const adapter = this.#adapter;
+    let attempts = 0;
+    const produce = () => {
+      attempts++;
+      return adapter.produce(records, this.#timeoutMs);
+    };
+    try {
+      await retryWithBackoff(produce, {
+        initialDelayMs: 100,
+        maxDelayMs: 2_000,
+        signal: this.#signal,
+        isPermanent: (error) => adapter.isPermanent(error),
+        onRetry: (attempt, delayMs, error) =>
+          this.#log?.warn("kafka.write-retry", "kafka write failed; retrying the same batch", {
+            attempt,
+            delayMs,
             error,
-          });
-          throw error;
-        }
-        if (this.#signal?.aborted) throw error;
-        const delay = Math.min(2_000, 100 * 2 ** Math.min(attempt - 1, 5));
-        this.#log?.warn("kafka.write-retry", "kafka write failed; retrying the same batch", {
-          attempt,
-          delayMs: delay,
+          }),
+      });
+      if (attempts > 1) {
+        this.#log?.info("kafka.write-recovered", "kafka write succeeded after retrying", { attempts });
+      }
+    } catch (error) {
+      if (adapter.isPermanent(error)) {
+        this.#log?.error("kafka.write-failed", "kafka write failed", {
+          attempts,
+          records: records.length,
+          topics: [...new Set(records.map((r) => r.topic))],
           error,
         });
-        await sleep(delay, this.#signal);
       }
+      throw error;
     }
   }
-}
-
-function groupByTopic(records: readonly OutboundRecord[]): TopicMessages[] {
-  const byTopic = new Map<string, Message[]>();
-  for (const record of records) {
-    const value = typeof record.value === "string"
-      ? record.value
-      : Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength);
-    const message: Message = { key: record.key, value, headers: record.headers };
-    const list = byTopic.get(record.topic);
-    if (list === undefined) byTopic.set(record.topic, [message]);
-    else list.push(message);
-  }
-  const topicMessages: TopicMessages[] = [];
-  for (const [topic, messages] of byTopic) topicMessages.push({ topic, messages });
-  return topicMessages;
-}
-
-/** True when `error`, or an error it wraps, is a Kafka error no retry can fix. */
-function isPermanent(error: unknown): boolean {
-  for (let e = error as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined; e;) {
-    if (typeof e.type === "string" && PERMANENT.has(e.type)) return true;
-    e = (e.originalError ?? e.cause) as typeof e | undefined;
-  }
-  return false;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }

@@ -1,21 +1,33 @@
 import assert from "node:assert/strict";
-import type { Producer } from "kafkajs";
 import { RateLimitedLog } from "../core/rate_limited_log.ts";
+import type { OutboundRecord } from "../core/record_sink.ts";
+import type { KafkaAdapter } from "./kafka_adapter.ts";
 import { KafkaRecordSink } from "./kafka_record_sink.ts";
 
 const record = { topic: "t", key: "k", value: new Uint8Array([1, 2]), headers: { h: "v" } };
 
-/** A producer whose sendBatch answers from `outcomes` in turn (an Error rejects), then succeeds. */
-function fakeProducer(outcomes: (Error | "ok")[]) {
-  const calls: unknown[] = [];
-  const producer = {
-    sendBatch(batch: unknown) {
-      calls.push(batch);
+/** Errors of this fake's `type` in PERMANENT are the ones no retry can fix, as in the kafkajs adapter. */
+const PERMANENT = new Set(["MESSAGE_TOO_LARGE", "UNKNOWN_TOPIC_OR_PARTITION"]);
+
+/** An adapter whose produce answers from `outcomes` in turn (an Error rejects), then succeeds. */
+function fakeAdapter(outcomes: (Error | "ok")[]) {
+  const calls: { records: readonly OutboundRecord[]; timeoutMs: number }[] = [];
+  const adapter = {
+    client: "fake",
+    produce(records: readonly OutboundRecord[], timeoutMs: number) {
+      calls.push({ records, timeoutMs });
       const next = outcomes.shift() ?? "ok";
-      return next === "ok" ? Promise.resolve([]) : Promise.reject(next);
+      return next === "ok" ? Promise.resolve() : Promise.reject(next);
     },
-  } as unknown as Producer;
-  return { producer, calls };
+    isPermanent(error: unknown) {
+      for (let e = error as { type?: string; originalError?: unknown } | undefined; e;) {
+        if (e.type !== undefined && PERMANENT.has(e.type)) return true;
+        e = e.originalError as typeof e;
+      }
+      return false;
+    },
+  } as unknown as KafkaAdapter;
+  return { producer: adapter, calls };
 }
 
 function kafkaError(type: string): Error {
@@ -23,17 +35,16 @@ function kafkaError(type: string): Error {
 }
 
 Deno.test("KafkaRecordSink.write() retries transient failures with the same batch until Kafka takes it", async () => {
-  const { producer, calls } = fakeProducer([new Error("Connection error"), kafkaError("NOT_LEADER_OR_FOLLOWER"), "ok"]);
+  const { producer, calls } = fakeAdapter([new Error("Connection error"), kafkaError("NOT_LEADER_OR_FOLLOWER"), "ok"]);
   await new KafkaRecordSink(producer).write([record, { ...record, topic: "u", value: new Uint8Array([3]) }]);
   assert.equal(calls.length, 3);
-  assert.deepEqual(calls[0], calls[2], "the same batch is resent");
-  const batch = calls[0] as { acks: number; topicMessages: { topic: string; messages: unknown[] }[] };
-  assert.equal(batch.acks, -1, "written with acks=all");
-  assert.deepEqual(batch.topicMessages.map((t) => t.topic), ["t", "u"]);
+  assert.equal(calls[0]!.records, calls[2]!.records, "the same batch is resent");
+  assert.deepEqual(calls[0]!.records.map((r) => r.topic), ["t", "u"]);
+  assert.equal(calls[0]!.timeoutMs, 30_000, "with the default broker-side timeout");
 });
 
 Deno.test("KafkaRecordSink.write() fails at once on an error no retry can fix, even when it is wrapped", async () => {
-  const { producer, calls } = fakeProducer([
+  const { producer, calls } = fakeAdapter([
     Object.assign(new Error("retries exceeded"), { originalError: kafkaError("MESSAGE_TOO_LARGE") }),
   ]);
   await assert.rejects(new KafkaRecordSink(producer).write([record]), /retries exceeded/);
@@ -42,7 +53,7 @@ Deno.test("KafkaRecordSink.write() fails at once on an error no retry can fix, e
 
 Deno.test("KafkaRecordSink.write() stops retrying once its signal is aborted", async () => {
   const abort = new AbortController();
-  const { producer, calls } = fakeProducer(Array.from({ length: 1000 }, () => new Error("broker down")));
+  const { producer, calls } = fakeAdapter(Array.from({ length: 1000 }, () => new Error("broker down")));
   const writing = new KafkaRecordSink(producer, { signal: abort.signal }).write([record]);
   while (calls.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
   abort.abort();
@@ -61,7 +72,7 @@ function recordingLog(limit: number) {
 
 Deno.test("KafkaRecordSink.write() logs each retry as a warning and the recovery, within the rate limit", async () => {
   const { lines, log } = recordingLog(1);
-  const { producer } = fakeProducer([new Error("Connection error"), new Error("Connection error"), "ok"]);
+  const { producer } = fakeAdapter([new Error("Connection error"), new Error("Connection error"), "ok"]);
   await new KafkaRecordSink(producer, { log }).write([record]);
   assert.deepEqual(lines.map((l) => [l.level, l.msg, l.fields.attempt ?? l.fields.attempts, l.fields.suppressed]), [
     ["warn", "kafka write failed; retrying the same batch", 1, undefined],
@@ -73,7 +84,7 @@ Deno.test("KafkaRecordSink.write() logs each retry as a warning and the recovery
 
 Deno.test("KafkaRecordSink.write() logs an error no retry can fix as an error, with the error", async () => {
   const { lines, log } = recordingLog(10);
-  const { producer } = fakeProducer([kafkaError("UNKNOWN_TOPIC_OR_PARTITION")]);
+  const { producer } = fakeAdapter([kafkaError("UNKNOWN_TOPIC_OR_PARTITION")]);
   await assert.rejects(new KafkaRecordSink(producer, { log }).write([record, record]));
   assert.equal(lines.length, 1);
   assert.equal(lines[0]!.level, "error");

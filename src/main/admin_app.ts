@@ -4,23 +4,22 @@ import { DashboardFeed } from "../edge/dashboard/dashboard_feed.ts";
 import { mountDashboard } from "../edge/dashboard/dashboard_routes.ts";
 import type { EdgeMetrics } from "../edge/edge_metrics.ts";
 import { requireOpsTokenForReads } from "../edge/http/ops_token.ts";
-import type { ActiveRouteTable } from "../core/live_route_table.ts";
+import type { LiveRouteTable } from "../core/live_route_table.ts";
 import { mountControlService } from "../control/control_service.ts";
 import { mountRouteAdminRoutes } from "../control/route_admin_routes.ts";
 import type { RouteControl } from "../control/route_control.ts";
 import { mountHealthRoutes } from "../edge/http/health_routes.ts";
-import type { Readiness } from "../edge/readiness.ts";
+import type { Readiness } from "../core/readiness.ts";
 
 /** What the admin app needs. */
 export interface AdminAppOptions {
   readonly readiness: Readiness;
-  readonly routes: ActiveRouteTable;
+  readonly routes: LiveRouteTable;
   readonly control: RouteControl;
   readonly edgeId: string;
   readonly routeUpdateMaxBytes: number;
   /** Reports the events the edge holds for Kafka. */
   readonly inFlight: () => { events: number; batches: number };
-  readonly counters: { duplicates: number };
   /**
    * When set, every read but health and readiness needs `Authorization: Bearer <opsToken>`; the
    * dashboard also takes it as `?token=`.
@@ -28,7 +27,7 @@ export interface AdminAppOptions {
   readonly opsToken: string | undefined;
   readonly connections: () => number;
   /** Served in Prometheus text format at `GET /metrics`, and charted live at `GET /dashboard`. */
-  readonly metrics?: EdgeMetrics;
+  readonly metrics: EdgeMetrics;
   /** Where the dashboard feed reports that it could not read the metrics. */
   readonly logger?: Logger;
 }
@@ -41,37 +40,35 @@ export interface AdminAppOptions {
 export function createAdminApp(options: AdminAppOptions): Hono {
   const app = new Hono();
   mountHealthRoutes(app, options.readiness);
-  if (options.metrics !== undefined) {
-    const feed = new DashboardFeed({
-      registry: options.metrics.registry,
-      control: options.control,
-      routes: options.routes,
-      edgeId: options.edgeId,
-      connections: options.connections,
-      inFlightEvents: () => options.inFlight().events,
-      logger: options.logger,
-    });
-    // Before the ops token middleware: the dashboard also takes the token as ?token= (EventSource sends no headers).
-    mountDashboard(app, feed, options.opsToken);
-  }
+  const feed = new DashboardFeed({
+    registry: options.metrics.registry,
+    control: options.control,
+    routes: options.routes,
+    edgeId: options.edgeId,
+    connections: options.connections,
+    inFlightEvents: () => options.inFlight().events,
+    logger: options.logger,
+  });
+  // Before the ops token middleware: the dashboard also takes the token as ?token= (EventSource sends no headers).
+  mountDashboard(app, feed, options.opsToken);
   if (options.opsToken !== undefined) app.use("*", requireOpsTokenForReads(options.opsToken));
   mountRouteAdminRoutes(app, options.control, options.routeUpdateMaxBytes);
   mountControlService(app, options.control);
-  app.get("/metrics", async (c) => {
-    if (options.metrics === undefined) return c.notFound();
-    return c.body(await options.metrics.text(), 200, { "content-type": options.metrics.registry.contentType });
-  });
+  app.get(
+    "/metrics",
+    async (c) => c.body(await options.metrics.text(), 200, { "content-type": options.metrics.registry.contentType }),
+  );
   app.get("/v1/edge", (c) => {
-    const table = options.routes.current;
+    const { table, applied } = options.routes.snapshot;
     return c.json({
       edgeId: options.edgeId,
       routeVersion: table.versionText,
       routes: table.routes.length,
       topics: table.topics,
-      appliedAt: options.routes.appliedAt.toISOString(),
+      appliedAt: applied.appliedAt.toISOString(),
       routeUpdates: options.control.stats,
       inFlight: options.inFlight(),
-      duplicates: options.counters.duplicates,
+      duplicates: options.metrics.duplicates,
       connections: options.connections(),
     });
   });

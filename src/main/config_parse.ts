@@ -72,3 +72,9 @@ export const hostPorts: Parser<readonly string[]> = (raw, name) => {
 function split(raw: string): string[] {
   return raw.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
 }
+
+/** One of `choices`, exactly as written. */
+export const oneOf = <T extends string>(choices: readonly T[]): Parser<T> => (raw, name) =>
+  (choices as readonly string[]).includes(raw.trim())
+    ? raw.trim() as T
+    : refuse(name, raw, `must be one of ${choices.join(", ")}`);

@@ -12,12 +12,14 @@ import {
   int,
   logLevel,
   nonEmpty,
+  oneOf,
   optional,
   type Parser,
   refine,
   secret,
   text,
 } from "./config_parse.ts";
+import { KAFKA_CLIENTS } from "../kafka/mod.ts";
 
 /** One environment variable. */
 export interface ConfigEntry<T> {
@@ -81,6 +83,12 @@ export const CONFIG_TABLE = {
     parse: hostPorts,
     doc:
       "Comma-separated bootstrap brokers. `deno task start` and `deno task test` bring up the local broker only when it is unset.",
+  },
+  kafkaClient: {
+    env: "VELTRIX_KAFKA_CLIENT",
+    default: "kafkajs",
+    parse: oneOf(KAFKA_CLIENTS),
+    doc: "The Kafka client library the edge writes and reads with: `kafkajs`.",
   },
   jwtSecret: {
     env: "VELTRIX_JWT_SECRET",

@@ -1,4 +1,5 @@
 import type { Logger } from "../core/logger.ts";
+import { RateLimitedLog } from "../core/rate_limited_log.ts";
 
 export type { Logger };
 
@@ -32,4 +33,21 @@ function errorReplacer(_key: string, value: unknown): unknown {
   }
   if (typeof value === "bigint") return value.toString();
   return value;
+}
+
+/**
+ * A rate-limited log over `logger` whose suppressed counts are written every window; `stop`
+ * writes the last counts and ends the timer.
+ */
+export function startRateLimitedLog(logger: Logger, limit: number): { log: RateLimitedLog; stop(): void } {
+  const log = new RateLimitedLog(logger, { limit });
+  const timer = setInterval(() => log.flush(), log.windowMs);
+  Deno.unrefTimer(timer);
+  return {
+    log,
+    stop() {
+      clearInterval(timer);
+      log.flush();
+    },
+  };
 }

@@ -33,7 +33,7 @@ export async function runEdge(env: Record<string, string | undefined>): Promise<
     grpcPort: edge.grpcPort,
     host: config.host,
     adminHost: config.adminHost,
-    routeVersion: edge.routes.current.versionText,
+    routeVersion: edge.routes.table.versionText,
   });
   const stopped = Promise.withResolvers<void>();
   const onSignal = (signal: Deno.Signal | "listener failure") => () => {

@@ -1,3 +1,5 @@
+import type { Logger } from "../core/logger.ts";
+
 /**
  * Fits the connection cap to the process's open-file limit. Every client connection holds one file
  * descriptor, and when `accept` fails with "too many open files" Deno's server stops listening for
@@ -46,4 +48,25 @@ export function fitConnectionsToFileLimit(configured: number, openFileLimit: num
   return room < configured
     ? { maxConnections: room, reserve, lowered: true }
     : { maxConnections: configured, reserve, lowered: false };
+}
+
+/**
+ * The connection cap this process can honour: `configured`, lowered (and said so in a warning)
+ * when this process can read its open-file limit and that leaves less room.
+ */
+export function connectionCapFor(configured: number, logger: Logger): number {
+  const openFileLimit = readOpenFileLimit();
+  const capacity = fitConnectionsToFileLimit(configured, openFileLimit);
+  if (capacity.lowered) {
+    logger.warn(
+      "VELTRIX_MAX_CONNECTIONS lowered to fit the open-file limit; raise the limit (ulimit -n, LimitNOFILE)",
+      {
+        configured,
+        maxConnections: capacity.maxConnections,
+        openFileLimit,
+        reserved: capacity.reserve,
+      },
+    );
+  }
+  return capacity.maxConnections;
 }

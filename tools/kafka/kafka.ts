@@ -11,8 +11,7 @@
  *
  * @module
  */
-import { Kafka, logLevel } from "kafkajs";
-import { silenceKafkajsTimeoutWarnings } from "../../src/kafka/kafka_client.ts";
+import { clusterAnswers } from "../../src/kafka/mod.ts";
 
 const BOOTSTRAP = "127.0.0.1:9092";
 const here = new URL(".", import.meta.url).pathname;
@@ -39,26 +38,8 @@ const paths = () => {
 };
 
 /** True when a broker at 127.0.0.1:9092 answers a metadata request within `timeoutMs`. */
-export async function brokerAnswers(timeoutMs = 2_000): Promise<boolean> {
-  silenceKafkajsTimeoutWarnings();
-  const kafka = new Kafka({
-    clientId: "veltrix-kafka-probe",
-    brokers: [BOOTSTRAP],
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: timeoutMs,
-    requestTimeout: timeoutMs,
-    retry: { retries: 0 },
-  });
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    await admin.listTopics();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
+export function brokerAnswers(timeoutMs = 2_000): Promise<boolean> {
+  return clusterAnswers([BOOTSTRAP], timeoutMs);
 }
 
 async function exists(path: string): Promise<boolean> {

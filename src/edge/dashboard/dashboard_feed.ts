@@ -1,7 +1,6 @@
 import type { Registry } from "prom-client";
-import type { ActiveRouteTable } from "../../core/live_route_table.ts";
-import type { RouteControl } from "../../control/route_control.ts";
-import { appliedToJson } from "../../control/route_json.ts";
+import { appliedToJson } from "../../core/applied_route_map_json.ts";
+import type { AppliedRouteMap, LiveRouteTable } from "../../core/live_route_table.ts";
 import { bucketDelta, type CumulativeBucket, histogramQuantile } from "../../core/histogram_quantile.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { RoutePattern } from "../../core/route_pattern.ts";
@@ -38,12 +37,21 @@ export interface DashboardMessage {
   readonly data: string;
 }
 
+/** The part of the control plane the dashboard reads: the version in force and the history. */
+export interface RouteHistory {
+  readonly current: AppliedRouteMap;
+  history(): readonly AppliedRouteMap[];
+  /** Calls `listener` on every applied version; returns a function that stops it. */
+  onApplied(listener: (applied: AppliedRouteMap) => void): () => void;
+}
+
 /** What the feed reads. */
 export interface DashboardFeedOptions {
   /** The registry EdgeMetrics records into. */
   readonly registry: Registry;
-  readonly control: RouteControl;
-  readonly routes: ActiveRouteTable;
+  /** The applied versions (the control plane). */
+  readonly control: RouteHistory;
+  readonly routes: LiveRouteTable;
   readonly edgeId: string;
   readonly connections: () => number;
   readonly inFlightEvents: () => number;
@@ -174,7 +182,7 @@ export class DashboardFeed {
         at: Date.now(),
         connections: this.#options.connections(),
         inFlight: this.#options.inFlightEvents(),
-        routeVersion: this.#options.routes.current.versionText,
+        routeVersion: this.#options.routes.table.versionText,
       });
       this.#points.push(point);
       if (this.#points.length > this.#historyPoints) this.#points.splice(0, this.#points.length - this.#historyPoints);
@@ -192,7 +200,7 @@ export class DashboardFeed {
 
   #routesMessage(): DashboardMessage {
     const { control, routes } = this.#options;
-    const table = routes.current;
+    const table = routes.table;
     const body = {
       current: appliedToJson(control.current),
       deadLetterTopic: table.deadLetterTopic ?? null,

@@ -3,7 +3,7 @@ import { compileRouteMapOrThrow } from "../../core/compile_route_map.ts";
 import { defaultRouteMap } from "../../core/default_route_map.ts";
 import type { Logger } from "../../core/logger.ts";
 import { parseTrustedKeys, TrustedKeys } from "../../core/trusted_keys.ts";
-import { ActiveRouteTable } from "../../core/live_route_table.ts";
+import { embeddedSnapshot, LiveRouteTable } from "../../core/live_route_table.ts";
 import { RouteControl } from "../../control/route_control.ts";
 import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../../../tests/support/route_signing.ts";
 import {
@@ -25,9 +25,10 @@ interface Harness {
 }
 
 function harness(options: Partial<DashboardFeedOptions> = {}): Harness {
-  const routes = new ActiveRouteTable(compileRouteMapOrThrow(defaultRouteMap()));
-  const control = new RouteControl({ active: routes, keys, maxBytes: 65536, logger: quiet });
-  const metrics = new EdgeMetrics({ connections: () => 7, inFlightEvents: () => 3, routeMapVersion: () => 1 });
+  const routes = new LiveRouteTable(embeddedSnapshot(compileRouteMapOrThrow(defaultRouteMap())));
+  const control = new RouteControl({ routes, keys, maxBytes: 65536, logger: quiet });
+  const metrics = new EdgeMetrics();
+  metrics.observe({ connections: () => 7, inFlightEvents: () => 3, routeMapVersion: () => 1 });
   const feed = new DashboardFeed({
     registry: metrics.registry,
     control,

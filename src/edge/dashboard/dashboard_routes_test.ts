@@ -4,7 +4,7 @@ import { compileRouteMapOrThrow } from "../../core/compile_route_map.ts";
 import { defaultRouteMap } from "../../core/default_route_map.ts";
 import type { Logger } from "../../core/logger.ts";
 import { TrustedKeys } from "../../core/trusted_keys.ts";
-import { ActiveRouteTable } from "../../core/live_route_table.ts";
+import { embeddedSnapshot, LiveRouteTable } from "../../core/live_route_table.ts";
 import { RouteControl } from "../../control/route_control.ts";
 import { DashboardFeed } from "./dashboard_feed.ts";
 import { mountDashboard } from "./dashboard_routes.ts";
@@ -18,14 +18,15 @@ async function withDashboard(
   opsToken: string | undefined,
   fn: (base: string, feed: DashboardFeed) => Promise<void>,
 ): Promise<void> {
-  const routes = new ActiveRouteTable(compileRouteMapOrThrow(defaultRouteMap()));
+  const routes = new LiveRouteTable(embeddedSnapshot(compileRouteMapOrThrow(defaultRouteMap())));
   const control = new RouteControl({
-    active: routes,
+    routes,
     keys: await TrustedKeys.import([]),
     maxBytes: 65536,
     logger: quiet,
   });
-  const metrics = new EdgeMetrics({ connections: () => 0, inFlightEvents: () => 0, routeMapVersion: () => 1 });
+  const metrics = new EdgeMetrics();
+  metrics.observe({ connections: () => 0, inFlightEvents: () => 0, routeMapVersion: () => 1 });
   const feed = new DashboardFeed({
     registry: metrics.registry,
     control,

@@ -3,24 +3,19 @@ import { RateLimitedLog } from "../../core/rate_limited_log.ts";
 import { VeltrixError } from "../../core/veltrix_error.ts";
 import { errorResponse } from "./error_response.ts";
 import { mountHealthRoutes } from "./health_routes.ts";
-import { IngestConnection, type IngestContext } from "../ingest/ingest_connection.ts";
+import type { ConnectionRegistry } from "../ingest/connection_registry.ts";
 import type { Logger } from "../../main/log.ts";
-import type { PlayerConnections } from "../ingest/player_connections.ts";
 import { type PlayerTokenVerifier, tokenFromRequest } from "./player_token.ts";
-import type { Readiness } from "../readiness.ts";
+import type { Readiness } from "../../core/readiness.ts";
 import { upgradeToWebSocket } from "./websocket_upgrade.ts";
 
 /** What the client-facing app needs. */
 export interface EdgeAppOptions {
   readonly tokens: PlayerTokenVerifier;
   readonly readiness: Readiness;
-  readonly ingest: IngestContext;
-  /** Open client connections, kept so that shutdown and the idle sweep can close them. */
-  readonly connections: Map<WebSocket, IngestConnection>;
-  readonly players: PlayerConnections;
+  /** Open client connections: new ones are registered here, and refused when it is full. */
+  readonly connections: ConnectionRegistry;
   readonly limits: {
-    readonly maxConnections: number;
-    readonly maxConnectionsPerPlayer: number;
     readonly handshakeTimeoutMs: number;
     /** Browser origins allowed to upgrade; empty allows any. */
     readonly allowedOrigins: readonly string[];
@@ -38,7 +33,7 @@ export interface EdgeAppOptions {
  * upgrades to a WebSocket; `/healthz` and `/readyz` report on the process.
  */
 export function createEdgeApp(options: EdgeAppOptions): Hono {
-  const { tokens, readiness, ingest, connections, players, limits, logger } = options;
+  const { tokens, readiness, connections, limits, logger } = options;
   const log = options.log ?? new RateLimitedLog(logger);
   const app = new Hono();
   mountHealthRoutes(app, readiness);
@@ -76,27 +71,11 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
         player,
       );
     }
-    if (connections.size >= limits.maxConnections) {
-      return refuse(
-        c,
-        new VeltrixError("TOO_MANY_CONNECTIONS", "the edge holds as many connections as it may"),
-        player,
-      );
-    }
-    if (players.count(player) >= limits.maxConnectionsPerPlayer) {
-      return refuse(
-        c,
-        new VeltrixError(
-          "TOO_MANY_PLAYER_CONNECTIONS",
-          `at most ${limits.maxConnectionsPerPlayer} connections per player`,
-        ),
-        player,
-      );
-    }
+    const full = connections.refusal(player);
+    if (full !== undefined) return refuse(c, full, player);
     const remote = remoteAddress(c.env);
     return upgradeToWebSocket(c.req.raw, (socket) => {
-      const connection = new IngestConnection(socket, player, ingest, players.open(player, Date.now()));
-      connections.set(socket, connection);
+      const connection = connections.open(socket, player);
       const handshake = setTimeout(() => {
         if (socket.readyState === WebSocket.CONNECTING) socket.close(1000, "IDLE_TIMEOUT");
       }, limits.handshakeTimeoutMs);
@@ -125,7 +104,7 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
         onMessage: (data) => connection.receive(data),
         onClose: () => {
           clearTimeout(handshake);
-          if (connections.delete(socket)) players.close(player);
+          connections.closed(socket);
         },
       };
     });

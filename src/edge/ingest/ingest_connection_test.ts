@@ -1,17 +1,19 @@
 import assert from "node:assert/strict";
 import { FakeRecordSink } from "./_fake_record_sink.ts";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { ActiveRouteTable } from "../../core/live_route_table.ts";
+import { embeddedSnapshot, LiveRouteTable } from "../../core/live_route_table.ts";
 import { compileRouteMapOrThrow } from "../../core/compile_route_map.ts";
 import { defaultRouteMap, LEADERBOARD_TOPIC, TREASURE_TOPIC, UNROUTED_TOPIC } from "../../core/default_route_map.ts";
 import type { RouteTable } from "../../core/route_table.ts";
 import { ClientFrameSchema, RoutedEventSchema, ServerFrameSchema } from "../../gen/veltrix/v1/event_pb.ts";
 import { RouteMapSchema } from "../../gen/veltrix/v1/route_map_pb.ts";
 import { IngestConnection } from "./ingest_connection.ts";
+import { createIngestContext, NO_INGEST_METRICS } from "./ingest_context.ts";
 import { RecentEventIds } from "../../core/recent_event_ids.ts";
 import { RateLimitedLog } from "../../core/rate_limited_log.ts";
 import { ProduceBatcher, type ProduceBatcherOptions } from "./produce_batcher.ts";
-import { DEFAULT_RETRY_AFTER_MS, type ReplySocket } from "./reply_channel.ts";
+import { DEFAULT_RETRY_AFTER_MS } from "../../core/admission.ts";
+import type { ReplySocket } from "./reply_channel.ts";
 
 /** A socket that records what is sent; its readyState can be changed by the test. */
 class FakeSocket implements ReplySocket {
@@ -53,7 +55,7 @@ function setup(
 ) {
   const socket = new FakeSocket();
   const sink = new FakeRecordSink();
-  const routes = new ActiveRouteTable(table);
+  const routes = new LiveRouteTable(embeddedSnapshot(table));
   const batcher = new ProduceBatcher(sink, {
     lingerMs: 60_000,
     maxBatchEvents: 1_000,
@@ -62,7 +64,7 @@ function setup(
     maxPendingEvents: 1_000,
     ...overrides,
   });
-  const connection = new IngestConnection(socket, PLAYER, { routes, batcher, edgeId: EDGE_ID });
+  const connection = new IngestConnection(socket, PLAYER, createIngestContext({ routes, batcher, edgeId: EDGE_ID }));
   return { socket, sink, routes, batcher, connection };
 }
 
@@ -257,7 +259,7 @@ Deno.test("IngestConnection routes a frame by the table in force when it arrived
   const drained = batcher.drain();
   const first = await sink.written(1);
 
-  const previous = routes.swap(tableOfVersion(2n));
+  const previous = routes.swap(embeddedSnapshot(tableOfVersion(2n))).table;
   assert.equal(previous.versionText, "1");
   connection.receive(jsonFrame({ id: "after", type: "treasure.collected" }));
   await turn();
@@ -284,7 +286,7 @@ Deno.test("IngestConnection routes a frame by the table in force when it arrived
 Deno.test("IngestConnection keeps the version a frame was routed with when the swap lands before its batch is sent", async () => {
   const { sink, batcher, routes, connection } = setup();
   connection.receive(jsonFrame({ id: "before", type: "player.moved" }));
-  routes.swap(tableOfVersion(2n));
+  routes.swap(embeddedSnapshot(tableOfVersion(2n)));
   connection.receive(jsonFrame({ id: "after", type: "player.moved" }));
   const drained = batcher.drain();
   const write = await sink.written(1);
@@ -351,7 +353,7 @@ Deno.test("IngestConnection drops the acks of a client that closed while its eve
 
 Deno.test("IngestConnection survives a socket whose send throws because it closed under it", async () => {
   const { sink, batcher } = setup();
-  const routes = new ActiveRouteTable(tableOfVersion(1n));
+  const routes = new LiveRouteTable(embeddedSnapshot(tableOfVersion(1n)));
   let attempts = 0;
   const socket: ReplySocket = {
     readyState: WebSocket.OPEN,
@@ -360,7 +362,7 @@ Deno.test("IngestConnection survives a socket whose send throws because it close
       throw new DOMException("socket is closed", "InvalidStateError");
     },
   };
-  const connection = new IngestConnection(socket, PLAYER, { routes, batcher, edgeId: EDGE_ID });
+  const connection = new IngestConnection(socket, PLAYER, createIngestContext({ routes, batcher, edgeId: EDGE_ID }));
   assert.doesNotThrow(() => connection.receive("{not json"));
   connection.receive(jsonFrame({ id: "e-1", type: "player.moved" }));
   const drained = batcher.drain();
@@ -382,8 +384,12 @@ Deno.test("IngestConnection refuses new events with SHUTTING_DOWN and a retry hi
     maxPendingEvents: 100,
   });
   const draining = { value: true };
-  const routes = new ActiveRouteTable(compileRouteMapOrThrow(defaultRouteMap()));
-  const connection = new IngestConnection(socket, "p1", { routes, batcher, edgeId: "e", draining });
+  const routes = new LiveRouteTable(embeddedSnapshot(compileRouteMapOrThrow(defaultRouteMap())));
+  const connection = new IngestConnection(
+    socket,
+    "p1",
+    createIngestContext({ routes, batcher, edgeId: "e", draining }),
+  );
   connection.receive(JSON.stringify({ events: [{ id: "late", type: "player.moved" }] }));
   await new Promise((resolve) => setTimeout(resolve, 0));
   assert.equal(writes.length, 0, "nothing is written once draining");
@@ -409,8 +415,15 @@ Deno.test("IngestConnection acks a resent id again from the same player without 
   const sink = new FakeRecordSink();
   const batcher = immediateBatcher(sink);
   const recent = new RecentEventIds({ perPlayer: 16, maxIds: 100 });
-  const counters = { duplicates: 0 };
-  const context = { routes: new ActiveRouteTable(tableOfVersion(1n)), batcher, edgeId: EDGE_ID, recent, counters };
+  let duplicates = 0;
+  const metrics = { ...NO_INGEST_METRICS, duplicate: () => void duplicates++ };
+  const context = createIngestContext({
+    routes: new LiveRouteTable(embeddedSnapshot(tableOfVersion(1n))),
+    batcher,
+    edgeId: EDGE_ID,
+    recent,
+    metrics,
+  });
   const first = new IngestConnection(socket, PLAYER, context);
   first.receive(jsonFrame({ id: "e-1", type: "player.moved" }));
   const write = await sink.written(1);
@@ -431,7 +444,7 @@ Deno.test("IngestConnection acks a resent id again from the same player without 
   await turn();
   assert.deepEqual(otherSocket.jsonReplies.at(-1), { acks: ["e-1"] });
   assert.equal(sink.writes.length, 1, "written to Kafka once");
-  assert.equal(counters.duplicates, 2);
+  assert.equal(duplicates, 2);
 
   // Another player's event with the same id is a different event.
   const bob = new IngestConnection(new FakeSocket(), "bob", context);
@@ -444,12 +457,16 @@ Deno.test("IngestConnection writes a resend again when the first copy failed", a
   const sink = new FakeRecordSink();
   const batcher = immediateBatcher(sink);
   const recent = new RecentEventIds({ perPlayer: 16, maxIds: 100 });
-  const connection = new IngestConnection(socket, PLAYER, {
-    routes: new ActiveRouteTable(tableOfVersion(1n)),
-    batcher,
-    edgeId: EDGE_ID,
-    recent,
-  });
+  const connection = new IngestConnection(
+    socket,
+    PLAYER,
+    createIngestContext({
+      routes: new LiveRouteTable(embeddedSnapshot(tableOfVersion(1n))),
+      batcher,
+      edgeId: EDGE_ID,
+      recent,
+    }),
+  );
   connection.receive(jsonFrame({ id: "e-1", type: "player.moved" }));
   (await sink.written(1)).reject(new Error("broker gone"));
   await turn();
@@ -464,12 +481,16 @@ Deno.test("IngestConnection answers OVERLOADED once the connection holds maxInFl
   const socket = new FakeSocket();
   const sink = new FakeRecordSink();
   const batcher = immediateBatcher(sink);
-  const connection = new IngestConnection(socket, PLAYER, {
-    routes: new ActiveRouteTable(tableOfVersion(1n)),
-    batcher,
-    edgeId: EDGE_ID,
-    maxInFlightPerConnection: 2,
-  });
+  const connection = new IngestConnection(
+    socket,
+    PLAYER,
+    createIngestContext({
+      routes: new LiveRouteTable(embeddedSnapshot(tableOfVersion(1n))),
+      batcher,
+      edgeId: EDGE_ID,
+      limits: { maxInFlight: 2 },
+    }),
+  );
   connection.receive(jsonFrame(...["a", "b", "c"].map((id) => ({ id, type: "player.moved" }))));
   await turn();
   const reply = socket.jsonReplies[0] as { rejects: { id: string; code: string; retryAfterMs: number }[] };
@@ -487,18 +508,22 @@ Deno.test("IngestConnection answers RATE_LIMITED with a retry hint past its rate
   const closes: number[] = [];
   const socket = Object.assign(new FakeSocket(), { close: (code?: number) => void closes.push(code ?? 0) });
   const batcher = immediateBatcher(new FakeRecordSink());
-  const connection = new IngestConnection(socket, PLAYER, {
-    routes: new ActiveRouteTable(tableOfVersion(1n)),
-    batcher,
-    edgeId: EDGE_ID,
-    limits: {
-      maxFrameBytes: 1 << 20,
-      frame: { maxEvents: 1_000, maxDataDepth: 32 },
-      maxEventBytes: 1 << 20,
-      ratePerConnection: 5,
-      abuseLimit: 20,
-    },
-  });
+  const connection = new IngestConnection(
+    socket,
+    PLAYER,
+    createIngestContext({
+      routes: new LiveRouteTable(embeddedSnapshot(tableOfVersion(1n))),
+      batcher,
+      edgeId: EDGE_ID,
+      limits: {
+        maxFrameBytes: 1 << 20,
+        frame: { maxEvents: 1_000, maxDataDepth: 32 },
+        maxEventBytes: 1 << 20,
+        ratePerConnection: 5,
+        abuseLimit: 20,
+      },
+    }),
+  );
   connection.receive(jsonFrame(...Array.from({ length: 12 }, (_, i) => ({ id: `e-${i}`, type: "player.moved" }))));
   await turn();
   const rejects = (socket.jsonReplies[0] as { rejects: { id: string; code: string; retryAfterMs: number }[] }).rejects;
@@ -512,18 +537,22 @@ Deno.test("IngestConnection answers RATE_LIMITED with a retry hint past its rate
 Deno.test("IngestConnection closes with 1009 on a frame over the size limit and refuses an event over the event limit", async () => {
   const closes: number[] = [];
   const socket = Object.assign(new FakeSocket(), { close: (code?: number) => void closes.push(code ?? 0) });
-  const connection = new IngestConnection(socket, PLAYER, {
-    routes: new ActiveRouteTable(tableOfVersion(1n)),
-    batcher: immediateBatcher(new FakeRecordSink()),
-    edgeId: EDGE_ID,
-    limits: {
-      maxFrameBytes: 2_000,
-      frame: { maxEvents: 1_000, maxDataDepth: 32 },
-      maxEventBytes: 300,
-      ratePerConnection: 1_000,
-      abuseLimit: 1_000,
-    },
-  });
+  const connection = new IngestConnection(
+    socket,
+    PLAYER,
+    createIngestContext({
+      routes: new LiveRouteTable(embeddedSnapshot(tableOfVersion(1n))),
+      batcher: immediateBatcher(new FakeRecordSink()),
+      edgeId: EDGE_ID,
+      limits: {
+        maxFrameBytes: 2_000,
+        frame: { maxEvents: 1_000, maxDataDepth: 32 },
+        maxEventBytes: 300,
+        ratePerConnection: 1_000,
+        abuseLimit: 1_000,
+      },
+    }),
+  );
   connection.receive(
     jsonFrame({ id: "big", type: "player.moved", data: "x".repeat(500) }, { id: "ok", type: "player.moved" }),
   );
@@ -548,12 +577,16 @@ function recordingLog(limit: number) {
 Deno.test("IngestConnection logs a flood of rejects as a bounded number of lines per code, and counts the rest", async () => {
   const { lines, clock, log } = recordingLog(3);
   const socket = new FakeSocket();
-  const connection = new IngestConnection(socket, PLAYER, {
-    routes: new ActiveRouteTable(tableOfVersion(1n)),
-    batcher: immediateBatcher(new FakeRecordSink()),
-    edgeId: EDGE_ID,
-    log,
-  });
+  const connection = new IngestConnection(
+    socket,
+    PLAYER,
+    createIngestContext({
+      routes: new LiveRouteTable(embeddedSnapshot(tableOfVersion(1n))),
+      batcher: immediateBatcher(new FakeRecordSink()),
+      edgeId: EDGE_ID,
+      log,
+    }),
+  );
   for (let i = 0; i < 500; i++) connection.receive(jsonFrame({ id: `bad-${i}`, type: "Not A Type" }));
   for (let i = 0; i < 200; i++) connection.receive("{not json");
   await turn();
@@ -586,12 +619,12 @@ Deno.test("IngestConnection logs a flood of rejects as a bounded number of lines
 
 Deno.test("IngestConnection counts the acks it sends, resent duplicates included, and the encodings it was sent", async () => {
   const sink = new FakeRecordSink();
-  const context = {
-    routes: new ActiveRouteTable(tableOfVersion(1n)),
+  const context = createIngestContext({
+    routes: new LiveRouteTable(embeddedSnapshot(tableOfVersion(1n))),
     batcher: immediateBatcher(sink),
     edgeId: EDGE_ID,
     recent: new RecentEventIds({ perPlayer: 16, maxIds: 100 }),
-  };
+  });
   const connection = new IngestConnection(new FakeSocket(), PLAYER, context);
   assert.equal(connection.protocol, "none");
   connection.receive(jsonFrame({ id: "e-1", type: "player.moved" }, { id: "e-2", type: "Bad" }));

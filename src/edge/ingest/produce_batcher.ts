@@ -1,14 +1,8 @@
+import type { DeliveryListener } from "../../core/delivery_listener.ts";
 import type { OutboundRecord, RecordSink } from "../../core/record_sink.ts";
+
 import { VeltrixError } from "../../core/veltrix_error.ts";
 import type { ProduceMetrics } from "../edge_metrics.ts";
-
-/** Told the fate of each event it submitted. */
-export interface DeliveryListener {
-  /** Every record of event `id` is acknowledged by Kafka. */
-  delivered(id: string): void;
-  /** Some record of event `id` was not acknowledged; the event must not be acked. */
-  failed(id: string, error: VeltrixError): void;
-}
 
 /** Batching knobs. */
 export interface ProduceBatcherOptions {
@@ -27,6 +21,8 @@ export interface ProduceBatcherOptions {
 }
 
 interface Batch {
+  /** True once its events were told their outcome (a batch abandoned at shutdown may still be written). */
+  settled: boolean;
   records: OutboundRecord[];
   listeners: DeliveryListener[];
   ids: string[];
@@ -48,6 +44,7 @@ export class ProduceBatcher {
   readonly #sealed: Batch[] = [];
   #inFlight = 0;
   #pending = 0;
+  readonly #writing = new Set<Batch>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #idleWaiters: (() => void)[] = [];
 
@@ -93,11 +90,28 @@ export class ProduceBatcher {
     return true;
   }
 
-  /** Sends whatever is batched now and resolves once nothing is pending. */
-  drain(): Promise<void> {
+  /**
+   * Sends whatever is batched now and resolves once nothing is pending. Past `timeoutMs`, every
+   * event still pending fails with KAFKA_WRITE_FAILED (its client resends it elsewhere) and the
+   * promise resolves with how many did; a write still running may yet land, which only costs a
+   * duplicate record.
+   */
+  async drain(timeoutMs = Infinity): Promise<number> {
     if (this.#open.ids.length > 0) this.#seal();
-    if (this.#pending === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    if (this.#pending === 0) return 0;
+    const idle = new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    if (!Number.isFinite(timeoutMs)) return idle.then(() => 0);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = await Promise.race([
+      idle.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (!timedOut) return 0;
+    const left = this.#pending;
+    const error = new VeltrixError("KAFKA_WRITE_FAILED", "the edge stopped before Kafka acknowledged this event");
+    for (const batch of [...this.#writing, ...this.#sealed.splice(0)]) this.#settle(batch, error);
+    return left;
   }
 
   readonly #onLinger = (): void => {
@@ -119,6 +133,7 @@ export class ProduceBatcher {
     while (this.#inFlight < this.#options.maxInFlightBatches && this.#sealed.length > 0) {
       const batch = this.#sealed.shift()!;
       this.#inFlight++;
+      this.#writing.add(batch);
       const started = performance.now();
       let written: Promise<void>;
       try {
@@ -137,7 +152,9 @@ export class ProduceBatcher {
   }
 
   #settle(batch: Batch, error: VeltrixError | undefined): void {
-    this.#inFlight--;
+    if (batch.settled) return;
+    batch.settled = true;
+    if (this.#writing.delete(batch)) this.#inFlight--;
     this.#pending -= batch.ids.length;
     const { listeners, ids } = batch;
     const metrics = this.#options.metrics;
@@ -164,5 +181,5 @@ export class ProduceBatcher {
 }
 
 function emptyBatch(): Batch {
-  return { records: [], listeners: [], ids: [], receivedAt: [], bytes: 0 };
+  return { settled: false, records: [], listeners: [], ids: [], receivedAt: [], bytes: 0 };
 }

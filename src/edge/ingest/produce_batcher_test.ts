@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { FakeRecordSink } from "./_fake_record_sink.ts";
 import type { OutboundRecord } from "../../core/record_sink.ts";
 import { VeltrixError } from "../../core/veltrix_error.ts";
-import { type DeliveryListener, ProduceBatcher, type ProduceBatcherOptions } from "./produce_batcher.ts";
+import type { DeliveryListener } from "../../core/delivery_listener.ts";
+import { ProduceBatcher, type ProduceBatcherOptions } from "./produce_batcher.ts";
 
 /** Remembers every outcome it is told, in order. */
 class RecordingListener implements DeliveryListener {

@@ -4,9 +4,10 @@ import {
   type EventReject,
   type ServerReply,
 } from "../../core/client_frame_codec.ts";
+import { DEFAULT_RETRY_AFTER_MS } from "../../core/admission.ts";
 import { errorCodes } from "../../core/error_code.ts";
 import type { VeltrixError } from "../../core/veltrix_error.ts";
-import type { DeliveryListener } from "./produce_batcher.ts";
+import type { DeliveryListener } from "../../core/delivery_listener.ts";
 
 /** The part of a WebSocket a reply channel needs. */
 export interface ReplySocket {
@@ -15,9 +16,6 @@ export interface ReplySocket {
   /** Closes the connection (a WebSocket has it; test doubles may leave it out). */
   close?(code?: number, reason?: string): void;
 }
-
-/** Default retry hint for retryable rejects, in ms. */
-export const DEFAULT_RETRY_AFTER_MS = 250;
 
 /**
  * Collects the acks and rejects owed to one client in one encoding (JSON or protobuf), and sends
@@ -29,6 +27,7 @@ export class ReplyChannel implements DeliveryListener {
   #acks: string[] = [];
   #rejects: EventReject[] = [];
   #scheduled = false;
+  #acked = 0;
 
   readonly #onReject: ((code: string) => void) | undefined;
 
@@ -39,7 +38,13 @@ export class ReplyChannel implements DeliveryListener {
     this.#onReject = onReject;
   }
 
+  /** Acks owed or sent through this channel so far. */
+  get acked(): number {
+    return this.#acked;
+  }
+
   delivered(id: string): void {
+    this.#acked++;
     this.#acks.push(id);
     this.#schedule();
   }

@@ -5,8 +5,13 @@
 export class Readiness {
   readonly #conditions = new Map<string, boolean>();
 
-  constructor(names: readonly string[]) {
-    for (const name of names) this.#conditions.set(name, false);
+  constructor(names: readonly string[] = []) {
+    for (const name of names) this.add(name);
+  }
+
+  /** Adds a condition, not yet met; each part of the edge adds its own as it starts. */
+  add(name: string): void {
+    if (!this.#conditions.has(name)) this.#conditions.set(name, false);
   }
 
   /** Marks one condition met or not. */

@@ -1,6 +1,6 @@
 import process from "node:process";
 import { Kafka, type LogEntry, logLevel } from "kafkajs";
-import type { Logger } from "../main/log.ts";
+import type { Logger } from "../../core/logger.ts";
 
 /**
  * kafkajs schedules its request-queue check with a negative delay when it is not throttled
@@ -20,7 +20,17 @@ export function silenceKafkajsTimeoutWarnings(): void {
   process.emitWarning = quiet as typeof process.emitWarning;
 }
 
-/** A kafkajs client whose log lines go through our structured logger, warnings and up only. */
+/**
+ * Broker answers that are routine while a cluster starts or moves leaders: the client retries
+ * them, so they are logged at info, not as errors.
+ */
+const TRANSIENT =
+  /coordinator is loading|coordinator is not available|not the correct coordinator|leader is not available|no leader|not the leader|ECONNREFUSED|Connection error|Closed connection|timed out/i;
+
+/**
+ * A kafkajs client whose log lines go through our structured logger, warnings and up only; the
+ * routine transient answers of a starting cluster go out at info.
+ */
 export function createKafkaClient(clientId: string, brokers: readonly string[], logger: Logger): Kafka {
   silenceKafkajsTimeoutWarnings();
   return new Kafka({
@@ -31,7 +41,8 @@ export function createKafkaClient(clientId: string, brokers: readonly string[], 
     logCreator: () => ({ level, log }: LogEntry) => {
       const { message, ...fields } = log;
       const line = `kafkajs: ${message}`;
-      if (level <= logLevel.ERROR) logger.error(line, fields);
+      if (TRANSIENT.test(`${message} ${String(fields.error ?? "")}`)) logger.info(line, fields);
+      else if (level <= logLevel.ERROR) logger.error(line, fields);
       else logger.warn(line, fields);
     },
   });

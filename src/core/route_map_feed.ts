@@ -1,0 +1,12 @@
+/**
+ * The fleet's shared stream of signed route maps (a compacted Kafka topic, implemented in
+ * `src/kafka/`). An edge publishes each map it accepted from the admin API, and applies every map
+ * it reads, its own included; the control plane verifies each one again.
+ */
+export interface RouteMapFeed {
+  /** Writes an applied signed map for the other edges; resolves once the feed has it. */
+  publish(signed: Uint8Array, version: bigint): Promise<void>;
+}
+
+/** Told every signed map read from the feed, oldest first; the feed waits for each to settle. */
+export type RouteMapFeedListener = (signed: Uint8Array) => Promise<unknown>;

@@ -1,0 +1,102 @@
+import { TokenBucket } from "../../core/token_bucket.ts";
+import { VeltrixError } from "../../core/veltrix_error.ts";
+import { IngestConnection } from "./ingest_connection.ts";
+import type { IngestContext } from "./ingest_context.ts";
+import type { ReplySocket } from "./reply_channel.ts";
+
+/** How many connections the edge takes. */
+export interface ConnectionLimits {
+  readonly maxConnections: number;
+  readonly maxConnectionsPerPlayer: number;
+  /** Events per second one player may send over all their connections (bursts of twice that). */
+  readonly ratePerPlayer: number;
+}
+
+/** A socket the registry can close. */
+export type RegisteredSocket = ReplySocket & { close(code?: number, reason?: string): void };
+
+/** What the edge keeps per player while they have connections open. */
+interface PlayerEntry {
+  connections: number;
+  readonly bucket: TokenBucket | undefined;
+}
+
+/**
+ * Every open client connection of the edge, and per player their count and shared rate-limit
+ * bucket. An entry lives while its connection is open, so memory follows open connections.
+ */
+export class ConnectionRegistry {
+  readonly #context: IngestContext;
+  readonly #limits: ConnectionLimits;
+  readonly #connections = new Map<RegisteredSocket, IngestConnection>();
+  readonly #players = new Map<string, PlayerEntry>();
+
+  constructor(context: IngestContext, limits: ConnectionLimits) {
+    this.#context = context;
+    this.#limits = limits;
+  }
+
+  /** Open connections. */
+  get size(): number {
+    return this.#connections.size;
+  }
+
+  /** Why `player` may not open another connection now, or undefined when they may. */
+  refusal(player: string): VeltrixError | undefined {
+    if (this.#connections.size >= this.#limits.maxConnections) {
+      return new VeltrixError("TOO_MANY_CONNECTIONS", "the edge holds as many connections as it may");
+    }
+    if ((this.#players.get(player)?.connections ?? 0) >= this.#limits.maxConnectionsPerPlayer) {
+      return new VeltrixError(
+        "TOO_MANY_PLAYER_CONNECTIONS",
+        `at most ${this.#limits.maxConnectionsPerPlayer} connections per player`,
+      );
+    }
+    return undefined;
+  }
+
+  /** Registers a new connection of `player` on `socket`. */
+  open(socket: RegisteredSocket, player: string, nowMs: number = Date.now()): IngestConnection {
+    let entry = this.#players.get(player);
+    if (entry === undefined) {
+      const rate = this.#limits.ratePerPlayer;
+      entry = { connections: 0, bucket: Number.isFinite(rate) ? new TokenBucket(rate, rate * 2, nowMs) : undefined };
+      this.#players.set(player, entry);
+    }
+    entry.connections++;
+    const connection = new IngestConnection(socket, player, this.#context, entry.bucket);
+    this.#connections.set(socket, connection);
+    return connection;
+  }
+
+  /** Forgets the connection on `socket` once it closed. */
+  closed(socket: RegisteredSocket): void {
+    const connection = this.#connections.get(socket);
+    if (connection === undefined) return;
+    this.#connections.delete(socket);
+    const entry = this.#players.get(connection.player);
+    if (entry !== undefined && --entry.connections <= 0) this.#players.delete(connection.player);
+  }
+
+  /** Closes the connections that sent nothing since `cutoffMs` and wait for no ack; returns how many. */
+  closeIdle(cutoffMs: number): number {
+    let closed = 0;
+    for (const [socket, connection] of this.#connections) {
+      if (connection.lastActivityMs >= cutoffMs || connection.inFlight > 0) continue;
+      socket.close(1000, "IDLE_TIMEOUT");
+      closed++;
+    }
+    return closed;
+  }
+
+  /** Closes every connection with `code` (the edge is stopping). */
+  closeAll(code: number, reason: string): void {
+    for (const socket of this.#connections.keys()) {
+      try {
+        socket.close(code, reason);
+      } catch {
+        // Already closed.
+      }
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import type { AdmissionLimits } from "../../core/admission.ts";
+import { DEFAULT_FRAME_LIMITS, type FrameLimits } from "../../core/client_frame_codec.ts";
+import type { LiveRouteTable } from "../../core/live_route_table.ts";
+import { RateLimitedLog } from "../../core/rate_limited_log.ts";
+import type { RecentEventIds } from "../../core/recent_event_ids.ts";
+import type { IngestMetrics } from "../edge_metrics.ts";
+import type { ProduceBatcher } from "./produce_batcher.ts";
+
+/** What one connection may send. */
+export interface IngestLimits extends AdmissionLimits {
+  /** Largest frame, in bytes (characters for text frames); larger closes the connection with 1009. */
+  readonly maxFrameBytes: number;
+  readonly frame: FrameLimits;
+  /** Largest routed event (its record value), in bytes; larger gets EVENT_TOO_LARGE. */
+  readonly maxEventBytes: number;
+}
+
+/** Limits that let everything through: for tests and tools that set only what they exercise. */
+export const NO_INGEST_LIMITS: IngestLimits = Object.freeze({
+  maxFrameBytes: Infinity,
+  frame: DEFAULT_FRAME_LIMITS,
+  maxEventBytes: Infinity,
+  ratePerConnection: Infinity,
+  abuseLimit: Infinity,
+  maxInFlight: Infinity,
+});
+
+/** Metrics that count nothing. */
+export const NO_INGEST_METRICS: IngestMetrics = Object.freeze({
+  received() {},
+  rejected() {},
+  routed() {},
+  unrouted() {},
+  deadLettered() {},
+  duplicate() {},
+});
+
+/** Whether the edge is shutting down; set once by the ingest assembly's stop. */
+export interface DrainFlag {
+  readonly value: boolean;
+}
+
+/** What every connection of an edge shares. Every field is set: defaults are resolved once, here. */
+export interface IngestContext {
+  readonly routes: LiveRouteTable;
+  readonly batcher: ProduceBatcher;
+  readonly edgeId: string;
+  /** Once set, new events are refused with SHUTTING_DOWN. */
+  readonly draining: DrainFlag;
+  /** Recent ids per player, shared by all connections (resent duplicates are acked, not rewritten); undefined turns dedupe off. */
+  readonly recent: RecentEventIds | undefined;
+  readonly limits: IngestLimits;
+  readonly metrics: IngestMetrics;
+  /** Where rejects are logged (`event rejected`, `frame rejected`), rate-limited per code. */
+  readonly log: RateLimitedLog;
+}
+
+/** The parts of an {@link IngestContext} a caller must give; the rest default to off, silent and unlimited. */
+export type IngestContextInit =
+  & Pick<IngestContext, "routes" | "batcher" | "edgeId">
+  & Partial<Omit<IngestContext, "routes" | "batcher" | "edgeId" | "limits">>
+  & { readonly limits?: Partial<IngestLimits> };
+
+/** An ingest context from `init`, with what it leaves out turned off. */
+export function createIngestContext(init: IngestContextInit): IngestContext {
+  return {
+    routes: init.routes,
+    batcher: init.batcher,
+    edgeId: init.edgeId,
+    draining: init.draining ?? { value: false },
+    recent: init.recent,
+    limits: { ...NO_INGEST_LIMITS, ...init.limits },
+    metrics: init.metrics ?? NO_INGEST_METRICS,
+    log: init.log ?? new RateLimitedLog(SILENT_LOGGER),
+  };
+}
+
+const SILENT_LOGGER = { debug() {}, info() {}, warn() {}, error() {} };

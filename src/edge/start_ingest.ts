@@ -1,0 +1,156 @@
+import { errorCodes } from "../core/error_code.ts";
+import type { LiveRouteTable } from "../core/live_route_table.ts";
+import type { Logger } from "../core/logger.ts";
+import type { RateLimitedLog } from "../core/rate_limited_log.ts";
+import type { Readiness } from "../core/readiness.ts";
+import { RecentEventIds } from "../core/recent_event_ids.ts";
+import type { RecordSink } from "../core/record_sink.ts";
+import type { EdgeMetrics } from "./edge_metrics.ts";
+import { createEdgeApp } from "./http/edge_app.ts";
+import type { PlayerTokenVerifier } from "./http/player_token.ts";
+import { ConnectionRegistry } from "./ingest/connection_registry.ts";
+import { createIngestContext, type DrainFlag } from "./ingest/ingest_context.ts";
+import { ProduceBatcher } from "./ingest/produce_batcher.ts";
+
+/** Readiness condition the ingest side owns: it takes new connections (false once it drains). */
+export const ACCEPTING = "accepting connections";
+
+/** What the ingest side is configured with (field names as in the edge config). */
+export interface IngestSettings {
+  readonly edgeId: string;
+  readonly host: string;
+  readonly port: number;
+  readonly reusePort: boolean;
+  readonly lingerMs: number;
+  readonly batchMaxEvents: number;
+  readonly batchMaxBytes: number;
+  readonly maxInFlightBatches: number;
+  readonly maxPendingEvents: number;
+  readonly dedupPerPlayer: number;
+  readonly dedupMaxIds: number;
+  readonly maxInFlightPerConnection: number;
+  readonly maxFrameBytes: number;
+  readonly maxEventsPerFrame: number;
+  readonly maxDataDepth: number;
+  readonly maxEventBytes: number;
+  readonly ratePerConnection: number;
+  readonly ratePerPlayer: number;
+  readonly rateAbuseLimit: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerPlayer: number;
+  readonly handshakeTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly allowedOrigins: readonly string[];
+  readonly shutdownTimeoutMs: number;
+}
+
+/** What the ingest side works with. */
+export interface IngestDependencies {
+  readonly routes: LiveRouteTable;
+  readonly sink: RecordSink;
+  readonly tokens: PlayerTokenVerifier;
+  readonly readiness: Readiness;
+  readonly metrics: EdgeMetrics;
+  readonly logger: Logger;
+  readonly log: RateLimitedLog;
+}
+
+/** The running client-facing side of an edge. */
+export interface IngestSide {
+  /** The client port actually bound (useful with port 0). */
+  readonly port: number;
+  readonly connections: ConnectionRegistry;
+  readonly batcher: ProduceBatcher;
+  /** Resolves with the error if the client listener fails for good; never resolves otherwise. */
+  readonly failed: Promise<Error>;
+  /**
+   * Stops taking events (new upgrades get 503, new events SHUTTING_DOWN), sends what is batched,
+   * waits up to the shutdown timeout for Kafka to acknowledge it so its acks go out, fails what
+   * is left, then closes every socket with 1001 and the listener.
+   */
+  stop(): Promise<void>;
+}
+
+/** Starts the client listener: `GET /v1/ingest` upgrades to the per-connection receive loop. */
+export function startIngest(settings: IngestSettings, deps: IngestDependencies): IngestSide {
+  const { readiness, metrics, log } = deps;
+  readiness.add(ACCEPTING);
+  const batcher = new ProduceBatcher(deps.sink, {
+    metrics,
+    lingerMs: settings.lingerMs,
+    maxBatchEvents: settings.batchMaxEvents,
+    maxBatchBytes: settings.batchMaxBytes,
+    maxInFlightBatches: settings.maxInFlightBatches,
+    maxPendingEvents: settings.maxPendingEvents,
+  });
+  const draining: DrainFlag & { value: boolean } = { value: false };
+  const context = createIngestContext({
+    routes: deps.routes,
+    batcher,
+    edgeId: settings.edgeId,
+    draining,
+    recent: settings.dedupPerPlayer > 0
+      ? new RecentEventIds({ perPlayer: settings.dedupPerPlayer, maxIds: settings.dedupMaxIds })
+      : undefined,
+    metrics,
+    log,
+    limits: {
+      maxFrameBytes: settings.maxFrameBytes,
+      frame: { maxEvents: settings.maxEventsPerFrame, maxDataDepth: settings.maxDataDepth },
+      maxEventBytes: settings.maxEventBytes,
+      ratePerConnection: settings.ratePerConnection,
+      abuseLimit: settings.rateAbuseLimit,
+      maxInFlight: settings.maxInFlightPerConnection,
+    },
+  });
+  const connections = new ConnectionRegistry(context, settings);
+  const app = createEdgeApp({
+    tokens: deps.tokens,
+    readiness,
+    connections,
+    limits: { handshakeTimeoutMs: settings.handshakeTimeoutMs, allowedOrigins: settings.allowedOrigins },
+    logger: deps.logger,
+    log,
+  });
+  // Silent sockets are closed: a connection that sent nothing for the idle timeout frees its slot.
+  const idleSweep = setInterval(
+    () => connections.closeIdle(Date.now() - settings.idleTimeoutMs),
+    Math.min(5_000, settings.idleTimeoutMs),
+  );
+  Deno.unrefTimer(idleSweep);
+  const abort = new AbortController();
+  const server = Deno.serve({
+    hostname: settings.host,
+    port: settings.port,
+    reusePort: settings.reusePort,
+    signal: abort.signal,
+    onListen: () => {},
+  }, app.fetch);
+  readiness.set(ACCEPTING, true);
+  const failed = Promise.withResolvers<Error>();
+  server.finished.catch((error: unknown) => {
+    if (abort.signal.aborted) return;
+    deps.logger.error("the client listener failed and accepts no more connections", { error });
+    failed.resolve(error instanceof Error ? error : new Error(String(error)));
+  });
+
+  return {
+    port: server.addr.port,
+    connections,
+    batcher,
+    failed: failed.promise,
+    async stop() {
+      if (draining.value) return;
+      draining.value = true;
+      readiness.set(ACCEPTING, false);
+      const left = await batcher.drain(settings.shutdownTimeoutMs);
+      if (left > 0) deps.logger.warn("shutdown timeout: events still unacknowledged by Kafka", { pending: left });
+      // Let the acks and rejects of the settled batches reach their sockets before closing them.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      clearInterval(idleSweep);
+      connections.closeAll(errorCodes.SHUTTING_DOWN.close ?? 1001, "edge shutting down");
+      abort.abort();
+      await server.finished.catch(() => {});
+    },
+  };
+}

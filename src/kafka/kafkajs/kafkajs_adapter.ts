@@ -1,0 +1,144 @@
+import { Buffer } from "node:buffer";
+import { type Consumer, type Kafka, type Message, Partitioners, type Producer, type TopicMessages } from "kafkajs";
+import type { Logger } from "../../core/logger.ts";
+import type { OutboundRecord } from "../../core/record_sink.ts";
+import type { ConsumedRecord, KafkaAdapter, TopicSpec } from "../kafka_adapter.ts";
+import { createKafkaClient } from "./kafkajs_client.ts";
+
+/**
+ * Kafka error types that no retry can fix: a batch that fails with one is rejected (its events
+ * are not acked) so that clients learn of it. Every other failure (broker down, leader moving,
+ * timeouts, connection errors) is worth retrying with the same batch.
+ */
+const PERMANENT = new Set([
+  "MESSAGE_TOO_LARGE",
+  "RECORD_LIST_TOO_LARGE",
+  "INVALID_RECORD",
+  "CORRUPT_MESSAGE",
+  "INVALID_REQUIRED_ACKS",
+  "TOPIC_AUTHORIZATION_FAILED",
+  "CLUSTER_AUTHORIZATION_FAILED",
+  "UNSUPPORTED_VERSION",
+  "UNKNOWN_TOPIC_OR_PARTITION",
+  "INVALID_TOPIC_EXCEPTION",
+]);
+
+/** Where a {@link KafkajsAdapter} connects. */
+export interface KafkajsAdapterOptions {
+  readonly clientId: string;
+  readonly brokers: readonly string[];
+  readonly logger: Logger;
+}
+
+/**
+ * The {@link KafkaAdapter} over kafkajs 2.2.4: an idempotent producer (acks=all; kafkajs then
+ * keeps one request in flight per broker and retries transient errors itself), the admin client
+ * for topics, and a consumer in a group of its own that never commits.
+ */
+export class KafkajsAdapter implements KafkaAdapter {
+  readonly client = "kafkajs";
+  readonly #kafka: Kafka;
+  readonly #producer: Producer;
+  #consumer: Consumer | undefined;
+
+  constructor(options: KafkajsAdapterOptions) {
+    this.#kafka = createKafkaClient(options.clientId, options.brokers, options.logger);
+    this.#producer = this.#kafka.producer({
+      idempotent: true,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 1_000 },
+    });
+  }
+
+  connect(): Promise<void> {
+    return this.#producer.connect();
+  }
+
+  async produce(records: readonly OutboundRecord[], timeoutMs: number): Promise<void> {
+    await this.#producer.sendBatch({ acks: -1, timeout: timeoutMs, topicMessages: groupByTopic(records) });
+  }
+
+  isPermanent(error: unknown): boolean {
+    for (let e = error as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined; e;) {
+      if (typeof e.type === "string" && PERMANENT.has(e.type)) return true;
+      e = (e.originalError ?? e.cause) as typeof e | undefined;
+    }
+    return false;
+  }
+
+  listTopics(): Promise<string[]> {
+    return this.#withAdmin((admin) => admin.listTopics());
+  }
+
+  async createTopics(specs: readonly TopicSpec[]): Promise<void> {
+    await this.#withAdmin((admin) =>
+      admin.createTopics({
+        waitForLeaders: true,
+        topics: specs.map((spec) => ({
+          topic: spec.topic,
+          numPartitions: spec.partitions,
+          replicationFactor: spec.replicationFactor,
+          configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      })
+    );
+  }
+
+  async consumeFromStart(topic: string, onRecord: (record: ConsumedRecord) => Promise<void>): Promise<void> {
+    // A group of its own per call, never committed: every reader starts from the first offset.
+    const consumer = this.#kafka.consumer({
+      groupId: `veltrix-reader-${crypto.randomUUID()}`,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: ({ message }) => onRecord({ key: message.key, value: message.value }),
+      });
+    } catch (error) {
+      await consumer.disconnect().catch(() => {});
+      throw error;
+    }
+    this.#consumer = consumer;
+  }
+
+  onConnectionChange(listener: (connected: boolean) => void): void {
+    this.#producer.on(this.#producer.events.CONNECT, () => listener(true));
+    this.#producer.on(this.#producer.events.DISCONNECT, () => listener(false));
+  }
+
+  async close(): Promise<void> {
+    await this.#consumer?.disconnect().catch(() => {});
+    await this.#producer.disconnect().catch(() => {});
+  }
+
+  async #withAdmin<T>(use: (admin: ReturnType<Kafka["admin"]>) => Promise<T>): Promise<T> {
+    const admin = this.#kafka.admin();
+    await admin.connect();
+    try {
+      return await use(admin);
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+}
+
+function groupByTopic(records: readonly OutboundRecord[]): TopicMessages[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const record of records) {
+    const value = typeof record.value === "string"
+      ? record.value
+      : Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength);
+    const message: Message = { key: record.key, value, headers: record.headers };
+    const list = byTopic.get(record.topic);
+    if (list === undefined) byTopic.set(record.topic, [message]);
+    else list.push(message);
+  }
+  const topicMessages: TopicMessages[] = [];
+  for (const [topic, messages] of byTopic) topicMessages.push({ topic, messages });
+  return topicMessages;
+}

@@ -1,0 +1,49 @@
+/**
+ * The Kafka side of an edge, and the one place that imports a Kafka client library. Core declares
+ * the ports (`RecordSink`, `TopicProvisioner`, `RouteMapFeed`); this folder implements them over a
+ * {@link KafkaAdapter}, with one adapter folder per client library (`kafkajs/`). It imports core
+ * and nothing else of Veltrix.
+ *
+ * @module
+ */
+import type { Logger } from "../core/logger.ts";
+import type { KafkaAdapterFactory } from "./kafka_adapter.ts";
+import { KafkajsAdapter } from "./kafkajs/kafkajs_adapter.ts";
+import { kafkajsClusterAnswers } from "./kafkajs/kafkajs_probe.ts";
+
+export type { ConsumedRecord, KafkaAdapter, KafkaAdapterFactory, TopicSpec } from "./kafka_adapter.ts";
+export { KafkaRecordSink, type KafkaRecordSinkOptions } from "./kafka_record_sink.ts";
+export { DEFAULT_ROUTES_TOPIC, FleetTopic, ROUTES_RECORD_KEY } from "./fleet_topic.ts";
+export { TopicGate } from "./topic_gate.ts";
+export { backoffDelayMs, type RetryOptions, retryWithBackoff, sleep } from "./retry.ts";
+export {
+  type KafkaDependencies,
+  type KafkaSettings,
+  type KafkaSide,
+  PRODUCER_CONNECTED,
+  startKafka,
+  TABLE_TOPICS_EXIST,
+} from "./start_kafka.ts";
+
+/** The Kafka client libraries an edge can run on. */
+export const KAFKA_CLIENTS = ["kafkajs"] as const;
+
+/** One of {@link KAFKA_CLIENTS}. */
+export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
+
+/** Makes adapters of `client` for the cluster at `brokers`, logging through `logger`. */
+export function kafkaAdapters(
+  client: KafkaClientName,
+  brokers: readonly string[],
+  logger: Logger,
+): KafkaAdapterFactory {
+  switch (client) {
+    case "kafkajs":
+      return (clientId) => new KafkajsAdapter({ clientId, brokers, logger });
+  }
+}
+
+/** True when the cluster at `brokers` answers a metadata request within `timeoutMs` (one try). */
+export function clusterAnswers(brokers: readonly string[], timeoutMs = 2_000): Promise<boolean> {
+  return kafkajsClusterAnswers(brokers, timeoutMs);
+}

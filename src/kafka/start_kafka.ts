@@ -1,0 +1,105 @@
+import type { LiveRouteTable } from "../core/live_route_table.ts";
+import type { Logger } from "../core/logger.ts";
+import type { RateLimitedLog } from "../core/rate_limited_log.ts";
+import type { Readiness } from "../core/readiness.ts";
+import type { RecordSink } from "../core/record_sink.ts";
+import type { RouteMapFeedListener } from "../core/route_map_feed.ts";
+import type { TopicLayout } from "../core/topic_provisioner.ts";
+import type { KafkaAdapterFactory } from "./kafka_adapter.ts";
+import { KafkaRecordSink } from "./kafka_record_sink.ts";
+import { FleetTopic } from "./fleet_topic.ts";
+import { retryWithBackoff } from "./retry.ts";
+import { TopicGate } from "./topic_gate.ts";
+
+/** Readiness conditions the Kafka side owns. */
+export const PRODUCER_CONNECTED = "kafka producer connected";
+export const TABLE_TOPICS_EXIST = "route table topics exist";
+
+/** What the Kafka side is configured with (field names as in the edge config). */
+export interface KafkaSettings {
+  readonly edgeId: string;
+  readonly produceTimeoutMs: number;
+  readonly topicPartitions: number;
+  readonly topicReplicationFactor: number;
+  readonly routesTopic: string;
+}
+
+/** What the Kafka side works with. */
+export interface KafkaDependencies {
+  /** Makes the client of each role: events, topic admin, fleet. */
+  readonly adapters: KafkaAdapterFactory;
+  /** The table in force: its topics are ensured before the producer reports ready. */
+  readonly routes: LiveRouteTable;
+  readonly readiness: Readiness;
+  readonly logger: Logger;
+  readonly log: RateLimitedLog;
+}
+
+/** The running Kafka side of an edge. */
+export interface KafkaSide {
+  /** Where routed records go (acks=all, retried until Kafka takes them or the side stops). */
+  readonly sink: RecordSink;
+  /** Makes sure a new table's topics exist. */
+  readonly topics: TopicGate;
+  /** The fleet's route-map topic. */
+  readonly fleet: FleetTopic;
+  /**
+   * Connects in the background, retrying until it can: ensures the table's topics, connects the
+   * producer, then starts reading the fleet topic into `onFleetRecord`. Resolves true once the
+   * producer is ready, false when the side stopped first.
+   */
+  connect(onFleetRecord: RouteMapFeedListener): Promise<boolean>;
+  /** Stops retrying writes (their events fail), stops the fleet and disconnects. */
+  stop(): Promise<void>;
+}
+
+/** Builds the Kafka side of an edge; nothing connects until `connect`. */
+export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): KafkaSide {
+  const { adapters, routes, readiness, logger, log } = deps;
+  readiness.add(PRODUCER_CONNECTED);
+  readiness.add(TABLE_TOPICS_EXIST);
+  const stopping = new AbortController();
+  const events = adapters(`veltrix-edge-${settings.edgeId}`);
+  events.onConnectionChange((connected) => readiness.set(PRODUCER_CONNECTED, connected && !stopping.signal.aborted));
+  const layout: TopicLayout = {
+    partitions: settings.topicPartitions,
+    replicationFactor: settings.topicReplicationFactor,
+  };
+  const topics = new TopicGate(events, layout, logger);
+  const sink = new KafkaRecordSink(events, { timeoutMs: settings.produceTimeoutMs, signal: stopping.signal, log });
+  const fleet = new FleetTopic(adapters(`veltrix-fleet-${settings.edgeId}`), {
+    topic: settings.routesTopic,
+    edgeId: settings.edgeId,
+    logger,
+  });
+  /** Retries `step` until it works or the side stops; a stop ends it quietly. */
+  const untilStopped = (what: string, step: () => Promise<void>) =>
+    retryWithBackoff(step, {
+      initialDelayMs: 250,
+      maxDelayMs: 5_000,
+      signal: stopping.signal,
+      onRetry: (attempt, delayMs, error) =>
+        logger.warn(`${what} not reachable yet; retrying`, { attempt, delayMs, error }),
+    }).then(() => true, () => false);
+
+  return {
+    sink,
+    topics,
+    fleet,
+    async connect(onFleetRecord) {
+      const connected = await untilStopped("kafka", async () => {
+        await topics.ensure(routes.table.topics);
+        readiness.set(TABLE_TOPICS_EXIST, true);
+        await events.connect();
+      });
+      if (connected) void untilStopped("route fleet topic", () => fleet.start(onFleetRecord));
+      return connected;
+    },
+    async stop() {
+      stopping.abort();
+      readiness.set(PRODUCER_CONNECTED, false);
+      await fleet.stop();
+      await events.close();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { Logger } from "../core/logger.ts";
+import type { TopicLayout, TopicProvisioner } from "../core/topic_provisioner.ts";
+import type { KafkaAdapter } from "./kafka_adapter.ts";
+
+/**
+ * Makes sure topics exist before a table that writes to them is used, creating the missing ones
+ * with the edge's layout. Topics it has seen exist are remembered, so an update whose topics are
+ * all known costs no Kafka round trip.
+ */
+export class TopicGate implements TopicProvisioner {
+  readonly #known = new Set<string>();
+  readonly #adapter: KafkaAdapter;
+  readonly #layout: TopicLayout;
+  readonly #logger: Logger;
+
+  constructor(adapter: KafkaAdapter, layout: TopicLayout, logger: Logger) {
+    this.#adapter = adapter;
+    this.#layout = layout;
+    this.#logger = logger;
+  }
+
+  async ensure(topics: readonly string[], configs?: Readonly<Record<string, string>>): Promise<void> {
+    const unknown = topics.filter((topic) => !this.#known.has(topic));
+    if (unknown.length === 0) return;
+    const existing = new Set(await this.#adapter.listTopics());
+    const missing = unknown.filter((topic) => !existing.has(topic));
+    if (missing.length > 0) {
+      const { partitions, replicationFactor } = this.#layout;
+      await this.#adapter.createTopics(
+        missing.map((topic) => ({ topic, partitions, replicationFactor, ...(configs ? { configs } : {}) })),
+      );
+      const after = new Set(await this.#adapter.listTopics());
+      const absent = missing.filter((topic) => !after.has(topic));
+      if (absent.length > 0) throw new Error(`topics still missing after create: ${absent.join(", ")}`);
+      this.#logger.info("created topics", { topics: missing });
+    }
+    for (const topic of unknown) this.#known.add(topic);
+  }
+}

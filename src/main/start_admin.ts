@@ -1,0 +1,80 @@
+import type { LiveRouteTable } from "../core/live_route_table.ts";
+import type { Logger } from "../core/logger.ts";
+import type { Readiness } from "../core/readiness.ts";
+import type { RouteControl } from "../control/route_control.ts";
+import type { EdgeMetrics } from "../edge/edge_metrics.ts";
+import type { IngestSide } from "../edge/start_ingest.ts";
+import { createAdminApp } from "./admin_app.ts";
+
+/** What the admin listener is configured with (field names as in the edge config). */
+export interface AdminSettings {
+  readonly edgeId: string;
+  readonly adminHost: string;
+  readonly adminPort: number;
+  readonly routeUpdateMaxBytes: number;
+  readonly opsToken: string | undefined;
+}
+
+/** What the admin listener shows and drives. */
+export interface AdminDependencies {
+  readonly routes: LiveRouteTable;
+  readonly control: RouteControl;
+  readonly ingest: IngestSide;
+  readonly readiness: Readiness;
+  readonly metrics: EdgeMetrics;
+  readonly logger: Logger;
+}
+
+/** The running admin listener. */
+export interface AdminSide {
+  readonly port: number;
+  /** Resolves with the error if the listener fails for good; never resolves otherwise. */
+  readonly failed: Promise<Error>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the admin listener (health, route control, metrics, dashboard) and points the metrics'
+ * gauges and apply-time histogram at the parts they measure.
+ */
+export function startAdmin(settings: AdminSettings, deps: AdminDependencies): AdminSide {
+  const { routes, control, ingest, metrics } = deps;
+  metrics.observe({
+    connections: () => ingest.connections.size,
+    inFlightEvents: () => ingest.batcher.pendingEvents,
+    routeMapVersion: () => Number(routes.table.version),
+  });
+  const stopMetering = control.onApplied((applied) => metrics.applied(applied.applyMs));
+  const app = createAdminApp({
+    readiness: deps.readiness,
+    routes,
+    control,
+    edgeId: settings.edgeId,
+    routeUpdateMaxBytes: settings.routeUpdateMaxBytes,
+    opsToken: settings.opsToken,
+    connections: () => ingest.connections.size,
+    metrics,
+    inFlight: () => ({ events: ingest.batcher.pendingEvents, batches: ingest.batcher.inFlightBatches }),
+    logger: deps.logger,
+  });
+  const abort = new AbortController();
+  const server = Deno.serve(
+    { hostname: settings.adminHost, port: settings.adminPort, signal: abort.signal, onListen: () => {} },
+    app.fetch,
+  );
+  const failed = Promise.withResolvers<Error>();
+  server.finished.catch((error: unknown) => {
+    if (abort.signal.aborted) return;
+    deps.logger.error("the admin listener failed and accepts no more connections", { error });
+    failed.resolve(error instanceof Error ? error : new Error(String(error)));
+  });
+  return {
+    port: server.addr.port,
+    failed: failed.promise,
+    async stop() {
+      stopMetering();
+      abort.abort();
+      await server.finished.catch(() => {});
+    },
+  };
+}
