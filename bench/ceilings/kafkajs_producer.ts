@@ -33,8 +33,7 @@
  */
 import { parseArgs } from "node:util";
 import { Partitioners } from "kafkajs";
-import { buildRecords } from "../../src/core/build_records.ts";
-import type { OutboundRecord, RecordSink } from "../../src/core/record_sink.ts";
+import { buildRecords, type OutboundRecord, type RecordSink } from "../../src/core/mod.ts";
 import { createKafkaClient } from "../../src/kafka/kafka_client.ts";
 import { KafkaRecordSink } from "../../src/kafka/kafka_record_sink.ts";
 import { createLogger } from "../../src/main/log.ts";

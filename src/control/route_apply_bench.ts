@@ -17,7 +17,7 @@ import { decodeRouteMapSource } from "../core/decode_route_map.ts";
 import { defaultRouteMap } from "../core/default_route_map.ts";
 import { TrustedKeys } from "../core/trusted_keys.ts";
 import { isVerified, verifyRouteUpdate } from "../core/verify_route_update.ts";
-import { routeMapBytes, signBytes } from "./_bench_route_maps.ts";
+import { signRouteMapBytes, syntheticRouteMapBytes } from "./synthetic_route_maps.ts";
 import { ActiveRouteTable } from "../core/live_route_table.ts";
 import { RouteControl } from "./route_control.ts";
 
@@ -32,7 +32,7 @@ const maxBytes = 64 * 1024 * 1024;
 for (const size of [10, 100, 1_000, 10_000]) {
   const group = `${size.toLocaleString("en-US")} routes`;
   // Version 2 over the embedded version 1: the table in force is put back before each run.
-  const bytes = await signBytes(routeMapBytes(size, 2n), pair.privateKey, "bench");
+  const bytes = await signRouteMapBytes(syntheticRouteMapBytes(size, 2n), pair.privateKey, "bench");
   const signed = fromBinary(SignedRouteMapSchema, bytes);
   const source = decodeRouteMapSource(signed.routeMap);
   const table = compileRouteMapOrThrow(source);

@@ -9,12 +9,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { compileRouteMapOrThrow } from "../../src/core/compile_route_map.ts";
-import { defaultRouteMap } from "../../src/core/default_route_map.ts";
-import { TrustedKeys } from "../../src/core/trusted_keys.ts";
-import { ActiveRouteTable } from "../../src/core/live_route_table.ts";
-import { RouteControl } from "../../src/control/route_control.ts";
-import { routeMapBytes, signBytes } from "../../src/control/_bench_route_maps.ts";
+import { ActiveRouteTable, compileRouteMapOrThrow, defaultRouteMap, TrustedKeys } from "../../src/core/mod.ts";
+import { RouteControl, signRouteMapBytes, syntheticRouteMapBytes } from "../../src/control/mod.ts";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "200" } } });
 const runs = Number(values.runs);
@@ -36,7 +32,7 @@ for (const size of [10, 100, 1_000, 10_000]) {
   const updates = await Promise.all(
     Array.from(
       { length: count + 5 },
-      (_, i) => signBytes(routeMapBytes(size, BigInt(i + 2)), pair.privateKey, "bench"),
+      (_, i) => signRouteMapBytes(syntheticRouteMapBytes(size, BigInt(i + 2)), pair.privateKey, "bench"),
     ),
   );
   const times: number[] = [];
