@@ -109,7 +109,7 @@ function headline(run: BenchRun): string[] {
   }
   if (s.stallCheckP50Ms !== undefined) {
     lines.push(
-      `Server socket stall check (lock-step 200-event frames): p50 ${s.stallCheckP50Ms} ms (a Nagle stall would be ~40 ms)`,
+      `Server socket stall check (lock-step 200-event frames): p50 ${s.stallCheckP50Ms} ms (a Nagle stall would be 40 ms or more)`,
     );
   }
   if (s.stormP99Change !== undefined) {

@@ -1,6 +1,6 @@
 /**
  * Kafka records exactly as the edge builds them for the treasure-hunt mix
- * (`tools/load/treasure_hunt_mix.ts`), through the edge's own `buildRecords`: the protobuf
+ * (`bench/treasure_hunt_mix.ts`), through the edge's own `buildRecords`: the protobuf
  * `RoutedEvent` value, the player key and the `veltrix-event-id`, `veltrix-route-version` and `content-type` headers. Ids, players
  * and the edge id are shaped like the load benchmark's (`<run>-<worker>-<conn>-<seq>`,
  * `bench-<run>-p<conn>`, `bench-edge-<8 hex>`), so the sizes match what the edge really writes.
@@ -26,7 +26,7 @@ import {
   type Resolution,
   type RouteTable,
 } from "../../src/core/mod.ts";
-import { mixEntry } from "../../tools/load/treasure_hunt_mix.ts";
+import { mixEntry } from "../treasure_hunt_mix.ts";
 
 /** Names that go into ids, keys and stamps. */
 export interface RecordNaming {
