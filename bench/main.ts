@@ -2,13 +2,14 @@
  * `deno task bench`: the load benchmark. An edge, the load generators and the reference ceilings
  * each run in their own process on this machine, against the real Kafka broker; the scenarios are
  * steady rates up to saturation, a route storm against the same rate without one, the ceilings
- * (Kafka's own producer, a bare kafkajs producer, a bare WebSocket sink) and many players. Every
- * run ends by reading the topics back to count lost events, and writes a table to stdout plus
- * `bench/results/<timestamp>.{json,md,svg}` and `latest.*` (`--out` elsewhere).
+ * (Kafka's own producer, a bare kafkajs producer, a bare WebSocket sink), many players, and
+ * route-update apply time at 10 to 10,000 routes without load (`route-apply`, in this process).
+ * Every run ends by reading the topics back to count lost events, and writes a table to stdout
+ * plus `bench/results/<timestamp>.{json,md,svg}` and `latest.*` (`--out` elsewhere).
  *
- * Options: `--quick` (a smoke run of under a minute), `--scenarios steady,scale-out,storm,ceilings,players`
- * (`--quick` leaves out scale-out; `--scenarios steady --rates 4000,8000 --duration-s 20` runs only that
- * ladder), `--rates 2000,5000,...`, `--connections 1000`, `--players 5000,10000,20000,40000` (by default, up to what fits the open-file limit), `--duration-s 12`,
+ * Options: `--quick` (a smoke run of under a minute), `--scenarios steady,scale-out,storm,ceilings,players,route-apply`
+ * (`--quick` leaves out scale-out and route-apply; `--scenarios steady --rates 4000,8000 --duration-s 20` runs
+ * only that ladder), `--rates 2000,5000,...`, `--connections 1000`, `--players 5000,10000,20000,40000` (by default, up to what fits the open-file limit), `--duration-s 12`,
  * `--workers 1`, `--edges 1` (edge processes sharing the port), `--sources 4`, `--out bench/results`, `--brokers`. Exits 1 if any acked event was
  * lost or any load step had events left unanswered.
  *
@@ -25,6 +26,7 @@ import { makeStormKey, runRouteStorm } from "./route_storm.ts";
 import { countLost, readIds } from "./topic_readback.ts";
 import { ceilingsScenario } from "./ceilings_scenario.ts";
 import { renderTable } from "./report.ts";
+import { measureRouteApply, routeApplyRows } from "./route_apply.ts";
 import { kafkaUp } from "../tools/kafka/kafka.ts";
 import { fitConnectionsToFileLimit, readOpenFileLimit } from "../src/main/open_file_limit.ts";
 import { MIX_TOPICS } from "./treasure_hunt_mix.ts";
@@ -54,7 +56,7 @@ if (!defaultPlayers.includes(playersThatFit)) defaultPlayers.push(Math.floor(pla
 const list = (text: string) => text.split(",").map((s) => Number(s.trim()));
 const settings = {
   scenarios: (opts.scenarios ??
-    (quick ? "steady,storm,ceilings,players" : "steady,scale-out,storm,ceilings,players"))
+    (quick ? "steady,storm,ceilings,players" : "steady,scale-out,storm,ceilings,players,route-apply"))
     .split(","),
   rates: list(opts.rates ?? (quick ? "1000,4000" : "2000,4000,6000,8000,10000,12000,15000,20000")),
   connections: Number(opts.connections ?? (quick ? 200 : 1000)),
@@ -297,6 +299,12 @@ if (settings.scenarios.includes("ceilings")) {
   Object.assign(summary, ceilings.summary);
 }
 if (settings.scenarios.includes("players")) await playersScenario();
+if (settings.scenarios.includes("route-apply")) {
+  progress("route-update apply time at 10 to 10,000 routes, no load");
+  const applied = routeApplyRows(await measureRouteApply({ runs: quick ? 20 : 200 }));
+  rows.push(...applied.rows);
+  Object.assign(summary, applied.summary);
+}
 
 progress("reading the topics back with kcat");
 const found = await readIds(brokers, MIX_TOPICS, since, `${benchRun}s`);
@@ -308,7 +316,7 @@ for (const pending of pendingRows) {
   totalUnanswered += row.unanswered ?? 0;
   rows.push({ ...row, lost, meetsSla: (row.meetsSla ?? false) && lost === 0 });
 }
-const order = ["steady", "scale-out", "route-storm", "ceiling", "many-players"];
+const order = ["steady", "scale-out", "route-storm", "ceiling", "many-players", "route-apply"];
 rows.sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
 totalLost += (await countLost(found, warmupAckedFiles)).lost;
 summary.lost = totalLost;

@@ -121,6 +121,16 @@ function headline(run: BenchRun): string[] {
       }); route-apply p99 ${s.stormApplyP99Ms} ms`,
     );
   }
+  const applyMedians = Object.keys(s).filter((key) => key.startsWith("routeApplyMedianMs@"));
+  if (applyMedians.length > 0) {
+    const sizes = applyMedians.map((key) => Number(key.slice(key.indexOf("@") + 1))).sort((a, b) => a - b);
+    lines.push(
+      `Route-update apply time without load, median / p99: ${
+        sizes.map((n) => `${num(n)} routes ${s[`routeApplyMedianMs@${n}`]} / ${s[`routeApplyP99Ms@${n}`]} ms`)
+          .join("; ")
+      }`,
+    );
+  }
   if (s.mostPlayersHoldingSla !== undefined) {
     lines.push(
       `Most players at 1 ev/s holding the SLA: ${

@@ -6,7 +6,8 @@
  *
  * `deno bench --allow-all src/control/route_apply_bench.ts`
  *
- * `tools/bench/route_apply.ts` measures the same pipeline as a script with percentiles.
+ * The load benchmark's `route-apply` scenario (`bench/route_apply.ts`) times the same pipeline by
+ * RouteControl's own clock and reports what Deno.bench does not: the median and the update's size.
  *
  * @module
  */

@@ -2,7 +2,8 @@
  * Synthetic route maps of a chosen size, and signed updates of them, for benchmarks of the update
  * pipeline: half the routes are exact types, most of the rest prefix patterns, one in a hundred
  * `*`; one or two targets each, from a pool of 20 topics (so no update needs a new topic). Used by
- * the micro bench `route_apply_bench.ts` and by `tools/bench/route_apply.ts`.
+ * the micro bench `route_apply_bench.ts` and by the load benchmark's `route-apply` scenario
+ * (`bench/route_apply.ts`).
  *
  * @module
  */
