@@ -17,7 +17,7 @@ export interface LatencySummary {
 
 /** One measured step of one scenario: a row of the summary table. */
 export interface BenchRow {
-  /** `steady`, `route-storm`, `ceiling` or `many-players`. */
+  /** `steady`, `scale-out`, `route-storm`, `ceiling`, `many-players` or `route-apply`. */
   readonly scenario: string;
   /** What this row is, e.g. `10000 ev/s` or `kafkajs producer`. */
   readonly label: string;

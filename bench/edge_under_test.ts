@@ -36,6 +36,7 @@ export interface EdgeUnderTest {
 export async function startEdgeUnderTest(
   options: { brokers: string; jwtSecret: string; trustedKeys?: string; extraEnv?: Record<string, string> },
 ): Promise<EdgeUnderTest> {
+  const stateDir = await Deno.makeTempDir({ prefix: "veltrix-bench-state-" });
   const { command, args } = withFileLimit(Deno.execPath(), [
     "run",
     "--allow-net",
@@ -58,7 +59,7 @@ export async function startEdgeUnderTest(
       VELTRIX_GRPC_PORT: "0",
       VELTRIX_EDGE_ID: `bench-edge-${crypto.randomUUID().slice(0, 8)}`,
       VELTRIX_LOG_LEVEL: "info",
-      VELTRIX_STATE_DIR: Deno.makeTempDirSync({ prefix: "veltrix-bench-state-" }),
+      VELTRIX_STATE_DIR: stateDir,
       VELTRIX_MAX_CONNECTIONS: "200000",
       VELTRIX_RATE_PER_CONNECTION: "1000000",
       VELTRIX_RATE_PER_PLAYER: "1000000",
@@ -84,12 +85,13 @@ export async function startEdgeUnderTest(
     }
   })();
   let exitCode: number | undefined;
-  const exited = child.status.then((s) => {
+  const exited = child.status.then(async (s) => {
     exitCode = s.code;
     listening.reject(new Error(`edge exited (${s.code}): ${tail.join("\n")}`));
     if (!stopping) {
       console.error(`bench: the edge exited unexpectedly (${s.code}); its last lines:\n${tail.join("\n")}`);
     }
+    await Deno.remove(stateDir, { recursive: true }).catch(() => {});
     return s.code;
   });
   let stopping = false;

@@ -5,14 +5,17 @@
  *
  * From that moment events arrive at a fixed rate, `--rate` per second in all, whatever the edge
  * does: event `g` is due at `start + g / rate` and goes to connection `g % connections`. Like the
- * client SDK, a connection sends what is due in one frame at most every `--linger-ms`. Each ack's
- * latency is measured from the event's scheduled time, not from when it was sent, so the time an
- * event waits behind a slow edge counts (no coordinated omission). Only events due after the
- * `--warmup-s` go into the HDR histogram.
+ * client SDK, a connection sends what is due in one frame at most every `--linger-ms`. With
+ * `--window N`, a connection holds at most N events unanswered and due events wait for room (one
+ * connection with `--window 200 --max-frame-events 200` sends in lock step). Each ack's latency is
+ * measured from the event's scheduled time, not from when it was sent, so the time an event waits
+ * behind a slow edge (or a full window) counts (no coordinated omission). Only events due after
+ * the `--warmup-s` go into the HDR histogram.
  *
  * It prints JSON lines on stdout: `{"connected": ...}` once the connections are open, then
  * `{"result": ...}` once every event is answered or `--drain-s` has passed. Acked ids are written
- * to `--acked-file`, one per line, for the read-back.
+ * to `--acked-file`, one per line, for the read-back; each id names its player and its number in
+ * the mix (`bench/event_id.ts`).
  *
  * @module
  */
@@ -20,7 +23,8 @@ import { parseArgs } from "node:util";
 import { sign } from "hono/jwt";
 import * as hdr from "hdr-histogram-js";
 import WebSocket from "ws";
-import { mixEntry } from "../tools/load/treasure_hunt_mix.ts";
+import { eventIdPrefix, playerName } from "./event_id.ts";
+import { mixEntry } from "./treasure_hunt_mix.ts";
 
 /** What one worker reports when it is done. */
 export interface WorkerResult {
@@ -32,7 +36,7 @@ export interface WorkerResult {
   readonly acked: number;
   readonly rejected: number;
   readonly rejectCodes: Record<string, number>;
-  /** Sent, but neither acked nor rejected when the drain ended. */
+  /** Neither acked nor rejected when the drain ended: sent, or still held back by the window. */
   readonly unanswered: number;
   /** Events due inside the measured window (after warm-up). */
   readonly scheduledInWindow: number;
@@ -55,6 +59,7 @@ const { values: opts } = parseArgs({
     "drain-s": { type: "string", default: "15" },
     "linger-ms": { type: "string", default: "5" },
     "max-frame-events": { type: "string", default: "100" },
+    window: { type: "string" },
     sources: { type: "string", default: "127.0.0.1" },
     run: { type: "string" },
     worker: { type: "string", default: "0" },
@@ -76,6 +81,7 @@ const warmupMs = Number(opts["warmup-s"]) * 1000;
 const drainMs = Number(opts["drain-s"]) * 1000;
 const lingerMs = Number(opts["linger-ms"]);
 const maxFrameEvents = Number(opts["max-frame-events"]);
+const windowSize = opts.window === undefined ? Infinity : Number(opts.window);
 const sources = opts.sources!.split(",");
 const playerOffset = Number(opts["player-offset"]);
 
@@ -96,35 +102,37 @@ let sent = 0, ackCount = 0, rejected = 0, closedEarly = 0, ackedInWindow = 0, ac
 /** Epoch-free time origin of the schedule (performance.now() at `start`). */
 let t0 = 0;
 
+/** Scheduled time (performance.now() ms) of event number `g` of the schedule. */
+const dueAt = (g: number) => t0 + g * 1000 / rate;
+
 /** One open connection and the events it has been given but not yet sent. */
 class Connection {
+  /** Every id this connection sends is the prefix and the event's number in the schedule. */
   readonly prefix: string;
-  /** Scheduled time (performance.now() ms) of each event, by its sequence number on this connection. */
-  readonly scheduled: number[] = [];
-  /** Global event numbers waiting for the next frame. */
+  /** Event numbers waiting for the next frame. */
   readonly pending: number[] = [];
   lastFlushAt = -Infinity;
   open = true;
+  sent = 0;
   answered = 0;
 
-  constructor(readonly index: number, readonly socket: WebSocket) {
-    this.prefix = `${opts.run}-${worker}-${index}-`;
+  constructor(readonly player: number, readonly socket: WebSocket) {
+    this.prefix = eventIdPrefix(opts.run!, player);
   }
 
-  /** Sends the pending events as one frame. */
+  /** Sends the pending events as one frame, as many as the window has room for. */
   flush(now: number): void {
+    const count = Math.min(this.pending.length, windowSize - (this.sent - this.answered));
+    if (count <= 0) return;
     const events = [];
-    for (const g of this.pending) {
-      const seq = this.scheduled.length;
-      const due = t0 + g * 1000 / rate;
-      this.scheduled.push(due);
-      sendLag.recordValue(Math.max(1, Math.round((now - due) * 1000)));
+    for (const g of this.pending.splice(0, count)) {
+      sendLag.recordValue(Math.max(1, Math.round((now - dueAt(g)) * 1000)));
       const entry = mixEntry(g);
-      events.push({ id: this.prefix + seq, type: entry.type, data: entry.data(g) });
+      events.push({ id: this.prefix + g, type: entry.type, data: entry.data(g) });
     }
-    this.pending.length = 0;
     this.lastFlushAt = now;
-    sent += events.length;
+    this.sent += count;
+    sent += count;
     this.socket.send(JSON.stringify({ events }));
   }
 
@@ -138,7 +146,7 @@ class Connection {
     const windowStart = t0 + warmupMs;
     const arrivedInWindow = now >= windowStart && now < t0 + durationMs;
     for (const id of reply.acks ?? []) {
-      const due = this.scheduled[Number(id.slice(this.prefix.length))]!;
+      const due = dueAt(Number(id.slice(this.prefix.length)));
       ackCount++;
       acked.push(id);
       if (arrivedInWindow) acksReceivedInWindow++;
@@ -157,8 +165,12 @@ class Connection {
 }
 
 async function connect(index: number): Promise<Connection | undefined> {
-  const player = `bench-${opts.run}-p${playerOffset + index}`;
-  const token = await sign({ sub: player, exp: Math.floor(Date.now() / 1000) + 3600 }, secret!, "HS256");
+  const player = playerOffset + index;
+  const token = await sign(
+    { sub: playerName(opts.run!, player), exp: Math.floor(Date.now() / 1000) + 3600 },
+    secret!,
+    "HS256",
+  );
   const socket = new WebSocket(`${opts.url}?token=${token}`, {
     localAddress: sources[index % sources.length],
     perMessageDeflate: false,
@@ -176,7 +188,7 @@ async function connect(index: number): Promise<Connection | undefined> {
     console.error(`load_worker ${worker}: connection ${index}: ${(error as Error).message}`);
     return undefined;
   }
-  const connection = new Connection(index, socket);
+  const connection = new Connection(player, socket);
   socket.on("message", (raw: Uint8Array) => connection.onMessage(raw));
   socket.on("close", () => {
     if (connection.open && !stopping) closedEarly++;
@@ -208,7 +220,7 @@ const waiting = new Set<Connection>();
 /** Hands every event that is due to its connection, and sends frames whose linger has passed. */
 function tick(): void {
   const now = performance.now();
-  while (next < total && t0 + next * 1000 / rate <= now) {
+  while (next < total && dueAt(next) <= now) {
     const c = connected[next % connected.length]!;
     if (c.open) {
       c.pending.push(next);
@@ -222,26 +234,29 @@ function tick(): void {
       waiting.delete(c);
     } else if (c.pending.length >= maxFrameEvents || now - c.lastFlushAt >= lingerMs || next >= total) {
       c.flush(now);
-      waiting.delete(c);
+      if (c.pending.length === 0) waiting.delete(c);
     }
   }
 }
 
+// Sends on schedule; once every event is due, waits up to --drain-s for the answers (and for what a
+// full window still holds).
 await new Promise<void>((resolve) => {
+  let drainDeadline = Infinity;
   const loop = () => {
     tick();
-    if (next >= total && waiting.size === 0) resolve();
-    else setTimeout(loop, 1);
+    const now = performance.now();
+    if (next >= total && drainDeadline === Infinity) drainDeadline = now + drainMs;
+    const settled = next >= total && waiting.size === 0 && ackCount + rejected >= sent;
+    if (settled || now >= drainDeadline) resolve();
+    else setTimeout(loop, next >= total && waiting.size === 0 ? 20 : 1);
   };
   const delay = t0 - performance.now();
   setTimeout(loop, Math.max(0, delay));
 });
-
-const drainDeadline = performance.now() + drainMs;
-while (ackCount + rejected < sent && performance.now() < drainDeadline) {
-  await new Promise((resolve) => setTimeout(resolve, 20));
-}
 stopping = true;
+let heldBack = 0;
+for (const c of waiting) heldBack += c.open ? c.pending.length : 0;
 if (opts["acked-file"]) await Deno.writeTextFile(opts["acked-file"], acked.join("\n") + (acked.length ? "\n" : ""));
 const windowFirst = Math.ceil(warmupMs * rate / 1000);
 const result: WorkerResult = {
@@ -253,7 +268,7 @@ const result: WorkerResult = {
   acked: ackCount,
   rejected,
   rejectCodes,
-  unanswered: sent - ackCount - rejected,
+  unanswered: sent - ackCount - rejected + heldBack,
   scheduledInWindow: Math.max(0, total - windowFirst),
   ackedInWindow,
   acksReceivedInWindow,

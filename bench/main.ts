@@ -2,12 +2,14 @@
  * `deno task bench`: the load benchmark. An edge, the load generators and the reference ceilings
  * each run in their own process on this machine, against the real Kafka broker; the scenarios are
  * steady rates up to saturation, a route storm against the same rate without one, the ceilings
- * (Kafka's own producer, a bare kafkajs producer, a bare WebSocket sink) and many players. Every
- * run ends by reading the topics back to count lost events, and writes a table to stdout plus
- * `bench/results/<timestamp>.{json,md,svg}` and `latest.*`.
+ * (Kafka's own producer, a bare kafkajs producer, a bare WebSocket sink), many players, and
+ * route-update apply time at 10 to 10,000 routes without load (`route-apply`, in this process).
+ * Every run ends by reading the topics back to count lost events, and writes a table to stdout
+ * plus `bench/results/<timestamp>.{json,md,svg}` and `latest.*` (`--out` elsewhere).
  *
- * Options: `--quick` (a smoke run of under a minute), `--scenarios steady,scale-out,storm,ceilings,players`,
- * `--rates 2000,5000,...`, `--connections 1000`, `--players 5000,10000,20000,40000` (by default, up to what fits the open-file limit), `--duration-s 12`,
+ * Options: `--quick` (a smoke run of under a minute), `--scenarios steady,scale-out,storm,ceilings,players,route-apply`
+ * (`--quick` leaves out scale-out and route-apply; `--scenarios steady --rates 4000,8000 --duration-s 20` runs
+ * only that ladder), `--rates 2000,5000,...`, `--connections 1000`, `--players 5000,10000,20000,40000` (by default, up to what fits the open-file limit), `--duration-s 12`,
  * `--workers 1`, `--edges 1` (edge processes sharing the port), `--sources 4`, `--out bench/results`, `--brokers`. Exits 1 if any acked event was
  * lost or any load step had events left unanswered.
  *
@@ -22,11 +24,12 @@ import { type LoadStep, type LoadStepResult, runLoadStep } from "./run_load.ts";
 import { describeMachine } from "./machine.ts";
 import { makeStormKey, runRouteStorm } from "./route_storm.ts";
 import { countLost, readIds } from "./topic_readback.ts";
-import { runCeilingScript, startWebSocketSink } from "./ceiling_runner.ts";
+import { ceilingsScenario } from "./ceilings_scenario.ts";
 import { renderTable } from "./report.ts";
+import { measureRouteApply, routeApplyRows } from "./route_apply.ts";
 import { kafkaUp } from "../tools/kafka/kafka.ts";
 import { fitConnectionsToFileLimit, readOpenFileLimit } from "../src/main/open_file_limit.ts";
-import { MIX_TOPICS } from "../tools/load/treasure_hunt_mix.ts";
+import { MIX_TOPICS } from "./treasure_hunt_mix.ts";
 
 const { values: opts } = parseArgs({
   options: {
@@ -52,7 +55,8 @@ const defaultPlayers = [5000, 10_000, 20_000, 40_000].filter((n) => n < playersT
 if (!defaultPlayers.includes(playersThatFit)) defaultPlayers.push(Math.floor(playersThatFit / 1000) * 1000);
 const list = (text: string) => text.split(",").map((s) => Number(s.trim()));
 const settings = {
-  scenarios: (opts.scenarios ?? (quick ? "steady,storm,ceilings,players" : "steady,scale-out,storm,ceilings,players"))
+  scenarios: (opts.scenarios ??
+    (quick ? "steady,storm,ceilings,players" : "steady,scale-out,storm,ceilings,players,route-apply"))
     .split(","),
   rates: list(opts.rates ?? (quick ? "1000,4000" : "2000,4000,6000,8000,10000,12000,15000,20000")),
   connections: Number(opts.connections ?? (quick ? 200 : 1000)),
@@ -241,107 +245,6 @@ async function stormScenario(bestRate: number): Promise<void> {
   }
 }
 
-async function ceilingsScenario(): Promise<void> {
-  progress("ceiling: Kafka ProducerPerformance");
-  const perf = await runCeilingScript("producer_performance.ts", [
-    `--brokers=${brokers}`,
-    `--records=${quick ? 20_000 : 300_000}`,
-  ]);
-  rows.push(ceilingRow("Kafka ProducerPerformance (Java)", perf));
-  progress("ceiling: bare kafkajs producer");
-  const kafkajs = await runCeilingScript("kafkajs_producer.ts", [
-    `--brokers=${brokers}`,
-    `--duration-s=${quick ? 2 : 10}`,
-  ]);
-  rows.push(ceilingRow("kafkajs producer, edge settings", kafkajs));
-  summary.kafkaProducerPerfRate = perf.achievedRate as number;
-  summary.kafkajsRate = kafkajs.achievedRate as number;
-
-  const sink = await startWebSocketSink();
-  try {
-    let best = 0;
-    for (const rate of quick ? [4000] : [10_000, 20_000, 40_000, 60_000, 80_000]) {
-      progress(`ceiling: bare WebSocket sink at ${rate} ev/s`);
-      const r = await runLoadStep(step(sink.url, rate, settings.connections, { durationS: quick ? 3 : 6 }));
-      rows.push({
-        scenario: "ceiling",
-        label: `WebSocket sink, ${rate} ev/s offered`,
-        connections: r.connections,
-        offeredRate: rate,
-        achievedRate: r.achievedRate,
-        sent: r.sent,
-        acked: r.acked,
-        unanswered: r.unanswered,
-        latencyMs: r.latencyMs,
-        generatorLagP99Ms: r.sendLagP99Ms,
-      });
-      best = Math.max(best, r.achievedRate);
-      if (r.achievedRate < 0.95 * rate || r.latencyMs.p99 > 100) break;
-    }
-    summary.webSocketSinkRate = best;
-    rows.push(await stallCheck(sink.url));
-    summary.stallCheckP50Ms = rows.at(-1)!.latencyMs.p50;
-  } finally {
-    await sink.stop();
-  }
-}
-
-/**
- * Checks that the edge's server sockets do not stall on large frames the way Deno's WebSocket
- * client does (Nagle's algorithm against delayed ACKs, about 40 ms a frame): one connection sends
- * 200-event frames in lock step (the next frame only after the last one's acks) to the sink,
- * which answers through the edge's own server stack with multi-kilobyte ack frames.
- */
-async function stallCheck(url: string): Promise<BenchRow> {
-  progress("ceiling: socket stall check (1 connection, lock-step 200-event frames)");
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      new URL("../tools/load/ingest_load.ts", import.meta.url).pathname,
-      `--url=${url}`,
-      "--connections=1",
-      `--events=${quick ? 2000 : 10_000}`,
-      "--frame=200",
-      "--window=200",
-    ],
-    env: { VELTRIX_JWT_SECRET: jwtSecret },
-    stdout: "piped",
-    stderr: "inherit",
-  }).output();
-  const result = JSON.parse(new TextDecoder().decode(output.stdout).trim().split("\n").at(-1)!);
-  const latency = result.ackLatencyMs as Record<string, number>;
-  return {
-    scenario: "ceiling",
-    label: "WebSocket sink, 1 conn, lock-step 200-event frames",
-    connections: 1,
-    achievedRate: result.eventsPerSec,
-    sent: result.events,
-    acked: result.acked,
-    latencyMs: { p50: latency.p50!, p90: latency.p90!, p99: latency.p99!, p999: NaN, max: latency.max! },
-    notes: "stall check: a Nagle stall on the server's ~4 KB ack frames would put p50 near 40 ms",
-  };
-}
-
-function ceilingRow(label: string, r: Record<string, unknown>): BenchRow {
-  const latency = r.latencyMs as Record<string, number>;
-  return {
-    scenario: "ceiling",
-    label,
-    achievedRate: Math.round(r.achievedRate as number),
-    sent: r.sent as number,
-    acked: r.acked as number,
-    latencyMs: {
-      p50: latency.p50 ?? NaN,
-      p90: latency.p90 ?? latency.p95 ?? NaN,
-      p99: latency.p99 ?? NaN,
-      p999: latency.p999 ?? NaN,
-      max: latency.max ?? NaN,
-    },
-    notes: `closed loop, flat out; ${r.recordSize} B records${latency.p90 === undefined ? "; p90 column is p95" : ""}`,
-  };
-}
-
 async function playersScenario(): Promise<void> {
   let held = 0, connected = 0;
   for (const players of settings.players) {
@@ -390,8 +293,18 @@ let best = 0;
 if (settings.scenarios.includes("steady")) best = await steadyScenario();
 if (settings.scenarios.includes("scale-out")) await steadyScenario("scale-out", Math.max(2, settings.edges * 2));
 if (settings.scenarios.includes("storm")) await stormScenario(best || settings.rates[0]!);
-if (settings.scenarios.includes("ceilings")) await ceilingsScenario();
+if (settings.scenarios.includes("ceilings")) {
+  const ceilings = await ceilingsScenario({ brokers, quick, connections: settings.connections, step, progress });
+  rows.push(...ceilings.rows);
+  Object.assign(summary, ceilings.summary);
+}
 if (settings.scenarios.includes("players")) await playersScenario();
+if (settings.scenarios.includes("route-apply")) {
+  progress("route-update apply time at 10 to 10,000 routes, no load");
+  const applied = routeApplyRows(await measureRouteApply({ runs: quick ? 20 : 200 }));
+  rows.push(...applied.rows);
+  Object.assign(summary, applied.summary);
+}
 
 progress("reading the topics back with kcat");
 const found = await readIds(brokers, MIX_TOPICS, since, `${benchRun}s`);
@@ -403,7 +316,7 @@ for (const pending of pendingRows) {
   totalUnanswered += row.unanswered ?? 0;
   rows.push({ ...row, lost, meetsSla: (row.meetsSla ?? false) && lost === 0 });
 }
-const order = ["steady", "scale-out", "route-storm", "ceiling", "many-players"];
+const order = ["steady", "scale-out", "route-storm", "ceiling", "many-players", "route-apply"];
 rows.sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
 totalLost += (await countLost(found, warmupAckedFiles)).lost;
 summary.lost = totalLost;

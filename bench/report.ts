@@ -109,7 +109,7 @@ function headline(run: BenchRun): string[] {
   }
   if (s.stallCheckP50Ms !== undefined) {
     lines.push(
-      `Server socket stall check (lock-step 200-event frames): p50 ${s.stallCheckP50Ms} ms (a Nagle stall would be ~40 ms)`,
+      `Server socket stall check (lock-step 200-event frames): p50 ${s.stallCheckP50Ms} ms (a Nagle stall would be 40 ms or more)`,
     );
   }
   if (s.stormP99Change !== undefined) {
@@ -119,6 +119,16 @@ function headline(run: BenchRun): string[] {
       } ev/s: median p99 ${s.stormP99Median} ms with 10 updates/s against ${s.noStormP99Median} ms without (${
         pct(s.stormP99Change as number)
       }); route-apply p99 ${s.stormApplyP99Ms} ms`,
+    );
+  }
+  const applyMedians = Object.keys(s).filter((key) => key.startsWith("routeApplyMedianMs@"));
+  if (applyMedians.length > 0) {
+    const sizes = applyMedians.map((key) => Number(key.slice(key.indexOf("@") + 1))).sort((a, b) => a - b);
+    lines.push(
+      `Route-update apply time without load, median / p99: ${
+        sizes.map((n) => `${num(n)} routes ${s[`routeApplyMedianMs@${n}`]} / ${s[`routeApplyP99Ms@${n}`]} ms`)
+          .join("; ")
+      }`,
     );
   }
   if (s.mostPlayersHoldingSla !== undefined) {

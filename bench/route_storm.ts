@@ -7,7 +7,7 @@
  */
 import { create, toBinary } from "@bufbuild/protobuf";
 import { RouteMapSchema, SignedRouteMapSchema } from "../src/gen/veltrix/v1/route_map_pb.ts";
-import { defaultRouteMap } from "../src/core/default_route_map.ts";
+import { defaultRouteMap } from "../src/core/mod.ts";
 
 /** An Ed25519 key for signing the storm's maps, with the `VELTRIX_TRUSTED_KEYS` entry for it. */
 export interface StormKey {

@@ -33,6 +33,10 @@ export interface LoadStep {
   /** Folder for the acked-id files. */
   readonly scratchDir: string;
   readonly lingerMs?: number;
+  /** Most events in one frame (the worker's default is 100). */
+  readonly maxFrameEvents?: number;
+  /** Most events a connection holds unanswered; unlimited by default. */
+  readonly window?: number;
 }
 
 /** What one load step measured: the workers' counts summed, and what they measure merged. */
@@ -83,6 +87,8 @@ export async function runLoadStep(step: LoadStep, edge?: EdgeUnderTest): Promise
       `--worker=${w}`,
       `--player-offset=${w * step.connections}`,
       `--acked-file=${ackedFile}`,
+      ...(step.maxFrameEvents ? [`--max-frame-events=${step.maxFrameEvents}`] : []),
+      ...(step.window ? [`--window=${step.window}`] : []),
     ]);
     const child = new Deno.Command(command, {
       args,

@@ -161,48 +161,52 @@ Deno.test("an update changes where new events go, and each record names the vers
 Deno.test("a restart keeps the last applied map, even with Kafka unreachable", async () => {
   const ops = await makeSigningKey("ops-c");
   const stateDir = await Deno.makeTempDir({ prefix: "veltrix-lkg-" });
-  const first = await startEdgeProcess({ VELTRIX_TRUSTED_KEYS: ops.trustEntry, VELTRIX_STATE_DIR: stateDir });
   try {
-    const answer = await post(
-      first.adminPort,
-      signedBytes(await signRouteMap(ops, simpleMap(7n))),
-      "application/x-protobuf",
+    const first = await startEdgeProcess({ VELTRIX_TRUSTED_KEYS: ops.trustEntry, VELTRIX_STATE_DIR: stateDir });
+    try {
+      const answer = await post(
+        first.adminPort,
+        signedBytes(await signRouteMap(ops, simpleMap(7n))),
+        "application/x-protobuf",
+      );
+      assert.equal(answer.status, 200);
+    } finally {
+      await first.stop();
+    }
+    const second = await startEdgeProcess(
+      { VELTRIX_TRUSTED_KEYS: ops.trustEntry, VELTRIX_STATE_DIR: stateDir, KAFKA_BROKERS: "127.0.0.1:1" },
+      { waitReady: false },
     );
-    assert.equal(answer.status, 200);
-  } finally {
-    await first.stop();
-  }
-  const second = await startEdgeProcess(
-    { VELTRIX_TRUSTED_KEYS: ops.trustEntry, VELTRIX_STATE_DIR: stateDir, KAFKA_BROKERS: "127.0.0.1:1" },
-    { waitReady: false },
-  );
-  try {
-    const current = await (await fetch(`http://127.0.0.1:${second.adminPort}/v1/routes`)).json();
-    assert.equal(current.version, 7);
-    assert.equal(current.keyId, "ops-c");
-    assert.equal(current.source, "state");
-    const ready = await fetch(`http://127.0.0.1:${second.adminPort}/readyz`);
-    await ready.body?.cancel();
-    assert.equal(ready.status, 503, "not ready without Kafka, but routing by the restored map");
-  } finally {
-    await second.stop();
-  }
-  const distrusting = await startEdgeProcess(
-    {
-      VELTRIX_TRUSTED_KEYS: (await makeSigningKey("other")).trustEntry,
-      VELTRIX_STATE_DIR: stateDir,
-      KAFKA_BROKERS: "127.0.0.1:1",
-    },
-    { waitReady: false },
-  );
-  try {
-    const current = await (await fetch(`http://127.0.0.1:${distrusting.adminPort}/v1/routes`)).json();
-    assert.equal(current.version, 1, "a persisted map that no longer verifies falls back to the embedded default");
-    assert.equal(current.source, "embedded");
-    assert.ok(
-      distrusting.logs.some((l) => l.msg === "last known good route map not used; routing by the embedded default"),
+    try {
+      const current = await (await fetch(`http://127.0.0.1:${second.adminPort}/v1/routes`)).json();
+      assert.equal(current.version, 7);
+      assert.equal(current.keyId, "ops-c");
+      assert.equal(current.source, "state");
+      const ready = await fetch(`http://127.0.0.1:${second.adminPort}/readyz`);
+      await ready.body?.cancel();
+      assert.equal(ready.status, 503, "not ready without Kafka, but routing by the restored map");
+    } finally {
+      await second.stop();
+    }
+    const distrusting = await startEdgeProcess(
+      {
+        VELTRIX_TRUSTED_KEYS: (await makeSigningKey("other")).trustEntry,
+        VELTRIX_STATE_DIR: stateDir,
+        KAFKA_BROKERS: "127.0.0.1:1",
+      },
+      { waitReady: false },
     );
+    try {
+      const current = await (await fetch(`http://127.0.0.1:${distrusting.adminPort}/v1/routes`)).json();
+      assert.equal(current.version, 1, "a persisted map that no longer verifies falls back to the embedded default");
+      assert.equal(current.source, "embedded");
+      assert.ok(
+        distrusting.logs.some((l) => l.msg === "last known good route map not used; routing by the embedded default"),
+      );
+    } finally {
+      await distrusting.stop();
+    }
   } finally {
-    await distrusting.stop();
+    await Deno.remove(stateDir, { recursive: true });
   }
 });

@@ -1,8 +1,8 @@
 /**
  * The ops dashboard in a real browser (Debian's chromium, driven by playwright-core) against a
  * real edge under load: the numbers move, the latency chart fills, a pushed route update shows up
- * with who signed it, and without the ops token the page is refused. Keeps a screenshot in
- * `test-artifacts/dashboard.png`.
+ * with who signed it, and without the ops token the page is refused. Takes a screenshot into a
+ * temporary folder, removed at the end; set `VELTRIX_TEST_ARTIFACTS=<folder>` to keep it there.
  */
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -14,8 +14,8 @@ import { SteadySenders } from "./support/steady_senders.ts";
 import { playerToken } from "./support/tokens.ts";
 
 const OPS_TOKEN = "dashboard-ops-token-0123456789";
-const ARTIFACTS = new URL("../test-artifacts/", import.meta.url);
-const SCREENSHOT = new URL("dashboard.png", ARTIFACTS).pathname;
+/** A folder to keep the screenshot in; without it, the screenshot goes to a temporary folder. */
+const KEEP_ARTIFACTS_IN = Deno.env.get("VELTRIX_TEST_ARTIFACTS");
 
 /** The raw number a dashboard tile carries in `data-value` (NaN while it has none). */
 async function tileValue(page: Page, testId: string): Promise<number> {
@@ -47,6 +47,7 @@ Deno.test("the dashboard shows live numbers under load and a pushed route update
   let senders: SteadySenders | undefined;
   let browser: Browser | undefined;
   let misbehaving: IngestClient | undefined;
+  const artifacts = KEEP_ARTIFACTS_IN ?? await Deno.makeTempDir({ prefix: "veltrix-dashboard-" });
   try {
     senders = SteadySenders.start(edge.ingestUrl, 4, 40);
     browser = await chromium.launch({
@@ -135,14 +136,17 @@ Deno.test("the dashboard shows live numbers under load and a pushed route update
       `${topic} · EVENT_ID · JSON`,
     ]);
 
-    await Deno.mkdir(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    console.log(`dashboard screenshot: ${SCREENSHOT}`);
+    await Deno.mkdir(artifacts, { recursive: true });
+    const screenshot = `${artifacts}/dashboard.png`;
+    await page.screenshot({ path: screenshot, fullPage: true });
+    assert.ok((await Deno.stat(screenshot)).size > 0, "the screenshot is not empty");
+    if (KEEP_ARTIFACTS_IN) console.log(`dashboard screenshot: ${screenshot}`);
     assert.deepEqual(pageErrors, [], "the page logged no errors");
   } finally {
     await misbehaving?.close();
     await browser?.close();
     await senders?.close();
     await edge.stop();
+    if (!KEEP_ARTIFACTS_IN) await Deno.remove(artifacts, { recursive: true });
   }
 });

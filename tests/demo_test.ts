@@ -4,7 +4,7 @@
  * demo has closed its clients.
  */
 import assert from "node:assert/strict";
-import { TREASURE_HUNT_MIX } from "../tools/load/treasure_hunt_mix.ts";
+import { TREASURE_HUNT_MIX } from "../bench/treasure_hunt_mix.ts";
 import type { DemoSummary } from "../tools/demo/demo_tally.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { TEST_JWT_SECRET } from "./support/tokens.ts";

@@ -53,6 +53,7 @@ async function faultCase(
   } finally {
     await senders.close();
     await edge.stop();
+    await Deno.remove(stateDir, { recursive: true });
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Kafka records exactly as the edge builds them for the treasure-hunt mix
- * (`tools/load/treasure_hunt_mix.ts`), through the edge's own `buildRecords`: the protobuf
+ * (`bench/treasure_hunt_mix.ts`), through the edge's own `buildRecords`: the protobuf
  * `RoutedEvent` value, the player key and the `veltrix-event-id`, `veltrix-route-version` and `content-type` headers. Ids, players
  * and the edge id are shaped like the load benchmark's (`<run>-<worker>-<conn>-<seq>`,
  * `bench-<run>-p<conn>`, `bench-edge-<8 hex>`), so the sizes match what the edge really writes.
@@ -16,14 +16,17 @@
 import { parseArgs } from "node:util";
 import type { JsonValue } from "@bufbuild/protobuf";
 import { Format, KeyStrategy } from "../../src/gen/veltrix/v1/route_map_pb.ts";
-import { buildRecords } from "../../src/core/build_records.ts";
-import type { IncomingEvent } from "../../src/core/client_frame_codec.ts";
-import { compileRouteMapOrThrow } from "../../src/core/compile_route_map.ts";
-import { defaultRouteMap } from "../../src/core/default_route_map.ts";
-import type { OutboundRecord } from "../../src/core/record_sink.ts";
-import type { Resolution, RouteTable } from "../../src/core/route_table.ts";
-import type { EventStamp } from "../../src/core/routed_event_encoding.ts";
-import { mixEntry } from "../../tools/load/treasure_hunt_mix.ts";
+import {
+  buildRecords,
+  compileRouteMapOrThrow,
+  defaultRouteMap,
+  type EventStamp,
+  type IncomingEvent,
+  type OutboundRecord,
+  type Resolution,
+  type RouteTable,
+} from "../../src/core/mod.ts";
+import { mixEntry } from "../treasure_hunt_mix.ts";
 
 /** Names that go into ids, keys and stamps. */
 export interface RecordNaming {

@@ -32,8 +32,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { buildRecords } from "../../src/core/build_records.ts";
-import type { OutboundRecord, RecordSink } from "../../src/core/record_sink.ts";
+import { buildRecords, type OutboundRecord, type RecordSink } from "../../src/core/mod.ts";
 import { kafkaAdapters, KafkaRecordSink } from "../../src/kafka/mod.ts";
 import { createLogger } from "../../src/main/log.ts";
 import type { DeliveryListener } from "../../src/core/delivery_listener.ts";

@@ -25,8 +25,8 @@ import {
   decodeBinaryClientFrame,
   type DecodedClientFrame,
   decodeJsonClientFrame,
-} from "../../src/core/client_frame_codec.ts";
-import { VeltrixError } from "../../src/core/veltrix_error.ts";
+  VeltrixError,
+} from "../../src/core/mod.ts";
 import { ReplyChannel } from "../../src/edge/ingest/reply_channel.ts";
 import { upgradeToWebSocket } from "../../src/edge/http/websocket_upgrade.ts";
 import { emit, intOption, log } from "./_ceiling_common.ts";

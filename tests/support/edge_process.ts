@@ -40,6 +40,10 @@ export async function startEdgeProcess(
   } = {},
 ): Promise<EdgeProcess> {
   const edgeId = env.VELTRIX_EDGE_ID ?? `test-edge-${crypto.randomUUID().slice(0, 8)}`;
+  // A state folder of its own, removed once the edge has exited, unless the caller names one.
+  const ownStateDir = env.VELTRIX_STATE_DIR === undefined
+    ? Deno.makeTempDirSync({ prefix: "veltrix-test-state-" })
+    : undefined;
   const [command, ...prefix] = [...launcher, Deno.execPath()];
   const child = new Deno.Command(command!, {
     args: [
@@ -57,7 +61,7 @@ export async function startEdgeProcess(
       VELTRIX_GRPC_PORT: "0",
       VELTRIX_EDGE_ID: edgeId,
       VELTRIX_LOG_LEVEL: "info",
-      VELTRIX_STATE_DIR: Deno.makeTempDirSync({ prefix: "veltrix-test-state-" }),
+      ...(ownStateDir ? { VELTRIX_STATE_DIR: ownStateDir } : {}),
       ...env,
     },
     stdout: "null",
@@ -91,8 +95,9 @@ export async function startEdgeProcess(
       }
     }
   })();
-  const exited = child.status.then((status) => {
+  const exited = child.status.then(async (status) => {
     listening.reject(new Error(`edge exited early (${status.code}): ${JSON.stringify(logs.slice(-5))}`));
+    if (ownStateDir) await Deno.remove(ownStateDir, { recursive: true }).catch(() => {});
     return status.code;
   });
 

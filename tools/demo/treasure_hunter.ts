@@ -2,7 +2,7 @@
  * One simulated treasure-hunt player: a small state machine that picks a chest (a click), walks
  * to it in a few moves (looking around now and then: another click, or a skipped quest), opens it,
  * then collects its gold or, when it is empty, skips it. Over many steps its events follow the
- * shares of the treasure-hunt mix (`tools/load/treasure_hunt_mix.ts`).
+ * shares of the treasure-hunt mix (`bench/treasure_hunt_mix.ts`).
  *
  * @module
  */

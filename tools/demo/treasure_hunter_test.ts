@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { TREASURE_HUNT_MIX } from "../load/treasure_hunt_mix.ts";
+import { TREASURE_HUNT_MIX } from "../../bench/treasure_hunt_mix.ts";
 import { chestPosition, type HuntEvent, MAP_SIZE, TreasureHunter, zoneOf } from "./treasure_hunter.ts";
 
 /** A seeded generator (mulberry32), so that each run walks the same hunt. */

@@ -1,16 +1,17 @@
 /**
- * Benchmark helper: route maps of a chosen size, and signed updates of them. Half the routes are
- * exact types, most of the rest prefix patterns, one in a hundred `*`; one or two targets each,
- * from a pool of 20 topics (so no update needs a new topic). Used by `route_apply_bench.ts` and
- * `tools/bench/route_apply.ts`.
+ * Synthetic route maps of a chosen size, and signed updates of them, for benchmarks of the update
+ * pipeline: half the routes are exact types, most of the rest prefix patterns, one in a hundred
+ * `*`; one or two targets each, from a pool of 20 topics (so no update needs a new topic). Used by
+ * the micro bench `route_apply_bench.ts` and by the load benchmark's `route-apply` scenario
+ * (`bench/route_apply.ts`).
  *
  * @module
  */
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Format, KeyStrategy, RouteMapSchema, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
 
-/** A RouteMap of `routes` routes and `version`, in binary form. */
-export function routeMapBytes(routes: number, version: bigint): Uint8Array {
+/** A synthetic RouteMap of `routes` routes and `version`, in binary form. */
+export function syntheticRouteMapBytes(routes: number, version: bigint): Uint8Array {
   const topic = (i: number) => `game.topic-${i % 20}`;
   return toBinary(
     RouteMapSchema,
@@ -28,8 +29,8 @@ export function routeMapBytes(routes: number, version: bigint): Uint8Array {
   );
 }
 
-/** Signs `routeMap` with `key` as `keyId` and returns the SignedRouteMap bytes. */
-export async function signBytes(routeMap: Uint8Array, key: CryptoKey, keyId: string): Promise<Uint8Array> {
+/** Signs the RouteMap bytes `routeMap` with the Ed25519 `key` as `keyId` and returns the SignedRouteMap bytes. */
+export async function signRouteMapBytes(routeMap: Uint8Array, key: CryptoKey, keyId: string): Promise<Uint8Array> {
   const signature = new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, key, routeMap as BufferSource));
   return toBinary(SignedRouteMapSchema, create(SignedRouteMapSchema, { routeMap, keyId, signature }));
 }

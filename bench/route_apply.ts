@@ -1,0 +1,115 @@
+/**
+ * The `route-apply` scenario of `deno task bench`: route-update apply time at 10, 100, 1,000 and
+ * 10,000 routes, in this process and with no load, by RouteControl's own clock
+ * (`applied.applyMs`: size cap, Ed25519 verification, decode, version check, compile and swap; no
+ * disk and no Kafka, which come after the swap and are not part of apply time). The micro bench
+ * `src/control/route_apply_bench.ts` times the same pipeline, and each stage, with Deno.bench; this
+ * adds what Deno.bench does not report: the median, and the size of each update.
+ *
+ * @module
+ */
+import {
+  compileRouteMapOrThrow,
+  defaultRouteMap,
+  embeddedSnapshot,
+  LiveRouteTable,
+  TrustedKeys,
+} from "../src/core/mod.ts";
+import { RouteControl, signRouteMapBytes, syntheticRouteMapBytes } from "../src/control/mod.ts";
+import type { BenchRow } from "./bench_result.ts";
+
+/** Apply times of updates of one size. */
+export interface RouteApplyTimes {
+  readonly routes: number;
+  /** Size of one signed update, in bytes. */
+  readonly updateBytes: number;
+  /** Updates timed (after five that warm the JIT up). */
+  readonly runs: number;
+  readonly minMs: number;
+  readonly medianMs: number;
+  readonly p90Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  /** Updates applied per second, one after the other. */
+  readonly perSecond: number;
+}
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * Applies `runs` updates of each size in `sizes` (a tenth as many, at least 20, from 10,000 routes
+ * up), each a version above the last, and returns their apply times.
+ */
+export async function measureRouteApply(
+  { sizes = [10, 100, 1_000, 10_000], runs = 200 }: { sizes?: readonly number[]; runs?: number } = {},
+): Promise<RouteApplyTimes[]> {
+  const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]) as CryptoKeyPair;
+  const raw = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
+  const keys = await TrustedKeys.import([{ id: "bench", publicKey: raw }]);
+  const results: RouteApplyTimes[] = [];
+  for (const routes of sizes) {
+    const count = routes >= 10_000 ? Math.max(20, Math.floor(runs / 10)) : runs;
+    const control = new RouteControl({
+      routes: new LiveRouteTable(embeddedSnapshot(compileRouteMapOrThrow(defaultRouteMap()))),
+      keys,
+      maxBytes: 64 * 1024 * 1024,
+      logger: quiet,
+    });
+    const updates = await Promise.all(
+      Array.from(
+        { length: count + 5 },
+        (_, i) => signRouteMapBytes(syntheticRouteMapBytes(routes, BigInt(i + 2)), pair.privateKey, "bench"),
+      ),
+    );
+    const times: number[] = [];
+    const started = performance.now();
+    for (const [i, update] of updates.entries()) {
+      const outcome = await control.update(update);
+      if (!outcome.ok) throw outcome.error;
+      if (i >= 5) times.push(outcome.applied.applyMs); // the first five warm the JIT up
+    }
+    const elapsedS = (performance.now() - started) / 1000;
+    times.sort((a, b) => a - b);
+    const at = (q: number) => round(times[Math.min(times.length - 1, Math.floor(q * times.length))]!);
+    results.push({
+      routes,
+      updateBytes: updates[0]!.length,
+      runs: times.length,
+      minMs: round(times[0]!),
+      medianMs: at(0.5),
+      p90Ms: at(0.9),
+      p99Ms: at(0.99),
+      maxMs: round(times.at(-1)!),
+      perSecond: Math.round(updates.length / elapsedS),
+    });
+  }
+  return results;
+}
+
+/** Table rows and headline figures of the scenario: apply time in the latency columns. */
+export function routeApplyRows(times: readonly RouteApplyTimes[]): {
+  rows: BenchRow[];
+  summary: Record<string, number>;
+} {
+  const rows = times.map((t): BenchRow => ({
+    scenario: "route-apply",
+    label: `${t.routes.toLocaleString("en-US")} routes, ${Math.round(t.updateBytes / 1024)} KB update`,
+    achievedRate: t.perSecond,
+    sent: t.runs,
+    acked: t.runs,
+    latencyMs: { count: t.runs, p50: t.medianMs, p90: t.p90Ms, p99: t.p99Ms, p999: NaN, max: t.maxMs },
+    notes:
+      `apply time by RouteControl's clock, no load: min ${t.minMs} ms, median ${t.medianMs} ms, p99 ${t.p99Ms} ms, ` +
+      `max ${t.maxMs} ms over ${t.runs} updates of ${t.updateBytes} bytes; achieved/s is updates per second`,
+  }));
+  const summary: Record<string, number> = {};
+  for (const t of times) {
+    summary[`routeApplyMedianMs@${t.routes}`] = t.medianMs;
+    summary[`routeApplyP99Ms@${t.routes}`] = t.p99Ms;
+  }
+  return { rows, summary };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
