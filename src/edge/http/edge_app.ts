@@ -4,7 +4,7 @@ import { VeltrixError } from "../../core/veltrix_error.ts";
 import { errorResponse } from "./error_response.ts";
 import { mountHealthRoutes } from "./health_routes.ts";
 import type { ConnectionRegistry } from "../ingest/connection_registry.ts";
-import type { Logger } from "../../main/log.ts";
+import type { Logger } from "../../core/logger.ts";
 import { type PlayerTokenVerifier, tokenFromRequest } from "./player_token.ts";
 import type { Readiness } from "../../core/readiness.ts";
 import { upgradeToWebSocket } from "./websocket_upgrade.ts";
