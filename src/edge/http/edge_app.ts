@@ -1,4 +1,5 @@
 import { type Context, Hono } from "hono";
+import { closeFrameOf } from "../../core/error_code.ts";
 import { RateLimitedLog } from "../../core/rate_limited_log.ts";
 import { VeltrixError } from "../../core/veltrix_error.ts";
 import { errorResponse } from "./error_response.ts";
@@ -9,6 +10,9 @@ import type { PlayerConnections } from "../ingest/player_connections.ts";
 import { type PlayerTokenVerifier, tokenFromRequest } from "./player_token.ts";
 import type { Readiness } from "../readiness.ts";
 import { upgradeToWebSocket } from "./websocket_upgrade.ts";
+
+/** How a socket that never opened within the handshake timeout is closed. */
+const idleClose = closeFrameOf("IDLE_TIMEOUT");
 
 /** What the client-facing app needs. */
 export interface EdgeAppOptions {
@@ -98,7 +102,7 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
       const connection = new IngestConnection(socket, player, ingest, players.open(player, Date.now()));
       connections.set(socket, connection);
       const handshake = setTimeout(() => {
-        if (socket.readyState === WebSocket.CONNECTING) socket.close(1000, "IDLE_TIMEOUT");
+        if (socket.readyState === WebSocket.CONNECTING) socket.close(idleClose.code, idleClose.reason);
       }, limits.handshakeTimeoutMs);
       let openedAt: number | undefined;
       socket.addEventListener("open", () => {
