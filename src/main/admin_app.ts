@@ -3,7 +3,7 @@ import type { Logger } from "../core/logger.ts";
 import { DashboardFeed } from "../edge/dashboard/dashboard_feed.ts";
 import { mountDashboard } from "../edge/dashboard/dashboard_routes.ts";
 import type { EdgeMetrics } from "../edge/edge_metrics.ts";
-import { requireOpsTokenForReads } from "../edge/http/ops_token.ts";
+import { opsTokenMiddleware } from "../edge/http/ops_token.ts";
 import type { ActiveRouteTable } from "../core/live_route_table.ts";
 import { mountControlService } from "../control/control_service.ts";
 import { mountRouteAdminRoutes } from "../control/route_admin_routes.ts";
@@ -54,7 +54,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
     // Before the ops token middleware: the dashboard also takes the token as ?token= (EventSource sends no headers).
     mountDashboard(app, feed, options.opsToken);
   }
-  if (options.opsToken !== undefined) app.use("*", requireOpsTokenForReads(options.opsToken));
+  if (options.opsToken !== undefined) app.use("*", opsTokenMiddleware(options.opsToken));
   mountRouteAdminRoutes(app, options.control, options.routeUpdateMaxBytes);
   mountControlService(app, options.control);
   app.get("/metrics", async (c) => {
