@@ -36,7 +36,7 @@ export interface AdminAppOptions {
 /**
  * The admin Hono app, served on loopback: health and readiness, route control over JSON
  * (`/v1/routes`) and Connect/gRPC-Web (`/veltrix.control.v1.ControlService/*`), what the edge
- * is routing by, and the live ops dashboard (`/dashboard`, with metrics).
+ * is routing by, and the live ops dashboard (`/dashboard`, with metrics; `/` redirects to it).
  */
 export function createAdminApp(options: AdminAppOptions): Hono {
   const app = new Hono();
@@ -53,6 +53,11 @@ export function createAdminApp(options: AdminAppOptions): Hono {
     });
     // Before the ops token middleware: the dashboard also takes the token as ?token= (EventSource sends no headers).
     mountDashboard(app, feed, options.opsToken);
+    // The port's front door leads to the dashboard, passing on the token a browser was given.
+    app.get("/", (c) => {
+      const token = c.req.query("token");
+      return c.redirect(token ? `/dashboard?token=${encodeURIComponent(token)}` : "/dashboard");
+    });
   }
   if (options.opsToken !== undefined) app.use("*", opsTokenMiddleware(options.opsToken));
   mountRouteAdminRoutes(app, options.control, options.routeUpdateMaxBytes);
