@@ -88,7 +88,9 @@ Deno.test("core is pure: no Deno namespace, no runtime or network modules, no Ka
     if (folder !== "core" || isTestCode(file)) continue;
     if (/\bDeno\./.test(code(text))) violations.push(`${file} uses Deno.*`);
     for (const specifier of specifiers(text)) {
-      if (/^(node:|npm:|hono|kafkajs|prom-client|@connectrpc)/.test(specifier)) violations.push(`${file} imports ${specifier}`);
+      if (/^(node:|npm:|hono|kafkajs|prom-client|@connectrpc)/.test(specifier)) {
+        violations.push(`${file} imports ${specifier}`);
+      }
     }
   }
   assert.deepEqual(violations, []);

@@ -1,34 +1,26 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, type ConnectRouter, createConnectRouter } from "@connectrpc/connect";
+import { type ConnectRouter, createConnectRouter } from "@connectrpc/connect";
 import { createFetchHandler } from "@connectrpc/connect/protocol";
 import type { Hono } from "hono";
 import { ControlService, WatchRouteMapResponseSchema } from "../gen/veltrix/control/v1/control_pb.ts";
-import { errorCodes } from "../core/error_code.ts";
+import { VeltrixError } from "../core/veltrix_error.ts";
 import type { AppliedRouteMap } from "../core/live_route_table.ts";
-import type { RouteControl, UpdateOutcome } from "./route_control.ts";
-
-const rpcCodes: Record<string, Code> = {
-  invalid_argument: Code.InvalidArgument,
-  failed_precondition: Code.FailedPrecondition,
-  resource_exhausted: Code.ResourceExhausted,
-  unavailable: Code.Unavailable,
-  unauthenticated: Code.Unauthenticated,
-  internal: Code.Internal,
-};
+import { toConnectError } from "./connect_error.ts";
+import type { RouteControl } from "./route_control.ts";
 
 /** Registers `veltrix.control.v1.ControlService`, backed by `control`, on a Connect router. */
 export function registerControlService(router: ConnectRouter, control: RouteControl): ConnectRouter {
   return router.service(ControlService, {
     async updateRouteMap(request) {
       if (request.signedRouteMap === undefined) {
-        throw new ConnectError("signed_route_map is required", Code.InvalidArgument);
+        throw toConnectError(new VeltrixError("MALFORMED_ROUTE_UPDATE", "signed_route_map is required"));
       }
       const outcome = await control.update({
         signed: request.signedRouteMap,
         size: request.signedRouteMap.routeMap.byteLength,
       });
-      if (!outcome.ok) throw toConnectError(outcome);
+      if (!outcome.ok) throw toConnectError(outcome.error, outcome);
       return {
         version: outcome.applied.version,
         routes: outcome.applied.routeCount,
@@ -85,13 +77,4 @@ export function mountControlService(app: Hono, control: RouteControl): void {
     const fetchHandler = createFetchHandler(handler);
     app.on(handler.allowedMethods, handler.requestPath, (c) => fetchHandler(c.req.raw));
   }
-}
-
-function toConnectError(outcome: Extract<UpdateOutcome, { ok: false }>): ConnectError {
-  const code = rpcCodes[errorCodes[outcome.error.code].rpc] ?? Code.Internal;
-  const details = outcome.problems ? `: ${outcome.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}` : "";
-  return new ConnectError(`${outcome.error.code}: ${outcome.error.message}${details}`, code, {
-    "veltrix-error-code": outcome.error.code,
-    "veltrix-current-version": outcome.currentVersion.toString(),
-  });
 }

@@ -1,8 +1,7 @@
 import * as http2 from "node:http2";
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { bearerMatches } from "../core/bearer_token.ts";
 import { registerControlService } from "./control_service.ts";
+import { opsTokenInterceptor } from "./ops_token_interceptor.ts";
 import type { RouteControl } from "./route_control.ts";
 
 /** A running plain-gRPC (h2c) listener for the control service. */
@@ -24,7 +23,7 @@ export function startGrpcServer(
 ): Promise<GrpcServer> {
   const adapter = connectNodeAdapter({
     routes: (router) => void registerControlService(router, control),
-    interceptors: opsToken === undefined ? [] : [requireOpsTokenForReads(opsToken)],
+    interceptors: opsToken === undefined ? [] : [opsTokenInterceptor(opsToken)],
   });
   const server = http2.createServer(adapter);
   return new Promise((resolve, reject) => {
@@ -37,15 +36,4 @@ export function startGrpcServer(
       });
     });
   });
-}
-
-/** The read-only RPCs need `authorization: Bearer <opsToken>` when an ops token is set. */
-function requireOpsTokenForReads(opsToken: string): Interceptor {
-  return (next) => (request) => {
-    const read = request.method.name === "GetRouteMap" || request.method.name === "WatchRouteMap";
-    if (read && !bearerMatches(request.header.get("authorization"), opsToken)) {
-      throw new ConnectError("UNAUTHORIZED: this read needs the ops token", Code.Unauthenticated);
-    }
-    return next(request);
-  };
 }

@@ -1,8 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import type { Context, Hono } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type SignedRouteMap, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
 import { VeltrixError } from "../core/veltrix_error.ts";
+import { errorResponse } from "../edge/http/error_response.ts";
 import type { RouteControl, UpdateOutcome } from "./route_control.ts";
 import { appliedToJson, jsonVersion } from "../core/applied_route_map_json.ts";
 import { currentRoutesToJson } from "./route_json.ts";
@@ -83,13 +83,17 @@ function fromBase64(text: string, field: string): Uint8Array {
   }
 }
 
+/**
+ * Answers an update: 200 with what was applied, or the refusal with `currentVersion` (for
+ * STALE_ROUTE_MAP) and `problems` (for an invalid map) beside the error.
+ */
 function answer(c: Context, outcome: UpdateOutcome): Response {
   if (outcome.ok) {
     const { version, routes, applyMs } = appliedToJson(outcome.applied);
     return c.json({ version, routes, applyMs, published: outcome.published });
   }
-  const body: Record<string, unknown> = { error: { code: outcome.error.code, message: outcome.error.message } };
-  if (outcome.error.code === "STALE_ROUTE_MAP") body.currentVersion = jsonVersion(outcome.currentVersion);
-  if (outcome.problems) body.problems = outcome.problems;
-  return c.json(body, outcome.error.httpStatus as ContentfulStatusCode);
+  return errorResponse(c, outcome.error, {
+    ...(outcome.error.code === "STALE_ROUTE_MAP" ? { currentVersion: jsonVersion(outcome.currentVersion) } : {}),
+    ...(outcome.problems ? { problems: outcome.problems } : {}),
+  });
 }

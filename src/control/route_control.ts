@@ -8,7 +8,7 @@ import {
 import type { ErrorCode } from "../core/error_code.ts";
 import type { Logger } from "../core/logger.ts";
 import { RateLimitedLog } from "../core/rate_limited_log.ts";
-import type { RouteMapProblem } from "../core/compile_route_map.ts";
+import type { RouteMapProblem } from "../core/route_map_problem.ts";
 import type { TrustedKeys } from "../core/trusted_keys.ts";
 import { VeltrixError } from "../core/veltrix_error.ts";
 import { isVerified, type VerifiedRouteUpdate, verifyRouteUpdate } from "../core/verify_route_update.ts";

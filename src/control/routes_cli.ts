@@ -18,6 +18,7 @@ import { create, fromBinary, fromJsonString, toBinary } from "@bufbuild/protobuf
 import { parseArgs } from "node:util";
 import { type RouteMap, RouteMapSchema, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
 import { compileRouteMap, compileRouteMapOrThrow } from "../core/compile_route_map.ts";
+import { formatRouteMapProblems, type RouteMapProblem } from "../core/route_map_problem.ts";
 import { routingDifferences } from "../core/routing_diff.ts";
 
 /** A CLI failure: printed as it is, exit code 1. */
@@ -95,9 +96,7 @@ async function readValidMap(path: string): Promise<RouteMap> {
   const map = await readMap(path);
   const result = compileRouteMap(map);
   if (!result.ok) {
-    throw new CliError(
-      `${path} is invalid:\n${result.problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`,
-    );
+    throw new CliError(`${path} is invalid:\n  ${formatRouteMapProblems(result.problems, "\n  ")}`);
   }
   return map;
 }
@@ -199,8 +198,8 @@ async function push(args: string[], out: (line: string) => void): Promise<number
   });
   if (status !== 200) {
     const error = answer.error as { code?: string; message?: string } | undefined;
-    const problems = (answer.problems as { path: string; message: string }[] | undefined)
-      ?.map((p) => `\n  ${p.path}: ${p.message}`).join("") ?? "";
+    const listed = answer.problems as RouteMapProblem[] | undefined;
+    const problems = listed?.length ? `\n  ${formatRouteMapProblems(listed, "\n  ")}` : "";
     const current = answer.currentVersion === undefined ? "" : ` (version in force: ${answer.currentVersion})`;
     throw new CliError(`push refused: HTTP ${status} ${error?.code}: ${error?.message}${current}${problems}`);
   }

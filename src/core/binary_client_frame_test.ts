@@ -24,6 +24,14 @@ import {
 } from "./_binary_frame_wire.ts";
 import { readBinaryClientFrame } from "./binary_client_frame.ts";
 import { decodeBinaryClientFrame } from "./client_frame_codec.ts";
+import { decodeBinaryClientFrameWithProtobufEs } from "./_binary_frame_reference.ts";
+import { caseFrameAsProtobuf, runClientFrameCases } from "./_client_frame_cases.ts";
+
+// The reference answers the shared cases too, so that it is held to the contract and not only to itself.
+runClientFrameCases(
+  "decodeBinaryClientFrameWithProtobufEs()",
+  (events, limits) => decodeBinaryClientFrameWithProtobufEs(caseFrameAsProtobuf(events), limits),
+);
 
 /** Both checks: the reader against protobuf-es, and the codec against the protobuf-es codec. */
 function assertLikeProtobufEs(bytes: Uint8Array): void {

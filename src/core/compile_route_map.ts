@@ -1,15 +1,9 @@
 import { Format, KeyStrategy } from "../gen/veltrix/v1/route_map_pb.ts";
 import { parseRoutePattern } from "./route_pattern.ts";
+import { formatRouteMapProblems, type RouteMapProblem } from "./route_map_problem.ts";
 import { type CompiledRoute, type ResolvedTarget, type RoutableMap, RouteTable } from "./route_table.ts";
 import { topicNameProblem } from "./topic_name.ts";
 import { VeltrixError } from "./veltrix_error.ts";
-
-/** One thing wrong with a route map: where, and what. */
-export interface RouteMapProblem {
-  /** A path into the map, for example `routes[2].targets[0].topic`. */
-  readonly path: string;
-  readonly message: string;
-}
 
 /** The outcome of {@link compileRouteMap}. */
 export type CompileResult =
@@ -101,8 +95,9 @@ export function compileRouteMap(map: RoutableMap): CompileResult {
 export function compileRouteMapOrThrow(map: RoutableMap): RouteTable {
   const result = compileRouteMap(map);
   if (result.ok) return result.table;
-  const lines = result.problems.map((p) => `${p.path}: ${p.message}`).join("; ");
-  throw new VeltrixError("INVALID_ROUTE_MAP", `route map is invalid: ${lines}`, { cause: result.problems });
+  throw new VeltrixError("INVALID_ROUTE_MAP", `route map is invalid: ${formatRouteMapProblems(result.problems)}`, {
+    cause: result.problems,
+  });
 }
 
 function resolveKey(key: KeyStrategy): KeyStrategy | undefined {

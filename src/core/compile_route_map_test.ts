@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { Format, KeyStrategy, RouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
-import { compileRouteMap, compileRouteMapOrThrow, type RouteMapProblem } from "./compile_route_map.ts";
+import { compileRouteMap, compileRouteMapOrThrow } from "./compile_route_map.ts";
+import type { RouteMapProblem } from "./route_map_problem.ts";
 import {
   defaultRouteMap,
   LEADERBOARD_TOPIC,

@@ -1,7 +1,10 @@
 /**
  * Every error Veltrix reports carries one of these stable codes. This file is the one place that
- * says what each code means on the wire: its HTTP status, its WebSocket close code (where a code
- * ends a connection) and whether a client may retry the same event.
+ * says what each code means on the wire: its HTTP status, its Connect / gRPC code, its WebSocket
+ * close code (where a code ends a connection) and whether a client may retry the same event. The
+ * surfaces read it through the pure mappings at the end ({@link httpStatusOf}, {@link rpcCodeOf},
+ * {@link closeFrameOf}); each surface has one function that turns a VeltrixError into its answer
+ * (`edge/http/error_response.ts` for HTTP, `control/connect_error.ts` for RPCs).
  *
  * @module
  */
@@ -210,4 +213,33 @@ export const errorCodes: Readonly<Record<ErrorCode, ErrorCodeSpec>> = Object.fre
 /** True when `value` is one of the known error codes. */
 export function isErrorCode(value: string): value is ErrorCode {
   return Object.hasOwn(table, value);
+}
+
+/** The codes that end a WebSocket connection: those with a `close` code in the table. */
+export type ClosingErrorCode = {
+  [K in ErrorCode]: (typeof table)[K] extends { readonly close: number } ? K : never;
+}[ErrorCode];
+
+/** The HTTP status that answers a request refused with `code`. */
+export function httpStatusOf(code: ErrorCode): number {
+  return table[code].http;
+}
+
+/** The Connect / gRPC status code name that answers an RPC refused with `code`. */
+export function rpcCodeOf(code: ErrorCode): RpcCode {
+  return table[code].rpc;
+}
+
+/**
+ * The close frame that ends a WebSocket connection for `code`: the table's close code, and the
+ * error code as the reason.
+ *
+ * @example
+ * ```ts
+ * import { closeFrameOf } from "./error_code.ts";
+ * const { code, reason } = closeFrameOf("FRAME_TOO_LARGE"); // 1009, "FRAME_TOO_LARGE"
+ * ```
+ */
+export function closeFrameOf(code: ClosingErrorCode): { readonly code: number; readonly reason: ClosingErrorCode } {
+  return { code: table[code].close, reason: code };
 }

@@ -23,12 +23,8 @@ export type { DeliveryListener } from "./delivery_listener.ts";
 export { Readiness } from "./readiness.ts";
 
 // Route maps and the compiled route table
-export {
-  type CompileResult,
-  compileRouteMap,
-  compileRouteMapOrThrow,
-  type RouteMapProblem,
-} from "./compile_route_map.ts";
+export { type CompileResult, compileRouteMap, compileRouteMapOrThrow } from "./compile_route_map.ts";
+export { formatRouteMapProblems, type RouteMapProblem } from "./route_map_problem.ts";
 export { decodeRoutableMap } from "./decode_route_map.ts";
 export {
   defaultRouteMap,

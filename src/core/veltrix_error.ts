@@ -1,4 +1,4 @@
-import { type ErrorCode, errorCodes } from "./error_code.ts";
+import { type ErrorCode, errorCodes, httpStatusOf } from "./error_code.ts";
 
 /**
  * The one error type of Veltrix: a stable {@link ErrorCode}, a message for people, and the cause
@@ -18,7 +18,7 @@ export class VeltrixError extends Error {
 
   /** HTTP status for this error, from the code table. */
   get httpStatus(): number {
-    return errorCodes[this.code].http;
+    return httpStatusOf(this.code);
   }
 
   /** Whether the client may resend the event later. */

@@ -1,6 +1,7 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { type SignedRouteMap, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
-import { compileRouteMap, type RouteMapProblem } from "./compile_route_map.ts";
+import { compileRouteMap } from "./compile_route_map.ts";
+import { formatRouteMapProblems, type RouteMapProblem } from "./route_map_problem.ts";
 import { decodeRoutableMap } from "./decode_route_map.ts";
 import type { RoutableMap, RouteTable } from "./route_table.ts";
 import type { TrustedKeys } from "./trusted_keys.ts";
@@ -90,9 +91,11 @@ export async function verifyRouteUpdate(
 
   const compiled = compileRouteMap(routeMap);
   if (!compiled.ok) {
-    const summary = compiled.problems.map((p) => `${p.path}: ${p.message}`).join("; ");
     return {
-      error: new VeltrixError("INVALID_ROUTE_MAP", `route map is invalid: ${summary}`),
+      error: new VeltrixError(
+        "INVALID_ROUTE_MAP",
+        `route map is invalid: ${formatRouteMapProblems(compiled.problems)}`,
+      ),
       problems: compiled.problems,
     };
   }

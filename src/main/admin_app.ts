@@ -3,7 +3,7 @@ import type { Logger } from "../core/logger.ts";
 import { DashboardFeed } from "../edge/dashboard/dashboard_feed.ts";
 import { mountDashboard } from "../edge/dashboard/dashboard_routes.ts";
 import type { EdgeMetrics } from "../edge/edge_metrics.ts";
-import { requireOpsTokenForReads } from "../edge/http/ops_token.ts";
+import { opsTokenMiddleware } from "../edge/http/ops_token.ts";
 import type { LiveRouteTable } from "../core/live_route_table.ts";
 import { mountControlService } from "../control/control_service.ts";
 import { mountRouteAdminRoutes } from "../control/route_admin_routes.ts";
@@ -35,7 +35,7 @@ export interface AdminAppOptions {
 /**
  * The admin Hono app, served on loopback: health and readiness, route control over JSON
  * (`/v1/routes`) and Connect/gRPC-Web (`/veltrix.control.v1.ControlService/*`), what the edge
- * is routing by, and the live ops dashboard (`/dashboard`, with metrics).
+ * is routing by, and the live ops dashboard (`/dashboard`, with metrics; `/` redirects to it).
  */
 export function createAdminApp(options: AdminAppOptions): Hono {
   const app = new Hono();
@@ -51,7 +51,12 @@ export function createAdminApp(options: AdminAppOptions): Hono {
   });
   // Before the ops token middleware: the dashboard also takes the token as ?token= (EventSource sends no headers).
   mountDashboard(app, feed, options.opsToken);
-  if (options.opsToken !== undefined) app.use("*", requireOpsTokenForReads(options.opsToken));
+  // The port's front door leads to the dashboard, passing on the token a browser was given.
+  app.get("/", (c) => {
+    const token = c.req.query("token");
+    return c.redirect(token ? `/dashboard?token=${encodeURIComponent(token)}` : "/dashboard");
+  });
+  if (options.opsToken !== undefined) app.use("*", opsTokenMiddleware(options.opsToken));
   mountRouteAdminRoutes(app, options.control, options.routeUpdateMaxBytes);
   mountControlService(app, options.control);
   app.get(

@@ -1,4 +1,5 @@
 import { type Context, Hono } from "hono";
+import { closeFrameOf } from "../../core/error_code.ts";
 import { RateLimitedLog } from "../../core/rate_limited_log.ts";
 import { VeltrixError } from "../../core/veltrix_error.ts";
 import { errorResponse } from "./error_response.ts";
@@ -8,6 +9,9 @@ import type { Logger } from "../../core/logger.ts";
 import { type PlayerTokenVerifier, tokenFromRequest } from "./player_token.ts";
 import type { Readiness } from "../../core/readiness.ts";
 import { upgradeToWebSocket } from "./websocket_upgrade.ts";
+
+/** How a socket that never opened within the handshake timeout is closed. */
+const idleClose = closeFrameOf("IDLE_TIMEOUT");
 
 /** What the client-facing app needs. */
 export interface EdgeAppOptions {
@@ -77,7 +81,10 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
     return upgradeToWebSocket(c.req.raw, (socket) => {
       const connection = connections.open(socket, player);
       const handshake = setTimeout(() => {
-        if (socket.readyState === WebSocket.CONNECTING) socket.close(1000, "IDLE_TIMEOUT");
+        if (socket.readyState !== WebSocket.CONNECTING) return;
+        socket.close(idleClose.code, idleClose.reason);
+        // A socket that never opened gets no close event: free its slot here.
+        connections.closed(socket);
       }, limits.handshakeTimeoutMs);
       let openedAt: number | undefined;
       socket.addEventListener("open", () => {

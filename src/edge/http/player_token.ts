@@ -1,3 +1,13 @@
+import {
+  base64url,
+  decodeProtectedHeader,
+  errors,
+  importJWK,
+  type JWTPayload,
+  jwtVerify,
+  type JWTVerifyOptions,
+  type ProtectedHeaderParameters,
+} from "jose";
 import { parseTrustedKeys, type TrustedKeyEntry } from "../../core/trusted_keys.ts";
 import { VeltrixError } from "../../core/veltrix_error.ts";
 
@@ -18,23 +28,33 @@ export interface PlayerTokenOptions {
 /** Longest player id (`sub`) accepted. */
 export const MAX_PLAYER_ID_LENGTH = 128;
 
-const encoder = new TextEncoder();
+/** Longest token accepted, in characters: longer is refused before any parsing. */
+const MAX_TOKEN_LENGTH = 8192;
+
+/** The algorithms a verifier can be configured with. */
+type PlayerTokenAlgorithm = "HS256" | "EdDSA";
 
 /**
- * Verifies client JWTs and returns the player id, their `sub`. Accepts HS256 (shared secret) and
- * EdDSA (Ed25519 public keys, picked by `kid`), and only the algorithms configured, so a token
- * cannot choose a weaker one. Requires `exp`; checks `exp` and `nbf` with a small clock skew, and
- * `iss` and `aud` when configured. Every failure is a VeltrixError with code UNAUTHORIZED.
+ * Verifies client JWTs (with `jose`) and returns the player id, their `sub`. Accepts HS256 (shared
+ * secret) and EdDSA (Ed25519 public keys, picked by `kid`), and only the algorithms configured, so
+ * a token cannot choose a weaker one (`alg: none` is never accepted). Requires `exp`; checks `exp`
+ * and `nbf` with a small clock skew, and `iss` and `aud` when configured. Every failure is a
+ * VeltrixError with code UNAUTHORIZED.
  */
 export class PlayerTokenVerifier {
   readonly #hmac: CryptoKey | undefined;
   readonly #ed25519: ReadonlyMap<string, CryptoKey>;
-  readonly #options: PlayerTokenOptions;
+  readonly #claims: Omit<JWTVerifyOptions, "algorithms" | "currentDate">;
 
   private constructor(options: PlayerTokenOptions, hmac: CryptoKey | undefined, ed25519: Map<string, CryptoKey>) {
-    this.#options = options;
     this.#hmac = hmac;
     this.#ed25519 = ed25519;
+    this.#claims = {
+      requiredClaims: ["exp"],
+      clockTolerance: options.clockSkewS ?? 30,
+      ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
+      ...(options.audience === undefined ? {} : { audience: options.audience }),
+    };
   }
 
   /** Imports the configured keys. */
@@ -43,19 +63,15 @@ export class PlayerTokenVerifier {
       ? undefined
       : await crypto.subtle.importKey(
         "raw",
-        encoder.encode(options.hs256Secret),
+        new TextEncoder().encode(options.hs256Secret),
         { name: "HMAC", hash: "SHA-256" },
         false,
-        [
-          "verify",
-        ],
+        ["verify"],
       );
     const ed25519 = new Map<string, CryptoKey>();
     for (const entry of options.ed25519Keys ?? []) {
-      ed25519.set(
-        entry.id,
-        await crypto.subtle.importKey("raw", entry.publicKey as BufferSource, { name: "Ed25519" }, false, ["verify"]),
-      );
+      const jwk = { kty: "OKP", crv: "Ed25519", x: base64url.encode(entry.publicKey) };
+      ed25519.set(entry.id, await importJWK(jwk, "EdDSA") as CryptoKey);
     }
     return new PlayerTokenVerifier(options, hmac, ed25519);
   }
@@ -65,53 +81,71 @@ export class PlayerTokenVerifier {
     if (token === undefined || token === "") {
       throw unauthorized("a token is required: ?token=... or Authorization: Bearer ...");
     }
-    const parts = token.split(".");
-    if (parts.length !== 3 || token.length > 8192) throw unauthorized("token is not a JWT");
-    const [headerText, payloadText, signatureText] = parts as [string, string, string];
-    const header = decodeJson(headerText, "header");
-    const payload = decodeJson(payloadText, "payload");
-    const signature = decodeBase64Url(signatureText);
-    const signed = encoder.encode(`${headerText}.${payloadText}`);
-
-    if (header.alg === "HS256" && this.#hmac !== undefined) {
-      if (!await crypto.subtle.verify("HMAC", this.#hmac, signature as BufferSource, signed)) {
-        throw unauthorized("token signature does not verify");
+    if (token.split(".").length !== 3 || token.length > MAX_TOKEN_LENGTH) throw unauthorized("token is not a JWT");
+    let header: ProtectedHeaderParameters;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      throw unauthorized("token header is not a base64url JSON object");
+    }
+    const { algorithm, keys } = this.#keysFor(header);
+    const options: JWTVerifyOptions = { ...this.#claims, algorithms: [algorithm], currentDate: new Date(nowMs) };
+    let failure: unknown;
+    // Without a kid, each trusted key is tried; only a signature that does not verify moves on.
+    for (const key of keys) {
+      try {
+        const { payload } = await jwtVerify(token, key, options);
+        return playerIdOf(payload);
+      } catch (error) {
+        failure = error;
+        if (!(error instanceof errors.JWSSignatureVerificationFailed)) break;
       }
-    } else if (header.alg === "EdDSA" && this.#ed25519.size > 0) {
-      const kid = typeof header.kid === "string" ? header.kid : undefined;
-      const candidates = kid === undefined ? [...this.#ed25519.values()] : [this.#ed25519.get(kid)].filter((k) => k);
-      if (candidates.length === 0) throw unauthorized(`token key id "${kid}" is not trusted`);
-      let valid = false;
-      for (const key of candidates) {
-        if (await crypto.subtle.verify("Ed25519", key!, signature as BufferSource, signed)) {
-          valid = true;
-          break;
-        }
-      }
-      if (!valid) throw unauthorized("token signature does not verify");
-    } else {
-      throw unauthorized(`token algorithm ${JSON.stringify(header.alg)} is not accepted`);
     }
-
-    const now = nowMs / 1000;
-    const skew = this.#options.clockSkewS ?? 30;
-    if (typeof payload.exp !== "number") throw unauthorized("token has no exp claim");
-    if (now > payload.exp + skew) throw unauthorized("token has expired");
-    if (payload.nbf !== undefined && (typeof payload.nbf !== "number" || now + skew < payload.nbf)) {
-      throw unauthorized("token is not valid yet (nbf)");
-    }
-    const { issuer, audience } = this.#options;
-    if (issuer !== undefined && payload.iss !== issuer) throw unauthorized("token issuer (iss) is not accepted");
-    if (audience !== undefined) {
-      const aud = payload.aud;
-      const ok = aud === audience || (Array.isArray(aud) && aud.includes(audience));
-      if (!ok) throw unauthorized("token audience (aud) does not include this edge");
-    }
-    if (typeof payload.sub !== "string" || payload.sub === "" || payload.sub.length > MAX_PLAYER_ID_LENGTH) {
-      throw unauthorized(`token has no sub claim naming the player (1 to ${MAX_PLAYER_ID_LENGTH} characters)`);
-    }
-    return payload.sub;
+    throw failure instanceof VeltrixError ? failure : unauthorized(describeFailure(failure), failure);
   }
+
+  /** The algorithm a token names, if configured, and the keys that may have signed it. */
+  #keysFor(header: ProtectedHeaderParameters): { algorithm: PlayerTokenAlgorithm; keys: CryptoKey[] } {
+    if (header.alg === "HS256" && this.#hmac !== undefined) return { algorithm: "HS256", keys: [this.#hmac] };
+    if (header.alg === "EdDSA" && this.#ed25519.size > 0) {
+      if (header.kid === undefined) return { algorithm: "EdDSA", keys: [...this.#ed25519.values()] };
+      const key = this.#ed25519.get(header.kid);
+      if (key === undefined) throw unauthorized(`token key id "${header.kid}" is not trusted`);
+      return { algorithm: "EdDSA", keys: [key] };
+    }
+    throw unauthorized(`token algorithm ${JSON.stringify(header.alg)} is not accepted`);
+  }
+}
+
+/** The player id a verified token names in `sub`. */
+function playerIdOf(payload: JWTPayload): string {
+  const sub = payload.sub;
+  if (typeof sub !== "string" || sub === "" || sub.length > MAX_PLAYER_ID_LENGTH) {
+    throw unauthorized(`token has no sub claim naming the player (1 to ${MAX_PLAYER_ID_LENGTH} characters)`);
+  }
+  return sub;
+}
+
+/** Says in the words of the edge why `jose` refused a token. */
+function describeFailure(error: unknown): string {
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "token signature does not verify";
+  if (error instanceof errors.JWTExpired) return "token has expired";
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    switch (error.claim) {
+      case "exp":
+        return "token has no exp claim";
+      case "nbf":
+        return error.reason === "check_failed" ? "token is not valid yet (nbf)" : "token nbf claim is not a number";
+      case "iss":
+        return "token issuer (iss) is not accepted";
+      case "aud":
+        return "token audience (aud) does not include this edge";
+      default:
+        return `token ${error.claim} claim is refused: ${error.message}`;
+    }
+  }
+  if (error instanceof errors.JOSEError) return `token is not a JWT: ${error.message}`;
+  return `token cannot be verified: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 /** Parses `VELTRIX_JWT_PUBLIC_KEYS`-style entries (`kid:base64-raw-ed25519-public-key,...`). */
@@ -142,30 +176,6 @@ export function tokenFromRequest(url: URL, authorization: string | undefined): s
   return match?.[1];
 }
 
-function unauthorized(message: string): VeltrixError {
-  return new VeltrixError("UNAUTHORIZED", message);
-}
-
-function decodeBase64Url(text: string): Uint8Array {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw unauthorized("token is not base64url");
-  const padded = text.replaceAll("-", "+").replaceAll("_", "/") + "===".slice((text.length + 3) % 4);
-  try {
-    return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
-  } catch {
-    throw unauthorized("token is not base64url");
-  }
-}
-
-function decodeJson(text: string, part: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(decodeBase64Url(text)));
-  } catch (error) {
-    if (error instanceof VeltrixError) throw error;
-    throw unauthorized(`token ${part} is not JSON`);
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw unauthorized(`token ${part} is not a JSON object`);
-  }
-  return value as Record<string, unknown>;
+function unauthorized(message: string, cause?: unknown): VeltrixError {
+  return new VeltrixError("UNAUTHORIZED", message, cause === undefined ? undefined : { cause });
 }

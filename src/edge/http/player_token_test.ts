@@ -174,3 +174,84 @@ Deno.test("PlayerTokenVerifier refuses a token not valid until beyond the clock 
   );
   assert.equal(await verifier.verify(await sign({ sub: "a", exp: now + 600, nbf: now + 3 }, SECRET)), "a");
 });
+
+/** The message of the UNAUTHORIZED error `promise` rejects with. */
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(() => undefined, (e) => e);
+  isUnauthorized(error);
+  return (error as VeltrixError).message;
+}
+
+Deno.test("PlayerTokenVerifier says why it refused a token, in the edge's words", async () => {
+  const verifier = await PlayerTokenVerifier.create({ hs256Secret: SECRET, issuer: "auth.game", audience: "veltrix" });
+  const exp = nowSeconds() + 60;
+  const good = { sub: "a", exp, iss: "auth.game", aud: "veltrix" };
+  const cases: [string, Promise<string>][] = [
+    ["token is not a JWT", sign(good, SECRET).then((t) => t.split(".").slice(0, 2).join("."))],
+    ["token signature does not verify", sign(good, "some-other-secret-0123456789")],
+    ['token algorithm "HS512" is not accepted', sign(good, SECRET, "HS512")],
+    ["token has expired", sign({ ...good, exp: nowSeconds() - 120 }, SECRET)],
+    ["token has no exp claim", sign({ sub: "a", iss: "auth.game", aud: "veltrix" }, SECRET)],
+    ["token is not valid yet (nbf)", sign({ ...good, nbf: nowSeconds() + 120 }, SECRET)],
+    ["token issuer (iss) is not accepted", sign({ ...good, iss: "evil" }, SECRET)],
+    ["token audience (aud) does not include this edge", sign({ ...good, aud: "other" }, SECRET)],
+    ["token has no sub claim", sign({ ...good, sub: "x".repeat(129) }, SECRET)],
+  ];
+  for (const [expected, token] of cases) {
+    assert.match(await refusal(verifier.verify(await token)), new RegExp(`^${expected.replace(/[()]/g, "\\$&")}`));
+  }
+});
+
+Deno.test("PlayerTokenVerifier.verify() judges exp and nbf at the time it is given", async () => {
+  const verifier = await PlayerTokenVerifier.create({ hs256Secret: SECRET, clockSkewS: 0 });
+  const now = nowSeconds();
+  const token = await sign({ sub: "a", nbf: now + 100, exp: now + 200 }, SECRET);
+  await assert.rejects(verifier.verify(token, (now + 50) * 1000), isUnauthorized);
+  assert.equal(await verifier.verify(token, (now + 150) * 1000), "a");
+  await assert.rejects(verifier.verify(token, (now + 250) * 1000), isUnauthorized);
+});
+
+Deno.test("PlayerTokenVerifier refuses a token whose iat, nbf or exp is not a number", async () => {
+  const verifier = await PlayerTokenVerifier.create({ hs256Secret: SECRET });
+  const exp = nowSeconds() + 60;
+  for (
+    const payload of [{ sub: "a", exp, iat: "yesterday" }, { sub: "a", exp, nbf: "now" }, { sub: "a", exp: "soon" }]
+  ) {
+    await assert.rejects(
+      verifier.verify(await sign(payload as never, SECRET)),
+      isUnauthorized,
+      JSON.stringify(payload),
+    );
+  }
+});
+
+Deno.test("PlayerTokenVerifier refuses a token with a critical header it does not understand", async () => {
+  const key = await edKeyPair("k");
+  const verifier = await PlayerTokenVerifier.create({ ed25519Keys: [key.entry] });
+  const b64 = (value: unknown) =>
+    btoa(JSON.stringify(value)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  const head = `${b64({ alg: "EdDSA", kid: "k", crit: ["x-veltrix"], "x-veltrix": 1 })}.${
+    b64({ sub: "a", exp: nowSeconds() + 60 })
+  }`;
+  const signature = new Uint8Array(await crypto.subtle.sign("Ed25519", key.privateKey, new TextEncoder().encode(head)));
+  const token = `${head}.${btoa(String.fromCharCode(...signature)).replaceAll("+", "-").replaceAll("/", "_")}`;
+  assert.match(await refusal(verifier.verify(token.replace(/=+$/, ""))), /"x-veltrix" is not recognized/);
+});
+
+Deno.test("PlayerTokenVerifier tries every trusted Ed25519 key for a token without kid", async () => {
+  const first = await edKeyPair("players-1");
+  const second = await edKeyPair("players-2");
+  const verifier = await PlayerTokenVerifier.create({ ed25519Keys: [first.entry, second.entry] });
+  const claims = { sub: "dave", exp: nowSeconds() + 60 };
+  assert.equal(await verifier.verify(await signEdDSA(second.privateKey, undefined, claims)), "dave");
+  const stranger = await edKeyPair("players-3");
+  const message = await refusal(verifier.verify(await signEdDSA(stranger.privateKey, undefined, claims)));
+  assert.equal(message, "token signature does not verify");
+});
+
+Deno.test("PlayerTokenVerifier refuses an EdDSA token with an expired exp after its signature verifies", async () => {
+  const key = await edKeyPair("players-1");
+  const verifier = await PlayerTokenVerifier.create({ ed25519Keys: [key.entry] });
+  const token = await signEdDSA(key.privateKey, "players-1", { sub: "erin", exp: nowSeconds() - 120 });
+  assert.equal(await refusal(verifier.verify(token)), "token has expired");
+});

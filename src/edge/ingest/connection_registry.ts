@@ -41,12 +41,22 @@ export class ConnectionRegistry {
     return this.#connections.size;
   }
 
+  /** Open connections of `player`. */
+  connectionsOf(player: string): number {
+    return this.#players.get(player)?.connections ?? 0;
+  }
+
+  /** The sockets of the open connections. */
+  sockets(): IterableIterator<RegisteredSocket> {
+    return this.#connections.keys();
+  }
+
   /** Why `player` may not open another connection now, or undefined when they may. */
   refusal(player: string): VeltrixError | undefined {
     if (this.#connections.size >= this.#limits.maxConnections) {
       return new VeltrixError("TOO_MANY_CONNECTIONS", "the edge holds as many connections as it may");
     }
-    if ((this.#players.get(player)?.connections ?? 0) >= this.#limits.maxConnectionsPerPlayer) {
+    if (this.connectionsOf(player) >= this.#limits.maxConnectionsPerPlayer) {
       return new VeltrixError(
         "TOO_MANY_PLAYER_CONNECTIONS",
         `at most ${this.#limits.maxConnectionsPerPlayer} connections per player`,
