@@ -8,9 +8,11 @@
  */
 import type { Logger } from "../core/logger.ts";
 import type { KafkaAdapterFactory } from "./kafka_adapter.ts";
+import type { KafkaClientName } from "./kafka_clients.ts";
 import { KafkajsAdapter } from "./kafkajs/kafkajs_adapter.ts";
 import { kafkajsClusterAnswers } from "./kafkajs/kafkajs_probe.ts";
 
+export { KAFKA_CLIENTS, type KafkaClientName } from "./kafka_clients.ts";
 export type { ConsumedRecord, KafkaAdapter, KafkaAdapterFactory, TopicSpec } from "./kafka_adapter.ts";
 export { KafkaRecordSink, type KafkaRecordSinkOptions } from "./kafka_record_sink.ts";
 export { DEFAULT_ROUTES_TOPIC, FleetTopic, ROUTES_RECORD_KEY } from "./fleet_topic.ts";
@@ -24,12 +26,6 @@ export {
   startKafka,
   TABLE_TOPICS_EXIST,
 } from "./start_kafka.ts";
-
-/** The Kafka client libraries an edge can run on. */
-export const KAFKA_CLIENTS = ["kafkajs"] as const;
-
-/** One of {@link KAFKA_CLIENTS}. */
-export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
 
 /** Makes adapters of `client` for the cluster at `brokers`, logging through `logger`. */
 export function kafkaAdapters(

@@ -19,7 +19,7 @@ import {
   secret,
   text,
 } from "./config_parse.ts";
-import { KAFKA_CLIENTS } from "../kafka/mod.ts";
+import { KAFKA_CLIENTS } from "../kafka/kafka_clients.ts";
 
 /** One environment variable. */
 export interface ConfigEntry<T> {
