@@ -1,4 +1,4 @@
-import { errorCodes } from "../core/error_code.ts";
+import { closeFrameOf } from "../core/error_code.ts";
 import type { LiveRouteTable } from "../core/live_route_table.ts";
 import type { Logger } from "../core/logger.ts";
 import type { RateLimitedLog } from "../core/rate_limited_log.ts";
@@ -148,7 +148,8 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
       // Let the acks and rejects of the settled batches reach their sockets before closing them.
       await new Promise((resolve) => setTimeout(resolve, 0));
       clearInterval(idleSweep);
-      connections.closeAll(errorCodes.SHUTTING_DOWN.close ?? 1001, "edge shutting down");
+      const { code, reason } = closeFrameOf("SHUTTING_DOWN");
+      connections.closeAll(code, reason);
       abort.abort();
       await server.finished.catch(() => {});
     },

@@ -3,6 +3,7 @@ import type { Logger } from "../core/logger.ts";
 import { DashboardFeed } from "../edge/dashboard/dashboard_feed.ts";
 import { mountDashboard } from "../edge/dashboard/dashboard_routes.ts";
 import type { EdgeMetrics } from "../edge/edge_metrics.ts";
+import { errorResponse } from "../edge/http/error_response.ts";
 import { opsTokenMiddleware } from "../edge/http/ops_token.ts";
 import type { LiveRouteTable } from "../core/live_route_table.ts";
 import { mountControlService } from "../control/control_service.ts";
@@ -76,6 +77,10 @@ export function createAdminApp(options: AdminAppOptions): Hono {
       duplicates: options.metrics.duplicates,
       connections: options.connections(),
     });
+  });
+  app.onError((error, c) => {
+    options.logger?.error("admin request failed", { path: c.req.path, error });
+    return errorResponse(c, error);
   });
   return app;
 }

@@ -6,7 +6,7 @@ import {
   type EventReject,
 } from "../../core/client_frame_codec.ts";
 import type { DeliveryListener } from "../../core/delivery_listener.ts";
-import { errorCodes } from "../../core/error_code.ts";
+import { closeFrameOf, errorCodes } from "../../core/error_code.ts";
 import type { RecentEvent } from "../../core/recent_event_ids.ts";
 import { isReject, routeEvent } from "../../core/route_event.ts";
 import type { TokenBucket } from "../../core/token_bucket.ts";
@@ -78,7 +78,7 @@ export class IngestConnection {
       const refusal = this.#admission.refuse(event.id, receivedAtMs, this.#inFlight);
       if (refusal !== undefined) {
         replies.reject(refusal);
-        if (this.#admission.abusive) return this.#socket.close?.(errorCodes.RATE_LIMITED.close, "RATE_LIMITED");
+        if (this.#admission.abusive) return this.#close(closeFrameOf("RATE_LIMITED"));
         continue;
       }
       const routed = routeEvent(event, table, stamp, limits.maxEventBytes);
@@ -144,7 +144,7 @@ export class IngestConnection {
     if (size > limits.maxFrameBytes) {
       const error = new VeltrixError("FRAME_TOO_LARGE", `frame is ${size} bytes; the limit is ${limits.maxFrameBytes}`);
       this.#frameRejected(error, replies);
-      this.#socket.close?.(errorCodes.FRAME_TOO_LARGE.close, "FRAME_TOO_LARGE");
+      this.#close(closeFrameOf("FRAME_TOO_LARGE"));
       return undefined;
     }
     let frame: DecodedClientFrame;
@@ -197,6 +197,10 @@ export class IngestConnection {
       },
     };
     return { replies, settled };
+  }
+
+  #close(frame: { readonly code: number; readonly reason: string }): void {
+    this.#socket.close?.(frame.code, frame.reason);
   }
 
   /** Counts a reject for metrics and this connection; logs it unless its code already logged enough. */
