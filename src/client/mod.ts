@@ -29,13 +29,11 @@ export type { JsonValue } from "./json_value.ts";
 export { MemoryOutboxStore } from "./memory_outbox_store.ts";
 export type { OutboxEntry, OutboxStore } from "./outbox_store.ts";
 export { uuidv7 } from "./uuidv7.ts";
-export {
-  VeltrixClient,
-  type VeltrixClientEvents,
-  type VeltrixClientOptions,
-  type VeltrixClientState,
-  type VeltrixClientStats,
-} from "./veltrix_client.ts";
+export { VeltrixClient } from "./veltrix_client.ts";
 export { type ClientErrorCode, isRetryableCode, VeltrixClientError } from "./veltrix_client_error.ts";
+export type { VeltrixClientEvents } from "./veltrix_client_events.ts";
+export type { VeltrixClientOptions } from "./veltrix_client_options.ts";
+export type { VeltrixClientState } from "./veltrix_client_state.ts";
+export type { VeltrixClientStats } from "./veltrix_client_stats.ts";
 export { type StorageLike, WebStorageOutboxStore } from "./web_storage_outbox_store.ts";
 export type { WebSocketConstructor, WebSocketLike } from "./websocket_like.ts";

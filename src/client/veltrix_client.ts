@@ -1,98 +1,23 @@
 import { eventIdProblem } from "../core/event_constraints.ts";
-import { backoffDelay, type BackoffOptions, DEFAULT_INITIAL_DELAY_MS } from "./backoff.ts";
+import { EdgeConnection } from "./edge_connection.ts";
+import { FrameSender } from "./frame_sender.ts";
+import { isThenable } from "./is_thenable.ts";
 import type { JsonValue } from "./json_value.ts";
-import { MemoryOutboxStore } from "./memory_outbox_store.ts";
-import type { OutboxEntry, OutboxStore } from "./outbox_store.ts";
-import { uuidv7 } from "./uuidv7.ts";
-import { isRetryableCode, VeltrixClientError } from "./veltrix_client_error.ts";
-import type { WebSocketConstructor, WebSocketLike } from "./websocket_like.ts";
-import { decodeReplyFrame, encodeEventFrame, encodeWireEvent, type WireReject } from "./wire_frame.ts";
+import { Outbox, type PendingEvent } from "./outbox.ts";
+import type { OutboxEntry } from "./outbox_store.ts";
+import { StoreOperationQueue } from "./store_operation_queue.ts";
+import { causeMessage, isRetryableCode, VeltrixClientError } from "./veltrix_client_error.ts";
+import { ClientEventListeners, type VeltrixClientEvents } from "./veltrix_client_events.ts";
+import { type ClientSettings, resolveClientOptions, type VeltrixClientOptions } from "./veltrix_client_options.ts";
+import { isStateChange, type VeltrixClientState } from "./veltrix_client_state.ts";
+import { type VeltrixClientStats, zeroStats } from "./veltrix_client_stats.ts";
+import { waitWithin } from "./wait_within.ts";
+import { decodeReplyFrame, encodeWireEvent, type WireReject } from "./wire_frame.ts";
 
-/** Where a client is in its life. */
-export type VeltrixClientState = "connecting" | "open" | "reconnecting" | "closing" | "closed";
-
-/** Counters since the client was made. */
-export interface VeltrixClientStats {
-  /** Events sent for the first time. */
-  sent: number;
-  /** Events the edge acked. */
-  acked: number;
-  /** Events the edge rejected for good. */
-  rejected: number;
-  /** Sends of an event already sent once: after a retryable reject, a reconnect, or a reload. */
-  resent: number;
-  /** Connections opened after the first one. */
-  reconnects: number;
-}
-
-/** The events a client reports, with their listener arguments. */
-export interface VeltrixClientEvents {
-  /** The client moved to a new state. */
-  state: [state: VeltrixClientState];
-  /** The edge acked the event: Kafka has every record of it. */
-  ack: [id: string];
-  /** The edge rejected the event for good (a permanent code). */
-  reject: [id: string, error: VeltrixClientError];
-  /** Entries loaded from the store at start, to be resent; reported only when there are some. */
-  recovered: [entries: OutboxEntry[]];
-  /**
-   * Something went wrong that no single `send()` is told about: a connection that failed to open
-   * (`CONNECT_FAILED`), a token function that threw (`TOKEN_FAILED`), a store that threw
-   * (`STORE_FAILED`), or a frame the edge could not read, or the client could not (its code, or
-   * `INVALID_REPLY`). The client carries on.
-   */
-  error: [error: VeltrixClientError];
-}
-
-/** How to reach the edge, and the client's bounds. */
-export interface VeltrixClientOptions {
-  /** The edge's ingest URL, e.g. `ws://127.0.0.1:8787/v1/ingest`; `?token=` is added to it. */
-  url: string;
-  /** The player's JWT, or a function giving it; a function is called again on each (re)connect. */
-  token: string | (() => string | Promise<string>);
-  /**
-   * The WebSocket class. In Deno, pass npm `ws`'s (`import WebSocket from "npm:ws"`): Deno's own
-   * client does not set TCP_NODELAY, so frames over about 1 KB stall about 40 ms.
-   * @default globalThis.WebSocket
-   */
-  WebSocket?: WebSocketConstructor;
-  /** Events sent within this many ms of the first unsent one go out in one frame. @default 5 */
-  batchWindowMs?: number;
-  /** Most events in one frame. @default 100 */
-  maxBatchEvents?: number;
-  /** Most unacked events held; past it `send()` rejects with `OUTBOX_FULL`. @default 10000 */
-  maxOutbox?: number;
-  /** Where unacked events are kept. @default new MemoryOutboxStore() */
-  store?: OutboxStore;
-  /** Reconnect backoff (exponential, full jitter). @default { initialDelayMs: 250, maxDelayMs: 10000 } */
-  reconnect?: BackoffOptions;
-  /** Makes event ids (1 to 64 characters, unique among unacked events). @default uuidv7 */
-  idFactory?: () => string;
-}
-
-interface _Pending {
-  readonly entry: OutboxEntry;
-  /** The event as it goes in a frame, written once. */
-  readonly wire: string;
-  /** Absent for entries recovered from the store: their promises were lost with the page. */
-  readonly settle: { resolve(value: { id: string }): void; reject(error: VeltrixClientError): void } | undefined;
-  phase: "queued" | "inflight" | "waiting";
-  transmissions: number;
-  retries: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
-}
-
-type _Listeners = { [E in keyof VeltrixClientEvents]: Set<(...args: VeltrixClientEvents[E]) => void> };
-
-const OPEN = 1;
-/** A connection not open after this long counts as a failed attempt. */
-const CONNECT_TIMEOUT_MS = 10_000;
-/** A connection open this long (or that got a reply) resets the backoff when it ends. */
-const STABLE_CONNECTION_MS = 1_000;
-/** How long `close()` waits for the socket's close handshake. */
-const CLOSE_WAIT_MS = 1_000;
-/** Close codes of an edge going away on purpose: reconnect promptly instead of backing off. */
-const PROMPT_RECONNECT_CODES: ReadonlySet<number> = new Set([1001, 1012]);
+export type { VeltrixClientEvents } from "./veltrix_client_events.ts";
+export type { VeltrixClientOptions } from "./veltrix_client_options.ts";
+export type { VeltrixClientState } from "./veltrix_client_state.ts";
+export type { VeltrixClientStats } from "./veltrix_client_stats.ts";
 
 /**
  * A game client's connection to Veltrix. `send()` puts an event in the outbox and resolves once
@@ -117,44 +42,16 @@ const PROMPT_RECONNECT_CODES: ReadonlySet<number> = new Set([1001, 1012]);
  * ```
  */
 export class VeltrixClient {
-  readonly #url: URL;
-  readonly #token: string | (() => string | Promise<string>);
-  readonly #WebSocket: WebSocketConstructor;
-  readonly #batchWindowMs: number;
-  readonly #maxBatchEvents: number;
-  readonly #maxOutbox: number;
-  readonly #store: OutboxStore;
-  readonly #backoff: BackoffOptions;
+  readonly #settings: ClientSettings;
   readonly #idFactory: () => string;
-
-  /** Unacked events by id, oldest first. */
-  readonly #outbox = new Map<string, _Pending>();
-  /** Events to go out on the open connection, in order. */
-  readonly #queue = new Set<_Pending>();
-  readonly #listeners: _Listeners = {
-    state: new Set(),
-    ack: new Set(),
-    reject: new Set(),
-    recovered: new Set(),
-    error: new Set(),
-  };
-  readonly #stats: VeltrixClientStats = { sent: 0, acked: 0, rejected: 0, resent: 0, reconnects: 0 };
+  /** Unacked events by id, oldest first, and the queue of those to go out. */
+  readonly #outbox = new Outbox();
+  readonly #listeners = new ClientEventListeners();
+  readonly #stats: VeltrixClientStats = zeroStats();
   #state: VeltrixClientState = "connecting";
-
-  #socket: WebSocketLike | undefined;
-  #socketOpen = false;
-  #openedAt = 0;
-  #heardBack = false;
-  #everOpened = false;
-  /** Failed attempts since the last stable connection. */
-  #attempts = 0;
-
-  #flushTimer: ReturnType<typeof setTimeout> | undefined;
-  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  #connectTimer: ReturnType<typeof setTimeout> | undefined;
-  #drainWaiters: (() => void)[] = [];
-  /** The last store operation; the next one waits for it, so puts and deletes land in order. */
-  #storeTail: Promise<void> | undefined;
+  readonly #connection: EdgeConnection;
+  readonly #sender: FrameSender;
+  readonly #storeOps: StoreOperationQueue;
   readonly #ready: Promise<void>;
   #closing: Promise<{ unacked: OutboxEntry[] }> | undefined;
 
@@ -163,25 +60,23 @@ export class VeltrixClient {
    * WebSocket class is given and the runtime has none, and a RangeError for a bad bound.
    */
   constructor(options: VeltrixClientOptions) {
-    this.#url = new URL(options.url);
-    this.#token = options.token;
-    const NativeWebSocket = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    const WebSocketClass = options.WebSocket ?? NativeWebSocket;
-    if (WebSocketClass === undefined) {
-      throw new TypeError("this runtime has no WebSocket: pass one as options.WebSocket (e.g. npm:ws)");
-    }
-    this.#WebSocket = WebSocketClass;
-    this.#batchWindowMs = _bound("batchWindowMs", options.batchWindowMs ?? 5, 0);
-    this.#maxBatchEvents = _bound("maxBatchEvents", options.maxBatchEvents ?? 100, 1);
-    this.#maxOutbox = _bound("maxOutbox", options.maxOutbox ?? 10_000, 1);
-    this.#backoff = {
-      initialDelayMs: _bound("reconnect.initialDelayMs", options.reconnect?.initialDelayMs ?? 250, 0),
-      maxDelayMs: _bound("reconnect.maxDelayMs", options.reconnect?.maxDelayMs ?? 10_000, 0),
-    };
-    this.#store = options.store ?? new MemoryOutboxStore();
-    this.#idFactory = options.idFactory ?? uuidv7;
+    this.#settings = resolveClientOptions(options);
+    this.#idFactory = this.#settings.idFactory;
+    this.#storeOps = new StoreOperationQueue((cause) => this.#storeFailed(cause));
+    this.#connection = new EdgeConnection(this.#settings, {
+      isClosed: () => this.#closed(),
+      onOpen: (reconnected) => this.#onOpen(reconnected),
+      onMessage: (data) => this.#onMessage(data),
+      onLost: () => {
+        this.#sender.cancel();
+        this.#outbox.abandonInflight();
+      },
+      onError: (error) => this.#emit("error", error),
+      onReconnecting: () => this.#setState("reconnecting"),
+    });
+    this.#sender = new FrameSender(this.#outbox, this.#stats, this.#settings, () => this.#connection.openSocket);
     this.#ready = this.#recover();
-    void this.#ready.then(() => this.#connect());
+    void this.#ready.then(() => this.#connection.connect());
   }
 
   /** Where the client is: `connecting`, `open`, `reconnecting`, `closing` or `closed`. */
@@ -212,7 +107,7 @@ export class VeltrixClient {
     if (this.#state === "closing" || this.#state === "closed") {
       return Promise.reject(new VeltrixClientError("CLOSED", "the client is closing and takes no new events"));
     }
-    if (this.#outbox.size >= this.#maxOutbox) {
+    if (this.#outbox.size >= this.#settings.maxOutbox) {
       return Promise.reject(
         new VeltrixClientError("OUTBOX_FULL", `the outbox holds ${this.#outbox.size} unacked events, its limit`),
       );
@@ -229,11 +124,11 @@ export class VeltrixClient {
       wire = encodeWireEvent(entry);
     } catch (cause) {
       return Promise.reject(
-        new VeltrixClientError("INVALID_EVENT", `the event cannot be written: ${_message(cause)}`, { cause }),
+        new VeltrixClientError("INVALID_EVENT", `the event cannot be written: ${causeMessage(cause)}`, { cause }),
       );
     }
     return new Promise((resolve, reject) => {
-      const pending: _Pending = {
+      const pending: PendingEvent = {
         entry,
         wire,
         settle: { resolve, reject },
@@ -242,10 +137,10 @@ export class VeltrixClient {
         retries: 0,
         timer: undefined,
       };
-      this.#outbox.set(entry.id, pending);
-      this.#storeOp(() => this.#store.put(entry));
-      this.#queue.add(pending);
-      this.#scheduleFlush();
+      this.#outbox.add(pending);
+      this.#storeOps.run(() => this.#settings.store.put(entry));
+      this.#outbox.enqueue(pending);
+      this.#sender.schedule(this.#state === "closing");
     });
   }
 
@@ -260,9 +155,7 @@ export class VeltrixClient {
    * ```
    */
   on<E extends keyof VeltrixClientEvents>(event: E, listener: (...args: VeltrixClientEvents[E]) => void): () => void {
-    const listeners = this.#listeners[event];
-    listeners.add(listener);
-    return () => listeners.delete(listener);
+    return this.#listeners.on(event, listener);
   }
 
   /**
@@ -281,28 +174,13 @@ export class VeltrixClient {
 
   async #shutDown(flushTimeoutMs: number): Promise<{ unacked: OutboxEntry[] }> {
     this.#setState("closing");
-    this.#flush();
-    await _within(this.#ready.then(() => this.#drained()), flushTimeoutMs);
+    this.#sender.flush();
+    await waitWithin(this.#ready.then(() => this.#outbox.drained()), flushTimeoutMs);
     this.#setState("closed");
 
-    clearTimeout(this.#flushTimer);
-    clearTimeout(this.#reconnectTimer);
-    clearTimeout(this.#connectTimer);
-    const socket = this.#socket;
-    this.#socket = undefined;
-    this.#socketOpen = false;
-    if (socket !== undefined) {
-      const gone = new Promise<void>((resolve) => {
-        socket.onclose = () => resolve();
-        socket.onerror = () => resolve();
-      });
-      try {
-        socket.close(1000, "client closed");
-      } catch {
-        // Already closing.
-      }
-      await _within(gone, CLOSE_WAIT_MS);
-    }
+    this.#sender.cancel();
+    const socketGone = this.#connection.close();
+    if (socketGone !== undefined) await socketGone;
 
     const unacked: OutboxEntry[] = [];
     for (const pending of this.#outbox.values()) {
@@ -313,9 +191,8 @@ export class VeltrixClient {
       );
     }
     this.#outbox.clear();
-    this.#queue.clear();
-    this.#wakeDrainWaiters();
-    await this.#storeTail;
+    this.#outbox.wakeDrainWaiters();
+    await this.#storeOps.tail;
     return { unacked };
   }
 
@@ -326,129 +203,46 @@ export class VeltrixClient {
   async #recover(): Promise<void> {
     let loaded: OutboxEntry[] | Promise<OutboxEntry[]>;
     try {
-      loaded = this.#store.load();
+      loaded = this.#settings.store.load();
     } catch (cause) {
       await null;
       this.#storeFailed(cause);
       return;
     }
-    if (_isThenable(loaded)) {
+    if (isThenable(loaded)) {
       const loading = Promise.resolve(loaded).catch((cause) => {
         this.#storeFailed(cause);
         return [];
       });
-      this.#track(loading.then(() => {}));
+      this.#storeOps.track(loading.then(() => {}));
       loaded = await loading;
     }
-    const recovered = this.#adopt(loaded);
+    const recovered = this.#outbox.adopt(loaded);
     await null; // Report after the caller has had the chance to subscribe.
     if (recovered.length > 0) this.#emit("recovered", recovered);
   }
 
-  /** Puts loaded entries at the head of the outbox; returns the ones taken. */
-  #adopt(loaded: unknown): OutboxEntry[] {
-    const recovered: OutboxEntry[] = [];
-    const ordered = new Map<string, _Pending>();
-    for (const entry of Array.isArray(loaded) ? (loaded as OutboxEntry[]) : []) {
-      if (typeof entry?.type !== "string" || eventIdProblem(entry.id) !== undefined) continue;
-      if (ordered.has(entry.id) || this.#outbox.has(entry.id)) continue;
-      let wire: string;
-      try {
-        wire = encodeWireEvent(entry);
-      } catch {
-        continue;
-      }
-      ordered.set(entry.id, {
-        entry,
-        wire,
-        settle: undefined,
-        phase: "queued",
-        transmissions: 1,
-        retries: 0,
-        timer: undefined,
-      });
-      recovered.push(entry);
-    }
-    if (recovered.length === 0) return recovered;
-    for (const [id, pending] of this.#outbox) ordered.set(id, pending);
-    this.#outbox.clear();
-    this.#queue.clear();
-    for (const [id, pending] of ordered) {
-      this.#outbox.set(id, pending);
-      this.#queue.add(pending);
-    }
-    return recovered;
-  }
-
-  async #connect(): Promise<void> {
-    this.#reconnectTimer = undefined;
-    if (this.#closed()) return;
-    let token: string;
-    try {
-      token = typeof this.#token === "function" ? await this.#token() : this.#token;
-    } catch (cause) {
-      if (this.#closed()) return;
-      this.#emit(
-        "error",
-        new VeltrixClientError("TOKEN_FAILED", `the token function failed: ${_message(cause)}`, { cause }),
-      );
-      this.#retryConnect(false, 1006);
-      return;
-    }
-    if (this.#closed()) return;
-    const url = new URL(this.#url);
-    url.searchParams.set("token", token);
-    let socket: WebSocketLike;
-    try {
-      socket = new this.#WebSocket(url.href);
-    } catch (cause) {
-      this.#emit(
-        "error",
-        new VeltrixClientError("CONNECT_FAILED", `cannot open ${this.#url.href}: ${_message(cause)}`, { cause }),
-      );
-      this.#retryConnect(false, 1006);
-      return;
-    }
-    this.#socket = socket;
-    this.#socketOpen = false;
-    this.#heardBack = false;
-    this.#connectTimer = setTimeout(() => this.#onGone(socket, 1006), CONNECT_TIMEOUT_MS);
-    socket.onopen = () => this.#onOpen(socket);
-    socket.onmessage = (event: { data: unknown }) => this.#onMessage(socket, event.data);
-    socket.onclose = (event: { code?: number }) => this.#onGone(socket, event.code ?? 1006);
-    socket.onerror = () => this.#onGone(socket, 1006);
-  }
-
-  #onOpen(socket: WebSocketLike): void {
-    if (socket !== this.#socket) return;
-    clearTimeout(this.#connectTimer);
-    this.#socketOpen = true;
-    this.#openedAt = Date.now();
-    if (this.#everOpened) this.#stats.reconnects++;
-    this.#everOpened = true;
+  #onOpen(reconnected: boolean): void {
+    if (reconnected) this.#stats.reconnects++;
     // Every unacked event goes again, oldest first, before anything new.
-    this.#queue.clear();
-    for (const pending of this.#outbox.values()) {
-      clearTimeout(pending.timer);
-      pending.timer = undefined;
-      pending.phase = "queued";
-      this.#queue.add(pending);
-    }
-    this.#flush();
+    this.#outbox.requeueAll();
+    this.#sender.flush();
     this.#setState("open");
   }
 
-  #onMessage(socket: WebSocketLike, data: unknown): void {
-    if (socket !== this.#socket) return;
+  #onMessage(data: unknown): void {
     let reply;
     try {
       if (typeof data !== "string") throw new TypeError("reply is not a text frame");
       reply = decodeReplyFrame(data);
     } catch (cause) {
-      this.#emit("error", new VeltrixClientError("INVALID_REPLY", `unreadable reply: ${_message(cause)}`, { cause }));
+      this.#emit(
+        "error",
+        new VeltrixClientError("INVALID_REPLY", `unreadable reply: ${causeMessage(cause)}`, { cause }),
+      );
       return;
     }
-    this.#heardBack = true;
+    this.#connection.markHeardBack();
     for (const id of reply.acks) this.#onAck(id);
     for (const reject of reply.rejects) this.#onReject(reject);
     if (reply.error !== undefined) this.#onFrameError(reply.error);
@@ -461,7 +255,7 @@ export class VeltrixClient {
     this.#stats.acked++;
     pending.settle?.resolve({ id });
     this.#emit("ack", id);
-    this.#wakeDrainWaiters();
+    this.#outbox.wakeDrainWaiters();
   }
 
   #onReject(reject: WireReject): void {
@@ -476,7 +270,7 @@ export class VeltrixClient {
     const error = new VeltrixClientError(reject.code, reject.message, { id: reject.id, retryable: false });
     pending.settle?.reject(error);
     this.#emit("reject", reject.id, error);
-    this.#wakeDrainWaiters();
+    this.#outbox.wakeDrainWaiters();
   }
 
   /**
@@ -493,111 +287,18 @@ export class VeltrixClient {
     }
   }
 
-  #retryLater(pending: _Pending, retryAfterMs: number | undefined): void {
-    pending.phase = "waiting";
-    pending.retries++;
-    const delay = retryAfterMs ?? backoffDelay(pending.retries, this.#backoff);
-    pending.timer = setTimeout(() => {
-      pending.timer = undefined;
-      pending.phase = "queued";
-      this.#queue.add(pending);
-      this.#scheduleFlush();
-    }, delay);
+  #retryLater(pending: PendingEvent, retryAfterMs: number | undefined): void {
+    this.#outbox.retryLater(
+      pending,
+      retryAfterMs,
+      this.#settings.backoff,
+      () => this.#sender.schedule(this.#state === "closing"),
+    );
   }
 
-  #onGone(socket: WebSocketLike, code: number): void {
-    if (socket !== this.#socket) return;
-    this.#socket = undefined;
-    clearTimeout(this.#connectTimer);
-    clearTimeout(this.#flushTimer);
-    this.#flushTimer = undefined;
-    const wasOpen = this.#socketOpen;
-    this.#socketOpen = false;
-    try {
-      socket.close();
-    } catch {
-      // Already closed.
-    }
-    for (const pending of this.#outbox.values()) {
-      if (pending.phase === "inflight") pending.phase = "queued";
-    }
-    if (this.#closed()) return;
-    if (!wasOpen) {
-      this.#emit("error", new VeltrixClientError("CONNECT_FAILED", `could not open a connection to ${this.#url.href}`));
-    }
-    this.#retryConnect(wasOpen, code);
-  }
-
-  #retryConnect(wasOpen: boolean, code: number): void {
-    if (this.#closed()) return;
-    let delay: number;
-    if (wasOpen && PROMPT_RECONNECT_CODES.has(code)) {
-      // The edge is going away on purpose: come back at once, spread by a little jitter.
-      this.#attempts = 0;
-      delay = Math.floor(Math.random() * (this.#backoff.initialDelayMs ?? DEFAULT_INITIAL_DELAY_MS));
-    } else {
-      if (wasOpen && (this.#heardBack || Date.now() - this.#openedAt >= STABLE_CONNECTION_MS)) this.#attempts = 0;
-      this.#attempts++;
-      delay = backoffDelay(this.#attempts, this.#backoff);
-    }
-    this.#setState("reconnecting");
-    this.#reconnectTimer = setTimeout(() => void this.#connect(), delay);
-  }
-
-  #scheduleFlush(): void {
-    if (!this.#socketOpen || this.#queue.size === 0) return;
-    if (this.#queue.size >= this.#maxBatchEvents || this.#state === "closing") {
-      this.#flush();
-      return;
-    }
-    this.#flushTimer ??= setTimeout(() => this.#flush(), this.#batchWindowMs);
-  }
-
-  /** Sends everything queued, `maxBatchEvents` to a frame. */
-  #flush(): void {
-    clearTimeout(this.#flushTimer);
-    this.#flushTimer = undefined;
-    const socket = this.#socket;
-    if (socket === undefined || !this.#socketOpen || socket.readyState !== OPEN) return;
-    while (this.#queue.size > 0) {
-      const batch: _Pending[] = [];
-      for (const pending of this.#queue) {
-        batch.push(pending);
-        if (batch.length >= this.#maxBatchEvents) break;
-      }
-      try {
-        socket.send(encodeEventFrame(batch.map((pending) => pending.wire)));
-      } catch {
-        // The socket is going; its close resends everything unacked.
-        return;
-      }
-      for (const pending of batch) {
-        this.#queue.delete(pending);
-        pending.phase = "inflight";
-        if (pending.transmissions++ === 0) this.#stats.sent++;
-        else this.#stats.resent++;
-      }
-    }
-  }
-
-  #remove(pending: _Pending): void {
-    this.#outbox.delete(pending.entry.id);
-    this.#queue.delete(pending);
-    clearTimeout(pending.timer);
-    pending.timer = undefined;
-    this.#storeOp(() => this.#store.delete(pending.entry.id));
-  }
-
-  #drained(): Promise<void> {
-    if (this.#outbox.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
-  }
-
-  #wakeDrainWaiters(): void {
-    if (this.#outbox.size > 0 || this.#drainWaiters.length === 0) return;
-    const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
-    for (const wake of waiters) wake();
+  #remove(pending: PendingEvent): void {
+    this.#outbox.remove(pending);
+    this.#storeOps.run(() => this.#settings.store.delete(pending.entry.id));
   }
 
   /** A method, not a field read, so that checks after an `await` are not narrowed away. */
@@ -606,79 +307,19 @@ export class VeltrixClient {
   }
 
   #setState(state: VeltrixClientState): void {
-    if (this.#state === state || this.#state === "closed") return;
-    if (this.#state === "closing" && state !== "closed") return;
+    if (!isStateChange(this.#state, state)) return;
     this.#state = state;
     this.#emit("state", state);
   }
 
   #emit<E extends keyof VeltrixClientEvents>(event: E, ...args: VeltrixClientEvents[E]): void {
-    for (const listener of [...this.#listeners[event]]) {
-      try {
-        listener(...args);
-      } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
-  }
-
-  /** Runs a store operation after the ones before it; a failure becomes a `STORE_FAILED` error event. */
-  #storeOp(operation: () => void | Promise<void>): void {
-    if (this.#storeTail === undefined) {
-      let result: void | Promise<void>;
-      try {
-        result = operation();
-      } catch (cause) {
-        this.#storeFailed(cause);
-        return;
-      }
-      if (_isThenable(result)) {
-        this.#track(Promise.resolve(result).catch((cause) => this.#storeFailed(cause)));
-      }
-      return;
-    }
-    this.#track(this.#storeTail.then(operation).catch((cause) => this.#storeFailed(cause)));
-  }
-
-  #track(operation: Promise<void>): void {
-    this.#storeTail = operation;
-    void operation.then(() => {
-      if (this.#storeTail === operation) this.#storeTail = undefined;
-    });
+    this.#listeners.emit(event, ...args);
   }
 
   #storeFailed(cause: unknown): void {
     this.#emit(
       "error",
-      new VeltrixClientError("STORE_FAILED", `the outbox store failed: ${_message(cause)}`, { cause }),
+      new VeltrixClientError("STORE_FAILED", `the outbox store failed: ${causeMessage(cause)}`, { cause }),
     );
-  }
-}
-
-function _bound(name: string, value: number, min: number): number {
-  if (!Number.isFinite(value) || value < min) throw new RangeError(`${name} must be a number of at least ${min}`);
-  return value;
-}
-
-function _isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | undefined)?.then === "function";
-}
-
-function _message(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
-}
-
-/** Waits for `promise`, or `ms`, whichever comes first; clears its timer either way. */
-async function _within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  try {
-    await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

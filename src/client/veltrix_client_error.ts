@@ -2,7 +2,7 @@ import { errorCodes, isErrorCode } from "../core/error_code.ts";
 
 /**
  * Codes the client itself reports, beside the edge's codes (INVALID_EVENT, NO_ROUTE, OVERLOADED,
- * ...; see the project README):
+ * ...; see docs/errors.md):
  *
  * - `OUTBOX_FULL`: `send()` found `maxOutbox` events unacked; nothing was sent. Retryable.
  * - `CLOSED`: the client is closing or closed; the event was not acked. Retryable (resend the
@@ -90,4 +90,9 @@ export class VeltrixClientError extends Error {
     this.retryable = options.retryable ?? isRetryableCode(code);
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
+}
+
+/** The message of something caught: an Error's message, else the value as a string. */
+export function causeMessage(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
 }
