@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import type { Context, Hono } from "hono";
 import { type SignedRouteMap, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
 import { VeltrixError } from "../core/veltrix_error.ts";
-import { errorResponse } from "../edge/http/error_response.ts";
+import { errorResponse } from "../core/error_response.ts";
 import type { RouteControl, UpdateOutcome } from "./route_control.ts";
 import { appliedToJson, jsonVersion } from "../core/applied_route_map_json.ts";
 import { currentRoutesToJson } from "./route_json.ts";
@@ -92,7 +92,7 @@ function answer(c: Context, outcome: UpdateOutcome): Response {
     const { version, routes, applyMs } = appliedToJson(outcome.applied);
     return c.json({ version, routes, applyMs, published: outcome.published });
   }
-  return errorResponse(c, outcome.error, {
+  return errorResponse(outcome.error, {
     ...(outcome.error.code === "STALE_ROUTE_MAP" ? { currentVersion: jsonVersion(outcome.currentVersion) } : {}),
     ...(outcome.problems ? { problems: outcome.problems } : {}),
   });

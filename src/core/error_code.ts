@@ -4,7 +4,7 @@
  * close code (where a code ends a connection) and whether a client may retry the same event. The
  * surfaces read it through the pure mappings at the end ({@link httpStatusOf}, {@link rpcCodeOf},
  * {@link closeFrameOf}); each surface has one function that turns a VeltrixError into its answer
- * (`edge/http/error_response.ts` for HTTP, `control/connect_error.ts` for RPCs).
+ * (`core/error_response.ts` for HTTP, `control/connect_error.ts` for RPCs).
  *
  * @module
  */

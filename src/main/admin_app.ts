@@ -3,7 +3,7 @@ import type { Logger } from "../core/logger.ts";
 import { DashboardFeed } from "../edge/dashboard/dashboard_feed.ts";
 import { mountDashboard } from "../edge/dashboard/dashboard_routes.ts";
 import type { EdgeMetrics } from "../edge/edge_metrics.ts";
-import { errorResponse } from "../edge/http/error_response.ts";
+import { errorResponse } from "../core/error_response.ts";
 import { opsTokenMiddleware } from "../edge/http/ops_token.ts";
 import type { LiveRouteTable } from "../core/live_route_table.ts";
 import { mountControlService } from "../control/control_service.ts";
@@ -80,7 +80,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
   });
   app.onError((error, c) => {
     options.logger?.error("admin request failed", { path: c.req.path, error });
-    return errorResponse(c, error);
+    return errorResponse(error);
   });
   return app;
 }

@@ -4,7 +4,7 @@ import { bearerMatches } from "../../core/bearer_token.ts";
 import { VeltrixError } from "../../core/veltrix_error.ts";
 import type { DashboardFeed } from "./dashboard_feed.ts";
 import { dashboardPage } from "./dashboard_page.ts";
-import { errorResponse } from "../http/error_response.ts";
+import { errorResponse } from "../../core/error_response.ts";
 
 /** Messages a dashboard may have unwritten before it is dropped as too slow (a few seconds' worth). */
 const MAX_UNWRITTEN = 30;
@@ -23,14 +23,13 @@ export function mountDashboard(app: Hono, feed: DashboardFeed, opsToken: string 
     bearerMatches(c.req.header("authorization"), opsToken) ||
     // The same constant-time comparison, for the query form.
     bearerMatches(`Bearer ${c.req.query("token") ?? ""}`, opsToken);
-  const refuse = (c: Context) =>
+  const refuse = () =>
     errorResponse(
-      c,
       new VeltrixError("UNAUTHORIZED", "the dashboard needs ?token=<VELTRIX_OPS_TOKEN> (or the bearer header)"),
     );
 
   app.get("/dashboard", (c) => {
-    if (!allowed(c)) return refuse(c);
+    if (!allowed(c)) return refuse();
     const nonce = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
     return c.html(dashboardPage(nonce), 200, {
       "content-security-policy": `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; ` +
@@ -42,7 +41,7 @@ export function mountDashboard(app: Hono, feed: DashboardFeed, opsToken: string 
   });
 
   app.get("/dashboard/events", (c) => {
-    if (!allowed(c)) return refuse(c);
+    if (!allowed(c)) return refuse();
     c.header("x-accel-buffering", "no");
     return streamSSE(c, async (stream) => {
       const ended = Promise.withResolvers<void>();

@@ -2,7 +2,7 @@ import { type Context, Hono } from "hono";
 import { closeFrameOf } from "../../core/error_code.ts";
 import { RateLimitedLog } from "../../core/rate_limited_log.ts";
 import { VeltrixError } from "../../core/veltrix_error.ts";
-import { errorResponse } from "./error_response.ts";
+import { errorResponse } from "../../core/error_response.ts";
 import { mountHealthRoutes } from "./health_routes.ts";
 import type { ConnectionRegistry } from "../ingest/connection_registry.ts";
 import type { Logger } from "../../core/logger.ts";
@@ -51,7 +51,7 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
       remote: remoteAddress(c.env),
       ...(player === undefined ? {} : { player }),
     });
-    return errorResponse(c, error);
+    return errorResponse(error);
   };
 
   app.get("/v1/ingest", async (c) => {
@@ -119,7 +119,7 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
 
   app.onError((error, c) => {
     log.error("request.failed", "request failed", { path: c.req.path, error });
-    return errorResponse(c, error);
+    return errorResponse(error);
   });
   return app;
 }

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { opsReadRefusal } from "../../core/ops_read.ts";
-import { errorResponse } from "./error_response.ts";
+import { errorResponse } from "../../core/error_response.ts";
 
 /**
  * Hono middleware for the admin port: every ops read (see core's `isOpsRead`: GET but `/healthz`
@@ -10,7 +10,7 @@ import { errorResponse } from "./error_response.ts";
 export function opsTokenMiddleware(token: string): MiddlewareHandler {
   return async (c, next) => {
     const refusal = opsReadRefusal(c.req.method, c.req.path, c.req.header("authorization"), token);
-    if (refusal !== undefined) return errorResponse(c, refusal);
+    if (refusal !== undefined) return errorResponse(refusal);
     await next();
   };
 }
