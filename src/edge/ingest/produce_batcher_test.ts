@@ -431,3 +431,34 @@ Deno.test("ProduceBatcher keeps telling other listeners when one listener throws
   assert.equal(batcher.pendingEvents, 0);
   assert.equal(batcher.inFlightBatches, 0);
 });
+
+Deno.test("ProduceBatcher.drain(timeout) fails what Kafka has not acknowledged by the deadline, and ignores the late answer", async () => {
+  const sink = new FakeRecordSink();
+  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 2 }));
+  const listener = new RecordingListener();
+  for (const id of ["in-flight-1", "in-flight-2", "queued-1", "queued-2", "open-1"]) submitEvent(batcher, listener, id);
+  const write = await sink.written(1);
+  const left = await batcher.drain(20);
+  assert.equal(left, 5, "every pending event failed: the one in flight, the queued batch and the open one");
+  assert.deepEqual(listener.delivered_, []);
+  assert.deepEqual(
+    listener.failed_.map((f) => [f.id, f.error.code]),
+    ["in-flight-1", "in-flight-2", "queued-1", "queued-2", "open-1"].map((id) => [id, "KAFKA_WRITE_FAILED"]),
+  );
+  assert.equal(batcher.pendingEvents, 0);
+  write.resolve();
+  await turn();
+  assert.deepEqual(listener.delivered_, [], "a write that lands after the deadline tells no one twice");
+  assert.equal(batcher.pendingEvents, 0);
+});
+
+Deno.test("ProduceBatcher.drain(timeout) resolves with 0 when Kafka acknowledges everything in time", async () => {
+  const sink = new FakeRecordSink();
+  const batcher = new ProduceBatcher(sink, options());
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "e-1");
+  const draining = batcher.drain(60_000);
+  (await sink.written(1)).resolve();
+  assert.equal(await draining, 0);
+  assert.deepEqual(listener.delivered_, ["e-1"]);
+});
