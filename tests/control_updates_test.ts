@@ -1,7 +1,8 @@
 /**
  * Route updates on a real edge: an update that changes where new events go, and a restart (with
  * Kafka unreachable) that keeps the last applied map. Every answer of `POST /v1/routes`, status and
- * body, is tested in process: src/control/route_admin_routes_test.ts.
+ * body, is tested in process: src/control/route_update_surfaces_test.ts (the shared cases of every
+ * surface) and src/control/route_admin_routes_test.ts (what only the HTTP surface says).
  */
 import assert from "node:assert/strict";
 import { fromBinary } from "@bufbuild/protobuf";
