@@ -28,12 +28,14 @@ export interface RefusalDetails {
 
 /**
  * The ConnectError for a VeltrixError (anything else becomes INTERNAL): the code's Connect status,
- * the message `CODE: message` (then `: ` and the problems, if any), and the code as
+ * the message `CODE: message` (then `: ` and the problems, unless the message lists them), and the code as
  * `veltrix-error-code` metadata.
  */
 export function toConnectError(reason: unknown, details: RefusalDetails = {}): ConnectError {
   const error = VeltrixError.from(reason);
-  const problems = details.problems ? `: ${formatRouteMapProblems(details.problems)}` : "";
+  const listed = details.problems ? formatRouteMapProblems(details.problems) : "";
+  // An invalid map's message already lists its problems (core formats them the same way): say them once.
+  const problems = listed === "" || error.message.includes(listed) ? "" : `: ${listed}`;
   const metadata: Record<string, string> = { "veltrix-error-code": error.code };
   if (details.currentVersion !== undefined) metadata["veltrix-current-version"] = details.currentVersion.toString();
   return new ConnectError(
