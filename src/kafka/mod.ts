@@ -1,8 +1,8 @@
 /**
  * The Kafka side of an edge, and the one place that imports a Kafka client library. Core declares
  * the ports (`RecordSink`, `TopicProvisioner`, `RouteMapFeed`); this folder implements them over a
- * {@link KafkaAdapter}, with one adapter folder per client library (`kafkajs/`). It imports core
- * and nothing else of Veltrix.
+ * {@link KafkaAdapter}, with one adapter folder per client library (`kafkajs/`, `platformatic/`).
+ * It imports core and nothing else of Veltrix.
  *
  * @module
  */
@@ -10,6 +10,7 @@ import type { Logger } from "../core/logger.ts";
 import type { KafkaAdapterFactory } from "./kafka_adapter.ts";
 import { KafkajsAdapter } from "./kafkajs/kafkajs_adapter.ts";
 import { kafkajsClusterAnswers } from "./kafkajs/kafkajs_probe.ts";
+import { PlatformaticAdapter } from "./platformatic/platformatic_adapter.ts";
 
 export type { ConsumedRecord, KafkaAdapter, KafkaAdapterFactory, TopicSpec } from "./kafka_adapter.ts";
 export { KafkaRecordSink, type KafkaRecordSinkOptions } from "./kafka_record_sink.ts";
@@ -26,7 +27,7 @@ export {
 } from "./start_kafka.ts";
 
 /** The Kafka client libraries an edge can run on. */
-export const KAFKA_CLIENTS = ["kafkajs"] as const;
+export const KAFKA_CLIENTS = ["platformatic", "kafkajs"] as const;
 
 /** One of {@link KAFKA_CLIENTS}. */
 export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
@@ -38,6 +39,8 @@ export function kafkaAdapters(
   logger: Logger,
 ): KafkaAdapterFactory {
   switch (client) {
+    case "platformatic":
+      return (clientId) => new PlatformaticAdapter({ clientId, brokers, logger });
     case "kafkajs":
       return (clientId) => new KafkajsAdapter({ clientId, brokers, logger });
   }
