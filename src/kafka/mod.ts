@@ -8,6 +8,7 @@
  */
 import type { Logger } from "../core/logger.ts";
 import type { KafkaAdapterFactory } from "./kafka_adapter.ts";
+import type { KafkaClientName } from "./kafka_clients.ts";
 import { KafkajsAdapter } from "./kafkajs/kafkajs_adapter.ts";
 import { kafkajsClusterAnswers } from "./kafkajs/kafkajs_probe.ts";
 import { PlatformaticAdapter } from "./platformatic/platformatic_adapter.ts";
@@ -26,11 +27,7 @@ export {
   TABLE_TOPICS_EXIST,
 } from "./start_kafka.ts";
 
-/** The Kafka client libraries an edge can run on. */
-export const KAFKA_CLIENTS = ["platformatic", "kafkajs"] as const;
-
-/** One of {@link KAFKA_CLIENTS}. */
-export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
+export { KAFKA_CLIENTS, type KafkaClientName } from "./kafka_clients.ts";
 
 /** Makes adapters of `client` for the cluster at `brokers`, logging through `logger`. */
 export function kafkaAdapters(

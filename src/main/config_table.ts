@@ -19,7 +19,7 @@ import {
   secret,
   text,
 } from "./config_parse.ts";
-import { KAFKA_CLIENTS } from "../kafka/mod.ts";
+import { KAFKA_CLIENTS } from "../kafka/kafka_clients.ts";
 
 /** One environment variable. */
 export interface ConfigEntry<T> {
@@ -89,7 +89,7 @@ export const CONFIG_TABLE = {
     default: "kafkajs",
     parse: oneOf(KAFKA_CLIENTS),
     doc:
-      "The Kafka client library the edge writes and reads with: `kafkajs`, or `platformatic` (@platformatic/kafka: about a third of the CPU per record; see Kafka client below).",
+      "The Kafka client library the edge writes and reads with: `kafkajs`, or `platformatic` (@platformatic/kafka, less CPU per record). See [Kafka client](#kafka-client).",
   },
   jwtSecret: {
     env: "VELTRIX_JWT_SECRET",
