@@ -24,7 +24,7 @@ const PERMANENT_CODES = new Set(["PLT_KFK_USER", "PLT_KFK_UNSUPPORTED_API", "PLT
 interface ErrorFields {
   readonly apiId?: unknown;
   readonly code?: unknown;
-  readonly closed?: unknown;
+  readonly message?: unknown;
   readonly errors?: unknown;
   readonly cause?: unknown;
 }
@@ -32,9 +32,10 @@ interface ErrorFields {
 /**
  * True when `error`, or an error it wraps (platformatic's `MultipleErrors.errors` and `cause`
  * chains, searched to any depth), is one no retry can fix: a protocol error in
- * {@link PERMANENT_API_IDS}, a client error in {@link PERMANENT_CODES}, a closed client (it never
- * reopens), or a local `TypeError`/`RangeError` from malformed input. Network errors, timeouts,
- * leader moves and every other protocol error are transient. The client's own `canRetry` flag is
+ * {@link PERMANENT_API_IDS}, a client error in {@link PERMANENT_CODES}, or a local
+ * `TypeError`/`RangeError` from malformed input. Network errors, timeouts, leader moves and every
+ * other protocol error are transient, and so is a client closed under a write: that happens when
+ * the edge stops, and the sink then stops retrying on its own signal, without an error line. The client's own `canRetry` flag is
  * not used alone: it is false for answers that a fresh producer id or a later attempt does fix
  * (`INVALID_PRODUCER_EPOCH`, a request that timed out) and true for an unknown topic, which the
  * edge does not create on the fly.
@@ -49,10 +50,15 @@ export function isPermanentPlatformaticError(error: unknown): boolean {
     if (e instanceof TypeError || e instanceof RangeError) return true;
     const fields = e as ErrorFields;
     if (typeof fields.apiId === "string" && PERMANENT_API_IDS.has(fields.apiId)) return true;
-    if (typeof fields.code === "string" && PERMANENT_CODES.has(fields.code)) return true;
-    if (fields.code === "PLT_KFK_NETWORK" && fields.closed === true) return true;
+    if (typeof fields.code === "string" && PERMANENT_CODES.has(fields.code) && !closedUnderIt(e)) return true;
     if (Array.isArray(fields.errors)) pending.push(...fields.errors);
     if (fields.cause !== undefined) pending.push(fields.cause);
   }
   return false;
+}
+
+/** True for the client's "Client closed while retrying ..." error: the adapter closed under a retry. */
+function closedUnderIt(error: object): boolean {
+  const message = (error as ErrorFields).message;
+  return typeof message === "string" && message.startsWith("Client closed");
 }

@@ -37,15 +37,18 @@ Deno.test("isPermanentPlatformaticError() is false for network errors, timeouts 
   assert.equal(isPermanentPlatformaticError(undefined), false);
 });
 
-Deno.test("isPermanentPlatformaticError() is true for malformed input and for a closed client", () => {
+Deno.test("isPermanentPlatformaticError() is true for malformed input", () => {
   assert.equal(isPermanentPlatformaticError(new TypeError("must be an instance of Buffer")), true);
   assert.equal(
     isPermanentPlatformaticError(wrapped(Object.assign(new Error("x"), { cause: new TypeError("y") }))),
     true,
   );
   assert.equal(isPermanentPlatformaticError(new UserError("Failed to serialize a message.")), true);
-  assert.equal(
-    isPermanentPlatformaticError(new NetworkError("Client is closed.", { canRetry: false, closed: true })),
-    true,
-  );
+});
+
+Deno.test("isPermanentPlatformaticError() is false for a client closed under a write (the edge is stopping)", () => {
+  const closed = new NetworkError("Client is closed.", { canRetry: false, closed: true });
+  assert.equal(isPermanentPlatformaticError(closed), false);
+  const closedWhileRetrying = new UserError("Client closed while retrying produce.");
+  assert.equal(isPermanentPlatformaticError(wrapped(closedWhileRetrying)), false);
 });
