@@ -1,11 +1,12 @@
 /**
  * The `ceilings` scenario of `deno task bench`: what this machine does without the edge, from the
- * same run. Kafka's own ProducerPerformance and a bare kafkajs producer with the edge's batcher
- * (`bench/ceilings/`, each in its own process), the load generator against a bare WebSocket sink
+ * same run. Kafka's own ProducerPerformance and a bare producer of each Kafka client the edge can
+ * run on with the edge's batcher (`bench/ceilings/`, each in its own process), the load generator against a bare WebSocket sink
  * that acks without Kafka, and a check that the server's sockets do not stall on large frames.
  *
  * @module
  */
+import { KAFKA_CLIENTS } from "../src/kafka/mod.ts";
 import type { BenchRow } from "./bench_result.ts";
 import { runCeilingScript, startWebSocketSink } from "./ceiling_runner.ts";
 import { type LoadStep, runLoadStep } from "./run_load.ts";
@@ -33,14 +34,18 @@ export async function ceilingsScenario(
     `--records=${quick ? 20_000 : 300_000}`,
   ]);
   rows.push(ceilingRow("Kafka ProducerPerformance (Java)", perf));
-  progress("ceiling: bare kafkajs producer");
-  const kafkajs = await runCeilingScript("kafkajs_producer.ts", [
-    `--brokers=${brokers}`,
-    `--duration-s=${quick ? 2 : 10}`,
-  ]);
-  rows.push(ceilingRow("kafkajs producer, edge settings", kafkajs));
   summary.kafkaProducerPerfRate = perf.achievedRate as number;
-  summary.kafkajsRate = kafkajs.achievedRate as number;
+  for (const client of KAFKA_CLIENTS) {
+    progress(`ceiling: bare ${client} producer`);
+    const bare = await runCeilingScript("client_producer.ts", [
+      `--client=${client}`,
+      `--brokers=${brokers}`,
+      `--duration-s=${quick ? 2 : 10}`,
+    ]);
+    rows.push(ceilingRow(`${client} producer, edge settings`, bare));
+    summary[`${client}Rate`] = bare.achievedRate as number;
+    summary[`${client}CpuUsPerRecord`] = bare.cpuUsPerRecord as number;
+  }
 
   const sink = await startWebSocketSink();
   try {
@@ -120,6 +125,8 @@ function ceilingRow(label: string, r: Record<string, unknown>): BenchRow {
       p999: latency.p999 ?? NaN,
       max: latency.max ?? NaN,
     },
-    notes: `closed loop, flat out; ${r.recordSize} B records${latency.p90 === undefined ? "; p90 column is p95" : ""}`,
+    notes: `closed loop, flat out; ${r.recordSize} B records${
+      typeof r.cpuUsPerRecord === "number" ? `; ${r.cpuUsPerRecord} µs CPU/record` : ""
+    }${latency.p90 === undefined ? "; p90 column is p95" : ""}`,
   };
 }

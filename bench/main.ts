@@ -2,7 +2,7 @@
  * `deno task bench`: the load benchmark. An edge, the load generators and the reference ceilings
  * each run in their own process on this machine, against the real Kafka broker; the scenarios are
  * steady rates up to saturation, a route storm against the same rate without one, the ceilings
- * (Kafka's own producer, a bare kafkajs producer, a bare WebSocket sink), many players, and
+ * (Kafka's own producer, a bare producer of each Kafka client, a bare WebSocket sink), many players, and
  * route-update apply time at 10 to 10,000 routes without load (`route-apply`, in this process).
  * Every run ends by reading the topics back to count lost events, and writes a table to stdout
  * plus `bench/results/<timestamp>.{json,md,svg}` and `latest.*` (`--out` elsewhere).
@@ -327,6 +327,9 @@ if (typeof summary.kafkajsRate === "number" && summary.kafkajsRate > 0) {
   const bestRow = rows.filter((r) => r.scenario === "steady").reduce((m, r) => Math.max(m, r.achievedRate), 0);
   summary.highestAchievedRate = bestRow;
   summary.achievedOverKafkajs = round(bestRow / summary.kafkajsRate);
+  if (typeof summary.platformaticRate === "number" && summary.platformaticRate > 0) {
+    summary.achievedOverPlatformatic = round(bestRow / summary.platformaticRate);
+  }
 }
 
 const run: BenchRun = {

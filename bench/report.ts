@@ -101,6 +101,7 @@ function headline(run: BenchRun): string[] {
   for (
     const [key, label] of [
       ["kafkaProducerPerfRate", "Ceiling, Kafka ProducerPerformance"],
+      ["platformaticRate", "Ceiling, bare platformatic producer"],
       ["kafkajsRate", "Ceiling, bare kafkajs producer"],
       ["webSocketSinkRate", "Ceiling, bare WebSocket sink"],
     ] as const
@@ -149,13 +150,15 @@ export function renderSvg(run: BenchRun): string {
   const points = run.rows.filter((r) => r.offeredRate !== undefined && r.scenario !== "many-players");
   const ceilings = [
     ["Kafka ProducerPerformance", run.summary.kafkaProducerPerfRate],
+    ["platformatic only", run.summary.platformaticRate],
     ["kafkajs only", run.summary.kafkajsRate],
     ["WebSocket sink", run.summary.webSocketSinkRate],
   ].filter(([, v]) => typeof v === "number" && v > 0) as [string, number][];
-  // The axis fits the measured points and the kafkajs ceiling; a ceiling far beyond them (Kafka's
-  // own Java producer) is named at the right edge instead of squeezing the edge's curve flat.
-  const kafkajsCeiling = typeof run.summary.kafkajsRate === "number" ? run.summary.kafkajsRate : 0;
-  const maxX = niceCeil(Math.max(1, ...points.map((r) => r.achievedRate), kafkajsCeiling) * 1.1);
+  // The axis fits the measured points and the Node clients' ceilings; a ceiling far beyond them
+  // (Kafka's own Java producer) is named at the right edge instead of squeezing the edge's curve flat.
+  const clientCeilings = [run.summary.kafkajsRate, run.summary.platformaticRate]
+    .map((rate) => typeof rate === "number" ? rate : 0);
+  const maxX = niceCeil(Math.max(1, ...points.map((r) => r.achievedRate), ...clientCeilings) * 1.1);
   const latencies = points.flatMap((r) => [r.latencyMs.p50, r.latencyMs.p99, r.latencyMs.p999]).filter(Number.isFinite);
   const minY = Math.pow(10, Math.floor(Math.log10(Math.max(0.1, Math.min(1, ...latencies)))));
   const maxY = Math.pow(10, Math.ceil(Math.log10(Math.max(200, ...latencies))));

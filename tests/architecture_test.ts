@@ -56,7 +56,7 @@ async function srcFiles(): Promise<{ file: string; folder: string; text: string 
   return files;
 }
 
-Deno.test("each folder of src/ imports only the folders its arrow allows (tests beside the code and their _helpers included, but for tests/support)", async () => {
+Deno.test("each folder of src/ imports only the folders its arrow allows (tests beside the code and their _helpers included, but for tests/support and tools)", async () => {
   const violations: string[] = [];
   for (const { file, folder, text } of await srcFiles()) {
     const allowed = ALLOWED[folder];
@@ -64,7 +64,7 @@ Deno.test("each folder of src/ imports only the folders its arrow allows (tests 
     for (const specifier of specifiers(text)) {
       const target = targetFolder(file, specifier);
       if (target === undefined || allowed.includes(target)) continue;
-      if (/(_test\.ts|\/_[^/]+\.ts)$/.test(file) && target === "(tests)") continue;
+      if (isTestCode(file) && (target === "(tests)" || target === "(tools)")) continue;
       if (file.endsWith("_test.ts") && folder === "edge" && target === "control") continue;
       violations.push(`${file} imports ${specifier} (${target})`);
     }

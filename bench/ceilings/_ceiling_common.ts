@@ -7,7 +7,7 @@
  */
 import * as hdr from "hdr-histogram-js";
 import { CONFIG_VARIABLES } from "../../src/main/config.ts";
-import { kafkaAdapters, TopicGate } from "../../src/kafka/mod.ts";
+import { kafkaAdapters, type KafkaClientName, TopicGate } from "../../src/kafka/mod.ts";
 import { createLogger } from "../../src/main/log.ts";
 
 /** The edge's value of a `VELTRIX_*` (or `KAFKA_BROKERS`) variable: the environment's, else the edge's default. */
@@ -74,11 +74,16 @@ export function latencySummary(h: hdr.Histogram): LatencyMs {
 
 /**
  * Makes sure `topic` exists, creating it with `partitions` partitions and the edge's replication
- * factor when it is missing (through the edge's own topic gate).
+ * factor when it is missing (through the edge's own topic gate, on `client`'s adapter).
  */
-export async function ensureBenchTopic(brokers: readonly string[], topic: string, partitions: number): Promise<void> {
+export async function ensureBenchTopic(
+  brokers: readonly string[],
+  topic: string,
+  partitions: number,
+  client: KafkaClientName = "kafkajs",
+): Promise<void> {
   const logger = createLogger("warn");
-  const adapter = kafkaAdapters("kafkajs", brokers, logger)("veltrix-bench-admin");
+  const adapter = kafkaAdapters(client, brokers, logger)("veltrix-bench-admin");
   try {
     const replicationFactor = Number(edgeSetting("VELTRIX_TOPIC_REPLICATION_FACTOR"));
     await new TopicGate(adapter, { partitions, replicationFactor }, logger).ensure([topic]);

@@ -22,6 +22,17 @@ async function runCeiling(script: string, args: string[]): Promise<{ code: numbe
   return { code: out.code, result: JSON.parse(lines[0]!) };
 }
 
+/** Runs a ceiling script to its end; returns its exit code only. */
+async function runCeilingExit(script: string, args: string[]): Promise<{ code: number }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", `${here}${script}`, ...args],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  return { code: out.code };
+}
+
 async function assertBroker(): Promise<void> {
   assert.ok(await brokerAnswers(5_000), "no Kafka broker on 127.0.0.1:9092: run `deno task kafka up`");
 }
@@ -79,22 +90,47 @@ Deno.test("producer_performance.ts prints one result line with every record acke
   assert.equal(result.sent, 2000);
 });
 
-Deno.test("kafkajs_producer.ts sends a fixed count through the edge's batcher, one batch in flight", async () => {
-  await assertBroker();
-  const { code, result } = await runCeiling("kafkajs_producer.ts", ["--records", "2000", "--batch-max-events", "500"]);
-  assert.equal(code, 0);
-  assertCeilingShape(result, "kafkajs-producer", ["p50", "p90", "p99", "p999"]);
-  assert.equal(result.sent, 2000);
-  assert.equal(result.inflight, 1);
-  assert.ok((result.batches as number) >= 4);
-});
+for (const client of ["platformatic", "kafkajs"]) {
+  Deno.test(`client_producer.ts --client ${client} sends a fixed count through the edge's batcher, one batch in flight`, async () => {
+    await assertBroker();
+    const { code, result } = await runCeiling("client_producer.ts", [
+      "--client",
+      client,
+      "--records",
+      "2000",
+      "--batch-max-events",
+      "500",
+    ]);
+    assert.equal(code, 0);
+    assertCeilingShape(result, `${client}-producer`, ["p50", "p90", "p99", "p999"]);
+    assert.equal(result.client, client);
+    assert.equal(result.sent, 2000);
+    assert.equal(result.inflight, 1);
+    assert.ok((result.batches as number) >= 4);
+    assert.ok((result.cpuUsPerRecord as number) > 0, "CPU per record is measured");
+  });
+}
 
-Deno.test("kafkajs_producer.ts runs for a duration with several batches in flight", async () => {
-  await assertBroker();
-  const { code, result } = await runCeiling("kafkajs_producer.ts", ["--duration-s", "1", "--inflight", "2"]);
-  assert.equal(code, 0);
-  assertCeilingShape(result, "kafkajs-producer", ["p50", "p90", "p99", "p999"]);
-  assert.equal(result.inflight, 2);
+for (const client of ["platformatic", "kafkajs"]) {
+  Deno.test(`client_producer.ts --client ${client} runs for a duration with several batches in flight`, async () => {
+    await assertBroker();
+    const { code, result } = await runCeiling("client_producer.ts", [
+      "--client",
+      client,
+      "--duration-s",
+      "1",
+      "--inflight",
+      "2",
+    ]);
+    assert.equal(code, 0);
+    assertCeilingShape(result, `${client}-producer`, ["p50", "p90", "p99", "p999"]);
+    assert.equal(result.inflight, 2);
+  });
+}
+
+Deno.test("client_producer.ts refuses a client the edge does not know", async () => {
+  const { code } = await runCeilingExit("client_producer.ts", ["--client", "rdkafka", "--records", "1"]);
+  assert.equal(code, 1);
 });
 
 Deno.test("websocket_sink.ts acks like the edge and reports its counts on SIGTERM", async () => {

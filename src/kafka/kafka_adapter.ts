@@ -18,8 +18,8 @@ export interface ConsumedRecord {
 
 /**
  * The little the rest of `src/kafka/` needs from a Kafka client library. Each supported client
- * implements it in a folder of its own (`kafkajs/`, ...), and nothing outside that folder imports
- * the library. Every adapter runs the shared case suite in `_kafka_adapter_cases.ts`.
+ * implements it in a folder of its own (`kafkajs/`, `platformatic/`), and nothing outside that
+ * folder imports the library. Every adapter runs the shared case suite in `_kafka_adapter_cases.ts`.
  */
 export interface KafkaAdapter {
   /** The client library, for logs and metrics. */
@@ -30,9 +30,9 @@ export interface KafkaAdapter {
    */
   connect(): Promise<void>;
   /**
-   * Writes `records` once with acks=all, and resolves when every in-sync replica has them.
-   * Rejects with the client's error on failure; the caller decides whether to retry with
-   * {@link KafkaAdapter.isPermanent}.
+   * Writes `records` with acks=all, and resolves when every in-sync replica has them: one attempt
+   * and a bounded number of client retries, so that it always settles. Rejects with the client's
+   * error on failure; the caller decides whether to retry with {@link KafkaAdapter.isPermanent}.
    */
   produce(records: readonly OutboundRecord[], timeoutMs: number): Promise<void>;
   /** True when `error` (or an error it wraps) is one no retry can fix. */

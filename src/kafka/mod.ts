@@ -1,8 +1,8 @@
 /**
  * The Kafka side of an edge, and the one place that imports a Kafka client library. Core declares
  * the ports (`RecordSink`, `TopicProvisioner`, `RouteMapFeed`); this folder implements them over a
- * {@link KafkaAdapter}, with one adapter folder per client library (`kafkajs/`). It imports core
- * and nothing else of Veltrix.
+ * {@link KafkaAdapter}, with one adapter folder per client library (`kafkajs/`, `platformatic/`).
+ * It imports core and nothing else of Veltrix.
  *
  * @module
  */
@@ -11,6 +11,7 @@ import type { KafkaAdapterFactory } from "./kafka_adapter.ts";
 import type { KafkaClientName } from "./kafka_clients.ts";
 import { KafkajsAdapter } from "./kafkajs/kafkajs_adapter.ts";
 import { kafkajsClusterAnswers } from "./kafkajs/kafkajs_probe.ts";
+import { PlatformaticAdapter } from "./platformatic/platformatic_adapter.ts";
 
 export { KAFKA_CLIENTS, type KafkaClientName } from "./kafka_clients.ts";
 export type { ConsumedRecord, KafkaAdapter, KafkaAdapterFactory, TopicSpec } from "./kafka_adapter.ts";
@@ -34,6 +35,8 @@ export function kafkaAdapters(
   logger: Logger,
 ): KafkaAdapterFactory {
   switch (client) {
+    case "platformatic":
+      return (clientId) => new PlatformaticAdapter({ clientId, brokers, logger });
     case "kafkajs":
       return (clientId) => new KafkajsAdapter({ clientId, brokers, logger });
   }

@@ -88,7 +88,8 @@ export const CONFIG_TABLE = {
     env: "VELTRIX_KAFKA_CLIENT",
     default: "kafkajs",
     parse: oneOf(KAFKA_CLIENTS),
-    doc: "The Kafka client library the edge writes and reads with: `kafkajs`.",
+    doc:
+      "The Kafka client library the edge writes and reads with: `kafkajs`, or `platformatic` (@platformatic/kafka, less CPU per record). See [Kafka client](#kafka-client).",
   },
   jwtSecret: {
     env: "VELTRIX_JWT_SECRET",

@@ -83,7 +83,7 @@ const EVERY_VARIABLE_SET: Record<string, string> = {
   VELTRIX_ADMIN_PORT: "9000",
   VELTRIX_STATE_DIR: "/var/lib/veltrix",
   KAFKA_BROKERS: "kafka-1:9092",
-  VELTRIX_KAFKA_CLIENT: "kafkajs",
+  VELTRIX_KAFKA_CLIENT: "platformatic",
   VELTRIX_EDGE_ID: "edge-eu-1",
   VELTRIX_LINGER_MS: "0",
   VELTRIX_BATCH_MAX_EVENTS: "500",
@@ -132,7 +132,7 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     adminPort: 9000,
     stateDir: "/var/lib/veltrix",
     kafkaBrokers: ["kafka-1:9092"],
-    kafkaClient: "kafkajs",
+    kafkaClient: "platformatic",
     jwtSecret: SECRET,
     edgeId: "edge-eu-1",
     lingerMs: 0,
@@ -301,8 +301,8 @@ Deno.test("loadEdgeConfig() fills each field with what its CONFIG_TABLE entry's 
     const raw = env[entry.env];
     assert.ok(raw !== undefined, `EVERY_VARIABLE_SET sets ${entry.env}`);
     const value = config[field as keyof EdgeConfig];
-    // jwtSecret is required, and kafkajs is the only client so far: both read as set whatever they hold.
-    if (field !== "jwtSecret" && field !== "kafkaClient") {
+    // jwtSecret is required: it reads as set whatever it holds.
+    if (field !== "jwtSecret") {
       assert.notDeepEqual(value, defaults[field as keyof EdgeConfig], `${entry.env} is set`);
     }
     assert.deepEqual(value, entry.parse(raw, entry.env), entry.env);
@@ -380,7 +380,7 @@ interface WrittenEdgeConfig {
   readonly adminPort: number;
   readonly stateDir: string;
   readonly kafkaBrokers: readonly string[];
-  readonly kafkaClient: "kafkajs";
+  readonly kafkaClient: "platformatic" | "kafkajs";
   readonly jwtSecret: string;
   readonly edgeId: string;
   readonly lingerMs: number;

@@ -23,6 +23,12 @@ const PERMANENT = new Set([
   "INVALID_TOPIC_EXCEPTION",
 ]);
 
+/**
+ * Retries kafkajs makes of one produce before `produce()` rejects (about 2.5 s of backoff). Without
+ * a bound kafkajs retries an unknown topic or a dead broker forever and the write never settles.
+ */
+const PRODUCE_RETRIES = 5;
+
 /** Where a {@link KafkajsAdapter} connects. */
 export interface KafkajsAdapterOptions {
   readonly clientId: string;
@@ -47,7 +53,11 @@ export class KafkajsAdapter implements KafkaAdapter {
       idempotent: true,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 1_000 },
+      // Bounded, so that produce() settles and the sink decides (and logs) what a failure means.
+      // kafkajs advances a partition's sequence only when a write succeeds, so the sink's retry of
+      // the same batch reuses the producer id and sequence numbers, and the broker drops a copy it
+      // already wrote.
+      retry: { retries: PRODUCE_RETRIES, initialRetryTime: 100, maxRetryTime: 1_000 },
     });
   }
 

@@ -2,21 +2,23 @@
  * Ceiling 2 of the load benchmark: the edge's Kafka path alone, with no WebSocket and no routing.
  * Records built exactly as the edge builds them (`buildRecords`: protobuf `RoutedEvent` value,
  * player key, the three headers) for the treasure-hunt mix go to one topic through the edge's own
- * `ProduceBatcher` and `KafkaRecordSink` (one `sendBatch` per batch, `acks: -1`, no compression)
- * on a kafkajs producer configured like the edge's (idempotent, no topic auto-creation, the default
- * partitioner, the same client options and log filter). The feeder keeps just enough records
+ * `ProduceBatcher` and `KafkaRecordSink` (one produce per batch, acks=all, no compression) on the
+ * edge's own adapter of the chosen client library (`--client`: the producer configured as the
+ * edge's, idempotent, no topic auto-creation, Java's murmur2 partitioner). The feeder keeps just enough records
  * queued to fill every batch the batcher may have in flight plus the next one, so Kafka, not the
  * feeder, sets the pace. Latency is per record, from `submit` to the batch's acknowledgement.
  *
- * Prints one JSON line on stdout (logs go to stderr), and exits 1 unless every record was acked:
+ * Prints one JSON line on stdout (logs go to stderr), and exits 1 unless every record was acked.
+ * `cpuUsPerRecord` is the process's CPU time (user + system) over the timed run, per acked record:
  *
  * ```json
- * {"name":"kafkajs-producer","achievedRate":1,"sent":1,"acked":1,"recordSize":1,"durationMs":1,
- *  "latencyMs":{"count":1,"p50":1,"p90":1,"p95":1,"p99":1,"p999":1,"max":1},"batches":1,...}
+ * {"name":"kafkajs-producer","client":"kafkajs","achievedRate":1,"sent":1,"acked":1,"recordSize":1,
+ *  "durationMs":1,"cpuUsPerRecord":1,"latencyMs":{"count":1,"p50":1,"p90":1,"p95":1,"p99":1,"p999":1,"max":1},...}
  * ```
  *
  * Options (defaults in brackets; the edge's defaults come from its config table and environment):
- * - `--brokers` [`$KAFKA_BROKERS` or 127.0.0.1:9092], `--topic` [bench.ceiling-kafkajs]
+ * - `--client` [`$VELTRIX_KAFKA_CLIENT` or the edge's default]: `platformatic` or `kafkajs`
+ * - `--brokers` [`$KAFKA_BROKERS` or 127.0.0.1:9092], `--topic` [bench.ceiling-<client>]
  * - `--partitions` [`$VELTRIX_TOPIC_PARTITIONS` or 6]: when the topic has to be created
  * - `--duration-s` [10], or `--records N` to send exactly N records instead
  * - `--inflight` [`$VELTRIX_MAX_INFLIGHT_BATCHES` or 1]: batches written at once
@@ -26,14 +28,15 @@
  * - `--players` [100]: distinct record keys
  *
  * ```sh
- * deno run --allow-all bench/ceilings/kafkajs_producer.ts --duration-s 10 --inflight 1
+ * deno run --allow-all bench/ceilings/client_producer.ts --client platformatic --records 200000
  * ```
  *
  * @module
  */
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { buildRecords, type OutboundRecord, type RecordSink } from "../../src/core/mod.ts";
-import { kafkaAdapters, KafkaRecordSink } from "../../src/kafka/mod.ts";
+import { KAFKA_CLIENTS, kafkaAdapters, type KafkaClientName, KafkaRecordSink } from "../../src/kafka/mod.ts";
 import { createLogger } from "../../src/main/log.ts";
 import type { DeliveryListener } from "../../src/core/delivery_listener.ts";
 import { ProduceBatcher } from "../../src/edge/ingest/produce_batcher.ts";
@@ -49,15 +52,16 @@ import {
 } from "./_ceiling_common.ts";
 import { benchNaming, mixEvent, recordPayloadBytes, singleTopicResolution } from "./edge_records.ts";
 
-const SCRIPT = "kafkajs_producer";
+const SCRIPT = "client_producer";
 /** Every 7th record is measured for `recordSize` (7 is prime to the mix's cycle of 100). */
 const SIZE_SAMPLE_STRIDE = 7;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
+      client: { type: "string", default: edgeSetting("VELTRIX_KAFKA_CLIENT") },
       brokers: { type: "string", default: edgeSetting("KAFKA_BROKERS") },
-      topic: { type: "string", default: "bench.ceiling-kafkajs" },
+      topic: { type: "string" },
       partitions: { type: "string", default: edgeSetting("VELTRIX_TOPIC_PARTITIONS") },
       "duration-s": { type: "string", default: "10" },
       records: { type: "string" },
@@ -69,6 +73,8 @@ async function main(): Promise<number> {
       players: { type: "string", default: "100" },
     },
   });
+  const client = clientOption(values.client);
+  const topic = values.topic ?? `bench.ceiling-${client}`;
   const brokers = values.brokers.split(",").map((b) => b.trim()).filter((b) => b !== "");
   const partitions = intOption("partitions", values.partitions, 1);
   const inflight = intOption("inflight", values.inflight, 1);
@@ -81,14 +87,14 @@ async function main(): Promise<number> {
   const limit = values.records === undefined ? undefined : intOption("records", values.records, 1);
   const durationMs = intOption("duration-s", values["duration-s"], 0) * 1000;
   const naming = benchNaming(intOption("players", values.players, 1));
-  const resolution = singleTopicResolution(values.topic);
+  const resolution = singleTopicResolution(topic);
   const produceTimeoutMs = Number(edgeSetting("VELTRIX_PRODUCE_TIMEOUT_MS"));
 
-  await ensureBenchTopic(brokers, values.topic, partitions);
+  await ensureBenchTopic(brokers, topic, partitions, client);
   const topicPartitions = partitions;
   const logger = createLogger("warn");
   // The edge's own adapter (client options, producer options) and sink.
-  const adapter = kafkaAdapters("kafkajs", brokers, logger)(`veltrix-bench-kafkajs-${naming.run}`);
+  const adapter = kafkaAdapters(client, brokers, logger)(`veltrix-bench-${client}-${naming.run}`);
   await adapter.connect();
   const kafkaSink = new KafkaRecordSink(adapter, { timeoutMs: produceTimeoutMs });
   let batches = 0;
@@ -107,7 +113,7 @@ async function main(): Promise<number> {
   });
   log(
     SCRIPT,
-    `topic ${values.topic} (${topicPartitions} partitions), inflight ${inflight}, linger ${lingerMs} ms, ` +
+    `${client}: topic ${topic} (${topicPartitions} partitions), inflight ${inflight}, linger ${lingerMs} ms, ` +
       `batches of ${maxBatchEvents} events / ${maxBatchBytes} bytes, backlog ${backlog}, ` +
       (limit === undefined ? `${durationMs / 1000} s` : `${limit} records`),
   );
@@ -138,6 +144,7 @@ async function main(): Promise<number> {
     pumpScheduled = true;
     queueMicrotask(pump);
   };
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const stopAt = started + durationMs;
   function pump(): void {
@@ -170,11 +177,13 @@ async function main(): Promise<number> {
   clearTimeout(deadline);
   await batcher.drain();
   const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   await adapter.close().catch(() => {});
 
   if (failed > 0) log(SCRIPT, `${failed} records failed: ${(firstError as Error)?.message ?? firstError}`);
   emit({
-    name: "kafkajs-producer",
+    name: `${client}-producer`,
+    client,
     achievedRate: Math.round(acked / (elapsedMs / 1000)),
     sent,
     acked,
@@ -182,16 +191,24 @@ async function main(): Promise<number> {
     latencyMs: latencySummary(latency),
     recordSize: sizedRecords === 0 ? 0 : Math.round((sizedBytes / sizedRecords) * 10) / 10,
     durationMs: roundMs(elapsedMs),
+    cpuUsPerRecord: acked === 0 ? 0 : Math.round(((cpu.user + cpu.system) / acked) * 10) / 10,
     batches,
     avgBatchRecords: batches === 0 ? 0 : Math.round(acked / batches),
     inflight,
     lingerMs,
     batchMaxEvents: maxBatchEvents,
     backlog,
-    topic: values.topic,
+    topic,
     partitions: topicPartitions,
   });
   return sent > 0 && acked === sent ? 0 : 1;
+}
+
+/** The `--client` option, one of the edge's Kafka clients. */
+function clientOption(raw: string): KafkaClientName {
+  const client = KAFKA_CLIENTS.find((name) => name === raw);
+  if (client === undefined) throw new Error(`--client must be one of ${KAFKA_CLIENTS.join(", ")} (got ${raw})`);
+  return client;
 }
 
 if (import.meta.main) {
