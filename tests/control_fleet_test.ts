@@ -3,7 +3,7 @@
  * and a forged record on that topic is ignored by every edge.
  */
 import assert from "node:assert/strict";
-import { kafkaAdapters, ROUTES_RECORD_KEY } from "../src/kafka/mod.ts";
+import { KAFKA_CLIENTS, kafkaAdapters, ROUTES_RECORD_KEY } from "../src/kafka/mod.ts";
 import { type EdgeProcess, startEdgeProcess } from "./support/edge_process.ts";
 import { testBrokers } from "./support/kafka_target.ts";
 import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "./support/route_signing.ts";
@@ -33,71 +33,76 @@ async function fleetStarted(edge: EdgeProcess, timeoutMs = 15_000): Promise<void
   }
 }
 
-Deno.test("two edges converge on an update posted to one of them; a forged record on the topic is ignored", async (t) => {
-  const ops = await makeSigningKey(`ops-fleet-${crypto.randomUUID().slice(0, 6)}`);
-  const mallory = await makeSigningKey(ops.id);
-  const topic = `veltrix.routes.test-${crypto.randomUUID().slice(0, 8)}`;
-  const env = { VELTRIX_TRUSTED_KEYS: ops.trustEntry, VELTRIX_ROUTES_TOPIC: topic };
-  const [a, b] = await Promise.all([startEdgeProcess(env), startEdgeProcess(env)]);
-  try {
-    await Promise.all([fleetStarted(a), fleetStarted(b)]);
+for (const client of KAFKA_CLIENTS) {
+  Deno.test(`[${client}] two edges converge on an update posted to one of them; a forged record on the topic is ignored`, async (t) => {
+    const ops = await makeSigningKey(`ops-fleet-${crypto.randomUUID().slice(0, 6)}`);
+    const mallory = await makeSigningKey(ops.id);
+    const topic = `veltrix.routes.test-${crypto.randomUUID().slice(0, 8)}`;
+    const env = { VELTRIX_TRUSTED_KEYS: ops.trustEntry, VELTRIX_ROUTES_TOPIC: topic, VELTRIX_KAFKA_CLIENT: client };
+    const [a, b] = await Promise.all([startEdgeProcess(env), startEdgeProcess(env)]);
+    try {
+      await Promise.all([fleetStarted(a), fleetStarted(b)]);
 
-    await t.step("an update posted to edge A is reported by edge B", async () => {
-      const posted = performance.now();
-      const response = await fetch(`http://127.0.0.1:${a.adminPort}/v1/routes`, {
-        method: "POST",
-        headers: { "content-type": "application/x-protobuf" },
-        body: signedBytes(await signRouteMap(ops, simpleMap(5n))),
+      await t.step("an update posted to edge A is reported by edge B", async () => {
+        const posted = performance.now();
+        const response = await fetch(`http://127.0.0.1:${a.adminPort}/v1/routes`, {
+          method: "POST",
+          headers: { "content-type": "application/x-protobuf" },
+          body: signedBytes(await signRouteMap(ops, simpleMap(5n))),
+        });
+        const answer = await response.json();
+        assert.equal(response.status, 200, JSON.stringify(answer));
+        assert.equal(answer.published, true);
+        await waitForVersion(b, 5);
+        const convergedMs = performance.now() - posted;
+        console.log(`convergence: edge B reported version 5 ${convergedMs.toFixed(1)} ms after the POST to edge A`);
+        const onB = await routes(b);
+        assert.equal(onB.source, "fleet");
+        assert.equal(onB.keyId, ops.id);
+        assert.equal((await routes(a)).version, 5);
       });
-      const answer = await response.json();
-      assert.equal(response.status, 200, JSON.stringify(answer));
-      assert.equal(answer.published, true);
-      await waitForVersion(b, 5);
-      const convergedMs = performance.now() - posted;
-      console.log(`convergence: edge B reported version 5 ${convergedMs.toFixed(1)} ms after the POST to edge A`);
-      const onB = await routes(b);
-      assert.equal(onB.source, "fleet");
-      assert.equal(onB.keyId, ops.id);
-      assert.equal((await routes(a)).version, 5);
-    });
 
-    await t.step("a forged record (same key id, wrong key) with a higher version is ignored and counted", async () => {
-      const forger = kafkaAdapters("kafkajs", [testBrokers()], SILENT)("forger");
-      await forger.connect();
-      try {
-        const forged = signedBytes(await signRouteMap(mallory, simpleMap(1000n, "attacker.topic")));
-        await forger.produce([{ topic, key: ROUTES_RECORD_KEY, value: forged, headers: {} }], 10_000);
-      } finally {
-        await forger.close();
-      }
-      // A later genuine update proves both edges have read past the forged record.
-      const response = await fetch(`http://127.0.0.1:${a.adminPort}/v1/routes`, {
-        method: "POST",
-        headers: { "content-type": "application/x-protobuf" },
-        body: signedBytes(await signRouteMap(ops, simpleMap(6n))),
+      await t.step(
+        "a forged record (same key id, wrong key) with a higher version is ignored and counted",
+        async () => {
+          const forger = kafkaAdapters(client, [testBrokers()], SILENT)("forger");
+          await forger.connect();
+          try {
+            const forged = signedBytes(await signRouteMap(mallory, simpleMap(1000n, "attacker.topic")));
+            await forger.produce([{ topic, key: ROUTES_RECORD_KEY, value: forged, headers: {} }], 10_000);
+          } finally {
+            await forger.close();
+          }
+          // A later genuine update proves both edges have read past the forged record.
+          const response = await fetch(`http://127.0.0.1:${a.adminPort}/v1/routes`, {
+            method: "POST",
+            headers: { "content-type": "application/x-protobuf" },
+            body: signedBytes(await signRouteMap(ops, simpleMap(6n))),
+          });
+          assert.equal(response.status, 200, await response.text());
+          await waitForVersion(b, 6);
+          await waitForVersion(a, 6);
+          for (const edge of [a, b]) {
+            const stats = (await routes(edge)).stats;
+            assert.equal(stats.fleetIgnored.forged, 1, `${edge.edgeId} counted the forged record`);
+            const edgeInfo = await (await fetch(`http://127.0.0.1:${edge.adminPort}/v1/edge`)).json();
+            assert.ok(!edgeInfo.topics.includes("attacker.topic"));
+          }
+        },
+      );
+
+      await t.step("a late edge reads the topic from the beginning and starts on the latest version", async () => {
+        const c = await startEdgeProcess(env);
+        try {
+          await fleetStarted(c);
+          await waitForVersion(c, 6);
+          assert.equal((await routes(c)).stats.fleetIgnored.forged, 1);
+        } finally {
+          await c.stop();
+        }
       });
-      assert.equal(response.status, 200, await response.text());
-      await waitForVersion(b, 6);
-      await waitForVersion(a, 6);
-      for (const edge of [a, b]) {
-        const stats = (await routes(edge)).stats;
-        assert.equal(stats.fleetIgnored.forged, 1, `${edge.edgeId} counted the forged record`);
-        const edgeInfo = await (await fetch(`http://127.0.0.1:${edge.adminPort}/v1/edge`)).json();
-        assert.ok(!edgeInfo.topics.includes("attacker.topic"));
-      }
-    });
-
-    await t.step("a late edge reads the topic from the beginning and starts on the latest version", async () => {
-      const c = await startEdgeProcess(env);
-      try {
-        await fleetStarted(c);
-        await waitForVersion(c, 6);
-        assert.equal((await routes(c)).stats.fleetIgnored.forged, 1);
-      } finally {
-        await c.stop();
-      }
-    });
-  } finally {
-    await Promise.all([a.stop(), b.stop()]);
-  }
-});
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+}

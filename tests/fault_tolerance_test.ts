@@ -3,11 +3,13 @@
  * restarted, the edge is killed with SIGKILL and restarted, and the edge gets SIGTERM and a new
  * one is started. Afterwards kcat reads the topic: every event the SDK reported acked is in Kafka,
  * and every event the application sent was eventually acked. Each case prints sent, acked, found,
- * duplicates and lost, and the longest stall the clients saw.
+ * duplicates and lost, and the longest stall the clients saw. Every case runs on each Kafka client
+ * the edge supports.
  */
 import assert from "node:assert/strict";
 import { kafkaDown, kafkaStatus, kafkaUp } from "../tools/kafka/kafka.ts";
 import { readTopic } from "../tools/kafka/kcat_reader.ts";
+import { KAFKA_CLIENTS, type KafkaClientName } from "../src/kafka/kafka_clients.ts";
 import { type EdgeProcess, freePort, startEdgeProcess } from "./support/edge_process.ts";
 import { testBrokers, usingLocalDevBroker } from "./support/kafka_target.ts";
 import { SteadySenders } from "./support/steady_senders.ts";
@@ -20,17 +22,23 @@ const AFTER_RECOVERY_MS = 2_000;
 /** Runs one fault case: senders run, `fault` breaks and repairs something, then Kafka is checked. */
 async function faultCase(
   name: string,
-  fault: (edge: () => EdgeProcess, replace: (e: EdgeProcess) => void) => Promise<void>,
+  client: KafkaClientName,
+  fault: (
+    edge: () => EdgeProcess,
+    replace: (e: EdgeProcess) => void,
+    start: (env: Record<string, string>) => Promise<EdgeProcess>,
+  ) => Promise<void>,
 ) {
   const since = Date.now() - 1000;
   const port = freePort();
   const stateDir = await Deno.makeTempDir({ prefix: "veltrix-fault-" });
+  const start = (env: Record<string, string>) => startEdgeProcess({ VELTRIX_KAFKA_CLIENT: client, ...env });
   const env = { VELTRIX_PORT: String(port), VELTRIX_STATE_DIR: stateDir, VELTRIX_SHUTDOWN_TIMEOUT_MS: "5000" };
-  let edge = await startEdgeProcess(env);
+  let edge = await start(env);
   const senders = SteadySenders.start(`ws://127.0.0.1:${port}/v1/ingest`, CLIENTS, PER_SECOND);
   try {
     await new Promise((resolve) => setTimeout(resolve, BEFORE_FAULT_MS));
-    await fault(() => edge, (next) => (edge = next));
+    await fault(() => edge, (next) => (edge = next), start);
     await new Promise((resolve) => setTimeout(resolve, AFTER_RECOVERY_MS));
     senders.stop();
     await senders.settled(90_000);
@@ -45,7 +53,7 @@ async function faultCase(
       duplicates: records.length - found.size,
       lost: lost.length,
     };
-    console.log(`${name}: ${JSON.stringify(report)}`);
+    console.log(`${name} [${client}]: ${JSON.stringify(report)}`);
     assert.equal(report.rejected, 0, `permanent rejects: ${JSON.stringify([...senders.rejections].slice(0, 5))}`);
     assert.equal(report.acked, report.sent, "every event the application sent was eventually acked");
     assert.deepEqual(lost, [], "every acked event is in Kafka");
@@ -59,45 +67,42 @@ async function faultCase(
 
 const ownsBroker = usingLocalDevBroker() && (await kafkaStatus()).pid !== undefined;
 
-Deno.test({
-  name: "fault: the broker stops for several seconds mid-stream and restarts; nothing acked is lost",
-  ignore: !ownsBroker,
-  async fn() {
-    let down = false;
-    try {
-      await faultCase("broker stop/start", async () => {
-        await kafkaDown();
-        down = true;
-        await new Promise((resolve) => setTimeout(resolve, 4_000));
-        await kafkaUp();
-        down = false;
-      });
-    } finally {
-      if (down) await kafkaUp();
-    }
-  },
-});
-
-Deno.test("fault: the edge is killed with SIGKILL mid-stream and restarted; nothing acked is lost", async () => {
-  await faultCase("edge kill -9", async (edge, replace) => {
-    const killed = edge();
-    await killed.kill();
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    replace(
-      await startEdgeProcess({
-        VELTRIX_PORT: String(killed.port),
-        VELTRIX_SHUTDOWN_TIMEOUT_MS: "5000",
-      }),
-    );
+for (const client of KAFKA_CLIENTS) {
+  Deno.test({
+    name: `fault [${client}]: the broker stops for several seconds mid-stream and restarts; nothing acked is lost`,
+    ignore: !ownsBroker,
+    async fn() {
+      let down = false;
+      try {
+        await faultCase("broker stop/start", client, async () => {
+          await kafkaDown();
+          down = true;
+          await new Promise((resolve) => setTimeout(resolve, 4_000));
+          await kafkaUp();
+          down = false;
+        });
+      } finally {
+        if (down) await kafkaUp();
+      }
+    },
   });
-});
 
-Deno.test("fault: the edge gets SIGTERM mid-stream and a new one is started; nothing acked is lost", async () => {
-  await faultCase("edge SIGTERM", async (edge, replace) => {
-    const old = edge();
-    const code = await old.stop();
-    assert.equal(code, 0, "a SIGTERM shutdown exits cleanly");
-    assert.ok(old.logs.some((l) => l.msg === "stopped"));
-    replace(await startEdgeProcess({ VELTRIX_PORT: String(old.port), VELTRIX_SHUTDOWN_TIMEOUT_MS: "5000" }));
+  Deno.test(`fault [${client}]: the edge is killed with SIGKILL mid-stream and restarted; nothing acked is lost`, async () => {
+    await faultCase("edge kill -9", client, async (edge, replace, start) => {
+      const killed = edge();
+      await killed.kill();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      replace(await start({ VELTRIX_PORT: String(killed.port), VELTRIX_SHUTDOWN_TIMEOUT_MS: "5000" }));
+    });
   });
-});
+
+  Deno.test(`fault [${client}]: the edge gets SIGTERM mid-stream and a new one is started; nothing acked is lost`, async () => {
+    await faultCase("edge SIGTERM", client, async (edge, replace, start) => {
+      const old = edge();
+      const code = await old.stop();
+      assert.equal(code, 0, "a SIGTERM shutdown exits cleanly");
+      assert.ok(old.logs.some((l) => l.msg === "stopped"));
+      replace(await start({ VELTRIX_PORT: String(old.port), VELTRIX_SHUTDOWN_TIMEOUT_MS: "5000" }));
+    });
+  });
+}

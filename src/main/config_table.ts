@@ -86,10 +86,10 @@ export const CONFIG_TABLE = {
   },
   kafkaClient: {
     env: "VELTRIX_KAFKA_CLIENT",
-    default: "kafkajs",
+    default: "platformatic",
     parse: oneOf(KAFKA_CLIENTS),
     doc:
-      "The Kafka client library the edge writes and reads with: `kafkajs`, or `platformatic` (@platformatic/kafka, less CPU per record). See [Kafka client](#kafka-client).",
+      "The Kafka client library the edge writes and reads with: `platformatic` (@platformatic/kafka, the default: less CPU per record) or `kafkajs` (the design card's client, kept supported and tested). See [Kafka client](#kafka-client).",
   },
   jwtSecret: {
     env: "VELTRIX_JWT_SECRET",
