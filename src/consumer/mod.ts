@@ -11,3 +11,11 @@ export type { RecordFormat, RoutedEvent, VeltrixRecordInput } from "./routed_eve
 export { decodeRoutedEvent, formatOfContentType } from "./decode_routed_event.ts";
 export type { EventIdStore, PartitionRef } from "./event_id_store.ts";
 export { DedupeWindow, type DedupeWindowOptions } from "./dedupe_window.ts";
+export {
+  ConsumerRunner,
+  type ConsumerRunnerOptions,
+  type ConsumerRunnerStats,
+  type EventHandler,
+  type PoisonOptions,
+} from "./consumer_runner.ts";
+export { POISON_HEADERS, type PoisonReason, poisonRecord } from "./poison_record.ts";
