@@ -25,6 +25,7 @@ class ScriptedConsumer implements KafkaGroupConsumer {
         this.commits.push(next);
         return Promise.resolve();
       },
+      advance: () => {},
       heartbeat: () => Promise.resolve(),
       isActive: () => this.active,
     });

@@ -23,8 +23,16 @@ export interface GroupBatch extends TopicPartition {
 
 /** What a batch handler may do while it works through a batch. */
 export interface BatchControl {
-  /** Commits `nextOffset` (the offset after the last record handled) for the batch's partition. */
+  /**
+   * Commits `nextOffset` (the offset after the last record handled) for the batch's partition, and
+   * moves this member's read position there (see {@link BatchControl.advance}).
+   */
   commit(nextOffset: string): Promise<void>;
+  /**
+   * Moves this member's read position to `nextOffset` without committing: the next batch of the
+   * partition starts there. A batch that neither advances nor commits is fetched again.
+   */
+  advance(nextOffset: string): void;
   /** Tells the group coordinator the member is alive; call it during long batches. */
   heartbeat(): Promise<void>;
   /**
@@ -46,8 +54,9 @@ export interface GroupConsumerRun {
   readonly topics: readonly string[];
   readonly start: StartPosition;
   /**
-   * Handles one batch. Offsets are never committed automatically: the handler commits what it has
-   * handled. A batch that throws is fetched again from the last committed offset.
+   * Handles one batch. Offsets are never committed or advanced automatically: the handler commits
+   * (or, for a reader that keeps no position, advances past) what it has handled. A batch that
+   * throws is fetched again from the last committed offset.
    */
   readonly onBatch: (batch: GroupBatch, control: BatchControl) => Promise<void>;
   /** Hears the partitions this member holds after each rebalance. */

@@ -56,4 +56,5 @@ export type {
   StartPosition,
   TopicPartition,
 } from "./kafka_group_consumer.ts";
-export { kafkaGroupConsumers } from "./kafka_group_consumers.ts";
+export type { KafkaOffsets, PartitionRange } from "./kafka_offsets.ts";
+export { kafkaGroupConsumers, kafkaOffsets } from "./kafka_readers.ts";

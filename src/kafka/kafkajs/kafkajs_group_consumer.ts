@@ -90,6 +90,7 @@ async function handleBatch(consumer: Consumer, payload: EachBatchPayload, run: G
         payload.resolveOffset(String(BigInt(nextOffset) - 1n));
         await consumer.commitOffsets([{ topic, partition, offset: nextOffset }]);
       },
+      advance: (nextOffset) => payload.resolveOffset(String(BigInt(nextOffset) - 1n)),
       heartbeat: () => payload.heartbeat(),
       isActive: () => payload.isRunning() && !payload.isStale(),
     },

@@ -1,7 +1,9 @@
 import type { Logger } from "../core/logger.ts";
 import type { KafkaClientName } from "./kafka_clients.ts";
 import type { KafkaGroupConsumerFactory } from "./kafka_group_consumer.ts";
+import type { KafkaOffsets } from "./kafka_offsets.ts";
 import { KafkajsGroupConsumer } from "./kafkajs/kafkajs_group_consumer.ts";
+import { KafkajsOffsets } from "./kafkajs/kafkajs_offsets.ts";
 
 /** Makes group consumers of `client` for the cluster at `brokers`, logging through `logger`. */
 export function kafkaGroupConsumers(
@@ -14,5 +16,20 @@ export function kafkaGroupConsumers(
       return (options) => new KafkajsGroupConsumer({ ...options, brokers, logger });
     default:
       throw new Error(`no group consumer for the Kafka client ${client}`);
+  }
+}
+
+/** An offsets reader of `client` for the cluster at `brokers`; `close()` it after use. */
+export function kafkaOffsets(
+  client: KafkaClientName,
+  brokers: readonly string[],
+  logger: Logger,
+  clientId = "veltrix-offsets",
+): KafkaOffsets {
+  switch (client) {
+    case "kafkajs":
+      return new KafkajsOffsets({ clientId, brokers, logger });
+    default:
+      throw new Error(`no offsets reader for the Kafka client ${client}`);
   }
 }
