@@ -2,6 +2,7 @@ import { fromBinary, fromJsonString, type JsonValue, toJson } from "@bufbuild/pr
 import { timestampMs, ValueSchema } from "@bufbuild/protobuf/wkt";
 import { JSON_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE, VeltrixError } from "../core/mod.ts";
 import { type RoutedEvent as RoutedEventMessage, RoutedEventSchema } from "../gen/veltrix/v1/event_pb.ts";
+import { eventTraceOf } from "./event_trace.ts";
 import type { RecordFormat, RoutedEvent, VeltrixRecordInput } from "./routed_event.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -58,7 +59,8 @@ export function decodeRoutedEvent(record: VeltrixRecordInput): RoutedEvent {
   if (event === undefined || event.id === "" || event.type === "") {
     throw new VeltrixError("INVALID_RECORD", "not a Veltrix record: the RoutedEvent has no event id or type");
   }
-  return {
+  const trace = eventTraceOf(record.headers, event);
+  const decoded: RoutedEvent = {
     id: event.id,
     type: event.type,
     data,
@@ -68,4 +70,5 @@ export function decodeRoutedEvent(record: VeltrixRecordInput): RoutedEvent {
     routeVersion: message.routeVersion,
     format,
   };
+  return trace === undefined ? decoded : { ...decoded, trace };
 }

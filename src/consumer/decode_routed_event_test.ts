@@ -91,3 +91,28 @@ Deno.test("decodeRoutedEvent() refuses a RoutedEvent without an event id or type
   const value = encoder.encode('{"event":{"type":"a.b"},"player":"p"}');
   assertInvalidRecord(() => decodeRoutedEvent({ value, headers: jsonRecord().headers }), /no event id or type/);
 });
+
+Deno.test("decodeRoutedEvent() exposes the trace context: the client's span, the edge's, and the parent for a consumer's span", () => {
+  const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  const traced = { ...event, traceparent, tracestate: "rojo=1" };
+  const value = encodeRoutedEventBinary(traced, stamp);
+  const headers = {
+    "content-type": PROTOBUF_CONTENT_TYPE,
+    traceparent,
+    tracestate: "rojo=1",
+    "veltrix-edge-span-id": "b7ad6b7169203331",
+  };
+  assert.deepEqual(decodeRoutedEvent({ value, headers }).trace, {
+    traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+    clientSpanId: "00f067aa0ba902b7",
+    edgeSpanId: "b7ad6b7169203331",
+    flags: "01",
+    clientTraceparent: traceparent,
+    tracestate: "rojo=1",
+    traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-b7ad6b7169203331-01",
+  });
+  const fromValueOnly = decodeRoutedEvent({ value, headers: { "content-type": PROTOBUF_CONTENT_TYPE } }).trace;
+  assert.equal(fromValueOnly?.edgeSpanId, undefined);
+  assert.equal(fromValueOnly?.traceparent, traceparent, "without an edge span the parent is the client's");
+  assert.equal(decodeRoutedEvent(protobufRecord()).trace, undefined);
+});

@@ -9,6 +9,7 @@
  */
 export type { RecordFormat, RoutedEvent, VeltrixRecordInput } from "./routed_event.ts";
 export { decodeRoutedEvent, formatOfContentType } from "./decode_routed_event.ts";
+export { type EventTrace, eventTraceOf } from "./event_trace.ts";
 export type { EventIdStore, PartitionRef } from "./event_id_store.ts";
 export { DedupeWindow, type DedupeWindowOptions } from "./dedupe_window.ts";
 export {

@@ -1,4 +1,5 @@
 import type { JsonValue } from "@bufbuild/protobuf";
+import type { EventTrace } from "./event_trace.ts";
 
 /** How a record's value was written: the target's `format` in the route map. */
 export type RecordFormat = "protobuf" | "json";
@@ -24,6 +25,8 @@ export interface RoutedEvent {
   readonly routeVersion: bigint;
   /** How the record value was encoded. */
   readonly format: RecordFormat;
+  /** The W3C trace context the client sent, with the edge's span; absent when there was none. */
+  readonly trace?: EventTrace;
 }
 
 /** A record as any Kafka client reads it: the value and the headers as strings. */
