@@ -15,7 +15,7 @@ import { kafkaGroupConsumers, KafkaRecordSink, type TopicPartition } from "../sr
 import { readTopic } from "../tools/kafka/kcat_reader.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { IngestClient, type TestEvent } from "./support/ingest_client.ts";
-import { freshTopic, quietLogger, testAdapter } from "./support/kafka_ready.ts";
+import { createTestTopics, freshTopic, quietLogger, testAdapter } from "./support/kafka_ready.ts";
 import { testBrokers } from "./support/kafka_target.ts";
 import { playerToken } from "./support/tokens.ts";
 
@@ -71,7 +71,7 @@ Deno.test("a resend across two edges is in Kafka twice and handled once", async 
   const adapter = await testAdapter("consumer-test-resend");
   const [edgeA, edgeB] = await Promise.all([startEdgeProcess(env), startEdgeProcess(env)]);
   const poisonTopic = freshTopic("consumer-test.poison");
-  await adapter.createTopics([{ topic: poisonTopic, partitions: 1, replicationFactor: 1 }]);
+  await createTestTopics(adapter, [{ topic: poisonTopic, partitions: 1, replicationFactor: 1 }]);
   const players = Array.from({ length: 8 }, (_, p) => `resend-${run}-${p}`);
   const sent = players.map((_, p) =>
     Array.from({ length: 25 }, (_, i) => ({ id: `${run}-${p}-${i}`, type: "treasure.collected", data: { gold: i } }))
@@ -174,7 +174,7 @@ Deno.test("a consumer killed mid-batch and restarted handles nothing twice and l
   const stateDir = await Deno.makeTempDir({ prefix: "veltrix-consumer-test-" });
   const stateFile = `${stateDir}/handled.txt`;
   try {
-    await adapter.createTopics([
+    await createTestTopics(adapter, [
       { topic, partitions: 2, replicationFactor: 1 },
       { topic: poisonTopic, partitions: 1, replicationFactor: 1 },
     ]);
@@ -230,7 +230,7 @@ Deno.test("a record the handler keeps failing on, and one that is no Veltrix rec
   const poisonTopic = `${topic}.poison`;
   const adapter = await testAdapter("consumer-test-poison");
   try {
-    await adapter.createTopics([
+    await createTestTopics(adapter, [
       { topic, partitions: 1, replicationFactor: 1 },
       { topic: poisonTopic, partitions: 1, replicationFactor: 1 },
     ]);

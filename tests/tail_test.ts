@@ -11,7 +11,7 @@ import {
   JSON_CONTENT_TYPE,
   PROTOBUF_CONTENT_TYPE,
 } from "../src/core/mod.ts";
-import { freshTopic, testAdapter } from "./support/kafka_ready.ts";
+import { createTestTopics, freshTopic, testAdapter } from "./support/kafka_ready.ts";
 import { testBrokers } from "./support/kafka_target.ts";
 
 const root = new URL("../", import.meta.url).pathname;
@@ -75,7 +75,7 @@ Deno.test("deno task tail prints one line per event, filters by type and player,
   const run = crypto.randomUUID().slice(0, 8);
   const adapter = await testAdapter("tail-test");
   try {
-    await adapter.createTopics([{ topic, partitions: 1, replicationFactor: 1 }]);
+    await createTestTopics(adapter, [{ topic, partitions: 1, replicationFactor: 1 }]);
     const stamp = (player: string) => ({ player, receivedAtMs: Date.now(), edgeId: "edge-t", routeVersion: "7" });
     const events: (IncomingEvent & { player: string })[] = [
       { id: `${run}-1`, type: "treasure.collected", data: { gold: 5 }, player: "alice" },

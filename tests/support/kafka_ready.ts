@@ -1,5 +1,5 @@
 import type { Logger } from "../../src/core/mod.ts";
-import { clusterAnswers, type KafkaAdapter, kafkaAdapters } from "../../src/kafka/mod.ts";
+import { clusterAnswers, type KafkaAdapter, kafkaAdapters, type TopicSpec } from "../../src/kafka/mod.ts";
 import { testBrokers } from "./kafka_target.ts";
 
 /** A logger that drops everything (kafkajs is chatty while a broker restarts). */
@@ -23,6 +23,24 @@ export async function testAdapter(clientId: string): Promise<KafkaAdapter> {
   const adapter = kafkaAdapters("kafkajs", [testBrokers()], quietLogger)(clientId);
   await adapter.connect();
   return adapter;
+}
+
+/**
+ * Creates `specs` and waits for their leaders, trying again for up to a minute: another suite's
+ * fault test may be restarting the shared broker.
+ */
+export async function createTestTopics(adapter: KafkaAdapter, specs: readonly TopicSpec[]): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await adapter.createTopics(specs);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await waitForKafka();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }
 
 /** A fresh topic name, `prefix-xxxxxxxx`. */
