@@ -13,6 +13,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   control: ["control", "core", "gen"],
   edge: ["edge", "core", "gen"],
   client: ["client", "core"],
+  consumer: ["consumer", "core", "gen", "kafka"],
   main: ["main", "kafka", "control", "edge", "core", "gen"],
 };
 

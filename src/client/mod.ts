@@ -32,7 +32,7 @@ export { uuidv7 } from "./uuidv7.ts";
 export { VeltrixClient } from "./veltrix_client.ts";
 export { type ClientErrorCode, isRetryableCode, VeltrixClientError } from "./veltrix_client_error.ts";
 export type { VeltrixClientEvents } from "./veltrix_client_events.ts";
-export type { VeltrixClientOptions } from "./veltrix_client_options.ts";
+export type { SendOptions, VeltrixClientOptions } from "./veltrix_client_options.ts";
 export type { VeltrixClientState } from "./veltrix_client_state.ts";
 export type { VeltrixClientStats } from "./veltrix_client_stats.ts";
 export { type StorageLike, WebStorageOutboxStore } from "./web_storage_outbox_store.ts";

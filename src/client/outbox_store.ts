@@ -15,6 +15,10 @@ export interface OutboxEntry {
   type: string;
   /** Any JSON value, or absent. */
   data?: JsonValue;
+  /** The W3C traceparent passed to `send()`, or absent. */
+  traceparent?: string;
+  /** The W3C tracestate passed to `send()`, or absent. */
+  tracestate?: string;
   /** When `send()` took the event, in ms since the epoch. */
   firstSentAt?: number;
 }

@@ -8,14 +8,19 @@ import type { OutboxEntry } from "./outbox_store.ts";
 import { StoreOperationQueue } from "./store_operation_queue.ts";
 import { causeMessage, isRetryableCode, VeltrixClientError } from "./veltrix_client_error.ts";
 import { ClientEventListeners, type VeltrixClientEvents } from "./veltrix_client_events.ts";
-import { type ClientSettings, resolveClientOptions, type VeltrixClientOptions } from "./veltrix_client_options.ts";
+import {
+  type ClientSettings,
+  resolveClientOptions,
+  type SendOptions,
+  type VeltrixClientOptions,
+} from "./veltrix_client_options.ts";
 import { isStateChange, type VeltrixClientState } from "./veltrix_client_state.ts";
 import { type VeltrixClientStats, zeroStats } from "./veltrix_client_stats.ts";
 import { waitWithin } from "./wait_within.ts";
 import { decodeReplyFrame, encodeWireEvent, type WireReject } from "./wire_frame.ts";
 
 export type { VeltrixClientEvents } from "./veltrix_client_events.ts";
-export type { VeltrixClientOptions } from "./veltrix_client_options.ts";
+export type { SendOptions, VeltrixClientOptions } from "./veltrix_client_options.ts";
 export type { VeltrixClientState } from "./veltrix_client_state.ts";
 export type { VeltrixClientStats } from "./veltrix_client_stats.ts";
 
@@ -101,9 +106,11 @@ export class VeltrixClient {
    * the client is closing, or closed before the ack; `INVALID_EVENT` when the id factory gave an
    * unusable id or `data` cannot be written as JSON. Retryable rejects are retried, not reported.
    *
-   * The type is checked by the edge, which alone knows the rules in force.
+   * The type is checked by the edge, which alone knows the rules in force. `options.traceparent`
+   * (and `tracestate`) carry the W3C trace context of the span that sent the event; the edge copies
+   * a valid one to the event's Kafka records and drops an invalid one.
    */
-  send(type: string, data?: JsonValue): Promise<{ id: string }> {
+  send(type: string, data?: JsonValue, options: SendOptions = {}): Promise<{ id: string }> {
     if (this.#state === "closing" || this.#state === "closed") {
       return Promise.reject(new VeltrixClientError("CLOSED", "the client is closing and takes no new events"));
     }
@@ -121,6 +128,10 @@ export class VeltrixClient {
         return Promise.reject(new VeltrixClientError("INVALID_EVENT", problem, { id: String(id) }));
       }
       entry = data === undefined ? { id, type, firstSentAt: Date.now() } : { id, type, data, firstSentAt: Date.now() };
+      if (options.traceparent !== undefined) {
+        entry.traceparent = options.traceparent;
+        if (options.tracestate !== undefined) entry.tracestate = options.tracestate;
+      }
       wire = encodeWireEvent(entry);
     } catch (cause) {
       return Promise.reject(

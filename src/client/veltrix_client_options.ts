@@ -92,3 +92,14 @@ function _bound(name: string, value: number, min: number): number {
   if (!Number.isFinite(value) || value < min) throw new RangeError(`${name} must be a number of at least ${min}`);
   return value;
 }
+
+/** Per-event options of `send()`. */
+export interface SendOptions {
+  /**
+   * The W3C traceparent of the span that sends the event (`00-<trace id>-<span id>-<flags>`), so
+   * that the trace continues through the edge into Kafka consumers.
+   */
+  readonly traceparent?: string;
+  /** The W3C tracestate that goes with `traceparent`. */
+  readonly tracestate?: string;
+}

@@ -22,7 +22,8 @@ export interface WireReply {
 }
 
 /**
- * One event as it goes inside a frame: `{"id":...,"type":...,"data":...}`. Throws a TypeError when
+ * One event as it goes inside a frame: `{"id":...,"type":...,"data":...}`, with `traceparent`
+ * and `tracestate` when the event has them. Throws a TypeError when
  * `data` cannot be written as JSON (a BigInt, a cycle).
  *
  * @example
@@ -35,10 +36,12 @@ export interface WireReply {
  */
 export function encodeWireEvent(entry: OutboxEntry): string {
   return JSON.stringify(
-    entry.data === undefined ? { id: entry.id, type: entry.type } : {
+    entry.data === undefined && entry.traceparent === undefined ? { id: entry.id, type: entry.type } : {
       id: entry.id,
       type: entry.type,
       data: entry.data,
+      traceparent: entry.traceparent,
+      tracestate: entry.tracestate,
     },
   );
 }

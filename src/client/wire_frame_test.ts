@@ -52,3 +52,15 @@ Deno.test("decodeReplyFrame() skips entries of the wrong shape and throws for a 
   assert.throws(() => decodeReplyFrame("not json"), TypeError);
   assert.throws(() => decodeReplyFrame("[1]"), TypeError);
 });
+
+Deno.test("encodeWireEvent() writes traceparent and tracestate when the event has them", () => {
+  const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  assert.equal(
+    encodeWireEvent({ id: "e-1", type: "t", traceparent, tracestate: "rojo=1" }),
+    `{"id":"e-1","type":"t","traceparent":"${traceparent}","tracestate":"rojo=1"}`,
+  );
+  assert.equal(
+    encodeWireEvent({ id: "e-1", type: "t", data: 1, traceparent }),
+    `{"id":"e-1","type":"t","data":1,"traceparent":"${traceparent}"}`,
+  );
+});

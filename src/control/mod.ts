@@ -18,7 +18,7 @@ export { mountRouteAdminRoutes, signedFromJson } from "./route_admin_routes.ts";
 export { RouteControl, type RouteControlOptions, type RouteControlStats, type UpdateOutcome } from "./route_control.ts";
 export { currentRoutesToJson } from "./route_json.ts";
 export { ROUTE_MAP_FILE, RouteMapStore, type StoredRouteMap } from "./route_map_store.ts";
-export { runRoutesCli } from "./routes_cli.ts";
+export { type RoutesCommand, runRoutesCli } from "./routes_cli.ts";
 export {
   type ControlDependencies,
   type ControlPlane,

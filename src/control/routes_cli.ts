@@ -32,9 +32,26 @@ const USAGE = `usage: deno task routes <command>
   show --admin URL
   diff --admin URL MAP.json`;
 
-/** Runs the CLI with `args`; returns the exit code. */
-export async function runRoutesCli(args: string[], out: (line: string) => void = console.log): Promise<number> {
+/**
+ * A command that a composer adds to the CLI (`tools/routes/routes.ts` adds `trace`, which reads
+ * Kafka and so cannot live in control). It reports its own failures and returns the exit code.
+ */
+export interface RoutesCommand {
+  /** Its usage line, without `deno task routes`. */
+  readonly usage: string;
+  run(args: string[], out: (line: string) => void): Promise<number>;
+}
+
+/** Runs the CLI with `args`, and any `extra` commands; returns the exit code. */
+export async function runRoutesCli(
+  args: string[],
+  out: (line: string) => void = console.log,
+  extra: Readonly<Record<string, RoutesCommand>> = {},
+): Promise<number> {
   const [command, ...rest] = args;
+  const added = command === undefined ? undefined : extra[command];
+  if (added !== undefined && Object.hasOwn(extra, command!)) return await added.run(rest, out);
+  const usage = [USAGE, ...Object.values(extra).map((c) => `  ${c.usage}`)].join("\n");
   try {
     switch (command) {
       case "keygen":
@@ -50,7 +67,7 @@ export async function runRoutesCli(args: string[], out: (line: string) => void =
       case "diff":
         return await diff(rest, out);
       default:
-        throw new CliError(command === undefined ? USAGE : `unknown command "${command}"\n${USAGE}`);
+        throw new CliError(command === undefined ? usage : `unknown command "${command}"\n${usage}`);
     }
   } catch (error) {
     if (error instanceof CliError) console.error(`routes: ${error.message}`);

@@ -18,6 +18,7 @@ import {
   type ServerReply,
 } from "./client_frame_codec.ts";
 import { eventDataProblem, eventIdProblem, eventTypeProblem } from "./event_constraints.ts";
+import { eventTraceFields } from "./trace_context.ts";
 import { VeltrixError } from "./veltrix_error.ts";
 
 /** `decodeBinaryClientFrame` on protobuf-es: the reference the hand-written reader must match. */
@@ -60,7 +61,7 @@ export function decodeBinaryClientFrameWithProtobufEs(
       rejects.push({ id: event.id, code: "DATA_TOO_DEEP", message: dataProblem });
       continue;
     }
-    events.push({ id: event.id, type: event.type, data });
+    events.push({ id: event.id, type: event.type, data, ...eventTraceFields(event.traceparent, event.tracestate) });
   }
   return { events, rejects };
 }

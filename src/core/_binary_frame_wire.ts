@@ -111,7 +111,14 @@ function referenceRead(bytes: Uint8Array) {
         dataProblem = (error as Error).message;
       }
     }
-    return { id: event.id, type: event.type, data, dataProblem };
+    return {
+      id: event.id,
+      type: event.type,
+      data,
+      dataProblem,
+      traceparent: event.traceparent,
+      tracestate: event.tracestate,
+    };
   });
 }
 
@@ -168,6 +175,8 @@ export function assertReadsLikeProtobufEs(bytes: Uint8Array): void {
     const want = expected.value[i]!;
     assert.equal(got.id, want.id);
     assert.equal(got.type, want.type);
+    assert.equal(got.traceparent, want.traceparent);
+    assert.equal(got.tracestate, want.tracestate);
     assert.equal(got.dataProblem, want.dataProblem);
     if (want.dataProblem !== undefined) return;
     assert.deepEqual(got.data, want.data);
@@ -378,6 +387,27 @@ const typeBytes = fc.oneof(
   { weight: 2, arbitrary: textBytes },
 );
 
+/** Traceparents: valid, nearly valid (an all-zero id, upper case), any text, not UTF-8. */
+const traceparentBytes = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.tuple(fc.stringMatching(/^[0-9a-f]{32}$/), fc.stringMatching(/^[0-9a-f]{16}$/))
+      .map(([trace, span]) => textEncoder.encode(`00-${trace}-${span}-01`)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(`00-${"0".repeat(32)}-00f067aa0ba902b7-01`, `00-${"A".repeat(32)}-00f067aa0ba902b7-01`)
+      .map((s) => textEncoder.encode(s)),
+  },
+  { weight: 2, arbitrary: textBytes },
+);
+/** Tracestates: valid, too long, any text, not UTF-8. */
+const tracestateBytes = fc.oneof(
+  { weight: 3, arbitrary: fc.stringMatching(/^[a-z]{1,8}=[a-z0-9]{1,16}$/).map((s) => textEncoder.encode(s)) },
+  { weight: 1, arbitrary: fc.constant(textEncoder.encode("k=" + "v".repeat(600))) },
+  { weight: 2, arbitrary: textBytes },
+);
+
 /** An Event body: usually id, type and data in order, now and then repeated, unknown or mistyped fields. */
 const eventFields: fc.Arbitrary<WireRecord[]> = fc.oneof(
   {
@@ -387,13 +417,22 @@ const eventFields: fc.Arbitrary<WireRecord[]> = fc.oneof(
   },
   {
     weight: 2,
+    arbitrary: fc.tuple(idBytes, typeBytes, traceparentBytes, fc.option(tracestateBytes))
+      .map((
+        [id, type, parent, state],
+      ) => [str(1, id), str(2, type), str(4, parent), ...(state === null ? [] : [str(5, state)])]),
+  },
+  {
+    weight: 2,
     arbitrary: fc.array(
       fc.oneof(
         { weight: 2, arbitrary: idBytes.map((b) => str(1, b)) },
         { weight: 2, arbitrary: typeBytes.map((b) => str(2, b)) },
         { weight: 3, arbitrary: valueFields.map((v) => msg(3, ...v)) },
+        { weight: 1, arbitrary: traceparentBytes.map((b) => str(4, b)) },
+        { weight: 1, arbitrary: tracestateBytes.map((b) => str(5, b)) },
         { weight: 1, arbitrary: unknownRecord },
-        { weight: 1, arbitrary: mistyped([1, 2, 3]) },
+        { weight: 1, arbitrary: mistyped([1, 2, 3, 4, 5]) },
       ),
       { maxLength: 6 },
     ),

@@ -33,6 +33,10 @@ export interface BinaryClientEvent {
    * limit, so is the data.
    */
   readonly depthBound: number;
+  /** The W3C traceparent as sent, "" when the event has none (not checked here). */
+  readonly traceparent: string;
+  /** The W3C tracestate as sent, "" when the event has none (not checked here). */
+  readonly tracestate: string;
 }
 
 /** protobuf-es's default recursion limit: messages and groups nested at most this deep, the frame included. */
@@ -107,6 +111,8 @@ function readEvent(reader: BinaryReader): BinaryClientEvent {
   let id = "";
   let type = "";
   let data: Data | undefined;
+  let traceparent = "";
+  let tracestate = "";
   suspect = false;
   deepest = 0;
   while (reader.pos < end) {
@@ -116,10 +122,12 @@ function readEvent(reader: BinaryReader): BinaryClientEvent {
     if (field === 1) id = reader.string();
     else if (field === 2) type = reader.string();
     else if (field === 3) data = readValue(reader, 3, data, 1);
+    else if (field === 4) traceparent = reader.string();
+    else if (field === 5) tracestate = reader.string();
     else reader.skip(wireType, field, RECURSION_LIMIT - 2);
   }
   const dataProblem = data !== undefined && suspect ? firstProblem(data) : undefined;
-  return { id, type, data: data as JsonValue | undefined, dataProblem, depthBound: deepest };
+  return { id, type, data: data as JsonValue | undefined, dataProblem, depthBound: deepest, traceparent, tracestate };
 }
 
 /**

@@ -74,7 +74,15 @@ Deno.test("readBinaryClientFrame() reads ids, types and data of every JSON kind 
     );
     assertLikeProtobufEs(bytes);
     assert.deepEqual(readBinaryClientFrame(bytes), [
-      { id: "e-1", type: "a.b", data, dataProblem: undefined, depthBound: readBinaryClientFrame(bytes)[0]!.depthBound },
+      {
+        id: "e-1",
+        type: "a.b",
+        data,
+        dataProblem: undefined,
+        depthBound: readBinaryClientFrame(bytes)[0]!.depthBound,
+        traceparent: "",
+        tracestate: "",
+      },
     ]);
   }
   assert.deepEqual(readBinaryClientFrame(frame(["e", "t", undefined]))[0]?.data, undefined);
@@ -367,5 +375,30 @@ Deno.test("decodeBinaryClientFrame() applies the event rules and limits as the p
     ["deep", "DATA_TOO_DEEP"],
     ["deep-nan", "INVALID_EVENT"],
     ["x".repeat(65), "INVALID_EVENT"],
+  ]);
+});
+
+Deno.test("readBinaryClientFrame() reads traceparent and tracestate as protobuf-es does, and decode keeps only valid ones", () => {
+  const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  const bytes = toBinary(
+    ClientFrameSchema,
+    create(ClientFrameSchema, {
+      events: [
+        { id: "e-1", type: "a.b", traceparent, tracestate: "rojo=1" },
+        { id: "e-2", type: "a.b", traceparent: "00-bad", tracestate: "rojo=1" },
+        { id: "e-3", type: "a.b", traceparent, tracestate: "not valid" },
+      ],
+    }),
+  );
+  assertLikeProtobufEs(bytes);
+  assert.deepEqual(readBinaryClientFrame(bytes).map((e) => [e.traceparent, e.tracestate]), [
+    [traceparent, "rojo=1"],
+    ["00-bad", "rojo=1"],
+    [traceparent, "not valid"],
+  ]);
+  assert.deepEqual(decodeBinaryClientFrame(bytes).events, [
+    { id: "e-1", type: "a.b", data: undefined, traceparent, tracestate: "rojo=1" },
+    { id: "e-2", type: "a.b", data: undefined },
+    { id: "e-3", type: "a.b", data: undefined, traceparent },
   ]);
 });

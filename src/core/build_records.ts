@@ -24,8 +24,9 @@ export interface EventRecords {
 export function buildRecords(event: IncomingEvent, resolution: Resolution, stamp: EventStamp): EventRecords {
   const binary = resolution.needsProtobuf ? encodeRoutedEventBinary(event, stamp) : undefined;
   const json = resolution.needsJson ? encodeRoutedEventJson(event, stamp) : undefined;
-  const binaryHeaders = binary === undefined ? undefined : headers(event, stamp, PROTOBUF_CONTENT_TYPE);
-  const jsonHeaders = json === undefined ? undefined : headers(event, stamp, JSON_CONTENT_TYPE);
+  const edgeSpanId = event.traceparent === undefined ? undefined : stamp.spanIds?.();
+  const binaryHeaders = binary === undefined ? undefined : headers(event, stamp, PROTOBUF_CONTENT_TYPE, edgeSpanId);
+  const jsonHeaders = json === undefined ? undefined : headers(event, stamp, JSON_CONTENT_TYPE, edgeSpanId);
   const records: OutboundRecord[] = [];
   let bytes = 0;
   for (const target of resolution.targets) {
@@ -51,15 +52,30 @@ function recordKey(strategy: KeyStrategy, event: IncomingEvent, stamp: EventStam
   }
 }
 
+/** The record header that carries the edge's span id, beside the client's `traceparent`. */
+export const EDGE_SPAN_ID_HEADER = "veltrix-edge-span-id";
+
 /**
- * The three headers of a record. The event's type and player are not repeated as headers: they are
- * in every value (`RoutedEvent.event.type`, `RoutedEvent.player`), and kafkajs encodes each header
- * with its own encoder and buffers, which cost a third as much CPU as the rest of the record.
+ * The three headers of a record, and the trace context when the event has one: the client's
+ * `traceparent` and `tracestate` as sent, and the edge's span id ({@link EDGE_SPAN_ID_HEADER}). The
+ * event's type and player are not repeated as headers: they are in every value
+ * (`RoutedEvent.event.type`, `RoutedEvent.player`), and kafkajs encodes each header with its own
+ * encoder and buffers, which cost a third as much CPU as the rest of the record.
  */
-function headers(event: IncomingEvent, stamp: EventStamp, contentType: string): Record<string, string> {
-  return {
+function headers(
+  event: IncomingEvent,
+  stamp: EventStamp,
+  contentType: string,
+  edgeSpanId: string | undefined,
+): Record<string, string> {
+  const headers: Record<string, string> = {
     "veltrix-event-id": event.id,
     "veltrix-route-version": stamp.routeVersion,
     "content-type": contentType,
   };
+  if (event.traceparent === undefined) return headers;
+  headers.traceparent = event.traceparent;
+  if (event.tracestate !== undefined) headers.tracestate = event.tracestate;
+  if (edgeSpanId !== undefined) headers[EDGE_SPAN_ID_HEADER] = edgeSpanId;
+  return headers;
 }

@@ -158,3 +158,39 @@ Deno.test("buildRecords() follows a compiled table whose defaults were left unsp
   assert.deepEqual(records.map((r) => [r.topic, r.key, r.value instanceof Uint8Array]), [["t", "player-1", true]]);
   assert.equal(records[0]?.headers["veltrix-route-version"], "12");
 });
+
+Deno.test("buildRecords() copies the client's trace context to every record's headers with one new edge span id per event", () => {
+  const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  let made = 0;
+  const traced = { ...stamp, spanIds: () => `00000000000000a${++made}` };
+  const targets = resolutionOf([
+    { topic: "t-a", key: KeyStrategy.PLAYER, format: Format.PROTOBUF },
+    { topic: "t-b", key: KeyStrategy.PLAYER, format: Format.JSON },
+  ]);
+  const { records } = buildRecords({ ...event, traceparent, tracestate: "rojo=1" }, targets, traced);
+  for (
+    const [record, contentType] of [[records[0]!, PROTOBUF_CONTENT_TYPE], [records[1]!, JSON_CONTENT_TYPE]] as const
+  ) {
+    assert.deepEqual(record.headers, {
+      ...expectedHeaders(contentType),
+      traceparent,
+      tracestate: "rojo=1",
+      "veltrix-edge-span-id": "00000000000000a1",
+    });
+  }
+  assert.equal(fromBinary(RoutedEventSchema, records[0]!.value as Uint8Array).event?.traceparent, traceparent);
+  assert.equal(made, 1, "one span per event, shared by its records");
+  buildRecords({ ...event, traceparent }, targets, traced);
+  assert.equal(made, 2);
+});
+
+Deno.test("buildRecords() adds no trace headers and makes no span for an event without a traceparent", () => {
+  let made = 0;
+  const { records } = buildRecords(
+    event,
+    resolutionOf([{ topic: "t-a", key: KeyStrategy.PLAYER, format: Format.PROTOBUF }]),
+    { ...stamp, spanIds: () => String(++made) },
+  );
+  assert.deepEqual(records[0]!.headers, expectedHeaders(PROTOBUF_CONTENT_TYPE));
+  assert.equal(made, 0);
+});

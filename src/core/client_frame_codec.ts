@@ -3,6 +3,7 @@ import { type BinaryClientEvent, readBinaryClientFrame } from "./binary_client_f
 import { writeBinaryServerFrame } from "./binary_server_frame.ts";
 import type { ErrorCode } from "./error_code.ts";
 import { eventDataProblem, eventIdProblem, eventTypeProblem, MAX_DATA_DEPTH } from "./event_constraints.ts";
+import { eventTraceFields } from "./trace_context.ts";
 import { VeltrixError } from "./veltrix_error.ts";
 
 /** A well-formed event from a client frame, before routing. */
@@ -11,6 +12,13 @@ export interface IncomingEvent {
   readonly type: string;
   /** Any JSON value, or undefined when the client sent none. */
   readonly data: JsonValue | undefined;
+  /**
+   * The client's W3C traceparent, only when it was valid (see `trace_context.ts`); the key is
+   * absent otherwise.
+   */
+  readonly traceparent?: string;
+  /** The tracestate that came with a valid traceparent, when it was valid too; absent otherwise. */
+  readonly tracestate?: string;
 }
 
 /** Why one event was not accepted. */
@@ -48,7 +56,8 @@ export interface FrameLimits {
 export const DEFAULT_FRAME_LIMITS: FrameLimits = Object.freeze({ maxEvents: 500, maxDataDepth: MAX_DATA_DEPTH });
 
 /**
- * Reads a JSON text frame: `{"events":[{"id":"e-1","type":"treasure.collected","data":{}}]}`.
+ * Reads a JSON text frame: `{"events":[{"id":"e-1","type":"treasure.collected","data":{}}]}`. An
+ * event may carry `traceparent` and `tracestate` (W3C trace context); invalid ones are dropped.
  * Throws a VeltrixError with code INVALID_FRAME when the frame as a whole cannot be read, or
  * TOO_MANY_EVENTS past `limits.maxEvents`; a bad event only becomes a reject (INVALID_EVENT or
  * DATA_TOO_DEEP), and the others go on.
@@ -77,7 +86,13 @@ export function decodeJsonClientFrame(text: string, limits: FrameLimits = DEFAUL
       rejects.push({ id: "", code: "INVALID_EVENT", message: "event must be a JSON object" });
       continue;
     }
-    const { id, type, data } = item as { id?: unknown; type?: unknown; data?: JsonValue };
+    const { id, type, data, traceparent, tracestate } = item as {
+      id?: unknown;
+      type?: unknown;
+      data?: JsonValue;
+      traceparent?: unknown;
+      tracestate?: unknown;
+    };
     const problem = eventIdProblem(id) ?? eventTypeProblem(type);
     if (problem !== undefined) {
       rejects.push({ id: typeof id === "string" ? id : "", code: "INVALID_EVENT", message: problem });
@@ -88,7 +103,11 @@ export function decodeJsonClientFrame(text: string, limits: FrameLimits = DEFAUL
       rejects.push({ id: id as string, code: "DATA_TOO_DEEP", message: deep });
       continue;
     }
-    events.push({ id: id as string, type: type as string, data });
+    events.push(
+      traceparent === undefined
+        ? { id: id as string, type: type as string, data }
+        : { id: id as string, type: type as string, data, ...eventTraceFields(traceparent, tracestate) },
+    );
   }
   return { events, rejects };
 }
@@ -137,7 +156,14 @@ export function decodeBinaryClientFrame(
       rejects.push({ id: event.id, code: "DATA_TOO_DEEP", message: dataProblem });
       continue;
     }
-    events.push({ id: event.id, type: event.type, data: event.data });
+    events.push(
+      event.traceparent === "" ? { id: event.id, type: event.type, data: event.data } : {
+        id: event.id,
+        type: event.type,
+        data: event.data,
+        ...eventTraceFields(event.traceparent, event.tracestate),
+      },
+    );
   }
   return { events, rejects };
 }

@@ -183,3 +183,22 @@ Deno.test("decodeJsonClientFrame() rejects an event whose data is nested too dee
   assert.equal(frame.rejects[0]?.id, "deep");
   assert.equal(frame.rejects[0]?.code, "DATA_TOO_DEEP");
 });
+
+Deno.test("decodeJsonClientFrame() keeps a valid traceparent and tracestate, and drops invalid ones without rejecting the event", () => {
+  const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  const frame = decodeJsonClientFrame(JSON.stringify({
+    events: [
+      { id: "e-1", type: "a.b", traceparent, tracestate: "rojo=1" },
+      { id: "e-2", type: "a.b", traceparent: "00-00000000000000000000000000000000-00f067aa0ba902b7-01" },
+      { id: "e-3", type: "a.b", traceparent, tracestate: 7 },
+      { id: "e-4", type: "a.b", tracestate: "rojo=1" },
+    ],
+  }));
+  assert.deepEqual(frame.rejects, []);
+  assert.deepEqual(frame.events, [
+    { id: "e-1", type: "a.b", data: undefined, traceparent, tracestate: "rojo=1" },
+    { id: "e-2", type: "a.b", data: undefined },
+    { id: "e-3", type: "a.b", data: undefined, traceparent },
+    { id: "e-4", type: "a.b", data: undefined },
+  ]);
+});

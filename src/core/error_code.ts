@@ -190,6 +190,13 @@ const table = {
     retryable: true,
     summary: "The topics of a new route map could not be created or confirmed in Kafka; nothing changed.",
   },
+  INVALID_RECORD: {
+    http: 400,
+    rpc: "invalid_argument",
+    retryable: false,
+    summary:
+      "(Consumer library) A Kafka record is not a Veltrix RoutedEvent: no or unknown content-type, or a value that does not decode.",
+  },
   INVALID_CONFIG: {
     http: 500,
     rpc: "internal",

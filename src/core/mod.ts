@@ -66,7 +66,22 @@ export {
 // Client frames, events and the records they become
 export { type BinaryClientEvent, readBinaryClientFrame } from "./binary_client_frame.ts";
 export { writeBinaryServerFrame } from "./binary_server_frame.ts";
-export { buildRecords, type EventRecords, JSON_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE } from "./build_records.ts";
+export {
+  buildRecords,
+  EDGE_SPAN_ID_HEADER,
+  type EventRecords,
+  JSON_CONTENT_TYPE,
+  PROTOBUF_CONTENT_TYPE,
+} from "./build_records.ts";
+export {
+  type EventTraceFields,
+  eventTraceFields,
+  isValidTracestate,
+  MAX_TRACESTATE_LENGTH,
+  parseTraceparent,
+  SpanIdGenerator,
+  type Traceparent,
+} from "./trace_context.ts";
 export {
   decodeBinaryClientFrame,
   type DecodedClientFrame,

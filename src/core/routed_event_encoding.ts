@@ -19,6 +19,11 @@ export interface EventStamp {
   readonly edgeId: string;
   /** The route map version, as a decimal string. */
   readonly routeVersion: string;
+  /**
+   * Makes the edge's span id for an event that carries a traceparent (see `SpanIdGenerator`);
+   * without it, such records carry the client's trace context but no edge span.
+   */
+  readonly spanIds?: () => string;
 }
 
 /** Reused between calls: `finish()` leaves it empty. A call that throws replaces it (see below). */
@@ -44,6 +49,12 @@ function writeRoutedEvent(w: BinaryWriter, event: IncomingEvent, stamp: EventSta
     writeValueBody(w, event.data);
     w.join();
   }
+  if (event.traceparent !== undefined && event.traceparent !== "") {
+    w.tag(4, WireType.LengthDelimited).string(event.traceparent);
+  }
+  if (event.tracestate !== undefined && event.tracestate !== "") {
+    w.tag(5, WireType.LengthDelimited).string(event.tracestate);
+  }
   w.join();
   if (stamp.player !== "") w.tag(2, WireType.LengthDelimited).string(stamp.player);
   const seconds = Math.floor(stamp.receivedAtMs / 1000);
@@ -60,7 +71,13 @@ function writeRoutedEvent(w: BinaryWriter, event: IncomingEvent, stamp: EventSta
 /** Encodes a RoutedEvent in protobuf JSON form. */
 export function encodeRoutedEventJson(event: IncomingEvent, stamp: EventStamp): string {
   return JSON.stringify({
-    event: { id: event.id, type: event.type, data: event.data },
+    event: {
+      id: event.id,
+      type: event.type,
+      data: event.data,
+      traceparent: event.traceparent || undefined,
+      tracestate: event.tracestate || undefined,
+    },
     player: stamp.player === "" ? undefined : stamp.player,
     receivedAt: timestampJson(stamp.receivedAtMs),
     edgeId: stamp.edgeId === "" ? undefined : stamp.edgeId,

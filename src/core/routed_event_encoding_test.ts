@@ -13,6 +13,8 @@ function reference(event: IncomingEvent, stamp: EventStamp): RoutedEvent {
       id: event.id,
       type: event.type,
       data: event.data === undefined ? undefined : fromJson(ValueSchema, event.data),
+      traceparent: event.traceparent ?? "",
+      tracestate: event.tracestate ?? "",
     },
     player: stamp.player,
     receivedAt: timestampFromMs(stamp.receivedAtMs),
@@ -74,7 +76,10 @@ function arbitraryEvent(unit: "grapheme" | "binary") {
     id: fc.string({ unit, minLength: 1, maxLength: 64 }),
     type: fc.stringMatching(/^[a-z0-9._-]{1,128}$/),
     data,
-  });
+    traceparent: fc.tuple(fc.stringMatching(/^[0-9a-f]{32}$/), fc.stringMatching(/^[0-9a-f]{16}$/))
+      .map(([trace, span]) => `00-${trace}-${span}-01`),
+    tracestate: fc.string({ unit, minLength: 1, maxLength: 40 }),
+  }, { requiredKeys: ["id", "type", "data"] });
   const stamp: fc.Arbitrary<EventStamp> = fc.record({
     player: fc.string({ unit, maxLength: 40 }),
     receivedAtMs,

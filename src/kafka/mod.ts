@@ -46,3 +46,18 @@ export function kafkaAdapters(
 export function clusterAnswers(brokers: readonly string[], timeoutMs = 2_000): Promise<boolean> {
   return kafkajsClusterAnswers(brokers, timeoutMs);
 }
+
+// Consumer groups with manual commits (the consumer library's runner and `deno task tail`)
+export type {
+  BatchControl,
+  GroupBatch,
+  GroupConsumerOptions,
+  GroupConsumerRun,
+  GroupRecord,
+  KafkaGroupConsumer,
+  KafkaGroupConsumerFactory,
+  StartPosition,
+  TopicPartition,
+} from "./kafka_group_consumer.ts";
+export type { KafkaOffsets, PartitionRange } from "./kafka_offsets.ts";
+export { kafkaGroupConsumers, kafkaOffsets } from "./kafka_readers.ts";

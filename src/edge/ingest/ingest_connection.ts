@@ -11,6 +11,7 @@ import type { RecentEvent } from "../../core/recent_event_ids.ts";
 import { isReject, routeEvent } from "../../core/route_event.ts";
 import type { TokenBucket } from "../../core/token_bucket.ts";
 import { VeltrixError } from "../../core/veltrix_error.ts";
+import { nextEdgeSpanId } from "./edge_span_ids.ts";
 import type { IngestContext } from "./ingest_context.ts";
 import { ReplyChannel, type ReplySocket } from "./reply_channel.ts";
 
@@ -71,7 +72,13 @@ export class IngestConnection {
     if (frame === undefined) return;
     const { routes, batcher, edgeId, recent, limits, metrics } = this.#context;
     const table = routes.table;
-    const stamp = { player: this.player, receivedAtMs, edgeId, routeVersion: table.versionText };
+    const stamp = {
+      player: this.player,
+      receivedAtMs,
+      edgeId,
+      routeVersion: table.versionText,
+      spanIds: nextEdgeSpanId,
+    };
     const seen = recent?.player(this.player);
     for (const event of frame.events) {
       if (seen !== undefined && this.#answeredAsResend(seen.get(event.id), event.id, replies)) continue;

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file veltrix/v1/event.proto.
  */
 export const file_veltrix_v1_event: GenFile = /*@__PURE__*/
-  fileDesc("ChZ2ZWx0cml4L3YxL2V2ZW50LnByb3RvEgp2ZWx0cml4LnYxIkcKBUV2ZW50EgoKAmlkGAEgASgJEgwKBHR5cGUYAiABKAkSJAoEZGF0YRgDIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZSIwCgtDbGllbnRGcmFtZRIhCgZldmVudHMYASADKAsyES52ZWx0cml4LnYxLkV2ZW50IksKBlJlamVjdBIKCgJpZBgBIAEoCRIMCgRjb2RlGAIgASgJEg8KB21lc3NhZ2UYAyABKAkSFgoOcmV0cnlfYWZ0ZXJfbXMYBCABKA0iKwoKRnJhbWVFcnJvchIMCgRjb2RlGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiZwoLU2VydmVyRnJhbWUSDAoEYWNrcxgBIAMoCRIjCgdyZWplY3RzGAIgAygLMhIudmVsdHJpeC52MS5SZWplY3QSJQoFZXJyb3IYAyABKAsyFi52ZWx0cml4LnYxLkZyYW1lRXJyb3IimAEKC1JvdXRlZEV2ZW50EiAKBWV2ZW50GAEgASgLMhEudmVsdHJpeC52MS5FdmVudBIOCgZwbGF5ZXIYAiABKAkSLwoLcmVjZWl2ZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2VkZ2VfaWQYBCABKAkSFQoNcm91dGVfdmVyc2lvbhgFIAEoBGIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChZ2ZWx0cml4L3YxL2V2ZW50LnByb3RvEgp2ZWx0cml4LnYxInAKBUV2ZW50EgoKAmlkGAEgASgJEgwKBHR5cGUYAiABKAkSJAoEZGF0YRgDIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZRITCgt0cmFjZXBhcmVudBgEIAEoCRISCgp0cmFjZXN0YXRlGAUgASgJIjAKC0NsaWVudEZyYW1lEiEKBmV2ZW50cxgBIAMoCzIRLnZlbHRyaXgudjEuRXZlbnQiSwoGUmVqZWN0EgoKAmlkGAEgASgJEgwKBGNvZGUYAiABKAkSDwoHbWVzc2FnZRgDIAEoCRIWCg5yZXRyeV9hZnRlcl9tcxgEIAEoDSIrCgpGcmFtZUVycm9yEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCSJnCgtTZXJ2ZXJGcmFtZRIMCgRhY2tzGAEgAygJEiMKB3JlamVjdHMYAiADKAsyEi52ZWx0cml4LnYxLlJlamVjdBIlCgVlcnJvchgDIAEoCzIWLnZlbHRyaXgudjEuRnJhbWVFcnJvciKYAQoLUm91dGVkRXZlbnQSIAoFZXZlbnQYASABKAsyES52ZWx0cml4LnYxLkV2ZW50Eg4KBnBsYXllchgCIAEoCRIvCgtyZWNlaXZlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHZWRnZV9pZBgEIAEoCRIVCg1yb3V0ZV92ZXJzaW9uGAUgASgEYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * Event is one thing a game client reports: a move, a click, a pickup, a skip.
@@ -40,6 +40,22 @@ export type Event = Message<"veltrix.v1.Event"> & {
    * @generated from field: google.protobuf.Value data = 3;
    */
   data?: Value | undefined;
+
+  /**
+   * Optional W3C trace context (https://www.w3.org/TR/trace-context/#traceparent-header): the
+   * client's span, "00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>". The edge drops one that
+   * is not valid (and its tracestate) and routes the event without it.
+   *
+   * @generated from field: string traceparent = 4;
+   */
+  traceparent: string;
+
+  /**
+   * Optional W3C tracestate that goes with traceparent, at most 512 characters.
+   *
+   * @generated from field: string tracestate = 5;
+   */
+  tracestate: string;
 };
 
 /**
