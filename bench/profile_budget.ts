@@ -1,5 +1,5 @@
 /**
- * `deno run --allow-read bench/profile_budget.ts EDGE.cpuprofile --events N [--cpu-s S]`: the
+ * `deno run --allow-read bench/profile_budget.ts EDGE.cpuprofile --events N [--cpu-s S] [--traffic]`: the
  * edge's CPU budget per acked event, by stage, from a V8 CPU profile of the edge under load
  * (`VELTRIX_BENCH_CPU_PROF_DIR`). Each sample goes to the stage of the innermost frame on its
  * stack that names one (a `JSON.parse` called by the frame decoder is decode), so that library
@@ -65,8 +65,15 @@ export interface ProfileBudget {
   readonly wallUs: number;
 }
 
-/** Splits a profile's samples into stages (see the module doc). */
-export function budgetOf(profile: CpuProfile): ProfileBudget {
+/** The frame that marks traffic: samples before its first and after its last appearance are start-up and shutdown. */
+const TRAFFIC_FRAME = /ingest_connection\.ts$/;
+
+/**
+ * Splits a profile's samples into stages (see the module doc). With `trafficOnly`, only the
+ * samples from the first to the last one inside the ingest receive loop count: start-up (module
+ * loading, Kafka connection) and shutdown are left out.
+ */
+export function budgetOf(profile: CpuProfile, { trafficOnly = false } = {}): ProfileBudget {
   const parent = new Map<number, number>();
   const byId = new Map<number, ProfileNode>();
   for (const node of profile.nodes) {
@@ -89,29 +96,44 @@ export function budgetOf(profile: CpuProfile): ProfileBudget {
     stageOf.set(id, stage);
     return stage;
   };
+  const inTraffic = (id: number): boolean => {
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      if (TRAFFIC_FRAME.test(byId.get(at)!.callFrame.url)) return true;
+    }
+    return false;
+  };
+  let first = 0;
+  let last = profile.samples.length - 1;
+  if (trafficOnly) {
+    while (first <= last && !inTraffic(profile.samples[first]!)) first++;
+    while (last >= first && !inTraffic(profile.samples[last]!)) last--;
+  }
   const byStage = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
   let idleUs = 0;
+  let wallUs = 0;
   profile.samples.forEach((id, i) => {
+    if (i < first || i > last) return;
     const us = profile.timeDeltas[i] ?? 0;
+    wallUs += us;
     const stage = classify(id);
     if (stage === "idle") idleUs += us;
     else byStage[stage] += us;
   });
-  return { byStage, idleUs, wallUs: profile.endTime - profile.startTime };
+  return { byStage, idleUs, wallUs };
 }
 
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
     args: Deno.args,
     allowPositionals: true,
-    options: { events: { type: "string" }, "cpu-s": { type: "string" } },
+    options: { events: { type: "string" }, "cpu-s": { type: "string" }, traffic: { type: "boolean", default: false } },
   });
   const events = Number(values.events);
   if (positionals.length !== 1 || !(events > 0)) {
     console.error("usage: profile_budget.ts EDGE.cpuprofile --events N [--cpu-s S]");
     Deno.exit(2);
   }
-  const budget = budgetOf(JSON.parse(await Deno.readTextFile(positionals[0]!)));
+  const budget = budgetOf(JSON.parse(await Deno.readTextFile(positionals[0]!)), { trafficOnly: values.traffic });
   const busyUs = Object.values(budget.byStage).reduce((a, b) => a + b, 0);
   const rows: [string, number][] = STAGES.map((stage) => [stage, budget.byStage[stage] / events]);
   if (values["cpu-s"] !== undefined) {
