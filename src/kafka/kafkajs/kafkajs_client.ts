@@ -28,6 +28,12 @@ const TRANSIENT =
   /coordinator is loading|coordinator is not available|not the correct coordinator|leader is not available|no leader|not the leader|ECONNREFUSED|Connection error|Closed connection|timed out/i;
 
 /**
+ * kafkajs's warning that the idempotent producer's retries are bounded: they are on purpose (the
+ * sink retries the same batch, with kafkajs's sequence numbers kept), so it is said at info.
+ */
+const EXPECTED = /Limiting retries for the idempotent producer/;
+
+/**
  * A kafkajs client whose log lines go through our structured logger, warnings and up only; the
  * routine transient answers of a starting cluster go out at info.
  */
@@ -41,8 +47,9 @@ export function createKafkaClient(clientId: string, brokers: readonly string[], 
     logCreator: () => ({ level, log }: LogEntry) => {
       const { message, ...fields } = log;
       const line = `kafkajs: ${message}`;
-      if (TRANSIENT.test(`${message} ${String(fields.error ?? "")}`)) logger.info(line, fields);
-      else if (level <= logLevel.ERROR) logger.error(line, fields);
+      if (EXPECTED.test(message) || TRANSIENT.test(`${message} ${String(fields.error ?? "")}`)) {
+        logger.info(line, fields);
+      } else if (level <= logLevel.ERROR) logger.error(line, fields);
       else logger.warn(line, fields);
     },
   });
