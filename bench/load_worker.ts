@@ -23,6 +23,9 @@ import { parseArgs } from "node:util";
 import { sign } from "hono/jwt";
 import * as hdr from "hdr-histogram-js";
 import WebSocket from "ws";
+import { create, fromBinary, fromJson, type JsonValue, toBinary } from "@bufbuild/protobuf";
+import { ValueSchema } from "@bufbuild/protobuf/wkt";
+import { ClientFrameSchema, ServerFrameSchema } from "../src/gen/veltrix/v1/event_pb.ts";
 import { eventIdPrefix, playerName } from "./event_id.ts";
 import { mixEntry } from "./treasure_hunt_mix.ts";
 
@@ -66,6 +69,8 @@ const { values: opts } = parseArgs({
     "player-offset": { type: "string", default: "0" },
     "acked-file": { type: "string" },
     "connect-concurrency": { type: "string", default: "256" },
+    /** `json` (text frames, as the SDK sends) or `binary` (protobuf `veltrix.v1.ClientFrame`). */
+    encoding: { type: "string", default: "json" },
   },
 });
 const secret = Deno.env.get("VELTRIX_JWT_SECRET");
@@ -84,6 +89,7 @@ const maxFrameEvents = Number(opts["max-frame-events"]);
 const windowSize = opts.window === undefined ? Infinity : Number(opts.window);
 const sources = opts.sources!.split(",");
 const playerOffset = Number(opts["player-offset"]);
+const binary = opts.encoding === "binary";
 
 const latency = hdr.build({
   lowestDiscernibleValue: 1,
@@ -96,6 +102,16 @@ const sendLag = hdr.build({
   numberOfSignificantValueDigits: 3,
 });
 const decoder = new TextDecoder();
+
+/** `events` as a protobuf `veltrix.v1.ClientFrame`. */
+function binaryFrame(events: readonly { id: string; type: string; data: JsonValue }[]): Uint8Array {
+  return toBinary(
+    ClientFrameSchema,
+    create(ClientFrameSchema, {
+      events: events.map((e) => ({ id: e.id, type: e.type, data: fromJson(ValueSchema, e.data) })),
+    }),
+  );
+}
 const acked: string[] = [];
 const rejectCodes: Record<string, number> = {};
 let sent = 0, ackCount = 0, rejected = 0, closedEarly = 0, ackedInWindow = 0, acksReceivedInWindow = 0;
@@ -124,25 +140,25 @@ class Connection {
   flush(now: number): void {
     const count = Math.min(this.pending.length, windowSize - (this.sent - this.answered));
     if (count <= 0) return;
-    const events = [];
+    const events: { id: string; type: string; data: JsonValue }[] = [];
     for (const g of this.pending.splice(0, count)) {
       sendLag.recordValue(Math.max(1, Math.round((now - dueAt(g)) * 1000)));
       const entry = mixEntry(g);
-      events.push({ id: this.prefix + g, type: entry.type, data: entry.data(g) });
+      events.push({ id: this.prefix + g, type: entry.type, data: entry.data(g) as JsonValue });
     }
     this.lastFlushAt = now;
     this.sent += count;
     sent += count;
-    this.socket.send(JSON.stringify({ events }));
+    this.socket.send(
+      binary ? binaryFrame(events) : JSON.stringify({ events }),
+    );
   }
 
   onMessage(raw: Uint8Array): void {
     const now = performance.now();
-    const reply = JSON.parse(decoder.decode(raw)) as {
-      acks?: string[];
-      rejects?: { id: string; code: string }[];
-      error?: { code: string; message: string };
-    };
+    const reply: { acks?: string[]; rejects?: { id: string; code: string }[]; error?: { code: string } } = binary
+      ? fromBinary(ServerFrameSchema, raw)
+      : JSON.parse(decoder.decode(raw));
     const windowStart = t0 + warmupMs;
     const arrivedInWindow = now >= windowStart && now < t0 + durationMs;
     for (const id of reply.acks ?? []) {

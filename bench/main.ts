@@ -7,8 +7,8 @@
  * Every run ends by reading the topics back to count lost events, and writes a table to stdout
  * plus `bench/results/<timestamp>.{json,md,svg}` and `latest.*` (`--out` elsewhere).
  *
- * Options: `--quick` (a smoke run of under a minute), `--scenarios steady,scale-out,storm,ceilings,players,route-apply`
- * (`--quick` leaves out scale-out and route-apply; `--scenarios steady --rates 4000,8000 --duration-s 20` runs
+ * Options: `--quick` (a smoke run of under a minute), `--scenarios steady,binary,scale-out,storm,ceilings,players,route-apply`
+ * (`binary`: the steady ladder in protobuf frames; `--quick` leaves out binary, scale-out and route-apply; `--scenarios steady --rates 4000,8000 --duration-s 20` runs
  * only that ladder), `--rates 2000,5000,...`, `--connections 1000`, `--players 5000,10000,20000,40000` (by default, up to what fits the open-file limit), `--duration-s 12`,
  * `--workers 1`, `--edges 1` (edge processes sharing the port), `--sources 4`, `--out bench/results`, `--brokers`. Exits 1 if any acked event was
  * lost or any load step had events left unanswered.
@@ -56,7 +56,7 @@ if (!defaultPlayers.includes(playersThatFit)) defaultPlayers.push(Math.floor(pla
 const list = (text: string) => text.split(",").map((s) => Number(s.trim()));
 const settings = {
   scenarios: (opts.scenarios ??
-    (quick ? "steady,storm,ceilings,players" : "steady,scale-out,storm,ceilings,players,route-apply"))
+    (quick ? "steady,storm,ceilings,players" : "steady,binary,scale-out,storm,ceilings,players,route-apply"))
     .split(","),
   rates: list(opts.rates ?? (quick ? "1000,4000" : "2000,4000,6000,8000,10000,12000,15000,20000")),
   connections: Number(opts.connections ?? (quick ? 200 : 1000)),
@@ -166,15 +166,15 @@ async function drained(edge: EdgeUnderTest): Promise<void> {
  * Steady rates up to saturation. `scenario` "scale-out" runs the same ladder against two edge
  * processes sharing the client port, to show what a second core buys.
  */
-async function steadyScenario(scenario = "steady", edges = settings.edges): Promise<number> {
+async function steadyScenario(scenario = "steady", edges = settings.edges, encoding?: "binary"): Promise<number> {
   const edge = await startWarmEdge(settings.rates[0]!, undefined, edges);
   let best = 0, misses = 0;
   try {
     for (const rate of settings.rates) {
       progress(`${scenario} ${rate} ev/s over ${settings.connections} connections, ${edges} edge process(es)`);
-      const r = await runLoadStep(step(edge.ingestUrl, rate, settings.connections), edge);
+      const r = await runLoadStep(step(edge.ingestUrl, rate, settings.connections, encoding ? { encoding } : {}), edge);
       const ok = holdsSla(r, rate);
-      const label = edges > 1 ? `${rate} ev/s, ${edges} edges` : `${rate} ev/s`;
+      const label = `${rate} ev/s${edges > 1 ? `, ${edges} edges` : ""}${encoding ? `, ${encoding} frames` : ""}`;
       pendingRows.push(rowOf(scenario, label, rate, r, { meetsSla: ok }));
       if (ok) best = rate;
       await drained(edge);
@@ -183,7 +183,8 @@ async function steadyScenario(scenario = "steady", edges = settings.edges): Prom
   } finally {
     await edge.stop();
   }
-  summary[scenario === "steady" ? "highestRateHoldingSla" : `highestRateHoldingSla@${edges}edges`] = best;
+  const key = scenario === "steady" ? "" : encoding ? `@${encoding}` : `@${edges}edges`;
+  summary[`highestRateHoldingSla${key}`] = best;
   return best;
 }
 
@@ -291,6 +292,7 @@ function round(x: number): number {
 const t0 = performance.now();
 let best = 0;
 if (settings.scenarios.includes("steady")) best = await steadyScenario();
+if (settings.scenarios.includes("binary")) await steadyScenario("steady-binary", settings.edges, "binary");
 if (settings.scenarios.includes("scale-out")) await steadyScenario("scale-out", Math.max(2, settings.edges * 2));
 if (settings.scenarios.includes("storm")) await stormScenario(best || settings.rates[0]!);
 if (settings.scenarios.includes("ceilings")) {
@@ -316,7 +318,7 @@ for (const pending of pendingRows) {
   totalUnanswered += row.unanswered ?? 0;
   rows.push({ ...row, lost, meetsSla: (row.meetsSla ?? false) && lost === 0 });
 }
-const order = ["steady", "scale-out", "route-storm", "ceiling", "many-players", "route-apply"];
+const order = ["steady", "steady-binary", "scale-out", "route-storm", "ceiling", "many-players", "route-apply"];
 rows.sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
 totalLost += (await countLost(found, warmupAckedFiles)).lost;
 summary.lost = totalLost;

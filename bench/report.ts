@@ -84,6 +84,9 @@ function headline(run: BenchRun): string[] {
       `Highest steady rate holding the SLA (p99 < 100 ms, nothing lost): ${num(s.highestRateHoldingSla)} ev/s`,
     );
   }
+  if (s["highestRateHoldingSla@binary"] !== undefined) {
+    lines.push(`Same, with protobuf binary frames instead of JSON: ${num(s["highestRateHoldingSla@binary"])} ev/s`);
+  }
   if (s["highestRateHoldingSla@2edges"] !== undefined) {
     lines.push(
       `Same, with 2 edge processes sharing the port (VELTRIX_REUSE_PORT): ${

@@ -37,6 +37,8 @@ export interface LoadStep {
   readonly maxFrameEvents?: number;
   /** Most events a connection holds unanswered; unlimited by default. */
   readonly window?: number;
+  /** Frame encoding: JSON text frames (the default, as the SDK sends) or protobuf binary frames. */
+  readonly encoding?: "json" | "binary";
 }
 
 /** What one load step measured: the workers' counts summed, and what they measure merged. */
@@ -89,6 +91,7 @@ export async function runLoadStep(step: LoadStep, edge?: EdgeUnderTest): Promise
       `--acked-file=${ackedFile}`,
       ...(step.maxFrameEvents ? [`--max-frame-events=${step.maxFrameEvents}`] : []),
       ...(step.window ? [`--window=${step.window}`] : []),
+      ...(step.encoding ? [`--encoding=${step.encoding}`] : []),
     ]);
     const child = new Deno.Command(command, {
       args,
