@@ -34,8 +34,10 @@ interface Batch {
 /**
  * Gathers the records of events from many connections into few Kafka writes: a batch goes out
  * when it is full or when its first event has lingered `lingerMs`, with at most
- * `maxInFlightBatches` writes outstanding. Events are only reported delivered when the write
- * holding them is acknowledged; nothing is acknowledged early.
+ * `maxInFlightBatches` writes outstanding; a batch that lingered while every write slot was taken
+ * keeps gathering until one frees, so that load makes batches larger rather than queues longer.
+ * Events are only reported delivered when the write holding them is acknowledged; nothing is
+ * acknowledged early.
  */
 export class ProduceBatcher {
   readonly #sink: RecordSink;
@@ -46,6 +48,8 @@ export class ProduceBatcher {
   #pending = 0;
   readonly #writing = new Set<Batch>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The open batch has lingered its time while every write slot was taken: it goes out when one frees. */
+  #due = false;
   #idleWaiters: (() => void)[] = [];
 
   constructor(sink: RecordSink, options: ProduceBatcherOptions) {
@@ -84,7 +88,7 @@ export class ProduceBatcher {
     batch.bytes += bytes;
     if (batch.ids.length >= this.#options.maxBatchEvents || batch.bytes >= this.#options.maxBatchBytes) {
       this.#seal();
-    } else if (this.#timer === undefined) {
+    } else if (this.#timer === undefined && !this.#due) {
       this.#timer = setTimeout(this.#onLinger, this.#options.lingerMs);
     }
     return true;
@@ -116,7 +120,10 @@ export class ProduceBatcher {
 
   readonly #onLinger = (): void => {
     this.#timer = undefined;
-    if (this.#open.ids.length > 0) this.#seal();
+    if (this.#open.ids.length === 0) return;
+    // Every write slot is taken: keep gathering, and send it all as one batch when a slot frees.
+    if (this.#inFlight >= this.#options.maxInFlightBatches) this.#due = true;
+    else this.#seal();
   };
 
   #seal(): void {
@@ -124,6 +131,7 @@ export class ProduceBatcher {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
+    this.#due = false;
     this.#sealed.push(this.#open);
     this.#open = emptyBatch();
     this.#pump();
@@ -171,7 +179,8 @@ export class ProduceBatcher {
         // A listener that throws must not cost the other events their outcome.
       }
     }
-    this.#pump();
+    if (this.#due && this.#sealed.length === 0) this.#seal();
+    else this.#pump();
     if (this.#pending === 0 && this.#idleWaiters.length > 0) {
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];

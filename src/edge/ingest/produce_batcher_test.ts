@@ -462,3 +462,22 @@ Deno.test("ProduceBatcher.drain(timeout) resolves with 0 when Kafka acknowledges
   assert.equal(await draining, 0);
   assert.deepEqual(listener.delivered_, ["e-1"]);
 });
+
+Deno.test("ProduceBatcher keeps gathering past the linger while every write slot is taken, then sends one batch", async () => {
+  const sink = new FakeRecordSink();
+  const batcher = new ProduceBatcher(sink, options({ lingerMs: 1 }));
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "first");
+  const first = await sink.written(1);
+  for (const id of ["a", "b"]) submitEvent(batcher, listener, id);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  submitEvent(batcher, listener, "c");
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(sink.writes.length, 1, "nothing else is written while the only write slot is taken");
+  first.resolve();
+  const second = await sink.written(2);
+  assert.deepEqual(second.records.map((r) => r.key), ["a", "b", "c"], "what lingered meanwhile goes as one batch");
+  second.resolve();
+  await batcher.drain();
+  assert.deepEqual(listener.delivered_, ["first", "a", "b", "c"]);
+});
