@@ -183,7 +183,12 @@ export class RouteControl {
   ): Promise<UpdateOutcome> {
     const { routes, keys, maxBytes, logger } = this.#options;
     const started = performance.now();
-    const result = await verifyRouteUpdate(input, { keys, currentVersion: routes.table.version, maxBytes });
+    const result = await verifyRouteUpdate(input, {
+      keys,
+      currentVersion: routes.table.version,
+      maxBytes,
+      schemas: { previous: routes.table.compiledSchemas },
+    });
     if (!isVerified(result)) return this.#refused(result.error, source, result.problems);
     const verifiedMs = performance.now() - started;
 

@@ -18,6 +18,7 @@ import { create, fromBinary, fromJsonString, toBinary } from "@bufbuild/protobuf
 import { parseArgs } from "node:util";
 import { type RouteMap, RouteMapSchema, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
 import { compileRouteMap, compileRouteMapOrThrow } from "../core/compile_route_map.ts";
+import { parseAuthoredRouteMap } from "./authored_route_map.ts";
 import { formatRouteMapProblems, type RouteMapProblem } from "../core/route_map_problem.ts";
 import { routingDifferences } from "../core/routing_diff.ts";
 
@@ -103,7 +104,7 @@ async function readMap(path: string): Promise<RouteMap> {
     throw new CliError(`cannot read ${path}: ${(error as Error).message}`);
   }
   try {
-    return fromJsonString(RouteMapSchema, text);
+    return parseAuthoredRouteMap(text);
   } catch (error) {
     throw new CliError(`${path} is not a RouteMap in protobuf JSON form: ${(error as Error).message}`);
   }

@@ -1,5 +1,6 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { type SignedRouteMap, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
+import type { PayloadSchemaSources } from "./compile_payload_schemas.ts";
 import { compileRouteMap } from "./compile_route_map.ts";
 import { formatRouteMapProblems, type RouteMapProblem } from "./route_map_problem.ts";
 import { decodeRoutableMap } from "./decode_route_map.ts";
@@ -32,6 +33,8 @@ export interface RouteUpdateContext {
   /** The version in force: an update must be strictly greater. */
   readonly currentVersion: bigint;
   readonly maxBytes: number;
+  /** Where payload schema validators come from: the table in force's, so that unchanged ones are reused. */
+  readonly schemas?: PayloadSchemaSources;
 }
 
 /**
@@ -89,7 +92,7 @@ export async function verifyRouteUpdate(
     );
   }
 
-  const compiled = compileRouteMap(routeMap);
+  const compiled = compileRouteMap(routeMap, context.schemas);
   if (!compiled.ok) {
     return {
       error: new VeltrixError(
