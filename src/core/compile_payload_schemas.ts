@@ -72,3 +72,30 @@ export function compilePayloadSchemas(
 function reusable(schema: CompiledPayloadSchema | undefined, text: string): CompiledPayloadSchema | undefined {
   return schema !== undefined && schema.text === text ? schema : undefined;
 }
+
+/**
+ * Compiles, one at a time, the schemas of `map` that `sources.previous` does not hold, awaiting
+ * `pause()` after each, so that a caller on a busy event loop can let other work run between two
+ * compiles (each takes about a millisecond; a map of 100 new schemas would otherwise hold the loop
+ * for a hundred). Returns `previous` plus what compiled, to pass to compile as `previous`; schemas
+ * that fail are left for compile to report.
+ */
+export async function precompilePayloadSchemas(
+  map: RoutableMap,
+  sources: PayloadSchemaSources,
+  pause: () => Promise<void>,
+): Promise<ReadonlyMap<string, CompiledPayloadSchema>> {
+  const schemas = map.schemas ?? [];
+  const previous = sources.previous ?? new Map<string, CompiledPayloadSchema>();
+  if (schemas.length === 0 || schemas.length > PAYLOAD_SCHEMA_LIMITS.maxSchemasPerMap.value) return previous;
+  const compile = sources.compile ?? compilePayloadSchema;
+  const known = new Map(previous);
+  for (const { jsonSchema } of schemas) {
+    const key = payloadSchemaKey(jsonSchema);
+    if (reusable(known.get(key), jsonSchema) !== undefined) continue;
+    const result = compile(jsonSchema);
+    if (!("problems" in result)) known.set(key, result);
+    await pause();
+  }
+  return known;
+}

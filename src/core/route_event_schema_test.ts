@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
 import { Format, KeyStrategy, RouteMapSchema, SchemaViolationAction } from "../gen/veltrix/v1/route_map_pb.ts";
+import { precompilePayloadSchemas } from "./compile_payload_schemas.ts";
 import { compileRouteMap, compileRouteMapOrThrow } from "./compile_route_map.ts";
 import { compilePayloadSchema, type PayloadSchemaCompiler } from "./payload_schema.ts";
 import { BAD_EVENT_HEADERS, isReject, routeEvent } from "./route_event.ts";
@@ -148,4 +149,26 @@ Deno.test("a map that changes only routes does not compile its schemas again (co
   const sameTextTwice = schemaMap(7n, SchemaViolationAction.REJECT, [{ match: "lobby.*", jsonSchema: gold }]);
   compileRouteMapOrThrow(sameTextTwice, { compile: counting });
   assert.equal(compiles, 5, "a text used twice in one map compiles once");
+});
+
+Deno.test("precompilePayloadSchemas() compiles only new schema texts, pausing after each, and compile then compiles none", async () => {
+  let compiles = 0, pauses = 0;
+  const counting: PayloadSchemaCompiler = (text) => {
+    compiles++;
+    return compilePayloadSchema(text);
+  };
+  const map = schemaMap(4n, SchemaViolationAction.REJECT, [{ match: "lobby.*", jsonSchema: "{]" }]);
+  const known = await precompilePayloadSchemas(map, { compile: counting }, () => {
+    pauses++;
+    return Promise.resolve();
+  });
+  assert.deepEqual([compiles, pauses, known.size], [3, 3, 2]);
+  const result = compileRouteMap(map, { compile: counting, previous: known });
+  assert.ok(!result.ok, "the schema that failed is reported by compile");
+  assert.equal(compiles, 4, "only the failing schema is compiled again, to report it");
+  const again = await precompilePayloadSchemas(schemaMap(5n), { compile: counting, previous: known }, () => {
+    pauses++;
+    return Promise.resolve();
+  });
+  assert.deepEqual([compiles, pauses, again.size], [4, 3, 2]);
 });
