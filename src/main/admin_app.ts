@@ -8,6 +8,8 @@ import { opsTokenMiddleware } from "../edge/http/ops_token.ts";
 import type { LiveRouteTable } from "../core/live_route_table.ts";
 import { mountControlService } from "../control/control_service.ts";
 import { mountRouteAdminRoutes } from "../control/route_admin_routes.ts";
+import type { FleetStatus } from "../control/fleet_status.ts";
+import { mountFleetRoutes } from "../control/fleet_routes.ts";
 import type { RouteControl } from "../control/route_control.ts";
 import { mountHealthRoutes } from "../edge/http/health_routes.ts";
 import type { Readiness } from "../core/readiness.ts";
@@ -31,6 +33,8 @@ export interface AdminAppOptions {
   readonly metrics: EdgeMetrics;
   /** Where the dashboard feed reports that it could not read the metrics. */
   readonly logger?: Logger;
+  /** Every edge's rollout status, for `GET /v1/fleet`; absent, the route is not served. */
+  readonly fleet?: FleetStatus;
 }
 
 /**
@@ -60,6 +64,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
   if (options.opsToken !== undefined) app.use("*", opsTokenMiddleware(options.opsToken));
   mountRouteAdminRoutes(app, options.control, options.routeUpdateMaxBytes);
   mountControlService(app, options.control);
+  if (options.fleet) mountFleetRoutes(app, options.fleet);
   app.get(
     "/metrics",
     async (c) => c.body(await options.metrics.text(), 200, { "content-type": options.metrics.registry.contentType }),

@@ -196,6 +196,24 @@ export const CONFIG_TABLE = {
     parse: nonEmpty,
     doc: "Compacted topic that carries signed route maps to every edge.",
   },
+  edgesTopic: {
+    env: "VELTRIX_EDGES_TOPIC",
+    default: "veltrix.edges",
+    parse: nonEmpty,
+    doc: "Compacted topic where every edge writes its rollout status (version in force, last refusal, heartbeat).",
+  },
+  edgeHeartbeatMs: {
+    env: "VELTRIX_EDGE_HEARTBEAT_MS",
+    default: "5000",
+    parse: int(100, 600_000),
+    doc: "How often an edge writes its status when nothing changes.",
+  },
+  edgeStaleMs: {
+    env: "VELTRIX_EDGE_STALE_MS",
+    default: "15000",
+    parse: int(300, 3_600_000),
+    doc: "How old an edge's heartbeat may be before `GET /v1/fleet` counts it as gone.",
+  },
   maxInFlightPerConnection: {
     env: "VELTRIX_MAX_INFLIGHT_PER_CONNECTION",
     default: "1000",

@@ -2,7 +2,9 @@ import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
 import { defaultRouteMap } from "../core/default_route_map.ts";
 import { embeddedSnapshot, LiveRouteTable } from "../core/live_route_table.ts";
 import { Readiness } from "../core/readiness.ts";
+import type { EdgeStatus } from "../core/edge_status.ts";
 import { type ControlPlane, startControl } from "../control/start_control.ts";
+import { FleetStatus } from "../control/fleet_status.ts";
 import { EdgeMetrics } from "../edge/edge_metrics.ts";
 import { startIngest } from "../edge/start_ingest.ts";
 import { kafkaAdapters, startKafka } from "../kafka/mod.ts";
@@ -54,6 +56,15 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     logger,
     log,
   });
+  const fleet = new FleetStatus({
+    edgeId: config.edgeId,
+    control: control.control,
+    feed: kafka.edges,
+    logger,
+    heartbeatMs: config.edgeHeartbeatMs,
+    staleMs: config.edgeStaleMs,
+  });
+  fleet.start();
   const metrics = new EdgeMetrics();
   const tokens = await loadPlayerTokenVerifier(config);
   const maxConnections = connectionCapFor(config.maxConnections, logger);
@@ -66,8 +77,9 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     logger,
     log,
   });
-  const admin = startAdmin(config, { routes, control: control.control, ingest, readiness, metrics, logger });
-  const ready = kafka.connect((signed) => control.control.applyFleetRecord(signed)).then((connected) => {
+  const admin = startAdmin(config, { routes, control: control.control, ingest, readiness, metrics, logger, fleet });
+  const edgeStatus = { onStatus: (s: EdgeStatus) => fleet.observe(s), onStarted: () => void fleet.publish() };
+  const ready = kafka.connect((signed) => control.control.applyFleetRecord(signed), edgeStatus).then((connected) => {
     if (connected) logger.info("edge ready", { routeVersion: routes.table.versionText, brokers: config.kafkaBrokers });
     else return new Promise<void>(() => {});
   });
@@ -86,6 +98,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
       stopped ??= (async () => {
         await ingest.stop();
         await admin.stop();
+        await fleet.stop();
         await control.stop();
         await kafka.stop();
         logging.stop();
