@@ -53,6 +53,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
     connections: options.connections,
     inFlightEvents: () => options.inFlight().events,
     logger: options.logger,
+    ...(options.fleet ? { fleet: () => options.fleet!.view() } : {}),
   });
   // Before the ops token middleware: the dashboard also takes the token as ?token= (EventSource sends no headers).
   mountDashboard(app, feed, options.opsToken);

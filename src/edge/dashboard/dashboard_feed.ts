@@ -4,6 +4,7 @@ import type { AppliedRouteMap, LiveRouteTable } from "../../core/live_route_tabl
 import { bucketDelta, type CumulativeBucket, histogramQuantile } from "../../core/histogram_quantile.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { RoutePattern } from "../../core/route_pattern.ts";
+import type { FleetView } from "../../core/fleet_view.ts";
 import { Format, KeyStrategy } from "../../gen/veltrix/v1/route_map_pb.ts";
 
 /** One interval of the edge, as the dashboard shows and charts it. */
@@ -31,9 +32,10 @@ export interface DashboardMessage {
   /**
    * `snapshot` (on subscribe: `{edgeId, intervalMs, points}`, the latest points oldest first),
    * `point` (a DashboardPoint, every interval) or `routes` (on subscribe and after every applied
-   * map: `{current, deadLetterTopic, routes, history}`, history newest first).
+   * map: `{current, deadLetterTopic, routes, history}`, history newest first) or `fleet` (on
+   * subscribe and every interval, when the edge has fleet status: `{live, gone}` edge statuses).
    */
-  readonly event: "snapshot" | "point" | "routes";
+  readonly event: "snapshot" | "point" | "routes" | "fleet";
   readonly data: string;
 }
 
@@ -61,6 +63,8 @@ export interface DashboardFeedOptions {
   readonly historyPoints?: number;
   /** Where a failed sample is reported (at most once a minute). */
   readonly logger?: Logger;
+  /** Every edge's rollout status, sent as `fleet` every interval; absent, none is sent. */
+  readonly fleet?: () => FleetView;
 }
 
 /** The counters and the histogram the points are computed from, at one moment. */
@@ -125,6 +129,8 @@ export class DashboardFeed {
     const snapshot = { edgeId: this.#options.edgeId, intervalMs: this.#intervalMs, points: this.#points };
     this.#send(listener, { event: "snapshot", data: JSON.stringify(snapshot) });
     this.#send(listener, this.#routesMessage());
+    const fleet = this.#options.fleet;
+    if (fleet) this.#send(listener, { event: "fleet", data: JSON.stringify(fleet()) });
     return () => this.#unsubscribe(listener);
   }
 
@@ -187,6 +193,8 @@ export class DashboardFeed {
       this.#points.push(point);
       if (this.#points.length > this.#historyPoints) this.#points.splice(0, this.#points.length - this.#historyPoints);
       this.#broadcast({ event: "point", data: JSON.stringify(point) });
+      const fleet = this.#options.fleet;
+      if (fleet) this.#broadcast({ event: "fleet", data: JSON.stringify(fleet()) });
     } catch (error) {
       const now = Date.now();
       if (now - this.#lastErrorLogged >= 60_000) {
