@@ -9,18 +9,22 @@
  *   push --admin URL FILE [--wait [--timeout 30s]]  POST it to an edge's /v1/routes; --wait: until every live edge has it
  *   status --admin URL                              every edge, the version it has in force, its last refusal
  *   show --admin URL                                the map an edge routes by
- *   diff --admin URL MAP.json                       which types would route differently
+ *   diff --admin URL MAP.json [--traffic]           which types would route differently; --traffic:
+ *                                                   a dry run weighted by the edge's recent traffic
  *
  * Every failure prints a clear message and exits non-zero.
  *
  * @module
  */
-import { create, fromBinary, fromJsonString, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, fromJsonString, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { parseArgs } from "node:util";
 import { type RouteMap, RouteMapSchema, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
 import { compileRouteMap, compileRouteMapOrThrow } from "../core/compile_route_map.ts";
 import { parseAuthoredRouteMap } from "./authored_route_map.ts";
 import { type FleetAnswer, fleetTable, parseDuration, waitForRollout } from "./rollout_cli.ts";
+import { DRY_RUN_PATH } from "./dry_run_routes.ts";
+import { dryRunTable } from "./dry_run_table.ts";
+import type { DryRunReport } from "../core/dry_run.ts";
 import { formatRouteMapProblems, type RouteMapProblem } from "../core/route_map_problem.ts";
 import { routingDifferences } from "../core/routing_diff.ts";
 
@@ -34,7 +38,7 @@ const USAGE = `usage: deno task routes <command>
   push --admin URL FILE [--wait [--timeout 30s]]
   status --admin URL
   show --admin URL
-  diff --admin URL MAP.json`;
+  diff --admin URL MAP.json [--traffic]`;
 
 /**
  * A command that a composer adds to the CLI (`tools/routes/routes.ts` adds `trace`, which reads
@@ -263,8 +267,18 @@ async function show(args: string[], out: (line: string) => void): Promise<number
 }
 
 async function diff(args: string[], out: (line: string) => void): Promise<number> {
-  const { values, files } = options(args, { admin: { type: "string" } }, 1);
+  const { values, files } = options(args, { admin: { type: "string" }, traffic: { type: "boolean" } }, 1);
   const proposed = await readValidMap(files[0]!);
+  if (values.traffic) {
+    const { status, body } = await request(`${adminUrl(values)}${DRY_RUN_PATH}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: toJsonString(RouteMapSchema, proposed),
+    });
+    if (status !== 200) throw new CliError(`dry run failed: HTTP ${status}: ${JSON.stringify(body.error ?? body)}`);
+    for (const line of dryRunTable(body as unknown as DryRunReport)) out(line);
+    return 0;
+  }
   const { status, body } = await request(`${adminUrl(values)}/v1/routes`);
   if (status !== 200) throw new CliError(`cannot read the edge's map: HTTP ${status}`);
   const current = fromJsonString(RouteMapSchema, JSON.stringify(body.routeMap));

@@ -5,6 +5,8 @@ import { Readiness } from "../core/readiness.ts";
 import type { EdgeStatus } from "../core/edge_status.ts";
 import { type ControlPlane, startControl } from "../control/start_control.ts";
 import { FleetStatus } from "../control/fleet_status.ts";
+import { DryRunLog } from "../control/dry_run_routes.ts";
+import { TrafficSketch } from "../core/traffic_sketch.ts";
 import { EdgeMetrics } from "../edge/edge_metrics.ts";
 import { startIngest } from "../edge/start_ingest.ts";
 import { kafkaAdapters, startKafka } from "../kafka/mod.ts";
@@ -66,6 +68,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   });
   fleet.start();
   const metrics = new EdgeMetrics();
+  const traffic = new TrafficSketch({ samplesPerType: config.dryRunSamples }, Date.now());
   const tokens = await loadPlayerTokenVerifier(config);
   const maxConnections = connectionCapFor(config.maxConnections, logger);
   const ingest = startIngest({ ...config, maxConnections }, {
@@ -76,8 +79,11 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     metrics,
     logger,
     log,
+    traffic,
   });
-  const admin = startAdmin(config, { routes, control: control.control, ingest, readiness, metrics, logger, fleet });
+  const dryRun = { traffic, log: new DryRunLog() };
+  const adminDeps = { routes, control: control.control, ingest, readiness, metrics, logger, fleet, dryRun };
+  const admin = startAdmin(config, adminDeps);
   const edgeStatus = { onStatus: (s: EdgeStatus) => fleet.observe(s), onStarted: () => void fleet.publish() };
   const ready = kafka.connect((signed) => control.control.applyFleetRecord(signed), edgeStatus).then((connected) => {
     if (connected) logger.info("edge ready", { routeVersion: routes.table.versionText, brokers: config.kafkaBrokers });

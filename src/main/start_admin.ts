@@ -5,7 +5,7 @@ import type { RouteControl } from "../control/route_control.ts";
 import type { FleetStatus } from "../control/fleet_status.ts";
 import type { EdgeMetrics } from "../edge/edge_metrics.ts";
 import type { IngestSide } from "../edge/start_ingest.ts";
-import { createAdminApp } from "./admin_app.ts";
+import { type AdminAppOptions, createAdminApp } from "./admin_app.ts";
 
 /** What the admin listener is configured with (field names as in the edge config). */
 export interface AdminSettings {
@@ -25,6 +25,7 @@ export interface AdminDependencies {
   readonly metrics: EdgeMetrics;
   readonly logger: Logger;
   readonly fleet?: FleetStatus;
+  readonly dryRun?: AdminAppOptions["dryRun"];
 }
 
 /** The running admin listener. */
@@ -59,6 +60,7 @@ export function startAdmin(settings: AdminSettings, deps: AdminDependencies): Ad
     inFlight: () => ({ events: ingest.batcher.pendingEvents, batches: ingest.batcher.inFlightBatches }),
     logger: deps.logger,
     ...(deps.fleet ? { fleet: deps.fleet } : {}),
+    ...(deps.dryRun ? { dryRun: deps.dryRun } : {}),
   });
   const abort = new AbortController();
   const server = Deno.serve(

@@ -33,9 +33,10 @@ export interface DashboardMessage {
    * `snapshot` (on subscribe: `{edgeId, intervalMs, points}`, the latest points oldest first),
    * `point` (a DashboardPoint, every interval) or `routes` (on subscribe and after every applied
    * map: `{current, deadLetterTopic, routes, history}`, history newest first) or `fleet` (on
-   * subscribe and every interval, when the edge has fleet status: `{live, gone}` edge statuses).
+   * subscribe and every interval, when the edge has fleet status: `{live, gone}` edge statuses) or
+   * `dry-run` (on subscribe and when a new one was answered: the last dry run's report, with `at`).
    */
-  readonly event: "snapshot" | "point" | "routes" | "fleet";
+  readonly event: "snapshot" | "point" | "routes" | "fleet" | "dry-run";
   readonly data: string;
 }
 
@@ -65,6 +66,8 @@ export interface DashboardFeedOptions {
   readonly logger?: Logger;
   /** Every edge's rollout status, sent as `fleet` every interval; absent, none is sent. */
   readonly fleet?: () => FleetView;
+  /** The last dry run answered on this edge (a report with `at`), sent as `dry-run` when it changes. */
+  readonly lastDryRun?: () => { readonly at: string } | undefined;
 }
 
 /** The counters and the histogram the points are computed from, at one moment. */
@@ -102,6 +105,8 @@ export class DashboardFeed {
   #run = 0;
   #sampling = false;
   #lastErrorLogged = -Infinity;
+  /** When the last dry run broadcast was answered, so that each is sent once. */
+  #dryRunSent: string | undefined;
 
   constructor(options: DashboardFeedOptions) {
     this.#options = options;
@@ -131,6 +136,8 @@ export class DashboardFeed {
     this.#send(listener, this.#routesMessage());
     const fleet = this.#options.fleet;
     if (fleet) this.#send(listener, { event: "fleet", data: JSON.stringify(fleet()) });
+    const dryRun = this.#options.lastDryRun?.();
+    if (dryRun) this.#send(listener, { event: "dry-run", data: JSON.stringify(dryRun) });
     return () => this.#unsubscribe(listener);
   }
 
@@ -195,6 +202,11 @@ export class DashboardFeed {
       this.#broadcast({ event: "point", data: JSON.stringify(point) });
       const fleet = this.#options.fleet;
       if (fleet) this.#broadcast({ event: "fleet", data: JSON.stringify(fleet()) });
+      const dryRun = this.#options.lastDryRun?.();
+      if (dryRun && dryRun.at !== this.#dryRunSent) {
+        this.#dryRunSent = dryRun.at;
+        this.#broadcast({ event: "dry-run", data: JSON.stringify(dryRun) });
+      }
     } catch (error) {
       const now = Date.now();
       if (now - this.#lastErrorLogged >= 60_000) {

@@ -236,3 +236,25 @@ Deno.test("DashboardFeed sends no fleet message when the edge has no fleet statu
   assert.ok(messages.includes("point"));
   assert.ok(!messages.includes("fleet"));
 });
+
+Deno.test("DashboardFeed sends the last dry run on subscribe and again when a new one is answered", async () => {
+  let last: { at: string; candidateVersion: string } | undefined = {
+    at: "2026-01-01T00:00:00.000Z",
+    candidateVersion: "2",
+  };
+  const { feed } = harness({ lastDryRun: () => last });
+  const recorder = new Recorder(feed);
+  try {
+    assert.equal((await recorder.next<{ candidateVersion: string }>("dry-run")).candidateVersion, "2");
+    last = { at: "2026-01-01T00:01:00.000Z", candidateVersion: "3" };
+    assert.equal((await recorder.next<{ candidateVersion: string }>("dry-run")).candidateVersion, "3");
+    await recorder.next("point");
+    await recorder.next("point");
+    const messages: string[] = [];
+    const stop = feed.subscribe((m) => messages.push(m.event));
+    stop();
+    assert.ok(messages.includes("dry-run"), "a new subscriber gets the last one");
+  } finally {
+    recorder.stop();
+  }
+});
