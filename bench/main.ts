@@ -9,7 +9,7 @@
  * plus `bench/results/<timestamp>.{json,md,svg}` and `latest.*` (`--out` elsewhere).
  *
  * Options: `--quick` (a smoke run of under a minute), `--scenarios steady,scale-out,storm,ceilings,players,schemas,route-apply`
- * (`--quick` leaves out scale-out and route-apply; `--scenarios steady --rates 4000,8000 --duration-s 20` runs
+ * (`--quick` leaves out scale-out, schemas and route-apply; `--scenarios steady --rates 4000,8000 --duration-s 20` runs
  * only that ladder), `--rates 2000,5000,...`, `--connections 1000`, `--players 5000,10000,20000,40000` (by default, up to what fits the open-file limit), `--duration-s 12`,
  * `--workers 1`, `--edges 1` (edge processes sharing the port), `--sources 4`, `--out bench/results`, `--brokers`. Exits 1 if any acked event was
  * lost or any load step had events left unanswered.
