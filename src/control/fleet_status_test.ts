@@ -9,6 +9,7 @@ import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../../test
 import { mountFleetRoutes } from "./fleet_routes.ts";
 import { FleetStatus } from "./fleet_status.ts";
 import { RouteControl } from "./route_control.ts";
+import { RouteMapStore } from "./route_map_store.ts";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const ops = await makeSigningKey("ops-status");
@@ -96,4 +97,28 @@ Deno.test("GET /v1/fleet lists this edge and the edges it heard from, live or go
   assert.deepEqual(body.gone.map((e: EdgeStatus) => e.edgeId), ["edge-3"]);
   now = 20_000;
   assert.deepEqual(fleet.view().live.map((e) => e.edgeId), ["edge-1"], "its own status is always fresh");
+});
+
+Deno.test("FleetStatus of an edge that starts from its last known good map reports that version, from state", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "veltrix-fleet-state-" });
+  try {
+    await new RouteMapStore(dir).save(signedBytes(await signRouteMap(ops, simpleMap(7n))));
+    const control = new RouteControl({
+      routes: new LiveRouteTable(embeddedSnapshot(compileRouteMapOrThrow(defaultRouteMap()))),
+      keys: await TrustedKeys.import(parseTrustedKeys(ops.trustEntry)),
+      maxBytes: 1 << 20,
+      logger: quiet,
+      store: new RouteMapStore(dir),
+    });
+    assert.equal(await control.restore(), undefined);
+    const fleet = new FleetStatus({
+      edgeId: "edge-9",
+      control,
+      feed: { publish: () => Promise.resolve() },
+      logger: quiet,
+    });
+    assert.deepEqual([fleet.own().version, fleet.own().source], ["7", "state"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
