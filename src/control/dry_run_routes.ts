@@ -2,6 +2,8 @@ import { fromBinary } from "@bufbuild/protobuf";
 import type { Hono } from "hono";
 import { SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
 import { compileRouteMap } from "../core/compile_route_map.ts";
+import { precompilePayloadSchemas } from "../core/compile_payload_schemas.ts";
+import { SCHEMA_COMPILE_SLICE_MS, slicedPause } from "./sliced_pause.ts";
 import { decodeRoutableMap } from "../core/decode_route_map.ts";
 import { dryRun, type DryRunReport } from "../core/dry_run.ts";
 import { errorResponse } from "../core/error_response.ts";
@@ -46,7 +48,10 @@ export function mountDryRunRoutes(
       return errorResponse(new VeltrixError("MALFORMED_ROUTE_UPDATE", (cause as Error).message));
     }
     const current = deps.routes.table;
-    const compiled = compileRouteMap(map, { previous: current.compiledSchemas });
+    // New schemas compile in time slices, as for an update, so that events keep flowing meanwhile.
+    const pause = slicedPause(SCHEMA_COMPILE_SLICE_MS);
+    const previous = await precompilePayloadSchemas(map, { previous: current.compiledSchemas }, pause);
+    const compiled = compileRouteMap(map, { previous });
     if (!compiled.ok) {
       const message = `route map is invalid: ${formatRouteMapProblems(compiled.problems)}`;
       return errorResponse(new VeltrixError("INVALID_ROUTE_MAP", message), { problems: compiled.problems });
