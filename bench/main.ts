@@ -1,17 +1,11 @@
 /**
- * `deno task bench`: the load benchmark. An edge, the load generators and the reference ceilings
- * each run in their own process on this machine, against the real Kafka broker; the scenarios are
- * steady rates up to saturation, a route storm against the same rate without one, the ceilings
- * (Kafka's own producer, a bare producer of each Kafka client, a bare WebSocket sink), many players, and
- * route-update apply time at 10 to 10,000 routes without load (`route-apply`, in this process).
- * Every run ends by reading the topics back to count lost events, and writes a table to stdout
- * plus `bench/results/<timestamp>.{json,md,svg}` and `latest.*` (`--out` elsewhere).
- *
- * Options: `--quick` (a smoke run of under a minute), `--scenarios steady,binary,scale-out,storm,ceilings,players,route-apply`
- * (`binary`: the steady ladder in protobuf frames; `--quick` leaves out binary, scale-out and route-apply; `--scenarios steady --rates 4000,8000 --duration-s 20` runs
- * only that ladder), `--rates 2000,5000,...`, `--connections 1000`, `--players 5000,10000,20000,40000` (by default, up to what fits the open-file limit), `--duration-s 12`,
- * `--workers 1`, `--edges 1` (edge processes sharing the port), `--sources 4`, `--out bench/results`, `--brokers`. Exits 1 if any acked event was
- * lost or any load step had events left unanswered.
+ * `deno task bench`: the load benchmark. Edges, load generators and reference ceilings run in
+ * their own processes against the real broker: a steady ladder to saturation (JSON and protobuf
+ * frames, one edge and two), a route storm, the ceilings (Kafka's own producer, a bare producer of
+ * each Kafka client, a bare WebSocket sink), many players, payload schemas off and on, and
+ * route-update apply times. Topics are read back to count lost events; results go to stdout and
+ * `bench/results/` (`--out` elsewhere). Options and scenarios: docs/benchmark.md. Exits 1 if an
+ * acked event was lost or a step left events unanswered.
  *
  * @module
  */
@@ -26,24 +20,21 @@ import { makeStormKey, runRouteStorm } from "./route_storm.ts";
 import { countLost, readIds } from "./topic_readback.ts";
 import { ceilingsScenario } from "./ceilings_scenario.ts";
 import { renderTable } from "./report.ts";
-import { measureRouteApply, routeApplyRows } from "./route_apply.ts";
+import { routeApplyScenario } from "./route_apply.ts";
 import { kafkaUp } from "../tools/kafka/kafka.ts";
 import { fitConnectionsToFileLimit, readOpenFileLimit } from "../src/main/open_file_limit.ts";
 import { MIX_TOPICS } from "./treasure_hunt_mix.ts";
+import { quantile, round } from "./quantile.ts";
+import { drained, holdsSla } from "./load_checks.ts";
+import { schemaScenario } from "./schema_scenario.ts";
 
+const text = { type: "string" } as const;
 const { values: opts } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
-    scenarios: { type: "string" },
-    rates: { type: "string" },
-    connections: { type: "string" },
-    players: { type: "string" },
-    "duration-s": { type: "string" },
-    workers: { type: "string", default: "1" },
-    edges: { type: "string", default: "1" },
-    sources: { type: "string", default: "4" },
+    ...{ scenarios: text, rates: text, connections: text, players: text, "duration-s": text, brokers: text },
+    ...{ workers: { ...text, default: "1" }, edges: { ...text, default: "1" }, sources: { ...text, default: "4" } },
     out: { type: "string", default: new URL("./results", import.meta.url).pathname },
-    brokers: { type: "string" },
   },
 });
 const quick = opts.quick!;
@@ -56,7 +47,7 @@ if (!defaultPlayers.includes(playersThatFit)) defaultPlayers.push(Math.floor(pla
 const list = (text: string) => text.split(",").map((s) => Number(s.trim()));
 const settings = {
   scenarios: (opts.scenarios ??
-    (quick ? "steady,storm,ceilings,players" : "steady,binary,scale-out,storm,ceilings,players,route-apply"))
+    (quick ? "steady,storm,ceilings,players" : "steady,binary,scale-out,storm,ceilings,players,schemas,route-apply"))
     .split(","),
   rates: list(opts.rates ?? (quick ? "1000,4000" : "2000,4000,6000,8000,10000,12000,15000,20000")),
   connections: Number(opts.connections ?? (quick ? 200 : 1000)),
@@ -132,11 +123,6 @@ function rowOf(scenario: string, label: string, offered: number, r: LoadStepResu
 type PendingRow = ReturnType<typeof rowOf>;
 const pendingRows: PendingRow[] = [];
 
-function holdsSla(r: LoadStepResult, offered: number): boolean {
-  return r.latencyMs.p99 < 100 && r.unanswered === 0 && r.rejected === 0 && r.connectFailed === 0 &&
-    r.achievedRate >= 0.95 * offered;
-}
-
 /** Acked-id files of warm-up loads: no table row, but their events are checked for loss too. */
 const warmupAckedFiles: string[] = [];
 
@@ -153,13 +139,6 @@ async function startWarmEdge(rate: number, trustedKeys?: string, edges = setting
   warmupAckedFiles.push(...warm.ackedFiles);
   await drained(edge);
   return edge;
-}
-
-async function drained(edge: EdgeUnderTest): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while ((await edge.inFlightEvents()) > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /**
@@ -279,14 +258,23 @@ async function playersScenario(): Promise<void> {
   summary.mostPlayersServed = connected;
 }
 
-function quantile(values: number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
+/** Payload schemas off and on, alternating, at half the best steady rate and at it (or at `--rates`). */
+async function schemasScenario(bestRate: number): Promise<void> {
+  const rates = bestRate ? [Math.max(1000, Math.round(bestRate / 2000) * 1000), bestRate] : settings.rates;
+  const key = await makeStormKey("bench-schemas");
+  const edge = await startWarmEdge(rates[0]!, key.trustEntry);
+  const measure = async (label: string, rate: number, s: LoadStep) => {
+    const r = await runLoadStep(s, edge);
+    pendingRows.push(rowOf("schemas", label, rate, r, { meetsSla: holdsSla(r, rate) }));
+    await drained(edge);
+    return r;
+  };
+  try {
+    const figures = await schemaScenario({ ...settings, rates, quick, key, edge, step, measure, progress });
+    Object.assign(summary, figures);
+  } finally {
+    await edge.stop();
+  }
 }
 
 const t0 = performance.now();
@@ -301,9 +289,10 @@ if (settings.scenarios.includes("ceilings")) {
   Object.assign(summary, ceilings.summary);
 }
 if (settings.scenarios.includes("players")) await playersScenario();
+if (settings.scenarios.includes("schemas")) await schemasScenario(best);
 if (settings.scenarios.includes("route-apply")) {
-  progress("route-update apply time at 10 to 10,000 routes, no load");
-  const applied = routeApplyRows(await measureRouteApply({ runs: quick ? 20 : 200 }));
+  progress("route-update apply time at 10 to 10,000 routes, and 1,000 routes with 100 schemas, no load");
+  const applied = await routeApplyScenario(quick);
   rows.push(...applied.rows);
   Object.assign(summary, applied.summary);
 }
@@ -318,7 +307,16 @@ for (const pending of pendingRows) {
   totalUnanswered += row.unanswered ?? 0;
   rows.push({ ...row, lost, meetsSla: (row.meetsSla ?? false) && lost === 0 });
 }
-const order = ["steady", "steady-binary", "scale-out", "route-storm", "ceiling", "many-players", "route-apply"];
+const order = [
+  "steady",
+  "steady-binary",
+  "scale-out",
+  "route-storm",
+  "schemas",
+  "ceiling",
+  "many-players",
+  "route-apply",
+];
 rows.sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
 totalLost += (await countLost(found, warmupAckedFiles)).lost;
 summary.lost = totalLost;

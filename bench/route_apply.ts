@@ -21,6 +21,8 @@ import type { BenchRow } from "./bench_result.ts";
 /** Apply times of updates of one size. */
 export interface RouteApplyTimes {
   readonly routes: number;
+  /** Payload schemas each update carries, and whether their texts are new in every update. */
+  readonly schemas?: { readonly count: number; readonly cold: boolean };
   /** Size of one signed update, in bytes. */
   readonly updateBytes: number;
   /** Updates timed (after five that warm the JIT up). */
@@ -41,7 +43,15 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {} };
  * up), each a version above the last, and returns their apply times.
  */
 export async function measureRouteApply(
-  { sizes = [10, 100, 1_000, 10_000], runs = 200 }: { sizes?: readonly number[]; runs?: number } = {},
+  { sizes = [10, 100, 1_000, 10_000], runs = 200, schemas }: {
+    sizes?: readonly number[];
+    runs?: number;
+    /**
+     * Payload schemas in every update: `cold` gives each update new schema texts (every schema
+     * compiled), otherwise every update carries the same texts (compiled once, then reused).
+     */
+    schemas?: { readonly count: number; readonly cold: boolean };
+  } = {},
 ): Promise<RouteApplyTimes[]> {
   const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]) as CryptoKeyPair;
   const raw = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
@@ -58,7 +68,16 @@ export async function measureRouteApply(
     const updates = await Promise.all(
       Array.from(
         { length: count + 5 },
-        (_, i) => signRouteMapBytes(syntheticRouteMapBytes(routes, BigInt(i + 2)), pair.privateKey, "bench"),
+        (_, i) =>
+          signRouteMapBytes(
+            syntheticRouteMapBytes(
+              routes,
+              BigInt(i + 2),
+              schemas && { count: schemas.count, tag: schemas.cold ? `v${i}` : "same" },
+            ),
+            pair.privateKey,
+            "bench",
+          ),
       ),
     );
     const times: number[] = [];
@@ -73,6 +92,7 @@ export async function measureRouteApply(
     const at = (q: number) => round(times[Math.min(times.length - 1, Math.floor(q * times.length))]!);
     results.push({
       routes,
+      ...(schemas ? { schemas } : {}),
       updateBytes: updates[0]!.length,
       runs: times.length,
       minMs: round(times[0]!),
@@ -93,7 +113,9 @@ export function routeApplyRows(times: readonly RouteApplyTimes[]): {
 } {
   const rows = times.map((t): BenchRow => ({
     scenario: "route-apply",
-    label: `${t.routes.toLocaleString("en-US")} routes, ${Math.round(t.updateBytes / 1024)} KB update`,
+    label: `${t.routes.toLocaleString("en-US")} routes${
+      t.schemas ? ` + ${t.schemas.count} schemas (${t.schemas.cold ? "all new" : "reused"})` : ""
+    }, ${Math.round(t.updateBytes / 1024)} KB update`,
     achievedRate: t.perSecond,
     sent: t.runs,
     acked: t.runs,
@@ -104,10 +126,24 @@ export function routeApplyRows(times: readonly RouteApplyTimes[]): {
   }));
   const summary: Record<string, number> = {};
   for (const t of times) {
-    summary[`routeApplyMedianMs@${t.routes}`] = t.medianMs;
-    summary[`routeApplyP99Ms@${t.routes}`] = t.p99Ms;
+    const at = t.schemas ? `${t.routes}+${t.schemas.count}schemas${t.schemas.cold ? "Cold" : "Reused"}` : t.routes;
+    summary[`routeApplyMedianMs@${at}`] = t.medianMs;
+    summary[`routeApplyP99Ms@${at}`] = t.p99Ms;
   }
   return { rows, summary };
+}
+
+/**
+ * The scenario: 10 to 10,000 routes, then 1,000 routes with 100 payload schemas, all new in each
+ * update (every schema compiled) and the same in each (compiled once, then reused).
+ */
+export async function routeApplyScenario(quick: boolean): Promise<ReturnType<typeof routeApplyRows>> {
+  const runs = quick ? 20 : 200;
+  return routeApplyRows([
+    ...await measureRouteApply({ runs }),
+    ...await measureRouteApply({ runs: runs / 4, sizes: [1_000], schemas: { count: 100, cold: true } }),
+    ...await measureRouteApply({ runs: runs / 4, sizes: [1_000], schemas: { count: 100, cold: false } }),
+  ]);
 }
 
 function round(x: number): number {

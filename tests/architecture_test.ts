@@ -97,6 +97,23 @@ Deno.test("core is pure: no Deno namespace, no runtime or network modules, no Ka
   assert.deepEqual(violations, []);
 });
 
+/**
+ * The only packages core code may import: pure code that does no I/O. ajv compiles payload schemas
+ * into functions (code generation with `new Function`; no loader is set and remote refs are refused).
+ */
+const CORE_PACKAGES = /^(@bufbuild\/protobuf(\/wire|\/wkt)?|ajv\/dist\/2020\.js)$/;
+
+Deno.test("core code imports no package but protobuf-es and ajv's 2020-12 validator", async () => {
+  const violations: string[] = [];
+  for (const { file, folder, text } of await srcFiles()) {
+    if (folder !== "core" || isTestCode(file)) continue;
+    for (const specifier of specifiers(text)) {
+      if (!specifier.startsWith(".") && !CORE_PACKAGES.test(specifier)) violations.push(`${file} imports ${specifier}`);
+    }
+  }
+  assert.deepEqual(violations, []);
+});
+
 Deno.test("only src/kafka/ imports a Kafka client library, anywhere in the repository", async () => {
   const violations: string[] = [];
   for (const dir of ["src", "tests", "tools", "bench"]) {

@@ -136,6 +136,23 @@ Deno.test("the dashboard shows live numbers under load and a pushed route update
       `${topic} · EVENT_ID · JSON`,
     ]);
 
+    const fleetRow = page.locator(`[data-testid="fleet-row"][data-edge="${edge.edgeId}"] td`);
+    await eventually("this edge in the fleet panel", () => fleetRow.allTextContents(), (cells) => cells[2] === "2");
+    assert.equal((await fleetRow.allTextContents())[1], "live");
+    const dryRun = await fetch(`${admin}/v1/routes:dry-run`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${OPS_TOKEN}` },
+      body: JSON.stringify({ version: "3", routes: [{ name: "only", match: "probe.*", targets: [{ topic }] }] }),
+    });
+    assert.equal(dryRun.status, 200);
+    await dryRun.body?.cancel();
+    await eventually(
+      "the dry run in its panel",
+      () => page.getByTestId("dry-run-row").count(),
+      (rows) => rows > 0,
+    );
+    assert.match(await page.locator("#dry-run-summary").textContent() ?? "", /^version 2 → 3 at /);
+
     await Deno.mkdir(artifacts, { recursive: true });
     const screenshot = `${artifacts}/dashboard.png`;
     await page.screenshot({ path: screenshot, fullPage: true });

@@ -102,7 +102,7 @@ export class VeltrixClient {
   /**
    * Sends an event of `type` with optional `data`. Resolves with its id once the edge acks it.
    * Rejects with a {@link VeltrixClientError}: the edge's code on a permanent reject (e.g.
-   * `INVALID_EVENT`, `NO_ROUTE`); `OUTBOX_FULL` when `maxOutbox` events are unacked; `CLOSED` when
+   * `INVALID_EVENT`, `NO_ROUTE`, `SCHEMA_VIOLATION`); `OUTBOX_FULL` when `maxOutbox` events are unacked; `CLOSED` when
    * the client is closing, or closed before the ack; `INVALID_EVENT` when the id factory gave an
    * unusable id or `data` cannot be written as JSON. Retryable rejects are retried, not reported.
    *

@@ -12,6 +12,7 @@
  * @module
  */
 
+export { parseAuthoredRouteMap } from "./authored_route_map.ts";
 export { mountControlService, registerControlService } from "./control_service.ts";
 export { type GrpcServer, startGrpcServer } from "./grpc_server.ts";
 export { mountRouteAdminRoutes, signedFromJson } from "./route_admin_routes.ts";

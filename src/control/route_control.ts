@@ -16,6 +16,16 @@ import type { AppliedRouteMap, LiveRouteTable, RouteMapOrigin, RouteSnapshot } f
 import type { RouteMapFeed } from "../core/route_map_feed.ts";
 import type { TopicProvisioner } from "../core/topic_provisioner.ts";
 import type { RouteMapStore } from "./route_map_store.ts";
+import { claimedRouteMapVersion } from "./claimed_version.ts";
+import { SCHEMA_COMPILE_SLICE_MS, slicedPause } from "./sliced_pause.ts";
+
+/** An update this edge refused, as fleet status reports it. */
+export interface RefusedUpdate {
+  /** The version the update claimed, when it could be read. */
+  readonly version: bigint | undefined;
+  readonly error: VeltrixError;
+  readonly source: RouteMapOrigin;
+}
 
 /** The outcome of one update. */
 export type UpdateOutcome =
@@ -73,6 +83,7 @@ export class RouteControl {
   readonly #routeMaps = new WeakMap<RouteSnapshot, RouteMap>();
   readonly #history: AppliedRouteMap[] = [];
   readonly #watchers = new Set<(applied: AppliedRouteMap) => void>();
+  readonly #refusalWatchers = new Set<(refused: RefusedUpdate) => void>();
   #queue: Promise<unknown> = Promise.resolve();
   readonly #lastIgnoredWarning = new Map<string, number>();
   readonly stats: RouteControlStats = {
@@ -164,6 +175,15 @@ export class RouteControl {
     });
   }
 
+  /**
+   * Calls `listener` with every update refused from now on, but for stale ones (a replay, or this
+   * edge's own map read back from the fleet topic); returns a function that stops it.
+   */
+  onRefused(listener: (refused: RefusedUpdate) => void): () => void {
+    this.#refusalWatchers.add(listener);
+    return () => this.#refusalWatchers.delete(listener);
+  }
+
   /** Calls `listener` with every version applied from now on; returns a function that stops it. */
   onApplied(listener: (applied: AppliedRouteMap) => void): () => void {
     this.#watchers.add(listener);
@@ -183,8 +203,14 @@ export class RouteControl {
   ): Promise<UpdateOutcome> {
     const { routes, keys, maxBytes, logger } = this.#options;
     const started = performance.now();
-    const result = await verifyRouteUpdate(input, { keys, currentVersion: routes.table.version, maxBytes });
-    if (!isVerified(result)) return this.#refused(result.error, source, result.problems);
+    const result = await verifyRouteUpdate(input, {
+      keys,
+      currentVersion: routes.table.version,
+      maxBytes,
+      schemas: { previous: routes.table.compiledSchemas },
+      pause: slicedPause(SCHEMA_COMPILE_SLICE_MS),
+    });
+    if (!isVerified(result)) return this.#refused(result.error, source, result.problems, input);
     const verifiedMs = performance.now() - started;
 
     let topicsMs = 0;
@@ -198,6 +224,8 @@ export class RouteControl {
         return this.#refused(
           new VeltrixError("ROUTE_TOPICS_UNAVAILABLE", `topics not ready: ${(cause as Error).message}`, { cause }),
           source,
+          undefined,
+          input,
         );
       }
       topicsMs = performance.now() - topicsStarted;
@@ -256,8 +284,23 @@ export class RouteControl {
     }
   }
 
-  #refused(error: VeltrixError, source: RouteMapOrigin, problems?: readonly RouteMapProblem[]): UpdateOutcome {
+  #refused(
+    error: VeltrixError,
+    source: RouteMapOrigin,
+    problems?: readonly RouteMapProblem[],
+    input?: Uint8Array | { signed: SignedRouteMap },
+  ): UpdateOutcome {
     this.stats.refused[error.code] = (this.stats.refused[error.code] ?? 0) + 1;
+    if (error.code !== "STALE_ROUTE_MAP" && this.#refusalWatchers.size > 0) {
+      const refused = { version: input === undefined ? undefined : claimedRouteMapVersion(input), error, source };
+      for (const watcher of this.#refusalWatchers) {
+        try {
+          watcher(refused);
+        } catch {
+          // A failing watcher must not change the outcome.
+        }
+      }
+    }
     if (source === "admin") {
       this.#log.warn(`route-update.refused:${error.code}`, "route update refused", {
         code: error.code,

@@ -6,18 +6,25 @@
  *   keygen --out DIR [--id ID]                      Ed25519 key pair: DIR/ID.key, DIR/ID.pub
  *   validate MAP.json                               every problem, or a summary
  *   sign --key FILE --key-id ID MAP.json --out FILE a binary SignedRouteMap
- *   push --admin URL FILE                           POST it to an edge's /v1/routes
+ *   push --admin URL FILE [--wait [--timeout 30s]]  POST it to an edge's /v1/routes; --wait: until every live edge has it
+ *   status --admin URL                              every edge, the version it has in force, its last refusal
  *   show --admin URL                                the map an edge routes by
- *   diff --admin URL MAP.json                       which types would route differently
+ *   diff --admin URL MAP.json [--traffic]           which types would route differently; --traffic:
+ *                                                   a dry run weighted by the edge's recent traffic
  *
  * Every failure prints a clear message and exits non-zero.
  *
  * @module
  */
-import { create, fromBinary, fromJsonString, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, fromJsonString, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { parseArgs } from "node:util";
 import { type RouteMap, RouteMapSchema, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
 import { compileRouteMap, compileRouteMapOrThrow } from "../core/compile_route_map.ts";
+import { parseAuthoredRouteMap } from "./authored_route_map.ts";
+import { type FleetAnswer, fleetTable, parseDuration, waitForRollout } from "./rollout_cli.ts";
+import { DRY_RUN_PATH } from "./dry_run_routes.ts";
+import { dryRunTable } from "./dry_run_table.ts";
+import type { DryRunReport } from "../core/dry_run.ts";
 import { formatRouteMapProblems, type RouteMapProblem } from "../core/route_map_problem.ts";
 import { routingDifferences } from "../core/routing_diff.ts";
 
@@ -28,9 +35,10 @@ const USAGE = `usage: deno task routes <command>
   keygen --out DIR [--id ID]
   validate MAP.json
   sign --key FILE --key-id ID MAP.json --out FILE
-  push --admin URL FILE
+  push --admin URL FILE [--wait [--timeout 30s]]
+  status --admin URL
   show --admin URL
-  diff --admin URL MAP.json`;
+  diff --admin URL MAP.json [--traffic]`;
 
 /**
  * A command that a composer adds to the CLI (`tools/routes/routes.ts` adds `trace`, which reads
@@ -64,6 +72,8 @@ export async function runRoutesCli(
         return await push(rest, out);
       case "show":
         return await show(rest, out);
+      case "status":
+        return await status(rest, out);
       case "diff":
         return await diff(rest, out);
       default:
@@ -103,7 +113,7 @@ async function readMap(path: string): Promise<RouteMap> {
     throw new CliError(`cannot read ${path}: ${(error as Error).message}`);
   }
   try {
-    return fromJsonString(RouteMapSchema, text);
+    return parseAuthoredRouteMap(text);
   } catch (error) {
     throw new CliError(`${path} is not a RouteMap in protobuf JSON form: ${(error as Error).message}`);
   }
@@ -199,8 +209,11 @@ function adminUrl(values: Record<string, string | undefined>): string {
 }
 
 async function push(args: string[], out: (line: string) => void): Promise<number> {
-  const { values, files } = options(args, { admin: { type: "string" } }, 1);
+  const spec = { admin: { type: "string" }, wait: { type: "boolean" }, timeout: { type: "string" } } as const;
+  const { values, files } = options(args, spec, 1);
   const admin = adminUrl(values);
+  const timeoutMs = parseDuration(values.timeout ?? "30s");
+  if (timeoutMs === undefined) throw new CliError(`--timeout must be a duration such as 30s, got "${values.timeout}"`);
   let body: Uint8Array;
   try {
     body = await Deno.readFile(files[0]!);
@@ -223,6 +236,20 @@ async function push(args: string[], out: (line: string) => void): Promise<number
   out(
     `applied version ${answer.version} (${answer.routes} routes) in ${answer.applyMs} ms; published to fleet: ${answer.published}`,
   );
+  if (!values.wait) return 0;
+  const readFleet = () => fleetOf(admin);
+  return await waitForRollout({ version: BigInt(String(answer.version)), timeoutMs, readFleet, out });
+}
+
+async function fleetOf(admin: string): Promise<FleetAnswer> {
+  const { status, body } = await request(`${admin}/v1/fleet`);
+  if (status !== 200) throw new CliError(`cannot read the fleet from ${admin}: HTTP ${status}`);
+  return body as unknown as FleetAnswer;
+}
+
+async function status(args: string[], out: (line: string) => void): Promise<number> {
+  const { values } = options(args, { admin: { type: "string" } }, 0);
+  for (const line of fleetTable(await fleetOf(adminUrl(values)))) out(line);
   return 0;
 }
 
@@ -240,8 +267,18 @@ async function show(args: string[], out: (line: string) => void): Promise<number
 }
 
 async function diff(args: string[], out: (line: string) => void): Promise<number> {
-  const { values, files } = options(args, { admin: { type: "string" } }, 1);
+  const { values, files } = options(args, { admin: { type: "string" }, traffic: { type: "boolean" } }, 1);
   const proposed = await readValidMap(files[0]!);
+  if (values.traffic) {
+    const { status, body } = await request(`${adminUrl(values)}${DRY_RUN_PATH}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: toJsonString(RouteMapSchema, proposed),
+    });
+    if (status !== 200) throw new CliError(`dry run failed: HTTP ${status}: ${JSON.stringify(body.error ?? body)}`);
+    for (const line of dryRunTable(body as unknown as DryRunReport)) out(line);
+    return 0;
+  }
   const { status, body } = await request(`${adminUrl(values)}/v1/routes`);
   if (status !== 200) throw new CliError(`cannot read the edge's map: HTTP ${status}`);
   const current = fromJsonString(RouteMapSchema, JSON.stringify(body.routeMap));

@@ -10,14 +10,40 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Format, KeyStrategy, RouteMapSchema, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
 
-/** A synthetic RouteMap of `routes` routes and `version`, in binary form. */
-export function syntheticRouteMapBytes(routes: number, version: bigint): Uint8Array {
+/** Payload schemas of a synthetic map. */
+export interface SyntheticSchemas {
+  /** How many: one each for the first exact-type routes. */
+  readonly count: number;
+  /** Goes into each schema's text: the same tag gives the same texts (reusable), a new one new texts. */
+  readonly tag: string;
+}
+
+/**
+ * A synthetic RouteMap of `routes` routes and `version`, in binary form; with `schemas`, it also
+ * carries that many payload schemas (an object with a few typed, bounded, patterned properties).
+ */
+export function syntheticRouteMapBytes(routes: number, version: bigint, schemas?: SyntheticSchemas): Uint8Array {
   const topic = (i: number) => `game.topic-${i % 20}`;
   return toBinary(
     RouteMapSchema,
     create(RouteMapSchema, {
       version,
       deadLetterTopic: "veltrix.unrouted",
+      schemas: Array.from({ length: Math.min(schemas?.count ?? 0, Math.ceil(routes / 2)) }, (_, s) => ({
+        match: `zone-${(s * 2) % 50}.event-${s * 2}`,
+        jsonSchema: JSON.stringify({
+          $comment: `${schemas!.tag}-${s}`,
+          type: "object",
+          required: ["x", "y"],
+          properties: {
+            x: { type: "integer", minimum: 0, maximum: 4096 },
+            y: { type: "integer", minimum: 0, maximum: 4096 },
+            label: { type: "string", maxLength: 32, pattern: "^[a-z0-9-]+$" },
+            tags: { type: "array", items: { type: "string" }, maxItems: 8 },
+          },
+          additionalProperties: false,
+        }),
+      })),
       routes: Array.from({ length: routes }, (_, i) => ({
         name: `route-${i}`,
         match: i % 100 === 99 ? "*" : i % 2 === 0 ? `zone-${i % 50}.event-${i}` : `zone-${i % 50}.group-${i}.*`,

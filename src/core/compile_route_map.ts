@@ -1,4 +1,5 @@
-import { Format, KeyStrategy } from "../gen/veltrix/v1/route_map_pb.ts";
+import { Format, KeyStrategy, SchemaViolationAction } from "../gen/veltrix/v1/route_map_pb.ts";
+import { compilePayloadSchemas, type PayloadSchemaSources } from "./compile_payload_schemas.ts";
 import { parseRoutePattern } from "./route_pattern.ts";
 import { formatRouteMapProblems, type RouteMapProblem } from "./route_map_problem.ts";
 import { type CompiledRoute, type ResolvedTarget, type RoutableMap, RouteTable } from "./route_table.ts";
@@ -21,8 +22,11 @@ export type CompileResult =
  * const result = compileRouteMap(defaultRouteMap());
  * if (result.ok) result.table.resolve("treasure.collected");
  * ```
+ *
+ * @param schemas where payload schema validators come from: pass the table in force's
+ * `compiledSchemas` as `previous` so that unchanged schemas are not compiled again.
  */
-export function compileRouteMap(map: RoutableMap): CompileResult {
+export function compileRouteMap(map: RoutableMap, schemas: PayloadSchemaSources = {}): CompileResult {
   const problems: RouteMapProblem[] = [];
   const routes: CompiledRoute[] = [];
   const names = new Set<string>();
@@ -75,10 +79,31 @@ export function compileRouteMap(map: RoutableMap): CompileResult {
       }
       targets.push(resolved);
     }
+    const onSchemaViolation = resolveSchemaViolation(route.onSchemaViolation);
+    if (onSchemaViolation === undefined) {
+      problems.push({
+        path: `routes[${r}].onSchemaViolation`,
+        message: `unknown schema violation action ${route.onSchemaViolation}`,
+      });
+    } else if (onSchemaViolation === SchemaViolationAction.DEAD_LETTER && !map.badEventTopic) {
+      problems.push({
+        path: `routes[${r}].onSchemaViolation`,
+        message: "DEAD_LETTER needs the map's badEventTopic",
+      });
+    }
     if (patternOk) {
-      routes.push(Object.freeze({ name: route.name, pattern, targets: Object.freeze(targets) }));
+      routes.push(Object.freeze({ name: route.name, pattern, targets: Object.freeze(targets), onSchemaViolation }));
     }
   }
+
+  let badEventTopic: string | undefined;
+  if (map.badEventTopic) {
+    const problem = topicNameProblem(map.badEventTopic);
+    if (problem !== undefined) problems.push({ path: "badEventTopic", message: problem });
+    badEventTopic = map.badEventTopic;
+  }
+  const compiledSchemas = compilePayloadSchemas(map, schemas);
+  problems.push(...compiledSchemas.problems);
 
   let deadLetterTopic: string | undefined;
   if (map.deadLetterTopic !== "") {
@@ -88,12 +113,13 @@ export function compileRouteMap(map: RoutableMap): CompileResult {
   }
 
   if (problems.length > 0) return { ok: false, problems: Object.freeze(problems) };
-  return { ok: true, table: new RouteTable(map, routes, deadLetterTopic) };
+  const tableSchemas = { rules: compiledSchemas.rules, badEventTopic };
+  return { ok: true, table: new RouteTable(map, routes, deadLetterTopic, tableSchemas) };
 }
 
 /** Like {@link compileRouteMap}, but throws a VeltrixError with code INVALID_ROUTE_MAP listing every problem. */
-export function compileRouteMapOrThrow(map: RoutableMap): RouteTable {
-  const result = compileRouteMap(map);
+export function compileRouteMapOrThrow(map: RoutableMap, schemas: PayloadSchemaSources = {}): RouteTable {
+  const result = compileRouteMap(map, schemas);
   if (result.ok) return result.table;
   throw new VeltrixError("INVALID_ROUTE_MAP", `route map is invalid: ${formatRouteMapProblems(result.problems)}`, {
     cause: result.problems,
@@ -103,6 +129,11 @@ export function compileRouteMapOrThrow(map: RoutableMap): RouteTable {
 function resolveKey(key: KeyStrategy): KeyStrategy | undefined {
   if (key === KeyStrategy.UNSPECIFIED) return KeyStrategy.PLAYER;
   return key in KeyStrategy ? key : undefined;
+}
+
+function resolveSchemaViolation(action: SchemaViolationAction | undefined): SchemaViolationAction | undefined {
+  if (action === undefined || action === SchemaViolationAction.UNSPECIFIED) return SchemaViolationAction.REJECT;
+  return action in SchemaViolationAction ? action : undefined;
 }
 
 function resolveFormat(format: Format): Format | undefined {

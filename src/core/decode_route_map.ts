@@ -8,7 +8,7 @@
  * @module
  */
 import { BinaryReader } from "@bufbuild/protobuf/wire";
-import type { Format, KeyStrategy } from "../gen/veltrix/v1/route_map_pb.ts";
+import type { Format, KeyStrategy, SchemaViolationAction } from "../gen/veltrix/v1/route_map_pb.ts";
 import type { RoutableMap } from "./route_table.ts";
 
 interface TargetSource {
@@ -21,6 +21,12 @@ interface RouteSource {
   name: string;
   match: string;
   targets: TargetSource[];
+  onSchemaViolation: SchemaViolationAction;
+}
+
+interface SchemaSource {
+  match: string;
+  jsonSchema: string;
 }
 
 /**
@@ -50,27 +56,44 @@ export function decodeRoutableMap(bytes: Uint8Array): RoutableMap {
   const reader = new BinaryReader(bytes, decodeUtf8);
   let version = 0n;
   let deadLetterTopic = "";
+  let badEventTopic = "";
   const routes: RouteSource[] = [];
+  const schemas: SchemaSource[] = [];
   while (reader.pos < reader.len) {
     const [field, wireType] = reader.tag();
     if (field === 1) version = BigInt(reader.uint64());
     else if (field === 2) routes.push(readRoute(reader, reader.uint32()));
     else if (field === 3) deadLetterTopic = reader.string();
+    else if (field === 4) schemas.push(readSchema(reader, reader.uint32()));
+    else if (field === 5) badEventTopic = reader.string();
     else reader.skip(wireType, field, SKIP_DEPTH - 1);
   }
-  return { version, deadLetterTopic, routes };
+  return { version, deadLetterTopic, routes, schemas, badEventTopic };
+}
+
+function readSchema(reader: BinaryReader, length: number): SchemaSource {
+  const end = reader.pos + length;
+  const schema: SchemaSource = { match: "", jsonSchema: "" };
+  while (reader.pos < end) {
+    const [field, wireType] = reader.tag();
+    if (field === 1) schema.match = reader.string();
+    else if (field === 2) schema.jsonSchema = reader.string();
+    else reader.skip(wireType, field, SKIP_DEPTH - 2);
+  }
+  return schema;
 }
 
 function readRoute(reader: BinaryReader, length: number): RouteSource {
   const end = reader.pos + length;
-  const route: RouteSource = { name: "", match: "", targets: [] };
+  const route: RouteSource = { name: "", match: "", targets: [], onSchemaViolation: 0 };
   while (reader.pos < end) {
     const [field, wireType] = reader.tag();
     if (field === 1) route.name = reader.string();
     else if (field === 2) route.match = reader.string();
     else if (field === 3) {
       route.targets.push(readTarget(reader, reader.uint32()));
-    } else reader.skip(wireType, field, SKIP_DEPTH - 2);
+    } else if (field === 4) route.onSchemaViolation = reader.int32();
+    else reader.skip(wireType, field, SKIP_DEPTH - 2);
   }
   return route;
 }

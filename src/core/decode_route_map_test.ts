@@ -11,11 +11,19 @@ const target = fc.record({
   key: fc.integer({ min: -3, max: 7 }),
   format: fc.integer({ min: -3, max: 5 }),
 });
-const route = fc.record({ name: text, match: text, targets: fc.array(target, { maxLength: 3 }) });
+const route = fc.record({
+  name: text,
+  match: text,
+  targets: fc.array(target, { maxLength: 3 }),
+  onSchemaViolation: fc.integer({ min: -3, max: 4 }),
+});
+const schema = fc.record({ match: text, jsonSchema: fc.string({ maxLength: 40, unit: "grapheme" }) });
 const routeMap = fc.record({
   version: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
   deadLetterTopic: text,
   routes: fc.array(route, { maxLength: 6 }),
+  schemas: fc.array(schema, { maxLength: 3 }),
+  badEventTopic: text,
 });
 
 /** protobuf-es's decode, reduced to the fields the fast decoder returns. */
@@ -28,7 +36,10 @@ function reference(bytes: Uint8Array) {
       name: r.name,
       match: r.match,
       targets: r.targets.map((t) => ({ topic: t.topic, key: t.key, format: t.format })),
+      onSchemaViolation: r.onSchemaViolation,
     })),
+    schemas: message.schemas.map((s) => ({ match: s.match, jsonSchema: s.jsonSchema })),
+    badEventTopic: message.badEventTopic,
   };
 }
 
@@ -103,7 +114,10 @@ Deno.test("decodeRoutableMap() accepts exactly what protobuf-es accepts, over mu
             name: r.name,
             match: r.match,
             targets: r.targets.map((t) => ({ ...t })),
+            onSchemaViolation: r.onSchemaViolation ?? 0,
           })),
+          schemas: (decoded.schemas ?? []).map((s) => ({ ...s })),
+          badEventTopic: decoded.badEventTopic ?? "",
         };
       } catch {
         actual = "throws";

@@ -51,6 +51,13 @@ const table = {
     retryable: false,
     summary: "No route matches the event type and the map has no dead-letter topic.",
   },
+  SCHEMA_VIOLATION: {
+    http: 422,
+    rpc: "invalid_argument",
+    retryable: false,
+    summary:
+      "An event's data does not match its type's payload schema and its route says REJECT; the message names the failing JSON pointer and keyword.",
+  },
   OVERLOADED: {
     http: 503,
     rpc: "resource_exhausted",

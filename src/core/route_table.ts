@@ -1,4 +1,6 @@
-import { Format, KeyStrategy } from "../gen/veltrix/v1/route_map_pb.ts";
+import { Format, KeyStrategy, SchemaViolationAction } from "../gen/veltrix/v1/route_map_pb.ts";
+import type { PayloadSchemaRule } from "./compile_payload_schemas.ts";
+import type { CompiledPayloadSchema } from "./payload_schema.ts";
 import { patternMatches, type RoutePattern } from "./route_pattern.ts";
 
 /** One Kafka write an event must make: the topic, how to key the record, how to encode it. */
@@ -20,6 +22,19 @@ export interface Resolution {
   readonly needsProtobuf: boolean;
   /** True when some target wants the JSON encoding. */
   readonly needsJson: boolean;
+  /** The payload schema the event's data must match; undefined for types without one (no work). */
+  readonly schema?: SchemaCheck;
+}
+
+/** The schema check of one event type, and what happens to data that fails it. */
+export interface SchemaCheck {
+  /** The map's schema that applies: the most specific match. */
+  readonly rule: PayloadSchemaRule;
+  /**
+   * Where a failing event goes when every route matching the type says DEAD_LETTER (the bad-event
+   * topic, keyed by player, as protobuf); undefined means it is rejected with SCHEMA_VIOLATION.
+   */
+  readonly badEvent: Resolution | undefined;
 }
 
 /**
@@ -33,7 +48,13 @@ export interface RoutableMap {
     readonly name: string;
     readonly match: string;
     readonly targets: readonly { readonly topic: string; readonly key: KeyStrategy; readonly format: Format }[];
+    /** Absent is UNSPECIFIED (REJECT). */
+    readonly onSchemaViolation?: SchemaViolationAction;
   }[];
+  /** Payload schemas by match; absent is none. */
+  readonly schemas?: readonly { readonly match: string; readonly jsonSchema: string }[];
+  /** Where events that fail a DEAD_LETTER route's schema go; absent or "" is none. */
+  readonly badEventTopic?: string;
 }
 
 /** A validated route, as compile hands it to the table. */
@@ -41,6 +62,15 @@ export interface CompiledRoute {
   readonly name: string;
   readonly pattern: RoutePattern;
   readonly targets: readonly ResolvedTarget[];
+  /** Never UNSPECIFIED: compile resolves it to REJECT. @default SchemaViolationAction.REJECT */
+  readonly onSchemaViolation?: SchemaViolationAction;
+}
+
+/** The parts of a table that only maps with payload schemas have. */
+export interface TableSchemas {
+  readonly rules: readonly PayloadSchemaRule[];
+  /** Where failing events of DEAD_LETTER routes go. */
+  readonly badEventTopic: string | undefined;
 }
 
 /** How many distinct event types a table remembers lookups for; later types are resolved each time. */
@@ -64,16 +94,41 @@ export class RouteTable {
   readonly routes: readonly CompiledRoute[];
   /** The map this table was compiled from; callers must not change it. */
   readonly map: RoutableMap;
+  /** The payload schemas, in map order. */
+  readonly schemaRules: readonly PayloadSchemaRule[];
+  /** Every compiled schema by its key: what the next version reuses. */
+  readonly compiledSchemas: ReadonlyMap<string, CompiledPayloadSchema>;
+  /** Where events that fail a DEAD_LETTER route's schema go, or undefined. */
+  readonly badEventTopic: string | undefined;
 
   readonly #exact = new Map<string, number[]>();
   readonly #prefix = new Map<string, number[]>();
   readonly #all: number[] = [];
   readonly #memo = new Map<string, Resolution>();
   readonly #unrouted: Resolution;
+  readonly #badEvent: Resolution | undefined;
+  readonly #schemaExact = new Map<string, PayloadSchemaRule>();
+  readonly #schemaPrefix = new Map<string, PayloadSchemaRule>();
+  readonly #schemaAll: PayloadSchemaRule | undefined;
 
   /** Use `compileRouteMap`, which validates first. */
-  constructor(map: RoutableMap, routes: readonly CompiledRoute[], deadLetterTopic: string | undefined) {
+  constructor(
+    map: RoutableMap,
+    routes: readonly CompiledRoute[],
+    deadLetterTopic: string | undefined,
+    schemas: TableSchemas = { rules: [], badEventTopic: undefined },
+  ) {
     this.map = map;
+    this.schemaRules = Object.freeze([...schemas.rules]);
+    this.compiledSchemas = new Map(schemas.rules.map((rule) => [rule.schema.key, rule.schema]));
+    this.badEventTopic = schemas.badEventTopic;
+    let schemaAll: PayloadSchemaRule | undefined;
+    for (const rule of schemas.rules) {
+      if (rule.pattern.kind === "all") schemaAll = rule;
+      else if (rule.pattern.kind === "exact") this.#schemaExact.set(rule.pattern.type, rule);
+      else this.#schemaPrefix.set(rule.pattern.prefix, rule);
+    }
+    this.#schemaAll = schemaAll;
     this.version = map.version;
     this.versionText = map.version.toString();
     this.deadLetterTopic = deadLetterTopic;
@@ -87,10 +142,14 @@ export class RouteTable {
       else pushTo(this.#prefix, pattern.prefix, index);
     });
     if (deadLetterTopic !== undefined) topics.add(deadLetterTopic);
+    if (schemas.badEventTopic !== undefined) topics.add(schemas.badEventTopic);
     this.topics = Object.freeze([...topics].sort());
     this.#unrouted = deadLetterTopic === undefined
       ? resolution([], false)
       : resolution([{ topic: deadLetterTopic, key: KeyStrategy.PLAYER, format: Format.PROTOBUF }], true);
+    this.#badEvent = schemas.badEventTopic === undefined
+      ? undefined
+      : resolution([{ topic: schemas.badEventTopic, key: KeyStrategy.PLAYER, format: Format.PROTOBUF }], false);
     Object.freeze(this);
   }
 
@@ -115,25 +174,46 @@ export class RouteTable {
     if (matched.length === 0) return this.#unrouted;
     matched.sort((a, b) => a - b);
     const byTopic = new Map<string, ResolvedTarget>();
+    let allDeadLetter = true;
     for (const index of matched) {
       const route = this.routes[index]!;
       // Defensive: the indexes above are built from the same patterns.
       if (!patternMatches(route.pattern, type)) continue;
+      if (route.onSchemaViolation !== SchemaViolationAction.DEAD_LETTER) allDeadLetter = false;
       for (const target of route.targets) {
         if (!byTopic.has(target.topic)) byTopic.set(target.topic, target);
       }
     }
-    return resolution([...byTopic.values()], false);
+    const rule = this.#schemaFor(type);
+    const schema = rule === undefined
+      ? undefined
+      : Object.freeze({ rule, badEvent: allDeadLetter ? this.#badEvent : undefined });
+    return resolution([...byTopic.values()], false, schema);
+  }
+
+  /** The most specific schema for `type`: exact, then the longest prefix, then `*`. */
+  #schemaFor(type: string): PayloadSchemaRule | undefined {
+    if (this.schemaRules.length === 0) return undefined;
+    const exact = this.#schemaExact.get(type);
+    if (exact !== undefined) return exact;
+    for (let dot = type.lastIndexOf("."); dot !== -1; dot = type.lastIndexOf(".", dot - 1)) {
+      const byPrefix = this.#schemaPrefix.get(type.slice(0, dot + 1));
+      if (byPrefix !== undefined) return byPrefix;
+      if (dot === 0) break;
+    }
+    return this.#schemaAll;
   }
 }
 
-function resolution(targets: ResolvedTarget[], deadLettered: boolean): Resolution {
-  return Object.freeze({
+/** A frozen Resolution; the `schema` key is only there for types that have one. */
+function resolution(targets: ResolvedTarget[], deadLettered: boolean, schema?: SchemaCheck): Resolution {
+  const base = {
     targets: Object.freeze(targets),
     deadLettered,
     needsProtobuf: targets.some((t) => t.format === Format.PROTOBUF),
     needsJson: targets.some((t) => t.format === Format.JSON),
-  });
+  };
+  return Object.freeze(schema === undefined ? base : { ...base, schema });
 }
 
 function pushTo(index: Map<string, number[]>, key: string, value: number): void {

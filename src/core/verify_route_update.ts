@@ -1,5 +1,6 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { type SignedRouteMap, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
+import { type PayloadSchemaSources, precompilePayloadSchemas } from "./compile_payload_schemas.ts";
 import { compileRouteMap } from "./compile_route_map.ts";
 import { formatRouteMapProblems, type RouteMapProblem } from "./route_map_problem.ts";
 import { decodeRoutableMap } from "./decode_route_map.ts";
@@ -32,6 +33,13 @@ export interface RouteUpdateContext {
   /** The version in force: an update must be strictly greater. */
   readonly currentVersion: bigint;
   readonly maxBytes: number;
+  /** Where payload schema validators come from: the table in force's, so that unchanged ones are reused. */
+  readonly schemas?: PayloadSchemaSources;
+  /**
+   * Awaited after each new payload schema is compiled, so that the caller's other work can run
+   * between two compiles (the edge passes a macrotask). @default a resolved promise
+   */
+  readonly pause?: () => Promise<void>;
 }
 
 /**
@@ -89,7 +97,9 @@ export async function verifyRouteUpdate(
     );
   }
 
-  const compiled = compileRouteMap(routeMap);
+  const schemas = context.schemas ?? {};
+  const previous = await precompilePayloadSchemas(routeMap, schemas, context.pause ?? (() => Promise.resolve()));
+  const compiled = compileRouteMap(routeMap, { ...schemas, previous });
   if (!compiled.ok) {
     return {
       error: new VeltrixError(

@@ -310,19 +310,27 @@ const { wireMessage } = fc.letrec<{ wireMessage: Uint8Array; wireField: Uint8Arr
   ),
 }));
 
+/** The fields the fast decoder returns, from either decoder's output. */
+function routable(m: RoutableMap): RoutableMap {
+  return {
+    version: m.version,
+    deadLetterTopic: m.deadLetterTopic,
+    routes: m.routes.map((r) => ({
+      name: r.name,
+      match: r.match,
+      targets: r.targets.map((t) => ({ topic: t.topic, key: t.key, format: t.format })),
+      onSchemaViolation: r.onSchemaViolation ?? 0,
+    })),
+    schemas: (m.schemas ?? []).map((s) => ({ match: s.match, jsonSchema: s.jsonSchema })),
+    badEventTopic: m.badEventTopic ?? "",
+  };
+}
+
 /** protobuf-es's decode, reduced to the fields the fast decoder returns, or "throws". */
 function reference(bytes: Uint8Array): RoutableMap | "throws" {
   try {
     const m = fromBinary(RouteMapSchema, bytes);
-    return {
-      version: m.version,
-      deadLetterTopic: m.deadLetterTopic,
-      routes: m.routes.map((r) => ({
-        name: r.name,
-        match: r.match,
-        targets: r.targets.map((t) => ({ topic: t.topic, key: t.key, format: t.format })),
-      })),
-    };
+    return routable(m);
   } catch {
     return "throws";
   }
@@ -331,15 +339,7 @@ function reference(bytes: Uint8Array): RoutableMap | "throws" {
 function fastDecode(bytes: Uint8Array): RoutableMap | "throws" {
   try {
     const m = decodeRoutableMap(bytes);
-    return {
-      version: m.version,
-      deadLetterTopic: m.deadLetterTopic,
-      routes: m.routes.map((r) => ({
-        name: r.name,
-        match: r.match,
-        targets: r.targets.map((t) => ({ topic: t.topic, key: t.key, format: t.format })),
-      })),
-    };
+    return routable(m);
   } catch {
     return "throws";
   }

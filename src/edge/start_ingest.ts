@@ -5,6 +5,7 @@ import type { RateLimitedLog } from "../core/rate_limited_log.ts";
 import type { Readiness } from "../core/readiness.ts";
 import { RecentEventIds } from "../core/recent_event_ids.ts";
 import type { RecordSink } from "../core/record_sink.ts";
+import type { TrafficSketch } from "../core/traffic_sketch.ts";
 import type { EdgeMetrics } from "./edge_metrics.ts";
 import { createEdgeApp } from "./http/edge_app.ts";
 import type { PlayerTokenVerifier } from "./http/player_token.ts";
@@ -53,6 +54,8 @@ export interface IngestDependencies {
   readonly metrics: EdgeMetrics;
   readonly logger: Logger;
   readonly log: RateLimitedLog;
+  /** Counts admitted events by type, for dry runs. */
+  readonly traffic?: TrafficSketch;
 }
 
 /** The running client-facing side of an edge. */
@@ -94,6 +97,7 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
       : undefined,
     metrics,
     log,
+    traffic: deps.traffic,
     limits: {
       maxFrameBytes: settings.maxFrameBytes,
       frame: { maxEvents: settings.maxEventsPerFrame, maxDataDepth: settings.maxDataDepth },

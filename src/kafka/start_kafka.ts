@@ -8,6 +8,8 @@ import type { TopicLayout } from "../core/topic_provisioner.ts";
 import type { KafkaAdapterFactory } from "./kafka_adapter.ts";
 import { KafkaRecordSink } from "./kafka_record_sink.ts";
 import { FleetTopic } from "./fleet_topic.ts";
+import { EdgeStatusTopic } from "./edge_status_topic.ts";
+import type { EdgeStatus } from "../core/edge_status.ts";
 import { retryWithBackoff } from "./retry.ts";
 import { TopicGate } from "./topic_gate.ts";
 
@@ -22,6 +24,14 @@ export interface KafkaSettings {
   readonly topicPartitions: number;
   readonly topicReplicationFactor: number;
   readonly routesTopic: string;
+  /** The compacted topic of edge statuses. */
+  readonly edgesTopic: string;
+}
+
+/** Where the statuses read from the edges topic go, and who is told once it can be written. */
+export interface EdgeStatusHandlers {
+  readonly onStatus: (status: EdgeStatus) => void;
+  readonly onStarted: () => void;
 }
 
 /** What the Kafka side works with. */
@@ -43,12 +53,14 @@ export interface KafkaSide {
   readonly topics: TopicGate;
   /** The fleet's route-map topic. */
   readonly fleet: FleetTopic;
+  /** The fleet's edge status topic. */
+  readonly edges: EdgeStatusTopic;
   /**
    * Connects in the background, retrying until it can: ensures the table's topics, connects the
-   * producer, then starts reading the fleet topic into `onFleetRecord`. Resolves true once the
-   * producer is ready, false when the side stopped first.
+   * producer, then starts reading the fleet topic into `onFleetRecord` and the edge status topic
+   * into `edgeStatus`. Resolves true once the producer is ready, false when the side stopped first.
    */
-  connect(onFleetRecord: RouteMapFeedListener): Promise<boolean>;
+  connect(onFleetRecord: RouteMapFeedListener, edgeStatus?: EdgeStatusHandlers): Promise<boolean>;
   /** Stops retrying writes (their events fail), stops the fleet and disconnects. */
   stop(): Promise<void>;
 }
@@ -72,6 +84,10 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
     edgeId: settings.edgeId,
     logger,
   });
+  const edges = new EdgeStatusTopic(adapters(`veltrix-edges-${settings.edgeId}`), {
+    topic: settings.edgesTopic,
+    logger,
+  });
   /** Retries `step` until it works or the side stops; a stop ends it quietly. */
   const untilStopped = (what: string, step: () => Promise<void>) =>
     retryWithBackoff(step, {
@@ -86,19 +102,26 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
     sink,
     topics,
     fleet,
-    async connect(onFleetRecord) {
+    edges,
+    async connect(onFleetRecord, edgeStatus) {
       const connected = await untilStopped("kafka", async () => {
         await topics.ensure(routes.table.topics);
         readiness.set(TABLE_TOPICS_EXIST, true);
         await events.connect();
       });
       if (connected) void untilStopped("route fleet topic", () => fleet.start(onFleetRecord));
+      if (connected && edgeStatus) {
+        void untilStopped("edge status topic", () => edges.start(edgeStatus.onStatus)).then((started) => {
+          if (started) edgeStatus.onStarted();
+        });
+      }
       return connected;
     },
     async stop() {
       stopping.abort();
       readiness.set(PRODUCER_CONNECTED, false);
       await fleet.stop();
+      await edges.stop();
       await events.close();
     },
   };

@@ -8,6 +8,10 @@ import { opsTokenMiddleware } from "../edge/http/ops_token.ts";
 import type { LiveRouteTable } from "../core/live_route_table.ts";
 import { mountControlService } from "../control/control_service.ts";
 import { mountRouteAdminRoutes } from "../control/route_admin_routes.ts";
+import type { FleetStatus } from "../control/fleet_status.ts";
+import { mountFleetRoutes } from "../control/fleet_routes.ts";
+import { type DryRunLog, mountDryRunRoutes } from "../control/dry_run_routes.ts";
+import type { TrafficSketch } from "../core/traffic_sketch.ts";
 import type { RouteControl } from "../control/route_control.ts";
 import { mountHealthRoutes } from "../edge/http/health_routes.ts";
 import type { Readiness } from "../core/readiness.ts";
@@ -31,6 +35,10 @@ export interface AdminAppOptions {
   readonly metrics: EdgeMetrics;
   /** Where the dashboard feed reports that it could not read the metrics. */
   readonly logger?: Logger;
+  /** Every edge's rollout status, for `GET /v1/fleet`; absent, the route is not served. */
+  readonly fleet?: FleetStatus;
+  /** Recent traffic and the last dry run, for `POST /v1/routes:dry-run`; absent, the route is not served. */
+  readonly dryRun?: { readonly traffic: TrafficSketch; readonly log: DryRunLog };
 }
 
 /**
@@ -49,6 +57,8 @@ export function createAdminApp(options: AdminAppOptions): Hono {
     connections: options.connections,
     inFlightEvents: () => options.inFlight().events,
     logger: options.logger,
+    ...(options.fleet ? { fleet: () => options.fleet!.view() } : {}),
+    ...(options.dryRun ? { lastDryRun: () => options.dryRun!.log.last } : {}),
   });
   // Before the ops token middleware: the dashboard also takes the token as ?token= (EventSource sends no headers).
   mountDashboard(app, feed, options.opsToken);
@@ -60,6 +70,8 @@ export function createAdminApp(options: AdminAppOptions): Hono {
   if (options.opsToken !== undefined) app.use("*", opsTokenMiddleware(options.opsToken));
   mountRouteAdminRoutes(app, options.control, options.routeUpdateMaxBytes);
   mountControlService(app, options.control);
+  if (options.fleet) mountFleetRoutes(app, options.fleet);
+  if (options.dryRun) mountDryRunRoutes(app, { routes: options.routes, ...options.dryRun });
   app.get(
     "/metrics",
     async (c) => c.body(await options.metrics.text(), 200, { "content-type": options.metrics.registry.contentType }),

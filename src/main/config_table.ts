@@ -37,6 +37,8 @@ export interface ConfigEntry<T> {
   readonly doc: string;
 }
 
+const HEARTBEAT_DOC = "How often an edge writes its status when nothing changes.";
+
 /** The edge's variables, keyed by the {@linkcode EdgeConfig} field each one fills, in the docs' order. */
 export const CONFIG_TABLE = {
   host: {
@@ -195,6 +197,25 @@ export const CONFIG_TABLE = {
     default: "veltrix.routes",
     parse: nonEmpty,
     doc: "Compacted topic that carries signed route maps to every edge.",
+  },
+  dryRunSamples: {
+    env: "VELTRIX_DRY_RUN_SAMPLES",
+    default: "0",
+    parse: int(0, 1000),
+    doc: "Recent `data` payloads kept in memory per event type for dry runs of new schemas; 0 keeps none.",
+  },
+  edgesTopic: {
+    env: "VELTRIX_EDGES_TOPIC",
+    default: "veltrix.edges",
+    parse: nonEmpty,
+    doc: "Compacted topic where every edge writes its rollout status (version in force, last refusal, heartbeat).",
+  },
+  edgeHeartbeatMs: { env: "VELTRIX_EDGE_HEARTBEAT_MS", default: "5000", parse: int(100, 600_000), doc: HEARTBEAT_DOC },
+  edgeStaleMs: {
+    env: "VELTRIX_EDGE_STALE_MS",
+    default: "15000",
+    parse: int(300, 3_600_000),
+    doc: "How old an edge's heartbeat may be before `GET /v1/fleet` counts it as gone.",
   },
   maxInFlightPerConnection: {
     env: "VELTRIX_MAX_INFLIGHT_PER_CONNECTION",

@@ -50,6 +50,10 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
     routeUpdateMaxBytes: 8388608,
     grpcPort: 8789,
     routesTopic: "veltrix.routes",
+    dryRunSamples: 0,
+    edgesTopic: "veltrix.edges",
+    edgeHeartbeatMs: 5000,
+    edgeStaleMs: 15000,
     maxInFlightPerConnection: 1000,
     dedupPerPlayer: 128,
     dedupMaxIds: 1000000,
@@ -100,6 +104,10 @@ const EVERY_VARIABLE_SET: Record<string, string> = {
   VELTRIX_ROUTE_UPDATE_MAX_BYTES: "4096",
   VELTRIX_GRPC_PORT: "-1",
   VELTRIX_ROUTES_TOPIC: "ops.routes",
+  VELTRIX_DRY_RUN_SAMPLES: "16",
+  VELTRIX_EDGES_TOPIC: "ops.edges",
+  VELTRIX_EDGE_HEARTBEAT_MS: "2000",
+  VELTRIX_EDGE_STALE_MS: "9000",
   VELTRIX_MAX_INFLIGHT_PER_CONNECTION: "10",
   VELTRIX_DEDUP_PER_PLAYER: "0",
   VELTRIX_DEDUP_MAX_IDS: "500",
@@ -150,6 +158,10 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     routeUpdateMaxBytes: 4096,
     grpcPort: -1,
     routesTopic: "ops.routes",
+    dryRunSamples: 16,
+    edgesTopic: "ops.edges",
+    edgeHeartbeatMs: 2000,
+    edgeStaleMs: 9000,
     maxInFlightPerConnection: 10,
     dedupPerPlayer: 0,
     dedupMaxIds: 500,
@@ -398,6 +410,10 @@ interface WrittenEdgeConfig {
   readonly routeUpdateMaxBytes: number;
   readonly grpcPort: number;
   readonly routesTopic: string;
+  readonly dryRunSamples: number;
+  readonly edgesTopic: string;
+  readonly edgeHeartbeatMs: number;
+  readonly edgeStaleMs: number;
   readonly maxInFlightPerConnection: number;
   readonly dedupPerPlayer: number;
   readonly dedupMaxIds: number;

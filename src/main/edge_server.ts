@@ -2,7 +2,11 @@ import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
 import { defaultRouteMap } from "../core/default_route_map.ts";
 import { embeddedSnapshot, LiveRouteTable } from "../core/live_route_table.ts";
 import { Readiness } from "../core/readiness.ts";
+import type { EdgeStatus } from "../core/edge_status.ts";
 import { type ControlPlane, startControl } from "../control/start_control.ts";
+import { FleetStatus } from "../control/fleet_status.ts";
+import { DryRunLog } from "../control/dry_run_routes.ts";
+import { TrafficSketch } from "../core/traffic_sketch.ts";
 import { EdgeMetrics } from "../edge/edge_metrics.ts";
 import { startIngest } from "../edge/start_ingest.ts";
 import { kafkaAdapters, startKafka } from "../kafka/mod.ts";
@@ -54,7 +58,17 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     logger,
     log,
   });
+  const fleet = new FleetStatus({
+    edgeId: config.edgeId,
+    control: control.control,
+    feed: kafka.edges,
+    logger,
+    heartbeatMs: config.edgeHeartbeatMs,
+    staleMs: config.edgeStaleMs,
+  });
+  fleet.start();
   const metrics = new EdgeMetrics();
+  const traffic = new TrafficSketch({ samplesPerType: config.dryRunSamples }, Date.now());
   const tokens = await loadPlayerTokenVerifier(config);
   const maxConnections = connectionCapFor(config.maxConnections, logger);
   const ingest = startIngest({ ...config, maxConnections }, {
@@ -65,9 +79,13 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     metrics,
     logger,
     log,
+    traffic,
   });
-  const admin = startAdmin(config, { routes, control: control.control, ingest, readiness, metrics, logger });
-  const ready = kafka.connect((signed) => control.control.applyFleetRecord(signed)).then((connected) => {
+  const dryRun = { traffic, log: new DryRunLog() };
+  const adminDeps = { routes, control: control.control, ingest, readiness, metrics, logger, fleet, dryRun };
+  const admin = startAdmin(config, adminDeps);
+  const edgeStatus = { onStatus: (s: EdgeStatus) => fleet.observe(s), onStarted: () => void fleet.publish() };
+  const ready = kafka.connect((signed) => control.control.applyFleetRecord(signed), edgeStatus).then((connected) => {
     if (connected) logger.info("edge ready", { routeVersion: routes.table.versionText, brokers: config.kafkaBrokers });
     else return new Promise<void>(() => {});
   });
@@ -86,6 +104,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
       stopped ??= (async () => {
         await ingest.stop();
         await admin.stop();
+        await fleet.stop();
         await control.stop();
         await kafka.stop();
         logging.stop();

@@ -2,9 +2,10 @@ import type { LiveRouteTable } from "../core/live_route_table.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Readiness } from "../core/readiness.ts";
 import type { RouteControl } from "../control/route_control.ts";
+import type { FleetStatus } from "../control/fleet_status.ts";
 import type { EdgeMetrics } from "../edge/edge_metrics.ts";
 import type { IngestSide } from "../edge/start_ingest.ts";
-import { createAdminApp } from "./admin_app.ts";
+import { type AdminAppOptions, createAdminApp } from "./admin_app.ts";
 
 /** What the admin listener is configured with (field names as in the edge config). */
 export interface AdminSettings {
@@ -23,6 +24,8 @@ export interface AdminDependencies {
   readonly readiness: Readiness;
   readonly metrics: EdgeMetrics;
   readonly logger: Logger;
+  readonly fleet?: FleetStatus;
+  readonly dryRun?: AdminAppOptions["dryRun"];
 }
 
 /** The running admin listener. */
@@ -56,6 +59,8 @@ export function startAdmin(settings: AdminSettings, deps: AdminDependencies): Ad
     metrics,
     inFlight: () => ({ events: ingest.batcher.pendingEvents, batches: ingest.batcher.inFlightBatches }),
     logger: deps.logger,
+    ...(deps.fleet ? { fleet: deps.fleet } : {}),
+    ...(deps.dryRun ? { dryRun: deps.dryRun } : {}),
   });
   const abort = new AbortController();
   const server = Deno.serve(

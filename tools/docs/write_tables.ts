@@ -3,7 +3,8 @@
  * its marker comments (`<!-- name:begin -->` and `<!-- name:end -->`):
  *
  * - `config-table` in `docs/operations.md`, from the edge's config table (`src/main/config_table.ts`);
- * - `error-table` in `docs/errors.md`, from the error code table (`src/core/error_code.ts`).
+ * - `error-table` in `docs/errors.md`, from the error code table (`src/core/error_code.ts`);
+ * - `schema-limits-table` in `docs/routing.md`, from the payload schema limits (`src/core/payload_schema_limits.ts`).
  *
  * Tables come out as `deno fmt` writes them. `tests/readme_test.ts` fails when a committed table
  * differs from what this would write.
@@ -11,6 +12,7 @@
  * @module
  */
 import { errorCodes } from "../../src/core/error_code.ts";
+import { PAYLOAD_SCHEMA_LIMITS } from "../../src/core/payload_schema_limits.ts";
 import { CONFIG_VARIABLES } from "../../src/main/config.ts";
 
 /** One generated table: the file it lives in (from the repository root), its marker name, its text. */
@@ -63,10 +65,24 @@ export function errorCodeTable(): string {
   );
 }
 
+/** Every limit on payload schemas: its name, value and the code its problems start with. */
+export function schemaLimitsTable(): string {
+  return markdownTable(
+    ["Limit", "Value", "Code", "What it bounds"],
+    Object.entries(PAYLOAD_SCHEMA_LIMITS).map(([name, limit]) => [
+      `\`${name}\``,
+      limit.value === 0 ? "" : limit.value.toLocaleString("en-US"),
+      `\`${limit.code}\``,
+      limit.summary,
+    ]),
+  );
+}
+
 /** The tables `deno task docs` writes. */
 export const GENERATED_TABLES: readonly GeneratedTable[] = [
   { file: "docs/operations.md", marker: "config-table", render: configTable },
   { file: "docs/errors.md", marker: "error-table", render: errorCodeTable },
+  { file: "docs/routing.md", marker: "schema-limits-table", render: schemaLimitsTable },
 ];
 
 /** `text` with what lies between the `marker` comments replaced by `table`; throws when the markers are missing. */

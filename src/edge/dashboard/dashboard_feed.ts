@@ -4,6 +4,7 @@ import type { AppliedRouteMap, LiveRouteTable } from "../../core/live_route_tabl
 import { bucketDelta, type CumulativeBucket, histogramQuantile } from "../../core/histogram_quantile.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { RoutePattern } from "../../core/route_pattern.ts";
+import type { FleetView } from "../../core/fleet_view.ts";
 import { Format, KeyStrategy } from "../../gen/veltrix/v1/route_map_pb.ts";
 
 /** One interval of the edge, as the dashboard shows and charts it. */
@@ -31,9 +32,11 @@ export interface DashboardMessage {
   /**
    * `snapshot` (on subscribe: `{edgeId, intervalMs, points}`, the latest points oldest first),
    * `point` (a DashboardPoint, every interval) or `routes` (on subscribe and after every applied
-   * map: `{current, deadLetterTopic, routes, history}`, history newest first).
+   * map: `{current, deadLetterTopic, routes, history}`, history newest first) or `fleet` (on
+   * subscribe and every interval, when the edge has fleet status: `{live, gone}` edge statuses) or
+   * `dry-run` (on subscribe and when a new one was answered: the last dry run's report, with `at`).
    */
-  readonly event: "snapshot" | "point" | "routes";
+  readonly event: "snapshot" | "point" | "routes" | "fleet" | "dry-run";
   readonly data: string;
 }
 
@@ -61,6 +64,10 @@ export interface DashboardFeedOptions {
   readonly historyPoints?: number;
   /** Where a failed sample is reported (at most once a minute). */
   readonly logger?: Logger;
+  /** Every edge's rollout status, sent as `fleet` every interval; absent, none is sent. */
+  readonly fleet?: () => FleetView;
+  /** The last dry run answered on this edge (a report with `at`), sent as `dry-run` when it changes. */
+  readonly lastDryRun?: () => { readonly at: string } | undefined;
 }
 
 /** The counters and the histogram the points are computed from, at one moment. */
@@ -98,6 +105,8 @@ export class DashboardFeed {
   #run = 0;
   #sampling = false;
   #lastErrorLogged = -Infinity;
+  /** When the last dry run broadcast was answered, so that each is sent once. */
+  #dryRunSent: string | undefined;
 
   constructor(options: DashboardFeedOptions) {
     this.#options = options;
@@ -125,6 +134,10 @@ export class DashboardFeed {
     const snapshot = { edgeId: this.#options.edgeId, intervalMs: this.#intervalMs, points: this.#points };
     this.#send(listener, { event: "snapshot", data: JSON.stringify(snapshot) });
     this.#send(listener, this.#routesMessage());
+    const fleet = this.#options.fleet;
+    if (fleet) this.#send(listener, { event: "fleet", data: JSON.stringify(fleet()) });
+    const dryRun = this.#options.lastDryRun?.();
+    if (dryRun) this.#send(listener, { event: "dry-run", data: JSON.stringify(dryRun) });
     return () => this.#unsubscribe(listener);
   }
 
@@ -187,6 +200,13 @@ export class DashboardFeed {
       this.#points.push(point);
       if (this.#points.length > this.#historyPoints) this.#points.splice(0, this.#points.length - this.#historyPoints);
       this.#broadcast({ event: "point", data: JSON.stringify(point) });
+      const fleet = this.#options.fleet;
+      if (fleet) this.#broadcast({ event: "fleet", data: JSON.stringify(fleet()) });
+      const dryRun = this.#options.lastDryRun?.();
+      if (dryRun && dryRun.at !== this.#dryRunSent) {
+        this.#dryRunSent = dryRun.at;
+        this.#broadcast({ event: "dry-run", data: JSON.stringify(dryRun) });
+      }
     } catch (error) {
       const now = Date.now();
       if (now - this.#lastErrorLogged >= 60_000) {

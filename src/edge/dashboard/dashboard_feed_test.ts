@@ -202,3 +202,59 @@ Deno.test("DashboardFeed drops a subscriber that throws, and stops when it was t
   assert.equal(feed.subscribers, 0);
   assert.equal(feed.running, false);
 });
+
+Deno.test("DashboardFeed sends the fleet on subscribe and again every interval, when the edge has fleet status", async () => {
+  let version = "1";
+  const status = (edgeId: string) => ({
+    edgeId,
+    version,
+    appliedAt: new Date(0).toISOString(),
+    source: "fleet" as const,
+    startedAt: new Date(0).toISOString(),
+    heartbeatAt: new Date().toISOString(),
+  });
+  const { feed } = harness({ fleet: () => ({ live: [status("edge-a"), status("edge-b")], gone: [] }) });
+  const recorder = new Recorder(feed);
+  try {
+    const first = await recorder.next<{ live: { edgeId: string; version: string }[] }>("fleet");
+    assert.deepEqual(first.live.map((e) => [e.edgeId, e.version]), [["edge-a", "1"], ["edge-b", "1"]]);
+    version = "2";
+    let later = await recorder.next<{ live: { version: string }[] }>("fleet");
+    while (later.live[0]!.version === "1") later = await recorder.next("fleet");
+    assert.deepEqual(later.live.map((e) => e.version), ["2", "2"]);
+  } finally {
+    recorder.stop();
+  }
+});
+
+Deno.test("DashboardFeed sends no fleet message when the edge has no fleet status", async () => {
+  const { feed } = harness();
+  const messages: string[] = [];
+  const stop = feed.subscribe((message) => messages.push(message.event));
+  await new Promise((resolve) => setTimeout(resolve, 80));
+  stop();
+  assert.ok(messages.includes("point"));
+  assert.ok(!messages.includes("fleet"));
+});
+
+Deno.test("DashboardFeed sends the last dry run on subscribe and again when a new one is answered", async () => {
+  let last: { at: string; candidateVersion: string } | undefined = {
+    at: "2026-01-01T00:00:00.000Z",
+    candidateVersion: "2",
+  };
+  const { feed } = harness({ lastDryRun: () => last });
+  const recorder = new Recorder(feed);
+  try {
+    assert.equal((await recorder.next<{ candidateVersion: string }>("dry-run")).candidateVersion, "2");
+    last = { at: "2026-01-01T00:01:00.000Z", candidateVersion: "3" };
+    assert.equal((await recorder.next<{ candidateVersion: string }>("dry-run")).candidateVersion, "3");
+    await recorder.next("point");
+    await recorder.next("point");
+    const messages: string[] = [];
+    const stop = feed.subscribe((m) => messages.push(m.event));
+    stop();
+    assert.ok(messages.includes("dry-run"), "a new subscriber gets the last one");
+  } finally {
+    recorder.stop();
+  }
+});

@@ -12,6 +12,8 @@
  *
  * @module
  */
+import { FLEET_PANEL_HTML, FLEET_PANEL_SCRIPT } from "./dashboard_fleet_panel.ts";
+import { DRY_RUN_PANEL_HTML, DRY_RUN_PANEL_SCRIPT } from "./dashboard_dry_run_panel.ts";
 
 /** The dashboard HTML; `nonce` must match the `script-src`/`style-src` nonce of the page's CSP. */
 export function dashboardPage(nonce: string): string {
@@ -116,6 +118,8 @@ const PAGE = `<!doctype html>
   <table><thead><tr><th>Route</th><th>Match</th><th>Targets (topic · key · format)</th></tr></thead>
   <tbody id="routes" data-testid="route-table"></tbody></table>
 </section>
+${FLEET_PANEL_HTML}
+${DRY_RUN_PANEL_HTML}
 
 <script nonce="__NONCE__">
 "use strict";
@@ -319,7 +323,7 @@ const PAGE = `<!doctype html>
     var r = parse(event);
     if (r) renderRoutes(r);
   });
-})();
+${FLEET_PANEL_SCRIPT}${DRY_RUN_PANEL_SCRIPT}})();
 </script>
 </body>
 </html>

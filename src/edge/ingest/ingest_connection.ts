@@ -70,7 +70,7 @@ export class IngestConnection {
     const { replies, settled } = typeof data === "string" ? this.#json : this.#binary;
     const frame = this.#readFrame(data, replies, receivedAtMs);
     if (frame === undefined) return;
-    const { routes, batcher, edgeId, recent, limits, metrics } = this.#context;
+    const { routes, batcher, edgeId, recent, limits, metrics, traffic } = this.#context;
     const table = routes.table;
     const stamp = {
       player: this.player,
@@ -88,6 +88,7 @@ export class IngestConnection {
         if (this.#admission.abusive) return this.#close(closeFrameOf("RATE_LIMITED"));
         continue;
       }
+      traffic?.record(event.type, event.data, receivedAtMs);
       const routed = routeEvent(event, table, stamp, limits.maxEventBytes);
       if (isReject(routed)) {
         if (routed.code === "NO_ROUTE") metrics.unrouted();

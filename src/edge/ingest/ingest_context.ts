@@ -3,6 +3,7 @@ import { DEFAULT_FRAME_LIMITS, type FrameLimits } from "../../core/client_frame_
 import type { LiveRouteTable } from "../../core/live_route_table.ts";
 import { RateLimitedLog } from "../../core/rate_limited_log.ts";
 import type { RecentEventIds } from "../../core/recent_event_ids.ts";
+import type { TrafficSketch } from "../../core/traffic_sketch.ts";
 import type { IngestMetrics } from "../edge_metrics.ts";
 import type { ProduceBatcher } from "./produce_batcher.ts";
 
@@ -53,6 +54,8 @@ export interface IngestContext {
   readonly metrics: IngestMetrics;
   /** Where rejects are logged (`event rejected`, `frame rejected`), rate-limited per code. */
   readonly log: RateLimitedLog;
+  /** Counts every admitted event by type, for dry runs; undefined counts nothing. */
+  readonly traffic: TrafficSketch | undefined;
 }
 
 /** The parts of an {@link IngestContext} a caller must give; the rest default to off, silent and unlimited. */
@@ -72,6 +75,7 @@ export function createIngestContext(init: IngestContextInit): IngestContext {
     limits: { ...NO_INGEST_LIMITS, ...init.limits },
     metrics: init.metrics ?? NO_INGEST_METRICS,
     log: init.log ?? new RateLimitedLog(SILENT_LOGGER),
+    traffic: init.traffic,
   };
 }
 

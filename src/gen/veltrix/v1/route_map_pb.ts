@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file veltrix/v1/route_map.proto.
  */
 export const file_veltrix_v1_route_map: GenFile = /*@__PURE__*/
-  fileDesc("Chp2ZWx0cml4L3YxL3JvdXRlX21hcC5wcm90bxIKdmVsdHJpeC52MSJhCgZUYXJnZXQSDQoFdG9waWMYASABKAkSJAoDa2V5GAIgASgOMhcudmVsdHJpeC52MS5LZXlTdHJhdGVneRIiCgZmb3JtYXQYAyABKA4yEi52ZWx0cml4LnYxLkZvcm1hdCJJCgVSb3V0ZRIMCgRuYW1lGAEgASgJEg0KBW1hdGNoGAIgASgJEiMKB3RhcmdldHMYAyADKAsyEi52ZWx0cml4LnYxLlRhcmdldCJZCghSb3V0ZU1hcBIPCgd2ZXJzaW9uGAEgASgEEiEKBnJvdXRlcxgCIAMoCzIRLnZlbHRyaXgudjEuUm91dGUSGQoRZGVhZF9sZXR0ZXJfdG9waWMYAyABKAkiRgoOU2lnbmVkUm91dGVNYXASEQoJcm91dGVfbWFwGAEgASgMEg4KBmtleV9pZBgCIAEoCRIRCglzaWduYXR1cmUYAyABKAwqkwEKC0tleVN0cmF0ZWd5EhwKGEtFWV9TVFJBVEVHWV9VTlNQRUNJRklFRBAAEhcKE0tFWV9TVFJBVEVHWV9QTEFZRVIQARIbChdLRVlfU1RSQVRFR1lfRVZFTlRfVFlQRRACEhkKFUtFWV9TVFJBVEVHWV9FVkVOVF9JRBADEhUKEUtFWV9TVFJBVEVHWV9OT05FEAQqRgoGRm9ybWF0EhYKEkZPUk1BVF9VTlNQRUNJRklFRBAAEhMKD0ZPUk1BVF9QUk9UT0JVRhABEg8KC0ZPUk1BVF9KU09OEAJiBnByb3RvMw");
+  fileDesc("Chp2ZWx0cml4L3YxL3JvdXRlX21hcC5wcm90bxIKdmVsdHJpeC52MSJhCgZUYXJnZXQSDQoFdG9waWMYASABKAkSJAoDa2V5GAIgASgOMhcudmVsdHJpeC52MS5LZXlTdHJhdGVneRIiCgZmb3JtYXQYAyABKA4yEi52ZWx0cml4LnYxLkZvcm1hdCKJAQoFUm91dGUSDAoEbmFtZRgBIAEoCRINCgVtYXRjaBgCIAEoCRIjCgd0YXJnZXRzGAMgAygLMhIudmVsdHJpeC52MS5UYXJnZXQSPgoTb25fc2NoZW1hX3Zpb2xhdGlvbhgEIAEoDjIhLnZlbHRyaXgudjEuU2NoZW1hVmlvbGF0aW9uQWN0aW9uIjMKDVBheWxvYWRTY2hlbWESDQoFbWF0Y2gYASABKAkSEwoLanNvbl9zY2hlbWEYAiABKAkingEKCFJvdXRlTWFwEg8KB3ZlcnNpb24YASABKAQSIQoGcm91dGVzGAIgAygLMhEudmVsdHJpeC52MS5Sb3V0ZRIZChFkZWFkX2xldHRlcl90b3BpYxgDIAEoCRIqCgdzY2hlbWFzGAQgAygLMhkudmVsdHJpeC52MS5QYXlsb2FkU2NoZW1hEhcKD2JhZF9ldmVudF90b3BpYxgFIAEoCSJGCg5TaWduZWRSb3V0ZU1hcBIRCglyb3V0ZV9tYXAYASABKAwSDgoGa2V5X2lkGAIgASgJEhEKCXNpZ25hdHVyZRgDIAEoDCqTAQoLS2V5U3RyYXRlZ3kSHAoYS0VZX1NUUkFURUdZX1VOU1BFQ0lGSUVEEAASFwoTS0VZX1NUUkFURUdZX1BMQVlFUhABEhsKF0tFWV9TVFJBVEVHWV9FVkVOVF9UWVBFEAISGQoVS0VZX1NUUkFURUdZX0VWRU5UX0lEEAMSFQoRS0VZX1NUUkFURUdZX05PTkUQBCpGCgZGb3JtYXQSFgoSRk9STUFUX1VOU1BFQ0lGSUVEEAASEwoPRk9STUFUX1BST1RPQlVGEAESDwoLRk9STUFUX0pTT04QAiqNAQoVU2NoZW1hVmlvbGF0aW9uQWN0aW9uEicKI1NDSEVNQV9WSU9MQVRJT05fQUNUSU9OX1VOU1BFQ0lGSUVEEAASIgoeU0NIRU1BX1ZJT0xBVElPTl9BQ1RJT05fUkVKRUNUEAESJwojU0NIRU1BX1ZJT0xBVElPTl9BQ1RJT05fREVBRF9MRVRURVIQAmIGcHJvdG8z");
 
 /**
  * Target is one Kafka topic a route writes to.
@@ -65,6 +65,14 @@ export type Route = Message<"veltrix.v1.Route"> & {
    * @generated from field: repeated veltrix.v1.Target targets = 3;
    */
   targets: Target[];
+
+  /**
+   * What happens to an event this route matches whose data fails its payload schema. When several
+   * routes match a type, REJECT wins unless every one of them says DEAD_LETTER.
+   *
+   * @generated from field: veltrix.v1.SchemaViolationAction on_schema_violation = 4;
+   */
+  onSchemaViolation: SchemaViolationAction;
 };
 
 /**
@@ -73,6 +81,35 @@ export type Route = Message<"veltrix.v1.Route"> & {
  */
 export const RouteSchema: GenMessage<Route> = /*@__PURE__*/
   messageDesc(file_veltrix_v1_route_map, 1);
+
+/**
+ * PayloadSchema is a JSON Schema (draft 2020-12) for the `data` of the event types it matches.
+ *
+ * @generated from message veltrix.v1.PayloadSchema
+ */
+export type PayloadSchema = Message<"veltrix.v1.PayloadSchema"> & {
+  /**
+   * An exact type, a prefix pattern ("treasure.*") or "*", as in Route.match; unique within the map.
+   * A type is checked against the most specific schema that matches it: exact, then the longest prefix, then "*".
+   *
+   * @generated from field: string match = 1;
+   */
+  match: string;
+
+  /**
+   * The schema, as JSON text.
+   *
+   * @generated from field: string json_schema = 2;
+   */
+  jsonSchema: string;
+};
+
+/**
+ * Describes the message veltrix.v1.PayloadSchema.
+ * Use `create(PayloadSchemaSchema)` to create a new message.
+ */
+export const PayloadSchemaSchema: GenMessage<PayloadSchema> = /*@__PURE__*/
+  messageDesc(file_veltrix_v1_route_map, 2);
 
 /**
  * RouteMap is the whole routing configuration of an edge, versioned.
@@ -98,6 +135,20 @@ export type RouteMap = Message<"veltrix.v1.RouteMap"> & {
    * @generated from field: string dead_letter_topic = 3;
    */
   deadLetterTopic: string;
+
+  /**
+   * Payload schemas, checked at the edge before an event is written.
+   *
+   * @generated from field: repeated veltrix.v1.PayloadSchema schemas = 4;
+   */
+  schemas: PayloadSchema[];
+
+  /**
+   * Where events whose data fails a schema go when their route says DEAD_LETTER.
+   *
+   * @generated from field: string bad_event_topic = 5;
+   */
+  badEventTopic: string;
 };
 
 /**
@@ -105,7 +156,7 @@ export type RouteMap = Message<"veltrix.v1.RouteMap"> & {
  * Use `create(RouteMapSchema)` to create a new message.
  */
 export const RouteMapSchema: GenMessage<RouteMap> = /*@__PURE__*/
-  messageDesc(file_veltrix_v1_route_map, 2);
+  messageDesc(file_veltrix_v1_route_map, 3);
 
 /**
  * SignedRouteMap is how a RouteMap travels from ops to the edges.
@@ -140,7 +191,7 @@ export type SignedRouteMap = Message<"veltrix.v1.SignedRouteMap"> & {
  * Use `create(SignedRouteMapSchema)` to create a new message.
  */
 export const SignedRouteMapSchema: GenMessage<SignedRouteMap> = /*@__PURE__*/
-  messageDesc(file_veltrix_v1_route_map, 3);
+  messageDesc(file_veltrix_v1_route_map, 4);
 
 /**
  * KeyStrategy picks the Kafka record key for a target.
@@ -215,4 +266,38 @@ export enum Format {
  */
 export const FormatSchema: GenEnum<Format> = /*@__PURE__*/
   enumDesc(file_veltrix_v1_route_map, 1);
+
+/**
+ * SchemaViolationAction says what happens to an event whose data does not match its type's payload schema.
+ *
+ * @generated from enum veltrix.v1.SchemaViolationAction
+ */
+export enum SchemaViolationAction {
+  /**
+   * Unset: treated as SCHEMA_VIOLATION_ACTION_REJECT.
+   *
+   * @generated from enum value: SCHEMA_VIOLATION_ACTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The client gets SCHEMA_VIOLATION with the failing JSON pointer and keyword; nothing is written.
+   *
+   * @generated from enum value: SCHEMA_VIOLATION_ACTION_REJECT = 1;
+   */
+  REJECT = 1,
+
+  /**
+   * The event is written to the map's bad_event_topic, and acked.
+   *
+   * @generated from enum value: SCHEMA_VIOLATION_ACTION_DEAD_LETTER = 2;
+   */
+  DEAD_LETTER = 2,
+}
+
+/**
+ * Describes the enum veltrix.v1.SchemaViolationAction.
+ */
+export const SchemaViolationActionSchema: GenEnum<SchemaViolationAction> = /*@__PURE__*/
+  enumDesc(file_veltrix_v1_route_map, 2);
 

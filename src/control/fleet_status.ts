@@ -1,0 +1,122 @@
+import type { EdgeRefusal, EdgeStatus, EdgeStatusFeed } from "../core/edge_status.ts";
+import { type FleetView, fleetView } from "../core/fleet_view.ts";
+import type { Logger } from "../core/logger.ts";
+import type { RouteControl } from "./route_control.ts";
+
+/** How often an edge writes its status when nothing changes, in ms. */
+export const DEFAULT_HEARTBEAT_MS = 5_000;
+/** How old a heartbeat may be before its edge counts as gone, in ms. */
+export const DEFAULT_STALE_MS = 15_000;
+
+/** What fleet status works with. */
+export interface FleetStatusOptions {
+  readonly edgeId: string;
+  readonly control: RouteControl;
+  /** Where this edge's status goes; `publish` may throw until Kafka is reachable (retried at the next beat). */
+  readonly feed: EdgeStatusFeed;
+  readonly logger: Logger;
+  /** @default DEFAULT_HEARTBEAT_MS */
+  readonly heartbeatMs?: number;
+  /** @default DEFAULT_STALE_MS */
+  readonly staleMs?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * Rollout status, the loop closed: this edge's status (version in force, when it was applied,
+ * the last refused version and why) written to the fleet at start, on every change and every
+ * heartbeat; and every edge's latest status as read back, for `GET /v1/fleet`.
+ */
+export class FleetStatus {
+  readonly #options: FleetStatusOptions;
+  readonly #latest = new Map<string, EdgeStatus>();
+  readonly #startedAt: string;
+  readonly #now: () => number;
+  #refused: EdgeRefusal | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #stops: (() => void)[] = [];
+  #publishing: Promise<void> = Promise.resolve();
+
+  constructor(options: FleetStatusOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#startedAt = new Date(this.#now()).toISOString();
+  }
+
+  /** How old a heartbeat may be before its edge counts as gone, in ms. */
+  get staleMs(): number {
+    return this.#options.staleMs ?? DEFAULT_STALE_MS;
+  }
+
+  /** This edge's status as of now. */
+  own(): EdgeStatus {
+    const current = this.#options.control.current;
+    const status: EdgeStatus = {
+      edgeId: this.#options.edgeId,
+      version: current.version.toString(),
+      appliedAt: current.source === "embedded" ? this.#startedAt : current.appliedAt.toISOString(),
+      source: current.source,
+      startedAt: this.#startedAt,
+      heartbeatAt: new Date(this.#now()).toISOString(),
+    };
+    return this.#refused === undefined ? status : { ...status, refused: this.#refused };
+  }
+
+  /** Takes a status read from the fleet; an older record of an edge than the one held is ignored. */
+  observe(status: EdgeStatus): void {
+    const held = this.#latest.get(status.edgeId);
+    if (held === undefined || Date.parse(held.heartbeatAt) <= Date.parse(status.heartbeatAt)) {
+      this.#latest.set(status.edgeId, status);
+    }
+  }
+
+  /** Every edge, live or gone, with this edge's own status as of now. */
+  view(): FleetView {
+    const all = new Map(this.#latest);
+    all.set(this.#options.edgeId, this.own());
+    return fleetView(all.values(), this.#now(), this.staleMs);
+  }
+
+  /** Starts writing: now, on every applied or refused update, and every heartbeat. */
+  start(): void {
+    const control = this.#options.control;
+    this.#stops.push(control.onApplied(() => this.publish()));
+    this.#stops.push(control.onRefused((refused) => {
+      this.#refused = {
+        version: refused.version?.toString() ?? "",
+        code: refused.error.code,
+        reason: refused.error.message,
+        at: new Date(this.#now()).toISOString(),
+      };
+      void this.publish();
+    }));
+    this.#timer = setInterval(() => void this.publish(), this.#options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+    void this.publish();
+  }
+
+  /** Writes this edge's status now (after any write in progress); a failure is logged at debug level and retried at the next beat. */
+  publish(): Promise<void> {
+    this.#publishing = this.#publishing.then(async () => {
+      const status = this.own();
+      this.observe(status);
+      try {
+        await this.#options.feed.publish(status);
+      } catch (error) {
+        this.#options.logger.debug("edge status not written yet", { error });
+      }
+    });
+    return this.#publishing;
+  }
+
+  /**
+   * Stops writing. A write in progress is not waited for: with Kafka down it could take the
+   * produce timeout, and the Kafka side, stopped next, ends it.
+   */
+  stop(): Promise<void> {
+    clearInterval(this.#timer);
+    for (const stop of this.#stops) stop();
+    this.#stops = [];
+    return Promise.resolve();
+  }
+}
