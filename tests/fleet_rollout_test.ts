@@ -49,7 +49,7 @@ for (const client of KAFKA_CLIENTS) {
     const keyed = { ...common, VELTRIX_TRUSTED_KEYS: `${ops.trustEntry},${other.trustEntry}` };
     const ids = [`edge-a-${run}`, `edge-b-${run}`, `edge-c-${run}`];
     const dir = await Deno.makeTempDir({ prefix: "veltrix-rollout-" });
-    let edges: EdgeProcess[] = await Promise.all([
+    const edges: EdgeProcess[] = await Promise.all([
       startEdgeProcess({ ...keyed, VELTRIX_EDGE_ID: ids[0]! }),
       startEdgeProcess({ ...keyed, VELTRIX_EDGE_ID: ids[1]! }),
       startEdgeProcess({ ...common, VELTRIX_TRUSTED_KEYS: other.trustEntry, VELTRIX_EDGE_ID: ids[2]! }),
