@@ -156,7 +156,14 @@ export const CONFIG_TABLE = {
     env: "VELTRIX_SHUTDOWN_TIMEOUT_MS",
     default: "10000",
     parse: int(0, 600_000),
-    doc: "Longest a SIGTERM/SIGINT shutdown waits for Kafka before exiting.",
+    doc: "Longest a SIGTERM/SIGINT shutdown waits for Kafka before exiting (after the drain delay).",
+  },
+  drainDelayMs: {
+    env: "VELTRIX_DRAIN_DELAY_MS",
+    default: "0",
+    parse: int(0, 600_000),
+    doc:
+      "On SIGTERM/SIGINT, how long `/readyz` answers 503 while the edge still serves every socket, before it drains: time for a load balancer's health check to take it out of rotation. Set it above the balancer's check interval times its fall count.",
   },
   logLevel: {
     env: "VELTRIX_LOG_LEVEL",

@@ -4,7 +4,7 @@ import { embeddedSnapshot, LiveRouteTable } from "../core/live_route_table.ts";
 import { Readiness } from "../core/readiness.ts";
 import { type ControlPlane, startControl } from "../control/start_control.ts";
 import { EdgeMetrics } from "../edge/edge_metrics.ts";
-import { startIngest } from "../edge/start_ingest.ts";
+import { ACCEPTING, startIngest } from "../edge/start_ingest.ts";
 import { kafkaAdapters, startKafka } from "../kafka/mod.ts";
 import type { EdgeConfig } from "./config.ts";
 import { type Logger, startRateLimitedLog } from "./log.ts";
@@ -28,7 +28,10 @@ export interface EdgeServer {
   readonly ready: Promise<void>;
   /** Resolves with the error if a listener fails for good; the edge should then be stopped and restarted. */
   readonly failed: Promise<Error>;
-  /** Stops the edge: ingest drains and closes, then control, then Kafka; what was accepted is acked or rejected. */
+  /**
+   * Stops the edge: `/readyz` turns 503 for the drain delay while every socket is still served, then
+   * ingest drains and closes, then control, then Kafka; what was accepted is acked or rejected.
+   */
   stop(): Promise<void>;
 }
 
@@ -84,6 +87,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     failed: Promise.race([ingest.failed, admin.failed]),
     stop() {
       stopped ??= (async () => {
+        await leaveRotation(readiness, config.drainDelayMs, logger);
         await ingest.stop();
         await admin.stop();
         await control.stop();
@@ -93,4 +97,15 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
       return stopped;
     },
   };
+}
+
+/**
+ * Reports not ready, so that a load balancer's health check takes the edge out of rotation, and
+ * waits `delayMs` while the edge keeps serving its sockets (and any upgrade the balancer still sends).
+ */
+async function leaveRotation(readiness: Readiness, delayMs: number, logger: Logger): Promise<void> {
+  readiness.set(ACCEPTING, false);
+  if (delayMs <= 0) return;
+  logger.info("draining: out of rotation before closing sockets", { drainDelayMs: delayMs });
+  await new Promise((resolve) => setTimeout(resolve, delayMs));
 }

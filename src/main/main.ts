@@ -38,12 +38,12 @@ export async function runEdge(env: Record<string, string | undefined>): Promise<
   const stopped = Promise.withResolvers<void>();
   const onSignal = (signal: Deno.Signal | "listener failure") => () => {
     logger.info("shutting down", { signal });
-    // Whatever happens inside stop(), the process exits within the configured bound (plus 2 s for
-    // closing sockets and the producer).
+    // Whatever happens inside stop(), the process exits within the drain delay and the configured
+    // bound (plus 2 s for closing sockets and the producer).
     const deadline = setTimeout(() => {
       logger.error("shutdown did not finish in time; exiting", { timeoutMs: config.shutdownTimeoutMs });
       Deno.exit(1);
-    }, config.shutdownTimeoutMs + 2_000);
+    }, config.drainDelayMs + config.shutdownTimeoutMs + 2_000);
     Deno.unrefTimer(deadline);
     edge.stop().then(stopped.resolve, stopped.resolve);
   };

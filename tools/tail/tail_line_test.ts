@@ -45,6 +45,7 @@ Deno.test("formatEventLine() colours the columns only when asked, with the same 
   const plain = formatEventLine(event, record, { colour: false, width: undefined });
   const painted = formatEventLine(event, record, { colour: true, width: undefined });
   assert.notEqual(painted, plain);
+  // deno-lint-ignore no-control-regex
   assert.equal(painted.replace(/\x1b\[\d+m/g, ""), plain);
 });
 
