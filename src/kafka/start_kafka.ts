@@ -5,6 +5,7 @@ import type { Readiness } from "../core/readiness.ts";
 import type { RecordSink } from "../core/record_sink.ts";
 import type { RouteMapFeedListener } from "../core/route_map_feed.ts";
 import type { TopicLayout } from "../core/topic_provisioner.ts";
+import { VeltrixError } from "../core/veltrix_error.ts";
 import type { KafkaAdapterFactory } from "./kafka_adapter.ts";
 import { KafkaRecordSink } from "./kafka_record_sink.ts";
 import { FleetTopic } from "./fleet_topic.ts";
@@ -46,7 +47,8 @@ export interface KafkaSide {
   /**
    * Connects in the background, retrying until it can: ensures the table's topics, connects the
    * producer, then starts reading the fleet topic into `onFleetRecord`. Resolves true once the
-   * producer is ready, false when the side stopped first.
+   * producer is ready, false when the side stopped first. Rejects with the VeltrixError when the
+   * cluster can never serve the edge (REPLICATION_FACTOR_UNMET).
    */
   connect(onFleetRecord: RouteMapFeedListener): Promise<boolean>;
   /** Stops retrying writes (their events fail), stops the fleet and disconnects. */
@@ -72,15 +74,19 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
     edgeId: settings.edgeId,
     logger,
   });
-  /** Retries `step` until it works or the side stops; a stop ends it quietly. */
+  /** Retries `step` until it works or the side stops; a stop ends it quietly, a start-up refusal throws. */
   const untilStopped = (what: string, step: () => Promise<void>) =>
     retryWithBackoff(step, {
       initialDelayMs: 250,
       maxDelayMs: 5_000,
       signal: stopping.signal,
+      isPermanent: isStartupRefusal,
       onRetry: (attempt, delayMs, error) =>
         logger.warn(`${what} not reachable yet; retrying`, { attempt, delayMs, error }),
-    }).then(() => true, () => false);
+    }).then(() => true, (error) => {
+      if (isStartupRefusal(error) && !stopping.signal.aborted) throw error;
+      return false;
+    });
 
   return {
     sink,
@@ -92,7 +98,7 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
         readiness.set(TABLE_TOPICS_EXIST, true);
         await events.connect();
       });
-      if (connected) void untilStopped("route fleet topic", () => fleet.start(onFleetRecord));
+      if (connected) untilStopped("route fleet topic", () => fleet.start(onFleetRecord)).catch(() => {});
       return connected;
     },
     async stop() {
@@ -102,4 +108,9 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
       await events.close();
     },
   };
+}
+
+/** An error no retry fixes, which stops the edge at start: the cluster cannot meet the replication factor. */
+function isStartupRefusal(error: unknown): boolean {
+  return error instanceof VeltrixError && error.code === "REPLICATION_FACTOR_UNMET";
 }

@@ -26,7 +26,10 @@ export interface EdgeServer {
   readonly control: ControlPlane["control"];
   /** Resolves once the edge is ready for events the first time (never, if stopped before). */
   readonly ready: Promise<void>;
-  /** Resolves with the error if a listener fails for good; the edge should then be stopped and restarted. */
+  /**
+   * Resolves with the error if a listener fails for good, or with a VeltrixError when Kafka can
+   * never serve this edge (REPLICATION_FACTOR_UNMET); the edge should then be stopped.
+   */
   readonly failed: Promise<Error>;
   /**
    * Stops the edge: `/readyz` turns 503 for the drain delay while every socket is still served, then
@@ -70,9 +73,13 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     log,
   });
   const admin = startAdmin(config, { routes, control: control.control, ingest, readiness, metrics, logger });
+  const refused = Promise.withResolvers<Error>();
   const ready = kafka.connect((signed) => control.control.applyFleetRecord(signed)).then((connected) => {
     if (connected) logger.info("edge ready", { routeVersion: routes.table.versionText, brokers: config.kafkaBrokers });
     else return new Promise<void>(() => {});
+  }, (error: Error) => {
+    refused.resolve(error);
+    return new Promise<void>(() => {});
   });
 
   let stopped: Promise<void> | undefined;
@@ -84,7 +91,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     routes,
     control: control.control,
     ready,
-    failed: Promise.race([ingest.failed, admin.failed]),
+    failed: Promise.race([ingest.failed, admin.failed, refused.promise]),
     stop() {
       stopped ??= (async () => {
         await leaveRotation(readiness, config.drainDelayMs, logger);
