@@ -96,3 +96,13 @@ Deno.test("KafkaRecordSink.write() logs an error no retry can fix as an error, w
     error: "UNKNOWN_TOPIC_OR_PARTITION",
   });
 });
+
+Deno.test("KafkaRecordSink.write() reports Kafka unwritable while it retries, and writable once a write lands", async () => {
+  const told: boolean[] = [];
+  const { producer } = fakeAdapter([kafkaError("NOT_ENOUGH_REPLICAS"), kafkaError("NOT_ENOUGH_REPLICAS"), "ok"]);
+  const sink = new KafkaRecordSink(producer, { onWritable: (writable) => told.push(writable) });
+  await sink.write([record]);
+  assert.deepEqual(told, [false, false, true]);
+  await sink.write([record]);
+  assert.deepEqual(told, [false, false, true, true]);
+});

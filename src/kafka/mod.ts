@@ -21,6 +21,7 @@ export { TopicGate } from "./topic_gate.ts";
 export { isReplicationFactorUnmet } from "./replication_factor_unmet.ts";
 export { backoffDelayMs, type RetryOptions, retryWithBackoff, sleep } from "./retry.ts";
 export {
+  KAFKA_WRITABLE,
   type KafkaDependencies,
   type KafkaSettings,
   type KafkaSide,

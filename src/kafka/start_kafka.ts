@@ -15,6 +15,12 @@ import { TopicGate } from "./topic_gate.ts";
 /** Readiness conditions the Kafka side owns. */
 export const PRODUCER_CONNECTED = "kafka producer connected";
 export const TABLE_TOPICS_EXIST = "route table topics exist";
+/**
+ * False while a write to Kafka fails and is retried (for instance fewer in-sync replicas than
+ * `min.insync.replicas`): the edge holds what it took and acks nothing, so a balancer should send
+ * new players elsewhere. True again once a write lands.
+ */
+export const KAFKA_WRITABLE = "kafka accepting writes";
 
 /** What the Kafka side is configured with (field names as in the edge config). */
 export interface KafkaSettings {
@@ -60,6 +66,8 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
   const { adapters, routes, readiness, logger, log } = deps;
   readiness.add(PRODUCER_CONNECTED);
   readiness.add(TABLE_TOPICS_EXIST);
+  readiness.add(KAFKA_WRITABLE);
+  readiness.set(KAFKA_WRITABLE, true);
   const stopping = new AbortController();
   const events = adapters(`veltrix-edge-${settings.edgeId}`);
   events.onConnectionChange((connected) => readiness.set(PRODUCER_CONNECTED, connected && !stopping.signal.aborted));
@@ -68,7 +76,12 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
     replicationFactor: settings.topicReplicationFactor,
   };
   const topics = new TopicGate(events, layout, logger);
-  const sink = new KafkaRecordSink(events, { timeoutMs: settings.produceTimeoutMs, signal: stopping.signal, log });
+  const sink = new KafkaRecordSink(events, {
+    timeoutMs: settings.produceTimeoutMs,
+    signal: stopping.signal,
+    log,
+    onWritable: (writable) => readiness.set(KAFKA_WRITABLE, writable),
+  });
   const fleet = new FleetTopic(adapters(`veltrix-fleet-${settings.edgeId}`), {
     topic: settings.routesTopic,
     edgeId: settings.edgeId,
