@@ -15,8 +15,9 @@ export interface KafkaRecordSinkOptions {
    */
   readonly log?: RateLimitedLog;
   /**
-   * Told `false` when a write fails and is being retried (Kafka cannot take writes now, e.g. fewer
-   * in-sync replicas than `min.insync.replicas`), and `true` when a write succeeds again.
+   * Told `false` when a write fails and is being retried, or is still unanswered after the produce
+   * timeout (Kafka cannot take writes now: no leader, fewer in-sync replicas than
+   * `min.insync.replicas`), and `true` when a write succeeds again.
    */
   readonly onWritable?: (writable: boolean) => void;
 }
@@ -49,6 +50,9 @@ export class KafkaRecordSink implements RecordSink {
       attempts++;
       return adapter.produce(records, this.#timeoutMs);
     };
+    // A client may retry inside one produce() for several timeouts before it rejects: a write
+    // unanswered for longer than one timeout already says that Kafka is not taking writes.
+    const stalled = this.#onWritable && setTimeout(() => this.#onWritable?.(false), this.#timeoutMs);
     try {
       await retryWithBackoff(produce, {
         initialDelayMs: 100,
@@ -80,6 +84,8 @@ export class KafkaRecordSink implements RecordSink {
         });
       }
       throw error;
+    } finally {
+      clearTimeout(stalled);
     }
   }
 }

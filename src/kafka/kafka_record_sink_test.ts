@@ -106,3 +106,20 @@ Deno.test("KafkaRecordSink.write() reports Kafka unwritable while it retries, an
   await sink.write([record]);
   assert.deepEqual(told, [false, false, true, true]);
 });
+
+Deno.test("KafkaRecordSink.write() reports Kafka unwritable when a write is still unanswered after the produce timeout", async () => {
+  const told: boolean[] = [];
+  const answer = Promise.withResolvers<void>();
+  const adapter = {
+    client: "fake",
+    produce: () => answer.promise,
+    isPermanent: () => false,
+  } as unknown as KafkaAdapter;
+  const sink = new KafkaRecordSink(adapter, { timeoutMs: 50, onWritable: (writable) => told.push(writable) });
+  const writing = sink.write([record]);
+  await new Promise((resolve) => setTimeout(resolve, 120));
+  assert.deepEqual(told, [false], "one timeout without an answer");
+  answer.resolve();
+  await writing;
+  assert.deepEqual(told, [false, true]);
+});
