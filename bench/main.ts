@@ -10,12 +10,13 @@
  * Options: `--quick` (a smoke run of under a minute), `--scenarios steady,scale-out,storm,ceilings,players,route-apply`
  * (`--quick` leaves out scale-out and route-apply; `--scenarios steady --rates 4000,8000 --duration-s 20` runs
  * only that ladder), `--rates 2000,5000,...`, `--connections 1000`, `--players 5000,10000,20000,40000` (by default, up to what fits the open-file limit), `--duration-s 12`,
- * `--workers 1`, `--edges 1` (edge processes sharing the port), `--sources 4`, `--out bench/results`, `--brokers`. Exits 1 if any acked event was
- * lost or any load step had events left unanswered.
+ * `--workers 1`, `--edges 1` (edge processes sharing the port), `--sources 4`, `--out bench/results`, `--brokers`.
+ * `--target URL` also runs the steady ladder (scenario `target`, by default beside `steady`) against an edge or a load
+ * balancer the benchmark did not start, with its `VELTRIX_JWT_SECRET`; `--target-admin URL,...` names its edges' admin
+ * URLs for memory and CPU, `--target-label` its rows. Exits 1 if any acked event was lost or any step left events unanswered.
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import type { BenchRow, BenchRun } from "./bench_result.ts";
 import type { EdgeUnderTest } from "./edge_under_test.ts";
 import { startEdgeGroup } from "./edge_group.ts";
@@ -28,56 +29,23 @@ import { ceilingsScenario } from "./ceilings_scenario.ts";
 import { renderTable } from "./report.ts";
 import { measureRouteApply, routeApplyRows } from "./route_apply.ts";
 import { kafkaUp } from "../tools/kafka/kafka.ts";
-import { fitConnectionsToFileLimit, readOpenFileLimit } from "../src/main/open_file_limit.ts";
 import { MIX_TOPICS } from "./treasure_hunt_mix.ts";
+import { remoteTarget } from "./remote_target.ts";
+import { quantile, round } from "./quantile.ts";
+import { benchSettings } from "./bench_settings.ts";
 
-const { values: opts } = parseArgs({
-  options: {
-    quick: { type: "boolean", default: false },
-    scenarios: { type: "string" },
-    rates: { type: "string" },
-    connections: { type: "string" },
-    players: { type: "string" },
-    "duration-s": { type: "string" },
-    workers: { type: "string", default: "1" },
-    edges: { type: "string", default: "1" },
-    sources: { type: "string", default: "4" },
-    out: { type: "string", default: new URL("./results", import.meta.url).pathname },
-    brokers: { type: "string" },
-  },
-});
-const quick = opts.quick!;
-// Every connection holds a descriptor in the edge and in its generator, and this container cannot
-// raise its limit: the largest player count tried is what fits under it, with the edge's reserve.
-const openFileLimit = readOpenFileLimit();
-const playersThatFit = fitConnectionsToFileLimit(40_000, openFileLimit).maxConnections;
-const defaultPlayers = [5000, 10_000, 20_000, 40_000].filter((n) => n < playersThatFit);
-if (!defaultPlayers.includes(playersThatFit)) defaultPlayers.push(Math.floor(playersThatFit / 1000) * 1000);
-const list = (text: string) => text.split(",").map((s) => Number(s.trim()));
-const settings = {
-  scenarios: (opts.scenarios ??
-    (quick ? "steady,storm,ceilings,players" : "steady,scale-out,storm,ceilings,players,route-apply"))
-    .split(","),
-  rates: list(opts.rates ?? (quick ? "1000,4000" : "2000,4000,6000,8000,10000,12000,15000,20000")),
-  connections: Number(opts.connections ?? (quick ? 200 : 1000)),
-  players: opts.players ? list(opts.players) : quick ? [1000] : defaultPlayers,
-  openFileLimit: openFileLimit ?? "unknown",
-  durationS: Number(opts["duration-s"] ?? (quick ? 4 : 12)),
-  warmupS: quick ? 1 : 2,
-  workers: Number(opts.workers),
-  /** Edge processes sharing the client port (VELTRIX_REUSE_PORT); their RSS and CPU are summed. */
-  edges: Number(opts.edges),
-  sources: Array.from({ length: Number(opts.sources) }, (_, i) => `127.0.0.${i + 1}`),
-  stormPerSecond: 10,
-  lingerMs: 5,
-  framing: "JSON frames; like the SDK, a connection sends what is due at most every 5 ms, up to 100 events a frame",
-};
+const { opts, quick, settings } = benchSettings(Deno.args);
 const brokers = opts.brokers ?? Deno.env.get("KAFKA_BROKERS") ?? "127.0.0.1:9092";
 if (!opts.brokers && !Deno.env.get("KAFKA_BROKERS")) await kafkaUp();
 
 const startedAt = new Date();
 const benchRun = `b${crypto.randomUUID().slice(0, 6)}`;
-const jwtSecret = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+if (settings.target && !Deno.env.get("VELTRIX_JWT_SECRET")) {
+  console.error("bench: --target needs VELTRIX_JWT_SECRET, the target's secret, to mint player tokens");
+  Deno.exit(2);
+}
+const jwtSecret = Deno.env.get("VELTRIX_JWT_SECRET") ??
+  btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
 const scratchDir = await Deno.makeTempDir({ prefix: "veltrix-bench-" });
 const rows: BenchRow[] = [];
 const summary: BenchRun["summary"] = {};
@@ -144,8 +112,15 @@ const warmupAckedFiles: string[] = [];
  * Starts an edge and warms it up (JIT, Kafka connections and partition metadata) with a short load
  * that is not measured, so the first measured step does not pay for a cold start.
  */
-async function startWarmEdge(rate: number, trustedKeys?: string, edges = settings.edges): Promise<EdgeUnderTest> {
-  const edge = await startEdgeGroup(edges, { brokers, jwtSecret, ...(trustedKeys ? { trustedKeys } : {}) });
+async function startWarmEdge(
+  rate: number,
+  trustedKeys?: string,
+  edges = settings.edges,
+  target = settings.target,
+): Promise<EdgeUnderTest> {
+  const edge = target
+    ? remoteTarget(target.url, target.admin.split(",").filter(Boolean))
+    : await startEdgeGroup(edges, { brokers, jwtSecret, ...(trustedKeys ? { trustedKeys } : {}) });
   const warm = await runLoadStep(step(edge.ingestUrl, Math.min(rate, 4000), settings.connections, {
     durationS: quick ? 1.5 : 5,
     warmupS: 0,
@@ -164,17 +139,22 @@ async function drained(edge: EdgeUnderTest): Promise<void> {
 
 /**
  * Steady rates up to saturation. `scenario` "scale-out" runs the same ladder against two edge
- * processes sharing the client port, to show what a second core buys.
+ * processes sharing the client port, to show what a second core buys; "target" against `--target`.
  */
 async function steadyScenario(scenario = "steady", edges = settings.edges): Promise<number> {
-  const edge = await startWarmEdge(settings.rates[0]!, undefined, edges);
+  const target = scenario === "target" ? settings.target : undefined;
+  const edge = await startWarmEdge(settings.rates[0]!, undefined, edges, target);
   let best = 0, misses = 0;
   try {
     for (const rate of settings.rates) {
       progress(`${scenario} ${rate} ev/s over ${settings.connections} connections, ${edges} edge process(es)`);
       const r = await runLoadStep(step(edge.ingestUrl, rate, settings.connections), edge);
       const ok = holdsSla(r, rate);
-      const label = edges > 1 ? `${rate} ev/s, ${edges} edges` : `${rate} ev/s`;
+      const label = target
+        ? `${rate} ev/s, ${target.label}`
+        : edges > 1
+        ? `${rate} ev/s, ${edges} edges`
+        : `${rate} ev/s`;
       pendingRows.push(rowOf(scenario, label, rate, r, { meetsSla: ok }));
       if (ok) best = rate;
       await drained(edge);
@@ -183,7 +163,13 @@ async function steadyScenario(scenario = "steady", edges = settings.edges): Prom
   } finally {
     await edge.stop();
   }
-  summary[scenario === "steady" ? "highestRateHoldingSla" : `highestRateHoldingSla@${edges}edges`] = best;
+  summary[
+    scenario === "steady"
+      ? "highestRateHoldingSla"
+      : target
+      ? `highestRateHoldingSla@${target.label}`
+      : `highestRateHoldingSla@${edges}edges`
+  ] = best;
   return best;
 }
 
@@ -278,20 +264,11 @@ async function playersScenario(): Promise<void> {
   summary.mostPlayersServed = connected;
 }
 
-function quantile(values: number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
-
 const t0 = performance.now();
 let best = 0;
 if (settings.scenarios.includes("steady")) best = await steadyScenario();
 if (settings.scenarios.includes("scale-out")) await steadyScenario("scale-out", Math.max(2, settings.edges * 2));
+if (settings.scenarios.includes("target") && settings.target) await steadyScenario("target");
 if (settings.scenarios.includes("storm")) await stormScenario(best || settings.rates[0]!);
 if (settings.scenarios.includes("ceilings")) {
   const ceilings = await ceilingsScenario({ brokers, quick, connections: settings.connections, step, progress });
@@ -316,7 +293,7 @@ for (const pending of pendingRows) {
   totalUnanswered += row.unanswered ?? 0;
   rows.push({ ...row, lost, meetsSla: (row.meetsSla ?? false) && lost === 0 });
 }
-const order = ["steady", "scale-out", "route-storm", "ceiling", "many-players", "route-apply"];
+const order = ["steady", "scale-out", "target", "route-storm", "ceiling", "many-players", "route-apply"];
 rows.sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
 totalLost += (await countLost(found, warmupAckedFiles)).lost;
 summary.lost = totalLost;
