@@ -1,15 +1,15 @@
 /**
  * `deno task bench`: the load benchmark. Edges, load generators and reference ceilings run in
  * their own processes against the real broker: a steady ladder to saturation (JSON and protobuf
- * frames, one edge and two), a route storm, the ceilings (Kafka's own producer, a bare producer of
- * each Kafka client, a bare WebSocket sink), many players, payload schemas off and on, and
- * route-update apply times. Topics are read back to count lost events; results go to stdout and
- * `bench/results/` (`--out` elsewhere). Options and scenarios: docs/benchmark.md. Exits 1 if an
+ * frames, one edge and two, and `--target URL`: an edge or balancer the benchmark did not start),
+ * a route storm, the ceilings (Kafka's own producer, a bare producer of each Kafka client, a bare
+ * WebSocket sink), many players, payload schemas off and on, and route-update apply times. Topics
+ * are read back to count lost events; results go to stdout and `bench/results/` (`--out`
+ * elsewhere). Options and scenarios: docs/benchmark.md and `bench_settings.ts`. Exits 1 if an
  * acked event was lost or a step left events unanswered.
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import type { BenchRow, BenchRun } from "./bench_result.ts";
 import type { EdgeUnderTest } from "./edge_under_test.ts";
 import { startEdgeGroup } from "./edge_group.ts";
@@ -22,53 +22,25 @@ import { ceilingsScenario } from "./ceilings_scenario.ts";
 import { renderTable } from "./report.ts";
 import { routeApplyScenario } from "./route_apply.ts";
 import { kafkaUp } from "../tools/kafka/kafka.ts";
-import { fitConnectionsToFileLimit, readOpenFileLimit } from "../src/main/open_file_limit.ts";
 import { MIX_TOPICS } from "./treasure_hunt_mix.ts";
+import { remoteTarget } from "./remote_target.ts";
 import { quantile, round } from "./quantile.ts";
 import { drained, holdsSla } from "./load_checks.ts";
 import { schemaScenario } from "./schema_scenario.ts";
+import { benchSettings } from "./bench_settings.ts";
 
-const text = { type: "string" } as const;
-const { values: opts } = parseArgs({
-  options: {
-    quick: { type: "boolean", default: false },
-    ...{ scenarios: text, rates: text, connections: text, players: text, "duration-s": text, brokers: text },
-    ...{ workers: { ...text, default: "1" }, edges: { ...text, default: "1" }, sources: { ...text, default: "4" } },
-    out: { type: "string", default: new URL("./results", import.meta.url).pathname },
-  },
-});
-const quick = opts.quick!;
-// Every connection holds a descriptor in the edge and in its generator, and this container cannot
-// raise its limit: the largest player count tried is what fits under it, with the edge's reserve.
-const openFileLimit = readOpenFileLimit();
-const playersThatFit = fitConnectionsToFileLimit(40_000, openFileLimit).maxConnections;
-const defaultPlayers = [5000, 10_000, 20_000, 40_000].filter((n) => n < playersThatFit);
-if (!defaultPlayers.includes(playersThatFit)) defaultPlayers.push(Math.floor(playersThatFit / 1000) * 1000);
-const list = (text: string) => text.split(",").map((s) => Number(s.trim()));
-const settings = {
-  scenarios: (opts.scenarios ??
-    (quick ? "steady,storm,ceilings,players" : "steady,binary,scale-out,storm,ceilings,players,schemas,route-apply"))
-    .split(","),
-  rates: list(opts.rates ?? (quick ? "1000,4000" : "2000,4000,6000,8000,10000,12000,15000,20000")),
-  connections: Number(opts.connections ?? (quick ? 200 : 1000)),
-  players: opts.players ? list(opts.players) : quick ? [1000] : defaultPlayers,
-  openFileLimit: openFileLimit ?? "unknown",
-  durationS: Number(opts["duration-s"] ?? (quick ? 4 : 12)),
-  warmupS: quick ? 1 : 2,
-  workers: Number(opts.workers),
-  /** Edge processes sharing the client port (VELTRIX_REUSE_PORT); their RSS and CPU are summed. */
-  edges: Number(opts.edges),
-  sources: Array.from({ length: Number(opts.sources) }, (_, i) => `127.0.0.${i + 1}`),
-  stormPerSecond: 10,
-  lingerMs: 5,
-  framing: "JSON frames; like the SDK, a connection sends what is due at most every 5 ms, up to 100 events a frame",
-};
+const { opts, quick, settings } = benchSettings(Deno.args);
 const brokers = opts.brokers ?? Deno.env.get("KAFKA_BROKERS") ?? "127.0.0.1:9092";
 if (!opts.brokers && !Deno.env.get("KAFKA_BROKERS")) await kafkaUp();
 
 const startedAt = new Date();
 const benchRun = `b${crypto.randomUUID().slice(0, 6)}`;
-const jwtSecret = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+if (settings.target && !Deno.env.get("VELTRIX_JWT_SECRET")) {
+  console.error("bench: --target needs VELTRIX_JWT_SECRET, the target's secret, to mint player tokens");
+  Deno.exit(2);
+}
+const jwtSecret = Deno.env.get("VELTRIX_JWT_SECRET") ??
+  btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
 const scratchDir = await Deno.makeTempDir({ prefix: "veltrix-bench-" });
 const rows: BenchRow[] = [];
 const summary: BenchRun["summary"] = {};
@@ -130,8 +102,15 @@ const warmupAckedFiles: string[] = [];
  * Starts an edge and warms it up (JIT, Kafka connections and partition metadata) with a short load
  * that is not measured, so the first measured step does not pay for a cold start.
  */
-async function startWarmEdge(rate: number, trustedKeys?: string, edges = settings.edges): Promise<EdgeUnderTest> {
-  const edge = await startEdgeGroup(edges, { brokers, jwtSecret, ...(trustedKeys ? { trustedKeys } : {}) });
+async function startWarmEdge(
+  rate: number,
+  trustedKeys?: string,
+  edges = settings.edges,
+  target = settings.target,
+): Promise<EdgeUnderTest> {
+  const edge = target
+    ? remoteTarget(target.url, target.admin.split(",").filter(Boolean))
+    : await startEdgeGroup(edges, { brokers, jwtSecret, ...(trustedKeys ? { trustedKeys } : {}) });
   const warm = await runLoadStep(step(edge.ingestUrl, Math.min(rate, 4000), settings.connections, {
     durationS: quick ? 1.5 : 5,
     warmupS: 0,
@@ -143,17 +122,20 @@ async function startWarmEdge(rate: number, trustedKeys?: string, edges = setting
 
 /**
  * Steady rates up to saturation. `scenario` "scale-out" runs the same ladder against two edge
- * processes sharing the client port, to show what a second core buys.
+ * processes sharing the client port, to show what a second core buys; "target" against `--target`.
  */
 async function steadyScenario(scenario = "steady", edges = settings.edges, encoding?: "binary"): Promise<number> {
-  const edge = await startWarmEdge(settings.rates[0]!, undefined, edges);
+  const target = scenario === "target" ? settings.target : undefined;
+  const edge = await startWarmEdge(settings.rates[0]!, undefined, edges, target);
   let best = 0, misses = 0;
   try {
     for (const rate of settings.rates) {
       progress(`${scenario} ${rate} ev/s over ${settings.connections} connections, ${edges} edge process(es)`);
       const r = await runLoadStep(step(edge.ingestUrl, rate, settings.connections, encoding ? { encoding } : {}), edge);
       const ok = holdsSla(r, rate);
-      const label = `${rate} ev/s${edges > 1 ? `, ${edges} edges` : ""}${encoding ? `, ${encoding} frames` : ""}`;
+      const label = `${rate} ev/s${target ? `, ${target.label}` : edges > 1 ? `, ${edges} edges` : ""}${
+        encoding ? `, ${encoding} frames` : ""
+      }`;
       pendingRows.push(rowOf(scenario, label, rate, r, { meetsSla: ok }));
       if (ok) best = rate;
       await drained(edge);
@@ -162,7 +144,7 @@ async function steadyScenario(scenario = "steady", edges = settings.edges, encod
   } finally {
     await edge.stop();
   }
-  const key = scenario === "steady" ? "" : encoding ? `@${encoding}` : `@${edges}edges`;
+  const key = scenario === "steady" ? "" : target ? `@${target.label}` : encoding ? `@${encoding}` : `@${edges}edges`;
   summary[`highestRateHoldingSla${key}`] = best;
   return best;
 }
@@ -282,6 +264,7 @@ let best = 0;
 if (settings.scenarios.includes("steady")) best = await steadyScenario();
 if (settings.scenarios.includes("binary")) await steadyScenario("steady-binary", settings.edges, "binary");
 if (settings.scenarios.includes("scale-out")) await steadyScenario("scale-out", Math.max(2, settings.edges * 2));
+if (settings.scenarios.includes("target") && settings.target) await steadyScenario("target");
 if (settings.scenarios.includes("storm")) await stormScenario(best || settings.rates[0]!);
 if (settings.scenarios.includes("ceilings")) {
   const ceilings = await ceilingsScenario({ brokers, quick, connections: settings.connections, step, progress });
@@ -311,6 +294,7 @@ const order = [
   "steady",
   "steady-binary",
   "scale-out",
+  "target",
   "route-storm",
   "schemas",
   "ceiling",

@@ -197,6 +197,13 @@ const table = {
     retryable: true,
     summary: "The topics of a new route map could not be created or confirmed in Kafka; nothing changed.",
   },
+  REPLICATION_FACTOR_UNMET: {
+    http: 500,
+    rpc: "failed_precondition",
+    retryable: false,
+    summary:
+      "Kafka has fewer available brokers than the replication factor of a topic the edge must create (VELTRIX_TOPIC_REPLICATION_FACTOR, or the cluster's `default.replication.factor` when it is -1): the edge refuses to start rather than write to a topic with fewer copies.",
+  },
   INVALID_RECORD: {
     http: 400,
     rpc: "invalid_argument",

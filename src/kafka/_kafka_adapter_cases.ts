@@ -6,6 +6,7 @@ import type { Logger } from "../core/logger.ts";
 import type { OutboundRecord } from "../core/record_sink.ts";
 import type { ConsumedRecord, KafkaAdapter } from "./kafka_adapter.ts";
 import { clusterAnswers } from "./mod.ts";
+import { isReplicationFactorUnmet } from "./replication_factor_unmet.ts";
 
 /** A logger for adapters under test: errors and warnings go to stderr, the rest nowhere. */
 export const testLogger: Logger = {
@@ -204,6 +205,21 @@ export function kafkaAdapterCases(name: string, makeAdapter: AdapterMaker): void
       const error = await rejection(adapter.produce([{ topic, key: "k", value: "v", headers: {} }], 5_000));
       assert.equal(adapter.isPermanent(error), true, String(error));
       assert.ok(!(await adapter.listTopics()).includes(topic), "the topic was not created on the fly");
+    }),
+  );
+
+  Deno.test(
+    `${name}: createTopics() with more replicas than the cluster has brokers rejects with INVALID_REPLICATION_FACTOR and creates nothing`,
+    OPTIONS,
+    withAdapter(async (adapter) => {
+      const topic = freshTopic("rf");
+      const error = await adapter.createTopics([{ topic, partitions: 1, replicationFactor: 10 }]).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      assert.ok(error !== undefined, "createTopics() rejected");
+      assert.equal(isReplicationFactorUnmet(error), true, String(error));
+      assert.ok(!(await adapter.listTopics()).includes(topic));
     }),
   );
 

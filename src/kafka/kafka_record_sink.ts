@@ -14,6 +14,12 @@ export interface KafkaRecordSinkOptions {
    * failures (`kafka write failed`, error) are logged, rate-limited per kind.
    */
   readonly log?: RateLimitedLog;
+  /**
+   * Told `false` when a write fails and is being retried, or is still unanswered after the produce
+   * timeout (Kafka cannot take writes now: no leader, fewer in-sync replicas than
+   * `min.insync.replicas`), and `true` when a write succeeds again.
+   */
+  readonly onWritable?: (writable: boolean) => void;
 }
 
 /**
@@ -27,12 +33,14 @@ export class KafkaRecordSink implements RecordSink {
   readonly #timeoutMs: number;
   readonly #signal: AbortSignal | undefined;
   readonly #log: RateLimitedLog | undefined;
+  readonly #onWritable: ((writable: boolean) => void) | undefined;
 
   constructor(adapter: KafkaAdapter, options: KafkaRecordSinkOptions = {}) {
     this.#adapter = adapter;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#signal = options.signal;
     this.#log = options.log;
+    this.#onWritable = options.onWritable;
   }
 
   async write(records: readonly OutboundRecord[]): Promise<void> {
@@ -42,24 +50,32 @@ export class KafkaRecordSink implements RecordSink {
       attempts++;
       return adapter.produce(records, this.#timeoutMs);
     };
+    // A client may retry inside one produce() for several timeouts before it rejects: a write
+    // unanswered for longer than one timeout already says that Kafka is not taking writes.
+    const stalled = this.#onWritable && setTimeout(() => this.#onWritable?.(false), this.#timeoutMs);
     try {
       await retryWithBackoff(produce, {
         initialDelayMs: 100,
         maxDelayMs: 2_000,
         signal: this.#signal,
         isPermanent: (error) => adapter.isPermanent(error),
-        onRetry: (attempt, delayMs, error) =>
+        onRetry: (attempt, delayMs, error) => {
+          this.#onWritable?.(false);
           this.#log?.warn("kafka.write-retry", "kafka write failed; retrying the same batch", {
             attempt,
             delayMs,
             error,
-          }),
+          });
+        },
       });
+      this.#onWritable?.(true);
       if (attempts > 1) {
         this.#log?.info("kafka.write-recovered", "kafka write succeeded after retrying", { attempts });
       }
     } catch (error) {
       if (adapter.isPermanent(error)) {
+        // Kafka answered: this batch is what it refuses, not writes in general.
+        this.#onWritable?.(true);
         this.#log?.error("kafka.write-failed", "kafka write failed", {
           attempts,
           records: records.length,
@@ -68,6 +84,8 @@ export class KafkaRecordSink implements RecordSink {
         });
       }
       throw error;
+    } finally {
+      clearTimeout(stalled);
     }
   }
 }

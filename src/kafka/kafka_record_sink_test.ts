@@ -96,3 +96,30 @@ Deno.test("KafkaRecordSink.write() logs an error no retry can fix as an error, w
     error: "UNKNOWN_TOPIC_OR_PARTITION",
   });
 });
+
+Deno.test("KafkaRecordSink.write() reports Kafka unwritable while it retries, and writable once a write lands", async () => {
+  const told: boolean[] = [];
+  const { producer } = fakeAdapter([kafkaError("NOT_ENOUGH_REPLICAS"), kafkaError("NOT_ENOUGH_REPLICAS"), "ok"]);
+  const sink = new KafkaRecordSink(producer, { onWritable: (writable) => told.push(writable) });
+  await sink.write([record]);
+  assert.deepEqual(told, [false, false, true]);
+  await sink.write([record]);
+  assert.deepEqual(told, [false, false, true, true]);
+});
+
+Deno.test("KafkaRecordSink.write() reports Kafka unwritable when a write is still unanswered after the produce timeout", async () => {
+  const told: boolean[] = [];
+  const answer = Promise.withResolvers<void>();
+  const adapter = {
+    client: "fake",
+    produce: () => answer.promise,
+    isPermanent: () => false,
+  } as unknown as KafkaAdapter;
+  const sink = new KafkaRecordSink(adapter, { timeoutMs: 50, onWritable: (writable) => told.push(writable) });
+  const writing = sink.write([record]);
+  await new Promise((resolve) => setTimeout(resolve, 120));
+  assert.deepEqual(told, [false], "one timeout without an answer");
+  answer.resolve();
+  await writing;
+  assert.deepEqual(told, [false, true]);
+});

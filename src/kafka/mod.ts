@@ -18,8 +18,10 @@ export type { ConsumedRecord, KafkaAdapter, KafkaAdapterFactory, TopicSpec } fro
 export { KafkaRecordSink, type KafkaRecordSinkOptions } from "./kafka_record_sink.ts";
 export { DEFAULT_ROUTES_TOPIC, FleetTopic, ROUTES_RECORD_KEY } from "./fleet_topic.ts";
 export { TopicGate } from "./topic_gate.ts";
+export { isReplicationFactorUnmet } from "./replication_factor_unmet.ts";
 export { backoffDelayMs, type RetryOptions, retryWithBackoff, sleep } from "./retry.ts";
 export {
+  KAFKA_WRITABLE,
   type KafkaDependencies,
   type KafkaSettings,
   type KafkaSide,

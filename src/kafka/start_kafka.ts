@@ -5,6 +5,7 @@ import type { Readiness } from "../core/readiness.ts";
 import type { RecordSink } from "../core/record_sink.ts";
 import type { RouteMapFeedListener } from "../core/route_map_feed.ts";
 import type { TopicLayout } from "../core/topic_provisioner.ts";
+import { VeltrixError } from "../core/veltrix_error.ts";
 import type { KafkaAdapterFactory } from "./kafka_adapter.ts";
 import { KafkaRecordSink } from "./kafka_record_sink.ts";
 import { FleetTopic } from "./fleet_topic.ts";
@@ -16,6 +17,12 @@ import { TopicGate } from "./topic_gate.ts";
 /** Readiness conditions the Kafka side owns. */
 export const PRODUCER_CONNECTED = "kafka producer connected";
 export const TABLE_TOPICS_EXIST = "route table topics exist";
+/**
+ * False while a write to Kafka fails and is retried (for instance fewer in-sync replicas than
+ * `min.insync.replicas`): the edge holds what it took and acks nothing, so a balancer should send
+ * new players elsewhere. True again once a write lands.
+ */
+export const KAFKA_WRITABLE = "kafka accepting writes";
 
 /** What the Kafka side is configured with (field names as in the edge config). */
 export interface KafkaSettings {
@@ -59,6 +66,7 @@ export interface KafkaSide {
    * Connects in the background, retrying until it can: ensures the table's topics, connects the
    * producer, then starts reading the fleet topic into `onFleetRecord` and the edge status topic
    * into `edgeStatus`. Resolves true once the producer is ready, false when the side stopped first.
+   * Rejects with the VeltrixError when the cluster can never serve the edge (REPLICATION_FACTOR_UNMET).
    */
   connect(onFleetRecord: RouteMapFeedListener, edgeStatus?: EdgeStatusHandlers): Promise<boolean>;
   /** Stops retrying writes (their events fail), stops the fleet and disconnects. */
@@ -70,6 +78,8 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
   const { adapters, routes, readiness, logger, log } = deps;
   readiness.add(PRODUCER_CONNECTED);
   readiness.add(TABLE_TOPICS_EXIST);
+  readiness.add(KAFKA_WRITABLE);
+  readiness.set(KAFKA_WRITABLE, true);
   const stopping = new AbortController();
   const events = adapters(`veltrix-edge-${settings.edgeId}`);
   events.onConnectionChange((connected) => readiness.set(PRODUCER_CONNECTED, connected && !stopping.signal.aborted));
@@ -78,7 +88,12 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
     replicationFactor: settings.topicReplicationFactor,
   };
   const topics = new TopicGate(events, layout, logger);
-  const sink = new KafkaRecordSink(events, { timeoutMs: settings.produceTimeoutMs, signal: stopping.signal, log });
+  const sink = new KafkaRecordSink(events, {
+    timeoutMs: settings.produceTimeoutMs,
+    signal: stopping.signal,
+    log,
+    onWritable: (writable) => readiness.set(KAFKA_WRITABLE, writable),
+  });
   const fleet = new FleetTopic(adapters(`veltrix-fleet-${settings.edgeId}`), {
     topic: settings.routesTopic,
     edgeId: settings.edgeId,
@@ -88,15 +103,19 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
     topic: settings.edgesTopic,
     logger,
   });
-  /** Retries `step` until it works or the side stops; a stop ends it quietly. */
+  /** Retries `step` until it works or the side stops; a stop ends it quietly, a start-up refusal throws. */
   const untilStopped = (what: string, step: () => Promise<void>) =>
     retryWithBackoff(step, {
       initialDelayMs: 250,
       maxDelayMs: 5_000,
       signal: stopping.signal,
+      isPermanent: isStartupRefusal,
       onRetry: (attempt, delayMs, error) =>
         logger.warn(`${what} not reachable yet; retrying`, { attempt, delayMs, error }),
-    }).then(() => true, () => false);
+    }).then(() => true, (error) => {
+      if (isStartupRefusal(error) && !stopping.signal.aborted) throw error;
+      return false;
+    });
 
   return {
     sink,
@@ -109,11 +128,11 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
         readiness.set(TABLE_TOPICS_EXIST, true);
         await events.connect();
       });
-      if (connected) void untilStopped("route fleet topic", () => fleet.start(onFleetRecord));
+      if (connected) untilStopped("route fleet topic", () => fleet.start(onFleetRecord)).catch(() => {});
       if (connected && edgeStatus) {
-        void untilStopped("edge status topic", () => edges.start(edgeStatus.onStatus)).then((started) => {
+        untilStopped("edge status topic", () => edges.start(edgeStatus.onStatus)).then((started) => {
           if (started) edgeStatus.onStarted();
-        });
+        }, () => {});
       }
       return connected;
     },
@@ -125,4 +144,9 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
       await events.close();
     },
   };
+}
+
+/** An error no retry fixes, which stops the edge at start: the cluster cannot meet the replication factor. */
+function isStartupRefusal(error: unknown): boolean {
+  return error instanceof VeltrixError && error.code === "REPLICATION_FACTOR_UNMET";
 }

@@ -9,7 +9,8 @@ import { VeltrixError } from "../core/veltrix_error.ts";
 import { Refusal } from "./config_parse.ts";
 import { CONFIG_TABLE } from "./config_table.ts";
 
-export { CONFIG_TABLE, type ConfigEntry } from "./config_table.ts";
+export { CONFIG_TABLE } from "./config_table.ts";
+export type { ConfigEntry } from "./config_parse.ts";
 
 type Table = typeof CONFIG_TABLE;
 

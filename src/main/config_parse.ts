@@ -78,3 +78,19 @@ export const oneOf = <T extends string>(choices: readonly T[]): Parser<T> => (ra
   (choices as readonly string[]).includes(raw.trim())
     ? raw.trim() as T
     : refuse(name, raw, `must be one of ${choices.join(", ")}`);
+
+/** One environment variable. */
+export interface ConfigEntry<T> {
+  /** The variable's name. */
+  readonly env: string;
+  /**
+   * The value an unset variable takes, as the docs show it. In parentheses (`(none)`, `(any)`,
+   * `(required)`) it is a placeholder and an unset variable reads as empty text; `<hostname>` and
+   * `<pid>` stand for the host's name and the process id.
+   */
+  readonly default: string;
+  /** Turns the raw text into the config field's value, or refuses it. */
+  readonly parse: Parser<T>;
+  /** What it does, as one line of Markdown. */
+  readonly doc: string;
+}

@@ -7,6 +7,7 @@
  */
 import {
   commaList,
+  type ConfigEntry,
   flag,
   hostPorts,
   int,
@@ -20,22 +21,6 @@ import {
   text,
 } from "./config_parse.ts";
 import { KAFKA_CLIENTS } from "../kafka/kafka_clients.ts";
-
-/** One environment variable. */
-export interface ConfigEntry<T> {
-  /** The variable's name. */
-  readonly env: string;
-  /**
-   * The value an unset variable takes, as the docs show it. In parentheses (`(none)`, `(any)`,
-   * `(required)`) it is a placeholder and an unset variable reads as empty text; `<hostname>` and
-   * `<pid>` stand for the host's name and the process id.
-   */
-  readonly default: string;
-  /** Turns the raw text into the config field's value, or refuses it. */
-  readonly parse: Parser<T>;
-  /** What it does, as one line of Markdown. */
-  readonly doc: string;
-}
 
 const HEARTBEAT_DOC = "How often an edge writes its status when nothing changes.";
 
@@ -158,7 +143,14 @@ export const CONFIG_TABLE = {
     env: "VELTRIX_SHUTDOWN_TIMEOUT_MS",
     default: "10000",
     parse: int(0, 600_000),
-    doc: "Longest a SIGTERM/SIGINT shutdown waits for Kafka before exiting.",
+    doc: "Longest a SIGTERM/SIGINT shutdown waits for Kafka before exiting (after the drain delay).",
+  },
+  drainDelayMs: {
+    env: "VELTRIX_DRAIN_DELAY_MS",
+    default: "0",
+    parse: int(0, 600_000),
+    doc:
+      "On SIGTERM/SIGINT, how long `/readyz` answers 503 while the edge still serves every socket, before it drains: time for a load balancer's health check to take it out of rotation. Set it above the balancer's check interval times its fall count.",
   },
   logLevel: {
     env: "VELTRIX_LOG_LEVEL",

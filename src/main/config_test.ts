@@ -44,6 +44,7 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
     topicPartitions: 6,
     topicReplicationFactor: -1,
     shutdownTimeoutMs: 10000,
+    drainDelayMs: 0,
     logLevel: "info",
     logRateLimit: 10,
     trustedKeys: "",
@@ -98,6 +99,7 @@ const EVERY_VARIABLE_SET: Record<string, string> = {
   VELTRIX_TOPIC_PARTITIONS: "12",
   VELTRIX_TOPIC_REPLICATION_FACTOR: "3",
   VELTRIX_SHUTDOWN_TIMEOUT_MS: "0",
+  VELTRIX_DRAIN_DELAY_MS: "1500",
   VELTRIX_LOG_LEVEL: "debug",
   VELTRIX_LOG_RATE_LIMIT: "3",
   VELTRIX_TRUSTED_KEYS: "./keys.txt",
@@ -152,6 +154,7 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     topicPartitions: 12,
     topicReplicationFactor: 3,
     shutdownTimeoutMs: 0,
+    drainDelayMs: 1500,
     logLevel: "debug",
     logRateLimit: 3,
     trustedKeys: "./keys.txt",
@@ -404,6 +407,7 @@ interface WrittenEdgeConfig {
   readonly topicPartitions: number;
   readonly topicReplicationFactor: number;
   readonly shutdownTimeoutMs: number;
+  readonly drainDelayMs: number;
   readonly logLevel: LogLevel;
   readonly logRateLimit: number;
   readonly trustedKeys: string;

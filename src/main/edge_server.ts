@@ -8,7 +8,7 @@ import { FleetStatus } from "../control/fleet_status.ts";
 import { DryRunLog } from "../control/dry_run_routes.ts";
 import { TrafficSketch } from "../core/traffic_sketch.ts";
 import { EdgeMetrics } from "../edge/edge_metrics.ts";
-import { startIngest } from "../edge/start_ingest.ts";
+import { ACCEPTING, startIngest } from "../edge/start_ingest.ts";
 import { kafkaAdapters, startKafka } from "../kafka/mod.ts";
 import type { EdgeConfig } from "./config.ts";
 import { type Logger, startRateLimitedLog } from "./log.ts";
@@ -30,9 +30,15 @@ export interface EdgeServer {
   readonly control: ControlPlane["control"];
   /** Resolves once the edge is ready for events the first time (never, if stopped before). */
   readonly ready: Promise<void>;
-  /** Resolves with the error if a listener fails for good; the edge should then be stopped and restarted. */
+  /**
+   * Resolves with the error if a listener fails for good, or with a VeltrixError when Kafka can
+   * never serve this edge (REPLICATION_FACTOR_UNMET); the edge should then be stopped.
+   */
   readonly failed: Promise<Error>;
-  /** Stops the edge: ingest drains and closes, then control, then Kafka; what was accepted is acked or rejected. */
+  /**
+   * Stops the edge: `/readyz` turns 503 for the drain delay while every socket is still served, then
+   * ingest drains and closes, then control, then Kafka; what was accepted is acked or rejected.
+   */
   stop(): Promise<void>;
 }
 
@@ -49,45 +55,27 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const adapters = kafkaAdapters(config.kafkaClient, config.kafkaBrokers, logger);
   const kafka = startKafka(config, { adapters, routes, readiness, logger, log });
   const keys = await loadTrustedKeys(config.trustedKeys);
-  const control = await startControl(config, {
-    routes,
-    keys,
-    topics: kafka.topics,
-    feed: kafka.fleet,
-    readiness,
-    logger,
-    log,
-  });
-  const fleet = new FleetStatus({
-    edgeId: config.edgeId,
-    control: control.control,
-    feed: kafka.edges,
-    logger,
-    heartbeatMs: config.edgeHeartbeatMs,
-    staleMs: config.edgeStaleMs,
-  });
+  const shared = { routes, readiness, logger, log };
+  const control = await startControl(config, { ...shared, keys, topics: kafka.topics, feed: kafka.fleet });
+  const { edgeId, edgeHeartbeatMs: heartbeatMs, edgeStaleMs: staleMs } = config;
+  const fleet = new FleetStatus({ edgeId, control: control.control, feed: kafka.edges, logger, heartbeatMs, staleMs });
   fleet.start();
   const metrics = new EdgeMetrics();
   const traffic = new TrafficSketch({ samplesPerType: config.dryRunSamples }, Date.now());
   const tokens = await loadPlayerTokenVerifier(config);
   const maxConnections = connectionCapFor(config.maxConnections, logger);
-  const ingest = startIngest({ ...config, maxConnections }, {
-    routes,
-    sink: kafka.sink,
-    tokens,
-    readiness,
-    metrics,
-    logger,
-    log,
-    traffic,
-  });
+  const ingest = startIngest({ ...config, maxConnections }, { ...shared, sink: kafka.sink, tokens, metrics, traffic });
   const dryRun = { traffic, log: new DryRunLog() };
   const adminDeps = { routes, control: control.control, ingest, readiness, metrics, logger, fleet, dryRun };
   const admin = startAdmin(config, adminDeps);
   const edgeStatus = { onStatus: (s: EdgeStatus) => fleet.observe(s), onStarted: () => void fleet.publish() };
+  const refused = Promise.withResolvers<Error>();
   const ready = kafka.connect((signed) => control.control.applyFleetRecord(signed), edgeStatus).then((connected) => {
     if (connected) logger.info("edge ready", { routeVersion: routes.table.versionText, brokers: config.kafkaBrokers });
     else return new Promise<void>(() => {});
+  }, (error: Error) => {
+    refused.resolve(error);
+    return new Promise<void>(() => {});
   });
 
   let stopped: Promise<void> | undefined;
@@ -99,9 +87,10 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     routes,
     control: control.control,
     ready,
-    failed: Promise.race([ingest.failed, admin.failed]),
+    failed: Promise.race([ingest.failed, admin.failed, refused.promise]),
     stop() {
       stopped ??= (async () => {
+        await leaveRotation(readiness, config.drainDelayMs, logger);
         await ingest.stop();
         await admin.stop();
         await fleet.stop();
@@ -112,4 +101,15 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
       return stopped;
     },
   };
+}
+
+/**
+ * Reports not ready, so that a load balancer's health check takes the edge out of rotation, and
+ * waits `delayMs` while the edge keeps serving its sockets (and any upgrade the balancer still sends).
+ */
+async function leaveRotation(readiness: Readiness, delayMs: number, logger: Logger): Promise<void> {
+  readiness.set(ACCEPTING, false);
+  if (delayMs <= 0) return;
+  logger.info("draining: out of rotation before closing sockets", { drainDelayMs: delayMs });
+  await new Promise((resolve) => setTimeout(resolve, delayMs));
 }

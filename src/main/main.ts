@@ -36,14 +36,14 @@ export async function runEdge(env: Record<string, string | undefined>): Promise<
     routeVersion: edge.routes.table.versionText,
   });
   const stopped = Promise.withResolvers<void>();
-  const onSignal = (signal: Deno.Signal | "listener failure") => () => {
+  const onSignal = (signal: Deno.Signal | "listener failure" | "start-up refusal") => () => {
     logger.info("shutting down", { signal });
-    // Whatever happens inside stop(), the process exits within the configured bound (plus 2 s for
-    // closing sockets and the producer).
+    // Whatever happens inside stop(), the process exits within the drain delay and the configured
+    // bound (plus 2 s for closing sockets and the producer).
     const deadline = setTimeout(() => {
       logger.error("shutdown did not finish in time; exiting", { timeoutMs: config.shutdownTimeoutMs });
       Deno.exit(1);
-    }, config.shutdownTimeoutMs + 2_000);
+    }, config.drainDelayMs + config.shutdownTimeoutMs + 2_000);
     Deno.unrefTimer(deadline);
     edge.stop().then(stopped.resolve, stopped.resolve);
   };
@@ -55,14 +55,21 @@ export async function runEdge(env: Record<string, string | undefined>): Promise<
   // A listener that fails for good (out of file descriptors, say) leaves an edge that cannot serve:
   // stop it the same way, so what it accepted is still written and acked, and exit non-zero so
   // that the supervisor restarts it.
+  // A start-up refusal from Kafka (a replication factor the cluster cannot meet) stops it too,
+  // and exits 2 like any other start-up error.
   const failure = await Promise.race([stopped.promise.then(() => undefined), edge.failed]);
+  const refusal = failure instanceof VeltrixError ? failure : undefined;
+  if (refusal) {
+    logger.error("edge could not start", { code: refusal.code, error: refusal.message });
+    console.error(`veltrix: ${refusal.code}: ${refusal.message}`);
+  }
   if (failure !== undefined) {
-    onSignal("listener failure")();
+    onSignal(refusal ? "start-up refusal" : "listener failure")();
     await stopped.promise;
   }
   for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
   logger.info("stopped");
-  return failure === undefined ? 0 : 1;
+  return failure === undefined ? 0 : refusal ? 2 : 1;
 }
 
 if (import.meta.main) {

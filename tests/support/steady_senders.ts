@@ -14,7 +14,8 @@ export interface SendReport {
 }
 
 /**
- * Game clients built on the SDK, each sending `player.moved` at a steady rate until stopped.
+ * Game clients built on the SDK, each sending one event type (`player.moved` unless told) at a
+ * steady rate until stopped.
  * Event ids are `${run}-${client}-${sequence}`, so the tests can look for every one in Kafka.
  */
 export class SteadySenders {
@@ -31,12 +32,14 @@ export class SteadySenders {
   #maxLatency = 0;
   #lastAckAt = performance.now();
   #longestStall = 0;
+  #type = "player.moved";
 
   private constructor() {}
 
-  /** Connects `clients` SDK clients to `url`, each sending `perSecond` events per second. */
-  static start(url: string, clients: number, perSecond: number): SteadySenders {
+  /** Connects `clients` SDK clients to `url`, each sending `perSecond` events of `type` per second. */
+  static start(url: string, clients: number, perSecond: number, type = "player.moved"): SteadySenders {
     const senders = new SteadySenders();
+    senders.#type = type;
     for (let c = 0; c < clients; c++) {
       const client = new VeltrixClient({
         url,
@@ -57,7 +60,7 @@ export class SteadySenders {
     const id = this.#nextId[c] = `${this.run}-${c}-${sequence}`;
     this.sentIds.push(id);
     const sentAt = performance.now();
-    const sending = client.send("player.moved", { c, at: Date.now() }).then(
+    const sending = client.send(this.#type, { c, at: Date.now() }).then(
       () => {
         const now = performance.now();
         this.ackedIds.add(id);
@@ -81,6 +84,11 @@ export class SteadySenders {
   /** Stops sending new events. */
   stop(): void {
     for (const timer of this.#timers.splice(0, this.#timers.length - 1)) clearInterval(timer);
+  }
+
+  /** Events sent and neither acked nor rejected yet. */
+  get outstanding(): number {
+    return this.#pending.size;
   }
 
   /** Resolves once every event sent has been acked or rejected, or throws after `timeoutMs`. */
