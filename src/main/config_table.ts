@@ -15,7 +15,6 @@ import {
   nonEmpty,
   oneOf,
   optional,
-  type Parser,
   refine,
   secret,
   text,
