@@ -3,25 +3,11 @@ import { type Consumer, type Kafka, type Message, Partitioners, type Producer, t
 import type { Logger } from "../../core/logger.ts";
 import type { OutboundRecord } from "../../core/record_sink.ts";
 import type { ConsumedRecord, KafkaAdapter, TopicSpec } from "../kafka_adapter.ts";
+import { PERMANENT_KAFKA_ERRORS } from "../permanent_kafka_errors.ts";
 import { createKafkaClient } from "./kafkajs_client.ts";
 
-/**
- * Kafka error types that no retry can fix: a batch that fails with one is rejected (its events
- * are not acked) so that clients learn of it. Every other failure (broker down, leader moving,
- * timeouts, connection errors) is worth retrying with the same batch.
- */
-const PERMANENT = new Set([
-  "MESSAGE_TOO_LARGE",
-  "RECORD_LIST_TOO_LARGE",
-  "INVALID_RECORD",
-  "CORRUPT_MESSAGE",
-  "INVALID_REQUIRED_ACKS",
-  "TOPIC_AUTHORIZATION_FAILED",
-  "CLUSTER_AUTHORIZATION_FAILED",
-  "UNSUPPORTED_VERSION",
-  "UNKNOWN_TOPIC_OR_PARTITION",
-  "INVALID_TOPIC_EXCEPTION",
-]);
+/** Kafka's names of errors no retry can fix (kafkajs gives them as `type`). */
+const PERMANENT = PERMANENT_KAFKA_ERRORS;
 
 /**
  * Retries kafkajs makes of one produce before `produce()` rejects (about 2.5 s of backoff). Without

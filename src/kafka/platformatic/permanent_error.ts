@@ -1,19 +1,7 @@
-/**
- * Kafka protocol errors (platformatic's `apiId`, Kafka's own names) that no retry can fix, as in
- * the kafkajs adapter: a batch that fails with one is rejected so that clients learn of it.
- */
-const PERMANENT_API_IDS = new Set([
-  "MESSAGE_TOO_LARGE",
-  "RECORD_LIST_TOO_LARGE",
-  "INVALID_RECORD",
-  "CORRUPT_MESSAGE",
-  "INVALID_REQUIRED_ACKS",
-  "TOPIC_AUTHORIZATION_FAILED",
-  "CLUSTER_AUTHORIZATION_FAILED",
-  "UNSUPPORTED_VERSION",
-  "UNKNOWN_TOPIC_OR_PARTITION",
-  "INVALID_TOPIC_EXCEPTION",
-]);
+import { PERMANENT_KAFKA_ERRORS } from "../permanent_kafka_errors.ts";
+
+/** Kafka's names of errors no retry can fix (platformatic gives them as `apiId`). */
+const PERMANENT_API_IDS = PERMANENT_KAFKA_ERRORS;
 
 /**
  * platformatic error codes that no retry can fix: the client rejected what it was given
