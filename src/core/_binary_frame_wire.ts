@@ -12,7 +12,7 @@ import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import fc from "fast-check";
 import { ClientFrameSchema } from "../gen/veltrix/v1/event_pb.ts";
 import { decodeBinaryClientFrameWithProtobufEs } from "./_binary_frame_reference.ts";
-import { readBinaryClientFrame } from "./binary_client_frame.ts";
+import { readBinaryClientFrameWithToken } from "./binary_client_frame.ts";
 import { decodeBinaryClientFrame, type FrameLimits } from "./client_frame_codec.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -101,7 +101,8 @@ export function frame(...events: [string, string, WireRecord[] | undefined][]): 
 
 /** What protobuf-es makes of ClientFrame bytes, in the shape the hand-written reader returns. */
 function referenceRead(bytes: Uint8Array) {
-  return fromBinary(ClientFrameSchema, bytes).events.map((event) => {
+  const frame = fromBinary(ClientFrameSchema, bytes);
+  const events = frame.events.map((event) => {
     let data: JsonValue | undefined;
     let dataProblem: string | undefined;
     if (event.data !== undefined) {
@@ -120,6 +121,7 @@ function referenceRead(bytes: Uint8Array) {
       tracestate: event.tracestate,
     };
   });
+  return { events, token: frame.token };
 }
 
 type Outcome<T> = { readonly value: T } | { readonly error: unknown };
@@ -164,15 +166,16 @@ function ordered(value: unknown): string | undefined {
  */
 export function assertReadsLikeProtobufEs(bytes: Uint8Array): void {
   const expected = attempt(() => referenceRead(bytes));
-  const actual = attempt(() => readBinaryClientFrame(bytes));
+  const actual = attempt(() => readBinaryClientFrameWithToken(bytes));
   if ("error" in expected || "error" in actual) {
     assert.ok("error" in expected && "error" in actual, "one of the readers threw and the other did not");
     assert.deepEqual(describeError(actual.error), describeError(expected.error));
     return;
   }
-  assert.equal(actual.value.length, expected.value.length, "event count");
-  actual.value.forEach((got, i) => {
-    const want = expected.value[i]!;
+  assert.equal(actual.value.token, expected.value.token, "refresh token");
+  assert.equal(actual.value.events.length, expected.value.events.length, "event count");
+  actual.value.events.forEach((got, i) => {
+    const want = expected.value.events[i]!;
     assert.equal(got.id, want.id);
     assert.equal(got.type, want.type);
     assert.equal(got.traceparent, want.traceparent);
@@ -443,8 +446,9 @@ const eventFields: fc.Arbitrary<WireRecord[]> = fc.oneof(
 export const frameRecords: fc.Arbitrary<WireRecord[]> = fc.array(
   fc.oneof(
     { weight: 10, arbitrary: eventFields.map((e) => msg(1, ...e)) },
+    { weight: 1, arbitrary: textBytes.map((b) => str(2, b)) },
     { weight: 1, arbitrary: unknownRecord },
-    { weight: 1, arbitrary: mistyped([1]) },
+    { weight: 1, arbitrary: mistyped([1, 2]) },
   ),
   { minLength: 1, maxLength: 5 },
 );

@@ -1,5 +1,5 @@
 import type { JsonValue } from "@bufbuild/protobuf";
-import { type BinaryClientEvent, readBinaryClientFrame } from "./binary_client_frame.ts";
+import { type BinaryClientFrame, readBinaryClientFrameWithToken } from "./binary_client_frame.ts";
 import { writeBinaryServerFrame } from "./binary_server_frame.ts";
 import type { ErrorCode } from "./error_code.ts";
 import { eventDataProblem, eventIdProblem, eventTypeProblem, MAX_DATA_DEPTH } from "./event_constraints.ts";
@@ -31,10 +31,15 @@ export interface EventReject {
   readonly retryAfterMs?: number;
 }
 
-/** A client frame split into the events to route and the events rejected while reading it. */
+/**
+ * A client frame split into the events to route and the events rejected while reading it, and the
+ * fresh token of an in-band refresh when the frame carries one (the key is absent otherwise).
+ */
 export interface DecodedClientFrame {
   readonly events: IncomingEvent[];
   readonly rejects: EventReject[];
+  /** A refresh token, applied before the events; absent when the frame has none (or an empty one). */
+  readonly token?: string;
 }
 
 /** What the edge tells a client in one reply frame. */
@@ -42,6 +47,8 @@ export interface ServerReply {
   readonly acks?: readonly string[];
   readonly rejects?: readonly EventReject[];
   readonly error?: { readonly code: ErrorCode; readonly message: string };
+  /** The answer to an in-band refresh the edge took: the new token's `exp`, in unix seconds. */
+  readonly session?: { readonly expiresAt: number };
 }
 
 /** What a frame may hold. */
@@ -57,7 +64,8 @@ export const DEFAULT_FRAME_LIMITS: FrameLimits = Object.freeze({ maxEvents: 500,
 
 /**
  * Reads a JSON text frame: `{"events":[{"id":"e-1","type":"treasure.collected","data":{}}]}`. An
- * event may carry `traceparent` and `tracestate` (W3C trace context); invalid ones are dropped.
+ * event may carry `traceparent` and `tracestate` (W3C trace context); invalid ones are dropped. A
+ * frame may carry `"token"`, a fresh JWT (an in-band refresh); with it, `"events"` may be left out.
  * Throws a VeltrixError with code INVALID_FRAME when the frame as a whole cannot be read, or
  * TOO_MANY_EVENTS past `limits.maxEvents`; a bad event only becomes a reject (INVALID_EVENT or
  * DATA_TOO_DEEP), and the others go on.
@@ -72,7 +80,12 @@ export function decodeJsonClientFrame(text: string, limits: FrameLimits = DEFAUL
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new VeltrixError("INVALID_FRAME", 'frame must be a JSON object with an "events" array');
   }
-  const list = (parsed as { events?: unknown }).events;
+  const { events: given, token } = parsed as { events?: unknown; token?: unknown };
+  if (token !== undefined && typeof token !== "string") {
+    throw new VeltrixError("INVALID_FRAME", 'frame "token" must be a string');
+  }
+  const refresh = token === undefined || token === "" ? undefined : token;
+  const list = given === undefined && refresh !== undefined ? [] : given;
   if (!Array.isArray(list)) {
     throw new VeltrixError("INVALID_FRAME", 'frame must have an "events" array');
   }
@@ -109,7 +122,7 @@ export function decodeJsonClientFrame(text: string, limits: FrameLimits = DEFAUL
         : { id: id as string, type: type as string, data, ...eventTraceFields(traceparent, tracestate) },
     );
   }
-  return { events, rejects };
+  return refresh === undefined ? { events, rejects } : { events, rejects, token: refresh };
 }
 
 /**
@@ -123,12 +136,13 @@ export function decodeBinaryClientFrame(
   bytes: Uint8Array,
   limits: FrameLimits = DEFAULT_FRAME_LIMITS,
 ): DecodedClientFrame {
-  let frame: BinaryClientEvent[];
+  let read: BinaryClientFrame;
   try {
-    frame = readBinaryClientFrame(bytes);
+    read = readBinaryClientFrameWithToken(bytes);
   } catch (cause) {
     throw new VeltrixError("INVALID_FRAME", "frame is not a protobuf ClientFrame", { cause });
   }
+  const frame = read.events;
   if (frame.length > limits.maxEvents) {
     throw new VeltrixError(
       "TOO_MANY_EVENTS",
@@ -165,7 +179,7 @@ export function decodeBinaryClientFrame(
       },
     );
   }
-  return { events, rejects };
+  return read.token === "" ? { events, rejects } : { events, rejects, token: read.token };
 }
 
 /** Writes a reply as a JSON text frame. Empty parts are left out. */
