@@ -1,7 +1,7 @@
 /**
- * Where a client's token comes from in the WebSocket handshake: the `Authorization: Bearer`
- * header, the subprotocol list (`Sec-WebSocket-Protocol: veltrix.v1, veltrix.bearer.<jwt>`, the
- * way a browser can send it), or, discouraged, the `?token=` query parameter.
+ * Where a client's token comes from in the WebSocket handshake, the first present winning: the
+ * subprotocol list (`Sec-WebSocket-Protocol: veltrix.v1, veltrix.bearer.<jwt>`, the way a browser
+ * can send it), the `Authorization: Bearer` header, or, discouraged, the `?token=` query parameter.
  *
  * @module
  */
@@ -26,8 +26,8 @@ export interface HandshakeToken {
 }
 
 /**
- * Picks the token of a handshake: `Authorization: Bearer` first, then a `veltrix.bearer.<jwt>`
- * subprotocol entry, then `?token=`.
+ * Picks the token of a handshake: a `veltrix.bearer.<jwt>` subprotocol entry first, then
+ * `Authorization: Bearer`, then `?token=`.
  *
  * @example
  * ```ts
@@ -48,11 +48,11 @@ export function handshakeToken(
   const bearerEntry = offered.find((entry) => entry.startsWith(BEARER_SUBPROTOCOL_PREFIX));
   const fromProtocol = bearerEntry?.slice(BEARER_SUBPROTOCOL_PREFIX.length);
   const bearerWithoutProtocol = fromProtocol !== undefined && protocol === undefined;
-  const fromHeader = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  if (fromHeader !== undefined) return { token: fromHeader, source: "authorization", protocol, bearerWithoutProtocol };
   if (fromProtocol !== undefined && fromProtocol !== "") {
     return { token: fromProtocol, source: "subprotocol", protocol, bearerWithoutProtocol };
   }
+  const fromHeader = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  if (fromHeader !== undefined) return { token: fromHeader, source: "authorization", protocol, bearerWithoutProtocol };
   const fromQuery = url.searchParams.get("token");
   if (fromQuery !== null && fromQuery !== "") {
     return { token: fromQuery, source: "query", protocol, bearerWithoutProtocol };

@@ -22,10 +22,11 @@ Deno.test("handshakeToken() says when a token comes in the list without veltrix.
   assert.equal(found.bearerWithoutProtocol, true);
 });
 
-Deno.test("handshakeToken() takes the token from Authorization: Bearer, first of all", () => {
+Deno.test("handshakeToken() takes the token from Authorization: Bearer, after the subprotocol", () => {
   assert.equal(token(plain, "Bearer abc.def.ghi"), "abc.def.ghi");
   assert.equal(token(plain, "bearer   abc.def.ghi"), "abc.def.ghi");
-  assert.equal(token(new URL("http://edge/v1/ingest?token=q"), "Bearer h", "veltrix.v1, veltrix.bearer.p"), "h");
+  assert.equal(token(new URL("http://edge/v1/ingest?token=q"), "Bearer h", "veltrix.v1, veltrix.bearer.p"), "p");
+  assert.equal(token(new URL("http://edge/v1/ingest?token=q"), "Bearer h"), "h");
 });
 
 Deno.test("handshakeToken() still takes ?token= (discouraged), after the header and the subprotocol", () => {
