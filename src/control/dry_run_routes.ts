@@ -9,7 +9,7 @@ import { dryRun, type DryRunReport } from "../core/dry_run.ts";
 import { errorResponse } from "../core/error_response.ts";
 import type { LiveRouteTable } from "../core/live_route_table.ts";
 import { formatRouteMapProblems } from "../core/route_map_problem.ts";
-import type { RoutableMap } from "../core/route_table.ts";
+import type { RoutableMap } from "../core/routable_map.ts";
 import type { TrafficSketch } from "../core/traffic_sketch.ts";
 import { VeltrixError } from "../core/veltrix_error.ts";
 import { parseAuthoredRouteMap } from "./authored_route_map.ts";

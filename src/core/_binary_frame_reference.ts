@@ -12,11 +12,10 @@ import { ClientFrameSchema, ServerFrameSchema } from "../gen/veltrix/v1/event_pb
 import {
   type DecodedClientFrame,
   DEFAULT_FRAME_LIMITS,
-  type EventReject,
   type FrameLimits,
   type IncomingEvent,
-  type ServerReply,
 } from "./client_frame_codec.ts";
+import type { EventReject, ServerReply } from "./frame_types.ts";
 import { eventDataProblem, eventIdProblem, eventTypeProblem } from "./event_constraints.ts";
 import { eventTraceFields } from "./trace_context.ts";
 import { VeltrixError } from "./veltrix_error.ts";

@@ -1,4 +1,4 @@
-import type { EventReject } from "./client_frame_codec.ts";
+import type { EventReject } from "./frame_types.ts";
 import { TokenBucket } from "./token_bucket.ts";
 
 /** Retry hint of the retryable rejects admission and the edge give, in ms. */

@@ -11,13 +11,8 @@
  * @module
  */
 import fc from "fast-check";
-import {
-  assertDecodesLikeProtobufEs,
-  assertReadsLikeProtobufEs,
-  edits,
-  frameBytes,
-  mutate,
-} from "./_binary_frame_wire.ts";
+import { assertDecodesLikeProtobufEs, assertReadsLikeProtobufEs } from "./_codec_equivalence.ts";
+import { edits, frameBytes, mutate } from "./_frame_arbitraries.ts";
 import { fuzz } from "./_fuzz.ts";
 import { DEFAULT_FRAME_LIMITS, type FrameLimits } from "./client_frame_codec.ts";
 

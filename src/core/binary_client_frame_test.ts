@@ -3,13 +3,12 @@ import { create, fromJson, type JsonValue, toBinary } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import fc from "fast-check";
 import { ClientFrameSchema } from "../gen/veltrix/v1/event_pb.ts";
+import { assertDecodesLikeProtobufEs, assertReadsLikeProtobufEs } from "./_codec_equivalence.ts";
+import { frameBytes } from "./_frame_arbitraries.ts";
 import {
-  assertDecodesLikeProtobufEs,
-  assertReadsLikeProtobufEs,
   boolValue,
   deepValue,
   frame,
-  frameBytes,
   listValue,
   msg,
   nestedGroups,
@@ -21,7 +20,7 @@ import {
   varint,
   wire,
   type WireRecord,
-} from "./_binary_frame_wire.ts";
+} from "./_wire_builder.ts";
 import { readBinaryClientFrame } from "./binary_client_frame.ts";
 import { decodeBinaryClientFrame } from "./client_frame_codec.ts";
 import { decodeBinaryClientFrameWithProtobufEs } from "./_binary_frame_reference.ts";

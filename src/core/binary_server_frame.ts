@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { ServerReply } from "./client_frame_codec.ts";
+import type { ServerReply } from "./frame_types.ts";
 
 const encoder = new TextEncoder();
 

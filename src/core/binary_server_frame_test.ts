@@ -5,7 +5,7 @@ import { ServerFrameSchema } from "../gen/veltrix/v1/event_pb.ts";
 import { encodeBinaryServerFrameWithProtobufEs } from "./_binary_frame_reference.ts";
 import { fuzz } from "./_fuzz.ts";
 import { writeBinaryServerFrame } from "./binary_server_frame.ts";
-import type { ServerReply } from "./client_frame_codec.ts";
+import type { ServerReply } from "./frame_types.ts";
 import { type ErrorCode, errorCodes } from "./error_code.ts";
 
 function assertSameBytes(reply: ServerReply): void {

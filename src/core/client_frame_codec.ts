@@ -1,9 +1,9 @@
 import type { JsonValue } from "@bufbuild/protobuf";
 import { type BinaryClientEvent, readBinaryClientFrame } from "./binary_client_frame.ts";
 import { writeBinaryServerFrame } from "./binary_server_frame.ts";
-import type { ErrorCode } from "./error_code.ts";
 import { eventDataProblem, eventIdProblem, eventTypeProblem, MAX_DATA_DEPTH } from "./event_constraints.ts";
 import { eventTraceFields } from "./trace_context.ts";
+import type { EventReject, ServerReply } from "./frame_types.ts";
 import { VeltrixError } from "./veltrix_error.ts";
 
 /** A well-formed event from a client frame, before routing. */
@@ -21,27 +21,10 @@ export interface IncomingEvent {
   readonly tracestate?: string;
 }
 
-/** Why one event was not accepted. */
-export interface EventReject {
-  /** The event's id as sent, or "" when it had no usable id. */
-  readonly id: string;
-  readonly code: ErrorCode;
-  readonly message: string;
-  /** When set, the client may resend after this many milliseconds. */
-  readonly retryAfterMs?: number;
-}
-
 /** A client frame split into the events to route and the events rejected while reading it. */
 export interface DecodedClientFrame {
   readonly events: IncomingEvent[];
   readonly rejects: EventReject[];
-}
-
-/** What the edge tells a client in one reply frame. */
-export interface ServerReply {
-  readonly acks?: readonly string[];
-  readonly rejects?: readonly EventReject[];
-  readonly error?: { readonly code: ErrorCode; readonly message: string };
 }
 
 /** What a frame may hold. */

@@ -20,8 +20,8 @@ import {
   decodeJsonClientFrame,
   encodeBinaryServerFrame,
   encodeJsonServerFrame,
-  type ServerReply,
 } from "./client_frame_codec.ts";
+import type { ServerReply } from "./frame_types.ts";
 
 const events = Array.from({ length: 20 }, (_, i) => ({
   id: `01890a5d-ac96-774b-bcce-b302099a${String(i).padStart(4, "0")}`,

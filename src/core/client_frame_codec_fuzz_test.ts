@@ -28,8 +28,8 @@ import {
   DEFAULT_FRAME_LIMITS,
   encodeBinaryServerFrame,
   encodeJsonServerFrame,
-  type ServerReply,
 } from "./client_frame_codec.ts";
+import type { ServerReply } from "./frame_types.ts";
 import { type ErrorCode, errorCodes } from "./error_code.ts";
 import {
   eventDataProblem,

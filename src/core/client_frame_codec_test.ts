@@ -7,8 +7,8 @@ import {
   decodeJsonClientFrame,
   encodeBinaryServerFrame,
   encodeJsonServerFrame,
-  type ServerReply,
 } from "./client_frame_codec.ts";
+import type { ServerReply } from "./frame_types.ts";
 import { VeltrixError } from "./veltrix_error.ts";
 import { caseFrameAsJson, caseFrameAsProtobuf, runClientFrameCases } from "./_client_frame_cases.ts";
 

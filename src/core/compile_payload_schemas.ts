@@ -7,7 +7,7 @@ import {
 import { PAYLOAD_SCHEMA_LIMITS } from "./payload_schema_limits.ts";
 import type { RouteMapProblem } from "./route_map_problem.ts";
 import { parseRoutePattern, type RoutePattern } from "./route_pattern.ts";
-import type { RoutableMap } from "./route_table.ts";
+import type { RoutableMap } from "./routable_map.ts";
 
 /** A map's schema for the types one pattern matches, compiled. */
 export interface PayloadSchemaRule {

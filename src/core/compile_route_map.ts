@@ -2,7 +2,8 @@ import { Format, KeyStrategy, SchemaViolationAction } from "../gen/veltrix/v1/ro
 import { compilePayloadSchemas, type PayloadSchemaSources } from "./compile_payload_schemas.ts";
 import { parseRoutePattern } from "./route_pattern.ts";
 import { formatRouteMapProblems, type RouteMapProblem } from "./route_map_problem.ts";
-import { type CompiledRoute, type ResolvedTarget, type RoutableMap, RouteTable } from "./route_table.ts";
+import type { RoutableMap } from "./routable_map.ts";
+import { type CompiledRoute, type ResolvedTarget, RouteTable } from "./route_table.ts";
 import { topicNameProblem } from "./topic_name.ts";
 import { VeltrixError } from "./veltrix_error.ts";
 

@@ -9,7 +9,7 @@
  */
 import { BinaryReader } from "@bufbuild/protobuf/wire";
 import type { Format, KeyStrategy, SchemaViolationAction } from "../gen/veltrix/v1/route_map_pb.ts";
-import type { RoutableMap } from "./route_table.ts";
+import type { RoutableMap } from "./routable_map.ts";
 
 interface TargetSource {
   topic: string;

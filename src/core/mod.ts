@@ -42,13 +42,8 @@ export {
 } from "./live_route_table.ts";
 export { appliedToJson, jsonVersion } from "./applied_route_map_json.ts";
 export { parseRoutePattern, patternMatches, type RoutePattern } from "./route_pattern.ts";
-export {
-  type CompiledRoute,
-  type Resolution,
-  type ResolvedTarget,
-  type RoutableMap,
-  RouteTable,
-} from "./route_table.ts";
+export { type CompiledRoute, type Resolution, type ResolvedTarget, RouteTable } from "./route_table.ts";
+export type { RoutableMap } from "./routable_map.ts";
 export { type RoutingChange, routingDifferences } from "./routing_diff.ts";
 export { MAX_TOPIC_NAME_LENGTH, topicNameProblem } from "./topic_name.ts";
 
@@ -89,11 +84,10 @@ export {
   DEFAULT_FRAME_LIMITS,
   encodeBinaryServerFrame,
   encodeJsonServerFrame,
-  type EventReject,
   type FrameLimits,
   type IncomingEvent,
-  type ServerReply,
 } from "./client_frame_codec.ts";
+export type { EventReject, ServerReply } from "./frame_types.ts";
 export {
   eventDataProblem,
   eventIdProblem,

@@ -1,5 +1,6 @@
 import { buildRecords, type EventRecords } from "./build_records.ts";
-import type { EventReject, IncomingEvent } from "./client_frame_codec.ts";
+import type { IncomingEvent } from "./client_frame_codec.ts";
+import type { EventReject } from "./frame_types.ts";
 import type { SchemaViolation } from "./payload_schema.ts";
 import type { Resolution, RouteTable, SchemaCheck } from "./route_table.ts";
 import type { EventStamp } from "./routed_event_encoding.ts";

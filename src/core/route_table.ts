@@ -1,4 +1,5 @@
 import { Format, KeyStrategy, SchemaViolationAction } from "../gen/veltrix/v1/route_map_pb.ts";
+import type { RoutableMap } from "./routable_map.ts";
 import type { PayloadSchemaRule } from "./compile_payload_schemas.ts";
 import type { CompiledPayloadSchema } from "./payload_schema.ts";
 import { patternMatches, type RoutePattern } from "./route_pattern.ts";
@@ -35,26 +36,6 @@ export interface SchemaCheck {
    * topic, keyed by player, as protobuf); undefined means it is rejected with SCHEMA_VIOLATION.
    */
   readonly badEvent: Resolution | undefined;
-}
-
-/**
- * The fields of a `veltrix.v1.RouteMap` that routing needs: a RouteMap message has them, and so
- * does the plain object the fast update decoder makes.
- */
-export interface RoutableMap {
-  readonly version: bigint;
-  readonly deadLetterTopic: string;
-  readonly routes: readonly {
-    readonly name: string;
-    readonly match: string;
-    readonly targets: readonly { readonly topic: string; readonly key: KeyStrategy; readonly format: Format }[];
-    /** Absent is UNSPECIFIED (REJECT). */
-    readonly onSchemaViolation?: SchemaViolationAction;
-  }[];
-  /** Payload schemas by match; absent is none. */
-  readonly schemas?: readonly { readonly match: string; readonly jsonSchema: string }[];
-  /** Where events that fail a DEAD_LETTER route's schema go; absent or "" is none. */
-  readonly badEventTopic?: string;
 }
 
 /** A validated route, as compile hands it to the table. */

@@ -4,7 +4,8 @@ import { type PayloadSchemaSources, precompilePayloadSchemas } from "./compile_p
 import { compileRouteMap } from "./compile_route_map.ts";
 import { formatRouteMapProblems, type RouteMapProblem } from "./route_map_problem.ts";
 import { decodeRoutableMap } from "./decode_route_map.ts";
-import type { RoutableMap, RouteTable } from "./route_table.ts";
+import type { RoutableMap } from "./routable_map.ts";
+import type { RouteTable } from "./route_table.ts";
 import type { TrustedKeys } from "./trusted_keys.ts";
 import { VeltrixError } from "./veltrix_error.ts";
 

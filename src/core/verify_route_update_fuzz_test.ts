@@ -18,7 +18,7 @@ import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../../test
 import { compileRouteMap } from "./compile_route_map.ts";
 import { decodeRoutableMap } from "./decode_route_map.ts";
 import type { ErrorCode } from "./error_code.ts";
-import type { RoutableMap } from "./route_table.ts";
+import type { RoutableMap } from "./routable_map.ts";
 import { topicNameProblem } from "./topic_name.ts";
 import { parseTrustedKeys, TrustedKeys } from "./trusted_keys.ts";
 import { VeltrixError } from "./veltrix_error.ts";

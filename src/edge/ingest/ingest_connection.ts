@@ -3,8 +3,8 @@ import {
   decodeBinaryClientFrame,
   type DecodedClientFrame,
   decodeJsonClientFrame,
-  type EventReject,
 } from "../../core/client_frame_codec.ts";
+import type { EventReject } from "../../core/frame_types.ts";
 import type { DeliveryListener } from "../../core/delivery_listener.ts";
 import { closeFrameOf, errorCodes } from "../../core/error_code.ts";
 import type { RecentEvent } from "../../core/recent_event_ids.ts";

@@ -1,9 +1,5 @@
-import {
-  encodeBinaryServerFrame,
-  encodeJsonServerFrame,
-  type EventReject,
-  type ServerReply,
-} from "../../core/client_frame_codec.ts";
+import { encodeBinaryServerFrame, encodeJsonServerFrame } from "../../core/client_frame_codec.ts";
+import type { EventReject, ServerReply } from "../../core/frame_types.ts";
 import { DEFAULT_RETRY_AFTER_MS } from "../../core/admission.ts";
 import { errorCodes } from "../../core/error_code.ts";
 import type { VeltrixError } from "../../core/veltrix_error.ts";

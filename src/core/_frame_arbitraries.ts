@@ -1,208 +1,24 @@
 /**
- * Test helper for the hand-written binary frame codec: a small wire-format builder, generators of
- * ClientFrame-shaped bytes (valid, with repeated, unknown and mistyped fields, groups, deep
- * nesting, bad UTF-8), and the checks that hold the hand-written reader to protobuf-es.
+ * Test helper: fast-check arbitraries of ClientFrame bytes (valid, with repeated, unknown and
+ * mistyped fields, groups, deep nesting, bad UTF-8) and of byte edits that break them.
  *
  * @module
  */
-import assert from "node:assert/strict";
-import { fromBinary, type JsonValue, toJson } from "@bufbuild/protobuf";
-import { ValueSchema } from "@bufbuild/protobuf/wkt";
-import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import fc from "fast-check";
-import { ClientFrameSchema } from "../gen/veltrix/v1/event_pb.ts";
-import { decodeBinaryClientFrameWithProtobufEs } from "./_binary_frame_reference.ts";
-import { readBinaryClientFrame } from "./binary_client_frame.ts";
-import { decodeBinaryClientFrame, type FrameLimits } from "./client_frame_codec.ts";
-
-// ---------------------------------------------------------------------------------------------
-// Building wire bytes
-
-/** One field record on the wire, or raw bytes (to write what no encoder would). */
-export type WireRecord =
-  | { readonly f: number; readonly varint: bigint }
-  | { readonly f: number; readonly double: number }
-  | { readonly f: number; readonly fixed32: number }
-  | { readonly f: number; readonly bytes: Uint8Array }
-  | { readonly f: number; readonly message: readonly WireRecord[] }
-  | { readonly f: number; readonly group: readonly WireRecord[] }
-  | { readonly raw: Uint8Array };
+import {
+  boolValue,
+  deepValue,
+  msg,
+  nullValue,
+  numberValue,
+  str,
+  stringValue,
+  varint,
+  wire,
+  type WireRecord,
+} from "./_wire_builder.ts";
 
 const textEncoder = new TextEncoder();
-
-/** A length-delimited field holding `text` as UTF-8, or the given bytes. */
-export function str(f: number, text: string | Uint8Array): WireRecord {
-  return { f, bytes: typeof text === "string" ? textEncoder.encode(text) : text };
-}
-
-/** A length-delimited field holding a message made of `records`. */
-export function msg(f: number, ...records: WireRecord[]): WireRecord {
-  return { f, message: records };
-}
-
-/** A varint field. */
-export function varint(f: number, value: bigint | number): WireRecord {
-  return { f, varint: BigInt(value) };
-}
-
-/** Writes records as protobuf wire bytes. */
-export function wire(records: readonly WireRecord[]): Uint8Array {
-  const w = new BinaryWriter();
-  writeRecords(w, records);
-  return w.finish();
-}
-
-function writeRecords(w: BinaryWriter, records: readonly WireRecord[]): void {
-  for (const record of records) {
-    if ("raw" in record) w.raw(record.raw);
-    else if ("varint" in record) w.tag(record.f, WireType.Varint).uint64(BigInt.asUintN(64, record.varint));
-    else if ("double" in record) w.tag(record.f, WireType.Bit64).double(record.double);
-    else if ("fixed32" in record) w.tag(record.f, WireType.Bit32).fixed32(record.fixed32);
-    else if ("bytes" in record) w.tag(record.f, WireType.LengthDelimited).bytes(record.bytes);
-    else if ("message" in record) {
-      w.tag(record.f, WireType.LengthDelimited).fork();
-      writeRecords(w, record.message);
-      w.join();
-    } else {
-      w.tag(record.f, WireType.StartGroup);
-      writeRecords(w, record.group);
-      w.tag(record.f, WireType.EndGroup);
-    }
-  }
-}
-
-// Shorthands for google.protobuf.Value, Struct and ListValue bodies.
-
-/** Value fields: null_value. */
-export const nullValue = (): WireRecord => varint(1, 0);
-/** Value fields: number_value. */
-export const numberValue = (n: number): WireRecord => ({ f: 2, double: n });
-/** Value fields: string_value. */
-export const stringValue = (s: string | Uint8Array): WireRecord => str(3, s);
-/** Value fields: bool_value. */
-export const boolValue = (b: boolean): WireRecord => varint(4, b ? 1 : 0);
-/** Value fields: struct_value with `[key, value fields]` entries. */
-export const structValue = (...entries: [string | Uint8Array, WireRecord[]][]): WireRecord =>
-  msg(5, ...entries.map(([key, value]) => msg(1, str(1, key), msg(2, ...value))));
-/** Value fields: list_value with the given items. */
-export const listValue = (...items: WireRecord[][]): WireRecord => msg(6, ...items.map((item) => msg(1, ...item)));
-
-/** A ClientFrame of events, each given as its id, type and data Value fields (undefined: no data field). */
-export function frame(...events: [string, string, WireRecord[] | undefined][]): Uint8Array {
-  return wire(
-    events.map(([id, type, data]) =>
-      msg(1, ...[str(1, id), str(2, type), ...(data === undefined ? [] : [msg(3, ...data)])])
-    ),
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Checks against protobuf-es
-
-/** What protobuf-es makes of ClientFrame bytes, in the shape the hand-written reader returns. */
-function referenceRead(bytes: Uint8Array) {
-  return fromBinary(ClientFrameSchema, bytes).events.map((event) => {
-    let data: JsonValue | undefined;
-    let dataProblem: string | undefined;
-    if (event.data !== undefined) {
-      try {
-        data = toJson(ValueSchema, event.data);
-      } catch (error) {
-        dataProblem = (error as Error).message;
-      }
-    }
-    return {
-      id: event.id,
-      type: event.type,
-      data,
-      dataProblem,
-      traceparent: event.traceparent,
-      tracestate: event.tracestate,
-    };
-  });
-}
-
-type Outcome<T> = { readonly value: T } | { readonly error: unknown };
-
-function attempt<T>(run: () => T): Outcome<T> {
-  try {
-    return { value: run() };
-  } catch (error) {
-    return { error };
-  }
-}
-
-/** An error as far as a caller can tell: its class, message and code, and the same of its cause. */
-function describeError(error: unknown): unknown {
-  if (!(error instanceof Error)) return { thrown: error };
-  const code = (error as { code?: unknown }).code;
-  return {
-    name: error.constructor.name,
-    message: error.message,
-    code,
-    cause: error.cause && describeError(error.cause),
-  };
-}
-
-/** How deeply arrays and objects nest in `value` (a scalar is 0). */
-export function nesting(value: unknown): number {
-  if (typeof value !== "object" || value === null) return 0;
-  let deepest = 0;
-  for (const child of Object.values(value)) deepest = Math.max(deepest, nesting(child));
-  return deepest + 1;
-}
-
-/** Data as text that shows key order (JSON.stringify keeps it, an own `__proto__` key included). */
-function ordered(value: unknown): string | undefined {
-  return value === undefined ? undefined : JSON.stringify(value);
-}
-
-/**
- * readBinaryClientFrame() reads `bytes` exactly as protobuf-es fromBinary and toJson do: the same
- * error, or the same events with the same data (key order included) or the same data problem,
- * and a depth bound that holds.
- */
-export function assertReadsLikeProtobufEs(bytes: Uint8Array): void {
-  const expected = attempt(() => referenceRead(bytes));
-  const actual = attempt(() => readBinaryClientFrame(bytes));
-  if ("error" in expected || "error" in actual) {
-    assert.ok("error" in expected && "error" in actual, "one of the readers threw and the other did not");
-    assert.deepEqual(describeError(actual.error), describeError(expected.error));
-    return;
-  }
-  assert.equal(actual.value.length, expected.value.length, "event count");
-  actual.value.forEach((got, i) => {
-    const want = expected.value[i]!;
-    assert.equal(got.id, want.id);
-    assert.equal(got.type, want.type);
-    assert.equal(got.traceparent, want.traceparent);
-    assert.equal(got.tracestate, want.tracestate);
-    assert.equal(got.dataProblem, want.dataProblem);
-    if (want.dataProblem !== undefined) return;
-    assert.deepEqual(got.data, want.data);
-    assert.equal(ordered(got.data), ordered(want.data), "key order");
-    assert.ok(got.depthBound >= nesting(got.data), `depth bound ${got.depthBound} below ${nesting(got.data)}`);
-  });
-}
-
-/**
- * decodeBinaryClientFrame() gives exactly what the protobuf-es codec gives for `bytes`: the same
- * VeltrixError (code, message, cause), or the same events (key order included) and rejects.
- */
-export function assertDecodesLikeProtobufEs(bytes: Uint8Array, limits?: FrameLimits): void {
-  const expected = attempt(() => decodeBinaryClientFrameWithProtobufEs(bytes, limits));
-  const actual = attempt(() => decodeBinaryClientFrame(bytes, limits));
-  if ("error" in expected || "error" in actual) {
-    assert.ok("error" in expected && "error" in actual, "one of the decoders threw and the other did not");
-    assert.deepEqual(describeError(actual.error), describeError(expected.error));
-    return;
-  }
-  assert.deepEqual(actual.value, expected.value);
-  assert.deepEqual(actual.value.events.map((e) => ordered(e.data)), expected.value.events.map((e) => ordered(e.data)));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Generators
 
 /** UTF-8 text, some of it long enough to leave the short-string paths, and bytes that are not UTF-8. */
 export const textBytes: fc.Arbitrary<Uint8Array> = fc.oneof(
@@ -343,30 +159,6 @@ const { value: valueFields } = fc.letrec<{
     { maxLength: 4 },
   ),
 }));
-
-/**
- * Data nested `levels` JSON levels deep (two messages a level) around `bottom`: by default a
- * number, with an unknown field of groups `groups` deep when `groups` is not 0.
- */
-export function deepValue(
-  levels: number,
-  asObjects: (level: number) => boolean,
-  groups = 0,
-  bottom: WireRecord[] = groups > 0 ? [numberValue(1), nestedGroups(groups)] : [numberValue(1)],
-): WireRecord[] {
-  let value = bottom;
-  for (let level = levels; level >= 1; level--) {
-    value = asObjects(level) ? [structValue(["k", value])] : [listValue(value)];
-  }
-  return value;
-}
-
-/** An unknown field 9 holding groups nested `levels` deep. */
-export function nestedGroups(levels: number): WireRecord {
-  let group: WireRecord = { f: 9, group: [] };
-  for (let i = 1; i < levels; i++) group = { f: 9, group: [group] };
-  return group;
-}
 
 /** Data nested around the depth limits: the data depth limit (32) and protobuf-es's 100 messages. */
 const deepData: fc.Arbitrary<WireRecord[]> = fc.tuple(
