@@ -1,4 +1,4 @@
-import { errorCodes, isErrorCode } from "../core/error_code.ts";
+import { errorCodes, isErrorCode } from "../core/errors/error_code.ts";
 
 /**
  * Codes the client itself reports, beside the edge's codes (INVALID_EVENT, NO_ROUTE, OVERLOADED,
@@ -31,7 +31,7 @@ const CLIENT_CODES_RETRYABLE: Readonly<Record<ClientErrorCode, boolean>> = {
 
 /**
  * Whether resending the same event (same id) later can succeed after an error with `code`. The
- * edge's codes follow its one code table (`src/core/error_code.ts`); a code this client does not
+ * edge's codes follow its one code table (`src/core/errors/error_code.ts`); a code this client does not
  * know is permanent.
  *
  * @example

@@ -3,16 +3,15 @@
  * its marker comments (`<!-- name:begin -->` and `<!-- name:end -->`):
  *
  * - `config-table` in `docs/operations.md`, from the edge's config table (`src/main/config_table.ts`);
- * - `error-table` in `docs/errors.md`, from the error code table (`src/core/error_code.ts`);
- * - `schema-limits-table` in `docs/routing.md`, from the payload schema limits (`src/core/payload_schema_limits.ts`).
+ * - `error-table` in `docs/errors.md`, from the error code table (`src/core/errors/error_code.ts`);
+ * - `schema-limits-table` in `docs/routing.md`, from the payload schema limits (`src/core/schemas/payload_schema_limits.ts`).
  *
  * Tables come out as `deno fmt` writes them. `tests/readme_test.ts` fails when a committed table
  * differs from what this would write.
  *
  * @module
  */
-import { errorCodes } from "../../src/core/error_code.ts";
-import { PAYLOAD_SCHEMA_LIMITS } from "../../src/core/payload_schema_limits.ts";
+import { errorCodes, PAYLOAD_SCHEMA_LIMITS } from "../../src/core/mod.ts";
 import { CONFIG_VARIABLES } from "../../src/main/config.ts";
 
 /** One generated table: the file it lives in (from the repository root), its marker name, its text. */
