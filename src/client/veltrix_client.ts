@@ -1,4 +1,4 @@
-import { eventIdProblem } from "../core/event_constraints.ts";
+import { idProblem } from "./protocol_rules.ts";
 import { EdgeConnection } from "./edge_connection.ts";
 import { FrameSender } from "./frame_sender.ts";
 import { isThenable } from "./is_thenable.ts";
@@ -123,7 +123,7 @@ export class VeltrixClient {
     let wire: string;
     try {
       const id = this.#idFactory();
-      const problem = eventIdProblem(id) ?? (this.#outbox.has(id) ? "id is already in the outbox" : undefined);
+      const problem = idProblem(id) ?? (this.#outbox.has(id) ? "id is already in the outbox" : undefined);
       if (problem !== undefined) {
         return Promise.reject(new VeltrixClientError("INVALID_EVENT", problem, { id: String(id) }));
       }

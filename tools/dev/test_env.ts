@@ -11,6 +11,8 @@
  *   rules' and the Grafana dashboard's tests: installed the same way;
  * - `helm`, built once from its Go module into a cache folder (`deno task helm ensure`), for the
  *   chart's tests;
+ * - Node.js 20 or later with npm, which the client package tests install the built SDK with (npm
+ *   `ws` comes from the npm registry): installed from Debian's packages when missing, the same way;
  * - `deno` on the PATH of child processes (buf runs protoc-gen-es through it), even when this
  *   Deno came from `npx`.
  *
@@ -67,6 +69,17 @@ async function ensurePrometheus(): Promise<void> {
   );
 }
 
+async function ensureNode(): Promise<void> {
+  const version = await new Deno.Command("node", { args: ["--version"], stdout: "piped", stderr: "null" }).output()
+    .then((out) => new TextDecoder().decode(out.stdout).trim(), () => "");
+  const major = Number(/^v(\d+)\./.exec(version)?.[1] ?? 0);
+  if (major >= 20 && await succeeds("npm", ["--version"])) return;
+  await aptInstall(
+    ["nodejs", "npm"],
+    `Node.js 20+ with npm is needed by the client package tests (found ${version || "none"}): install it and run again`,
+  );
+}
+
 const [command, ...args] = Deno.args;
 if (command === undefined) {
   console.error("usage: test_env.ts COMMAND [ARGS...]");
@@ -77,6 +90,7 @@ try {
   await ensureChromium();
   await ensurePrometheus();
   await ensureHelm();
+  await ensureNode();
   if (!Deno.env.get("KAFKA_BROKERS")) await kafkaUp();
 } catch (error) {
   console.error((error as Error).message);
