@@ -46,8 +46,14 @@ export function startAdmin(settings: AdminSettings, deps: AdminDependencies): Ad
     connections: () => ingest.connections.size,
     inFlightEvents: () => ingest.batcher.pendingEvents,
     routeMapVersion: () => Number(routes.table.version),
+    readiness: () => deps.readiness.snapshot(),
   });
-  const stopMetering = control.onApplied((applied) => metrics.applied(applied.applyMs));
+  const stopApplied = control.onApplied((applied) => metrics.applied(applied.applyMs));
+  const stopRefused = control.onRefused((refused) => metrics.routeUpdateRefused(refused.error.code));
+  const stopMetering = () => {
+    stopApplied();
+    stopRefused();
+  };
   const app = createAdminApp({
     readiness: deps.readiness,
     routes,

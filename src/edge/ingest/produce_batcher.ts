@@ -154,7 +154,10 @@ export class ProduceBatcher {
           this.#options.metrics?.produced(performance.now() - started);
           this.#settle(batch, undefined);
         },
-        (reason) => this.#settle(batch, VeltrixError.from(reason, "KAFKA_WRITE_FAILED")),
+        (reason) => {
+          this.#options.metrics?.produceFailed();
+          this.#settle(batch, VeltrixError.from(reason, "KAFKA_WRITE_FAILED"));
+        },
       );
     }
   }
