@@ -69,7 +69,7 @@ Deno.test("an SDK whose socket forgets the outbox on reconnect fails the conform
   await runSdk(run, forgetfulWebSocket());
   const { code, output } = await run.result;
   console.log(output);
-  assert.match(output, /^FAIL  resent all unacked with the same ids +15 of 15 unacked not resent after the drop/m);
+  assert.match(output, /^FAIL {2}resent all unacked with the same ids +15 of 15 unacked not resent after the drop/m);
   assert.equal(code, 1, output);
 });
 
