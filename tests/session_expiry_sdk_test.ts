@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import WebSocket from "ws";
 import { VeltrixClient, type WebSocketConstructor } from "../src/client/mod.ts";
-import { readTopic } from "../tools/kafka/kcat_reader.ts";
+import { readTopic } from "./support/kcat_reader.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { testBrokers } from "./support/kafka_target.ts";
 import { playerToken } from "./support/tokens.ts";

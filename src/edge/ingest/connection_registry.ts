@@ -1,6 +1,6 @@
-import { TokenBucket } from "../../core/token_bucket.ts";
-import { VeltrixError } from "../../core/veltrix_error.ts";
-import { closeFrameOf } from "../../core/error_code.ts";
+import { TokenBucket } from "../../core/admission/token_bucket.ts";
+import { VeltrixError } from "../../core/errors/veltrix_error.ts";
+import { closeFrameOf } from "../../core/errors/error_code.ts";
 import { IngestConnection } from "./ingest_connection.ts";
 import { SessionExpiry } from "./session_expiry.ts";
 import type { IngestContext } from "./ingest_context.ts";
