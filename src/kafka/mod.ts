@@ -32,6 +32,15 @@ export {
   TABLE_TOPICS_EXIST,
 } from "./start_kafka.ts";
 
+/** What the adapters report beside their work. */
+export interface KafkaAdapterHooks {
+  /**
+   * Told how many records were resent under a new producer id after an attempt that may have
+   * landed (each may be in Kafka twice; see docs/kafka-idempotence.md). Not every client reports it.
+   */
+  readonly onDuplicatesRisked?: (records: number) => void;
+}
+
 /**
  * Makes adapters of `client` for the cluster at `brokers`, logging through `logger`. Only the
  * chosen client library is loaded, here and not before.
@@ -40,11 +49,13 @@ export async function kafkaAdapters(
   client: KafkaClientName,
   brokers: readonly string[],
   logger: Logger,
+  hooks: KafkaAdapterHooks = {},
 ): Promise<KafkaAdapterFactory> {
   switch (client) {
     case "platformatic": {
       const { PlatformaticAdapter } = await import("./platformatic/platformatic_adapter.ts");
-      return (clientId) => new PlatformaticAdapter({ clientId, brokers, logger });
+      const { onDuplicatesRisked } = hooks;
+      return (clientId) => new PlatformaticAdapter({ clientId, brokers, logger, onDuplicatesRisked });
     }
     case "kafkajs": {
       const { KafkajsAdapter } = await import("./kafkajs/kafkajs_adapter.ts");

@@ -52,7 +52,10 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const logging = startRateLimitedLog(logger, config.logRateLimit);
   const log = logging.log;
   const routes = new LiveRouteTable(embeddedSnapshot(compileRouteMapOrThrow(defaultRouteMap())));
-  const adapters = await kafkaAdapters(config.kafkaClient, config.kafkaBrokers, logger);
+  const metrics = new EdgeMetrics();
+  const adapters = await kafkaAdapters(config.kafkaClient, config.kafkaBrokers, logger, {
+    onDuplicatesRisked: (records) => metrics.duplicatesRisked(records),
+  });
   const kafka = startKafka(config, { adapters, routes, readiness, logger, log });
   const keys = await loadTrustedKeys(config.trustedKeys);
   const shared = { routes, readiness, logger, log };
@@ -60,7 +63,6 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const { edgeId, edgeHeartbeatMs: heartbeatMs, edgeStaleMs: staleMs } = config;
   const fleet = new FleetStatus({ edgeId, control: control.control, feed: kafka.edges, logger, heartbeatMs, staleMs });
   fleet.start();
-  const metrics = new EdgeMetrics();
   const traffic = new TrafficSketch({ samplesPerType: config.dryRunSamples }, Date.now());
   const tokens = await loadPlayerTokenVerifier(config);
   const maxConnections = connectionCapFor(config.maxConnections, logger);
