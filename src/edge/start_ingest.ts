@@ -24,6 +24,8 @@ export interface IngestSettings {
   readonly reusePort: boolean;
   readonly lingerMs: number;
   readonly batchMaxEvents: number;
+  readonly batchTargetEvents: number;
+  readonly maxLingerMs: number;
   readonly batchMaxBytes: number;
   readonly maxInFlightBatches: number;
   readonly maxPendingEvents: number;
@@ -82,6 +84,8 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
     metrics,
     lingerMs: settings.lingerMs,
     maxBatchEvents: settings.batchMaxEvents,
+    targetBatchEvents: settings.batchTargetEvents,
+    maxLingerMs: settings.maxLingerMs,
     maxBatchBytes: settings.batchMaxBytes,
     maxInFlightBatches: settings.maxInFlightBatches,
     maxPendingEvents: settings.maxPendingEvents,
