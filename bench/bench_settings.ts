@@ -6,6 +6,32 @@
 import { parseArgs } from "node:util";
 import { fitConnectionsToFileLimit, readOpenFileLimit } from "../src/main/open_file_limit.ts";
 
+/** Every scenario of a full run, in the order they run. */
+export const FULL_SCENARIOS = [
+  "steady",
+  "binary",
+  "scale-out",
+  "storm",
+  "ceilings",
+  "players",
+  "batched",
+  "schemas",
+  "route-apply",
+] as const;
+
+/** Where results go: `bench/results/` (tracked), but a `--quick` run's go to the git-ignored `.veltrix/`. */
+export function defaultOut(quick: boolean): string {
+  return new URL(quick ? "../.veltrix/bench-quick" : "./results", import.meta.url).pathname;
+}
+
+/** True when a run is a full one: not `--quick`, no `--target`, and every scenario of {@link FULL_SCENARIOS}. */
+export function isFullRun(
+  quick: boolean,
+  settings: { readonly scenarios: readonly string[]; readonly target?: unknown },
+): boolean {
+  return !quick && settings.target === undefined && FULL_SCENARIOS.every((s) => settings.scenarios.includes(s));
+}
+
 /** Reads the options from `args`: the raw options, `--quick`, and the run's settings. */
 export function benchSettings(args: string[]) {
   const { values: opts } = parseArgs({
@@ -20,7 +46,7 @@ export function benchSettings(args: string[]) {
       workers: { type: "string", default: "1" },
       edges: { type: "string", default: "1" },
       sources: { type: "string", default: "4" },
-      out: { type: "string", default: new URL("./results", import.meta.url).pathname },
+      out: { type: "string" },
       brokers: { type: "string" },
       target: { type: "string" },
       "target-admin": { type: "string" },
@@ -28,6 +54,7 @@ export function benchSettings(args: string[]) {
     },
   });
   const quick = opts.quick!;
+  opts.out ??= defaultOut(quick);
   // Every connection holds a descriptor in the edge and in its generator, and this container cannot
   // raise its limit: the largest player count tried is what fits under it, with the edge's reserve.
   const openFileLimit = readOpenFileLimit();
@@ -37,11 +64,7 @@ export function benchSettings(args: string[]) {
   const list = (text: string) => text.split(",").map((s) => Number(s.trim()));
   const settings = {
     scenarios: (opts.scenarios ??
-      (opts.target
-        ? "steady,target"
-        : quick
-        ? "steady,storm,ceilings,players"
-        : "steady,binary,scale-out,storm,ceilings,players,schemas,route-apply"))
+      (opts.target ? "steady,target" : quick ? "steady,storm,ceilings,players,batched" : FULL_SCENARIOS.join(",")))
       .split(","),
     target: opts.target
       ? { url: opts.target, label: opts["target-label"]!, admin: opts["target-admin"] ?? "" }
