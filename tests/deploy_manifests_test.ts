@@ -109,3 +109,23 @@ Deno.test("Containerfile: CI's Deno, the edge task's permissions, and the config
     assert.ok(Object.values(CONFIG_TABLE).some((entry) => entry.env === name[1]), `${name[1]} is a config variable`);
   }
 });
+
+Deno.test("deploy/k8s: every Kafka security setting comes from the Secret veltrix-kafka, and its files are mounted read-only", () => {
+  const fromSecret = new Map(
+    (edge.env as Manifest[]).filter((e) => e.valueFrom?.secretKeyRef?.name === "veltrix-kafka").map((e) => [e.name, e]),
+  );
+  const settings = Object.values(CONFIG_TABLE).map((entry) => entry.env)
+    .filter((name) => /^KAFKA_(SECURITY|SASL|SSL|OAUTH)_/.test(name) && name !== "KAFKA_SASL_PASSWORD");
+  assert.deepEqual([...fromSecret.keys()].sort(), settings.sort());
+  for (const [name, variable] of fromSecret) {
+    assert.equal(variable.valueFrom.secretKeyRef.key, name);
+    assert.equal(variable.valueFrom.secretKeyRef.optional, true, `${name} is optional (plaintext needs none)`);
+  }
+  assert.ok(!edge.env.some((e: Manifest) => e.name === "KAFKA_SASL_PASSWORD"), "the password comes as a file only");
+  const mount = edge.volumeMounts.find((m: Manifest) => m.name === "kafka-files");
+  assert.equal(mount?.mountPath, "/var/run/secrets/veltrix-kafka");
+  assert.equal(mount?.readOnly, true);
+  const volume = pod.volumes.find((v: Manifest) => v.name === "kafka-files");
+  assert.equal(volume?.secret?.secretName, "veltrix-kafka-files");
+  assert.equal(volume?.secret?.optional, true);
+});

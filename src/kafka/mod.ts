@@ -12,8 +12,22 @@ import type { KafkaClientName } from "./kafka_clients.ts";
 import { KafkajsAdapter } from "./kafkajs/kafkajs_adapter.ts";
 import { kafkajsClusterAnswers } from "./kafkajs/kafkajs_probe.ts";
 import { PlatformaticAdapter } from "./platformatic/platformatic_adapter.ts";
+import { connectionOf, type KafkaCluster } from "./kafka_security.ts";
 
 export { KAFKA_CLIENTS, type KafkaClientName } from "./kafka_clients.ts";
+export {
+  connectionOf,
+  type KafkaCluster,
+  type KafkaConnection,
+  type KafkaSecurity,
+  PLAINTEXT,
+  SASL_MECHANISMS,
+  type SaslMechanism,
+  SECURITY_PROTOCOLS,
+  type SecurityProtocol,
+} from "./kafka_security.ts";
+export { type OAuthToken, OAuthTokenSource, parseOAuthToken } from "./oauth_token.ts";
+export { type KafkaSecurityFailure, kafkaSecurityFailureOf } from "./kafka_security_failure.ts";
 export type { ConsumedRecord, KafkaAdapter, KafkaAdapterFactory, TopicSpec } from "./kafka_adapter.ts";
 export { KafkaRecordSink, type KafkaRecordSinkOptions } from "./kafka_record_sink.ts";
 export { DEFAULT_ROUTES_TOPIC, FleetTopic, ROUTES_RECORD_KEY } from "./fleet_topic.ts";
@@ -30,23 +44,27 @@ export {
   TABLE_TOPICS_EXIST,
 } from "./start_kafka.ts";
 
-/** Makes adapters of `client` for the cluster at `brokers`, logging through `logger`. */
+/**
+ * Makes adapters of `client` for `cluster` (bare brokers are plaintext; a {@link KafkaConnection}
+ * carries its TLS and SASL), logging through `logger`.
+ */
 export function kafkaAdapters(
   client: KafkaClientName,
-  brokers: readonly string[],
+  cluster: KafkaCluster,
   logger: Logger,
 ): KafkaAdapterFactory {
+  const connection = connectionOf(cluster);
   switch (client) {
     case "platformatic":
-      return (clientId) => new PlatformaticAdapter({ clientId, brokers, logger });
+      return (clientId) => new PlatformaticAdapter({ clientId, connection, logger });
     case "kafkajs":
-      return (clientId) => new KafkajsAdapter({ clientId, brokers, logger });
+      return (clientId) => new KafkajsAdapter({ clientId, connection, logger });
   }
 }
 
-/** True when the cluster at `brokers` answers a metadata request within `timeoutMs` (one try). */
-export function clusterAnswers(brokers: readonly string[], timeoutMs = 2_000): Promise<boolean> {
-  return kafkajsClusterAnswers(brokers, timeoutMs);
+/** True when `cluster` answers a metadata request within `timeoutMs` (one try). */
+export function clusterAnswers(cluster: KafkaCluster, timeoutMs = 2_000): Promise<boolean> {
+  return kafkajsClusterAnswers(connectionOf(cluster), timeoutMs);
 }
 
 // Consumer groups with manual commits (the consumer library's runner and `deno task tail`)

@@ -12,6 +12,11 @@
  * would be (replication factor 3, `min.insync.replicas=2`, no unclean leader election): see
  * `kafka_cluster.ts`. Its bootstrap is printed by `up` and `status`.
  *
+ * With `--security sasl_ssl`, a second single-node broker with SASL_SSL (SCRAM-SHA-512), mTLS and
+ * OAUTHBEARER listeners on 29092-29097 (see `secure_broker.ts`), beside the plain one; `up` and
+ * `status` print the environment a client needs, one `NAME=value` per line: SCRAM's, a blank line,
+ * then mTLS's.
+ *
  * The cache folder is `$VELTRIX_KAFKA_HOME`, by default `~/.cache/veltrix/kafka`.
  *
  * @module
@@ -20,6 +25,7 @@ import { clusterAnswers } from "../../src/kafka/mod.ts";
 import { clusterDown, clusterStatusLines, clusterUp } from "./kafka_cluster.ts";
 import { alive, exists, readPid, run, startDetached, stopPid, tail } from "../dev/detached_process.ts";
 import { ensureJars, javaArgs, KAFKA_TOOLS_DIR, kafkaHome, randomClusterId } from "./kafka_jvm.ts";
+import { secureEnvironmentText, secureKafkaDown, secureKafkaStatus, secureKafkaUp } from "./secure_broker.ts";
 
 export { kafkaHome } from "./kafka_jvm.ts";
 
@@ -107,6 +113,15 @@ export async function kafkaStatus(): Promise<{ up: boolean; pid: number | undefi
   return { up: await brokerAnswers(), pid: ours };
 }
 
+/** `--security sasl_ssl` from the arguments: true when asked for, false when absent. */
+export function securityArgument(args: readonly string[]): boolean {
+  const at = args.findIndex((arg) => arg === "--security" || arg.startsWith("--security="));
+  if (at === -1) return false;
+  const raw = args[at]!.includes("=") ? args[at]!.split("=")[1] : args[at + 1];
+  if (raw !== "sasl_ssl") throw new Error(`--security takes sasl_ssl, not ${raw}`);
+  return true;
+}
+
 /** `--nodes N` from the arguments, 1 when absent. */
 export function nodesArgument(args: readonly string[]): number {
   const at = args.findIndex((arg) => arg === "--nodes" || arg.startsWith("--nodes="));
@@ -121,7 +136,18 @@ if (import.meta.main) {
   const [command, ...rest] = Deno.args;
   try {
     const nodes = nodesArgument(rest);
-    if (nodes > 1) {
+    if (securityArgument(rest)) {
+      if (command === "up") {
+        await secureKafkaUp();
+        console.log(await secureEnvironmentText());
+      } else if (command === "down") await secureKafkaDown();
+      else if (command === "status") {
+        const { up, pid } = await secureKafkaStatus();
+        console.error(`${up ? "up" : "down"} secure broker${pid ? ` (started by this script, pid ${pid})` : ""}`);
+        if (up) console.log(await secureEnvironmentText());
+        Deno.exit(up ? 0 : 1);
+      } else throw new Error("usage: deno task kafka up|down|status --security sasl_ssl");
+    } else if (nodes > 1) {
       if (command === "up") console.log(`KAFKA_BROKERS=${(await clusterUp(nodes)).bootstrap}`);
       else if (command === "down") await clusterDown(nodes);
       else if (command === "status") {
@@ -138,7 +164,7 @@ if (import.meta.main) {
       );
       Deno.exit(up ? 0 : 1);
     } else {
-      console.error("usage: deno task kafka up|down|status [--nodes N]");
+      console.error("usage: deno task kafka up|down|status [--nodes N | --security sasl_ssl]");
       Deno.exit(2);
     }
   } catch (error) {
