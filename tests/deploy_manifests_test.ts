@@ -1,7 +1,7 @@
 /**
- * The deploy files a platform team runs (`Containerfile`, `deploy/k8s/*.yaml`) agree with the edge's
- * config table: ports, probe paths, variable names and values, and a shutdown budget in which the
- * edge finishes draining before Kubernetes kills it.
+ * The deploy files a platform team runs (`Containerfile`, `deploy/k8s/*.yaml`, rendered from the Helm
+ * chart: tests/helm_chart_test.ts) agree with the edge's config table: ports, probe paths, variable
+ * names and values, and a shutdown budget in which the edge finishes draining before Kubernetes kills it.
  */
 import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
@@ -20,15 +20,18 @@ async function manifests(): Promise<Manifest[]> {
     if (!entry.name.endsWith(".yaml")) continue;
     for (const doc of parseAllDocuments(await read(`deploy/k8s/${entry.name}`))) {
       assert.deepEqual(doc.errors, [], `deploy/k8s/${entry.name} parses`);
-      found.push(doc.toJS());
+      const manifest = doc.toJS();
+      if (manifest !== null) found.push(manifest);
     }
   }
   return found;
 }
 
-function only(all: Manifest[], kind: string): Manifest {
-  const of = all.filter((m) => m.kind === kind);
-  assert.equal(of.length, 1, `one ${kind}`);
+function only(all: Manifest[], kind: string, component?: string): Manifest {
+  const of = all.filter((m) =>
+    m.kind === kind && (component === undefined || m.metadata.labels?.["app.kubernetes.io/component"] === component)
+  );
+  assert.equal(of.length, 1, `one ${kind}${component ? ` of component ${component}` : ""}`);
   return of[0]!;
 }
 
@@ -58,7 +61,7 @@ Deno.test("deploy/k8s: every variable the Deployment sets is one the edge reads,
 
 Deno.test("deploy/k8s: the client container port is the edge's VELTRIX_PORT, and the Service targets it", () => {
   assert.equal(clientPort?.containerPort, Number(setting("port")));
-  const service = only(all, "Service");
+  const service = only(all, "Service", "client");
   assert.ok(
     service.spec.ports.some((p: Manifest) => p.targetPort === "client" || p.targetPort === clientPort.containerPort),
   );
@@ -108,24 +111,4 @@ Deno.test("Containerfile: CI's Deno, the edge task's permissions, and the config
   for (const name of containerfile.matchAll(/\b(VELTRIX_[A-Z_]+)=/g)) {
     assert.ok(Object.values(CONFIG_TABLE).some((entry) => entry.env === name[1]), `${name[1]} is a config variable`);
   }
-});
-
-Deno.test("deploy/k8s: every Kafka security setting comes from the Secret veltrix-kafka, and its files are mounted read-only", () => {
-  const fromSecret = new Map(
-    (edge.env as Manifest[]).filter((e) => e.valueFrom?.secretKeyRef?.name === "veltrix-kafka").map((e) => [e.name, e]),
-  );
-  const settings = Object.values(CONFIG_TABLE).map((entry) => entry.env)
-    .filter((name) => /^KAFKA_(SECURITY|SASL|SSL|OAUTH)_/.test(name) && name !== "KAFKA_SASL_PASSWORD");
-  assert.deepEqual([...fromSecret.keys()].sort(), settings.sort());
-  for (const [name, variable] of fromSecret) {
-    assert.equal(variable.valueFrom.secretKeyRef.key, name);
-    assert.equal(variable.valueFrom.secretKeyRef.optional, true, `${name} is optional (plaintext needs none)`);
-  }
-  assert.ok(!edge.env.some((e: Manifest) => e.name === "KAFKA_SASL_PASSWORD"), "the password comes as a file only");
-  const mount = edge.volumeMounts.find((m: Manifest) => m.name === "kafka-files");
-  assert.equal(mount?.mountPath, "/var/run/secrets/veltrix-kafka");
-  assert.equal(mount?.readOnly, true);
-  const volume = pod.volumes.find((v: Manifest) => v.name === "kafka-files");
-  assert.equal(volume?.secret?.secretName, "veltrix-kafka-files");
-  assert.equal(volume?.secret?.optional, true);
 });

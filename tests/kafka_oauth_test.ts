@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { KAFKA_CLIENTS, kafkaAdapters } from "../src/kafka/mod.ts";
 import { loadKafkaConnection } from "../src/main/kafka_security_source.ts";
-import { readTopic } from "../tools/kafka/kcat_reader.ts";
+import { readTopic } from "./support/kcat_reader.ts";
 import { SECURE_PORTS, secureKafkaUp } from "../tools/kafka/secure_broker.ts";
 import { quietLogger } from "./support/kafka_ready.ts";
 
@@ -43,7 +43,7 @@ for (const client of KAFKA_CLIENTS) {
       undefined,
       { onTokenRefresh: (expiresAtMs) => expiries.push(expiresAtMs!) },
     );
-    const adapter = kafkaAdapters(client, connection, quietLogger)(`veltrix-test-oauth-${client}`);
+    const adapter = (await kafkaAdapters(client, connection, quietLogger))(`veltrix-test-oauth-${client}`);
     const topic = `test.oauth-${client}-${crypto.randomUUID().slice(0, 8)}`;
     const since = Date.now() - 1_000;
     const written: string[] = [];

@@ -4,7 +4,7 @@
  * the environment the broker prints, read through the same loader the edge uses; kcat and Kafka's
  * ConfigCommand check what they wrote through the broker's own plaintext listener.
  */
-import { kafkaAdapterCases, testLogger } from "../src/kafka/_kafka_adapter_cases.ts";
+import { kafkaAdapterCases, testLogger } from "./support/kafka_adapter_cases.ts";
 import { KafkajsAdapter } from "../src/kafka/kafkajs/kafkajs_adapter.ts";
 import { PlatformaticAdapter } from "../src/kafka/platformatic/platformatic_adapter.ts";
 import { loadKafkaConnection } from "../src/main/kafka_security_source.ts";

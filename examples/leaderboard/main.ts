@@ -37,11 +37,11 @@ const logger: Logger = {
 };
 
 const board = new Leaderboard();
-const producer = kafkaAdapters("kafkajs", connection, logger)("leaderboard-example");
+const producer = (await kafkaAdapters("kafkajs", connection, logger))("leaderboard-example");
 await producer.connect();
 await producer.createTopics([{ topic: poisonTopic, partitions: 1, replicationFactor: -1 }]);
 const runner = new ConsumerRunner({
-  consumer: kafkaGroupConsumers("kafkajs", connection, logger)({ clientId: "leaderboard-example", groupId }),
+  consumer: (await kafkaGroupConsumers("kafkajs", connection, logger))({ clientId: "leaderboard-example", groupId }),
   groupId,
   topics: [topic],
   store: new DedupeWindow({ idsPerPartition: 50_000 }),

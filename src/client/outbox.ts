@@ -1,6 +1,6 @@
-import { eventIdProblem } from "../core/event_constraints.ts";
+import { idProblem } from "./protocol_rules.ts";
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
-import type { OutboxEntry } from "./outbox_store.ts";
+import type { OutboxEntry } from "./outbox_store/outbox_store.ts";
 import type { VeltrixClientError } from "./veltrix_client_error.ts";
 import { encodeWireEvent } from "./wire_frame.ts";
 
@@ -144,7 +144,7 @@ export class Outbox {
     const recovered: OutboxEntry[] = [];
     const ordered = new Map<string, PendingEvent>();
     for (const entry of Array.isArray(loaded) ? (loaded as OutboxEntry[]) : []) {
-      if (typeof entry?.type !== "string" || eventIdProblem(entry.id) !== undefined) continue;
+      if (typeof entry?.type !== "string" || idProblem(entry.id) !== undefined) continue;
       if (ordered.has(entry.id) || this.#pending.has(entry.id)) continue;
       let wire: string;
       try {

@@ -1,4 +1,4 @@
-import { errorCodes, isErrorCode } from "../core/error_code.ts";
+import { RETRYABLE_EDGE_CODES } from "./protocol_rules.ts";
 
 /**
  * Codes the client itself reports, beside the edge's codes (INVALID_EVENT, NO_ROUTE, OVERLOADED,
@@ -31,8 +31,8 @@ const CLIENT_CODES_RETRYABLE: Readonly<Record<ClientErrorCode, boolean>> = {
 
 /**
  * Whether resending the same event (same id) later can succeed after an error with `code`. The
- * edge's codes follow its one code table (`src/core/error_code.ts`); a code this client does not
- * know is permanent.
+ * edge's codes follow its code table (docs/errors.md); a code this client does not know is
+ * permanent.
  *
  * @example
  * ```ts
@@ -44,7 +44,7 @@ const CLIENT_CODES_RETRYABLE: Readonly<Record<ClientErrorCode, boolean>> = {
  */
 export function isRetryableCode(code: string): boolean {
   if (Object.hasOwn(CLIENT_CODES_RETRYABLE, code)) return CLIENT_CODES_RETRYABLE[code as ClientErrorCode];
-  return isErrorCode(code) && errorCodes[code].retryable;
+  return RETRYABLE_EDGE_CODES.has(code);
 }
 
 /**

@@ -26,12 +26,14 @@ export const KAFKA_SECURITY_CONFIG = {
   },
   kafkaSaslUsername: {
     env: "KAFKA_SASL_USERNAME",
+    secret: true,
     default: "(none)",
     parse: optional,
     doc: "SASL user name (PLAIN and SCRAM).",
   },
   kafkaSaslPassword: {
     env: "KAFKA_SASL_PASSWORD",
+    secret: true,
     default: "(none)",
     parse: optional,
     doc:

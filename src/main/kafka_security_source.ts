@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { VeltrixError } from "../core/veltrix_error.ts";
+import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import type { KafkaConnection, KafkaSecurity, SaslCredentials, TlsSettings } from "../kafka/kafka_security.ts";
 import { OAuthTokenSource } from "../kafka/oauth_token.ts";
 import { CONFIG_TABLE, type EdgeConfig, loadConfigFields } from "./config.ts";

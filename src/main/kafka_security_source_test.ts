@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { VeltrixError } from "../core/veltrix_error.ts";
+import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import { loadKafkaConnection } from "./kafka_security_source.ts";
 
 const PASSWORD = "s3cret-kafka-password";

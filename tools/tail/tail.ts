@@ -65,7 +65,7 @@ export async function runTail(args: readonly string[]): Promise<number> {
     console.error(`tail: Kafka at ${options.brokers.join(",")} does not answer (is it running? deno task kafka up)`);
     return 1;
   }
-  const offsets = kafkaOffsets("kafkajs", connection, quietLogger, "veltrix-tail");
+  const offsets = await kafkaOffsets("kafkajs", connection, quietLogger, "veltrix-tail");
   try {
     await checkTopics(offsets, options.topics);
   } catch (error) {
@@ -76,7 +76,7 @@ export async function runTail(args: readonly string[]): Promise<number> {
     await offsets.close();
   }
   const style = lineStyle(options);
-  const consumer = kafkaGroupConsumers("kafkajs", connection, quietLogger)({
+  const consumer = (await kafkaGroupConsumers("kafkajs", connection, quietLogger))({
     clientId: "veltrix-tail",
     groupId: `veltrix-tail-${crypto.randomUUID()}`,
     maxWaitMs: 200,

@@ -1,6 +1,6 @@
 import process from "node:process";
 import { Kafka, type LogEntry, logLevel } from "kafkajs";
-import type { Logger } from "../../core/logger.ts";
+import type { Logger } from "../../core/ops/logger.ts";
 import type { KafkaConnection } from "../kafka_security.ts";
 import { kafkajsSecurity } from "./kafkajs_security.ts";
 
