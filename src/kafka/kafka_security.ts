@@ -71,6 +71,22 @@ function isBrokerList(cluster: KafkaCluster): cluster is readonly string[] {
   return Array.isArray(cluster);
 }
 
+/**
+ * Node `tls.connect` options of `tls` that both clients pass through as they are: the CA, the
+ * client certificate and key, and verification always on. The server name is each client's own
+ * option.
+ */
+export function nodeTlsOptions(
+  tls: TlsSettings,
+): { rejectUnauthorized: true; ca?: string[]; cert?: string; key?: string } {
+  return {
+    rejectUnauthorized: true,
+    ...(tls.ca !== undefined ? { ca: [tls.ca] } : {}),
+    ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+    ...(tls.key !== undefined ? { key: tls.key } : {}),
+  };
+}
+
 /** True when the protocol runs TLS. */
 export function usesTls(protocol: SecurityProtocol): boolean {
   return protocol === "SSL" || protocol === "SASL_SSL";

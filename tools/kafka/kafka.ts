@@ -23,8 +23,9 @@
  */
 import { clusterAnswers } from "../../src/kafka/mod.ts";
 import { clusterDown, clusterStatusLines, clusterUp } from "./kafka_cluster.ts";
-import { alive, exists, readPid, run, startDetached, stopPid, tail } from "../dev/detached_process.ts";
-import { ensureJars, javaArgs, KAFKA_TOOLS_DIR, kafkaHome, randomClusterId } from "./kafka_jvm.ts";
+import { exists, run } from "../dev/detached_process.ts";
+import { brokerStatus, type DetachedBroker, startBroker, stopBroker } from "./detached_broker.ts";
+import { javaArgs, KAFKA_TOOLS_DIR, kafkaHome, randomClusterId } from "./kafka_jvm.ts";
 import { secureEnvironmentText, secureKafkaDown, secureKafkaStatus, secureKafkaUp } from "./secure_broker.ts";
 
 export { kafkaHome } from "./kafka_jvm.ts";
@@ -60,57 +61,38 @@ async function ensureFormatted(p: ReturnType<typeof paths>): Promise<void> {
   );
 }
 
+/** The dev broker on 9092, as {@link startBroker} and {@link stopBroker} run it. */
+function devBroker(): DetachedBroker {
+  const p = paths();
+  return {
+    name: "broker",
+    config: p.config,
+    pid: p.pid,
+    log: p.log,
+    heap: "1g",
+    answers: brokerAnswers,
+    prepare: () => ensureFormatted(p),
+  };
+}
+
 /** Starts the dev broker unless one already answers, and waits until it is ready. */
 export async function kafkaUp(timeoutMs = 120_000): Promise<void> {
   if (await brokerAnswers()) {
     console.error(`kafka: a broker already answers on ${BOOTSTRAP}; nothing to do`);
     return;
   }
-  const p = paths();
-  const stale = await readPid(p.pid);
-  if (stale !== undefined && alive(stale)) {
-    console.error(`kafka: broker pid ${stale} is starting; waiting for it`);
-  } else {
-    await ensureJars();
-    await ensureFormatted(p);
-    const heap = Deno.env.get("VELTRIX_KAFKA_HEAP") ?? "1g";
-    const pid = await startDetached(["java", ...javaArgs("kafka.Kafka", [p.config], heap)], p.log, p.pid);
-    console.error(`kafka: started broker pid ${pid}, log ${p.log}`);
-  }
-  const pid = await readPid(p.pid);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await brokerAnswers(1_000)) {
-      console.error(`kafka: ready on ${BOOTSTRAP}`);
-      return;
-    }
-    if (pid !== undefined && !alive(pid)) {
-      throw new Error(`kafka: broker exited during start. Last log lines:\n${await tail(p.log)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`kafka: not ready after ${timeoutMs} ms. Last log lines:\n${await tail(p.log)}`);
+  await startBroker(devBroker(), timeoutMs);
+  console.error(`kafka: ready on ${BOOTSTRAP}`);
 }
 
 /** Stops the broker that `kafkaUp` started, and waits until it is gone. */
-export async function kafkaDown(timeoutMs = 60_000): Promise<void> {
-  const p = paths();
-  const pid = await readPid(p.pid);
-  if (pid === undefined || !alive(pid)) {
-    console.error("kafka: no broker started by this script is running");
-    await Deno.remove(p.pid).catch(() => {});
-    return;
-  }
-  await stopPid(pid, "SIGTERM", timeoutMs);
-  await Deno.remove(p.pid).catch(() => {});
-  console.error(`kafka: stopped broker pid ${pid}`);
+export function kafkaDown(timeoutMs = 60_000): Promise<void> {
+  return stopBroker(devBroker(), timeoutMs);
 }
 
 /** One line on the state of the dev broker. */
-export async function kafkaStatus(): Promise<{ up: boolean; pid: number | undefined }> {
-  const pid = await readPid(paths().pid);
-  const ours = pid !== undefined && alive(pid) ? pid : undefined;
-  return { up: await brokerAnswers(), pid: ours };
+export function kafkaStatus(): Promise<{ up: boolean; pid: number | undefined }> {
+  return brokerStatus(devBroker());
 }
 
 /** `--security sasl_ssl` from the arguments: true when asked for, false when absent. */

@@ -18,8 +18,9 @@
  * @module
  */
 import { clusterAnswers } from "../../src/kafka/mod.ts";
-import { alive, exists, readPid, run, startDetached, stopPid, tail } from "../dev/detached_process.ts";
-import { ensureJars, javaArgs, KAFKA_TOOLS_DIR, kafkaHome, randomClusterId } from "./kafka_jvm.ts";
+import { exists, run } from "../dev/detached_process.ts";
+import { brokerStatus, type DetachedBroker, startBroker, stopBroker } from "./detached_broker.ts";
+import { javaArgs, KAFKA_TOOLS_DIR, kafkaHome, randomClusterId } from "./kafka_jvm.ts";
 import { certsIn, ensureCerts } from "./secure_certs.ts";
 
 /** The secure broker's listeners. */
@@ -101,54 +102,38 @@ export async function secureEnvironments(): Promise<{ scram: Record<string, stri
   };
 }
 
+/** The secure broker, as {@link startBroker} and {@link stopBroker} run it. */
+function secureBroker(): DetachedBroker {
+  const p = securePaths();
+  return {
+    name: "secure broker",
+    config: p.config,
+    pid: p.pid,
+    log: p.log,
+    heap: "512m",
+    answers: secureBrokerAnswers,
+    prepare: async () => {
+      await ensureCerts(p.certs.dir);
+      await ensureFormatted(p, await scramPassword(p.password));
+    },
+  };
+}
+
 /** Starts the secure broker unless it answers already, and waits until it is ready. */
 export async function secureKafkaUp(timeoutMs = 120_000): Promise<void> {
   if (await secureBrokerAnswers()) return;
-  const p = securePaths();
-  const stale = await readPid(p.pid);
-  if (stale !== undefined && alive(stale)) {
-    console.error(`kafka: secure broker pid ${stale} is starting; waiting for it`);
-  } else {
-    await ensureJars();
-    await ensureCerts(p.certs.dir);
-    await ensureFormatted(p, await scramPassword(p.password));
-    const heap = Deno.env.get("VELTRIX_KAFKA_HEAP") ?? "512m";
-    const pid = await startDetached(["java", ...javaArgs("kafka.Kafka", [p.config], heap)], p.log, p.pid);
-    console.error(`kafka: started secure broker pid ${pid}, log ${p.log}`);
-  }
-  const pid = await readPid(p.pid);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await secureBrokerAnswers(1_000)) {
-      console.error(`kafka: secure broker ready on ${HOST}:${SECURE_PORTS.scram}-${SECURE_PORTS.expired}`);
-      return;
-    }
-    if (pid !== undefined && !alive(pid)) {
-      throw new Error(`kafka: secure broker exited during start. Last log lines:\n${await tail(p.log)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`kafka: secure broker not ready after ${timeoutMs} ms. Last log lines:\n${await tail(p.log)}`);
+  await startBroker(secureBroker(), timeoutMs);
+  console.error(`kafka: secure broker ready on ${HOST}:${SECURE_PORTS.scram}-${SECURE_PORTS.expired}`);
 }
 
 /** Stops the secure broker that `secureKafkaUp` started. */
-export async function secureKafkaDown(timeoutMs = 60_000): Promise<void> {
-  const p = securePaths();
-  const pid = await readPid(p.pid);
-  if (pid === undefined || !alive(pid)) {
-    console.error("kafka: no secure broker started by this script is running");
-    await Deno.remove(p.pid).catch(() => {});
-    return;
-  }
-  await stopPid(pid, "SIGTERM", timeoutMs);
-  await Deno.remove(p.pid).catch(() => {});
-  console.error(`kafka: stopped secure broker pid ${pid}`);
+export function secureKafkaDown(timeoutMs = 60_000): Promise<void> {
+  return stopBroker(secureBroker(), timeoutMs);
 }
 
 /** Whether the secure broker answers, and its pid when this script started it. */
-export async function secureKafkaStatus(): Promise<{ up: boolean; pid: number | undefined }> {
-  const pid = await readPid(securePaths().pid);
-  return { up: await secureBrokerAnswers(), pid: pid !== undefined && alive(pid) ? pid : undefined };
+export function secureKafkaStatus(): Promise<{ up: boolean; pid: number | undefined }> {
+  return brokerStatus(secureBroker());
 }
 
 /** `NAME=value` lines: SCRAM's environment, a blank line, then mTLS's. */

@@ -1,5 +1,5 @@
 import type { KafkaConfig } from "kafkajs";
-import type { KafkaSecurity } from "../kafka_security.ts";
+import { type KafkaSecurity, nodeTlsOptions } from "../kafka_security.ts";
 
 /**
  * kafkajs's `ssl` and `sasl` options for `security`. kafkajs 2.2.4 speaks every protocol and
@@ -10,13 +10,7 @@ export function kafkajsSecurity(security: KafkaSecurity): Pick<KafkaConfig, "ssl
   const options: Pick<KafkaConfig, "ssl" | "sasl"> = {};
   const { tls, sasl } = security;
   if (tls !== undefined) {
-    options.ssl = {
-      rejectUnauthorized: true,
-      ...(tls.ca !== undefined ? { ca: [tls.ca] } : {}),
-      ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
-      ...(tls.key !== undefined ? { key: tls.key } : {}),
-      ...(tls.serverName !== undefined ? { servername: tls.serverName } : {}),
-    };
+    options.ssl = { ...nodeTlsOptions(tls), ...(tls.serverName !== undefined ? { servername: tls.serverName } : {}) };
   }
   if (sasl !== undefined) {
     switch (sasl.mechanism) {

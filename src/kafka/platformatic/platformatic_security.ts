@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from "node:tls";
-import type { KafkaSecurity } from "../kafka_security.ts";
+import { type KafkaSecurity, nodeTlsOptions } from "../kafka_security.ts";
 
 /** The SASL options of @platformatic/kafka's clients. */
 interface PlatformaticSasl {
@@ -26,12 +26,7 @@ export function platformaticSecurity(security: KafkaSecurity): PlatformaticSecur
   const options: PlatformaticSecurityOptions = {};
   const { tls, sasl } = security;
   if (tls !== undefined) {
-    options.tls = {
-      rejectUnauthorized: true,
-      ...(tls.ca !== undefined ? { ca: [tls.ca] } : {}),
-      ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
-      ...(tls.key !== undefined ? { key: tls.key } : {}),
-    };
+    options.tls = nodeTlsOptions(tls);
     // Unset, Node checks each broker's own host (name or IP address) against its certificate; the
     // client's `tlsServerName: true` would send an IP address as SNI, which Node refuses.
     if (tls.serverName !== undefined) options.tlsServerName = tls.serverName;
