@@ -13,6 +13,7 @@ import type { TokenBucket } from "../../core/token_bucket.ts";
 import { VeltrixError } from "../../core/veltrix_error.ts";
 import { nextEdgeSpanId } from "./edge_span_ids.ts";
 import type { IngestContext } from "./ingest_context.ts";
+import { TracedDelivery, type TracedEventInfo } from "../tracing/edge_spans.ts";
 import { ReplyChannel, type ReplySocket } from "./reply_channel.ts";
 
 /** The encodings a connection has sent frames in so far. */
@@ -70,7 +71,7 @@ export class IngestConnection {
     const { replies, settled } = typeof data === "string" ? this.#json : this.#binary;
     const frame = this.#readFrame(data, replies, receivedAtMs);
     if (frame === undefined) return;
-    const { routes, batcher, edgeId, recent, limits, metrics, traffic } = this.#context;
+    const { routes, batcher, edgeId, recent, limits, metrics, traffic, spans } = this.#context;
     const table = routes.table;
     const stamp = {
       player: this.player,
@@ -96,8 +97,14 @@ export class IngestConnection {
         continue;
       }
       if (routed.deadLettered) metrics.unrouted();
-      if (!batcher.submit(routed.records, routed.bytes, settled, event.id, receivedAtMs)) {
-        replies.reject(overloaded(event.id));
+      // Tracing off: one check. On: a listener that ends the event's span when it settles.
+      const listener = spans === undefined || event.traceparent === undefined
+        ? settled
+        : spans.trace(event as TracedEventInfo, routed.records, stamp.routeVersion, receivedAtMs, settled);
+      if (!batcher.submit(routed.records, routed.bytes, listener, event.id, receivedAtMs)) {
+        const reject = overloaded(event.id);
+        if (listener instanceof TracedDelivery) listener.refused(reject.code, reject.message);
+        replies.reject(reject);
         continue;
       }
       this.#inFlight++;

@@ -6,6 +6,7 @@ import type { RecentEventIds } from "../../core/recent_event_ids.ts";
 import type { TrafficSketch } from "../../core/traffic_sketch.ts";
 import type { IngestMetrics } from "../edge_metrics.ts";
 import type { ProduceBatcher } from "./produce_batcher.ts";
+import type { EdgeSpans } from "../tracing/edge_spans.ts";
 
 /** What one connection may send. */
 export interface IngestLimits extends AdmissionLimits {
@@ -56,6 +57,8 @@ export interface IngestContext {
   readonly log: RateLimitedLog;
   /** Counts every admitted event by type, for dry runs; undefined counts nothing. */
   readonly traffic: TrafficSketch | undefined;
+  /** Records a span per sampled traced event (OTLP); undefined when tracing is off. */
+  readonly spans: EdgeSpans | undefined;
 }
 
 /** The parts of an {@link IngestContext} a caller must give; the rest default to off, silent and unlimited. */
@@ -76,6 +79,7 @@ export function createIngestContext(init: IngestContextInit): IngestContext {
     metrics: init.metrics ?? NO_INGEST_METRICS,
     log: init.log ?? new RateLimitedLog(SILENT_LOGGER),
     traffic: init.traffic,
+    spans: init.spans,
   };
 }
 
