@@ -6,7 +6,7 @@
  * that is not sampled gets no span (the default sampler, `parentbased_always_on`).
  */
 import assert from "node:assert/strict";
-import { readTopic } from "../tools/kafka/kcat_reader.ts";
+import { readTopic } from "./support/kcat_reader.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { IngestClient } from "./support/ingest_client.ts";
 import { waitForKafka } from "./support/kafka_ready.ts";

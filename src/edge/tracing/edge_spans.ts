@@ -6,10 +6,10 @@
  *
  * @module
  */
-import type { DeliveryListener } from "../../core/delivery_listener.ts";
-import { EDGE_SPAN_ID_HEADER } from "../../core/build_records.ts";
-import type { OutboundRecord } from "../../core/record_sink.ts";
-import type { VeltrixError } from "../../core/veltrix_error.ts";
+import type { DeliveryListener } from "../../core/routing/delivery_listener.ts";
+import { EDGE_SPAN_ID_HEADER } from "../../core/routing/build_records.ts";
+import type { OutboundRecord } from "../../core/routing/record_sink.ts";
+import type { VeltrixError } from "../../core/errors/veltrix_error.ts";
 import type { SpanExporter } from "./otlp_span_exporter.ts";
 import type { TraceSampler } from "./trace_sampler.ts";
 

@@ -4,9 +4,9 @@
  * (no span recorder), and on with `traceidratio` at 1 % and at 100 % (spans queued, encoded as
  * OTLP JSON and handed to a fetch that answers at once). Divide by 100 for the cost per event.
  */
-import { compileRouteMapOrThrow } from "../../core/compile_route_map.ts";
-import { defaultRouteMap } from "../../core/default_route_map.ts";
-import { embeddedSnapshot, LiveRouteTable } from "../../core/live_route_table.ts";
+import { compileRouteMapOrThrow } from "../../core/route_map/compile_route_map.ts";
+import { defaultRouteMap } from "../../core/route_map/default_route_map.ts";
+import { embeddedSnapshot, LiveRouteTable } from "../../core/route_map/live_route_table.ts";
 import { IngestConnection } from "../ingest/ingest_connection.ts";
 import { createIngestContext } from "../ingest/ingest_context.ts";
 import { ProduceBatcher } from "../ingest/produce_batcher.ts";

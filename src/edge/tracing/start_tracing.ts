@@ -1,4 +1,4 @@
-import type { Logger } from "../../core/logger.ts";
+import type { Logger } from "../../core/ops/logger.ts";
 import { EdgeSpans } from "./edge_spans.ts";
 import { OtlpSpanExporter, parseOtlpHeaders } from "./otlp_span_exporter.ts";
 import { traceSampler, type TraceSamplerName } from "./trace_sampler.ts";
