@@ -1,5 +1,5 @@
 import type { JsonValue } from "@bufbuild/protobuf";
-import { type BinaryClientEvent, readBinaryClientFrame } from "./binary_client_frame.ts";
+import { type BinaryClientFrame, readBinaryClientFrameWithToken } from "./binary_client_frame.ts";
 import { writeBinaryServerFrame } from "./binary_server_frame.ts";
 import { eventDataProblem, eventIdProblem, eventTypeProblem, MAX_DATA_DEPTH } from "./event_constraints.ts";
 import { eventTraceFields } from "./trace_context.ts";
@@ -21,10 +21,15 @@ export interface IncomingEvent {
   readonly tracestate?: string;
 }
 
-/** A client frame split into the events to route and the events rejected while reading it. */
+/**
+ * A client frame split into the events to route and the events rejected while reading it, and the
+ * fresh token of an in-band refresh when the frame carries one (the key is absent otherwise).
+ */
 export interface DecodedClientFrame {
   readonly events: IncomingEvent[];
   readonly rejects: EventReject[];
+  /** A refresh token, applied before the events; absent when the frame has none (or an empty one). */
+  readonly token?: string;
 }
 
 /** What a frame may hold. */
@@ -43,7 +48,8 @@ export const DEFAULT_FRAME_LIMITS: FrameLimits = Object.freeze({
 
 /**
  * Reads a JSON text frame: `{"events":[{"id":"e-1","type":"treasure.collected","data":{}}]}`. An
- * event may carry `traceparent` and `tracestate` (W3C trace context); invalid ones are dropped.
+ * event may carry `traceparent` and `tracestate` (W3C trace context); invalid ones are dropped. A
+ * frame may carry `"token"`, a fresh JWT (an in-band refresh); with it, `"events"` may be left out.
  * Throws a VeltrixError with code INVALID_FRAME when the frame as a whole cannot be read, or
  * TOO_MANY_EVENTS past `limits.maxEventsPerFrame`; a bad event only becomes a reject (INVALID_EVENT or
  * DATA_TOO_DEEP), and the others go on.
@@ -58,7 +64,12 @@ export function decodeJsonClientFrame(text: string, limits: FrameLimits = DEFAUL
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new VeltrixError("INVALID_FRAME", 'frame must be a JSON object with an "events" array');
   }
-  const list = (parsed as { events?: unknown }).events;
+  const { events: given, token } = parsed as { events?: unknown; token?: unknown };
+  if (token !== undefined && typeof token !== "string") {
+    throw new VeltrixError("INVALID_FRAME", 'frame "token" must be a string');
+  }
+  const refresh = token === undefined || token === "" ? undefined : token;
+  const list = given === undefined && refresh !== undefined ? [] : given;
   if (!Array.isArray(list)) {
     throw new VeltrixError("INVALID_FRAME", 'frame must have an "events" array');
   }
@@ -98,7 +109,7 @@ export function decodeJsonClientFrame(text: string, limits: FrameLimits = DEFAUL
         : { id: id as string, type: type as string, data, ...eventTraceFields(traceparent, tracestate) },
     );
   }
-  return { events, rejects };
+  return refresh === undefined ? { events, rejects } : { events, rejects, token: refresh };
 }
 
 /**
@@ -112,12 +123,13 @@ export function decodeBinaryClientFrame(
   bytes: Uint8Array,
   limits: FrameLimits = DEFAULT_FRAME_LIMITS,
 ): DecodedClientFrame {
-  let frame: BinaryClientEvent[];
+  let read: BinaryClientFrame;
   try {
-    frame = readBinaryClientFrame(bytes);
+    read = readBinaryClientFrameWithToken(bytes);
   } catch (cause) {
     throw new VeltrixError("INVALID_FRAME", "frame is not a protobuf ClientFrame", { cause });
   }
+  const frame = read.events;
   if (frame.length > limits.maxEventsPerFrame) {
     throw new VeltrixError(
       "TOO_MANY_EVENTS",
@@ -154,7 +166,7 @@ export function decodeBinaryClientFrame(
       },
     );
   }
-  return { events, rejects };
+  return read.token === "" ? { events, rejects } : { events, rejects, token: read.token };
 }
 
 /** Writes a reply as a JSON text frame. Empty parts are left out. */
