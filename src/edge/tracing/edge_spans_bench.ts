@@ -30,8 +30,8 @@ function setup(ratio: number | undefined) {
   const routes = new LiveRouteTable(embeddedSnapshot(compileRouteMapOrThrow(defaultRouteMap())));
   const batcher = new ProduceBatcher({ write: () => Promise.resolve() }, {
     lingerMs: 0,
-    maxBatchEvents: EVENTS,
-    maxBatchBytes: 100_000_000,
+    batchMaxEvents: EVENTS,
+    batchMaxBytes: 100_000_000,
     maxInFlightBatches: 1,
     maxPendingEvents: 1_000_000,
   });
