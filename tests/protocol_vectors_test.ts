@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import WebSocket from "ws";
-import { readTopic } from "../tools/kafka/kcat_reader.ts";
+import { readTopic } from "./support/kcat_reader.ts";
 import {
   expectationMet,
   expectationProblems,
@@ -20,7 +20,7 @@ import {
 import { type EdgeProcess, startEdgeProcess } from "./support/edge_process.ts";
 import { decodeBinaryReply } from "./support/ingest_client.ts";
 import { testBrokers } from "./support/kafka_target.ts";
-import { makeSigningKey, signedBytes, signRouteMap } from "./support/route_signing.ts";
+import { makeSigningKey, signedBytes, signRouteMap } from "../src/core/updates/testing/route_signing.ts";
 import { playerToken } from "./support/tokens.ts";
 
 type Encoding = "json" | "protobuf";

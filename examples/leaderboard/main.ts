@@ -35,11 +35,11 @@ const logger: Logger = {
 };
 
 const board = new Leaderboard();
-const producer = kafkaAdapters("kafkajs", brokers, logger)("leaderboard-example");
+const producer = (await kafkaAdapters("kafkajs", brokers, logger))("leaderboard-example");
 await producer.connect();
 await producer.createTopics([{ topic: poisonTopic, partitions: 1, replicationFactor: -1 }]);
 const runner = new ConsumerRunner({
-  consumer: kafkaGroupConsumers("kafkajs", brokers, logger)({ clientId: "leaderboard-example", groupId }),
+  consumer: (await kafkaGroupConsumers("kafkajs", brokers, logger))({ clientId: "leaderboard-example", groupId }),
   groupId,
   topics: [topic],
   store: new DedupeWindow({ idsPerPartition: 50_000 }),

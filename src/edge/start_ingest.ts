@@ -1,11 +1,11 @@
-import { closeFrameOf } from "../core/error_code.ts";
-import type { LiveRouteTable } from "../core/live_route_table.ts";
-import type { Logger } from "../core/logger.ts";
-import type { RateLimitedLog } from "../core/rate_limited_log.ts";
-import type { Readiness } from "../core/readiness.ts";
-import { RecentEventIds } from "../core/recent_event_ids.ts";
-import type { RecordSink } from "../core/record_sink.ts";
-import type { TrafficSketch } from "../core/traffic_sketch.ts";
+import { closeFrameOf } from "../core/errors/error_code.ts";
+import type { LiveRouteTable } from "../core/route_map/live_route_table.ts";
+import type { Logger } from "../core/ops/logger.ts";
+import type { RateLimitedLog } from "../core/ops/rate_limited_log.ts";
+import type { Readiness } from "../core/ops/readiness.ts";
+import { RecentEventIds } from "../core/admission/recent_event_ids.ts";
+import type { RecordSink } from "../core/routing/record_sink.ts";
+import type { TrafficSketch } from "../core/fleet/traffic_sketch.ts";
 import type { EdgeMetrics } from "./edge_metrics.ts";
 import { createEdgeApp } from "./http/edge_app.ts";
 import type { PlayerTokenVerifier } from "./http/player_token.ts";
@@ -98,6 +98,10 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
     metrics,
     log,
     traffic: deps.traffic,
+    sessions: {
+      verifySession: (token) => deps.tokens.verifySession(token),
+      clockSkewS: deps.tokens.clockSkewS,
+    },
     limits: {
       maxFrameBytes: settings.maxFrameBytes,
       frame: { maxEvents: settings.maxEventsPerFrame, maxDataDepth: settings.maxDataDepth },
@@ -122,6 +126,12 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
     Math.min(5_000, settings.idleTimeoutMs),
   );
   Deno.unrefTimer(idleSweep);
+  // Connections whose token ran out are closed (TOKEN_EXPIRED): one sweep a second touches only those due.
+  const expirySweep = setInterval(() => {
+    const closed = connections.closeExpired(Date.now());
+    if (closed > 0) log.info("session.expired", "sessions closed at token expiry", { closed, code: "TOKEN_EXPIRED" });
+  }, 1_000);
+  Deno.unrefTimer(expirySweep);
   const abort = new AbortController();
   const server = Deno.serve({
     hostname: settings.host,
@@ -152,6 +162,7 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
       // Let the acks and rejects of the settled batches reach their sockets before closing them.
       await new Promise((resolve) => setTimeout(resolve, 0));
       clearInterval(idleSweep);
+      clearInterval(expirySweep);
       const { code, reason } = closeFrameOf("SHUTTING_DOWN");
       connections.closeAll(code, reason);
       abort.abort();

@@ -1,6 +1,6 @@
-import type { LiveRouteTable } from "../core/live_route_table.ts";
-import type { Logger } from "../core/logger.ts";
-import type { Readiness } from "../core/readiness.ts";
+import type { LiveRouteTable } from "../core/route_map/live_route_table.ts";
+import type { Logger } from "../core/ops/logger.ts";
+import type { Readiness } from "../core/ops/readiness.ts";
 import type { RouteControl } from "../control/route_control.ts";
 import type { FleetStatus } from "../control/fleet_status.ts";
 import type { EdgeMetrics } from "../edge/edge_metrics.ts";

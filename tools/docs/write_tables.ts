@@ -3,8 +3,8 @@
  * its marker comments (`<!-- name:begin -->` and `<!-- name:end -->`):
  *
  * - `config-table` in `docs/operations.md`, from the edge's config table (`src/main/config_table.ts`);
- * - `error-table` in `docs/errors.md`, from the error code table (`src/core/error_code.ts`);
- * - `schema-limits-table` in `docs/routing.md`, from the payload schema limits (`src/core/payload_schema_limits.ts`);
+ * - `error-table` in `docs/errors.md`, from the error code table (`src/core/errors/error_code.ts`);
+ * - `schema-limits-table` in `docs/routing.md`, from the payload schema limits (`src/core/schemas/payload_schema_limits.ts`);
  * - `config` in the Helm chart's `deploy/helm/veltrix/values.yaml` (`# config:begin` and `# config:end`
  *   there), from the config table too (`tools/helm/chart_values.ts`).
  *
@@ -13,8 +13,7 @@
  *
  * @module
  */
-import { errorCodes } from "../../src/core/error_code.ts";
-import { PAYLOAD_SCHEMA_LIMITS } from "../../src/core/payload_schema_limits.ts";
+import { errorCodes, PAYLOAD_SCHEMA_LIMITS } from "../../src/core/mod.ts";
 import { CONFIG_VARIABLES } from "../../src/main/config.ts";
 import { chartValuesSections } from "../helm/chart_values.ts";
 

@@ -5,16 +5,16 @@
 import assert from "node:assert/strict";
 import type { Hono } from "hono";
 import { sign } from "hono/jwt";
-import { compileRouteMapOrThrow } from "../../core/compile_route_map.ts";
-import { defaultRouteMap } from "../../core/default_route_map.ts";
-import type { ErrorCode } from "../../core/error_code.ts";
-import { embeddedSnapshot, LiveRouteTable } from "../../core/live_route_table.ts";
-import type { Logger } from "../../core/logger.ts";
-import { RateLimitedLog } from "../../core/rate_limited_log.ts";
+import { compileRouteMapOrThrow } from "../../core/route_map/compile_route_map.ts";
+import { defaultRouteMap } from "../../core/route_map/default_route_map.ts";
+import type { ErrorCode } from "../../core/errors/error_code.ts";
+import { embeddedSnapshot, LiveRouteTable } from "../../core/route_map/live_route_table.ts";
+import type { Logger } from "../../core/ops/logger.ts";
+import { RateLimitedLog } from "../../core/ops/rate_limited_log.ts";
 import { ConnectionRegistry, type RegisteredSocket } from "../ingest/connection_registry.ts";
 import { createIngestContext } from "../ingest/ingest_context.ts";
 import { ProduceBatcher } from "../ingest/produce_batcher.ts";
-import { Readiness } from "../../core/readiness.ts";
+import { Readiness } from "../../core/ops/readiness.ts";
 import { createEdgeApp, type EdgeAppOptions } from "./edge_app.ts";
 import { PlayerTokenVerifier } from "./player_token.ts";
 
@@ -280,4 +280,20 @@ Deno.test("createEdgeApp() serves nothing else: the control endpoints live on th
   const edge = await edgeUnderTest();
   assert.equal((await edge.app.request("/v1/routes", { method: "POST", body: "{}" })).status, 404);
   assert.equal((await edge.app.request("/dashboard")).status, 404);
+});
+
+Deno.test("createEdgeApp() refuses a token in Sec-WebSocket-Protocol without veltrix.v1 offered (401), and checks one with it", async () => {
+  const edge = await edgeUnderTest();
+  const token = await tokenFor("p");
+  const alone = upgradeHeaders({ "sec-websocket-protocol": `veltrix.bearer.${token}` });
+  assert.match(await expectRefused(edge, { headers: alone }, "UNAUTHORIZED", 401), /veltrix\.v1/);
+  const forged = upgradeHeaders({ "sec-websocket-protocol": `veltrix.v1, veltrix.bearer.${token}x` });
+  await expectRefused(edge, { headers: forged }, "UNAUTHORIZED", 401);
+  const expired = await tokenFor("p", { exp: Math.floor(Date.now() / 1000) - 3600 });
+  await expectRefused(
+    edge,
+    { headers: upgradeHeaders({ "sec-websocket-protocol": `veltrix.v1, veltrix.bearer.${expired}` }) },
+    "UNAUTHORIZED",
+    401,
+  );
 });

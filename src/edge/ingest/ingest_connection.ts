@@ -1,16 +1,16 @@
-import { Admission, DEFAULT_RETRY_AFTER_MS } from "../../core/admission.ts";
+import { Admission, DEFAULT_RETRY_AFTER_MS } from "../../core/admission/admission.ts";
 import {
   decodeBinaryClientFrame,
   type DecodedClientFrame,
   decodeJsonClientFrame,
-  type EventReject,
-} from "../../core/client_frame_codec.ts";
-import type { DeliveryListener } from "../../core/delivery_listener.ts";
-import { closeFrameOf, errorCodes } from "../../core/error_code.ts";
-import type { RecentEvent } from "../../core/recent_event_ids.ts";
-import { isReject, routeEvent } from "../../core/route_event.ts";
-import type { TokenBucket } from "../../core/token_bucket.ts";
-import { VeltrixError } from "../../core/veltrix_error.ts";
+} from "../../core/frames/client_frame_codec.ts";
+import type { EventReject } from "../../core/frames/frame_types.ts";
+import type { DeliveryListener } from "../../core/routing/delivery_listener.ts";
+import { closeFrameOf, errorCodes } from "../../core/errors/error_code.ts";
+import type { RecentEvent } from "../../core/admission/recent_event_ids.ts";
+import { isReject, routeEvent } from "../../core/routing/route_event.ts";
+import type { TokenBucket } from "../../core/admission/token_bucket.ts";
+import { VeltrixError } from "../../core/errors/veltrix_error.ts";
 import { nextEdgeSpanId } from "./edge_span_ids.ts";
 import type { IngestContext } from "./ingest_context.ts";
 import { ReplyChannel, type ReplySocket } from "./reply_channel.ts";
@@ -25,6 +25,17 @@ const PROTOCOLS: readonly IngestProtocol[] = ["none", "json", "binary", "mixed"]
 const REJECT_LOG_KEYS: ReadonlyMap<string, string> = new Map(
   Object.keys(errorCodes).map((code) => [code, `reject:${code}`]),
 );
+
+/** A frame as it arrives on the socket. */
+type FrameData = string | ArrayBuffer | Uint8Array;
+
+/** What a connection is opened with besides its socket and player. */
+export interface IngestConnectionOptions {
+  /** Shared by every connection of the player on this edge (the per-player rate limit). */
+  readonly playerBucket?: TokenBucket;
+  /** Hears the new deadline (ms since the epoch: `exp` plus the clock skew) of each refresh taken. */
+  readonly onRefreshed?: (closeAtMs: number) => void;
+}
 
 /** One reply channel per encoding, and the listener its submitted events settle through. */
 interface Encoding {
@@ -53,23 +64,75 @@ export class IngestConnection {
   #encodings = 0;
   #inFlight = 0;
   #lastActivityMs = Date.now();
+  readonly #onRefreshed: ((closeAtMs: number) => void) | undefined;
+  /** Frames that came while a refresh token was being checked, in order; undefined when none is. */
+  #held: FrameData[] | undefined;
 
-  /** `playerBucket` is shared by every connection of the player on this edge (the per-player rate limit). */
-  constructor(socket: ReplySocket, player: string, context: IngestContext, playerBucket?: TokenBucket) {
+  constructor(socket: ReplySocket, player: string, context: IngestContext, options: IngestConnectionOptions = {}) {
     this.player = player;
     this.#context = context;
     this.#socket = socket;
-    this.#admission = new Admission(context.limits, Date.now(), playerBucket);
+    this.#admission = new Admission(context.limits, Date.now(), options.playerBucket);
+    this.#onRefreshed = options.onRefreshed;
     this.#json = this.#encoding(false);
     this.#binary = this.#encoding(true);
   }
 
-  /** Handles one WebSocket message: a string is a JSON frame, bytes a protobuf frame. */
-  receive(data: string | ArrayBuffer | Uint8Array): void {
+  /**
+   * Handles one WebSocket message: a string is a JSON frame, bytes a protobuf frame. A frame with a
+   * refresh token has the token checked first; it and the frames after it wait for that.
+   */
+  receive(data: FrameData): void {
+    if (this.#held !== undefined) {
+      this.#held.push(data);
+      return;
+    }
     const receivedAtMs = Date.now();
-    const { replies, settled } = typeof data === "string" ? this.#json : this.#binary;
-    const frame = this.#readFrame(data, replies, receivedAtMs);
+    const encoding = typeof data === "string" ? this.#json : this.#binary;
+    const frame = this.#readFrame(data, encoding.replies, receivedAtMs);
     if (frame === undefined) return;
+    if (frame.token !== undefined) void this.#refresh(frame, encoding, receivedAtMs);
+    else this.#route(frame, encoding, receivedAtMs);
+  }
+
+  /**
+   * Checks a refresh token for this player; when it holds, moves the connection's deadline, answers
+   * with the session, routes the frame's events and lets the held frames go on. When it does not,
+   * answers UNAUTHORIZED and closes the connection (4003).
+   */
+  async #refresh(frame: DecodedClientFrame, encoding: Encoding, receivedAtMs: number): Promise<void> {
+    this.#held = [];
+    const sessions = this.#context.sessions;
+    let expiresAt: number;
+    try {
+      if (sessions === undefined) throw new VeltrixError("UNAUTHORIZED", "this edge takes no in-band refresh");
+      const session = await sessions.verifySession(frame.token!);
+      if (session.player !== this.player) {
+        throw new VeltrixError("UNAUTHORIZED", "the refresh token names another player than the connection's");
+      }
+      expiresAt = session.expiresAt;
+      this.#onRefreshed?.((expiresAt + sessions.clockSkewS) * 1000);
+    } catch (cause) {
+      const error = VeltrixError.from(cause, "UNAUTHORIZED");
+      this.#held = undefined;
+      this.#frameRejected(error, encoding.replies);
+      return this.#close(closeFrameOf("UNAUTHORIZED"));
+    }
+    encoding.replies.sendSession(expiresAt);
+    this.#route(frame, encoding, receivedAtMs);
+    const held = this.#held;
+    this.#held = undefined;
+    while (held.length > 0 && this.#held === undefined) this.receive(held.shift()!);
+    if (held.length > 0) (this.#held as FrameData[] | undefined)?.push(...held);
+  }
+
+  /** Admits, routes and submits the events of a frame read at `receivedAtMs`. */
+  #route(frame: DecodedClientFrame, { replies, settled }: Encoding, receivedAtMs: number): void {
+    if (frame.events.length === 0) return;
+    if (this.#context.draining.value) {
+      for (const event of frame.events) replies.reject(shuttingDown(event.id));
+      return;
+    }
     const { routes, batcher, edgeId, recent, limits, metrics, traffic } = this.#context;
     const table = routes.table;
     const stamp = {
@@ -139,10 +202,10 @@ export class IngestConnection {
 
   /**
    * Checks the frame's size, decodes it and answers the events it could not read. Returns the
-   * frame when it has events to route, or undefined when it has none, the edge is draining (each
-   * event then gets SHUTTING_DOWN) or the frame could not be read (the client got a frame error).
+   * frame when it has events to route or a refresh token, or undefined when it has neither or
+   * could not be read (the client got a frame error).
    */
-  #readFrame(data: string | ArrayBuffer | Uint8Array, replies: ReplyChannel, nowMs: number) {
+  #readFrame(data: FrameData, replies: ReplyChannel, nowMs: number): DecodedClientFrame | undefined {
     this.#lastActivityMs = nowMs;
     this.#frames++;
     const binary = typeof data !== "string";
@@ -166,11 +229,7 @@ export class IngestConnection {
     }
     this.#context.metrics.received(frame.events.length + frame.rejects.length);
     for (const reject of frame.rejects) replies.reject(reject);
-    if (frame.events.length === 0) return undefined;
-    if (this.#context.draining.value) {
-      for (const event of frame.events) replies.reject(shuttingDown(event.id));
-      return undefined;
-    }
+    if (frame.events.length === 0 && frame.token === undefined) return undefined;
     return frame;
   }
 

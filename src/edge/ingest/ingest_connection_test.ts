@@ -1,18 +1,23 @@
 import assert from "node:assert/strict";
-import { FakeRecordSink } from "./_fake_record_sink.ts";
+import { FakeRecordSink } from "./testing/fake_record_sink.ts";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { embeddedSnapshot, LiveRouteTable } from "../../core/live_route_table.ts";
-import { compileRouteMapOrThrow } from "../../core/compile_route_map.ts";
-import { defaultRouteMap, LEADERBOARD_TOPIC, TREASURE_TOPIC, UNROUTED_TOPIC } from "../../core/default_route_map.ts";
-import type { RouteTable } from "../../core/route_table.ts";
+import { embeddedSnapshot, LiveRouteTable } from "../../core/route_map/live_route_table.ts";
+import { compileRouteMapOrThrow } from "../../core/route_map/compile_route_map.ts";
+import {
+  defaultRouteMap,
+  LEADERBOARD_TOPIC,
+  TREASURE_TOPIC,
+  UNROUTED_TOPIC,
+} from "../../core/route_map/default_route_map.ts";
+import type { RouteTable } from "../../core/route_map/route_table.ts";
 import { ClientFrameSchema, RoutedEventSchema, ServerFrameSchema } from "../../gen/veltrix/v1/event_pb.ts";
 import { RouteMapSchema } from "../../gen/veltrix/v1/route_map_pb.ts";
 import { IngestConnection } from "./ingest_connection.ts";
 import { createIngestContext, NO_INGEST_METRICS } from "./ingest_context.ts";
-import { RecentEventIds } from "../../core/recent_event_ids.ts";
-import { RateLimitedLog } from "../../core/rate_limited_log.ts";
+import { RecentEventIds } from "../../core/admission/recent_event_ids.ts";
+import { RateLimitedLog } from "../../core/ops/rate_limited_log.ts";
 import { ProduceBatcher, type ProduceBatcherOptions } from "./produce_batcher.ts";
-import { DEFAULT_RETRY_AFTER_MS } from "../../core/admission.ts";
+import { DEFAULT_RETRY_AFTER_MS } from "../../core/admission/admission.ts";
 import type { ReplySocket } from "./reply_channel.ts";
 
 /** A socket that records what is sent; its readyState can be changed by the test. */
@@ -635,4 +640,83 @@ Deno.test("IngestConnection counts the acks it sends, resent duplicates included
   await turn();
   assert.equal(connection.protocol, "mixed");
   assert.deepEqual([connection.acked, connection.rejected, connection.frames], [2, 1, 2]);
+});
+
+/** A socket that records what is sent and how it was closed. */
+class ClosableSocket extends FakeSocket {
+  closedWith: { code?: number; reason?: string } | undefined;
+  close(code?: number, reason?: string): void {
+    this.closedWith = { code, reason };
+    this.readyState = WebSocket.CLOSED;
+  }
+}
+
+function refreshSetup(sessions: { player: string; expiresAt: number } | Error) {
+  const socket = new ClosableSocket();
+  const sink = new FakeRecordSink();
+  const routes = new LiveRouteTable(embeddedSnapshot(tableOfVersion(1n)));
+  const batcher = new ProduceBatcher(sink, {
+    lingerMs: 0,
+    maxBatchEvents: 100,
+    maxBatchBytes: 1 << 20,
+    maxInFlightBatches: 1,
+    maxPendingEvents: 100,
+  });
+  const verified: string[] = [];
+  const verify = Promise.withResolvers<void>();
+  const context = createIngestContext({
+    routes,
+    batcher,
+    edgeId: EDGE_ID,
+    sessions: {
+      clockSkewS: 30,
+      async verifySession(token: string) {
+        verified.push(token);
+        await verify.promise;
+        if (sessions instanceof Error) throw sessions;
+        return sessions;
+      },
+    },
+  });
+  const deadlines: number[] = [];
+  const connection = new IngestConnection(socket, PLAYER, context, { onRefreshed: (at) => deadlines.push(at) });
+  return { socket, sink, connection, verified, verify, deadlines };
+}
+
+Deno.test("IngestConnection takes a refresh for its player: new deadline, a session reply, then the frame's events", async () => {
+  const { socket, sink, connection, verified, verify, deadlines } = refreshSetup({ player: PLAYER, expiresAt: 2_000 });
+  connection.receive(JSON.stringify({ token: "fresh", events: [{ id: "with-token", type: "player.moved" }] }));
+  connection.receive(jsonFrame({ id: "after", type: "player.moved" }));
+  await turn();
+  assert.deepEqual(verified, ["fresh"]);
+  assert.equal(sink.writes.length, 0, "events wait for the token to be checked");
+  verify.resolve();
+  await turn();
+  assert.deepEqual(deadlines, [(2_000 + 30) * 1000]);
+  assert.deepEqual(socket.jsonReplies[0], { session: { expiresAt: 2_000 } });
+  await turn();
+  const written = sink.writes.flatMap((write) => write.records.map((record) => record.headers["veltrix-event-id"]));
+  assert.deepEqual([...new Set(written)], ["with-token", "after"], "in order, the held frame after the refresh");
+  assert.equal(socket.closedWith, undefined);
+});
+
+Deno.test("IngestConnection refuses a refresh naming another player: UNAUTHORIZED, closed with 4003", async () => {
+  const { socket, sink, connection, verify, deadlines } = refreshSetup({ player: "mallory", expiresAt: 2_000 });
+  connection.receive(JSON.stringify({ token: "other", events: [{ id: "e", type: "player.moved" }] }));
+  verify.resolve();
+  await turn();
+  assert.equal((socket.jsonReplies[0] as { error: { code: string } }).error.code, "UNAUTHORIZED");
+  assert.deepEqual(socket.closedWith, { code: 4003, reason: "UNAUTHORIZED" });
+  assert.deepEqual(deadlines, []);
+  assert.equal(sink.writes.length, 0, "nothing of the frame is written");
+});
+
+Deno.test("IngestConnection refuses a refresh that does not verify: UNAUTHORIZED, closed with 4003", async () => {
+  const { socket, connection, verify } = refreshSetup(new Error("token signature does not verify"));
+  connection.receive(toBinary(ClientFrameSchema, create(ClientFrameSchema, { token: "forged" })));
+  verify.resolve();
+  await turn();
+  const reply = fromBinary(ServerFrameSchema, socket.sent[0] as Uint8Array);
+  assert.equal(reply.error?.code, "UNAUTHORIZED");
+  assert.deepEqual(socket.closedWith, { code: 4003, reason: "UNAUTHORIZED" });
 });

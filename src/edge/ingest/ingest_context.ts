@@ -1,9 +1,9 @@
-import type { AdmissionLimits } from "../../core/admission.ts";
-import { DEFAULT_FRAME_LIMITS, type FrameLimits } from "../../core/client_frame_codec.ts";
-import type { LiveRouteTable } from "../../core/live_route_table.ts";
-import { RateLimitedLog } from "../../core/rate_limited_log.ts";
-import type { RecentEventIds } from "../../core/recent_event_ids.ts";
-import type { TrafficSketch } from "../../core/traffic_sketch.ts";
+import type { AdmissionLimits } from "../../core/admission/admission.ts";
+import { DEFAULT_FRAME_LIMITS, type FrameLimits } from "../../core/frames/client_frame_codec.ts";
+import type { LiveRouteTable } from "../../core/route_map/live_route_table.ts";
+import { RateLimitedLog } from "../../core/ops/rate_limited_log.ts";
+import type { RecentEventIds } from "../../core/admission/recent_event_ids.ts";
+import type { TrafficSketch } from "../../core/fleet/traffic_sketch.ts";
 import type { IngestMetrics } from "../edge_metrics.ts";
 import type { ProduceBatcher } from "./produce_batcher.ts";
 
@@ -41,6 +41,14 @@ export interface DrainFlag {
   readonly value: boolean;
 }
 
+/** What an in-band refresh is checked with: the edge's player-token verifier. */
+export interface SessionTokens {
+  /** The player and `exp` (unix seconds) of a valid token; throws UNAUTHORIZED otherwise. */
+  verifySession(token: string): Promise<{ readonly player: string; readonly expiresAt: number }>;
+  /** Leeway past `exp`, in seconds: a connection is closed at its token's `exp` plus this. */
+  readonly clockSkewS: number;
+}
+
 /** What every connection of an edge shares. Every field is set: defaults are resolved once, here. */
 export interface IngestContext {
   readonly routes: LiveRouteTable;
@@ -56,6 +64,8 @@ export interface IngestContext {
   readonly log: RateLimitedLog;
   /** Counts every admitted event by type, for dry runs; undefined counts nothing. */
   readonly traffic: TrafficSketch | undefined;
+  /** Checks in-band refresh tokens; undefined refuses every refresh (UNAUTHORIZED, close 4003). */
+  readonly sessions: SessionTokens | undefined;
 }
 
 /** The parts of an {@link IngestContext} a caller must give; the rest default to off, silent and unlimited. */
@@ -76,6 +86,7 @@ export function createIngestContext(init: IngestContextInit): IngestContext {
     metrics: init.metrics ?? NO_INGEST_METRICS,
     log: init.log ?? new RateLimitedLog(SILENT_LOGGER),
     traffic: init.traffic,
+    sessions: init.sessions,
   };
 }
 
