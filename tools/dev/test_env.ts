@@ -15,6 +15,8 @@
  *   chart's tests;
  * - Node.js 20 or later with npm, which the client package tests install the built SDK with (npm
  *   `ws` comes from the npm registry): installed from Debian's packages when missing, the same way;
+ * - the Rust client of `clients/rust/`, built with cargo into `~/.cache/veltrix/cargo-target` (crates
+ *   from crates.io, pinned by its `Cargo.lock`), which the conformance test runs;
  * - `deno` on the PATH of child processes (buf runs protoc-gen-es through it), even when this
  *   Deno came from `npx`.
  *
@@ -22,6 +24,7 @@
  *
  * @module
  */
+import { buildRustClient } from "../conformance/rust_client.ts";
 import { kafkaUp } from "../kafka/kafka.ts";
 import { secureKafkaUp } from "../kafka/secure_broker.ts";
 import { ensureHelm } from "../helm/helm.ts";
@@ -91,6 +94,7 @@ if (command === undefined) {
 try {
   await ensureKcat();
   await ensureChromium();
+  await buildRustClient();
   await ensurePrometheus();
   await ensureHelm();
   await ensureNode();
