@@ -10,6 +10,7 @@
 import type { EdgeUnderTest } from "./edge_under_test.ts";
 import type { BenchRow } from "./bench_result.ts";
 import { startWebSocketSink } from "./ceiling_runner.ts";
+import { sinkRow } from "./ceilings_scenario.ts";
 import type { LoadStep, LoadStepResult } from "./run_load.ts";
 import { runLoadStep } from "./run_load.ts";
 import { quantile, round } from "./quantile.ts";
@@ -55,19 +56,13 @@ export async function batchedScenario(
       } else {
         const r = await runLoadStep(step(sink.url, rate, connections, shape));
         sinkRates.push(r.achievedRate);
-        rows.push({
-          scenario: "batched",
-          label: `${label}, #${i + 1} bare WebSocket sink`,
-          connections: r.connections,
-          offeredRate: rate,
-          achievedRate: r.achievedRate,
-          sent: r.sent,
-          acked: r.acked,
-          unanswered: r.unanswered,
-          latencyMs: r.latencyMs,
-          generatorLagP99Ms: r.sendLagP99Ms,
-          notes: "the bare WebSocket sink (acks without Kafka) under the same load, for the ratio",
-        });
+        rows.push(sinkRow(
+          "batched",
+          `${label}, #${i + 1} bare WebSocket sink`,
+          rate,
+          r,
+          "the bare WebSocket sink (acks without Kafka) under the same load, for the ratio",
+        ));
       }
     }
   } finally {
