@@ -20,6 +20,7 @@ import {
   text,
 } from "./config_parse.ts";
 import { KAFKA_CLIENTS } from "../kafka/kafka_clients.ts";
+import { TRACING_CONFIG_TABLE } from "./config_table_tracing.ts";
 
 const HEARTBEAT_DOC = "How often an edge writes its status when nothing changes.";
 
@@ -340,4 +341,5 @@ export const CONFIG_TABLE = {
       "When set, every admin read (routes, edge info, RPC reads) needs `Authorization: Bearer <token>`; health and readiness stay open. Required when `VELTRIX_ADMIN_HOST` is not loopback: the edge refuses to start otherwise.",
     secret: true,
   },
+  ...TRACING_CONFIG_TABLE,
 } as const satisfies Record<string, ConfigEntry<unknown>>;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { TraceSamplerName } from "../edge/tracing/trace_sampler.ts";
 import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import { CONFIG_TABLE, CONFIG_VARIABLES, type EdgeConfig, loadEdgeConfig } from "./config.ts";
 import type { LogLevel } from "./log.ts";
@@ -75,6 +76,15 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
     ratePerPlayer: 1000,
     rateAbuseLimit: 1000,
     opsToken: undefined,
+    otelDeno: false,
+    otelTracesExporter: "",
+    otelExporterOtlpEndpoint: "http://localhost:4318",
+    otelExporterOtlpTracesEndpoint: undefined,
+    otelExporterOtlpHeaders: "",
+    otelTracesSampler: "parentbased_always_on",
+    otelTracesSamplerArg: 1,
+    otelServiceName: "veltrix-edge",
+    otelBspScheduleDelay: 5000,
   });
   assert.ok(Object.isFrozen(config));
 });
@@ -130,6 +140,15 @@ const EVERY_VARIABLE_SET: Record<string, string> = {
   VELTRIX_RATE_PER_PLAYER: "6",
   VELTRIX_RATE_ABUSE_LIMIT: "7",
   VELTRIX_OPS_TOKEN: "ops-token-0123456789",
+  OTEL_DENO: "true",
+  OTEL_TRACES_EXPORTER: "none",
+  OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318",
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://collector:4318/traces",
+  OTEL_EXPORTER_OTLP_HEADERS: "api-key=k",
+  OTEL_TRACES_SAMPLER: "traceidratio",
+  OTEL_TRACES_SAMPLER_ARG: "0.25",
+  OTEL_SERVICE_NAME: "edge-eu",
+  OTEL_BSP_SCHEDULE_DELAY: "250",
 };
 
 Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
@@ -185,6 +204,15 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     ratePerPlayer: 6,
     rateAbuseLimit: 7,
     opsToken: "ops-token-0123456789",
+    otelDeno: true,
+    otelTracesExporter: "none",
+    otelExporterOtlpEndpoint: "http://collector:4318",
+    otelExporterOtlpTracesEndpoint: "http://collector:4318/traces",
+    otelExporterOtlpHeaders: "api-key=k",
+    otelTracesSampler: "traceidratio",
+    otelTracesSamplerArg: 0.25,
+    otelServiceName: "edge-eu",
+    otelBspScheduleDelay: 250,
   });
 });
 
@@ -290,14 +318,14 @@ Deno.test("CONFIG_TABLE names each variable once, with a default and a doc", () 
   const names = Object.values(CONFIG_TABLE).map((entry) => entry.env);
   assert.equal(new Set(names).size, names.length);
   for (const entry of Object.values(CONFIG_TABLE)) {
-    assert.match(entry.env, /^(VELTRIX_|KAFKA_)[A-Z0-9_]+$/);
+    assert.match(entry.env, /^(VELTRIX_|KAFKA_|OTEL_)[A-Z0-9_]+$/);
     assert.notEqual(entry.default, "", entry.env);
     assert.notEqual(entry.doc, "", entry.env);
   }
 });
 
 Deno.test("the config sources spell each variable's name once, in its CONFIG_TABLE entry, and read env only there", async () => {
-  const files = ["config.ts", "config_table.ts", "config_parse.ts"];
+  const files = ["config.ts", "config_table.ts", "config_table_tracing.ts", "config_parse.ts"];
   const sources = await Promise.all(files.map((file) => Deno.readTextFile(new URL(file, import.meta.url))));
   const all = sources.join("\n");
   for (const entry of Object.values(CONFIG_TABLE)) {
@@ -438,6 +466,15 @@ interface WrittenEdgeConfig {
   readonly ratePerPlayer: number;
   readonly rateAbuseLimit: number;
   readonly opsToken: string | undefined;
+  readonly otelDeno: boolean;
+  readonly otelTracesExporter: "" | "otlp" | "none";
+  readonly otelExporterOtlpEndpoint: string;
+  readonly otelExporterOtlpTracesEndpoint: string | undefined;
+  readonly otelExporterOtlpHeaders: string;
+  readonly otelTracesSampler: TraceSamplerName;
+  readonly otelTracesSamplerArg: number;
+  readonly otelServiceName: string;
+  readonly otelBspScheduleDelay: number;
 }
 
 Deno.test("EdgeConfig, derived from CONFIG_TABLE, has exactly the fields and types it had when written by hand", () => {

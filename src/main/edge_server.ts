@@ -9,6 +9,7 @@ import { DryRunLog } from "../control/dry_run_routes.ts";
 import { TrafficSketch } from "../core/fleet/traffic_sketch.ts";
 import { EdgeMetrics } from "../edge/edge_metrics.ts";
 import { ACCEPTING, startIngest } from "../edge/start_ingest.ts";
+import { startTracing } from "../edge/tracing/start_tracing.ts";
 import { kafkaAdapters, startKafka } from "../kafka/mod.ts";
 import type { EdgeConfig } from "./config.ts";
 import { type Logger, startRateLimitedLog } from "./log.ts";
@@ -65,7 +66,15 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const tokens = await loadPlayerTokenVerifier(config);
   const maxConnections = connectionCapFor(config.maxConnections, logger);
   metrics.connectionLimit(maxConnections);
-  const ingest = startIngest({ ...config, maxConnections }, { ...shared, sink: kafka.sink, tokens, metrics, traffic });
+  const tracing = startTracing(config, logger);
+  const ingest = startIngest({ ...config, maxConnections }, {
+    ...shared,
+    sink: kafka.sink,
+    tokens,
+    metrics,
+    traffic,
+    ...(tracing.spans ? { spans: tracing.spans } : {}),
+  });
   const dryRun = { traffic, log: new DryRunLog() };
   const adminDeps = { routes, control: control.control, ingest, readiness, metrics, logger, fleet, dryRun };
   const admin = startAdmin(config, adminDeps);
@@ -93,6 +102,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
       stopped ??= (async () => {
         await leaveRotation(readiness, config.drainDelayMs, logger);
         await ingest.stop();
+        await tracing.stop();
         await admin.stop();
         await fleet.stop();
         await control.stop();

@@ -13,6 +13,8 @@
  *   chart's tests;
  * - Node.js 20 or later with npm, which the client package tests install the built SDK with (npm
  *   `ws` comes from the npm registry): installed from Debian's packages when missing, the same way;
+ * - the Rust client of `clients/rust/`, built with cargo into `~/.cache/veltrix/cargo-target` (crates
+ *   from crates.io, pinned by its `Cargo.lock`), which the conformance test runs;
  * - `deno` on the PATH of child processes (buf runs protoc-gen-es through it), even when this
  *   Deno came from `npx`.
  *
@@ -20,6 +22,7 @@
  *
  * @module
  */
+import { buildRustClient } from "../conformance/rust_client.ts";
 import { kafkaUp } from "../kafka/kafka.ts";
 import { ensureHelm } from "../helm/helm.ts";
 
@@ -88,6 +91,7 @@ if (command === undefined) {
 try {
   await ensureKcat();
   await ensureChromium();
+  await buildRustClient();
   await ensurePrometheus();
   await ensureHelm();
   await ensureNode();
