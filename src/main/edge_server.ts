@@ -16,6 +16,7 @@ import { type Logger, startRateLimitedLog } from "./log.ts";
 import { connectionCapFor } from "./open_file_limit.ts";
 import { startAdmin } from "./start_admin.ts";
 import { loadPlayerTokenVerifier, loadTrustedKeys } from "./trusted_keys_source.ts";
+import { resolveKafkaConnection } from "./kafka_security_source.ts";
 
 /** A running edge. */
 export interface EdgeServer {
@@ -33,7 +34,8 @@ export interface EdgeServer {
   readonly ready: Promise<void>;
   /**
    * Resolves with the error if a listener fails for good, or with a VeltrixError when Kafka can
-   * never serve this edge (REPLICATION_FACTOR_UNMET); the edge should then be stopped.
+   * never serve this edge (REPLICATION_FACTOR_UNMET, KAFKA_AUTH_FAILED, KAFKA_TLS_FAILED at start);
+   * the edge should then be stopped.
    */
   readonly failed: Promise<Error>;
   /**
@@ -53,11 +55,17 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const logging = startRateLimitedLog(logger, config.logRateLimit);
   const log = logging.log;
   const routes = new LiveRouteTable(embeddedSnapshot(compileRouteMapOrThrow(defaultRouteMap())));
-  const adapters = await kafkaAdapters(config.kafkaClient, config.kafkaBrokers, logger);
+  const connection = await resolveKafkaConnection(config, {
+    onTokenRefresh: (expiresAtMs) =>
+      logger.info("kafka oauth token fetched", {
+        expiresAt: expiresAtMs === undefined ? "unknown" : new Date(expiresAtMs).toISOString(),
+      }),
+  });
+  const adapters = await kafkaAdapters(config.kafkaClient, connection, logger);
   const kafka = startKafka(config, { adapters, routes, readiness, logger, log });
   const keys = await loadTrustedKeys(config.trustedKeys);
   const shared = { routes, readiness, logger, log };
-  const control = await startControl(config, { ...shared, keys, topics: kafka.topics, feed: kafka.fleet });
+  const control = await startControl(config, { ...shared, keys, topics: kafka.topics, feed: kafka.routeMaps });
   const { edgeId, edgeHeartbeatMs: heartbeatMs, edgeStaleMs: staleMs } = config;
   const fleet = new FleetStatus({ edgeId, control: control.control, feed: kafka.edges, logger, heartbeatMs, staleMs });
   fleet.start();
@@ -80,7 +88,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const admin = startAdmin(config, adminDeps);
   const edgeStatus = { onStatus: (s: EdgeStatus) => fleet.observe(s), onStarted: () => void fleet.publish() };
   const refused = Promise.withResolvers<Error>();
-  const ready = kafka.connect((signed) => control.control.applyFleetRecord(signed), edgeStatus).then((connected) => {
+  const ready = kafka.connect((signed) => control.control.applyTopicRecord(signed), edgeStatus).then((connected) => {
     if (connected) logger.info("edge ready", { routeVersion: routes.table.versionText, brokers: config.kafkaBrokers });
     else return new Promise<void>(() => {});
   }, (error: Error) => {
