@@ -87,6 +87,10 @@ export const oneOf = <T extends string>(choices: readonly T[]): Parser<T> => (ra
     ? raw.trim() as T
     : refuse(name, raw, `must be one of ${choices.join(", ")}`);
 
+/** Unset when blank, else one of `choices`, exactly as written. */
+export const optionalOneOf = <T extends string>(choices: readonly T[]): Parser<T | undefined> => (raw, name) =>
+  raw.trim() === "" ? undefined : oneOf(choices)(raw, name);
+
 /** One environment variable. */
 export interface ConfigEntry<T> {
   /** The variable's name. */

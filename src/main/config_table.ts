@@ -20,6 +20,7 @@ import {
   text,
 } from "./config_parse.ts";
 import { KAFKA_CLIENTS } from "../kafka/kafka_clients.ts";
+import { KAFKA_SECURITY_CONFIG } from "./config_table_kafka.ts";
 import { TRACING_CONFIG_TABLE } from "./config_table_tracing.ts";
 
 const HEARTBEAT_DOC = "How often an edge writes its status when nothing changes.";
@@ -78,6 +79,7 @@ export const CONFIG_TABLE = {
     doc:
       "The Kafka client library the edge writes and reads with: `platformatic` (@platformatic/kafka, the default: less CPU per record) or `kafkajs` (the design card's client, kept supported and tested). See [Kafka client](#kafka-client).",
   },
+  ...KAFKA_SECURITY_CONFIG,
   jwtSecret: {
     env: "VELTRIX_JWT_SECRET",
     default: "(required)",

@@ -16,6 +16,7 @@ import { type Logger, startRateLimitedLog } from "./log.ts";
 import { connectionCapFor } from "./open_file_limit.ts";
 import { startAdmin } from "./start_admin.ts";
 import { loadPlayerTokenVerifier, loadTrustedKeys } from "./trusted_keys_source.ts";
+import { resolveKafkaConnection } from "./kafka_security_source.ts";
 
 /** A running edge. */
 export interface EdgeServer {
@@ -33,7 +34,8 @@ export interface EdgeServer {
   readonly ready: Promise<void>;
   /**
    * Resolves with the error if a listener fails for good, or with a VeltrixError when Kafka can
-   * never serve this edge (REPLICATION_FACTOR_UNMET); the edge should then be stopped.
+   * never serve this edge (REPLICATION_FACTOR_UNMET, KAFKA_AUTH_FAILED, KAFKA_TLS_FAILED at start);
+   * the edge should then be stopped.
    */
   readonly failed: Promise<Error>;
   /**
@@ -53,7 +55,13 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const logging = startRateLimitedLog(logger, config.logRateLimit);
   const log = logging.log;
   const routes = new LiveRouteTable(embeddedSnapshot(compileRouteMapOrThrow(defaultRouteMap())));
-  const adapters = await kafkaAdapters(config.kafkaClient, config.kafkaBrokers, logger);
+  const connection = await resolveKafkaConnection(config, {
+    onTokenRefresh: (expiresAtMs) =>
+      logger.info("kafka oauth token fetched", {
+        expiresAt: expiresAtMs === undefined ? "unknown" : new Date(expiresAtMs).toISOString(),
+      }),
+  });
+  const adapters = await kafkaAdapters(config.kafkaClient, connection, logger);
   const kafka = startKafka(config, { adapters, routes, readiness, logger, log });
   const keys = await loadTrustedKeys(config.trustedKeys);
   const shared = { routes, readiness, logger, log };

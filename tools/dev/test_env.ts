@@ -2,7 +2,9 @@
  * Runs a command (the test suite, for `deno task test`) with what the integration tests need:
  *
  * - a Kafka broker: when `KAFKA_BROKERS` is unset, the local dev broker is brought up first
- *   (`deno task kafka up`, a no-op when one already answers);
+ *   (`deno task kafka up`, a no-op when one already answers), and the secure dev broker beside it
+ *   (`deno task kafka up --security sasl_ssl`: SASL_SSL, mTLS and OAUTHBEARER listeners, which the
+ *   Kafka security tests use);
  * - `kcat`, the independent consumer the tests read topics back with: installed from Debian's
  *   packages when it is missing and this runs as root, otherwise a clear error;
  * - `/usr/bin/chromium`, the browser the dashboard test drives (playwright-core does not download
@@ -24,6 +26,7 @@
  */
 import { buildRustClient } from "../conformance/rust_client.ts";
 import { kafkaUp } from "../kafka/kafka.ts";
+import { secureKafkaUp } from "../kafka/secure_broker.ts";
 import { ensureHelm } from "../helm/helm.ts";
 
 async function succeeds(cmd: string, args: string[]): Promise<boolean> {
@@ -95,7 +98,10 @@ try {
   await ensurePrometheus();
   await ensureHelm();
   await ensureNode();
-  if (!Deno.env.get("KAFKA_BROKERS")) await kafkaUp();
+  if (!Deno.env.get("KAFKA_BROKERS")) {
+    await kafkaUp();
+    await secureKafkaUp();
+  }
 } catch (error) {
   console.error((error as Error).message);
   Deno.exit(1);
