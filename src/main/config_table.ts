@@ -15,11 +15,24 @@ import {
   nonEmpty,
   oneOf,
   optional,
+  type Parser,
   refine,
+  Refusal,
   secret,
   text,
 } from "./config_parse.ts";
 import { KAFKA_CLIENTS } from "../kafka/kafka_clients.ts";
+import { parseTrustedIssuers, type TrustedIssuer } from "../edge/http/trusted_issuers.ts";
+import { VeltrixError } from "../core/errors/veltrix_error.ts";
+
+/** `VELTRIX_JWT_ISSUERS`: a JSON list of trusted issuers, every problem named. */
+const trustedIssuers: Parser<readonly TrustedIssuer[]> = (raw) => {
+  try {
+    return parseTrustedIssuers(raw);
+  } catch (error) {
+    return new Refusal([VeltrixError.from(error).message]);
+  }
+};
 
 const HEARTBEAT_DOC = "How often an edge writes its status when nothing changes.";
 
@@ -82,8 +95,15 @@ export const CONFIG_TABLE = {
     default: "(required)",
     parse: secret(16),
     doc:
-      "HS256 secret that client tokens are signed with, at least 16 characters; optional when `VELTRIX_JWT_PUBLIC_KEYS` is set. `deno task start` makes one when unset.",
+      "HS256 secret that client tokens are signed with, at least 16 characters; optional when `VELTRIX_JWT_PUBLIC_KEYS` or `VELTRIX_JWT_ISSUERS` is set. `deno task start` makes one when unset.",
     secret: true,
+  },
+  jwtSecretFile: {
+    env: "VELTRIX_JWT_SECRET_FILE",
+    default: "(none)",
+    parse: optional,
+    doc:
+      "A file whose content (trailing newline dropped) is the HS256 secret, instead of `VELTRIX_JWT_SECRET` (a mounted Kubernetes Secret); read at start.",
   },
   edgeId: {
     env: "VELTRIX_EDGE_ID",
@@ -236,6 +256,31 @@ export const CONFIG_TABLE = {
     parse: text,
     doc:
       "Ed25519 keys for EdDSA client tokens, by `kid`: `kid:base64-raw-public-key,...` or a path (starting `/`, `./` or `../`) to a file of them. With it, `VELTRIX_JWT_SECRET` becomes optional.",
+  },
+  jwtIssuers: {
+    env: "VELTRIX_JWT_ISSUERS",
+    default: "(none)",
+    parse: trustedIssuers,
+    doc:
+      'Trusted identity providers, a JSON list of `{"issuer", "jwksUrl", "audience", "algorithms"}` (algorithms: `RS256`, `PS256`, `ES256`, `EdDSA`). A token\'s `iss` picks its entry; it is checked against the keys published at `jwksUrl` (see [Player tokens from a JWKS](#player-tokens-from-a-jwks)). With it, `VELTRIX_JWT_SECRET` becomes optional.',
+  },
+  jwksCooldownMs: {
+    env: "VELTRIX_JWKS_COOLDOWN_MS",
+    default: "30000",
+    parse: int(0, 86_400_000),
+    doc: "Least time between two fetches of an issuer's JWKS for a key id it does not hold (and after a failed fetch).",
+  },
+  jwksCacheMaxAgeMs: {
+    env: "VELTRIX_JWKS_CACHE_MAX_AGE_MS",
+    default: "600000",
+    parse: int(0, 86_400_000),
+    doc: "Age past which an issuer's cached JWKS is fetched again before use; a removed key is refused from then on.",
+  },
+  jwksTimeoutMs: {
+    env: "VELTRIX_JWKS_TIMEOUT_MS",
+    default: "5000",
+    parse: int(100, 600_000),
+    doc: "How long one JWKS fetch may take.",
   },
   jwtIssuer: {
     env: "VELTRIX_JWT_ISSUER",

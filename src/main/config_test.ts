@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { TrustedIssuer } from "../edge/http/trusted_issuers.ts";
 import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import { CONFIG_TABLE, CONFIG_VARIABLES, type EdgeConfig, loadEdgeConfig } from "./config.ts";
 import type { LogLevel } from "./log.ts";
@@ -58,7 +59,12 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
     maxInFlightPerConnection: 1000,
     dedupPerPlayer: 128,
     dedupMaxIds: 1000000,
+    jwtSecretFile: undefined,
     jwtPublicKeys: "",
+    jwtIssuers: [],
+    jwksCooldownMs: 30000,
+    jwksCacheMaxAgeMs: 600000,
+    jwksTimeoutMs: 5000,
     jwtIssuer: undefined,
     jwtAudience: undefined,
     jwtClockSkewS: 30,
@@ -79,7 +85,15 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
   assert.ok(Object.isFrozen(config));
 });
 
-/** A value for every variable, each different from its default. */
+/**
+ * Variables that stand in for another (a secret's file form), so that one environment cannot set
+ * them all: each is set, with what it needs, in its own.
+ */
+const ALTERNATIVES: Record<string, Record<string, string>> = {
+  VELTRIX_JWT_SECRET_FILE: { VELTRIX_JWT_SECRET: "", VELTRIX_JWT_SECRET_FILE: "/run/secrets/jwt-secret" },
+};
+
+/** A value for every variable (but the {@link ALTERNATIVES}), each different from its default. */
 const EVERY_VARIABLE_SET: Record<string, string> = {
   VELTRIX_HOST: "127.0.0.2",
   VELTRIX_PORT: "0",
@@ -114,6 +128,11 @@ const EVERY_VARIABLE_SET: Record<string, string> = {
   VELTRIX_DEDUP_PER_PLAYER: "0",
   VELTRIX_DEDUP_MAX_IDS: "500",
   VELTRIX_JWT_PUBLIC_KEYS: "./jwt-keys.txt",
+  VELTRIX_JWT_ISSUERS:
+    '[{"issuer":"https://id.example","jwksUrl":"https://id.example/jwks.json","audience":"game","algorithms":["RS256","ES256"]}]',
+  VELTRIX_JWKS_COOLDOWN_MS: "1000",
+  VELTRIX_JWKS_CACHE_MAX_AGE_MS: "60000",
+  VELTRIX_JWKS_TIMEOUT_MS: "2000",
   VELTRIX_JWT_ISSUER: "auth.game",
   VELTRIX_JWT_AUDIENCE: "veltrix",
   VELTRIX_JWT_CLOCK_SKEW_S: "5",
@@ -168,7 +187,19 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     maxInFlightPerConnection: 10,
     dedupPerPlayer: 0,
     dedupMaxIds: 500,
+    jwtSecretFile: undefined,
     jwtPublicKeys: "./jwt-keys.txt",
+    jwtIssuers: [
+      {
+        issuer: "https://id.example",
+        jwksUrl: "https://id.example/jwks.json",
+        audience: "game",
+        algorithms: ["RS256", "ES256"],
+      },
+    ],
+    jwksCooldownMs: 1000,
+    jwksCacheMaxAgeMs: 60000,
+    jwksTimeoutMs: 2000,
     jwtIssuer: "auth.game",
     jwtAudience: "veltrix",
     jwtClockSkewS: 5,
@@ -313,7 +344,9 @@ Deno.test("loadEdgeConfig() fills each field with what its CONFIG_TABLE entry's 
   const defaults = loadEdgeConfig({ VELTRIX_JWT_SECRET: SECRET }, HOST);
   assert.deepEqual(Object.keys(config).sort(), Object.keys(CONFIG_TABLE).sort());
   for (const [field, entry] of Object.entries(CONFIG_TABLE)) {
-    const raw = env[entry.env];
+    const alternative = ALTERNATIVES[entry.env];
+    const config = loadEdgeConfig(alternative ? { ...env, ...alternative } : env, HOST);
+    const raw = (alternative ?? env)[entry.env];
     assert.ok(raw !== undefined, `EVERY_VARIABLE_SET sets ${entry.env}`);
     const value = config[field as keyof EdgeConfig];
     // jwtSecret is required: it reads as set whatever it holds.
@@ -352,7 +385,7 @@ Deno.test("loadEdgeConfig() accepts EdDSA public keys instead of an HS256 secret
   assert.equal(config.jwtSecret, "");
   assert.match(
     problemsOf({ VELTRIX_JWT_SECRET: undefined }),
-    /VELTRIX_JWT_SECRET \(HS256\) or VELTRIX_JWT_PUBLIC_KEYS/,
+    /VELTRIX_JWT_SECRET \(HS256\), VELTRIX_JWT_PUBLIC_KEYS \(EdDSA\) or VELTRIX_JWT_ISSUERS/,
   );
 });
 
@@ -421,7 +454,12 @@ interface WrittenEdgeConfig {
   readonly maxInFlightPerConnection: number;
   readonly dedupPerPlayer: number;
   readonly dedupMaxIds: number;
+  readonly jwtSecretFile: string | undefined;
   readonly jwtPublicKeys: string;
+  readonly jwtIssuers: readonly TrustedIssuer[];
+  readonly jwksCooldownMs: number;
+  readonly jwksCacheMaxAgeMs: number;
+  readonly jwksTimeoutMs: number;
   readonly jwtIssuer: string | undefined;
   readonly jwtAudience: string | undefined;
   readonly jwtClockSkewS: number;
@@ -443,4 +481,31 @@ interface WrittenEdgeConfig {
 Deno.test("EdgeConfig, derived from CONFIG_TABLE, has exactly the fields and types it had when written by hand", () => {
   const same: Same<EdgeConfig, WrittenEdgeConfig> = true;
   assert.equal(same, true);
+});
+
+Deno.test("loadEdgeConfig() takes VELTRIX_JWT_ISSUERS alone as the token configuration, and names every bad entry", () => {
+  const issuers =
+    '[{"issuer":"https://id.example","jwksUrl":"https://id.example/jwks","audience":["a","b"],"algorithms":["EdDSA"]}]';
+  const config = load({ VELTRIX_JWT_SECRET: undefined, VELTRIX_JWT_ISSUERS: issuers });
+  assert.deepEqual(config.jwtIssuers[0]?.audience, ["a", "b"]);
+  const message = problemsOf({
+    VELTRIX_JWT_ISSUERS:
+      '[{"issuer":"","jwksUrl":"ftp://x","audience":"a","algorithms":["HS256"]},{"issuer":"i","jwksUrl":"https://x","audience":[],"algorithms":["RS256"]}]',
+  });
+  assert.match(message, /entry 0: "issuer"/);
+  assert.match(message, /entry 0: "jwksUrl"/);
+  assert.match(message, /entry 0: "algorithms"/);
+  assert.match(message, /entry 1: "audience"/);
+  assert.match(problemsOf({ VELTRIX_JWT_ISSUERS: "{" }), /VELTRIX_JWT_ISSUERS is not JSON/);
+});
+
+Deno.test("loadEdgeConfig() takes VELTRIX_JWT_SECRET_FILE instead of the secret, but not both", () => {
+  assert.equal(
+    load({ VELTRIX_JWT_SECRET: undefined, VELTRIX_JWT_SECRET_FILE: "/run/secrets/jwt" }).jwtSecretFile,
+    "/run/secrets/jwt",
+  );
+  assert.match(
+    problemsOf({ VELTRIX_JWT_SECRET: SECRET, VELTRIX_JWT_SECRET_FILE: "/run/secrets/jwt" }),
+    /one of VELTRIX_JWT_SECRET or VELTRIX_JWT_SECRET_FILE/,
+  );
 });

@@ -14,7 +14,7 @@ import type { EdgeConfig } from "./config.ts";
 import { type Logger, startRateLimitedLog } from "./log.ts";
 import { connectionCapFor } from "./open_file_limit.ts";
 import { startAdmin } from "./start_admin.ts";
-import { loadPlayerTokenVerifier, loadTrustedKeys } from "./trusted_keys_source.ts";
+import { loadTrustedKeys, startPlayerTokens } from "./trusted_keys_source.ts";
 
 /** A running edge. */
 export interface EdgeServer {
@@ -62,7 +62,11 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   fleet.start();
   const metrics = new EdgeMetrics();
   const traffic = new TrafficSketch({ samplesPerType: config.dryRunSamples }, Date.now());
-  const tokens = await loadPlayerTokenVerifier(config);
+  const { tokens, stop: stopTokens } = await startPlayerTokens(config, {
+    readiness,
+    logger,
+    registry: metrics.registry,
+  });
   const maxConnections = connectionCapFor(config.maxConnections, logger);
   metrics.connectionLimit(maxConnections);
   const ingest = startIngest({ ...config, maxConnections }, { ...shared, sink: kafka.sink, tokens, metrics, traffic });
@@ -97,6 +101,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
         await fleet.stop();
         await control.stop();
         await kafka.stop();
+        stopTokens();
         logging.stop();
       })();
       return stopped;
