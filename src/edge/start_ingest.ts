@@ -81,8 +81,8 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
   const batcher = new ProduceBatcher(deps.sink, {
     metrics,
     lingerMs: settings.lingerMs,
-    maxBatchEvents: settings.batchMaxEvents,
-    maxBatchBytes: settings.batchMaxBytes,
+    batchMaxEvents: settings.batchMaxEvents,
+    batchMaxBytes: settings.batchMaxBytes,
     maxInFlightBatches: settings.maxInFlightBatches,
     maxPendingEvents: settings.maxPendingEvents,
   });
@@ -93,7 +93,7 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
     edgeId: settings.edgeId,
     draining,
     recent: settings.dedupPerPlayer > 0
-      ? new RecentEventIds({ perPlayer: settings.dedupPerPlayer, maxIds: settings.dedupMaxIds })
+      ? new RecentEventIds({ dedupPerPlayer: settings.dedupPerPlayer, dedupMaxIds: settings.dedupMaxIds })
       : undefined,
     metrics,
     log,
@@ -104,11 +104,11 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
     },
     limits: {
       maxFrameBytes: settings.maxFrameBytes,
-      frame: { maxEvents: settings.maxEventsPerFrame, maxDataDepth: settings.maxDataDepth },
+      frame: { maxEventsPerFrame: settings.maxEventsPerFrame, maxDataDepth: settings.maxDataDepth },
       maxEventBytes: settings.maxEventBytes,
       ratePerConnection: settings.ratePerConnection,
-      abuseLimit: settings.rateAbuseLimit,
-      maxInFlight: settings.maxInFlightPerConnection,
+      rateAbuseLimit: settings.rateAbuseLimit,
+      maxInFlightPerConnection: settings.maxInFlightPerConnection,
     },
   });
   const connections = new ConnectionRegistry(context, settings);

@@ -22,8 +22,8 @@ export const NO_INGEST_LIMITS: IngestLimits = Object.freeze({
   frame: DEFAULT_FRAME_LIMITS,
   maxEventBytes: Infinity,
   ratePerConnection: Infinity,
-  abuseLimit: Infinity,
-  maxInFlight: Infinity,
+  rateAbuseLimit: Infinity,
+  maxInFlightPerConnection: Infinity,
 });
 
 /** Metrics that count nothing. */
