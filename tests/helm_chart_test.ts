@@ -44,6 +44,7 @@ function sampleValue(entry: ConfigEntry<unknown>): string {
     "true",
     "127.0.0.1:9092",
     "PLAIN",
+    "otlp",
     "/etc/veltrix/x",
     "v",
     "[]",

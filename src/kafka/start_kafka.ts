@@ -13,6 +13,7 @@ import { EdgeStatusTopic } from "./edge_status_topic.ts";
 import type { EdgeStatus } from "../core/fleet/edge_status.ts";
 import { retryWithBackoff } from "./retry.ts";
 import { TopicGate } from "./topic_gate.ts";
+import { kafkaSecurityFailureOf } from "./kafka_security_failure.ts";
 
 /** Readiness conditions the Kafka side owns. */
 export const PRODUCER_CONNECTED = "kafka producer connected";
@@ -23,6 +24,13 @@ export const TABLE_TOPICS_EXIST = "route table topics exist";
  * new players elsewhere. True again once a write lands.
  */
 export const KAFKA_WRITABLE = "kafka accepting writes";
+/**
+ * False while Kafka refuses the edge's credentials (a password rotated under a running edge, a
+ * token it rejects) or its TLS handshake fails; writes are retried meanwhile, as in any outage.
+ * At start the same causes stop the edge instead (KAFKA_AUTH_FAILED, KAFKA_TLS_FAILED).
+ */
+export const KAFKA_CREDENTIALS_ACCEPTED = "kafka accepting the edge's credentials";
+export const KAFKA_TLS_VERIFIED = "kafka TLS handshake verified";
 
 /** What the Kafka side is configured with (field names as in the edge config). */
 export interface KafkaSettings {
@@ -80,6 +88,10 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
   readiness.add(TABLE_TOPICS_EXIST);
   readiness.add(KAFKA_WRITABLE);
   readiness.set(KAFKA_WRITABLE, true);
+  for (const condition of [KAFKA_CREDENTIALS_ACCEPTED, KAFKA_TLS_VERIFIED]) {
+    readiness.add(condition);
+    readiness.set(condition, true);
+  }
   const stopping = new AbortController();
   const events = adapters(`veltrix-edge-${settings.edgeId}`);
   events.onConnectionChange((connected) => readiness.set(PRODUCER_CONNECTED, connected && !stopping.signal.aborted));
@@ -92,7 +104,20 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
     timeoutMs: settings.produceTimeoutMs,
     signal: stopping.signal,
     log,
-    onWritable: (writable) => readiness.set(KAFKA_WRITABLE, writable),
+    onWritable: (writable, cause) => {
+      readiness.set(KAFKA_WRITABLE, writable);
+      const failure = writable ? undefined : kafkaSecurityFailureOf(cause);
+      if (failure !== undefined) {
+        log.error(`kafka.${failure.kind}`, "kafka refused the edge's security; not ready, writes retried", {
+          cause: failure.kind === "auth" ? "authentication failed" : "TLS handshake failed",
+          reason: failure.reason,
+        });
+      }
+      if (writable || failure !== undefined) {
+        readiness.set(KAFKA_CREDENTIALS_ACCEPTED, failure?.kind !== "auth");
+        readiness.set(KAFKA_TLS_VERIFIED, failure?.kind !== "tls");
+      }
+    },
   });
   const fleet = new FleetTopic(adapters(`veltrix-fleet-${settings.edgeId}`), {
     topic: settings.routesTopic,
@@ -124,9 +149,13 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
     edges,
     async connect(onFleetRecord, edgeStatus) {
       const connected = await untilStopped("kafka", async () => {
-        await topics.ensure(routes.table.topics);
-        readiness.set(TABLE_TOPICS_EXIST, true);
-        await events.connect();
+        try {
+          await topics.ensure(routes.table.topics);
+          readiness.set(TABLE_TOPICS_EXIST, true);
+          await events.connect();
+        } catch (error) {
+          throw securityRefusal(error) ?? error;
+        }
       });
       if (connected) untilStopped("route fleet topic", () => fleet.start(onFleetRecord)).catch(() => {});
       if (connected && edgeStatus) {
@@ -146,7 +175,30 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
   };
 }
 
-/** An error no retry fixes, which stops the edge at start: the cluster cannot meet the replication factor. */
+/** Errors no retry fixes, which stop the edge at start. */
+const STARTUP_REFUSALS = new Set(["REPLICATION_FACTOR_UNMET", "KAFKA_AUTH_FAILED", "KAFKA_TLS_FAILED"]);
+
+/**
+ * An error no retry fixes, which stops the edge at start: the cluster cannot meet the replication
+ * factor, refuses the credentials, or fails the TLS handshake.
+ */
 function isStartupRefusal(error: unknown): boolean {
-  return error instanceof VeltrixError && error.code === "REPLICATION_FACTOR_UNMET";
+  return error instanceof VeltrixError && STARTUP_REFUSALS.has(error.code);
+}
+
+/** KAFKA_AUTH_FAILED or KAFKA_TLS_FAILED naming the cause, when `error` is a security failure. */
+function securityRefusal(error: unknown): VeltrixError | undefined {
+  const failure = kafkaSecurityFailureOf(error);
+  if (failure === undefined) return undefined;
+  return failure.kind === "auth"
+    ? new VeltrixError(
+      "KAFKA_AUTH_FAILED",
+      `Kafka authentication failed: the brokers refused the edge's SASL credentials (check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and the password or token): ${failure.reason}`,
+      { cause: error },
+    )
+    : new VeltrixError(
+      "KAFKA_TLS_FAILED",
+      `Kafka TLS handshake failed: the brokers' certificate does not verify (check KAFKA_SSL_CA_FILE, KAFKA_SSL_SERVER_NAME, the certificate's dates): ${failure.reason}`,
+      { cause: error },
+    );
 }

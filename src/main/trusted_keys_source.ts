@@ -1,3 +1,5 @@
+import { CONFIG_TABLE } from "./config_table.ts";
+import { readSecretFile } from "./setting_file.ts";
 import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import { parseTrustedKeys, TrustedKeys } from "../core/updates/trusted_keys.ts";
 import { PlayerTokenVerifier } from "../edge/http/player_token.ts";
@@ -44,9 +46,9 @@ export async function loadPlayerTokenVerifier(
   const publicKeys = settings.jwtPublicKeys.trim();
   const secret = settings.jwtSecretFile === undefined
     ? settings.jwtSecret
-    : (await Deno.readTextFile(settings.jwtSecretFile)).replace(/\r?\n$/, "");
+    : await readSecretFile(CONFIG_TABLE.jwtSecretFile.env, settings.jwtSecretFile);
   if (settings.jwtSecretFile !== undefined && secret.length < 16) {
-    throw new VeltrixError("INVALID_CONFIG", "VELTRIX_JWT_SECRET_FILE must hold at least 16 characters");
+    throw new VeltrixError("INVALID_CONFIG", `${CONFIG_TABLE.jwtSecretFile.env} must hold at least 16 characters`);
   }
   return await PlayerTokenVerifier.create({
     hs256Secret: secret === "" ? undefined : secret,
