@@ -65,7 +65,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const kafka = startKafka(config, { adapters, routes, readiness, logger, log });
   const keys = await loadTrustedKeys(config.trustedKeys);
   const shared = { routes, readiness, logger, log };
-  const control = await startControl(config, { ...shared, keys, topics: kafka.topics, feed: kafka.fleet });
+  const control = await startControl(config, { ...shared, keys, topics: kafka.topics, feed: kafka.routeMaps });
   const { edgeId, edgeHeartbeatMs: heartbeatMs, edgeStaleMs: staleMs } = config;
   const fleet = new FleetStatus({ edgeId, control: control.control, feed: kafka.edges, logger, heartbeatMs, staleMs });
   fleet.start();
@@ -92,7 +92,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const admin = startAdmin(config, adminDeps);
   const edgeStatus = { onStatus: (s: EdgeStatus) => fleet.observe(s), onStarted: () => void fleet.publish() };
   const refused = Promise.withResolvers<Error>();
-  const ready = kafka.connect((signed) => control.control.applyFleetRecord(signed), edgeStatus).then((connected) => {
+  const ready = kafka.connect((signed) => control.control.applyTopicRecord(signed), edgeStatus).then((connected) => {
     if (connected) logger.info("edge ready", { routeVersion: routes.table.versionText, brokers: config.kafkaBrokers });
     else return new Promise<void>(() => {});
   }, (error: Error) => {
