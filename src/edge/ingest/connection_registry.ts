@@ -110,7 +110,7 @@ export class ConnectionRegistry {
   /** Closes the connections that sent nothing since `cutoffMs` and wait for no ack; returns how many. */
   closeIdle(cutoffMs: number): number {
     let closed = 0;
-    for (const [socket, connection] of this.#connections) {
+    for (const connection of this.#connections.values()) {
       if (connection.lastActivityMs >= cutoffMs || connection.inFlight > 0) continue;
       connection.closeWith(1000, "IDLE_TIMEOUT");
       closed++;
