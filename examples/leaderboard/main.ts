@@ -3,7 +3,8 @@
  * with the consumer library (decode, dedupe by event id, commits after handling, poison records),
  * and shows it on a page. `deno task example:leaderboard`, then open http://127.0.0.1:8090/.
  *
- * Settings (environment): KAFKA_BROKERS (127.0.0.1:9092), LEADERBOARD_TOPIC (game.leaderboard),
+ * Settings (environment): KAFKA_BROKERS (127.0.0.1:9092) and the edge's Kafka security settings
+ * (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_*, KAFKA_OAUTH_*), LEADERBOARD_TOPIC (game.leaderboard),
  * LEADERBOARD_GROUP (veltrix-leaderboard-example), LEADERBOARD_POISON_TOPIC (TOPIC.poison), PORT
  * (8090; 0 picks a free port). It prints one JSON line, `{"msg":"listening","port":...}`.
  *
@@ -12,11 +13,24 @@
 import { ConsumerRunner, DedupeWindow } from "../../src/consumer/mod.ts";
 import type { Logger } from "../../src/core/mod.ts";
 import { kafkaAdapters, kafkaGroupConsumers, KafkaRecordSink } from "../../src/kafka/mod.ts";
+import { loadKafkaConnection } from "../../src/main/kafka_security_source.ts";
 import { Leaderboard } from "./leaderboard.ts";
 import { LEADERBOARD_PAGE } from "./leaderboard_page.ts";
+import { answerHelp } from "../../tools/dev/usage.ts";
+
+answerHelp(
+  Deno.args,
+  `usage: deno task example:leaderboard
+
+A live leaderboard on the consumer library: keeps the standings from the leaderboard topic (decode,
+dedupe by event id, commit after handling, poison records) and shows them at http://127.0.0.1:8090/.
+Settings come from the environment: KAFKA_BROKERS (127.0.0.1:9092) and the edge's Kafka security
+settings, LEADERBOARD_TOPIC (game.leaderboard), LEADERBOARD_GROUP (veltrix-leaderboard-example),
+LEADERBOARD_POISON_TOPIC (TOPIC.poison), PORT (8090; 0 picks a free port).`,
+);
 
 const env = (name: string, fallback: string) => Deno.env.get(name) ?? fallback;
-const brokers = env("KAFKA_BROKERS", "127.0.0.1:9092").split(",");
+const connection = await loadKafkaConnection(Deno.env.toObject());
 const topic = env("LEADERBOARD_TOPIC", "game.leaderboard");
 const groupId = env("LEADERBOARD_GROUP", "veltrix-leaderboard-example");
 const poisonTopic = env("LEADERBOARD_POISON_TOPIC", `${topic}.poison`);
@@ -35,11 +49,11 @@ const logger: Logger = {
 };
 
 const board = new Leaderboard();
-const producer = (await kafkaAdapters("kafkajs", brokers, logger))("leaderboard-example");
+const producer = (await kafkaAdapters("kafkajs", connection, logger))("leaderboard-example");
 await producer.connect();
 await producer.createTopics([{ topic: poisonTopic, partitions: 1, replicationFactor: -1 }]);
 const runner = new ConsumerRunner({
-  consumer: (await kafkaGroupConsumers("kafkajs", brokers, logger))({ clientId: "leaderboard-example", groupId }),
+  consumer: (await kafkaGroupConsumers("kafkajs", connection, logger))({ clientId: "leaderboard-example", groupId }),
   groupId,
   topics: [topic],
   store: new DedupeWindow({ idsPerPartition: 50_000 }),

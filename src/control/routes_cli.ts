@@ -60,6 +60,10 @@ export async function runRoutesCli(
   const added = command === undefined ? undefined : extra[command];
   if (added !== undefined && Object.hasOwn(extra, command!)) return await added.run(rest, out);
   const usage = [USAGE, ...Object.values(extra).map((c) => `  ${c.usage}`)].join("\n");
+  if (command === "--help" || command === "-h" || command === "help") {
+    out(usage);
+    return 0;
+  }
   try {
     switch (command) {
       case "keygen":
@@ -234,7 +238,7 @@ async function push(args: string[], out: (line: string) => void): Promise<number
     throw new CliError(`push refused: HTTP ${status} ${error?.code}: ${error?.message}${current}${problems}`);
   }
   out(
-    `applied version ${answer.version} (${answer.routes} routes) in ${answer.applyMs} ms; published to fleet: ${answer.published}`,
+    `applied version ${answer.version} (${answer.routes} routes) in ${answer.applyMs} ms; published to the route map topic: ${answer.published}`,
   );
   if (!values.wait) return 0;
   const readFleet = () => fleetOf(admin);

@@ -124,7 +124,8 @@ export class EdgeMetrics implements IngestMetrics, ProduceMetrics {
     });
     this.#duplicatesRisked = new client.Counter({
       name: "veltrix_kafka_duplicates_risked_total",
-      help: "Records resent under a new producer id after an attempt that may have landed (each may be in Kafka twice).",
+      help:
+        "Records resent under a new producer id after an attempt that may have landed (each may be in Kafka twice).",
       registers,
     });
     this.#produceFailures = new client.Counter({

@@ -12,6 +12,7 @@ import type { PlayerTokenVerifier } from "./http/player_token.ts";
 import { ConnectionRegistry } from "./ingest/connection_registry.ts";
 import { createIngestContext, type DrainFlag } from "./ingest/ingest_context.ts";
 import { ProduceBatcher } from "./ingest/produce_batcher.ts";
+import type { EdgeSpans } from "./tracing/edge_spans.ts";
 
 /** Readiness condition the ingest side owns: it takes new connections (false once it drains). */
 export const ACCEPTING = "accepting connections";
@@ -58,6 +59,8 @@ export interface IngestDependencies {
   readonly log: RateLimitedLog;
   /** Counts admitted events by type, for dry runs. */
   readonly traffic?: TrafficSketch;
+  /** Records a span per sampled traced event; absent, tracing is off. */
+  readonly spans?: EdgeSpans;
 }
 
 /** The running client-facing side of an edge. */
@@ -83,10 +86,10 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
   const batcher = new ProduceBatcher(deps.sink, {
     metrics,
     lingerMs: settings.lingerMs,
-    maxBatchEvents: settings.batchMaxEvents,
-    targetBatchEvents: settings.batchTargetEvents,
+    batchMaxEvents: settings.batchMaxEvents,
+    batchMaxBytes: settings.batchMaxBytes,
+    batchTargetEvents: settings.batchTargetEvents,
     maxLingerMs: settings.maxLingerMs,
-    maxBatchBytes: settings.batchMaxBytes,
     maxInFlightBatches: settings.maxInFlightBatches,
     maxPendingEvents: settings.maxPendingEvents,
   });
@@ -97,22 +100,23 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
     edgeId: settings.edgeId,
     draining,
     recent: settings.dedupPerPlayer > 0
-      ? new RecentEventIds({ perPlayer: settings.dedupPerPlayer, maxIds: settings.dedupMaxIds })
+      ? new RecentEventIds({ dedupPerPlayer: settings.dedupPerPlayer, dedupMaxIds: settings.dedupMaxIds })
       : undefined,
     metrics,
     log,
     traffic: deps.traffic,
+    spans: deps.spans,
     sessions: {
       verifySession: (token) => deps.tokens.verifySession(token),
       clockSkewS: deps.tokens.clockSkewS,
     },
     limits: {
       maxFrameBytes: settings.maxFrameBytes,
-      frame: { maxEvents: settings.maxEventsPerFrame, maxDataDepth: settings.maxDataDepth },
+      frame: { maxEventsPerFrame: settings.maxEventsPerFrame, maxDataDepth: settings.maxDataDepth },
       maxEventBytes: settings.maxEventBytes,
       ratePerConnection: settings.ratePerConnection,
-      abuseLimit: settings.rateAbuseLimit,
-      maxInFlight: settings.maxInFlightPerConnection,
+      rateAbuseLimit: settings.rateAbuseLimit,
+      maxInFlightPerConnection: settings.maxInFlightPerConnection,
     },
   });
   const connections = new ConnectionRegistry(context, settings);

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import type { TrustedIssuer } from "../edge/http/trusted_issuers.ts";
+import type { TraceSamplerName } from "../edge/tracing/trace_sampler.ts";
 import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import { CONFIG_TABLE, CONFIG_VARIABLES, type EdgeConfig, loadEdgeConfig } from "./config.ts";
 import type { LogLevel } from "./log.ts";
@@ -33,6 +35,17 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
     stateDir: ".veltrix/state",
     kafkaBrokers: ["127.0.0.1:9092"],
     kafkaClient: "platformatic",
+    kafkaSecurityProtocol: "PLAINTEXT",
+    kafkaSaslMechanism: undefined,
+    kafkaSaslUsername: undefined,
+    kafkaSaslPassword: undefined,
+    kafkaSaslPasswordFile: undefined,
+    kafkaSslCaFile: undefined,
+    kafkaSslCertFile: undefined,
+    kafkaSslKeyFile: undefined,
+    kafkaSslServerName: undefined,
+    kafkaOauthTokenCommand: undefined,
+    kafkaOauthTokenFile: undefined,
     jwtSecret: SECRET,
     edgeId: "edge-host-4242",
     lingerMs: 2,
@@ -60,7 +73,12 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
     maxInFlightPerConnection: 1000,
     dedupPerPlayer: 128,
     dedupMaxIds: 1000000,
+    jwtSecretFile: undefined,
     jwtPublicKeys: "",
+    jwtIssuers: [],
+    jwksCooldownMs: 30000,
+    jwksCacheMaxAgeMs: 600000,
+    jwksTimeoutMs: 5000,
     jwtIssuer: undefined,
     jwtAudience: undefined,
     jwtClockSkewS: 30,
@@ -77,11 +95,41 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
     ratePerPlayer: 1000,
     rateAbuseLimit: 1000,
     opsToken: undefined,
+    otelDeno: false,
+    otelTracesExporter: "",
+    otelExporterOtlpEndpoint: "http://localhost:4318",
+    otelExporterOtlpTracesEndpoint: undefined,
+    otelExporterOtlpHeaders: "",
+    otelTracesSampler: "parentbased_always_on",
+    otelTracesSamplerArg: 1,
+    otelServiceName: "veltrix-edge",
+    otelBspScheduleDelay: 5000,
   });
   assert.ok(Object.isFrozen(config));
 });
 
-/** A value for every variable, each different from its default. */
+/**
+ * Variables that stand in for another (a secret's file form, the other OAUTHBEARER token source),
+ * so that one environment cannot set them all: each is set, with what it needs, in its own.
+ */
+const ALTERNATIVES: Record<string, Record<string, string>> = {
+  VELTRIX_JWT_SECRET_FILE: { VELTRIX_JWT_SECRET: "", VELTRIX_JWT_SECRET_FILE: "/run/secrets/jwt-secret" },
+  KAFKA_SASL_PASSWORD_FILE: { KAFKA_SASL_PASSWORD: "", KAFKA_SASL_PASSWORD_FILE: "/run/secrets/kafka-password" },
+  KAFKA_OAUTH_TOKEN_COMMAND: {
+    KAFKA_SASL_MECHANISM: "OAUTHBEARER",
+    KAFKA_SASL_USERNAME: "",
+    KAFKA_SASL_PASSWORD: "",
+    KAFKA_OAUTH_TOKEN_COMMAND: "msk-token --region eu-west-1",
+  },
+  KAFKA_OAUTH_TOKEN_FILE: {
+    KAFKA_SASL_MECHANISM: "OAUTHBEARER",
+    KAFKA_SASL_USERNAME: "",
+    KAFKA_SASL_PASSWORD: "",
+    KAFKA_OAUTH_TOKEN_FILE: "/run/secrets/kafka-token",
+  },
+};
+
+/** A value for every variable (but the {@link ALTERNATIVES}), each different from its default. */
 const EVERY_VARIABLE_SET: Record<string, string> = {
   VELTRIX_HOST: "127.0.0.2",
   VELTRIX_PORT: "0",
@@ -91,6 +139,14 @@ const EVERY_VARIABLE_SET: Record<string, string> = {
   VELTRIX_STATE_DIR: "/var/lib/veltrix",
   KAFKA_BROKERS: "kafka-1:9092",
   VELTRIX_KAFKA_CLIENT: "kafkajs",
+  KAFKA_SECURITY_PROTOCOL: "SASL_SSL",
+  KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
+  KAFKA_SASL_USERNAME: "edge",
+  KAFKA_SASL_PASSWORD: "kafka-password",
+  KAFKA_SSL_CA_FILE: "/etc/kafka/ca.pem",
+  KAFKA_SSL_CERT_FILE: "/etc/kafka/client.pem",
+  KAFKA_SSL_KEY_FILE: "/etc/kafka/client.key",
+  KAFKA_SSL_SERVER_NAME: "kafka.internal",
   VELTRIX_EDGE_ID: "edge-eu-1",
   VELTRIX_LINGER_MS: "0",
   VELTRIX_BATCH_MAX_EVENTS: "500",
@@ -118,6 +174,11 @@ const EVERY_VARIABLE_SET: Record<string, string> = {
   VELTRIX_DEDUP_PER_PLAYER: "0",
   VELTRIX_DEDUP_MAX_IDS: "500",
   VELTRIX_JWT_PUBLIC_KEYS: "./jwt-keys.txt",
+  VELTRIX_JWT_ISSUERS:
+    '[{"issuer":"https://id.example","jwksUrl":"https://id.example/jwks.json","audience":"game","algorithms":["RS256","ES256"]}]',
+  VELTRIX_JWKS_COOLDOWN_MS: "1000",
+  VELTRIX_JWKS_CACHE_MAX_AGE_MS: "60000",
+  VELTRIX_JWKS_TIMEOUT_MS: "2000",
   VELTRIX_JWT_ISSUER: "auth.game",
   VELTRIX_JWT_AUDIENCE: "veltrix",
   VELTRIX_JWT_CLOCK_SKEW_S: "5",
@@ -134,6 +195,15 @@ const EVERY_VARIABLE_SET: Record<string, string> = {
   VELTRIX_RATE_PER_PLAYER: "6",
   VELTRIX_RATE_ABUSE_LIMIT: "7",
   VELTRIX_OPS_TOKEN: "ops-token-0123456789",
+  OTEL_DENO: "true",
+  OTEL_TRACES_EXPORTER: "none",
+  OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318",
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://collector:4318/traces",
+  OTEL_EXPORTER_OTLP_HEADERS: "api-key=k",
+  OTEL_TRACES_SAMPLER: "traceidratio",
+  OTEL_TRACES_SAMPLER_ARG: "0.25",
+  OTEL_SERVICE_NAME: "edge-eu",
+  OTEL_BSP_SCHEDULE_DELAY: "250",
 };
 
 Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
@@ -147,6 +217,17 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     stateDir: "/var/lib/veltrix",
     kafkaBrokers: ["kafka-1:9092"],
     kafkaClient: "kafkajs",
+    kafkaSecurityProtocol: "SASL_SSL",
+    kafkaSaslMechanism: "SCRAM-SHA-512",
+    kafkaSaslUsername: "edge",
+    kafkaSaslPassword: "kafka-password",
+    kafkaSaslPasswordFile: undefined,
+    kafkaSslCaFile: "/etc/kafka/ca.pem",
+    kafkaSslCertFile: "/etc/kafka/client.pem",
+    kafkaSslKeyFile: "/etc/kafka/client.key",
+    kafkaSslServerName: "kafka.internal",
+    kafkaOauthTokenCommand: undefined,
+    kafkaOauthTokenFile: undefined,
     jwtSecret: SECRET,
     edgeId: "edge-eu-1",
     lingerMs: 0,
@@ -174,7 +255,19 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     maxInFlightPerConnection: 10,
     dedupPerPlayer: 0,
     dedupMaxIds: 500,
+    jwtSecretFile: undefined,
     jwtPublicKeys: "./jwt-keys.txt",
+    jwtIssuers: [
+      {
+        issuer: "https://id.example",
+        jwksUrl: "https://id.example/jwks.json",
+        audience: "game",
+        algorithms: ["RS256", "ES256"],
+      },
+    ],
+    jwksCooldownMs: 1000,
+    jwksCacheMaxAgeMs: 60000,
+    jwksTimeoutMs: 2000,
     jwtIssuer: "auth.game",
     jwtAudience: "veltrix",
     jwtClockSkewS: 5,
@@ -191,6 +284,15 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     ratePerPlayer: 6,
     rateAbuseLimit: 7,
     opsToken: "ops-token-0123456789",
+    otelDeno: true,
+    otelTracesExporter: "none",
+    otelExporterOtlpEndpoint: "http://collector:4318",
+    otelExporterOtlpTracesEndpoint: "http://collector:4318/traces",
+    otelExporterOtlpHeaders: "api-key=k",
+    otelTracesSampler: "traceidratio",
+    otelTracesSamplerArg: 0.25,
+    otelServiceName: "edge-eu",
+    otelBspScheduleDelay: 250,
   });
 });
 
@@ -296,14 +398,21 @@ Deno.test("CONFIG_TABLE names each variable once, with a default and a doc", () 
   const names = Object.values(CONFIG_TABLE).map((entry) => entry.env);
   assert.equal(new Set(names).size, names.length);
   for (const entry of Object.values(CONFIG_TABLE)) {
-    assert.match(entry.env, /^(VELTRIX_|KAFKA_)[A-Z0-9_]+$/);
+    assert.match(entry.env, /^(VELTRIX_|KAFKA_|OTEL_)[A-Z0-9_]+$/);
     assert.notEqual(entry.default, "", entry.env);
     assert.notEqual(entry.doc, "", entry.env);
   }
 });
 
 Deno.test("the config sources spell each variable's name once, in its CONFIG_TABLE entry, and read env only there", async () => {
-  const files = ["config.ts", "config_table.ts", "config_parse.ts"];
+  const files = [
+    "config.ts",
+    "config_table.ts",
+    "config_table_tokens.ts",
+    "config_table_kafka.ts",
+    "config_table_tracing.ts",
+    "config_parse.ts",
+  ];
   const sources = await Promise.all(files.map((file) => Deno.readTextFile(new URL(file, import.meta.url))));
   const all = sources.join("\n");
   for (const entry of Object.values(CONFIG_TABLE)) {
@@ -315,11 +424,12 @@ Deno.test("the config sources spell each variable's name once, in its CONFIG_TAB
 
 Deno.test("loadEdgeConfig() fills each field with what its CONFIG_TABLE entry's parser makes of its variable", () => {
   const env: Record<string, string> = { VELTRIX_JWT_SECRET: SECRET, ...EVERY_VARIABLE_SET };
-  const config = loadEdgeConfig(env, HOST);
   const defaults = loadEdgeConfig({ VELTRIX_JWT_SECRET: SECRET }, HOST);
-  assert.deepEqual(Object.keys(config).sort(), Object.keys(CONFIG_TABLE).sort());
+  assert.deepEqual(Object.keys(loadEdgeConfig(env, HOST)).sort(), Object.keys(CONFIG_TABLE).sort());
   for (const [field, entry] of Object.entries(CONFIG_TABLE)) {
-    const raw = env[entry.env];
+    const alternative = ALTERNATIVES[entry.env];
+    const config = loadEdgeConfig(alternative ? { ...env, ...alternative } : env, HOST);
+    const raw = (alternative ?? env)[entry.env];
     assert.ok(raw !== undefined, `EVERY_VARIABLE_SET sets ${entry.env}`);
     const value = config[field as keyof EdgeConfig];
     // jwtSecret is required: it reads as set whatever it holds.
@@ -358,7 +468,7 @@ Deno.test("loadEdgeConfig() accepts EdDSA public keys instead of an HS256 secret
   assert.equal(config.jwtSecret, "");
   assert.match(
     problemsOf({ VELTRIX_JWT_SECRET: undefined }),
-    /VELTRIX_JWT_SECRET \(HS256\) or VELTRIX_JWT_PUBLIC_KEYS/,
+    /VELTRIX_JWT_SECRET \(HS256\), VELTRIX_JWT_PUBLIC_KEYS \(EdDSA\) or VELTRIX_JWT_ISSUERS/,
   );
 });
 
@@ -402,6 +512,17 @@ interface WrittenEdgeConfig {
   readonly stateDir: string;
   readonly kafkaBrokers: readonly string[];
   readonly kafkaClient: "platformatic" | "kafkajs";
+  readonly kafkaSecurityProtocol: "PLAINTEXT" | "SSL" | "SASL_PLAINTEXT" | "SASL_SSL";
+  readonly kafkaSaslMechanism: "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512" | "OAUTHBEARER" | undefined;
+  readonly kafkaSaslUsername: string | undefined;
+  readonly kafkaSaslPassword: string | undefined;
+  readonly kafkaSaslPasswordFile: string | undefined;
+  readonly kafkaSslCaFile: string | undefined;
+  readonly kafkaSslCertFile: string | undefined;
+  readonly kafkaSslKeyFile: string | undefined;
+  readonly kafkaSslServerName: string | undefined;
+  readonly kafkaOauthTokenCommand: string | undefined;
+  readonly kafkaOauthTokenFile: string | undefined;
   readonly jwtSecret: string;
   readonly edgeId: string;
   readonly lingerMs: number;
@@ -429,7 +550,12 @@ interface WrittenEdgeConfig {
   readonly maxInFlightPerConnection: number;
   readonly dedupPerPlayer: number;
   readonly dedupMaxIds: number;
+  readonly jwtSecretFile: string | undefined;
   readonly jwtPublicKeys: string;
+  readonly jwtIssuers: readonly TrustedIssuer[];
+  readonly jwksCooldownMs: number;
+  readonly jwksCacheMaxAgeMs: number;
+  readonly jwksTimeoutMs: number;
   readonly jwtIssuer: string | undefined;
   readonly jwtAudience: string | undefined;
   readonly jwtClockSkewS: number;
@@ -446,9 +572,45 @@ interface WrittenEdgeConfig {
   readonly ratePerPlayer: number;
   readonly rateAbuseLimit: number;
   readonly opsToken: string | undefined;
+  readonly otelDeno: boolean;
+  readonly otelTracesExporter: "" | "otlp" | "none";
+  readonly otelExporterOtlpEndpoint: string;
+  readonly otelExporterOtlpTracesEndpoint: string | undefined;
+  readonly otelExporterOtlpHeaders: string;
+  readonly otelTracesSampler: TraceSamplerName;
+  readonly otelTracesSamplerArg: number;
+  readonly otelServiceName: string;
+  readonly otelBspScheduleDelay: number;
 }
 
 Deno.test("EdgeConfig, derived from CONFIG_TABLE, has exactly the fields and types it had when written by hand", () => {
   const same: Same<EdgeConfig, WrittenEdgeConfig> = true;
   assert.equal(same, true);
+});
+
+Deno.test("loadEdgeConfig() takes VELTRIX_JWT_ISSUERS alone as the token configuration, and names every bad entry", () => {
+  const issuers =
+    '[{"issuer":"https://id.example","jwksUrl":"https://id.example/jwks","audience":["a","b"],"algorithms":["EdDSA"]}]';
+  const config = load({ VELTRIX_JWT_SECRET: undefined, VELTRIX_JWT_ISSUERS: issuers });
+  assert.deepEqual(config.jwtIssuers[0]?.audience, ["a", "b"]);
+  const message = problemsOf({
+    VELTRIX_JWT_ISSUERS:
+      '[{"issuer":"","jwksUrl":"ftp://x","audience":"a","algorithms":["HS256"]},{"issuer":"i","jwksUrl":"https://x","audience":[],"algorithms":["RS256"]}]',
+  });
+  assert.match(message, /entry 0: "issuer"/);
+  assert.match(message, /entry 0: "jwksUrl"/);
+  assert.match(message, /entry 0: "algorithms"/);
+  assert.match(message, /entry 1: "audience"/);
+  assert.match(problemsOf({ VELTRIX_JWT_ISSUERS: "{" }), /VELTRIX_JWT_ISSUERS is not JSON/);
+});
+
+Deno.test("loadEdgeConfig() takes VELTRIX_JWT_SECRET_FILE instead of the secret, but not both", () => {
+  assert.equal(
+    load({ VELTRIX_JWT_SECRET: undefined, VELTRIX_JWT_SECRET_FILE: "/run/secrets/jwt" }).jwtSecretFile,
+    "/run/secrets/jwt",
+  );
+  assert.match(
+    problemsOf({ VELTRIX_JWT_SECRET: SECRET, VELTRIX_JWT_SECRET_FILE: "/run/secrets/jwt" }),
+    /one of VELTRIX_JWT_SECRET or VELTRIX_JWT_SECRET_FILE/,
+  );
 });

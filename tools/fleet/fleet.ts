@@ -1,6 +1,6 @@
 /**
  * `deno task fleet up|down|status [--edges N]`: N edges (default 3) behind HAProxy on one client
- * port, as production runs them. The edges share one route-map state through the fleet topic;
+ * port, as production runs them. The edges share one route-map state through the route map topic;
  * HAProxy checks each edge's `GET /readyz`, so an edge that drains on SIGTERM leaves rotation
  * before it closes its sockets (`VELTRIX_DRAIN_DELAY_MS`, 2 s here).
  *
@@ -27,10 +27,26 @@ import {
   fleetEdges,
 } from "./fleet_layout.ts";
 import { DEFAULT_CHECKS } from "./haproxy_config.ts";
+import { answerHelp } from "../dev/usage.ts";
+
+const FLEET_USAGE = `usage: deno task fleet up|down|status [--edges N]
+
+  up       start N edges (default 3) behind HAProxy on one client port, on KAFKA_BROKERS when set,
+           else the three-node cluster when it answers, else the dev broker
+  down     stop the edges and HAProxy that up started
+  status   each edge and the balancer's view of it`;
 
 const root = new URL("../../", import.meta.url).pathname;
 const dir = fleetDir(root);
-const EDGE_PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-sys"];
+/** `deno task edge`'s flags; `--allow-run=sh` runs a KAFKA_OAUTH_TOKEN_COMMAND. */
+const EDGE_PERMISSIONS = [
+  "--allow-net",
+  "--allow-env",
+  "--allow-read",
+  "--allow-write",
+  "--allow-sys",
+  "--allow-run=sh",
+];
 
 const balancerSettings = (edges: readonly FleetEdge[]) => ({
   listen: `127.0.0.1:${FLEET_CLIENT_PORT}`,
@@ -47,6 +63,23 @@ async function kafkaBrokers(): Promise<string> {
   if (await clusterAnswers([clusterBootstrap(3).split(",")[0]!], 1_000)) return clusterBootstrap(3);
   await kafkaUp();
   return "127.0.0.1:9092";
+}
+
+/**
+ * The Kafka security settings of this environment (`KAFKA_SECURITY_PROTOCOL`, `KAFKA_SASL_*`,
+ * `KAFKA_SSL_*`, `KAFKA_OAUTH_*`), passed on to every edge. The edges' environment is written on
+ * their command line, so a `KAFKA_SASL_PASSWORD` goes to them as a file (mode 0600) instead.
+ */
+async function kafkaSecurityEnv(): Promise<Record<string, string>> {
+  const env = Object.fromEntries(
+    Object.entries(Deno.env.toObject()).filter(([name]) => /^KAFKA_(SECURITY|SASL|SSL|OAUTH)_/.test(name)),
+  );
+  const password = env.KAFKA_SASL_PASSWORD;
+  if (password === undefined) return env;
+  delete env.KAFKA_SASL_PASSWORD;
+  const file = `${dir}/kafka-sasl-password`;
+  await Deno.writeTextFile(file, password, { mode: 0o600 });
+  return { ...env, KAFKA_SASL_PASSWORD_FILE: file };
 }
 
 async function jwtSecret(): Promise<string> {
@@ -99,6 +132,7 @@ export async function fleetUp(n: number): Promise<void> {
   const env = {
     VELTRIX_DRAIN_DELAY_MS: String(FLEET_DRAIN_DELAY_MS),
     ...Object.fromEntries(Object.entries(Deno.env.toObject()).filter(([name]) => name.startsWith("VELTRIX_"))),
+    ...await kafkaSecurityEnv(),
     KAFKA_BROKERS: brokers,
     VELTRIX_JWT_SECRET: secret,
   };
@@ -124,7 +158,8 @@ export async function fleetUp(n: number): Promise<void> {
     `Veltrix fleet: ${n} edges behind HAProxy, Kafka ${brokers}, ready in ${
       Math.round(performance.now() - started)
     } ms`,
-    `Clients connect to the balancer: ${balancer.clientUrl}?token=${token}`,
+    `Clients connect to the balancer: ${balancer.clientUrl}`,
+    `  with Sec-WebSocket-Protocol: veltrix.v1, veltrix.bearer.${token}`,
     `(a token for player dev-player, valid 24 h, signed with ${
       Deno.env.get("VELTRIX_JWT_SECRET") ? "VELTRIX_JWT_SECRET" : `the secret in ${dir}/jwt-secret`
     })`,
@@ -192,6 +227,7 @@ export function edgesArgument(args: readonly string[]): number {
 }
 
 if (import.meta.main) {
+  answerHelp(Deno.args, FLEET_USAGE);
   const [command, ...rest] = Deno.args;
   try {
     const n = edgesArgument(rest);
@@ -199,7 +235,7 @@ if (import.meta.main) {
     else if (command === "down") await fleetDown();
     else if (command === "status") Deno.exit(await fleetStatus() ? 0 : 1);
     else {
-      console.error("usage: deno task fleet up|down|status [--edges N]");
+      console.error(FLEET_USAGE);
       Deno.exit(2);
     }
   } catch (error) {

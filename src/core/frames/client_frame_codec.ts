@@ -35,20 +35,23 @@ export interface DecodedClientFrame {
 /** What a frame may hold. */
 export interface FrameLimits {
   /** Events per frame; more is a TOO_MANY_EVENTS frame error. @default 500 */
-  readonly maxEvents: number;
+  readonly maxEventsPerFrame: number;
   /** Nesting of arrays and objects in an event's data; deeper is a DATA_TOO_DEEP reject. @default 32 */
   readonly maxDataDepth: number;
 }
 
 /** The limits used when a caller gives none. */
-export const DEFAULT_FRAME_LIMITS: FrameLimits = Object.freeze({ maxEvents: 500, maxDataDepth: MAX_DATA_DEPTH });
+export const DEFAULT_FRAME_LIMITS: FrameLimits = Object.freeze({
+  maxEventsPerFrame: 500,
+  maxDataDepth: MAX_DATA_DEPTH,
+});
 
 /**
  * Reads a JSON text frame: `{"events":[{"id":"e-1","type":"treasure.collected","data":{}}]}`. An
  * event may carry `traceparent` and `tracestate` (W3C trace context); invalid ones are dropped. A
  * frame may carry `"token"`, a fresh JWT (an in-band refresh); with it, `"events"` may be left out.
  * Throws a VeltrixError with code INVALID_FRAME when the frame as a whole cannot be read, or
- * TOO_MANY_EVENTS past `limits.maxEvents`; a bad event only becomes a reject (INVALID_EVENT or
+ * TOO_MANY_EVENTS past `limits.maxEventsPerFrame`; a bad event only becomes a reject (INVALID_EVENT or
  * DATA_TOO_DEEP), and the others go on.
  */
 export function decodeJsonClientFrame(text: string, limits: FrameLimits = DEFAULT_FRAME_LIMITS): DecodedClientFrame {
@@ -70,8 +73,11 @@ export function decodeJsonClientFrame(text: string, limits: FrameLimits = DEFAUL
   if (!Array.isArray(list)) {
     throw new VeltrixError("INVALID_FRAME", 'frame must have an "events" array');
   }
-  if (list.length > limits.maxEvents) {
-    throw new VeltrixError("TOO_MANY_EVENTS", `frame has ${list.length} events; at most ${limits.maxEvents} are taken`);
+  if (list.length > limits.maxEventsPerFrame) {
+    throw new VeltrixError(
+      "TOO_MANY_EVENTS",
+      `frame has ${list.length} events; at most ${limits.maxEventsPerFrame} are taken`,
+    );
   }
   const events: IncomingEvent[] = [];
   const rejects: EventReject[] = [];
@@ -108,7 +114,7 @@ export function decodeJsonClientFrame(text: string, limits: FrameLimits = DEFAUL
 
 /**
  * Reads a binary frame holding a protobuf `veltrix.v1.ClientFrame`. Throws a VeltrixError with
- * code INVALID_FRAME when the bytes are not one, or TOO_MANY_EVENTS past `limits.maxEvents`; a
+ * code INVALID_FRAME when the bytes are not one, or TOO_MANY_EVENTS past `limits.maxEventsPerFrame`; a
  * bad event only becomes a reject (INVALID_EVENT, also for data with no JSON form such as NaN,
  * or DATA_TOO_DEEP), and the others go on. The data is read straight into JSON by the hand-written
  * reader, which accepts and refuses exactly what protobuf-es `fromBinary` and `toJson` do.
@@ -124,10 +130,10 @@ export function decodeBinaryClientFrame(
     throw new VeltrixError("INVALID_FRAME", "frame is not a protobuf ClientFrame", { cause });
   }
   const frame = read.events;
-  if (frame.length > limits.maxEvents) {
+  if (frame.length > limits.maxEventsPerFrame) {
     throw new VeltrixError(
       "TOO_MANY_EVENTS",
-      `frame has ${frame.length} events; at most ${limits.maxEvents} are taken`,
+      `frame has ${frame.length} events; at most ${limits.maxEventsPerFrame} are taken`,
     );
   }
   const events: IncomingEvent[] = [];

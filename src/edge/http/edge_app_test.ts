@@ -59,8 +59,8 @@ async function edgeUnderTest(
   readiness.set("routes", true);
   const batcher = new ProduceBatcher({ write: () => Promise.resolve() }, {
     lingerMs: 2,
-    maxBatchEvents: 100,
-    maxBatchBytes: 1_000_000,
+    batchMaxEvents: 100,
+    batchMaxBytes: 1_000_000,
     maxInFlightBatches: 1,
     maxPendingEvents: 1_000,
   });

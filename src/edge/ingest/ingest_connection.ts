@@ -5,14 +5,15 @@ import {
   decodeJsonClientFrame,
 } from "../../core/frames/client_frame_codec.ts";
 import type { EventReject } from "../../core/frames/frame_types.ts";
-import type { DeliveryListener } from "../../core/routing/delivery_listener.ts";
 import { closeFrameOf, errorCodes } from "../../core/errors/error_code.ts";
-import type { RecentEvent } from "../../core/admission/recent_event_ids.ts";
-import { isReject, routeEvent } from "../../core/routing/route_event.ts";
+import type { EventRecords } from "../../core/routing/build_records.ts";
+import { isReject, type RoutedOrRejected, routeEvent } from "../../core/routing/route_event.ts";
 import type { TokenBucket } from "../../core/admission/token_bucket.ts";
 import { VeltrixError } from "../../core/errors/veltrix_error.ts";
+import { DeliveryRelay } from "./delivery_relay.ts";
 import { nextEdgeSpanId } from "./edge_span_ids.ts";
 import type { IngestContext } from "./ingest_context.ts";
+import { TracedDelivery, type TracedEventInfo } from "../tracing/edge_spans.ts";
 import { ReplyChannel, type ReplySocket } from "./reply_channel.ts";
 
 /** The encodings a connection has sent frames in so far. */
@@ -37,12 +38,6 @@ export interface IngestConnectionOptions {
   readonly onRefreshed?: (closeAtMs: number) => void;
 }
 
-/** One reply channel per encoding, and the listener its submitted events settle through. */
-interface Encoding {
-  readonly replies: ReplyChannel;
-  readonly settled: DeliveryListener;
-}
-
 /**
  * One authenticated game client: reads its frames, admits and routes each event through the
  * table in force when the frame arrived, hands the records to the batcher, and acks each event
@@ -56,8 +51,10 @@ export class IngestConnection {
   readonly #context: IngestContext;
   readonly #socket: ReplySocket;
   readonly #admission: Admission;
-  readonly #json: Encoding;
-  readonly #binary: Encoding;
+  /** The ack path of JSON frames' events. */
+  readonly #json: DeliveryRelay;
+  /** The ack path of binary frames' events. */
+  readonly #binary: DeliveryRelay;
   #rejected = 0;
   #frames = 0;
   /** Bit 1: a text (JSON) frame came; bit 2: a binary (protobuf) one. */
@@ -67,6 +64,7 @@ export class IngestConnection {
   readonly #onRefreshed: ((closeAtMs: number) => void) | undefined;
   /** Frames that came while a refresh token was being checked, in order; undefined when none is. */
   #held: FrameData[] | undefined;
+  #closedWith: { readonly code: number; readonly reason: string } | undefined;
 
   constructor(socket: ReplySocket, player: string, context: IngestContext, options: IngestConnectionOptions = {}) {
     this.player = player;
@@ -74,8 +72,8 @@ export class IngestConnection {
     this.#socket = socket;
     this.#admission = new Admission(context.limits, Date.now(), options.playerBucket);
     this.#onRefreshed = options.onRefreshed;
-    this.#json = this.#encoding(false);
-    this.#binary = this.#encoding(true);
+    this.#json = this.#relay(false);
+    this.#binary = this.#relay(true);
   }
 
   /**
@@ -100,7 +98,7 @@ export class IngestConnection {
    * with the session, routes the frame's events and lets the held frames go on. When it does not,
    * answers UNAUTHORIZED and closes the connection (4003).
    */
-  async #refresh(frame: DecodedClientFrame, encoding: Encoding, receivedAtMs: number): Promise<void> {
+  async #refresh(frame: DecodedClientFrame, encoding: DeliveryRelay, receivedAtMs: number): Promise<void> {
     this.#held = [];
     const sessions = this.#context.sessions;
     let expiresAt: number;
@@ -127,13 +125,14 @@ export class IngestConnection {
   }
 
   /** Admits, routes and submits the events of a frame read at `receivedAtMs`. */
-  #route(frame: DecodedClientFrame, { replies, settled }: Encoding, receivedAtMs: number): void {
+  #route(frame: DecodedClientFrame, relay: DeliveryRelay, receivedAtMs: number): void {
+    const replies = relay.replies;
     if (frame.events.length === 0) return;
     if (this.#context.draining.value) {
       for (const event of frame.events) replies.reject(shuttingDown(event.id));
       return;
     }
-    const { routes, batcher, edgeId, recent, limits, metrics, traffic } = this.#context;
+    const { routes, batcher, edgeId, recent, limits, traffic, spans } = this.#context;
     const table = routes.table;
     const stamp = {
       player: this.player,
@@ -144,7 +143,10 @@ export class IngestConnection {
     };
     const seen = recent?.player(this.player);
     for (const event of frame.events) {
-      if (seen !== undefined && this.#answeredAsResend(seen.get(event.id), event.id, replies)) continue;
+      if (seen !== undefined && seen.answerResend(event.id, replies)) {
+        this.#context.metrics.duplicate();
+        continue;
+      }
       const refusal = this.#admission.refuse(event.id, receivedAtMs, this.#inFlight);
       if (refusal !== undefined) {
         replies.reject(refusal);
@@ -153,21 +155,39 @@ export class IngestConnection {
       }
       traffic?.record(event.type, event.data, receivedAtMs);
       const routed = routeEvent(event, table, stamp, limits.maxEventBytes);
-      if (isReject(routed)) {
-        if (routed.code === "NO_ROUTE") metrics.unrouted();
-        replies.reject(routed);
-        continue;
+      // Tracing off: one check. On: a listener that ends the event's span when it settles.
+      const listener = spans === undefined || isReject(routed) || event.traceparent === undefined
+        ? relay
+        : spans.trace(event as TracedEventInfo, routed.records, stamp.routeVersion, receivedAtMs, relay);
+      const written = !isReject(routed) && batcher.submit(routed, listener, event.id, receivedAtMs);
+      this.#count(routed, written);
+      if (written) {
+        this.#inFlight++;
+        seen?.begin(event.id);
+      } else {
+        const reject = isReject(routed) ? routed : overloaded(event.id);
+        if (listener instanceof TracedDelivery) listener.refused(reject.code, reject.message);
+        replies.reject(reject);
       }
-      if (routed.deadLettered) metrics.unrouted();
-      if (!batcher.submit(routed.records, routed.bytes, settled, event.id, receivedAtMs)) {
-        replies.reject(overloaded(event.id));
-        continue;
-      }
-      this.#inFlight++;
-      if (seen !== undefined) recent!.begin(seen, event.id);
-      if (routed.deadLettered) metrics.deadLettered();
-      for (const record of routed.records) metrics.routed(record.topic);
     }
+  }
+
+  /**
+   * Counts one routed event in the metrics, the one place that does: a NO_ROUTE reject and a
+   * dead-lettered event are unrouted; a written event counts its records by topic, and as
+   * dead-lettered when it went to the dead-letter topic.
+   */
+  #count(routed: RoutedOrRejected, written: boolean): void {
+    const metrics = this.#context.metrics;
+    if (isReject(routed)) {
+      if (routed.code === "NO_ROUTE") metrics.unrouted();
+      return;
+    }
+    const { deadLettered, records } = routed as EventRecords;
+    if (deadLettered) metrics.unrouted();
+    if (!written) return;
+    if (deadLettered) metrics.deadLettered();
+    for (const record of records) metrics.routed(record.topic);
   }
 
   /** Events acked to this connection so far (resent duplicates included). */
@@ -233,41 +253,25 @@ export class IngestConnection {
     return frame;
   }
 
-  /**
-   * Answers a resend of an event this player sent recently: acked again at once when its first
-   * copy was acked, or on the first copy's outcome while that is in flight. Never written twice.
-   */
-  #answeredAsResend(earlier: RecentEvent | undefined, id: string, replies: ReplyChannel): boolean {
-    if (earlier === undefined) return false;
-    this.#context.metrics.duplicate();
-    if (earlier.acked) replies.delivered(id);
-    else (earlier.waiters ??= []).push(replies);
-    return true;
-  }
-
-  /** The reply channel of one encoding, and the listener that settles the events submitted through it. */
-  #encoding(binary: boolean): Encoding {
+  /** The ack path of one encoding: its reply channel, and the relay its events settle through. */
+  #relay(binary: boolean): DeliveryRelay {
     const replies = new ReplyChannel(this.#socket, binary, (code) => this.#onReject(code));
-    const recent = this.#context.recent;
-    const settled: DeliveryListener = {
-      delivered: (id) => {
-        this.#inFlight--;
-        replies.delivered(id);
-        const waiters = recent?.acked(this.player, id);
-        if (waiters) { for (const waiter of waiters) waiter.delivered(id); }
-      },
-      failed: (id, error) => {
-        this.#inFlight--;
-        replies.failed(id, error);
-        const waiters = recent?.failed(this.player, id);
-        if (waiters) { for (const waiter of waiters) waiter.failed(id, error); }
-      },
-    };
-    return { replies, settled };
+    return new DeliveryRelay(replies, this.player, this.#context.recent, () => this.#inFlight--);
   }
 
   #close(frame: { readonly code: number; readonly reason: string }): void {
-    this.#socket.close?.(frame.code, frame.reason);
+    this.closeWith(frame.code, frame.reason);
+  }
+
+  /** How the edge closed this connection, when it did (a close event may not carry it back). */
+  get closedWith(): { readonly code: number; readonly reason: string } | undefined {
+    return this.#closedWith;
+  }
+
+  /** Closes the connection from the edge's side with `code` and `reason`, and remembers them for its log line. */
+  closeWith(code: number, reason: string): void {
+    this.#closedWith ??= { code, reason };
+    this.#socket.close?.(code, reason);
   }
 
   /** Counts a reject for metrics and this connection; logs it unless its code already logged enough. */

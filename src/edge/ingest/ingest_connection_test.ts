@@ -63,8 +63,8 @@ function setup(
   const routes = new LiveRouteTable(embeddedSnapshot(table));
   const batcher = new ProduceBatcher(sink, {
     lingerMs: 60_000,
-    maxBatchEvents: 1_000,
-    maxBatchBytes: 10_000_000,
+    batchMaxEvents: 1_000,
+    batchMaxBytes: 10_000_000,
     maxInFlightBatches: 1,
     maxPendingEvents: 1_000,
     ...overrides,
@@ -383,8 +383,8 @@ Deno.test("IngestConnection refuses new events with SHUTTING_DOWN and a retry hi
   const writes: unknown[] = [];
   const batcher = new ProduceBatcher({ write: (records) => (writes.push(records), Promise.resolve()) }, {
     lingerMs: 0,
-    maxBatchEvents: 100,
-    maxBatchBytes: 1 << 20,
+    batchMaxEvents: 100,
+    batchMaxBytes: 1 << 20,
     maxInFlightBatches: 1,
     maxPendingEvents: 100,
   });
@@ -408,8 +408,8 @@ Deno.test("IngestConnection refuses new events with SHUTTING_DOWN and a retry hi
 function immediateBatcher(sink: FakeRecordSink): ProduceBatcher {
   return new ProduceBatcher(sink, {
     lingerMs: 0,
-    maxBatchEvents: 1_000,
-    maxBatchBytes: 10_000_000,
+    batchMaxEvents: 1_000,
+    batchMaxBytes: 10_000_000,
     maxInFlightBatches: 1,
     maxPendingEvents: 1_000,
   });
@@ -419,7 +419,7 @@ Deno.test("IngestConnection acks a resent id again from the same player without 
   const socket = new FakeSocket();
   const sink = new FakeRecordSink();
   const batcher = immediateBatcher(sink);
-  const recent = new RecentEventIds({ perPlayer: 16, maxIds: 100 });
+  const recent = new RecentEventIds({ dedupPerPlayer: 16, dedupMaxIds: 100 });
   let duplicates = 0;
   const metrics = { ...NO_INGEST_METRICS, duplicate: () => void duplicates++ };
   const context = createIngestContext({
@@ -461,7 +461,7 @@ Deno.test("IngestConnection writes a resend again when the first copy failed", a
   const socket = new FakeSocket();
   const sink = new FakeRecordSink();
   const batcher = immediateBatcher(sink);
-  const recent = new RecentEventIds({ perPlayer: 16, maxIds: 100 });
+  const recent = new RecentEventIds({ dedupPerPlayer: 16, dedupMaxIds: 100 });
   const connection = new IngestConnection(
     socket,
     PLAYER,
@@ -493,7 +493,7 @@ Deno.test("IngestConnection answers OVERLOADED once the connection holds maxInFl
       routes: new LiveRouteTable(embeddedSnapshot(tableOfVersion(1n))),
       batcher,
       edgeId: EDGE_ID,
-      limits: { maxInFlight: 2 },
+      limits: { maxInFlightPerConnection: 2 },
     }),
   );
   connection.receive(jsonFrame(...["a", "b", "c"].map((id) => ({ id, type: "player.moved" }))));
@@ -522,10 +522,10 @@ Deno.test("IngestConnection answers RATE_LIMITED with a retry hint past its rate
       edgeId: EDGE_ID,
       limits: {
         maxFrameBytes: 1 << 20,
-        frame: { maxEvents: 1_000, maxDataDepth: 32 },
+        frame: { maxEventsPerFrame: 1_000, maxDataDepth: 32 },
         maxEventBytes: 1 << 20,
         ratePerConnection: 5,
-        abuseLimit: 20,
+        rateAbuseLimit: 20,
       },
     }),
   );
@@ -551,10 +551,10 @@ Deno.test("IngestConnection closes with 1009 on a frame over the size limit and 
       edgeId: EDGE_ID,
       limits: {
         maxFrameBytes: 2_000,
-        frame: { maxEvents: 1_000, maxDataDepth: 32 },
+        frame: { maxEventsPerFrame: 1_000, maxDataDepth: 32 },
         maxEventBytes: 300,
         ratePerConnection: 1_000,
-        abuseLimit: 1_000,
+        rateAbuseLimit: 1_000,
       },
     }),
   );
@@ -628,7 +628,7 @@ Deno.test("IngestConnection counts the acks it sends, resent duplicates included
     routes: new LiveRouteTable(embeddedSnapshot(tableOfVersion(1n))),
     batcher: immediateBatcher(sink),
     edgeId: EDGE_ID,
-    recent: new RecentEventIds({ perPlayer: 16, maxIds: 100 }),
+    recent: new RecentEventIds({ dedupPerPlayer: 16, dedupMaxIds: 100 }),
   });
   const connection = new IngestConnection(new FakeSocket(), PLAYER, context);
   assert.equal(connection.protocol, "none");
@@ -657,8 +657,8 @@ function refreshSetup(sessions: { player: string; expiresAt: number } | Error) {
   const routes = new LiveRouteTable(embeddedSnapshot(tableOfVersion(1n)));
   const batcher = new ProduceBatcher(sink, {
     lingerMs: 0,
-    maxBatchEvents: 100,
-    maxBatchBytes: 1 << 20,
+    batchMaxEvents: 100,
+    batchMaxBytes: 1 << 20,
     maxInFlightBatches: 1,
     maxPendingEvents: 100,
   });

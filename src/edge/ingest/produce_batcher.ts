@@ -4,22 +4,28 @@ import type { OutboundRecord, RecordSink } from "../../core/routing/record_sink.
 import { VeltrixError } from "../../core/errors/veltrix_error.ts";
 import type { ProduceMetrics } from "../edge_metrics.ts";
 
+/** What the batcher takes of a routed event: its records and their size in bytes. */
+export interface RoutedRecords {
+  readonly records: readonly OutboundRecord[];
+  readonly bytes: number;
+}
+
 /** Batching knobs. */
 export interface ProduceBatcherOptions {
   /** How long the first event of a batch may wait for company, in ms. @default 2 */
   readonly lingerMs: number;
   /** A batch is sent once it holds this many events. @default 2000 */
-  readonly maxBatchEvents: number;
+  readonly batchMaxEvents: number;
   /**
    * Under load, the size a batch may keep gathering toward past `lingerMs`: when the rate the
    * batch filled at says it reaches this many events within `maxLingerMs`, it waits for them.
    * 0 turns adaptive batching off. @default 128
    */
-  readonly targetBatchEvents?: number;
+  readonly batchTargetEvents?: number;
   /** The latency budget of adaptive batching: no batch waits longer than this for company, in ms. @default 8 */
   readonly maxLingerMs?: number;
   /** A batch is sent once its records reach about this many bytes. @default 1048576 */
-  readonly maxBatchBytes: number;
+  readonly batchMaxBytes: number;
   /** Batches written at once. 1 keeps per-partition order under retries. @default 1 */
   readonly maxInFlightBatches: number;
   /** Events held (batched, queued or in flight) before `submit` refuses more. @default 100000 */
@@ -83,17 +89,12 @@ export class ProduceBatcher {
    * Queues the records of one event. Returns false, and keeps nothing, when the batcher already
    * holds `maxPendingEvents`; the caller must then tell the client to retry.
    */
-  submit(
-    records: readonly OutboundRecord[],
-    bytes: number,
-    listener: DeliveryListener,
-    id: string,
-    receivedAtMs = Date.now(),
-  ): boolean {
+  submit(routed: RoutedRecords, listener: DeliveryListener, id: string, receivedAtMs = Date.now()): boolean {
     if (this.#pending >= this.#options.maxPendingEvents) return false;
     this.#pending++;
     const batch = this.#open;
     if (batch.ids.length === 0) batch.startedAt = performance.now();
+    const { records, bytes } = routed;
     for (const record of records) batch.records.push(record);
     batch.listeners.push(listener);
     batch.ids.push(id);
@@ -101,8 +102,8 @@ export class ProduceBatcher {
     batch.bytes += bytes;
     const events = batch.ids.length;
     if (
-      events >= this.#options.maxBatchEvents || batch.bytes >= this.#options.maxBatchBytes ||
-      (this.#extended && events >= (this.#options.targetBatchEvents ?? DEFAULT_TARGET_BATCH_EVENTS))
+      events >= this.#options.batchMaxEvents || batch.bytes >= this.#options.batchMaxBytes ||
+      (this.#extended && events >= (this.#options.batchTargetEvents ?? DEFAULT_TARGET_BATCH_EVENTS))
     ) {
       this.#seal();
     } else if (this.#timer === undefined && !this.#due) {
@@ -148,7 +149,7 @@ export class ProduceBatcher {
       const waitMs = extraLingerMs(
         events,
         performance.now() - this.#open.startedAt,
-        this.#options.targetBatchEvents ?? DEFAULT_TARGET_BATCH_EVENTS,
+        this.#options.batchTargetEvents ?? DEFAULT_TARGET_BATCH_EVENTS,
         this.#options.maxLingerMs ?? DEFAULT_MAX_LINGER_MS,
       );
       if (waitMs > 0) {

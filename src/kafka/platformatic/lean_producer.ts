@@ -141,7 +141,11 @@ export class LeanProducer {
         const risked = pending.reduce((n, p) => n + (p.uncertain ? p.messages.length : 0), 0);
         if (risked > 0) this.#options.onDuplicatesRisked?.(risked);
         await this.#newIdentity();
-        pending = pending.map((p) => ({ ...p, ...this.#sequenced(p.topic, p.partition, p.messages), uncertain: false }));
+        pending = pending.map((p) => ({
+          ...p,
+          ...this.#sequenced(p.topic, p.partition, p.messages),
+          uncertain: false,
+        }));
       }
       if (Date.now() >= deadline) {
         this.#abandon(pending);

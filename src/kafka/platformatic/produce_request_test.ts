@@ -36,16 +36,17 @@ const bytes = (max: number) => fc.uint8Array({ maxLength: max }).map((b) => Buff
 const headerMap = fc.array(fc.tuple(bytes(20), bytes(200)), { maxLength: 4 }).map((entries) => new Map(entries));
 const message = fc.record({
   key: fc.option(bytes(40), { nil: undefined }),
-  value: fc.oneof({ arbitrary: bytes(300), weight: 20 }, { arbitrary: fc.integer({ min: 16_000, max: 20_000 }).map((n) => Buffer.alloc(n, 7)), weight: 1 }),
+  value: fc.oneof({ arbitrary: bytes(300), weight: 20 }, {
+    arbitrary: fc.integer({ min: 16_000, max: 20_000 }).map((n) => Buffer.alloc(n, 7)),
+    weight: 1,
+  }),
   headers: headerMap,
 });
 /** Records as the edge makes them: several records of one event share one headers Map. */
 const partitionMessages = fc.array(
   fc.tuple(message, fc.integer({ min: 1, max: 3 })),
   { minLength: 1, maxLength: 20 },
-).map((groups) =>
-  groups.flatMap(([m, n]) => Array.from({ length: n }, () => ({ ...m, topic: "" })))
-);
+).map((groups) => groups.flatMap(([m, n]) => Array.from({ length: n }, () => ({ ...m, topic: "" }))));
 const topicName = fc.oneof(
   fc.stringMatching(/^[a-zA-Z0-9._-]{1,40}$/),
   fc.constantFrom("7", "42", "0", "game.player-activity"),
@@ -101,8 +102,20 @@ Deno.test("ProduceRequestEncoder.encode() resends a batch's bytes as they were: 
     firstSequence: 17,
     messages: [{ topic: "t", key: Buffer.from("k"), value: Buffer.from("v"), headers }],
   };
-  const first = encoder.encode([{ topic: "t", partitions: [batch] }], -1, 30_000, { producerId: 5, producerEpoch: 0 }, 1);
-  const again = encoder.encode([{ topic: "t", partitions: [batch] }], -1, 30_000, { producerId: 9, producerEpoch: 2 }, 2);
+  const first = encoder.encode(
+    [{ topic: "t", partitions: [batch] }],
+    -1,
+    30_000,
+    { producerId: 5, producerEpoch: 0 },
+    1,
+  );
+  const again = encoder.encode(
+    [{ topic: "t", partitions: [batch] }],
+    -1,
+    30_000,
+    { producerId: 9, producerEpoch: 2 },
+    2,
+  );
   assert.deepEqual(again, first);
   const fresh = encoder.encode(
     [{ topic: "t", partitions: [{ ...batch, bytes: undefined }] }],
@@ -130,7 +143,8 @@ Deno.test("orderLikeClient() puts integer-like topic names first, ascending, and
 Deno.test("crc32c() agrees with the client's CRC32C on any bytes and any range", () => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 3000 }), fc.nat(), fc.nat(), (data, a, b) => {
-      const from = data.length === 0 ? 0 : a % data.length, to = from + (data.length === 0 ? 0 : b % (data.length - from + 1));
+      const from = data.length === 0 ? 0 : a % data.length,
+        to = from + (data.length === 0 ? 0 : b % (data.length - from + 1));
       assert.equal(crc32c(data, from, to), clientCrc32c(Buffer.from(data.subarray(from, to))));
     }),
   );

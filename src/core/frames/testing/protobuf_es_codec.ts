@@ -31,10 +31,10 @@ export function decodeBinaryClientFrameWithProtobufEs(
   } catch (cause) {
     throw new VeltrixError("INVALID_FRAME", "frame is not a protobuf ClientFrame", { cause });
   }
-  if (frame.events.length > limits.maxEvents) {
+  if (frame.events.length > limits.maxEventsPerFrame) {
     throw new VeltrixError(
       "TOO_MANY_EVENTS",
-      `frame has ${frame.events.length} events; at most ${limits.maxEvents} are taken`,
+      `frame has ${frame.events.length} events; at most ${limits.maxEventsPerFrame} are taken`,
     );
   }
   const events: IncomingEvent[] = [];
