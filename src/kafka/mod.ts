@@ -32,7 +32,9 @@ export { type OAuthToken, OAuthTokenSource, parseOAuthToken } from "./oauth_toke
 export { type KafkaSecurityFailure, kafkaSecurityFailureOf } from "./kafka_security_failure.ts";
 export type { ConsumedRecord, KafkaAdapter, KafkaAdapterFactory, TopicSpec } from "./kafka_adapter.ts";
 export { KafkaRecordSink, type KafkaRecordSinkOptions } from "./kafka_record_sink.ts";
-export { DEFAULT_ROUTES_TOPIC, FleetTopic, ROUTES_RECORD_KEY } from "./fleet_topic.ts";
+export { CompactedTopic, type CompactedTopicCodec } from "./compacted_topic.ts";
+export { type RouteMapTopic, routeMapTopic, ROUTES_RECORD_KEY } from "./route_map_topic.ts";
+export { type EdgeStatusTopic, edgeStatusTopic } from "./edge_status_topic.ts";
 export { TopicGate } from "./topic_gate.ts";
 export { isReplicationFactorUnmet } from "./replication_factor_unmet.ts";
 export { backoffDelayMs, type RetryOptions, retryWithBackoff, sleep } from "./retry.ts";

@@ -8,8 +8,8 @@ import type { TopicLayout } from "../core/routing/topic_provisioner.ts";
 import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import type { KafkaAdapterFactory } from "./kafka_adapter.ts";
 import { KafkaRecordSink } from "./kafka_record_sink.ts";
-import { FleetTopic } from "./fleet_topic.ts";
-import { EdgeStatusTopic } from "./edge_status_topic.ts";
+import { type RouteMapTopic, routeMapTopic } from "./route_map_topic.ts";
+import { type EdgeStatusTopic, edgeStatusTopic } from "./edge_status_topic.ts";
 import type { EdgeStatus } from "../core/fleet/edge_status.ts";
 import { retryWithBackoff } from "./retry.ts";
 import { TopicGate } from "./topic_gate.ts";
@@ -51,7 +51,7 @@ export interface EdgeStatusHandlers {
 
 /** What the Kafka side works with. */
 export interface KafkaDependencies {
-  /** Makes the client of each role: events, topic admin, fleet. */
+  /** Makes the client of each role: events, the route map topic, the edge status topic. */
   readonly adapters: KafkaAdapterFactory;
   /** The table in force: its topics are ensured before the producer reports ready. */
   readonly routes: LiveRouteTable;
@@ -66,18 +66,18 @@ export interface KafkaSide {
   readonly sink: RecordSink;
   /** Makes sure a new table's topics exist. */
   readonly topics: TopicGate;
-  /** The fleet's route-map topic. */
-  readonly fleet: FleetTopic;
-  /** The fleet's edge status topic. */
+  /** The route map topic, shared by every edge. */
+  readonly routeMaps: RouteMapTopic;
+  /** The edge status topic, shared by every edge. */
   readonly edges: EdgeStatusTopic;
   /**
    * Connects in the background, retrying until it can: ensures the table's topics, connects the
-   * producer, then starts reading the fleet topic into `onFleetRecord` and the edge status topic
+   * producer, then starts reading the route map topic into `onRouteMap` and the edge status topic
    * into `edgeStatus`. Resolves true once the producer is ready, false when the side stopped first.
    * Rejects with the VeltrixError when the cluster can never serve the edge (REPLICATION_FACTOR_UNMET).
    */
-  connect(onFleetRecord: RouteMapFeedListener, edgeStatus?: EdgeStatusHandlers): Promise<boolean>;
-  /** Stops retrying writes (their events fail), stops the fleet and disconnects. */
+  connect(onRouteMap: RouteMapFeedListener, edgeStatus?: EdgeStatusHandlers): Promise<boolean>;
+  /** Stops retrying writes (their events fail), stops reading the shared topics and disconnects. */
   stop(): Promise<void>;
 }
 
@@ -119,15 +119,12 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
       }
     },
   });
-  const fleet = new FleetTopic(adapters(`veltrix-fleet-${settings.edgeId}`), {
+  const routeMaps = routeMapTopic(adapters(`veltrix-routes-${settings.edgeId}`), {
     topic: settings.routesTopic,
     edgeId: settings.edgeId,
     logger,
   });
-  const edges = new EdgeStatusTopic(adapters(`veltrix-edges-${settings.edgeId}`), {
-    topic: settings.edgesTopic,
-    logger,
-  });
+  const edges = edgeStatusTopic(adapters(`veltrix-edges-${settings.edgeId}`), { topic: settings.edgesTopic, logger });
   /** Retries `step` until it works or the side stops; a stop ends it quietly, a start-up refusal throws. */
   const untilStopped = (what: string, step: () => Promise<void>) =>
     retryWithBackoff(step, {
@@ -145,9 +142,9 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
   return {
     sink,
     topics,
-    fleet,
+    routeMaps,
     edges,
-    async connect(onFleetRecord, edgeStatus) {
+    async connect(onRouteMap, edgeStatus) {
       const connected = await untilStopped("kafka", async () => {
         try {
           await topics.ensure(routes.table.topics);
@@ -157,7 +154,7 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
           throw securityRefusal(error) ?? error;
         }
       });
-      if (connected) untilStopped("route fleet topic", () => fleet.start(onFleetRecord)).catch(() => {});
+      if (connected) untilStopped("route map topic", () => routeMaps.start(onRouteMap)).catch(() => {});
       if (connected && edgeStatus) {
         untilStopped("edge status topic", () => edges.start(edgeStatus.onStatus)).then((started) => {
           if (started) edgeStatus.onStarted();
@@ -168,7 +165,7 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
     async stop() {
       stopping.abort();
       readiness.set(PRODUCER_CONNECTED, false);
-      await fleet.stop();
+      await routeMaps.stop();
       await edges.stop();
       await events.close();
     },

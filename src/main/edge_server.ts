@@ -15,7 +15,7 @@ import type { EdgeConfig } from "./config.ts";
 import { type Logger, startRateLimitedLog } from "./log.ts";
 import { connectionCapFor } from "./open_file_limit.ts";
 import { startAdmin } from "./start_admin.ts";
-import { loadPlayerTokenVerifier, loadTrustedKeys } from "./trusted_keys_source.ts";
+import { loadTrustedKeys, startPlayerTokens } from "./trusted_keys_source.ts";
 import { resolveKafkaConnection } from "./kafka_security_source.ts";
 
 /** A running edge. */
@@ -65,13 +65,17 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const kafka = startKafka(config, { adapters, routes, readiness, logger, log });
   const keys = await loadTrustedKeys(config.trustedKeys);
   const shared = { routes, readiness, logger, log };
-  const control = await startControl(config, { ...shared, keys, topics: kafka.topics, feed: kafka.fleet });
+  const control = await startControl(config, { ...shared, keys, topics: kafka.topics, feed: kafka.routeMaps });
   const { edgeId, edgeHeartbeatMs: heartbeatMs, edgeStaleMs: staleMs } = config;
   const fleet = new FleetStatus({ edgeId, control: control.control, feed: kafka.edges, logger, heartbeatMs, staleMs });
   fleet.start();
   const metrics = new EdgeMetrics();
   const traffic = new TrafficSketch({ samplesPerType: config.dryRunSamples }, Date.now());
-  const tokens = await loadPlayerTokenVerifier(config);
+  const { tokens, stop: stopTokens } = await startPlayerTokens(config, {
+    readiness,
+    logger,
+    registry: metrics.registry,
+  });
   const maxConnections = connectionCapFor(config.maxConnections, logger);
   metrics.connectionLimit(maxConnections);
   const tracing = startTracing(config, logger);
@@ -88,7 +92,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const admin = startAdmin(config, adminDeps);
   const edgeStatus = { onStatus: (s: EdgeStatus) => fleet.observe(s), onStarted: () => void fleet.publish() };
   const refused = Promise.withResolvers<Error>();
-  const ready = kafka.connect((signed) => control.control.applyFleetRecord(signed), edgeStatus).then((connected) => {
+  const ready = kafka.connect((signed) => control.control.applyTopicRecord(signed), edgeStatus).then((connected) => {
     if (connected) logger.info("edge ready", { routeVersion: routes.table.versionText, brokers: config.kafkaBrokers });
     else return new Promise<void>(() => {});
   }, (error: Error) => {
@@ -115,6 +119,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
         await fleet.stop();
         await control.stop();
         await kafka.stop();
+        stopTokens();
         logging.stop();
       })();
       return stopped;

@@ -1,6 +1,6 @@
 /**
  * `deno task fleet up|down|status [--edges N]`: N edges (default 3) behind HAProxy on one client
- * port, as production runs them. The edges share one route-map state through the fleet topic;
+ * port, as production runs them. The edges share one route-map state through the route map topic;
  * HAProxy checks each edge's `GET /readyz`, so an edge that drains on SIGTERM leaves rotation
  * before it closes its sockets (`VELTRIX_DRAIN_DELAY_MS`, 2 s here).
  *
