@@ -7,10 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { KAFKA_CLIENTS } from "../src/kafka/mod.ts";
-import { kafkaHome } from "../tools/kafka/kafka.ts";
 import { SECURE_PORTS, secureEnvironments, secureKafkaUp } from "../tools/kafka/secure_broker.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { IngestClient } from "./support/ingest_client.ts";
+import { runKafkaTool } from "./support/kafka_tool.ts";
 import { playerToken } from "./support/tokens.ts";
 
 await secureKafkaUp();
@@ -22,24 +22,9 @@ async function scramCredential(user: string, password?: string): Promise<void> {
   const change = password === undefined
     ? ["--delete-config", "SCRAM-SHA-512"]
     : ["--add-config", `SCRAM-SHA-512=[iterations=4096,password=${password}]`];
-  const output = await new Deno.Command("java", {
-    args: [
-      "-cp",
-      `${kafkaHome()}/libs/*`,
-      "org.apache.kafka.tools.ConfigCommand",
-      "--bootstrap-server",
-      `127.0.0.1:${SECURE_PORTS.internal}`,
-      "--alter",
-      ...change,
-      "--entity-type",
-      "users",
-      "--entity-name",
-      user,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.ok(output.success, `ConfigCommand failed: ${new TextDecoder().decode(output.stderr)}`);
+  const args = ["--alter", ...change, "--entity-type", "users", "--entity-name", user];
+  const output = await runKafkaTool("ConfigCommand", `127.0.0.1:${SECURE_PORTS.internal}`, args);
+  assert.ok(output.success, `ConfigCommand failed: ${output.stderr}`);
 }
 
 /** The edge's readiness checks, from `/readyz`. */
