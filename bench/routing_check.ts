@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type ReadRecord, readTopic } from "../tools/kafka/kcat_reader.ts";
+import { type ReadRecord, readTopic } from "../tests/support/kcat_reader.ts";
 import { parseEventId, playerName } from "./event_id.ts";
 import { MIX_TOPICS, mixEntry } from "./treasure_hunt_mix.ts";
 

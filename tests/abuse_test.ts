@@ -10,7 +10,7 @@ import { sign } from "hono/jwt";
 import WebSocket from "ws";
 import { VeltrixClient } from "../src/client/mod.ts";
 import { ServerFrameSchema } from "../src/gen/veltrix/v1/event_pb.ts";
-import { readTopic } from "../tools/kafka/kcat_reader.ts";
+import { readTopic } from "./support/kcat_reader.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { testBrokers } from "./support/kafka_target.ts";
 import { playerToken, TEST_JWT_SECRET } from "./support/tokens.ts";

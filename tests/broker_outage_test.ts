@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { kafkaDown, kafkaStatus, kafkaUp } from "../tools/kafka/kafka.ts";
-import { readTopic } from "../tools/kafka/kcat_reader.ts";
+import { readTopic } from "./support/kcat_reader.ts";
 import { KAFKA_CLIENTS } from "../src/kafka/kafka_clients.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { IngestClient } from "./support/ingest_client.ts";

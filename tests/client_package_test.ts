@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { type Browser, chromium } from "playwright-core";
 import type * as Sdk from "../src/client/mod.ts";
-import { readTopic } from "../tools/kafka/kcat_reader.ts";
+import { readTopic } from "./support/kcat_reader.ts";
 import { BUNDLE_PATH } from "../tools/client/build_client.ts";
 import { freePort, startEdgeProcess } from "./support/edge_process.ts";
 import { testBrokers } from "./support/kafka_target.ts";

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import WebSocket from "ws";
 import { VeltrixClient, VeltrixClientError } from "../src/client/mod.ts";
-import { type ReadRecord, readTopic } from "../tools/kafka/kcat_reader.ts";
+import { type ReadRecord, readTopic } from "./support/kcat_reader.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { testBrokers } from "./support/kafka_target.ts";
 import { playerToken } from "./support/tokens.ts";

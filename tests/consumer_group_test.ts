@@ -12,7 +12,7 @@ import {
 } from "../src/core/mod.ts";
 import { ConsumerRunner, decodeRoutedEvent, DedupeWindow, POISON_HEADERS } from "../src/consumer/mod.ts";
 import { kafkaGroupConsumers, KafkaRecordSink, type TopicPartition } from "../src/kafka/mod.ts";
-import { readTopic } from "../tools/kafka/kcat_reader.ts";
+import { readTopic } from "./support/kcat_reader.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { IngestClient, type TestEvent } from "./support/ingest_client.ts";
 import { createTestTopics, freshTopic, quietLogger, testAdapter } from "./support/kafka_ready.ts";
@@ -103,7 +103,7 @@ Deno.test("a resend across two edges is in Kafka twice and handled once", async 
     const handled: string[] = [];
     const commits = new Map<string, number>();
     const runner = new ConsumerRunner({
-      consumer: kafkaGroupConsumers("kafkajs", [testBrokers()], quietLogger)({
+      consumer: (await kafkaGroupConsumers("kafkajs", [testBrokers()], quietLogger))({
         clientId: "consumer-test",
         groupId: `consumer-test-${run}`,
       }),
@@ -244,7 +244,7 @@ Deno.test("a record the handler keeps failing on, and one that is no Veltrix rec
     let tries = 0;
     const commits = new Map<string, number>();
     const runner = new ConsumerRunner({
-      consumer: kafkaGroupConsumers("kafkajs", [testBrokers()], quietLogger)({
+      consumer: (await kafkaGroupConsumers("kafkajs", [testBrokers()], quietLogger))({
         clientId: "consumer-test",
         groupId: `consumer-test-${run}`,
       }),

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { KAFKA_CLIENTS, kafkaAdapters, ROUTES_RECORD_KEY } from "../src/kafka/mod.ts";
 import { type EdgeProcess, startEdgeProcess } from "./support/edge_process.ts";
 import { testBrokers } from "./support/kafka_target.ts";
-import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "./support/route_signing.ts";
+import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../src/core/updates/testing/route_signing.ts";
 
 const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -65,7 +65,7 @@ for (const client of KAFKA_CLIENTS) {
       await t.step(
         "a forged record (same key id, wrong key) with a higher version is ignored and counted",
         async () => {
-          const forger = kafkaAdapters(client, [testBrokers()], SILENT)("forger");
+          const forger = (await kafkaAdapters(client, [testBrokers()], SILENT))("forger");
           await forger.connect();
           try {
             const forged = signedBytes(await signRouteMap(mallory, simpleMap(1000n, "attacker.topic")));

@@ -4,11 +4,11 @@
  * that sends it to the topic it is in. Ack latency with and without the storm is printed.
  */
 import assert from "node:assert/strict";
-import { readTopic } from "../tools/kafka/kcat_reader.ts";
+import { readTopic } from "./support/kcat_reader.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { IngestClient } from "./support/ingest_client.ts";
 import { testBrokers } from "./support/kafka_target.ts";
-import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "./support/route_signing.ts";
+import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../src/core/updates/testing/route_signing.ts";
 import { playerToken } from "./support/tokens.ts";
 
 const CLIENTS = 4;

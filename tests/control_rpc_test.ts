@@ -12,7 +12,7 @@ import {
 } from "@connectrpc/connect-node";
 import { ControlService } from "../src/gen/veltrix/control/v1/control_pb.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
-import { makeSigningKey, signRouteMap, simpleMap } from "./support/route_signing.ts";
+import { makeSigningKey, signRouteMap, simpleMap } from "../src/core/updates/testing/route_signing.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 

@@ -7,11 +7,11 @@
 import assert from "node:assert/strict";
 import { fromBinary } from "@bufbuild/protobuf";
 import { RoutedEventSchema } from "../src/gen/veltrix/v1/event_pb.ts";
-import { readTopic } from "../tools/kafka/kcat_reader.ts";
+import { readTopic } from "./support/kcat_reader.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { IngestClient } from "./support/ingest_client.ts";
 import { testBrokers } from "./support/kafka_target.ts";
-import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "./support/route_signing.ts";
+import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../src/core/updates/testing/route_signing.ts";
 import { playerToken } from "./support/tokens.ts";
 
 async function post(adminPort: number, body: string | Uint8Array, contentType: string) {

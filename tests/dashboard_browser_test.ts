@@ -9,7 +9,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { Format, KeyStrategy } from "../src/gen/veltrix/v1/route_map_pb.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { IngestClient } from "./support/ingest_client.ts";
-import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "./support/route_signing.ts";
+import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../src/core/updates/testing/route_signing.ts";
 import { SteadySenders } from "./support/steady_senders.ts";
 import { playerToken } from "./support/tokens.ts";
 

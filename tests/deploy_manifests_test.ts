@@ -1,7 +1,7 @@
 /**
- * The deploy files a platform team runs (`Containerfile`, `deploy/k8s/*.yaml`) agree with the edge's
- * config table: ports, probe paths, variable names and values, and a shutdown budget in which the
- * edge finishes draining before Kubernetes kills it.
+ * The deploy files a platform team runs (`Containerfile`, `deploy/k8s/*.yaml`, rendered from the Helm
+ * chart: tests/helm_chart_test.ts) agree with the edge's config table: ports, probe paths, variable
+ * names and values, and a shutdown budget in which the edge finishes draining before Kubernetes kills it.
  */
 import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
@@ -20,15 +20,18 @@ async function manifests(): Promise<Manifest[]> {
     if (!entry.name.endsWith(".yaml")) continue;
     for (const doc of parseAllDocuments(await read(`deploy/k8s/${entry.name}`))) {
       assert.deepEqual(doc.errors, [], `deploy/k8s/${entry.name} parses`);
-      found.push(doc.toJS());
+      const manifest = doc.toJS();
+      if (manifest !== null) found.push(manifest);
     }
   }
   return found;
 }
 
-function only(all: Manifest[], kind: string): Manifest {
-  const of = all.filter((m) => m.kind === kind);
-  assert.equal(of.length, 1, `one ${kind}`);
+function only(all: Manifest[], kind: string, component?: string): Manifest {
+  const of = all.filter((m) =>
+    m.kind === kind && (component === undefined || m.metadata.labels?.["app.kubernetes.io/component"] === component)
+  );
+  assert.equal(of.length, 1, `one ${kind}${component ? ` of component ${component}` : ""}`);
   return of[0]!;
 }
 
@@ -58,7 +61,7 @@ Deno.test("deploy/k8s: every variable the Deployment sets is one the edge reads,
 
 Deno.test("deploy/k8s: the client container port is the edge's VELTRIX_PORT, and the Service targets it", () => {
   assert.equal(clientPort?.containerPort, Number(setting("port")));
-  const service = only(all, "Service");
+  const service = only(all, "Service", "client");
   assert.ok(
     service.spec.ports.some((p: Manifest) => p.targetPort === "client" || p.targetPort === clientPort.containerPort),
   );

@@ -4,7 +4,7 @@
  * do to it, and checks every number against what it sent.
  */
 import assert from "node:assert/strict";
-import type { DryRunReport } from "../src/core/dry_run.ts";
+import type { DryRunReport } from "../src/core/fleet/dry_run.ts";
 import { runRoutesCli } from "../src/control/routes_cli.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { IngestClient, type TestEvent } from "./support/ingest_client.ts";

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { kafkaDown, kafkaStatus, kafkaUp } from "../tools/kafka/kafka.ts";
-import { readTopic } from "../tools/kafka/kcat_reader.ts";
+import { readTopic } from "./support/kcat_reader.ts";
 import { KAFKA_CLIENTS, type KafkaClientName } from "../src/kafka/kafka_clients.ts";
 import { type EdgeProcess, freePort, startEdgeProcess } from "./support/edge_process.ts";
 import { testBrokers, usingLocalDevBroker } from "./support/kafka_target.ts";

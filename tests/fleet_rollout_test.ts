@@ -11,7 +11,7 @@ import { runRoutesCli } from "../src/control/routes_cli.ts";
 import type { FleetAnswer } from "../src/control/rollout_cli.ts";
 import { KAFKA_CLIENTS } from "../src/kafka/mod.ts";
 import { type EdgeProcess, startEdgeProcess } from "./support/edge_process.ts";
-import { makeSigningKey, signRouteMap, simpleMap } from "./support/route_signing.ts";
+import { makeSigningKey, signRouteMap, simpleMap } from "../src/core/updates/testing/route_signing.ts";
 
 async function fleet(edge: EdgeProcess): Promise<FleetAnswer> {
   return await (await fetch(`http://127.0.0.1:${edge.adminPort}/v1/fleet`)).json();

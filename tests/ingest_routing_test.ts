@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { fromBinary } from "@bufbuild/protobuf";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { RoutedEventSchema } from "../src/gen/veltrix/v1/event_pb.ts";
-import { type ReadRecord, readTopic } from "../tools/kafka/kcat_reader.ts";
+import { type ReadRecord, readTopic } from "./support/kcat_reader.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { IngestClient, type TestEvent } from "./support/ingest_client.ts";
 import { testBrokers } from "./support/kafka_target.ts";

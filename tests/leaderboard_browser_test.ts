@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { type Browser, chromium } from "playwright-core";
 import { encodeRoutedEventBinary, type OutboundRecord, PROTOBUF_CONTENT_TYPE } from "../src/core/mod.ts";
 import type { JsonValue } from "@bufbuild/protobuf";
-import { readTopic } from "../tools/kafka/kcat_reader.ts";
+import { readTopic } from "./support/kcat_reader.ts";
 import { createTestTopics, freshTopic, testAdapter } from "./support/kafka_ready.ts";
 import { type ExampleProcess, startExampleTask } from "./support/example_process.ts";
 import { testBrokers } from "./support/kafka_target.ts";

@@ -9,11 +9,11 @@ import assert from "node:assert/strict";
 import { fromBinary } from "@bufbuild/protobuf";
 import { RoutedEventSchema } from "../src/gen/veltrix/v1/event_pb.ts";
 import { SchemaViolationAction } from "../src/gen/veltrix/v1/route_map_pb.ts";
-import { readTopic } from "../tools/kafka/kcat_reader.ts";
+import { readTopic } from "./support/kcat_reader.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { IngestClient } from "./support/ingest_client.ts";
 import { testBrokers } from "./support/kafka_target.ts";
-import { makeSigningKey, signedBytes, signRouteMap } from "./support/route_signing.ts";
+import { makeSigningKey, signedBytes, signRouteMap } from "../src/core/updates/testing/route_signing.ts";
 import { playerToken } from "./support/tokens.ts";
 
 const GOLD = JSON.stringify({

@@ -4,7 +4,7 @@
  * runs, and their links lead somewhere.
  */
 import assert from "node:assert/strict";
-import { errorCodes } from "../src/core/error_code.ts";
+import { errorCodes } from "../src/core/errors/error_code.ts";
 import { CONFIG_VARIABLES } from "../src/main/config.ts";
 import { GENERATED_TABLES, regenerated } from "../tools/docs/write_tables.ts";
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { KAFKA_CLIENTS } from "../src/kafka/mod.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
-import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "./support/route_signing.ts";
+import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../src/core/updates/testing/route_signing.ts";
 
 for (const client of KAFKA_CLIENTS) {
   Deno.test(`[${client}] an edge whose topics need more replicas than the cluster has brokers exits 2 with REPLICATION_FACTOR_UNMET`, async () => {

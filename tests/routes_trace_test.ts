@@ -8,7 +8,7 @@ import { startEdgeProcess } from "./support/edge_process.ts";
 import { IngestClient } from "./support/ingest_client.ts";
 import { freshTopic, waitForKafka } from "./support/kafka_ready.ts";
 import { testBrokers } from "./support/kafka_target.ts";
-import { makeSigningKey, signedBytes, signRouteMap } from "./support/route_signing.ts";
+import { makeSigningKey, signedBytes, signRouteMap } from "../src/core/updates/testing/route_signing.ts";
 import { playerToken } from "./support/tokens.ts";
 
 const root = new URL("../", import.meta.url).pathname;

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { VeltrixClient } from "../src/client/mod.ts";
 import { decodeRoutedEvent } from "../src/consumer/mod.ts";
-import { readTopic } from "../tools/kafka/kcat_reader.ts";
+import { readTopic } from "./support/kcat_reader.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { freshTopic, waitForKafka } from "./support/kafka_ready.ts";
 import { testBrokers } from "./support/kafka_target.ts";

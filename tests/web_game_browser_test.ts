@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { decodeRoutedEvent } from "../src/consumer/mod.ts";
-import { readTopic } from "../tools/kafka/kcat_reader.ts";
+import { readTopic } from "./support/kcat_reader.ts";
 import { type EdgeProcess, freePort, startEdgeProcess } from "./support/edge_process.ts";
 import { type ExampleProcess, startExampleTask } from "./support/example_process.ts";
 import { testBrokers } from "./support/kafka_target.ts";

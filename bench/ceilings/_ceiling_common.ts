@@ -83,7 +83,7 @@ export async function ensureBenchTopic(
   client: KafkaClientName = "kafkajs",
 ): Promise<void> {
   const logger = createLogger("warn");
-  const adapter = kafkaAdapters(client, brokers, logger)("veltrix-bench-admin");
+  const adapter = (await kafkaAdapters(client, brokers, logger))("veltrix-bench-admin");
   try {
     const replicationFactor = Number(edgeSetting("VELTRIX_TOPIC_REPLICATION_FACTOR"));
     await new TopicGate(adapter, { partitions, replicationFactor }, logger).ensure([topic]);

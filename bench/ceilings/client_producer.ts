@@ -35,10 +35,9 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { buildRecords, type OutboundRecord, type RecordSink } from "../../src/core/mod.ts";
+import { buildRecords, type DeliveryListener, type OutboundRecord, type RecordSink } from "../../src/core/mod.ts";
 import { KAFKA_CLIENTS, kafkaAdapters, type KafkaClientName, KafkaRecordSink } from "../../src/kafka/mod.ts";
 import { createLogger } from "../../src/main/log.ts";
-import type { DeliveryListener } from "../../src/core/delivery_listener.ts";
 import { ProduceBatcher } from "../../src/edge/ingest/produce_batcher.ts";
 import {
   edgeSetting,
@@ -94,7 +93,7 @@ async function main(): Promise<number> {
   const topicPartitions = partitions;
   const logger = createLogger("warn");
   // The edge's own adapter (client options, producer options) and sink.
-  const adapter = kafkaAdapters(client, brokers, logger)(`veltrix-bench-${client}-${naming.run}`);
+  const adapter = (await kafkaAdapters(client, brokers, logger))(`veltrix-bench-${client}-${naming.run}`);
   await adapter.connect();
   const kafkaSink = new KafkaRecordSink(adapter, { timeoutMs: produceTimeoutMs });
   let batches = 0;

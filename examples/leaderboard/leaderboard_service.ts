@@ -33,11 +33,11 @@ export interface LeaderboardService {
 export async function startLeaderboardService(options: LeaderboardServiceOptions): Promise<LeaderboardService> {
   const { brokers, topic, groupId, poisonTopic, logger } = options;
   const board = new Leaderboard();
-  const producer = kafkaAdapters("kafkajs", brokers, logger)("leaderboard-example");
+  const producer = (await kafkaAdapters("kafkajs", brokers, logger))("leaderboard-example");
   await producer.connect();
   await producer.createTopics([{ topic: poisonTopic, partitions: 1, replicationFactor: -1 }]);
   const runner = new ConsumerRunner({
-    consumer: kafkaGroupConsumers("kafkajs", brokers, logger)({ clientId: "leaderboard-example", groupId }),
+    consumer: (await kafkaGroupConsumers("kafkajs", brokers, logger))({ clientId: "leaderboard-example", groupId }),
     groupId,
     topics: [topic],
     store: new DedupeWindow({ idsPerPartition: 50_000 }),

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { compileRouteMapOrThrow } from "../../src/core/compile_route_map.ts";
-import { BAD_EVENT_HEADERS, isReject, routeEvent } from "../../src/core/route_event.ts";
-import { parseAuthoredRouteMap } from "../../src/control/authored_route_map.ts";
+import { BAD_EVENT_HEADERS, compileRouteMapOrThrow, isReject, routeEvent } from "../../src/core/mod.ts";
+import { parseAuthoredRouteMap } from "../../src/control/mod.ts";
 import { TreasureHunter } from "../../tools/demo/treasure_hunter.ts";
 import { mixEntry } from "../../bench/treasure_hunt_mix.ts";
 

@@ -11,6 +11,11 @@
  *
  * In Deno, pass npm `ws`'s WebSocket: Deno's own client does not set TCP_NODELAY.
  *
+ * This file is the folder's API for code outside `src/`
+ * (tools, benches, examples, applications), which imports it and no other file of the folder;
+ * folders inside `src/` import the files they need directly, along the arrows that
+ * `tests/architecture_test.ts` checks.
+ *
  * @example
  * ```ts ignore
  * import WebSocket from "npm:ws";
@@ -25,9 +30,9 @@
  */
 
 export type { BackoffOptions } from "./backoff.ts";
-export type { JsonValue } from "./json_value.ts";
-export { MemoryOutboxStore } from "./memory_outbox_store.ts";
-export type { OutboxEntry, OutboxStore } from "./outbox_store.ts";
+export type { JsonValue } from "./outbox_store/json_value.ts";
+export { MemoryOutboxStore } from "./outbox_store/memory_outbox_store.ts";
+export type { OutboxEntry, OutboxStore } from "./outbox_store/outbox_store.ts";
 export { uuidv7 } from "./uuidv7.ts";
 export { VeltrixClient } from "./veltrix_client.ts";
 export { type ClientErrorCode, isRetryableCode, VeltrixClientError } from "./veltrix_client_error.ts";
@@ -35,5 +40,5 @@ export type { VeltrixClientEvents } from "./veltrix_client_events.ts";
 export type { SendOptions, VeltrixClientOptions } from "./veltrix_client_options.ts";
 export type { VeltrixClientState } from "./veltrix_client_state.ts";
 export type { VeltrixClientStats } from "./veltrix_client_stats.ts";
-export { type StorageLike, WebStorageOutboxStore } from "./web_storage_outbox_store.ts";
+export { type StorageLike, WebStorageOutboxStore } from "./outbox_store/web_storage_outbox_store.ts";
 export type { WebSocketConstructor, WebSocketLike } from "./websocket_like.ts";

@@ -1,6 +1,6 @@
 import { idProblem } from "./protocol_rules.ts";
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
-import type { OutboxEntry } from "./outbox_store.ts";
+import type { OutboxEntry } from "./outbox_store/outbox_store.ts";
 import type { VeltrixClientError } from "./veltrix_client_error.ts";
 import { encodeWireEvent } from "./wire_frame.ts";
 

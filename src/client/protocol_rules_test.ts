@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { errorCodes } from "../core/error_code.ts";
-import { eventIdProblem, MAX_EVENT_ID_LENGTH as EDGE_MAX_ID } from "../core/event_constraints.ts";
+import { errorCodes } from "../core/errors/error_code.ts";
+import { eventIdProblem, MAX_EVENT_ID_LENGTH as EDGE_MAX_ID } from "../core/frames/event_constraints.ts";
 import { idProblem, MAX_EVENT_ID_LENGTH, RETRYABLE_EDGE_CODES } from "./protocol_rules.ts";
 
 Deno.test("the SDK's retryable codes are the edge's", () => {

@@ -1,11 +1,11 @@
 import { idProblem } from "./protocol_rules.ts";
 import { EdgeConnection } from "./edge_connection.ts";
 import { FrameSender } from "./frame_sender.ts";
-import { isThenable } from "./is_thenable.ts";
-import type { JsonValue } from "./json_value.ts";
+import { isThenable } from "./outbox_store/is_thenable.ts";
+import type { JsonValue } from "./outbox_store/json_value.ts";
 import { Outbox, type PendingEvent } from "./outbox.ts";
-import type { OutboxEntry } from "./outbox_store.ts";
-import { StoreOperationQueue } from "./store_operation_queue.ts";
+import type { OutboxEntry } from "./outbox_store/outbox_store.ts";
+import { StoreOperationQueue } from "./outbox_store/store_operation_queue.ts";
 import { causeMessage, isRetryableCode, VeltrixClientError } from "./veltrix_client_error.ts";
 import { ClientEventListeners, type VeltrixClientEvents } from "./veltrix_client_events.ts";
 import {

@@ -1,4 +1,4 @@
-import type { OutboxEntry } from "./outbox_store.ts";
+import type { OutboxEntry } from "./outbox_store/outbox_store.ts";
 import type { VeltrixClientError } from "./veltrix_client_error.ts";
 import type { VeltrixClientState } from "./veltrix_client_state.ts";
 

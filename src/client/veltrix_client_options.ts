@@ -1,6 +1,6 @@
 import type { BackoffOptions } from "./backoff.ts";
-import { MemoryOutboxStore } from "./memory_outbox_store.ts";
-import type { OutboxStore } from "./outbox_store.ts";
+import { MemoryOutboxStore } from "./outbox_store/memory_outbox_store.ts";
+import type { OutboxStore } from "./outbox_store/outbox_store.ts";
 import { uuidv7 } from "./uuidv7.ts";
 import type { WebSocketConstructor } from "./websocket_like.ts";
 

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { MemoryStorage } from "./_memory_storage.ts";
-import { MemoryOutboxStore } from "./memory_outbox_store.ts";
-import type { OutboxEntry, OutboxStore } from "./outbox_store.ts";
+import { MemoryStorage } from "./outbox_store/testing/memory_storage.ts";
+import { MemoryOutboxStore } from "./outbox_store/memory_outbox_store.ts";
+import type { OutboxEntry, OutboxStore } from "./outbox_store/outbox_store.ts";
 import { VeltrixClient, type VeltrixClientOptions, type VeltrixClientState } from "./veltrix_client.ts";
 import { VeltrixClientError } from "./veltrix_client_error.ts";
-import { WebStorageOutboxStore } from "./web_storage_outbox_store.ts";
+import { WebStorageOutboxStore } from "./outbox_store/web_storage_outbox_store.ts";
 import type { WebSocketConstructor, WebSocketLike } from "./websocket_like.ts";
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { OutboxEntry } from "./outbox_store.ts";
+import type { OutboxEntry } from "./outbox_store/outbox_store.ts";
 
 /** One event the edge would not take. */
 export interface WireReject {

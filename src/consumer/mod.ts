@@ -3,7 +3,10 @@
  * effectively once. {@link decodeRoutedEvent} turns a record of either format into a typed
  * {@link RoutedEvent}; {@link DedupeWindow} and the {@link EventIdStore} port skip second copies of
  * an event by its id. It imports core, gen and kafka, and nothing else of Veltrix. See README.md
- * for what deduplication does and does not catch.
+ * for what deduplication does and does not catch. This file is the folder's API for code outside `src/`
+ * (tools, benches, examples, applications), which imports it and no other file of the folder;
+ * folders inside `src/` import the files they need directly, along the arrows that
+ * `tests/architecture_test.ts` checks.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { type SignedRouteMap, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
-import { decodeRoutableMap } from "../core/decode_route_map.ts";
+import { decodeRoutableMap } from "../core/route_map/decode_route_map.ts";
 
 /**
  * The version a route update says it carries, read without verifying anything: for reporting a

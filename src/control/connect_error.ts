@@ -5,9 +5,9 @@
  * @module
  */
 import { Code, ConnectError } from "@connectrpc/connect";
-import { type RpcCode, rpcCodeOf } from "../core/error_code.ts";
-import { formatRouteMapProblems, type RouteMapProblem } from "../core/route_map_problem.ts";
-import { VeltrixError } from "../core/veltrix_error.ts";
+import { type RpcCode, rpcCodeOf } from "../core/errors/error_code.ts";
+import { formatRouteMapProblems, type RouteMapProblem } from "../core/route_map/route_map_problem.ts";
+import { VeltrixError } from "../core/errors/veltrix_error.ts";
 
 const connectCodes: Readonly<Record<RpcCode, Code>> = {
   invalid_argument: Code.InvalidArgument,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { ErrorCode } from "../core/error_code.ts";
-import { VeltrixError } from "../core/veltrix_error.ts";
+import type { ErrorCode } from "../core/errors/error_code.ts";
+import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import { toConnectError } from "./connect_error.ts";
 
 Deno.test("toConnectError() gives each refusal the Connect code of its error code", () => {

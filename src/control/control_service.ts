@@ -4,8 +4,8 @@ import { type ConnectRouter, createConnectRouter } from "@connectrpc/connect";
 import { createFetchHandler } from "@connectrpc/connect/protocol";
 import type { Hono } from "hono";
 import { ControlService, WatchRouteMapResponseSchema } from "../gen/veltrix/control/v1/control_pb.ts";
-import { VeltrixError } from "../core/veltrix_error.ts";
-import type { AppliedRouteMap } from "../core/live_route_table.ts";
+import { VeltrixError } from "../core/errors/veltrix_error.ts";
+import type { AppliedRouteMap } from "../core/route_map/live_route_table.ts";
 import { toConnectError } from "./connect_error.ts";
 import type { RouteControl } from "./route_control.ts";
 

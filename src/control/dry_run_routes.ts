@@ -1,17 +1,17 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import type { Hono } from "hono";
 import { SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
-import { compileRouteMap } from "../core/compile_route_map.ts";
-import { precompilePayloadSchemas } from "../core/compile_payload_schemas.ts";
+import { compileRouteMap } from "../core/route_map/compile_route_map.ts";
+import { precompilePayloadSchemas } from "../core/route_map/compile_payload_schemas.ts";
 import { SCHEMA_COMPILE_SLICE_MS, slicedPause } from "./sliced_pause.ts";
-import { decodeRoutableMap } from "../core/decode_route_map.ts";
-import { dryRun, type DryRunReport } from "../core/dry_run.ts";
-import { errorResponse } from "../core/error_response.ts";
-import type { LiveRouteTable } from "../core/live_route_table.ts";
-import { formatRouteMapProblems } from "../core/route_map_problem.ts";
-import type { RoutableMap } from "../core/route_table.ts";
-import type { TrafficSketch } from "../core/traffic_sketch.ts";
-import { VeltrixError } from "../core/veltrix_error.ts";
+import { decodeRoutableMap } from "../core/route_map/decode_route_map.ts";
+import { dryRun, type DryRunReport } from "../core/fleet/dry_run.ts";
+import { errorResponse } from "../core/errors/error_response.ts";
+import type { LiveRouteTable } from "../core/route_map/live_route_table.ts";
+import { formatRouteMapProblems } from "../core/route_map/route_map_problem.ts";
+import type { RoutableMap } from "../core/route_map/routable_map.ts";
+import type { TrafficSketch } from "../core/fleet/traffic_sketch.ts";
+import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import { parseAuthoredRouteMap } from "./authored_route_map.ts";
 import { signedFromJson } from "./route_admin_routes.ts";
 

@@ -1,11 +1,17 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
-import { defaultRouteMap } from "../core/default_route_map.ts";
-import type { DryRunReport } from "../core/dry_run.ts";
-import { embeddedSnapshot, LiveRouteTable } from "../core/live_route_table.ts";
-import { TrafficSketch } from "../core/traffic_sketch.ts";
-import { makeSigningKey, signedBytes, signedJson, signRouteMap, simpleMap } from "../../tests/support/route_signing.ts";
+import { compileRouteMapOrThrow } from "../core/route_map/compile_route_map.ts";
+import { defaultRouteMap } from "../core/route_map/default_route_map.ts";
+import type { DryRunReport } from "../core/fleet/dry_run.ts";
+import { embeddedSnapshot, LiveRouteTable } from "../core/route_map/live_route_table.ts";
+import { TrafficSketch } from "../core/fleet/traffic_sketch.ts";
+import {
+  makeSigningKey,
+  signedBytes,
+  signedJson,
+  signRouteMap,
+  simpleMap,
+} from "../core/updates/testing/route_signing.ts";
 import { DryRunLog, mountDryRunRoutes } from "./dry_run_routes.ts";
 
 /** A key no edge trusts: a dry run checks no signature. */

@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import type { EdgeStatus } from "../core/edge_status.ts";
+import type { EdgeStatus } from "../core/fleet/edge_status.ts";
 import type { FleetStatus } from "./fleet_status.ts";
 
 /** `GET /v1/fleet`: every edge this one has heard from, live or gone (by heartbeat age), itself included. */

@@ -1,6 +1,6 @@
-import type { EdgeRefusal, EdgeStatus, EdgeStatusFeed } from "../core/edge_status.ts";
-import { type FleetView, fleetView } from "../core/fleet_view.ts";
-import type { Logger } from "../core/logger.ts";
+import type { EdgeRefusal, EdgeStatus, EdgeStatusFeed } from "../core/fleet/edge_status.ts";
+import { type FleetView, fleetView } from "../core/fleet/fleet_view.ts";
+import type { Logger } from "../core/ops/logger.ts";
 import type { RouteControl } from "./route_control.ts";
 
 /** How often an edge writes its status when nothing changes, in ms. */

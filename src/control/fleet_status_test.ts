@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
-import { defaultRouteMap } from "../core/default_route_map.ts";
-import type { EdgeStatus } from "../core/edge_status.ts";
-import { embeddedSnapshot, LiveRouteTable } from "../core/live_route_table.ts";
-import { parseTrustedKeys, TrustedKeys } from "../core/trusted_keys.ts";
-import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../../tests/support/route_signing.ts";
+import { compileRouteMapOrThrow } from "../core/route_map/compile_route_map.ts";
+import { defaultRouteMap } from "../core/route_map/default_route_map.ts";
+import type { EdgeStatus } from "../core/fleet/edge_status.ts";
+import { embeddedSnapshot, LiveRouteTable } from "../core/route_map/live_route_table.ts";
+import { parseTrustedKeys, TrustedKeys } from "../core/updates/trusted_keys.ts";
+import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../core/updates/testing/route_signing.ts";
 import { mountFleetRoutes } from "./fleet_routes.ts";
 import { FleetStatus } from "./fleet_status.ts";
 import { RouteControl } from "./route_control.ts";

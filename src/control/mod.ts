@@ -6,8 +6,10 @@
  * plane's assembly ({@link startControl}), the ops CLI (`deno task routes`), and synthetic signed
  * maps for benchmarks. It reaches Kafka only through core's ports (`TopicProvisioner`,
  * `RouteMapFeed`). Control may import `src/core/`, `src/gen/`, Hono and Connect; it never imports
- * the edge, Kafka or the composition root, which compose it. Other folders import it through this
- * file.
+ * the edge, Kafka or the composition root, which compose it. This file is the folder's API for code outside `src/`
+ * (tools, benches, examples, applications), which imports it and no other file of the folder;
+ * folders inside `src/` import the files they need directly, along the arrows that
+ * `tests/architecture_test.ts` checks.
  *
  * @module
  */

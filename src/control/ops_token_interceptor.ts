@@ -1,5 +1,5 @@
 import type { Interceptor } from "@connectrpc/connect";
-import { opsReadRefusal } from "../core/ops_read.ts";
+import { opsReadRefusal } from "../core/ops/ops_read.ts";
 import { toConnectError } from "./connect_error.ts";
 
 /**

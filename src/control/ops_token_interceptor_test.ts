@@ -6,12 +6,12 @@ import assert from "node:assert/strict";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { ControlService } from "../gen/veltrix/control/v1/control_pb.ts";
-import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
-import { defaultRouteMap } from "../core/default_route_map.ts";
-import { embeddedSnapshot, LiveRouteTable } from "../core/live_route_table.ts";
-import type { Logger } from "../core/logger.ts";
-import { parseTrustedKeys, TrustedKeys } from "../core/trusted_keys.ts";
-import { makeSigningKey, signRouteMap, simpleMap } from "../../tests/support/route_signing.ts";
+import { compileRouteMapOrThrow } from "../core/route_map/compile_route_map.ts";
+import { defaultRouteMap } from "../core/route_map/default_route_map.ts";
+import { embeddedSnapshot, LiveRouteTable } from "../core/route_map/live_route_table.ts";
+import type { Logger } from "../core/ops/logger.ts";
+import { parseTrustedKeys, TrustedKeys } from "../core/updates/trusted_keys.ts";
+import { makeSigningKey, signRouteMap, simpleMap } from "../core/updates/testing/route_signing.ts";
 import { startGrpcServer } from "./grpc_server.ts";
 import { RouteControl } from "./route_control.ts";
 

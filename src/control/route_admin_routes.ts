@@ -1,10 +1,10 @@
 import { create } from "@bufbuild/protobuf";
 import type { Context, Hono } from "hono";
 import { type SignedRouteMap, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
-import { VeltrixError } from "../core/veltrix_error.ts";
-import { errorResponse } from "../core/error_response.ts";
+import { VeltrixError } from "../core/errors/veltrix_error.ts";
+import { errorResponse } from "../core/errors/error_response.ts";
 import type { RouteControl, UpdateOutcome } from "./route_control.ts";
-import { appliedToJson, jsonVersion } from "../core/applied_route_map_json.ts";
+import { appliedToJson, jsonVersion } from "../core/route_map/applied_route_map_json.ts";
 import { currentRoutesToJson } from "./route_json.ts";
 
 /**

@@ -5,12 +5,18 @@
  */
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
-import { defaultRouteMap } from "../core/default_route_map.ts";
-import { embeddedSnapshot, LiveRouteTable } from "../core/live_route_table.ts";
-import type { Logger } from "../core/logger.ts";
-import { parseTrustedKeys, TrustedKeys } from "../core/trusted_keys.ts";
-import { makeSigningKey, signedBytes, signedJson, signRouteMap, simpleMap } from "../../tests/support/route_signing.ts";
+import { compileRouteMapOrThrow } from "../core/route_map/compile_route_map.ts";
+import { defaultRouteMap } from "../core/route_map/default_route_map.ts";
+import { embeddedSnapshot, LiveRouteTable } from "../core/route_map/live_route_table.ts";
+import type { Logger } from "../core/ops/logger.ts";
+import { parseTrustedKeys, TrustedKeys } from "../core/updates/trusted_keys.ts";
+import {
+  makeSigningKey,
+  signedBytes,
+  signedJson,
+  signRouteMap,
+  simpleMap,
+} from "../core/updates/testing/route_signing.ts";
 import { RouteControl, type RouteControlOptions } from "./route_control.ts";
 import { mountRouteAdminRoutes, signedFromJson } from "./route_admin_routes.ts";
 

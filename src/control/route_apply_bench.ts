@@ -13,13 +13,13 @@
  */
 import { fromBinary } from "@bufbuild/protobuf";
 import { SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
-import { compileRouteMap, compileRouteMapOrThrow } from "../core/compile_route_map.ts";
-import { decodeRoutableMap } from "../core/decode_route_map.ts";
-import { defaultRouteMap } from "../core/default_route_map.ts";
-import { TrustedKeys } from "../core/trusted_keys.ts";
-import { isVerified, verifyRouteUpdate } from "../core/verify_route_update.ts";
+import { compileRouteMap, compileRouteMapOrThrow } from "../core/route_map/compile_route_map.ts";
+import { decodeRoutableMap } from "../core/route_map/decode_route_map.ts";
+import { defaultRouteMap } from "../core/route_map/default_route_map.ts";
+import { TrustedKeys } from "../core/updates/trusted_keys.ts";
+import { isVerified, verifyRouteUpdate } from "../core/updates/verify_route_update.ts";
 import { signRouteMapBytes, syntheticRouteMapBytes } from "./synthetic_route_maps.ts";
-import { embeddedSnapshot, LiveRouteTable } from "../core/live_route_table.ts";
+import { embeddedSnapshot, LiveRouteTable } from "../core/route_map/live_route_table.ts";
 import { RouteControl } from "./route_control.ts";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };

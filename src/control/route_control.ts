@@ -5,16 +5,21 @@ import {
   type SignedRouteMap,
   SignedRouteMapSchema,
 } from "../gen/veltrix/v1/route_map_pb.ts";
-import type { ErrorCode } from "../core/error_code.ts";
-import type { Logger } from "../core/logger.ts";
-import { RateLimitedLog } from "../core/rate_limited_log.ts";
-import type { RouteMapProblem } from "../core/route_map_problem.ts";
-import type { TrustedKeys } from "../core/trusted_keys.ts";
-import { VeltrixError } from "../core/veltrix_error.ts";
-import { isVerified, type VerifiedRouteUpdate, verifyRouteUpdate } from "../core/verify_route_update.ts";
-import type { AppliedRouteMap, LiveRouteTable, RouteMapOrigin, RouteSnapshot } from "../core/live_route_table.ts";
-import type { RouteMapFeed } from "../core/route_map_feed.ts";
-import type { TopicProvisioner } from "../core/topic_provisioner.ts";
+import type { ErrorCode } from "../core/errors/error_code.ts";
+import type { Logger } from "../core/ops/logger.ts";
+import { RateLimitedLog } from "../core/ops/rate_limited_log.ts";
+import type { RouteMapProblem } from "../core/route_map/route_map_problem.ts";
+import type { TrustedKeys } from "../core/updates/trusted_keys.ts";
+import { VeltrixError } from "../core/errors/veltrix_error.ts";
+import { isVerified, type VerifiedRouteUpdate, verifyRouteUpdate } from "../core/updates/verify_route_update.ts";
+import type {
+  AppliedRouteMap,
+  LiveRouteTable,
+  RouteMapOrigin,
+  RouteSnapshot,
+} from "../core/route_map/live_route_table.ts";
+import type { RouteMapFeed } from "../core/updates/route_map_feed.ts";
+import type { TopicProvisioner } from "../core/routing/topic_provisioner.ts";
 import type { RouteMapStore } from "./route_map_store.ts";
 import { claimedRouteMapVersion } from "./claimed_version.ts";
 import { SCHEMA_COMPILE_SLICE_MS, slicedPause } from "./sliced_pause.ts";

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { RouteMapSchema, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
-import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
-import { defaultRouteMap } from "../core/default_route_map.ts";
-import type { Logger } from "../core/logger.ts";
-import { RateLimitedLog, SUPPRESSED_MESSAGE } from "../core/rate_limited_log.ts";
-import { parseTrustedKeys, TrustedKeys } from "../core/trusted_keys.ts";
-import { DEFAULT_MAX_ROUTE_UPDATE_BYTES } from "../core/verify_route_update.ts";
-import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../../tests/support/route_signing.ts";
-import { type AppliedRouteMap, embeddedSnapshot, LiveRouteTable } from "../core/live_route_table.ts";
+import { compileRouteMapOrThrow } from "../core/route_map/compile_route_map.ts";
+import { defaultRouteMap } from "../core/route_map/default_route_map.ts";
+import type { Logger } from "../core/ops/logger.ts";
+import { RateLimitedLog, SUPPRESSED_MESSAGE } from "../core/ops/rate_limited_log.ts";
+import { parseTrustedKeys, TrustedKeys } from "../core/updates/trusted_keys.ts";
+import { DEFAULT_MAX_ROUTE_UPDATE_BYTES } from "../core/updates/verify_route_update.ts";
+import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../core/updates/testing/route_signing.ts";
+import { type AppliedRouteMap, embeddedSnapshot, LiveRouteTable } from "../core/route_map/live_route_table.ts";
 import { RouteControl, type RouteControlOptions, type UpdateOutcome } from "./route_control.ts";
 import { RouteMapStore } from "./route_map_store.ts";
 

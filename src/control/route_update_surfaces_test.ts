@@ -1,5 +1,5 @@
 /**
- * The shared route update cases (`_route_update_surface_cases.ts`) on each surface that takes a
+ * The shared route update cases (`testing/route_update_surface_cases.ts`) on each surface that takes a
  * signed map, in process: `POST /v1/routes` with a binary body, the same with a JSON body (through
  * Hono's `app.request()`), and the Connect `UpdateRouteMap` RPC as the admin app mounts it (the
  * Connect unary protocol, binary encoding, through `app.request()`). Each adapter checks its own
@@ -11,15 +11,15 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Hono } from "hono";
 import { UpdateRouteMapRequestSchema, UpdateRouteMapResponseSchema } from "../gen/veltrix/control/v1/control_pb.ts";
 import type { SignedRouteMap } from "../gen/veltrix/v1/route_map_pb.ts";
-import { type ErrorCode, isErrorCode, type RpcCode } from "../core/error_code.ts";
-import { signedBytes, signedJson } from "../../tests/support/route_signing.ts";
+import { type ErrorCode, isErrorCode, type RpcCode } from "../core/errors/error_code.ts";
+import { signedBytes, signedJson } from "../core/updates/testing/route_signing.ts";
 import { mountControlService } from "./control_service.ts";
 import { mountRouteAdminRoutes } from "./route_admin_routes.ts";
 import {
   type RouteUpdateAnswer,
   type RouteUpdateSurface,
   routeUpdateSurfaceCases,
-} from "./_route_update_surface_cases.ts";
+} from "./testing/route_update_surface_cases.ts";
 
 /** The statuses `POST /v1/routes` documents for each refusal. */
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {

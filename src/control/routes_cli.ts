@@ -19,14 +19,14 @@
 import { create, fromBinary, fromJsonString, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { parseArgs } from "node:util";
 import { type RouteMap, RouteMapSchema, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
-import { compileRouteMap, compileRouteMapOrThrow } from "../core/compile_route_map.ts";
+import { compileRouteMap, compileRouteMapOrThrow } from "../core/route_map/compile_route_map.ts";
 import { parseAuthoredRouteMap } from "./authored_route_map.ts";
 import { type FleetAnswer, fleetTable, parseDuration, waitForRollout } from "./rollout_cli.ts";
 import { DRY_RUN_PATH } from "./dry_run_routes.ts";
 import { dryRunTable } from "./dry_run_table.ts";
-import type { DryRunReport } from "../core/dry_run.ts";
-import { formatRouteMapProblems, type RouteMapProblem } from "../core/route_map_problem.ts";
-import { routingDifferences } from "../core/routing_diff.ts";
+import type { DryRunReport } from "../core/fleet/dry_run.ts";
+import { formatRouteMapProblems, type RouteMapProblem } from "../core/route_map/route_map_problem.ts";
+import { routingDifferences } from "../core/route_map/routing_diff.ts";
 
 /** A CLI failure: printed as it is, exit code 1. */
 class CliError extends Error {}

@@ -1,10 +1,10 @@
-import type { LiveRouteTable } from "../core/live_route_table.ts";
-import type { Logger } from "../core/logger.ts";
-import type { RateLimitedLog } from "../core/rate_limited_log.ts";
-import type { Readiness } from "../core/readiness.ts";
-import type { RouteMapFeed } from "../core/route_map_feed.ts";
-import type { TopicProvisioner } from "../core/topic_provisioner.ts";
-import type { TrustedKeys } from "../core/trusted_keys.ts";
+import type { LiveRouteTable } from "../core/route_map/live_route_table.ts";
+import type { Logger } from "../core/ops/logger.ts";
+import type { RateLimitedLog } from "../core/ops/rate_limited_log.ts";
+import type { Readiness } from "../core/ops/readiness.ts";
+import type { RouteMapFeed } from "../core/updates/route_map_feed.ts";
+import type { TopicProvisioner } from "../core/routing/topic_provisioner.ts";
+import type { TrustedKeys } from "../core/updates/trusted_keys.ts";
 import { type GrpcServer, startGrpcServer } from "./grpc_server.ts";
 import { RouteControl } from "./route_control.ts";
 import { RouteMapStore } from "./route_map_store.ts";

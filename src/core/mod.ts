@@ -1,59 +1,68 @@
 /**
- * The pure model of Veltrix: route maps (decode, validate, compile into a route table, the table in
- * force, signature checks of route updates, differences between maps), client and server frame
- * codecs, the Kafka records an event becomes, the one closed table of error codes with
- * {@link VeltrixError}, and the ports the rest implements ({@link Logger}, {@link RecordSink}).
- * Core does no I/O: it imports only other core files, `src/gen/` and `@bufbuild/protobuf`, never
- * Kafka, Hono or `Deno.*`; every other folder may import it, through this file. Files whose name
- * starts with `_` are test helpers private to core.
+ * The pure model of Veltrix, one folder per concern:
+ * - `frames/`: client and server frame codecs (JSON and binary), event constraints, trace context;
+ * - `routing/`: {@link routeEvent}, the Kafka records an event becomes, the {@link RecordSink} port;
+ * - `route_map/`: route maps decoded, validated and compiled into a {@link RouteTable}, the table in
+ *   force, differences between maps, the default map;
+ * - `schemas/`: payload schemas compiled with ajv, and the limits they must keep;
+ * - `updates/`: signature checks of route updates, trusted keys, the {@link RouteMapFeed} port;
+ * - `admission/`: token buckets and recent event ids, what an edge admits per connection and player;
+ * - `errors/`: the one closed table of error codes and {@link VeltrixError};
+ * - `fleet/`: the edges seen together: edge status, the fleet view, dry runs against traffic;
+ * - `ops/`: the {@link Logger} port, rate-limited logs, readiness, histogram quantiles, ops reads.
+ *
+ * Core does no I/O: never `Deno.*`, Kafka or Hono; its only packages are `@bufbuild/protobuf` and
+ * ajv's 2020-12 validator. Test helpers live in `testing/` folders beside the code they serve.
+ * This file is the folder's API for code outside `src/`
+ * (tools, benches, examples, applications), which imports it and no other file of the folder;
+ * folders inside `src/` import the files they need directly, along the arrows that
+ * `tests/architecture_test.ts` checks.
  *
  * @module
  */
 
 // Errors
-export { type ErrorCode, errorCodes, type ErrorCodeSpec, isErrorCode, type RpcCode } from "./error_code.ts";
-export { VeltrixError } from "./veltrix_error.ts";
+export { type ErrorCode, errorCodes, type ErrorCodeSpec, isErrorCode, type RpcCode } from "./errors/error_code.ts";
+export { VeltrixError } from "./errors/veltrix_error.ts";
 
 // Ports, implemented outside core
-export type { Logger } from "./logger.ts";
-export type { OutboundRecord, RecordSink } from "./record_sink.ts";
-export type { RouteMapFeed, RouteMapFeedListener } from "./route_map_feed.ts";
-export type { TopicLayout, TopicProvisioner } from "./topic_provisioner.ts";
-export type { DeliveryListener } from "./delivery_listener.ts";
-export { Readiness } from "./readiness.ts";
+export type { Logger } from "./ops/logger.ts";
+export type { OutboundRecord, RecordSink } from "./routing/record_sink.ts";
+export type { RouteMapFeed, RouteMapFeedListener } from "./updates/route_map_feed.ts";
+export type { TopicLayout, TopicProvisioner } from "./routing/topic_provisioner.ts";
+export type { DeliveryListener } from "./routing/delivery_listener.ts";
+export { Readiness } from "./ops/readiness.ts";
+
+// Payload schemas
+export { PAYLOAD_SCHEMA_LIMITS } from "./schemas/payload_schema_limits.ts";
 
 // Route maps and the compiled route table
-export { type CompileResult, compileRouteMap, compileRouteMapOrThrow } from "./compile_route_map.ts";
-export { formatRouteMapProblems, type RouteMapProblem } from "./route_map_problem.ts";
-export { decodeRoutableMap } from "./decode_route_map.ts";
+export { type CompileResult, compileRouteMap, compileRouteMapOrThrow } from "./route_map/compile_route_map.ts";
+export { formatRouteMapProblems, type RouteMapProblem } from "./route_map/route_map_problem.ts";
+export { decodeRoutableMap } from "./route_map/decode_route_map.ts";
 export {
   defaultRouteMap,
   LEADERBOARD_TOPIC,
   PLAYER_ACTIVITY_TOPIC,
   TREASURE_TOPIC,
   UNROUTED_TOPIC,
-} from "./default_route_map.ts";
+} from "./route_map/default_route_map.ts";
 export {
   type AppliedRouteMap,
   embeddedSnapshot,
   LiveRouteTable,
   type RouteMapOrigin,
   type RouteSnapshot,
-} from "./live_route_table.ts";
-export { appliedToJson, jsonVersion } from "./applied_route_map_json.ts";
-export { parseRoutePattern, patternMatches, type RoutePattern } from "./route_pattern.ts";
-export {
-  type CompiledRoute,
-  type Resolution,
-  type ResolvedTarget,
-  type RoutableMap,
-  RouteTable,
-} from "./route_table.ts";
-export { type RoutingChange, routingDifferences } from "./routing_diff.ts";
-export { MAX_TOPIC_NAME_LENGTH, topicNameProblem } from "./topic_name.ts";
+} from "./route_map/live_route_table.ts";
+export { appliedToJson, jsonVersion } from "./route_map/applied_route_map_json.ts";
+export { parseRoutePattern, patternMatches, type RoutePattern } from "./route_map/route_pattern.ts";
+export { type CompiledRoute, type Resolution, type ResolvedTarget, RouteTable } from "./route_map/route_table.ts";
+export type { RoutableMap } from "./route_map/routable_map.ts";
+export { type RoutingChange, routingDifferences } from "./route_map/routing_diff.ts";
+export { MAX_TOPIC_NAME_LENGTH, topicNameProblem } from "./route_map/topic_name.ts";
 
 // Signed route updates
-export { parseTrustedKeys, type TrustedKeyEntry, TrustedKeys } from "./trusted_keys.ts";
+export { parseTrustedKeys, type TrustedKeyEntry, TrustedKeys } from "./updates/trusted_keys.ts";
 export {
   DEFAULT_MAX_ROUTE_UPDATE_BYTES,
   isVerified,
@@ -61,18 +70,18 @@ export {
   type RouteUpdateContext,
   type VerifiedRouteUpdate,
   verifyRouteUpdate,
-} from "./verify_route_update.ts";
+} from "./updates/verify_route_update.ts";
 
 // Client frames, events and the records they become
-export { type BinaryClientEvent, readBinaryClientFrame } from "./binary_client_frame.ts";
-export { writeBinaryServerFrame } from "./binary_server_frame.ts";
+export { type BinaryClientEvent, readBinaryClientFrame } from "./frames/binary_client_frame.ts";
+export { writeBinaryServerFrame } from "./frames/binary_server_frame.ts";
 export {
   buildRecords,
   EDGE_SPAN_ID_HEADER,
   type EventRecords,
   JSON_CONTENT_TYPE,
   PROTOBUF_CONTENT_TYPE,
-} from "./build_records.ts";
+} from "./routing/build_records.ts";
 export {
   type EventTraceFields,
   eventTraceFields,
@@ -81,7 +90,7 @@ export {
   parseTraceparent,
   SpanIdGenerator,
   type Traceparent,
-} from "./trace_context.ts";
+} from "./frames/trace_context.ts";
 export {
   decodeBinaryClientFrame,
   type DecodedClientFrame,
@@ -89,11 +98,10 @@ export {
   DEFAULT_FRAME_LIMITS,
   encodeBinaryServerFrame,
   encodeJsonServerFrame,
-  type EventReject,
   type FrameLimits,
   type IncomingEvent,
-  type ServerReply,
-} from "./client_frame_codec.ts";
+} from "./frames/client_frame_codec.ts";
+export type { EventReject, ServerReply } from "./frames/frame_types.ts";
 export {
   eventDataProblem,
   eventIdProblem,
@@ -101,19 +109,19 @@ export {
   MAX_DATA_DEPTH,
   MAX_EVENT_ID_LENGTH,
   MAX_EVENT_TYPE_LENGTH,
-} from "./event_constraints.ts";
-export { encodeRoutedEventBinary, encodeRoutedEventJson, type EventStamp } from "./routed_event_encoding.ts";
-export { isReject, type RoutedOrRejected, routeEvent } from "./route_event.ts";
-export { Admission, type AdmissionLimits, DEFAULT_RETRY_AFTER_MS } from "./admission.ts";
+} from "./frames/event_constraints.ts";
+export { encodeRoutedEventBinary, encodeRoutedEventJson, type EventStamp } from "./routing/routed_event_encoding.ts";
+export { BAD_EVENT_HEADERS, isReject, type RoutedOrRejected, routeEvent } from "./routing/route_event.ts";
+export { Admission, type AdmissionLimits, DEFAULT_RETRY_AFTER_MS } from "./admission/admission.ts";
 
 // Per-connection and per-player bookkeeping, metrics and logs
-export { bearerMatches } from "./bearer_token.ts";
-export { bucketDelta, type CumulativeBucket, histogramQuantile } from "./histogram_quantile.ts";
+export { bearerMatches } from "./ops/bearer_token.ts";
+export { bucketDelta, type CumulativeBucket, histogramQuantile } from "./ops/histogram_quantile.ts";
 export {
   type LogLevelName,
   RateLimitedLog,
   type RateLimitedLogOptions,
   SUPPRESSED_MESSAGE,
-} from "./rate_limited_log.ts";
-export { type RecentEvent, RecentEventIds, type RecentEventIdsOptions } from "./recent_event_ids.ts";
-export { TokenBucket } from "./token_bucket.ts";
+} from "./ops/rate_limited_log.ts";
+export { type RecentEvent, RecentEventIds, type RecentEventIdsOptions } from "./admission/recent_event_ids.ts";
+export { TokenBucket } from "./admission/token_bucket.ts";

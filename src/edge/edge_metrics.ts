@@ -17,6 +17,8 @@ export interface ProduceMetrics {
   acked(latencyMs: number): void;
   /** One produce request, start to settle. */
   produced(ms: number): void;
+  /** A write Kafka did not take for good (its events were told KAFKA_WRITE_FAILED). */
+  produceFailed(): void;
 }
 
 /** Live values read when Prometheus scrapes. */
@@ -24,6 +26,8 @@ export interface EdgeGauges {
   connections(): number;
   inFlightEvents(): number;
   routeMapVersion(): number;
+  /** Each readiness condition and whether it is met (`/readyz`'s conditions); none when absent. */
+  readiness?(): Record<string, boolean>;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -45,9 +49,17 @@ export class EdgeMetrics implements IngestMetrics, ProduceMetrics {
   readonly #ackLatency: client.Histogram;
   readonly #produceLatency: client.Histogram;
   readonly #applyTime: client.Histogram;
+  readonly #produceFailures: client.Counter;
+  readonly #routeUpdatesRefused: client.Counter<"code">;
+  readonly #maxConnections: client.Gauge;
   readonly #routedByTopic = new Map<string, client.Counter.Internal>();
   #duplicateCount = 0;
-  #gauges: EdgeGauges = { connections: () => 0, inFlightEvents: () => 0, routeMapVersion: () => 0 };
+  #gauges: EdgeGauges = {
+    connections: () => 0,
+    inFlightEvents: () => 0,
+    routeMapVersion: () => 0,
+    readiness: () => ({}),
+  };
 
   constructor() {
     const gauges = (): EdgeGauges => this.#gauges;
@@ -108,6 +120,35 @@ export class EdgeMetrics implements IngestMetrics, ProduceMetrics {
       help: "Route update apply time, verify through swap.",
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
       registers,
+    });
+    this.#produceFailures = new client.Counter({
+      name: "veltrix_kafka_produce_failures_total",
+      help:
+        "Produce requests (batches) Kafka did not take for good; their events were rejected with KAFKA_WRITE_FAILED.",
+      registers,
+    });
+    this.#routeUpdatesRefused = new client.Counter({
+      name: "veltrix_route_updates_refused_total",
+      help: "Route updates this edge refused (replays of an older map left out), by error code.",
+      labelNames: ["code"],
+      registers,
+    });
+    this.#maxConnections = new client.Gauge({
+      name: "veltrix_max_connections",
+      help:
+        "Open client connections the edge takes at most (VELTRIX_MAX_CONNECTIONS, lowered to fit the open-file limit).",
+      registers,
+    });
+    new client.Gauge({
+      name: "veltrix_ready_condition",
+      help: "Readiness conditions (/readyz): 1 when met, 0 when not. `kafka accepting writes` is 0 while writes fail.",
+      labelNames: ["condition"],
+      registers,
+      collect() {
+        for (const [condition, met] of Object.entries(gauges().readiness?.() ?? {})) {
+          this.set({ condition }, met ? 1 : 0);
+        }
+      },
     });
     new client.Gauge({
       name: "veltrix_open_connections",
@@ -182,6 +223,20 @@ export class EdgeMetrics implements IngestMetrics, ProduceMetrics {
 
   produced(ms: number): void {
     this.#produceLatency.observe(ms / 1000);
+  }
+
+  produceFailed(): void {
+    this.#produceFailures.inc();
+  }
+
+  /** Counts one route update refused with `code`. */
+  routeUpdateRefused(code: string): void {
+    this.#routeUpdatesRefused.inc({ code });
+  }
+
+  /** The connection cap in force. */
+  connectionLimit(max: number): void {
+    this.#maxConnections.set(max);
   }
 
   /** Records one route update's apply time. */

@@ -1,5 +1,5 @@
-import { decodeEdgeStatus, type EdgeStatus, type EdgeStatusFeed, encodeEdgeStatus } from "../core/edge_status.ts";
-import type { Logger } from "../core/logger.ts";
+import { decodeEdgeStatus, type EdgeStatus, type EdgeStatusFeed, encodeEdgeStatus } from "../core/fleet/edge_status.ts";
+import type { Logger } from "../core/ops/logger.ts";
 import type { KafkaAdapter } from "./kafka_adapter.ts";
 
 /** The compacted topic where every edge writes its status, keyed by edge id. */

@@ -1,5 +1,5 @@
-import type { Logger } from "../core/logger.ts";
-import type { RouteMapFeed, RouteMapFeedListener } from "../core/route_map_feed.ts";
+import type { Logger } from "../core/ops/logger.ts";
+import type { RouteMapFeed, RouteMapFeedListener } from "../core/updates/route_map_feed.ts";
 import type { KafkaAdapter } from "./kafka_adapter.ts";
 
 /** The compacted topic that carries signed route maps between edges. */

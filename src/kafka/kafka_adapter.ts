@@ -1,4 +1,4 @@
-import type { OutboundRecord } from "../core/record_sink.ts";
+import type { OutboundRecord } from "../core/routing/record_sink.ts";
 
 /** A topic to create. */
 export interface TopicSpec {
@@ -19,7 +19,7 @@ export interface ConsumedRecord {
 /**
  * The little the rest of `src/kafka/` needs from a Kafka client library. Each supported client
  * implements it in a folder of its own (`kafkajs/`, `platformatic/`), and nothing outside that
- * folder imports the library. Every adapter runs the shared case suite in `_kafka_adapter_cases.ts`.
+ * folder imports the library. Every adapter runs the shared case suite in `tests/support/kafka_adapter_cases.ts`.
  */
 export interface KafkaAdapter {
   /** The client library, for logs and metrics. */

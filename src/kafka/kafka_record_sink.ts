@@ -1,5 +1,5 @@
-import type { RateLimitedLog } from "../core/rate_limited_log.ts";
-import type { OutboundRecord, RecordSink } from "../core/record_sink.ts";
+import type { RateLimitedLog } from "../core/ops/rate_limited_log.ts";
+import type { OutboundRecord, RecordSink } from "../core/routing/record_sink.ts";
 import type { KafkaAdapter } from "./kafka_adapter.ts";
 import { retryWithBackoff } from "./retry.ts";
 

@@ -1,10 +1,10 @@
 /**
- * KafkaRecordSink keeps the RecordSink contract (the shared cases of `core/_record_sink_cases.ts`)
+ * KafkaRecordSink keeps the RecordSink contract (the shared cases of `core/routing/testing/record_sink_cases.ts`)
  * over a scripted adapter whose produce calls stay pending until the test settles them; a refusal
  * is an error the adapter calls permanent. Retries and logs are in `kafka_record_sink_test.ts`.
  */
-import { type Delivery, recordSinkCases } from "../core/_record_sink_cases.ts";
-import type { OutboundRecord } from "../core/record_sink.ts";
+import { type Delivery, recordSinkCases } from "../core/routing/testing/record_sink_cases.ts";
+import type { OutboundRecord } from "../core/routing/record_sink.ts";
 import type { KafkaAdapter } from "./kafka_adapter.ts";
 import { KafkaRecordSink } from "./kafka_record_sink.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { RateLimitedLog } from "../core/rate_limited_log.ts";
-import type { OutboundRecord } from "../core/record_sink.ts";
+import { RateLimitedLog } from "../core/ops/rate_limited_log.ts";
+import type { OutboundRecord } from "../core/routing/record_sink.ts";
 import type { KafkaAdapter } from "./kafka_adapter.ts";
 import { KafkaRecordSink } from "./kafka_record_sink.ts";
 

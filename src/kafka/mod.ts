@@ -2,16 +2,18 @@
  * The Kafka side of an edge, and the one place that imports a Kafka client library. Core declares
  * the ports (`RecordSink`, `TopicProvisioner`, `RouteMapFeed`); this folder implements them over a
  * {@link KafkaAdapter}, with one adapter folder per client library (`kafkajs/`, `platformatic/`).
- * It imports core and nothing else of Veltrix.
+ * Importing this module loads no client library: {@link kafkaAdapters}, {@link clusterAnswers} and
+ * the readers load the one they use when called. It imports core and nothing else of Veltrix.
+ * This file is the folder's API for code outside `src/`
+ * (tools, benches, examples, applications), which imports it and no other file of the folder;
+ * folders inside `src/` import the files they need directly, along the arrows that
+ * `tests/architecture_test.ts` checks.
  *
  * @module
  */
-import type { Logger } from "../core/logger.ts";
+import type { Logger } from "../core/ops/logger.ts";
 import type { KafkaAdapterFactory } from "./kafka_adapter.ts";
 import type { KafkaClientName } from "./kafka_clients.ts";
-import { KafkajsAdapter } from "./kafkajs/kafkajs_adapter.ts";
-import { kafkajsClusterAnswers } from "./kafkajs/kafkajs_probe.ts";
-import { PlatformaticAdapter } from "./platformatic/platformatic_adapter.ts";
 
 export { KAFKA_CLIENTS, type KafkaClientName } from "./kafka_clients.ts";
 export type { ConsumedRecord, KafkaAdapter, KafkaAdapterFactory, TopicSpec } from "./kafka_adapter.ts";
@@ -30,22 +32,30 @@ export {
   TABLE_TOPICS_EXIST,
 } from "./start_kafka.ts";
 
-/** Makes adapters of `client` for the cluster at `brokers`, logging through `logger`. */
-export function kafkaAdapters(
+/**
+ * Makes adapters of `client` for the cluster at `brokers`, logging through `logger`. Only the
+ * chosen client library is loaded, here and not before.
+ */
+export async function kafkaAdapters(
   client: KafkaClientName,
   brokers: readonly string[],
   logger: Logger,
-): KafkaAdapterFactory {
+): Promise<KafkaAdapterFactory> {
   switch (client) {
-    case "platformatic":
+    case "platformatic": {
+      const { PlatformaticAdapter } = await import("./platformatic/platformatic_adapter.ts");
       return (clientId) => new PlatformaticAdapter({ clientId, brokers, logger });
-    case "kafkajs":
+    }
+    case "kafkajs": {
+      const { KafkajsAdapter } = await import("./kafkajs/kafkajs_adapter.ts");
       return (clientId) => new KafkajsAdapter({ clientId, brokers, logger });
+    }
   }
 }
 
-/** True when the cluster at `brokers` answers a metadata request within `timeoutMs` (one try). */
-export function clusterAnswers(brokers: readonly string[], timeoutMs = 2_000): Promise<boolean> {
+/** True when the cluster at `brokers` answers a metadata request within `timeoutMs` (one try, over kafkajs). */
+export async function clusterAnswers(brokers: readonly string[], timeoutMs = 2_000): Promise<boolean> {
+  const { kafkajsClusterAnswers } = await import("./kafkajs/kafkajs_probe.ts");
   return kafkajsClusterAnswers(brokers, timeoutMs);
 }
 

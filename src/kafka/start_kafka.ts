@@ -1,16 +1,16 @@
-import type { LiveRouteTable } from "../core/live_route_table.ts";
-import type { Logger } from "../core/logger.ts";
-import type { RateLimitedLog } from "../core/rate_limited_log.ts";
-import type { Readiness } from "../core/readiness.ts";
-import type { RecordSink } from "../core/record_sink.ts";
-import type { RouteMapFeedListener } from "../core/route_map_feed.ts";
-import type { TopicLayout } from "../core/topic_provisioner.ts";
-import { VeltrixError } from "../core/veltrix_error.ts";
+import type { LiveRouteTable } from "../core/route_map/live_route_table.ts";
+import type { Logger } from "../core/ops/logger.ts";
+import type { RateLimitedLog } from "../core/ops/rate_limited_log.ts";
+import type { Readiness } from "../core/ops/readiness.ts";
+import type { RecordSink } from "../core/routing/record_sink.ts";
+import type { RouteMapFeedListener } from "../core/updates/route_map_feed.ts";
+import type { TopicLayout } from "../core/routing/topic_provisioner.ts";
+import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import type { KafkaAdapterFactory } from "./kafka_adapter.ts";
 import { KafkaRecordSink } from "./kafka_record_sink.ts";
 import { FleetTopic } from "./fleet_topic.ts";
 import { EdgeStatusTopic } from "./edge_status_topic.ts";
-import type { EdgeStatus } from "../core/edge_status.ts";
+import type { EdgeStatus } from "../core/fleet/edge_status.ts";
 import { retryWithBackoff } from "./retry.ts";
 import { TopicGate } from "./topic_gate.ts";
 

@@ -1,6 +1,6 @@
-import type { Logger } from "../core/logger.ts";
-import type { TopicLayout, TopicProvisioner } from "../core/topic_provisioner.ts";
-import { VeltrixError } from "../core/veltrix_error.ts";
+import type { Logger } from "../core/ops/logger.ts";
+import type { TopicLayout, TopicProvisioner } from "../core/routing/topic_provisioner.ts";
+import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import type { KafkaAdapter } from "./kafka_adapter.ts";
 import { isReplicationFactorUnmet } from "./replication_factor_unmet.ts";
 

@@ -1,20 +1,20 @@
 import { Hono } from "hono";
-import type { Logger } from "../core/logger.ts";
+import type { Logger } from "../core/ops/logger.ts";
 import { DashboardFeed } from "../edge/dashboard/dashboard_feed.ts";
 import { mountDashboard } from "../edge/dashboard/dashboard_routes.ts";
 import type { EdgeMetrics } from "../edge/edge_metrics.ts";
-import { errorResponse } from "../core/error_response.ts";
+import { errorResponse } from "../core/errors/error_response.ts";
 import { opsTokenMiddleware } from "../edge/http/ops_token.ts";
-import type { LiveRouteTable } from "../core/live_route_table.ts";
+import type { LiveRouteTable } from "../core/route_map/live_route_table.ts";
 import { mountControlService } from "../control/control_service.ts";
 import { mountRouteAdminRoutes } from "../control/route_admin_routes.ts";
 import type { FleetStatus } from "../control/fleet_status.ts";
 import { mountFleetRoutes } from "../control/fleet_routes.ts";
 import { type DryRunLog, mountDryRunRoutes } from "../control/dry_run_routes.ts";
-import type { TrafficSketch } from "../core/traffic_sketch.ts";
+import type { TrafficSketch } from "../core/fleet/traffic_sketch.ts";
 import type { RouteControl } from "../control/route_control.ts";
 import { mountHealthRoutes } from "../edge/http/health_routes.ts";
-import type { Readiness } from "../core/readiness.ts";
+import type { Readiness } from "../core/ops/readiness.ts";
 
 /** What the admin app needs. */
 export interface AdminAppOptions {

@@ -5,15 +5,15 @@
  */
 import assert from "node:assert/strict";
 import type { Hono } from "hono";
-import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
-import { defaultRouteMap } from "../core/default_route_map.ts";
-import { embeddedSnapshot, LiveRouteTable } from "../core/live_route_table.ts";
-import type { Logger } from "../core/logger.ts";
-import { parseTrustedKeys, TrustedKeys } from "../core/trusted_keys.ts";
+import { compileRouteMapOrThrow } from "../core/route_map/compile_route_map.ts";
+import { defaultRouteMap } from "../core/route_map/default_route_map.ts";
+import { embeddedSnapshot, LiveRouteTable } from "../core/route_map/live_route_table.ts";
+import type { Logger } from "../core/ops/logger.ts";
+import { parseTrustedKeys, TrustedKeys } from "../core/updates/trusted_keys.ts";
 import { RouteControl } from "../control/route_control.ts";
 import { EdgeMetrics } from "../edge/edge_metrics.ts";
-import { Readiness } from "../core/readiness.ts";
-import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../../tests/support/route_signing.ts";
+import { Readiness } from "../core/ops/readiness.ts";
+import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../core/updates/testing/route_signing.ts";
 import { createAdminApp } from "./admin_app.ts";
 
 const OPS_TOKEN = "ops-token-for-tests-0123456789";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { VeltrixError } from "../core/veltrix_error.ts";
+import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import { Refusal } from "./config_parse.ts";
 import { CONFIG_TABLE } from "./config_table.ts";
 

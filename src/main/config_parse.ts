@@ -93,4 +93,10 @@ export interface ConfigEntry<T> {
   readonly parse: Parser<T>;
   /** What it does, as one line of Markdown. */
   readonly doc: string;
+  /**
+   * True for a credential (a password, a signing secret, a token, keys an operator keeps private):
+   * deploy files take it from a Secret, never inline (the Helm chart's `secrets` section).
+   * @default false
+   */
+  readonly secret?: boolean;
 }

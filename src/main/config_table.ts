@@ -83,6 +83,7 @@ export const CONFIG_TABLE = {
     parse: secret(16),
     doc:
       "HS256 secret that client tokens are signed with, at least 16 characters; optional when `VELTRIX_JWT_PUBLIC_KEYS` is set. `deno task start` makes one when unset.",
+    secret: true,
   },
   edgeId: {
     env: "VELTRIX_EDGE_ID",
@@ -170,6 +171,7 @@ export const CONFIG_TABLE = {
     parse: text,
     doc:
       "Route-map signing keys: `id:base64-raw-ed25519-public-key,...`, or a path (starting `/`, `./` or `../`) to a file of such entries, one per line or comma-separated, `#` comments allowed. Empty: every update is refused.",
+    secret: true,
   },
   routeUpdateMaxBytes: {
     env: "VELTRIX_ROUTE_UPDATE_MAX_BYTES",
@@ -336,5 +338,6 @@ export const CONFIG_TABLE = {
     ),
     doc:
       "When set, every admin read (routes, edge info, RPC reads) needs `Authorization: Bearer <token>`; health and readiness stay open. Required when `VELTRIX_ADMIN_HOST` is not loopback: the edge refuses to start otherwise.",
+    secret: true,
   },
 } as const satisfies Record<string, ConfigEntry<unknown>>;

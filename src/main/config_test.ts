@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { VeltrixError } from "../core/veltrix_error.ts";
+import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import { CONFIG_TABLE, CONFIG_VARIABLES, type EdgeConfig, loadEdgeConfig } from "./config.ts";
 import type { LogLevel } from "./log.ts";
 

@@ -1,12 +1,12 @@
-import { compileRouteMapOrThrow } from "../core/compile_route_map.ts";
-import { defaultRouteMap } from "../core/default_route_map.ts";
-import { embeddedSnapshot, LiveRouteTable } from "../core/live_route_table.ts";
-import { Readiness } from "../core/readiness.ts";
-import type { EdgeStatus } from "../core/edge_status.ts";
+import { compileRouteMapOrThrow } from "../core/route_map/compile_route_map.ts";
+import { defaultRouteMap } from "../core/route_map/default_route_map.ts";
+import { embeddedSnapshot, LiveRouteTable } from "../core/route_map/live_route_table.ts";
+import { Readiness } from "../core/ops/readiness.ts";
+import type { EdgeStatus } from "../core/fleet/edge_status.ts";
 import { type ControlPlane, startControl } from "../control/start_control.ts";
 import { FleetStatus } from "../control/fleet_status.ts";
 import { DryRunLog } from "../control/dry_run_routes.ts";
-import { TrafficSketch } from "../core/traffic_sketch.ts";
+import { TrafficSketch } from "../core/fleet/traffic_sketch.ts";
 import { EdgeMetrics } from "../edge/edge_metrics.ts";
 import { ACCEPTING, startIngest } from "../edge/start_ingest.ts";
 import { kafkaAdapters, startKafka } from "../kafka/mod.ts";
@@ -52,7 +52,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const logging = startRateLimitedLog(logger, config.logRateLimit);
   const log = logging.log;
   const routes = new LiveRouteTable(embeddedSnapshot(compileRouteMapOrThrow(defaultRouteMap())));
-  const adapters = kafkaAdapters(config.kafkaClient, config.kafkaBrokers, logger);
+  const adapters = await kafkaAdapters(config.kafkaClient, config.kafkaBrokers, logger);
   const kafka = startKafka(config, { adapters, routes, readiness, logger, log });
   const keys = await loadTrustedKeys(config.trustedKeys);
   const shared = { routes, readiness, logger, log };
@@ -64,6 +64,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const traffic = new TrafficSketch({ samplesPerType: config.dryRunSamples }, Date.now());
   const tokens = await loadPlayerTokenVerifier(config);
   const maxConnections = connectionCapFor(config.maxConnections, logger);
+  metrics.connectionLimit(maxConnections);
   const ingest = startIngest({ ...config, maxConnections }, { ...shared, sink: kafka.sink, tokens, metrics, traffic });
   const dryRun = { traffic, log: new DryRunLog() };
   const adminDeps = { routes, control: control.control, ingest, readiness, metrics, logger, fleet, dryRun };

@@ -1,5 +1,5 @@
-import type { Logger } from "../core/logger.ts";
-import { RateLimitedLog } from "../core/rate_limited_log.ts";
+import type { Logger } from "../core/ops/logger.ts";
+import { RateLimitedLog } from "../core/ops/rate_limited_log.ts";
 
 export type { Logger };
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { VeltrixError } from "../core/veltrix_error.ts";
+import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import { loadEdgeConfig } from "./config.ts";
 import { startEdgeServer } from "./edge_server.ts";
 import { createLogger } from "./log.ts";

@@ -1,4 +1,4 @@
-import type { Logger } from "../core/logger.ts";
+import type { Logger } from "../core/ops/logger.ts";
 
 /**
  * Fits the connection cap to the process's open-file limit. Every client connection holds one file

@@ -1,6 +1,6 @@
-import type { LiveRouteTable } from "../core/live_route_table.ts";
-import type { Logger } from "../core/logger.ts";
-import type { Readiness } from "../core/readiness.ts";
+import type { LiveRouteTable } from "../core/route_map/live_route_table.ts";
+import type { Logger } from "../core/ops/logger.ts";
+import type { Readiness } from "../core/ops/readiness.ts";
 import type { RouteControl } from "../control/route_control.ts";
 import type { FleetStatus } from "../control/fleet_status.ts";
 import type { EdgeMetrics } from "../edge/edge_metrics.ts";
@@ -46,8 +46,14 @@ export function startAdmin(settings: AdminSettings, deps: AdminDependencies): Ad
     connections: () => ingest.connections.size,
     inFlightEvents: () => ingest.batcher.pendingEvents,
     routeMapVersion: () => Number(routes.table.version),
+    readiness: () => deps.readiness.snapshot(),
   });
-  const stopMetering = control.onApplied((applied) => metrics.applied(applied.applyMs));
+  const stopApplied = control.onApplied((applied) => metrics.applied(applied.applyMs));
+  const stopRefused = control.onRefused((refused) => metrics.routeUpdateRefused(refused.error.code));
+  const stopMetering = () => {
+    stopApplied();
+    stopRefused();
+  };
   const app = createAdminApp({
     readiness: deps.readiness,
     routes,

@@ -1,4 +1,4 @@
-import { parseTrustedKeys, TrustedKeys } from "../core/trusted_keys.ts";
+import { parseTrustedKeys, TrustedKeys } from "../core/updates/trusted_keys.ts";
 import { PlayerTokenVerifier } from "../edge/http/player_token.ts";
 
 /**

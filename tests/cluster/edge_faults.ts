@@ -5,12 +5,12 @@
  * it to another edge and resend what was not acked. `deno task test:cluster` runs them (`all_faults.ts`).
  */
 import assert from "node:assert/strict";
-import { defaultRouteMap } from "../../src/core/default_route_map.ts";
+import { defaultRouteMap } from "../../src/core/route_map/default_route_map.ts";
 import { Format, KeyStrategy } from "../../src/gen/veltrix/v1/route_map_pb.ts";
-import { readTopic } from "../../tools/kafka/kcat_reader.ts";
+import { readTopic } from "../support/kcat_reader.ts";
 import { assertNothingLost, clusterFleet, pause } from "../support/cluster_setup.ts";
 import { type ClusterFault, runFault } from "../support/fault_run.ts";
-import { makeSigningKey, signedBytes, signRouteMap } from "../support/route_signing.ts";
+import { makeSigningKey, signedBytes, signRouteMap } from "../../src/core/updates/testing/route_signing.ts";
 
 /** The version each edge of the fleet reports on its admin port. */
 async function versions(adminPorts: readonly number[]): Promise<number[]> {

@@ -23,10 +23,10 @@ const handled = new Set(
 /** The ids in the state file: written by the handler itself, so `add` has nothing left to do. */
 const store: EventIdStore = { has: (_partition, id) => handled.has(id), add: () => {} };
 
-const adapter = kafkaAdapters("kafkajs", brokers, quietLogger)("consumer-process-poison");
+const adapter = (await kafkaAdapters("kafkajs", brokers, quietLogger))("consumer-process-poison");
 await adapter.connect();
 const runner = new ConsumerRunner({
-  consumer: kafkaGroupConsumers("kafkajs", brokers, quietLogger)({
+  consumer: (await kafkaGroupConsumers("kafkajs", brokers, quietLogger))({
     clientId: "consumer-process",
     groupId: env("GROUP"),
     sessionTimeoutMs: 6_000,

@@ -1,4 +1,4 @@
-import { readTopic } from "../../tools/kafka/kcat_reader.ts";
+import { readTopic } from "./kcat_reader.ts";
 import { SteadySenders } from "./steady_senders.ts";
 
 /** One fault test: its name (a specification) and its body. */

@@ -105,7 +105,8 @@ export class IngestClient {
   }
 }
 
-function decodeBinaryReply(bytes: Uint8Array): Reply {
+/** A binary `ServerFrame` reply in the JSON reply shape. */
+export function decodeBinaryReply(bytes: Uint8Array): Reply {
   const frame = fromBinary(ServerFrameSchema, bytes);
   const reply: Reply = {};
   if (frame.acks.length > 0) reply.acks = frame.acks;

@@ -20,7 +20,7 @@ export async function waitForKafka(timeoutMs = 90_000): Promise<void> {
 /** A connected adapter for writing test records and creating topics; close it after. */
 export async function testAdapter(clientId: string): Promise<KafkaAdapter> {
   await waitForKafka();
-  const adapter = kafkaAdapters("kafkajs", [testBrokers()], quietLogger)(clientId);
+  const adapter = (await kafkaAdapters("kafkajs", [testBrokers()], quietLogger))(clientId);
   await adapter.connect();
   return adapter;
 }

@@ -7,6 +7,10 @@
  *   packages when it is missing and this runs as root, otherwise a clear error;
  * - `/usr/bin/chromium`, the browser the dashboard test drives (playwright-core does not download
  *   one): installed from Debian's packages the same way;
+ * - `prometheus` and `promtool` (Debian's `prometheus` package, without its recommends), for the alert
+ *   rules' and the Grafana dashboard's tests: installed the same way;
+ * - `helm`, built once from its Go module into a cache folder (`deno task helm ensure`), for the
+ *   chart's tests;
  * - Node.js 20 or later with npm, which the client package tests install the built SDK with (npm
  *   `ws` comes from the npm registry): installed from Debian's packages when missing, the same way;
  * - `deno` on the PATH of child processes (buf runs protoc-gen-es through it), even when this
@@ -17,6 +21,7 @@
  * @module
  */
 import { kafkaUp } from "../kafka/kafka.ts";
+import { ensureHelm } from "../helm/helm.ts";
 
 async function succeeds(cmd: string, args: string[]): Promise<boolean> {
   try {
@@ -27,11 +32,11 @@ async function succeeds(cmd: string, args: string[]): Promise<boolean> {
 }
 
 /** Installs Debian `packages` with apt-get when this runs as root; otherwise throws `hint`. */
-async function aptInstall(packages: string[], hint: string): Promise<void> {
+async function aptInstall(packages: string[], hint: string, options: string[] = []): Promise<void> {
   if (Deno.uid() !== 0) throw new Error(hint);
   console.error(`test-env: installing ${packages.join(", ")} from Debian's packages`);
   const env = { DEBIAN_FRONTEND: "noninteractive" };
-  for (const args of [["update", "-qq"], ["install", "-y", "-qq", ...packages]]) {
+  for (const args of [["update", "-qq"], ["install", "-y", "-qq", ...options, ...packages]]) {
     const out = await new Deno.Command("apt-get", { args, env, stdout: "null", stderr: "piped" }).output();
     if (!out.success) throw new Error(`apt-get ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
   }
@@ -55,6 +60,15 @@ async function ensureChromium(): Promise<void> {
   );
 }
 
+async function ensurePrometheus(): Promise<void> {
+  if (await succeeds("promtool", ["--version"]) && await succeeds("prometheus", ["--version"])) return;
+  await aptInstall(
+    ["prometheus"],
+    "prometheus and promtool are needed by the alert rule tests: install them (apt-get install prometheus) and run again",
+    ["--no-install-recommends"],
+  );
+}
+
 async function ensureNode(): Promise<void> {
   const version = await new Deno.Command("node", { args: ["--version"], stdout: "piped", stderr: "null" }).output()
     .then((out) => new TextDecoder().decode(out.stdout).trim(), () => "");
@@ -74,6 +88,8 @@ if (command === undefined) {
 try {
   await ensureKcat();
   await ensureChromium();
+  await ensurePrometheus();
+  await ensureHelm();
   await ensureNode();
   if (!Deno.env.get("KAFKA_BROKERS")) await kafkaUp();
 } catch (error) {

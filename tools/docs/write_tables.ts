@@ -3,17 +3,19 @@
  * its marker comments (`<!-- name:begin -->` and `<!-- name:end -->`):
  *
  * - `config-table` in `docs/operations.md`, from the edge's config table (`src/main/config_table.ts`);
- * - `error-table` in `docs/errors.md`, from the error code table (`src/core/error_code.ts`);
- * - `schema-limits-table` in `docs/routing.md`, from the payload schema limits (`src/core/payload_schema_limits.ts`).
+ * - `error-table` in `docs/errors.md`, from the error code table (`src/core/errors/error_code.ts`);
+ * - `schema-limits-table` in `docs/routing.md`, from the payload schema limits (`src/core/schemas/payload_schema_limits.ts`);
+ * - `config` in the Helm chart's `deploy/helm/veltrix/values.yaml` (`# config:begin` and `# config:end`
+ *   there), from the config table too (`tools/helm/chart_values.ts`).
  *
  * Tables come out as `deno fmt` writes them. `tests/readme_test.ts` fails when a committed table
  * differs from what this would write.
  *
  * @module
  */
-import { errorCodes } from "../../src/core/error_code.ts";
-import { PAYLOAD_SCHEMA_LIMITS } from "../../src/core/payload_schema_limits.ts";
+import { errorCodes, PAYLOAD_SCHEMA_LIMITS } from "../../src/core/mod.ts";
 import { CONFIG_VARIABLES } from "../../src/main/config.ts";
+import { chartValuesSections } from "../helm/chart_values.ts";
 
 /** One generated table: the file it lives in (from the repository root), its marker name, its text. */
 export interface GeneratedTable {
@@ -83,12 +85,16 @@ export const GENERATED_TABLES: readonly GeneratedTable[] = [
   { file: "docs/operations.md", marker: "config-table", render: configTable },
   { file: "docs/errors.md", marker: "error-table", render: errorCodeTable },
   { file: "docs/routing.md", marker: "schema-limits-table", render: schemaLimitsTable },
+  { file: "deploy/helm/veltrix/values.yaml", marker: "config", render: chartValuesSections },
 ];
 
-/** `text` with what lies between the `marker` comments replaced by `table`; throws when the markers are missing. */
-export function replaceBetweenMarkers(text: string, marker: string, table: string): string {
-  const begin = `<!-- ${marker}:begin -->`;
-  const end = `<!-- ${marker}:end -->`;
+/**
+ * `text` with what lies between the `marker` comments replaced by `table`; throws when the markers are missing.
+ * Markers are HTML comments (`<!-- name:begin -->`), or `# name:begin` lines in YAML (`yaml` true).
+ */
+export function replaceBetweenMarkers(text: string, marker: string, table: string, yaml = false): string {
+  const begin = yaml ? `# ${marker}:begin` : `<!-- ${marker}:begin -->`;
+  const end = yaml ? `# ${marker}:end` : `<!-- ${marker}:end -->`;
   const from = text.indexOf(begin);
   const to = text.indexOf(end, from);
   if (from < 0 || to < 0) throw new Error(`no ${begin} ... ${end} markers`);
@@ -98,7 +104,8 @@ export function replaceBetweenMarkers(text: string, marker: string, table: strin
 /** The text `file` would have after `deno task docs`, read relative to `root`. */
 export async function regenerated(root: URL, table: GeneratedTable): Promise<{ current: string; expected: string }> {
   const current = await Deno.readTextFile(new URL(table.file, root));
-  return { current, expected: replaceBetweenMarkers(current, table.marker, table.render()) };
+  const yaml = table.file.endsWith(".yaml");
+  return { current, expected: replaceBetweenMarkers(current, table.marker, table.render(), yaml) };
 }
 
 if (import.meta.main) {

@@ -19,7 +19,7 @@ export interface EventSearch {
  * began. It reads in a group of its own that commits nothing. Throws a TailError for an unknown topic.
  */
 export async function findEventRecords(search: EventSearch): Promise<GroupRecord[]> {
-  const offsets = kafkaOffsets("kafkajs", search.brokers, quietLogger, "veltrix-trace");
+  const offsets = await kafkaOffsets("kafkajs", search.brokers, quietLogger, "veltrix-trace");
   const ends = new Map<string, bigint>();
   try {
     await checkTopics(offsets, search.topics);
@@ -35,7 +35,7 @@ export async function findEventRecords(search: EventSearch): Promise<GroupRecord
   const found: GroupRecord[] = [];
   const pending = new Map(ends);
   const done = Promise.withResolvers<void>();
-  const consumer = kafkaGroupConsumers("kafkajs", search.brokers, quietLogger)({
+  const consumer = (await kafkaGroupConsumers("kafkajs", search.brokers, quietLogger))({
     clientId: "veltrix-trace",
     groupId: `veltrix-trace-${crypto.randomUUID()}`,
     maxWaitMs: 200,

@@ -57,7 +57,7 @@ export async function runTail(args: readonly string[]): Promise<number> {
     console.error(`tail: Kafka at ${options.brokers.join(",")} does not answer (is it running? deno task kafka up)`);
     return 1;
   }
-  const offsets = kafkaOffsets("kafkajs", options.brokers, quietLogger, "veltrix-tail");
+  const offsets = await kafkaOffsets("kafkajs", options.brokers, quietLogger, "veltrix-tail");
   try {
     await checkTopics(offsets, options.topics);
   } catch (error) {
@@ -68,7 +68,7 @@ export async function runTail(args: readonly string[]): Promise<number> {
     await offsets.close();
   }
   const style = lineStyle(options);
-  const consumer = kafkaGroupConsumers("kafkajs", options.brokers, quietLogger)({
+  const consumer = (await kafkaGroupConsumers("kafkajs", options.brokers, quietLogger))({
     clientId: "veltrix-tail",
     groupId: `veltrix-tail-${crypto.randomUUID()}`,
     maxWaitMs: 200,

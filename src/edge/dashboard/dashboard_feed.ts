@@ -1,10 +1,10 @@
 import type { Registry } from "prom-client";
-import { appliedToJson } from "../../core/applied_route_map_json.ts";
-import type { AppliedRouteMap, LiveRouteTable } from "../../core/live_route_table.ts";
-import { bucketDelta, type CumulativeBucket, histogramQuantile } from "../../core/histogram_quantile.ts";
-import type { Logger } from "../../core/logger.ts";
-import type { RoutePattern } from "../../core/route_pattern.ts";
-import type { FleetView } from "../../core/fleet_view.ts";
+import { appliedToJson } from "../../core/route_map/applied_route_map_json.ts";
+import type { AppliedRouteMap, LiveRouteTable } from "../../core/route_map/live_route_table.ts";
+import { bucketDelta, type CumulativeBucket, histogramQuantile } from "../../core/ops/histogram_quantile.ts";
+import type { Logger } from "../../core/ops/logger.ts";
+import type { RoutePattern } from "../../core/route_map/route_pattern.ts";
+import type { FleetView } from "../../core/fleet/fleet_view.ts";
 import { Format, KeyStrategy } from "../../gen/veltrix/v1/route_map_pb.ts";
 
 /** One interval of the edge, as the dashboard shows and charts it. */

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { compileRouteMapOrThrow } from "../../core/compile_route_map.ts";
-import { defaultRouteMap } from "../../core/default_route_map.ts";
-import type { Logger } from "../../core/logger.ts";
-import { parseTrustedKeys, TrustedKeys } from "../../core/trusted_keys.ts";
-import { embeddedSnapshot, LiveRouteTable } from "../../core/live_route_table.ts";
+import { compileRouteMapOrThrow } from "../../core/route_map/compile_route_map.ts";
+import { defaultRouteMap } from "../../core/route_map/default_route_map.ts";
+import type { Logger } from "../../core/ops/logger.ts";
+import { parseTrustedKeys, TrustedKeys } from "../../core/updates/trusted_keys.ts";
+import { embeddedSnapshot, LiveRouteTable } from "../../core/route_map/live_route_table.ts";
 import { RouteControl } from "../../control/route_control.ts";
-import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../../../tests/support/route_signing.ts";
+import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../../core/updates/testing/route_signing.ts";
 import {
   DashboardFeed,
   type DashboardFeedOptions,

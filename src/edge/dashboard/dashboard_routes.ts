@@ -1,10 +1,10 @@
 import type { Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import { bearerMatches } from "../../core/bearer_token.ts";
-import { VeltrixError } from "../../core/veltrix_error.ts";
+import { bearerMatches } from "../../core/ops/bearer_token.ts";
+import { VeltrixError } from "../../core/errors/veltrix_error.ts";
 import type { DashboardFeed } from "./dashboard_feed.ts";
 import { dashboardPage } from "./dashboard_page.ts";
-import { errorResponse } from "../../core/error_response.ts";
+import { errorResponse } from "../../core/errors/error_response.ts";
 
 /** Messages a dashboard may have unwritten before it is dropped as too slow (a few seconds' worth). */
 const MAX_UNWRITTEN = 30;

@@ -1,13 +1,13 @@
 import { type Context, Hono } from "hono";
-import { closeFrameOf } from "../../core/error_code.ts";
-import { RateLimitedLog } from "../../core/rate_limited_log.ts";
-import { VeltrixError } from "../../core/veltrix_error.ts";
-import { errorResponse } from "../../core/error_response.ts";
+import { closeFrameOf } from "../../core/errors/error_code.ts";
+import { RateLimitedLog } from "../../core/ops/rate_limited_log.ts";
+import { VeltrixError } from "../../core/errors/veltrix_error.ts";
+import { errorResponse } from "../../core/errors/error_response.ts";
 import { mountHealthRoutes } from "./health_routes.ts";
 import type { ConnectionRegistry } from "../ingest/connection_registry.ts";
-import type { Logger } from "../../core/logger.ts";
+import type { Logger } from "../../core/ops/logger.ts";
 import { type PlayerTokenVerifier, tokenFromRequest } from "./player_token.ts";
-import type { Readiness } from "../../core/readiness.ts";
+import type { Readiness } from "../../core/ops/readiness.ts";
 import { upgradeToWebSocket } from "./websocket_upgrade.ts";
 
 /** How a socket that never opened within the handshake timeout is closed. */

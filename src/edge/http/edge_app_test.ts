@@ -5,16 +5,16 @@
 import assert from "node:assert/strict";
 import type { Hono } from "hono";
 import { sign } from "hono/jwt";
-import { compileRouteMapOrThrow } from "../../core/compile_route_map.ts";
-import { defaultRouteMap } from "../../core/default_route_map.ts";
-import type { ErrorCode } from "../../core/error_code.ts";
-import { embeddedSnapshot, LiveRouteTable } from "../../core/live_route_table.ts";
-import type { Logger } from "../../core/logger.ts";
-import { RateLimitedLog } from "../../core/rate_limited_log.ts";
+import { compileRouteMapOrThrow } from "../../core/route_map/compile_route_map.ts";
+import { defaultRouteMap } from "../../core/route_map/default_route_map.ts";
+import type { ErrorCode } from "../../core/errors/error_code.ts";
+import { embeddedSnapshot, LiveRouteTable } from "../../core/route_map/live_route_table.ts";
+import type { Logger } from "../../core/ops/logger.ts";
+import { RateLimitedLog } from "../../core/ops/rate_limited_log.ts";
 import { ConnectionRegistry, type RegisteredSocket } from "../ingest/connection_registry.ts";
 import { createIngestContext } from "../ingest/ingest_context.ts";
 import { ProduceBatcher } from "../ingest/produce_batcher.ts";
-import { Readiness } from "../../core/readiness.ts";
+import { Readiness } from "../../core/ops/readiness.ts";
 import { createEdgeApp, type EdgeAppOptions } from "./edge_app.ts";
 import { PlayerTokenVerifier } from "./player_token.ts";
 

@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import type { Readiness } from "../../core/readiness.ts";
+import type { Readiness } from "../../core/ops/readiness.ts";
 
 /** Mounts `GET /healthz` (200 while the process lives) and `GET /readyz` (200 only when ready). */
 export function mountHealthRoutes(app: Hono, readiness: Readiness): void {

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import { opsReadRefusal } from "../../core/ops_read.ts";
-import { errorResponse } from "../../core/error_response.ts";
+import { opsReadRefusal } from "../../core/ops/ops_read.ts";
+import { errorResponse } from "../../core/errors/error_response.ts";
 
 /**
  * Hono middleware for the admin port: every ops read (see core's `isOpsRead`: GET but `/healthz`

@@ -8,8 +8,8 @@ import {
   type JWTVerifyOptions,
   type ProtectedHeaderParameters,
 } from "jose";
-import { parseTrustedKeys, type TrustedKeyEntry } from "../../core/trusted_keys.ts";
-import { VeltrixError } from "../../core/veltrix_error.ts";
+import { parseTrustedKeys, type TrustedKeyEntry } from "../../core/updates/trusted_keys.ts";
+import { VeltrixError } from "../../core/errors/veltrix_error.ts";
 
 /** How client tokens are checked. */
 export interface PlayerTokenOptions {

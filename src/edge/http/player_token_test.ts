@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { sign } from "hono/jwt";
-import { VeltrixError } from "../../core/veltrix_error.ts";
+import { VeltrixError } from "../../core/errors/veltrix_error.ts";
 import { PlayerTokenVerifier, tokenFromRequest, verifyPlayerToken } from "./player_token.ts";
 
 const SECRET = "player-token-test-secret-0123456789";

@@ -1,5 +1,5 @@
-import { TokenBucket } from "../../core/token_bucket.ts";
-import { VeltrixError } from "../../core/veltrix_error.ts";
+import { TokenBucket } from "../../core/admission/token_bucket.ts";
+import { VeltrixError } from "../../core/errors/veltrix_error.ts";
 import { IngestConnection } from "./ingest_connection.ts";
 import type { IngestContext } from "./ingest_context.ts";
 import type { ReplySocket } from "./reply_channel.ts";

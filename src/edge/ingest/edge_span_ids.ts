@@ -1,4 +1,4 @@
-import { SpanIdGenerator } from "../../core/trace_context.ts";
+import { SpanIdGenerator } from "../../core/frames/trace_context.ts";
 
 /** One generator per edge process, seeded once from the system's random source. */
 const generator = new SpanIdGenerator(crypto.getRandomValues(new Uint32Array(4)));

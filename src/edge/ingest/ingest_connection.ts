@@ -1,16 +1,16 @@
-import { Admission, DEFAULT_RETRY_AFTER_MS } from "../../core/admission.ts";
+import { Admission, DEFAULT_RETRY_AFTER_MS } from "../../core/admission/admission.ts";
 import {
   decodeBinaryClientFrame,
   type DecodedClientFrame,
   decodeJsonClientFrame,
-  type EventReject,
-} from "../../core/client_frame_codec.ts";
-import type { DeliveryListener } from "../../core/delivery_listener.ts";
-import { closeFrameOf, errorCodes } from "../../core/error_code.ts";
-import type { RecentEvent } from "../../core/recent_event_ids.ts";
-import { isReject, routeEvent } from "../../core/route_event.ts";
-import type { TokenBucket } from "../../core/token_bucket.ts";
-import { VeltrixError } from "../../core/veltrix_error.ts";
+} from "../../core/frames/client_frame_codec.ts";
+import type { EventReject } from "../../core/frames/frame_types.ts";
+import type { DeliveryListener } from "../../core/routing/delivery_listener.ts";
+import { closeFrameOf, errorCodes } from "../../core/errors/error_code.ts";
+import type { RecentEvent } from "../../core/admission/recent_event_ids.ts";
+import { isReject, routeEvent } from "../../core/routing/route_event.ts";
+import type { TokenBucket } from "../../core/admission/token_bucket.ts";
+import { VeltrixError } from "../../core/errors/veltrix_error.ts";
 import { nextEdgeSpanId } from "./edge_span_ids.ts";
 import type { IngestContext } from "./ingest_context.ts";
 import { ReplyChannel, type ReplySocket } from "./reply_channel.ts";

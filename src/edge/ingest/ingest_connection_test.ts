@@ -1,18 +1,23 @@
 import assert from "node:assert/strict";
-import { FakeRecordSink } from "./_fake_record_sink.ts";
+import { FakeRecordSink } from "./testing/fake_record_sink.ts";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { embeddedSnapshot, LiveRouteTable } from "../../core/live_route_table.ts";
-import { compileRouteMapOrThrow } from "../../core/compile_route_map.ts";
-import { defaultRouteMap, LEADERBOARD_TOPIC, TREASURE_TOPIC, UNROUTED_TOPIC } from "../../core/default_route_map.ts";
-import type { RouteTable } from "../../core/route_table.ts";
+import { embeddedSnapshot, LiveRouteTable } from "../../core/route_map/live_route_table.ts";
+import { compileRouteMapOrThrow } from "../../core/route_map/compile_route_map.ts";
+import {
+  defaultRouteMap,
+  LEADERBOARD_TOPIC,
+  TREASURE_TOPIC,
+  UNROUTED_TOPIC,
+} from "../../core/route_map/default_route_map.ts";
+import type { RouteTable } from "../../core/route_map/route_table.ts";
 import { ClientFrameSchema, RoutedEventSchema, ServerFrameSchema } from "../../gen/veltrix/v1/event_pb.ts";
 import { RouteMapSchema } from "../../gen/veltrix/v1/route_map_pb.ts";
 import { IngestConnection } from "./ingest_connection.ts";
 import { createIngestContext, NO_INGEST_METRICS } from "./ingest_context.ts";
-import { RecentEventIds } from "../../core/recent_event_ids.ts";
-import { RateLimitedLog } from "../../core/rate_limited_log.ts";
+import { RecentEventIds } from "../../core/admission/recent_event_ids.ts";
+import { RateLimitedLog } from "../../core/ops/rate_limited_log.ts";
 import { ProduceBatcher, type ProduceBatcherOptions } from "./produce_batcher.ts";
-import { DEFAULT_RETRY_AFTER_MS } from "../../core/admission.ts";
+import { DEFAULT_RETRY_AFTER_MS } from "../../core/admission/admission.ts";
 import type { ReplySocket } from "./reply_channel.ts";
 
 /** A socket that records what is sent; its readyState can be changed by the test. */

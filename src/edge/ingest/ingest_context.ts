@@ -1,9 +1,9 @@
-import type { AdmissionLimits } from "../../core/admission.ts";
-import { DEFAULT_FRAME_LIMITS, type FrameLimits } from "../../core/client_frame_codec.ts";
-import type { LiveRouteTable } from "../../core/live_route_table.ts";
-import { RateLimitedLog } from "../../core/rate_limited_log.ts";
-import type { RecentEventIds } from "../../core/recent_event_ids.ts";
-import type { TrafficSketch } from "../../core/traffic_sketch.ts";
+import type { AdmissionLimits } from "../../core/admission/admission.ts";
+import { DEFAULT_FRAME_LIMITS, type FrameLimits } from "../../core/frames/client_frame_codec.ts";
+import type { LiveRouteTable } from "../../core/route_map/live_route_table.ts";
+import { RateLimitedLog } from "../../core/ops/rate_limited_log.ts";
+import type { RecentEventIds } from "../../core/admission/recent_event_ids.ts";
+import type { TrafficSketch } from "../../core/fleet/traffic_sketch.ts";
 import type { IngestMetrics } from "../edge_metrics.ts";
 import type { ProduceBatcher } from "./produce_batcher.ts";
 

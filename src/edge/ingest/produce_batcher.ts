@@ -1,7 +1,7 @@
-import type { DeliveryListener } from "../../core/delivery_listener.ts";
-import type { OutboundRecord, RecordSink } from "../../core/record_sink.ts";
+import type { DeliveryListener } from "../../core/routing/delivery_listener.ts";
+import type { OutboundRecord, RecordSink } from "../../core/routing/record_sink.ts";
 
-import { VeltrixError } from "../../core/veltrix_error.ts";
+import { VeltrixError } from "../../core/errors/veltrix_error.ts";
 import type { ProduceMetrics } from "../edge_metrics.ts";
 
 /** Batching knobs. */
@@ -154,7 +154,10 @@ export class ProduceBatcher {
           this.#options.metrics?.produced(performance.now() - started);
           this.#settle(batch, undefined);
         },
-        (reason) => this.#settle(batch, VeltrixError.from(reason, "KAFKA_WRITE_FAILED")),
+        (reason) => {
+          this.#options.metrics?.produceFailed();
+          this.#settle(batch, VeltrixError.from(reason, "KAFKA_WRITE_FAILED"));
+        },
       );
     }
   }

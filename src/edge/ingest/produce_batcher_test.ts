@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { FakeRecordSink } from "./_fake_record_sink.ts";
-import type { OutboundRecord } from "../../core/record_sink.ts";
-import { VeltrixError } from "../../core/veltrix_error.ts";
-import type { DeliveryListener } from "../../core/delivery_listener.ts";
+import { FakeRecordSink } from "./testing/fake_record_sink.ts";
+import type { OutboundRecord } from "../../core/routing/record_sink.ts";
+import { VeltrixError } from "../../core/errors/veltrix_error.ts";
+import type { DeliveryListener } from "../../core/routing/delivery_listener.ts";
 import { ProduceBatcher, type ProduceBatcherOptions } from "./produce_batcher.ts";
 
 /** Remembers every outcome it is told, in order. */

@@ -1,13 +1,9 @@
-import {
-  encodeBinaryServerFrame,
-  encodeJsonServerFrame,
-  type EventReject,
-  type ServerReply,
-} from "../../core/client_frame_codec.ts";
-import { DEFAULT_RETRY_AFTER_MS } from "../../core/admission.ts";
-import { errorCodes } from "../../core/error_code.ts";
-import type { VeltrixError } from "../../core/veltrix_error.ts";
-import type { DeliveryListener } from "../../core/delivery_listener.ts";
+import { encodeBinaryServerFrame, encodeJsonServerFrame } from "../../core/frames/client_frame_codec.ts";
+import type { EventReject, ServerReply } from "../../core/frames/frame_types.ts";
+import { DEFAULT_RETRY_AFTER_MS } from "../../core/admission/admission.ts";
+import { errorCodes } from "../../core/errors/error_code.ts";
+import type { VeltrixError } from "../../core/errors/veltrix_error.ts";
+import type { DeliveryListener } from "../../core/routing/delivery_listener.ts";
 
 /** The part of a WebSocket a reply channel needs. */
 export interface ReplySocket {

@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
 import { type Consumer, type Kafka, type Message, Partitioners, type Producer, type TopicMessages } from "kafkajs";
-import type { Logger } from "../../core/logger.ts";
-import type { OutboundRecord } from "../../core/record_sink.ts";
+import type { Logger } from "../../core/ops/logger.ts";
+import type { OutboundRecord } from "../../core/routing/record_sink.ts";
 import type { ConsumedRecord, KafkaAdapter, TopicSpec } from "../kafka_adapter.ts";
 import { PERMANENT_KAFKA_ERRORS } from "../permanent_kafka_errors.ts";
 import { createKafkaClient } from "./kafkajs_client.ts";

@@ -1,6 +1,6 @@
 import process from "node:process";
 import { Kafka, type LogEntry, logLevel } from "kafkajs";
-import type { Logger } from "../../core/logger.ts";
+import type { Logger } from "../../core/ops/logger.ts";
 
 /**
  * kafkajs schedules its request-queue check with a negative delay when it is not throttled

@@ -1,6 +1,6 @@
 import type { Buffer } from "node:buffer";
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from "kafkajs";
-import type { Logger } from "../../core/logger.ts";
+import type { Logger } from "../../core/ops/logger.ts";
 import type {
   GroupConsumerOptions,
   GroupConsumerRun,

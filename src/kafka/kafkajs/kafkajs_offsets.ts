@@ -1,5 +1,5 @@
 import type { Admin, Kafka } from "kafkajs";
-import type { Logger } from "../../core/logger.ts";
+import type { Logger } from "../../core/ops/logger.ts";
 import type { KafkaOffsets, PartitionRange } from "../kafka_offsets.ts";
 import { createKafkaClient } from "./kafkajs_client.ts";
 

@@ -1,7 +1,7 @@
 import { Admin, Producer } from "@platformatic/kafka";
 import type { Buffer } from "node:buffer";
-import type { Logger } from "../../core/logger.ts";
-import type { OutboundRecord } from "../../core/record_sink.ts";
+import type { Logger } from "../../core/ops/logger.ts";
+import type { OutboundRecord } from "../../core/routing/record_sink.ts";
 import type { ConsumedRecord, KafkaAdapter, TopicSpec } from "../kafka_adapter.ts";
 import { sleep } from "../retry.ts";
 import { javaCompatiblePartitioner } from "./murmur2_partitioner.ts";

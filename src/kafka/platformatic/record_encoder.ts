@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer";
-import type { OutboundRecord } from "../../core/record_sink.ts";
+import type { OutboundRecord } from "../../core/routing/record_sink.ts";
 
 /** A record as the platformatic producer takes it without serializers: Buffers, and headers in a Map. */
 export interface PlatformaticMessage {

@@ -1,4 +1,4 @@
-import type { OutboundRecord } from "../../core/record_sink.ts";
+import type { OutboundRecord } from "../../core/routing/record_sink.ts";
 import { RecordEncoder } from "./record_encoder.ts";
 
 /** 2,000 records shaped as the edge makes them: player key, protobuf value, the three headers. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import type { OutboundRecord } from "../../core/record_sink.ts";
+import type { OutboundRecord } from "../../core/routing/record_sink.ts";
 import { RecordEncoder } from "./record_encoder.ts";
 
 const headers = (id: string) => ({ "veltrix-event-id": id, "veltrix-route-version": "7", "content-type": "x" });

@@ -1,6 +1,6 @@
 import { Admin, Consumer, type Message, type MessagesStream, MessagesStreamModes } from "@platformatic/kafka";
 import type { Buffer } from "node:buffer";
-import type { Logger } from "../../core/logger.ts";
+import type { Logger } from "../../core/ops/logger.ts";
 import { backoffDelayMs, sleep } from "../retry.ts";
 import type { ConsumedRecord } from "../kafka_adapter.ts";
 

@@ -1,0 +1,136 @@
+import assert from "node:assert/strict";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import fc from "fast-check";
+import { RouteMapSchema } from "../../gen/veltrix/v1/route_map_pb.ts";
+import { decodeRoutableMap } from "./decode_route_map.ts";
+
+const text = fc.string({ maxLength: 12, unit: "grapheme" });
+const target = fc.record({
+  topic: text,
+  key: fc.integer({ min: -3, max: 7 }),
+  format: fc.integer({ min: -3, max: 5 }),
+});
+const route = fc.record({
+  name: text,
+  match: text,
+  targets: fc.array(target, { maxLength: 3 }),
+  onSchemaViolation: fc.integer({ min: -3, max: 4 }),
+});
+const schema = fc.record({ match: text, jsonSchema: fc.string({ maxLength: 40, unit: "grapheme" }) });
+const routeMap = fc.record({
+  version: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+  deadLetterTopic: text,
+  routes: fc.array(route, { maxLength: 6 }),
+  schemas: fc.array(schema, { maxLength: 3 }),
+  badEventTopic: text,
+});
+
+/** protobuf-es's decode, reduced to the fields the fast decoder returns. */
+function reference(bytes: Uint8Array) {
+  const message = fromBinary(RouteMapSchema, bytes);
+  return {
+    version: message.version,
+    deadLetterTopic: message.deadLetterTopic,
+    routes: message.routes.map((r) => ({
+      name: r.name,
+      match: r.match,
+      targets: r.targets.map((t) => ({ topic: t.topic, key: t.key, format: t.format })),
+      onSchemaViolation: r.onSchemaViolation,
+    })),
+    schemas: message.schemas.map((s) => ({ match: s.match, jsonSchema: s.jsonSchema })),
+    badEventTopic: message.badEventTopic,
+  };
+}
+
+Deno.test("decodeRoutableMap() reads every RouteMap exactly as protobuf-es fromBinary does", () => {
+  fc.assert(
+    fc.property(routeMap, (map) => {
+      const bytes = toBinary(RouteMapSchema, create(RouteMapSchema, map));
+      assert.deepEqual(decodeRoutableMap(bytes), reference(bytes));
+    }),
+    { numRuns: 400 },
+  );
+});
+
+Deno.test("decodeRoutableMap() skips unknown fields at every level, as protobuf requires", () => {
+  const w = new BinaryWriter();
+  w.tag(9, WireType.LengthDelimited).string("future field");
+  w.tag(1, WireType.Varint).uint64(7n);
+  w.tag(2, WireType.LengthDelimited).fork();
+  w.tag(1, WireType.LengthDelimited).string("r");
+  w.tag(7, WireType.Varint).int32(5);
+  w.tag(2, WireType.LengthDelimited).string("a.*");
+  w.tag(3, WireType.LengthDelimited).fork();
+  w.tag(1, WireType.LengthDelimited).string("t");
+  w.tag(8, WireType.Bit64).double(1.5);
+  w.join();
+  w.join();
+  const bytes = w.finish();
+  assert.deepEqual(decodeRoutableMap(bytes), reference(bytes));
+  assert.equal(decodeRoutableMap(bytes).routes[0]?.targets[0]?.topic, "t");
+});
+
+Deno.test("decodeRoutableMap() throws on truncated or garbage bytes instead of returning a partial map", () => {
+  const bytes = toBinary(
+    RouteMapSchema,
+    create(RouteMapSchema, { version: 3n, routes: [{ name: "r", match: "a.*", targets: [{ topic: "t" }] }] }),
+  );
+  for (let cut = 1; cut < bytes.length; cut++) {
+    let protobufEsThrows = false;
+    try {
+      fromBinary(RouteMapSchema, bytes.subarray(0, cut));
+    } catch {
+      protobufEsThrows = true;
+    }
+    if (protobufEsThrows) assert.throws(() => decodeRoutableMap(bytes.subarray(0, cut)), `cut at ${cut}`);
+  }
+  assert.throws(() => decodeRoutableMap(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff])));
+});
+
+Deno.test("decodeRoutableMap() accepts exactly what protobuf-es accepts, over mutated and random bytes", () => {
+  const valid = fc.tuple(routeMap, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }))
+    .map(([map, edits]) => {
+      const bytes = toBinary(RouteMapSchema, create(RouteMapSchema, map));
+      for (const [at, value] of edits) if (bytes.length > 0) bytes[at % bytes.length] = value;
+      return bytes;
+    });
+  const inputs = fc.oneof(valid, fc.uint8Array({ maxLength: 64 }));
+  fc.assert(
+    fc.property(inputs, (bytes) => {
+      let expected: ReturnType<typeof reference> | "throws";
+      try {
+        expected = reference(bytes);
+      } catch {
+        expected = "throws";
+      }
+      let actual: ReturnType<typeof reference> | "throws";
+      try {
+        const decoded = decodeRoutableMap(bytes);
+        actual = {
+          version: decoded.version,
+          deadLetterTopic: decoded.deadLetterTopic,
+          routes: decoded.routes.map((r) => ({
+            name: r.name,
+            match: r.match,
+            targets: r.targets.map((t) => ({ ...t })),
+            onSchemaViolation: r.onSchemaViolation ?? 0,
+          })),
+          schemas: (decoded.schemas ?? []).map((s) => ({ ...s })),
+          badEventTopic: decoded.badEventTopic ?? "",
+        };
+      } catch {
+        actual = "throws";
+      }
+      assert.deepEqual(actual, expected);
+    }),
+    { numRuns: 5000 },
+  );
+});
+
+Deno.test("decodeRoutableMap() keeps a leading byte-order mark in a string, as protobuf-es does", () => {
+  // A route whose match is "*" and whose one target's topic is U+FEFF (EF BB BF).
+  const bytes = Uint8Array.from([18, 10, 18, 1, 42, 26, 5, 10, 3, 0xef, 0xbb, 0xbf]);
+  assert.equal(decodeRoutableMap(bytes).routes[0]?.targets[0]?.topic, "\uFEFF");
+  assert.deepEqual(decodeRoutableMap(bytes), reference(bytes));
+});

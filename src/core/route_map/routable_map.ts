@@ -1,0 +1,21 @@
+import type { Format, KeyStrategy, SchemaViolationAction } from "../../gen/veltrix/v1/route_map_pb.ts";
+
+/**
+ * The fields of a `veltrix.v1.RouteMap` that routing needs: a RouteMap message has them, and so
+ * does the plain object the fast update decoder makes.
+ */
+export interface RoutableMap {
+  readonly version: bigint;
+  readonly deadLetterTopic: string;
+  readonly routes: readonly {
+    readonly name: string;
+    readonly match: string;
+    readonly targets: readonly { readonly topic: string; readonly key: KeyStrategy; readonly format: Format }[];
+    /** Absent is UNSPECIFIED (REJECT). */
+    readonly onSchemaViolation?: SchemaViolationAction;
+  }[];
+  /** Payload schemas by match; absent is none. */
+  readonly schemas?: readonly { readonly match: string; readonly jsonSchema: string }[];
+  /** Where events that fail a DEAD_LETTER route's schema go; absent or "" is none. */
+  readonly badEventTopic?: string;
+}
