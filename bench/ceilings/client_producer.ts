@@ -78,10 +78,10 @@ async function main(): Promise<number> {
   const partitions = intOption("partitions", values.partitions, 1);
   const inflight = intOption("inflight", values.inflight, 1);
   const lingerMs = intOption("linger-ms", values["linger-ms"], 0);
-  const maxBatchEvents = intOption("batch-max-events", values["batch-max-events"], 1);
-  const maxBatchBytes = intOption("batch-max-bytes", values["batch-max-bytes"], 1);
+  const batchMaxEvents = intOption("batch-max-events", values["batch-max-events"], 1);
+  const batchMaxBytes = intOption("batch-max-bytes", values["batch-max-bytes"], 1);
   const backlog = values.backlog === undefined
-    ? (inflight + 1) * maxBatchEvents
+    ? (inflight + 1) * batchMaxEvents
     : intOption("backlog", values.backlog, 1);
   const limit = values.records === undefined ? undefined : intOption("records", values.records, 1);
   const durationMs = intOption("duration-s", values["duration-s"], 0) * 1000;
@@ -105,15 +105,15 @@ async function main(): Promise<number> {
   };
   const batcher = new ProduceBatcher(sink, {
     lingerMs,
-    maxBatchEvents,
-    maxBatchBytes,
+    batchMaxEvents,
+    batchMaxBytes,
     maxInFlightBatches: inflight,
     maxPendingEvents: Number.MAX_SAFE_INTEGER,
   });
   log(
     SCRIPT,
     `${client}: topic ${topic} (${topicPartitions} partitions), inflight ${inflight}, linger ${lingerMs} ms, ` +
-      `batches of ${maxBatchEvents} events / ${maxBatchBytes} bytes, backlog ${backlog}, ` +
+      `batches of ${batchMaxEvents} events / ${batchMaxBytes} bytes, backlog ${backlog}, ` +
       (limit === undefined ? `${durationMs / 1000} s` : `${limit} records`),
   );
 
@@ -161,7 +161,7 @@ async function main(): Promise<number> {
         sizedBytes += size.key + size.value + size.headers;
       }
       submittedAt.set(event.id, performance.now());
-      batcher.submit(built.records, built.bytes, listener, event.id);
+      batcher.submit(built, listener, event.id);
       sent++;
     }
   }
@@ -195,7 +195,7 @@ async function main(): Promise<number> {
     avgBatchRecords: batches === 0 ? 0 : Math.round(acked / batches),
     inflight,
     lingerMs,
-    batchMaxEvents: maxBatchEvents,
+    batchMaxEvents,
     backlog,
     topic,
     partitions: topicPartitions,

@@ -1,4 +1,5 @@
 import { planReconnect } from "./reconnect_plan.ts";
+import { refreshDelayMs, tokenExpiresAt } from "./token_refresh.ts";
 import type { ClientSettings } from "./veltrix_client_options.ts";
 import { causeMessage, VeltrixClientError } from "./veltrix_client_error.ts";
 import { waitWithin } from "./wait_within.ts";
@@ -10,6 +11,12 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const STABLE_CONNECTION_MS = 1_000;
 /** How long `close()` waits for the socket's close handshake. */
 const CLOSE_WAIT_MS = 1_000;
+/** The subprotocol a client offers, and the prefix of the entry that carries its token. */
+const VELTRIX_SUBPROTOCOL = "veltrix.v1";
+const BEARER_SUBPROTOCOL_PREFIX = "veltrix.bearer.";
+
+/** The settings a connection uses. */
+type ConnectionSettings = Pick<ClientSettings, "url" | "token" | "tokenIn" | "WebSocket" | "backoff">;
 
 /** What an {@link EdgeConnection} tells its client, and asks it. */
 export interface EdgeConnectionHooks {
@@ -28,12 +35,15 @@ export interface EdgeConnectionHooks {
 }
 
 /**
- * The client's connection to the edge, one socket at a time: opens it with a fresh token, counts a
- * socket not open within 10 s as failed, and when it ends reconnects after a backoff (see
- * {@link planReconnect}) until the client closes. Events from a socket it has let go are ignored.
+ * The client's connection to the edge, one socket at a time: opens it with a fresh token (in the
+ * `Sec-WebSocket-Protocol` list, `veltrix.v1, veltrix.bearer.<jwt>`, unless `tokenIn` says
+ * `query`), counts a socket not open within 10 s as failed, and when it ends reconnects after a
+ * backoff (see {@link planReconnect}) until the client closes. With a token function, it sends a
+ * fresh token in-band before the current one expires (see {@link refreshDelayMs}). Events from a
+ * socket it has let go are ignored.
  */
 export class EdgeConnection {
-  readonly #settings: Pick<ClientSettings, "url" | "token" | "WebSocket" | "backoff">;
+  readonly #settings: ConnectionSettings;
   readonly #hooks: EdgeConnectionHooks;
 
   #socket: WebSocketLike | undefined;
@@ -45,9 +55,12 @@ export class EdgeConnection {
   #attempts = 0;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The `exp` of the token the current socket was opened with, if it has one. */
+  #expiresAt: number | undefined;
 
   /** A connection to `settings.url`, not yet opened: {@link connect} opens it. */
-  constructor(settings: Pick<ClientSettings, "url" | "token" | "WebSocket" | "backoff">, hooks: EdgeConnectionHooks) {
+  constructor(settings: ConnectionSettings, hooks: EdgeConnectionHooks) {
     this.#settings = settings;
     this.#hooks = hooks;
   }
@@ -60,6 +73,12 @@ export class EdgeConnection {
   /** The edge answered on this socket: when it ends, the backoff starts over. */
   markHeardBack(): void {
     this.#heardBack = true;
+  }
+
+  /** The edge took a refresh: its session now ends at `expiresAt` (unix seconds); the next refresh is planned from it. */
+  onSession(expiresAt: number): void {
+    this.#expiresAt = expiresAt;
+    if (this.#socketOpen) this.#planRefresh();
   }
 
   /** Gets a token and opens a socket; on failure, reports it and tries again later. */
@@ -80,10 +99,12 @@ export class EdgeConnection {
     }
     if (this.#hooks.isClosed()) return;
     const url = new URL(edgeUrl);
-    url.searchParams.set("token", token);
+    if (this.#settings.tokenIn === "query") url.searchParams.set("token", token);
     let socket: WebSocketLike;
     try {
-      socket = new this.#settings.WebSocket(url.href);
+      socket = this.#settings.tokenIn === "query"
+        ? new this.#settings.WebSocket(url.href)
+        : new this.#settings.WebSocket(url.href, [VELTRIX_SUBPROTOCOL, BEARER_SUBPROTOCOL_PREFIX + token]);
     } catch (cause) {
       this.#hooks.onError(
         new VeltrixClientError("CONNECT_FAILED", `cannot open ${edgeUrl.href}: ${causeMessage(cause)}`, { cause }),
@@ -94,6 +115,7 @@ export class EdgeConnection {
     this.#socket = socket;
     this.#socketOpen = false;
     this.#heardBack = false;
+    this.#expiresAt = tokenExpiresAt(token);
     this.#connectTimer = setTimeout(() => this.#onGone(socket, 1006), CONNECT_TIMEOUT_MS);
     socket.onopen = () => this.#onOpen(socket);
     socket.onmessage = (event: { data: unknown }) => {
@@ -110,6 +132,7 @@ export class EdgeConnection {
   close(): Promise<void> | undefined {
     clearTimeout(this.#reconnectTimer);
     clearTimeout(this.#connectTimer);
+    clearTimeout(this.#refreshTimer);
     const socket = this.#socket;
     this.#socket = undefined;
     this.#socketOpen = false;
@@ -133,13 +156,50 @@ export class EdgeConnection {
     this.#openedAt = Date.now();
     const reconnected = this.#everOpened;
     this.#everOpened = true;
+    this.#planRefresh();
     this.#hooks.onOpen(reconnected);
+  }
+
+  /** Plans the next in-band refresh, when the token comes from a function and has an `exp`. */
+  #planRefresh(): void {
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = undefined;
+    if (typeof this.#settings.token !== "function" || this.#expiresAt === undefined) return;
+    const socket = this.#socket;
+    this.#refreshTimer = setTimeout(() => void this.#refresh(socket), refreshDelayMs(this.#expiresAt, Date.now()));
+  }
+
+  /**
+   * Sends a fresh token on `socket`, if it is still the open one. A token function that throws is
+   * reported (`TOKEN_FAILED`); the edge then ends the session at expiry and the client reconnects.
+   */
+  async #refresh(socket: WebSocketLike | undefined): Promise<void> {
+    this.#refreshTimer = undefined;
+    const tokenOption = this.#settings.token;
+    if (typeof tokenOption !== "function") return;
+    let token: string;
+    try {
+      token = await tokenOption();
+    } catch (cause) {
+      if (this.#hooks.isClosed()) return;
+      this.#hooks.onError(
+        new VeltrixClientError("TOKEN_FAILED", `the token function failed: ${causeMessage(cause)}`, { cause }),
+      );
+      return;
+    }
+    if (socket === undefined || socket !== this.#socket || !this.#socketOpen) return;
+    try {
+      socket.send(JSON.stringify({ token }));
+    } catch {
+      // The socket is closing: the reconnect gets a fresh token anyway.
+    }
   }
 
   #onGone(socket: WebSocketLike, code: number): void {
     if (socket !== this.#socket) return;
     this.#socket = undefined;
     clearTimeout(this.#connectTimer);
+    clearTimeout(this.#refreshTimer);
     const wasOpen = this.#socketOpen;
     this.#socketOpen = false;
     try {

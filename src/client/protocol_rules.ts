@@ -20,6 +20,7 @@ export const RETRYABLE_EDGE_CODES: ReadonlySet<string> = new Set([
   "TOO_MANY_PLAYER_CONNECTIONS",
   "IDLE_TIMEOUT",
   "ROUTE_TOPICS_UNAVAILABLE",
+  "TOKEN_EXPIRED",
   "INTERNAL",
 ]);
 

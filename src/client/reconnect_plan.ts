@@ -1,7 +1,11 @@
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
 
-/** Close codes of an edge going away on purpose: reconnect promptly instead of backing off. */
-export const PROMPT_RECONNECT_CODES: ReadonlySet<number> = new Set([1001, 1012]);
+/**
+ * Close codes after which to reconnect promptly instead of backing off: an edge going away on
+ * purpose (1001, 1012), and a session whose token expired (4001, TOKEN_EXPIRED: the reconnect
+ * gets a fresh token).
+ */
+export const PROMPT_RECONNECT_CODES: ReadonlySet<number> = new Set([1001, 1012, 4001]);
 
 /** How a connection attempt ended. */
 export interface EndedAttempt {
@@ -23,7 +27,7 @@ export interface ReconnectPlan {
 
 /**
  * The next reconnect after `ended`, given `failedAttempts` before it. An edge going away on purpose
- * (1001, 1012) is followed promptly, within `initialDelayMs` of jitter, and resets the count; any
+ * (1001, 1012) or a token that expired (4001) is followed promptly, within `initialDelayMs` of jitter, and resets the count; any
  * other end counts as a failed attempt (the count starting over after a stable connection) and
  * waits the backoff for it.
  *

@@ -257,6 +257,7 @@ export class VeltrixClient {
     for (const id of reply.acks) this.#onAck(id);
     for (const reject of reply.rejects) this.#onReject(reject);
     if (reply.error !== undefined) this.#onFrameError(reply.error);
+    if (reply.session !== undefined) this.#connection.onSession(reply.session.expiresAt);
   }
 
   #onAck(id: string): void {

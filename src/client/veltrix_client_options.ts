@@ -6,10 +6,20 @@ import type { WebSocketConstructor } from "./websocket_like.ts";
 
 /** How to reach the edge, and the client's bounds. */
 export interface VeltrixClientOptions {
-  /** The edge's ingest URL, e.g. `ws://127.0.0.1:8787/v1/ingest`; `?token=` is added to it. */
+  /** The edge's ingest URL, e.g. `ws://127.0.0.1:8787/v1/ingest`, without the token. */
   url: string;
-  /** The player's JWT, or a function giving it; a function is called again on each (re)connect. */
+  /**
+   * The player's JWT, or a function giving it. A function is called again on each (re)connect,
+   * and before the current token expires (read from its `exp`), to refresh the session in-band.
+   */
   token: string | (() => string | Promise<string>);
+  /**
+   * Where the token goes: `subprotocol` offers `Sec-WebSocket-Protocol: veltrix.v1,
+   * veltrix.bearer.<jwt>` (nothing in the URL); `query` adds `?token=` to the URL (discouraged:
+   * proxies and browser history keep URLs), for edges older than the subprotocol.
+   * @default "subprotocol"
+   */
+  tokenIn?: "subprotocol" | "query";
   /**
    * The WebSocket class. In Deno, pass npm `ws`'s (`import WebSocket from "npm:ws"`): Deno's own
    * client does not set TCP_NODELAY, so frames over about 1 KB stall about 40 ms.
@@ -36,6 +46,8 @@ export interface ClientSettings {
   readonly url: URL;
   /** The player's JWT, or a function giving it. */
   readonly token: string | (() => string | Promise<string>);
+  /** Where the token goes. */
+  readonly tokenIn: "subprotocol" | "query";
   /** The WebSocket class. */
   readonly WebSocket: WebSocketConstructor;
   /** The batching window, in ms. */
@@ -72,9 +84,14 @@ export function resolveClientOptions(options: VeltrixClientOptions): ClientSetti
   if (WebSocketClass === undefined) {
     throw new TypeError("this runtime has no WebSocket: pass one as options.WebSocket (e.g. npm:ws)");
   }
+  const tokenIn = options.tokenIn ?? "subprotocol";
+  if (tokenIn !== "subprotocol" && tokenIn !== "query") {
+    throw new RangeError('tokenIn must be "subprotocol" or "query"');
+  }
   return {
     url,
     token,
+    tokenIn,
     WebSocket: WebSocketClass,
     batchWindowMs: _bound("batchWindowMs", options.batchWindowMs ?? 5, 0),
     maxBatchEvents: _bound("maxBatchEvents", options.maxBatchEvents ?? 100, 1),

@@ -32,10 +32,14 @@ class FakeSocket implements WebSocketLike {
   onerror: ((event: unknown) => unknown) | null = null;
   /** The code the client closed with, if it did. */
   closedWith: number | undefined;
+  /** The token the client opened with, from the subprotocol list or the query string. */
   readonly token: string | null;
+  /** Tokens sent in-band (refresh frames), in order. */
+  readonly refreshes: string[] = [];
 
-  constructor(readonly edge: FakeEdge, readonly url: string) {
-    this.token = new URL(url).searchParams.get("token");
+  constructor(readonly edge: FakeEdge, readonly url: string, readonly protocols: string[] = []) {
+    const bearer = protocols.find((protocol) => protocol.startsWith("veltrix.bearer."));
+    this.token = bearer?.slice("veltrix.bearer.".length) ?? new URL(url).searchParams.get("token");
     edge.sockets.push(this);
     edge.connectedAt.push(performance.now());
     const refuse = edge.refuse > 0;
@@ -57,7 +61,13 @@ class FakeSocket implements WebSocketLike {
 
   send(text: string): void {
     if (this.readyState !== 1) throw new Error("socket is not open");
-    const frame: Frame = { socket: this, events: JSON.parse(text).events };
+    const parsed = JSON.parse(text);
+    if (typeof parsed.token === "string") {
+      this.refreshes.push(parsed.token);
+      this.edge.changed();
+      if (parsed.events === undefined) return;
+    }
+    const frame: Frame = { socket: this, events: parsed.events };
     this.edge.frames.push(frame);
     if (this.edge.autoAck) queueMicrotask(() => this.ack(...frame.events.map((event) => event.id)));
     this.edge.changed();
@@ -111,9 +121,9 @@ class FakeEdge {
   readonly #waiters = new Set<() => void>();
 
   constructor() {
-    const connect = (url: string) => new FakeSocket(this, url);
-    this.WebSocket = function (url: string) {
-      return connect(url);
+    const connect = (url: string, protocols?: string[]) => new FakeSocket(this, url, protocols);
+    this.WebSocket = function (url: string, protocols?: string[]) {
+      return connect(url, protocols);
     } as unknown as WebSocketConstructor;
   }
 
@@ -439,7 +449,7 @@ Deno.test("the reconnect backoff starts over after a connection that heard back 
   }
 });
 
-Deno.test("a token function is called again for each connection, and its token goes in the query string", async () => {
+Deno.test("a token function is called again for each connection, and its token goes in the subprotocol list", async () => {
   const edge = new FakeEdge();
   let calls = 0;
   const client = edge.client({
@@ -452,8 +462,69 @@ Deno.test("a token function is called again for each connection, and its token g
     await edge.untilOpen(client, 2);
     assert.equal(calls, 2);
     assert.deepEqual(edge.sockets.map((socket) => socket.token), ["jwt-1", "jwt-2"]);
+    assert.deepEqual(edge.lastSocket.protocols, ["veltrix.v1", "veltrix.bearer.jwt-2"]);
     assert.equal(new URL(edge.lastSocket.url).searchParams.get("region"), "eu");
+    assert.equal(new URL(edge.lastSocket.url).searchParams.has("token"), false, "no token in the URL");
     assert.equal(client.stats.reconnects, 1);
+  } finally {
+    await client.close();
+  }
+});
+
+Deno.test("tokenIn: query puts the token in ?token= and offers no subprotocol (old edges)", async () => {
+  const edge = new FakeEdge();
+  const client = edge.client({ token: "jwt-q", tokenIn: "query" });
+  try {
+    const socket = await edge.untilOpen(client);
+    assert.equal(new URL(socket.url).searchParams.get("token"), "jwt-q");
+    assert.deepEqual(socket.protocols, []);
+  } finally {
+    await client.close();
+  }
+});
+
+/** An unsigned JWT-shaped token for `sub`, expiring at `exp` (the client never verifies). */
+function jwtExpiringAt(sub: string, exp: number): string {
+  const part = (value: unknown) =>
+    btoa(JSON.stringify(value)).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+  return `${part({ alg: "HS256" })}.${part({ sub, exp })}.sig`;
+}
+
+Deno.test("a token function is asked for a fresh token before expiry, sent in-band, and again after each session reply", async () => {
+  const edge = new FakeEdge();
+  let calls = 0;
+  // Each token lives about 1.2 s: the refresh comes a second before its exp.
+  const client = edge.client({ token: () => jwtExpiringAt("p", (calls++, Date.now() / 1000 + 1.2)) });
+  try {
+    const socket = await edge.untilOpen(client);
+    await edge.until(() => socket.refreshes.length === 1, "a refresh");
+    assert.equal(edge.sockets.length, 1, "refreshed on the same connection");
+    socket.reply({ session: { expiresAt: Date.now() / 1000 + 1.2 } });
+    await edge.until(() => socket.refreshes.length === 2, "a second refresh after the session reply");
+    assert.equal(calls, 3);
+  } finally {
+    await client.close();
+  }
+});
+
+Deno.test("a close with TOKEN_EXPIRED (4001) reconnects promptly with a fresh token and resends unacked events", async () => {
+  const edge = new FakeEdge();
+  let calls = 0;
+  const client = edge.client({
+    token: () => `jwt-${++calls}`,
+    reconnect: { initialDelayMs: 5, maxDelayMs: 60_000 },
+  });
+  try {
+    const first = await edge.untilOpen(client);
+    const sent = outcome(client.send("a.b"));
+    await edge.untilFrames(1);
+    first.drop(4001);
+    const second = await edge.untilOpen(client, 2);
+    assert.equal(second.token, "jwt-2");
+    const resent = await edge.untilFrames(2);
+    assert.deepEqual(ids(resent), ["e-1"]);
+    second.ack("e-1");
+    assert.deepEqual((await sent).value, { id: "e-1" });
   } finally {
     await client.close();
   }

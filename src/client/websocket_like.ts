@@ -23,7 +23,8 @@ export interface WebSocketLike {
 }
 
 /**
- * A WebSocket class: `globalThis.WebSocket`, or npm `ws`'s default export.
+ * A WebSocket class: `globalThis.WebSocket`, or npm `ws`'s default export. The client passes the
+ * subprotocols it offers (`veltrix.v1` and the one carrying its token) as the second argument.
  *
  * @example
  * ```ts
@@ -32,4 +33,4 @@ export interface WebSocketLike {
  * const Native: WebSocketConstructor = WebSocket;
  * ```
  */
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;

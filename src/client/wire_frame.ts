@@ -19,6 +19,8 @@ export interface WireReply {
   acks: string[];
   rejects: WireReject[];
   error?: { code: string; message: string };
+  /** The answer to an in-band refresh the edge took: the new token's `exp`, in unix seconds. */
+  session?: { expiresAt: number };
 }
 
 /**
@@ -81,7 +83,12 @@ export function decodeReplyFrame(text: string): WireReply {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new TypeError("reply is not a JSON object");
   }
-  const { acks, rejects, error } = value as { acks?: unknown; rejects?: unknown; error?: unknown };
+  const { acks, rejects, error, session } = value as {
+    acks?: unknown;
+    rejects?: unknown;
+    error?: unknown;
+    session?: unknown;
+  };
   const reply: WireReply = {
     acks: Array.isArray(acks) ? acks.filter((id): id is string => typeof id === "string") : [],
     rejects: Array.isArray(rejects) ? rejects.flatMap(_readReject) : [],
@@ -90,6 +97,8 @@ export function decodeReplyFrame(text: string): WireReply {
     const { code, message } = error as { code?: unknown; message?: unknown };
     reply.error = { code: String(code ?? "INTERNAL"), message: String(message ?? "") };
   }
+  const expiresAt = (session as { expiresAt?: unknown } | null | undefined)?.expiresAt;
+  if (typeof expiresAt === "number" && Number.isFinite(expiresAt)) reply.session = { expiresAt };
   return reply;
 }
 

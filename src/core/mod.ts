@@ -123,5 +123,5 @@ export {
   type RateLimitedLogOptions,
   SUPPRESSED_MESSAGE,
 } from "./ops/rate_limited_log.ts";
-export { type RecentEvent, RecentEventIds, type RecentEventIdsOptions } from "./admission/recent_event_ids.ts";
+export { PlayerEventIds, RecentEventIds, type RecentEventIdsOptions } from "./admission/recent_event_ids.ts";
 export { TokenBucket } from "./admission/token_bucket.ts";

@@ -81,8 +81,8 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
   const batcher = new ProduceBatcher(deps.sink, {
     metrics,
     lingerMs: settings.lingerMs,
-    maxBatchEvents: settings.batchMaxEvents,
-    maxBatchBytes: settings.batchMaxBytes,
+    batchMaxEvents: settings.batchMaxEvents,
+    batchMaxBytes: settings.batchMaxBytes,
     maxInFlightBatches: settings.maxInFlightBatches,
     maxPendingEvents: settings.maxPendingEvents,
   });
@@ -93,18 +93,22 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
     edgeId: settings.edgeId,
     draining,
     recent: settings.dedupPerPlayer > 0
-      ? new RecentEventIds({ perPlayer: settings.dedupPerPlayer, maxIds: settings.dedupMaxIds })
+      ? new RecentEventIds({ dedupPerPlayer: settings.dedupPerPlayer, dedupMaxIds: settings.dedupMaxIds })
       : undefined,
     metrics,
     log,
     traffic: deps.traffic,
+    sessions: {
+      verifySession: (token) => deps.tokens.verifySession(token),
+      clockSkewS: deps.tokens.clockSkewS,
+    },
     limits: {
       maxFrameBytes: settings.maxFrameBytes,
-      frame: { maxEvents: settings.maxEventsPerFrame, maxDataDepth: settings.maxDataDepth },
+      frame: { maxEventsPerFrame: settings.maxEventsPerFrame, maxDataDepth: settings.maxDataDepth },
       maxEventBytes: settings.maxEventBytes,
       ratePerConnection: settings.ratePerConnection,
-      abuseLimit: settings.rateAbuseLimit,
-      maxInFlight: settings.maxInFlightPerConnection,
+      rateAbuseLimit: settings.rateAbuseLimit,
+      maxInFlightPerConnection: settings.maxInFlightPerConnection,
     },
   });
   const connections = new ConnectionRegistry(context, settings);
@@ -122,6 +126,12 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
     Math.min(5_000, settings.idleTimeoutMs),
   );
   Deno.unrefTimer(idleSweep);
+  // Connections whose token ran out are closed (TOKEN_EXPIRED): one sweep a second touches only those due.
+  const expirySweep = setInterval(() => {
+    const closed = connections.closeExpired(Date.now());
+    if (closed > 0) log.info("session.expired", "sessions closed at token expiry", { closed, code: "TOKEN_EXPIRED" });
+  }, 1_000);
+  Deno.unrefTimer(expirySweep);
   const abort = new AbortController();
   const server = Deno.serve({
     hostname: settings.host,
@@ -152,6 +162,7 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
       // Let the acks and rejects of the settled batches reach their sockets before closing them.
       await new Promise((resolve) => setTimeout(resolve, 0));
       clearInterval(idleSweep);
+      clearInterval(expirySweep);
       const { code, reason } = closeFrameOf("SHUTTING_DOWN");
       connections.closeAll(code, reason);
       abort.abort();

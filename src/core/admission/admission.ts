@@ -9,9 +9,9 @@ export interface AdmissionLimits {
   /** Events per second the connection may send (bursts of twice that); Infinity for no limit. */
   readonly ratePerConnection: number;
   /** RATE_LIMITED rejects the connection may earn within 10 s before it is closed. */
-  readonly abuseLimit: number;
+  readonly rateAbuseLimit: number;
   /** Events of the connection written to Kafka and not yet acknowledged; past it, OVERLOADED. */
-  readonly maxInFlight: number;
+  readonly maxInFlightPerConnection: number;
 }
 
 /** How long the window of RATE_LIMITED rejects counted towards abuse lasts, in ms. */
@@ -51,11 +51,11 @@ export class Admission {
         retryAfterMs: Math.max(wait, 10),
       };
     }
-    if (inFlight >= this.#limits.maxInFlight) {
+    if (inFlight >= this.#limits.maxInFlightPerConnection) {
       return {
         id,
         code: "OVERLOADED",
-        message: `this connection already has ${this.#limits.maxInFlight} events waiting for Kafka`,
+        message: `this connection already has ${this.#limits.maxInFlightPerConnection} events waiting for Kafka`,
         retryAfterMs: DEFAULT_RETRY_AFTER_MS,
       };
     }
@@ -64,7 +64,7 @@ export class Admission {
 
   /** True once the connection earned more RATE_LIMITED rejects than the abuse limit within 10 s. */
   get abusive(): boolean {
-    return this.#limitedInWindow > this.#limits.abuseLimit;
+    return this.#limitedInWindow > this.#limits.rateAbuseLimit;
   }
 
   /** Takes one token from the connection's and the player's buckets; false when either is empty. */

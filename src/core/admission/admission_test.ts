@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Admission } from "./admission.ts";
 import { TokenBucket } from "./token_bucket.ts";
 
-const unlimited = { ratePerConnection: Infinity, abuseLimit: Infinity, maxInFlight: Infinity };
+const unlimited = { ratePerConnection: Infinity, rateAbuseLimit: Infinity, maxInFlightPerConnection: Infinity };
 
 Deno.test("Admission takes every event when nothing is limited", () => {
   const admission = new Admission(unlimited, 0);
@@ -10,7 +10,7 @@ Deno.test("Admission takes every event when nothing is limited", () => {
 });
 
 Deno.test("Admission refuses with OVERLOADED and a retry hint at the connection's in-flight bound", () => {
-  const admission = new Admission({ ...unlimited, maxInFlight: 2 }, 0);
+  const admission = new Admission({ ...unlimited, maxInFlightPerConnection: 2 }, 0);
   assert.equal(admission.refuse("a", 0, 1), undefined);
   const refusal = admission.refuse("b", 0, 2);
   assert.equal(refusal?.code, "OVERLOADED");
@@ -36,7 +36,7 @@ Deno.test("Admission shares the player's bucket between connections", () => {
 });
 
 Deno.test("Admission turns abusive past the abuse limit of RATE_LIMITED rejects in 10 s, and forgives after the window", () => {
-  const admission = new Admission({ ...unlimited, ratePerConnection: 1, abuseLimit: 3 }, 0);
+  const admission = new Admission({ ...unlimited, ratePerConnection: 1, rateAbuseLimit: 3 }, 0);
   for (let i = 0; i < 2; i++) admission.refuse(`ok-${i}`, 0, 0);
   for (let i = 0; i < 3; i++) admission.refuse(`limited-${i}`, 0, 0);
   assert.equal(admission.abusive, false);

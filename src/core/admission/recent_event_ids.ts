@@ -1,18 +1,19 @@
 /**
  * The edge's memory of recent event ids per player, for dropping resent duplicates. A client that
  * lost an ack resends the event with the same id; the edge then acks it again instead of writing
- * it twice. Memory is bounded twice: each player keeps only their latest `perPlayer` ids, and when
- * all players together hold more than `maxIds`, the players seen longest ago are forgotten whole.
- * Forgetting only costs a duplicate record downstream (delivery stays at least once; consumers
- * that dedupe on `veltrix-event-id` see each event once).
+ * it twice. Memory is bounded twice: each player keeps only their latest `dedupPerPlayer` ids, and
+ * when all players together hold more than `dedupMaxIds`, the players seen longest ago are
+ * forgotten whole. Forgetting only costs a duplicate record downstream (delivery stays at least
+ * once; consumers that dedupe on `veltrix-event-id` see each event once).
  *
  * @module
  */
 
+import type { VeltrixError } from "../errors/veltrix_error.ts";
 import type { DeliveryListener } from "../routing/delivery_listener.ts";
 
 /** What the window knows of one id. */
-export interface RecentEvent {
+interface RecentEvent {
   /** True once Kafka acknowledged the first copy. */
   acked: boolean;
   /** Duplicates that arrived while the first copy was in flight. */
@@ -22,98 +23,159 @@ export interface RecentEvent {
 /** Bounds of a {@link RecentEventIds}. */
 export interface RecentEventIdsOptions {
   /** Ids remembered per player. @default 128 */
-  readonly perPlayer: number;
+  readonly dedupPerPlayer: number;
   /** Ids remembered in all. @default 1000000 */
-  readonly maxIds: number;
+  readonly dedupMaxIds: number;
+}
+
+/** What every player's ids share: the bounds and the count of ids in all. */
+interface Window {
+  readonly dedupPerPlayer: number;
+  readonly dedupMaxIds: number;
+  size: number;
+  /** Forgets the players seen longest ago until the ids in all are within `dedupMaxIds`. */
+  readonly overflow: () => void;
 }
 
 /** Recent event ids per player: see the module doc. */
 export class RecentEventIds {
-  readonly #perPlayer: number;
-  readonly #maxIds: number;
   /** Players in the order they were last seen (re-inserted on each frame). */
-  readonly #players = new Map<string, Map<string, RecentEvent>>();
-  #size = 0;
+  readonly #players = new Map<string, PlayerEventIds>();
+  readonly #window: Window;
 
   constructor(options: RecentEventIdsOptions) {
-    this.#perPlayer = options.perPlayer;
-    this.#maxIds = options.maxIds;
+    this.#window = {
+      dedupPerPlayer: options.dedupPerPlayer,
+      dedupMaxIds: options.dedupMaxIds,
+      size: 0,
+      overflow: () => this.#forgetPlayers(),
+    };
   }
 
   /** Ids remembered in all. */
   get size(): number {
-    return this.#size;
+    return this.#window.size;
   }
 
   /**
-   * The ids of `player`, marked as just seen. Call once per frame and keep the result for the
+   * The ids of `player`, marked as just seen. Call once per frame and keep the handle for the
    * frame's events.
    */
-  player(player: string): Map<string, RecentEvent> {
+  player(player: string): PlayerEventIds {
     let ids = this.#players.get(player);
-    if (ids === undefined) ids = new Map();
+    if (ids === undefined) ids = new PlayerEventIds(this.#window);
     else this.#players.delete(player);
     this.#players.set(player, ids);
     return ids;
   }
 
-  /** Remembers a new id as in flight. `ids` comes from {@link player}. */
-  begin(ids: Map<string, RecentEvent>, id: string): RecentEvent {
-    const entry: RecentEvent = { acked: false, waiters: undefined };
-    ids.set(id, entry);
-    this.#size++;
-    if (ids.size > this.#perPlayer) this.#dropOldest(ids);
-    if (this.#size > this.#maxIds) this.#forgetPlayers();
-    return entry;
-  }
-
-  /** The first copy of `id` was acked: returns the duplicates waiting on it. */
-  acked(player: string, id: string): DeliveryListener[] | undefined {
-    const entry = this.#players.get(player)?.get(id);
-    if (entry === undefined) return undefined;
-    entry.acked = true;
-    const waiters = entry.waiters;
-    entry.waiters = undefined;
-    return waiters;
-  }
-
   /**
-   * The first copy of `id` failed: forgets it, so that a resend is written, and returns the
-   * duplicates that were waiting (they must be told to resend too).
+   * The ids of `player` when they are remembered, without marking the player as seen: what a
+   * settled event reports to. A player with an id in flight is never forgotten, so the handle an
+   * event began in is the one found here.
    */
-  failed(player: string, id: string): DeliveryListener[] | undefined {
-    const ids = this.#players.get(player);
-    const entry = ids?.get(id);
-    if (entry === undefined) return undefined;
-    ids!.delete(id);
-    this.#size--;
-    return entry.waiters;
-  }
-
-  #dropOldest(ids: Map<string, RecentEvent>): void {
-    // Drop the oldest acked id; one still in flight stays until it settles (the per-connection
-    // in-flight bound keeps those few).
-    for (const [id, entry] of ids) {
-      if (!entry.acked) continue;
-      ids.delete(id);
-      this.#size--;
-      return;
-    }
+  of(player: string): PlayerEventIds | undefined {
+    return this.#players.get(player);
   }
 
   #forgetPlayers(): void {
     for (const [player, ids] of this.#players) {
-      if (this.#size <= this.#maxIds) return;
-      let inFlight = false;
-      for (const entry of ids.values()) {
-        if (!entry.acked) {
-          inFlight = true;
-          break;
-        }
-      }
-      if (inFlight) continue;
+      if (this.#window.size <= this.#window.dedupMaxIds) return;
+      if (ids.hasInFlight()) continue;
       this.#players.delete(player);
-      this.#size -= ids.size;
+      this.#window.size -= ids.size;
+    }
+  }
+}
+
+/**
+ * The recent ids of one player, and the duplicates waiting on those still in flight. Got from
+ * {@link RecentEventIds.player}; the first copy's outcome is told to it with {@link delivered}
+ * or {@link failed}, and it tells the waiting duplicates.
+ */
+export class PlayerEventIds {
+  readonly #ids = new Map<string, RecentEvent>();
+  readonly #window: Window;
+
+  constructor(window: Window) {
+    this.#window = window;
+  }
+
+  /** Ids remembered for this player. */
+  get size(): number {
+    return this.#ids.size;
+  }
+
+  /** The ids remembered, oldest first. */
+  ids(): IterableIterator<string> {
+    return this.#ids.keys();
+  }
+
+  /** Whether `id` is remembered, and acked (true) or still in flight (false); undefined when not. */
+  acked(id: string): boolean | undefined {
+    return this.#ids.get(id)?.acked;
+  }
+
+  /** True when some id of this player is still in flight. */
+  hasInFlight(): boolean {
+    for (const entry of this.#ids.values()) if (!entry.acked) return true;
+    return false;
+  }
+
+  /**
+   * Answers a resend of `id` when this player sent it recently: `listener` hears the ack at once
+   * when the first copy was acked, or the first copy's outcome while that is in flight. Returns
+   * false, and does nothing, for an id not remembered.
+   */
+  answerResend(id: string, listener: DeliveryListener): boolean {
+    const earlier = this.#ids.get(id);
+    if (earlier === undefined) return false;
+    if (earlier.acked) listener.delivered(id);
+    else (earlier.waiters ??= []).push(listener);
+    return true;
+  }
+
+  /** Remembers a new id as in flight. */
+  begin(id: string): void {
+    this.#ids.set(id, { acked: false, waiters: undefined });
+    const window = this.#window;
+    window.size++;
+    if (this.#ids.size > window.dedupPerPlayer) this.#dropOldest();
+    if (window.size > window.dedupMaxIds) window.overflow();
+  }
+
+  /** The first copy of `id` was acked: it stays remembered as acked, and its waiting duplicates are acked. */
+  delivered(id: string): void {
+    const entry = this.#ids.get(id);
+    if (entry === undefined) return;
+    entry.acked = true;
+    const waiters = entry.waiters;
+    if (waiters === undefined) return;
+    entry.waiters = undefined;
+    for (const waiter of waiters) waiter.delivered(id);
+  }
+
+  /**
+   * The first copy of `id` failed: it is forgotten, so that a resend is written, and its waiting
+   * duplicates fail too (their clients resend).
+   */
+  failed(id: string, error: VeltrixError): void {
+    const entry = this.#ids.get(id);
+    if (entry === undefined) return;
+    this.#ids.delete(id);
+    this.#window.size--;
+    if (entry.waiters === undefined) return;
+    for (const waiter of entry.waiters) waiter.failed(id, error);
+  }
+
+  #dropOldest(): void {
+    // Drop the oldest acked id; one still in flight stays until it settles (the per-connection
+    // in-flight bound keeps those few).
+    for (const [id, entry] of this.#ids) {
+      if (!entry.acked) continue;
+      this.#ids.delete(id);
+      this.#window.size--;
+      return;
     }
   }
 }

@@ -12,71 +12,96 @@ function waiter() {
 }
 
 Deno.test("RecentEventIds remembers an id per player until it is acked, and keeps it after", () => {
-  const recent = new RecentEventIds({ perPlayer: 8, maxIds: 100 });
+  const recent = new RecentEventIds({ dedupPerPlayer: 8, dedupMaxIds: 100 });
   const alice = recent.player("alice");
-  recent.begin(alice, "e-1");
-  assert.equal(alice.get("e-1")?.acked, false);
-  assert.equal(recent.player("bob").get("e-1"), undefined, "ids are per player");
-  recent.acked("alice", "e-1");
-  assert.equal(recent.player("alice").get("e-1")?.acked, true);
+  alice.begin("e-1");
+  assert.equal(alice.acked("e-1"), false);
+  assert.equal(recent.player("bob").acked("e-1"), undefined, "ids are per player");
+  recent.of("alice")!.delivered("e-1");
+  assert.equal(recent.player("alice").acked("e-1"), true);
 });
 
-Deno.test("RecentEventIds hands the duplicates that waited on an in-flight id to its ack", () => {
-  const recent = new RecentEventIds({ perPlayer: 8, maxIds: 100 });
+Deno.test("RecentEventIds.of() finds a player without marking them as seen, and nothing for a stranger", () => {
+  const recent = new RecentEventIds({ dedupPerPlayer: 8, dedupMaxIds: 100 });
+  const alice = recent.player("alice");
+  assert.equal(recent.of("alice"), alice);
+  assert.equal(recent.of("nobody"), undefined);
+});
+
+Deno.test("a player's ids answer a resend: at once when acked, on the first copy's ack while in flight", () => {
+  const recent = new RecentEventIds({ dedupPerPlayer: 8, dedupMaxIds: 100 });
   const ids = recent.player("p");
-  const entry = recent.begin(ids, "e-1");
+  assert.equal(ids.answerResend("e-1", waiter()), false, "an id not remembered is no resend");
+  ids.begin("e-1");
   const w = waiter();
-  (entry.waiters ??= []).push(w);
-  const waiters = recent.acked("p", "e-1");
-  waiters?.forEach((x) => x.delivered("e-1"));
+  assert.equal(ids.answerResend("e-1", w), true);
+  assert.deepEqual(w.heard, [], "it waits while the first copy is in flight");
+  ids.delivered("e-1");
   assert.deepEqual(w.heard, ["ack e-1"]);
-  assert.equal(recent.acked("p", "e-1"), undefined, "waiters are handed over once");
+  ids.delivered("e-1");
+  assert.deepEqual(w.heard, ["ack e-1"], "waiters are told once");
+  const late = waiter();
+  assert.equal(ids.answerResend("e-1", late), true);
+  assert.deepEqual(late.heard, ["ack e-1"], "a resend after the ack is acked at once");
 });
 
-Deno.test("RecentEventIds forgets a failed id, so that a resend is written again", () => {
-  const recent = new RecentEventIds({ perPlayer: 8, maxIds: 100 });
+Deno.test("RecentEventIds forgets a failed id, so that a resend is written again, and fails its waiters", () => {
+  const recent = new RecentEventIds({ dedupPerPlayer: 8, dedupMaxIds: 100 });
   const ids = recent.player("p");
-  const entry = recent.begin(ids, "e-1");
+  ids.begin("e-1");
   const w = waiter();
-  entry.waiters = [w];
-  recent.failed("p", "e-1")?.forEach((x) => x.failed("e-1", new VeltrixError("KAFKA_WRITE_FAILED", "down")));
+  ids.answerResend("e-1", w);
+  ids.failed("e-1", new VeltrixError("KAFKA_WRITE_FAILED", "down"));
   assert.deepEqual(w.heard, ["fail e-1 KAFKA_WRITE_FAILED"]);
-  assert.equal(recent.player("p").get("e-1"), undefined);
+  assert.equal(recent.player("p").acked("e-1"), undefined);
   assert.equal(recent.size, 0);
 });
 
-Deno.test("RecentEventIds keeps at most perPlayer acked ids per player, dropping the oldest", () => {
-  const recent = new RecentEventIds({ perPlayer: 3, maxIds: 100 });
+Deno.test("RecentEventIds keeps at most dedupPerPlayer acked ids per player, dropping the oldest", () => {
+  const recent = new RecentEventIds({ dedupPerPlayer: 3, dedupMaxIds: 100 });
   const ids = recent.player("p");
   for (let i = 0; i < 5; i++) {
-    recent.begin(ids, `e-${i}`);
-    recent.acked("p", `e-${i}`);
+    ids.begin(`e-${i}`);
+    ids.delivered(`e-${i}`);
   }
-  assert.deepEqual([...recent.player("p").keys()], ["e-2", "e-3", "e-4"]);
+  assert.deepEqual([...recent.player("p").ids()], ["e-2", "e-3", "e-4"]);
   assert.equal(recent.size, 3);
 });
 
 Deno.test("RecentEventIds never drops an id that is still in flight", () => {
-  const recent = new RecentEventIds({ perPlayer: 2, maxIds: 100 });
+  const recent = new RecentEventIds({ dedupPerPlayer: 2, dedupMaxIds: 100 });
   const ids = recent.player("p");
-  recent.begin(ids, "pending");
+  ids.begin("pending");
   for (let i = 0; i < 4; i++) {
-    recent.begin(ids, `e-${i}`);
-    recent.acked("p", `e-${i}`);
+    ids.begin(`e-${i}`);
+    ids.delivered(`e-${i}`);
   }
-  assert.ok(recent.player("p").has("pending"));
+  assert.equal(recent.player("p").acked("pending"), false);
 });
 
-Deno.test("RecentEventIds forgets the players seen longest ago once all ids exceed maxIds", () => {
-  const recent = new RecentEventIds({ perPlayer: 10, maxIds: 6 });
+Deno.test("RecentEventIds forgets the players seen longest ago once all ids exceed dedupMaxIds", () => {
+  const recent = new RecentEventIds({ dedupPerPlayer: 10, dedupMaxIds: 6 });
   for (const player of ["old", "mid", "new"]) {
     const ids = recent.player(player);
     for (let i = 0; i < 3; i++) {
-      recent.begin(ids, `${player}-${i}`);
-      recent.acked(player, `${player}-${i}`);
+      ids.begin(`${player}-${i}`);
+      ids.delivered(`${player}-${i}`);
     }
   }
   assert.ok(recent.size <= 6);
   assert.equal(recent.player("new").size, 3, "the latest player is kept");
   assert.equal(recent.player("old").size, 0, "the oldest player is forgotten");
+});
+
+Deno.test("RecentEventIds never forgets a player with an id in flight", () => {
+  const recent = new RecentEventIds({ dedupPerPlayer: 10, dedupMaxIds: 2 });
+  const old = recent.player("old");
+  old.begin("pending");
+  for (const player of ["a", "b"]) {
+    const ids = recent.player(player);
+    ids.begin(`${player}-0`);
+    ids.delivered(`${player}-0`);
+  }
+  assert.equal(recent.of("old"), old);
+  assert.equal(old.acked("pending"), false);
 });

@@ -81,7 +81,17 @@ const table = {
     http: 401,
     rpc: "unauthenticated",
     retryable: false,
-    summary: "The token is missing, malformed, wrongly signed, expired or has no subject.",
+    close: 4003,
+    summary:
+      "The token is missing, malformed, wrongly signed, expired, from an issuer not trusted or has no subject; an in-band refresh that does not verify or names another player closes the connection (4003).",
+  },
+  TOKEN_EXPIRED: {
+    http: 401,
+    rpc: "unauthenticated",
+    retryable: true,
+    close: 4001,
+    summary:
+      "The connection's token reached its `exp` (plus `VELTRIX_JWT_CLOCK_SKEW_S`) with no in-band refresh; the edge closes it (4001). Reconnect with a fresh token and resend unacked events.",
   },
   NOT_READY: {
     http: 503,

@@ -47,14 +47,25 @@ Deno.test("closeFrameOf() closes with the table's code and the error code as the
   assert.deepEqual(closeFrameOf("RATE_LIMITED"), { code: 1008, reason: "RATE_LIMITED" });
   assert.deepEqual(closeFrameOf("IDLE_TIMEOUT"), { code: 1000, reason: "IDLE_TIMEOUT" });
   assert.deepEqual(closeFrameOf("SHUTTING_DOWN"), { code: 1001, reason: "SHUTTING_DOWN" });
+  assert.deepEqual(closeFrameOf("TOKEN_EXPIRED"), { code: 4001, reason: "TOKEN_EXPIRED" });
+  assert.deepEqual(closeFrameOf("UNAUTHORIZED"), { code: 4003, reason: "UNAUTHORIZED" });
 });
 
 Deno.test("closeFrameOf() knows every code that has a close code, and each reason fits a close frame", () => {
   const closing = codes.filter((code) => errorCodes[code].close !== undefined) as ClosingErrorCode[];
-  assert.deepEqual(closing.sort(), ["FRAME_TOO_LARGE", "IDLE_TIMEOUT", "RATE_LIMITED", "SHUTTING_DOWN"]);
+  assert.deepEqual(closing.sort(), [
+    "FRAME_TOO_LARGE",
+    "IDLE_TIMEOUT",
+    "RATE_LIMITED",
+    "SHUTTING_DOWN",
+    "TOKEN_EXPIRED",
+    "UNAUTHORIZED",
+  ]);
   for (const code of closing) {
     const frame = closeFrameOf(code);
-    assert.ok(frame.code === 1000 || (frame.code >= 1001 && frame.code <= 1014), `${code}: ${frame.code}`);
+    // Standard codes, or the 4000-4999 range kept for applications (token expiry and refusal).
+    const standard = frame.code === 1000 || (frame.code >= 1001 && frame.code <= 1014);
+    assert.ok(standard || (frame.code >= 4000 && frame.code <= 4999), `${code}: ${frame.code}`);
     assert.ok(new TextEncoder().encode(frame.reason).length <= 123, "a close reason is at most 123 bytes");
   }
 });

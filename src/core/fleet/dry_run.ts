@@ -74,14 +74,16 @@ export function dryRun(current: RouteTable, candidate: RouteTable, traffic: Traf
     if (!was.deadLettered && will.deadLettered) newlyDeadLettered.push(finding);
     else if (was.targets.length > 0 && will.targets.length === 0) newlyNoRoute.push(finding);
     else if (finding.before.join("|") !== finding.after.join("|")) changes.push(finding);
-    const schema = will.schema;
-    if (schema === undefined || schema.rule.schema.key === was.schema?.rule.schema.key || samples.length === 0) {
+    const schema = will.schemaCheck;
+    if (
+      schema === undefined || schema.rule.validator.key === was.schemaCheck?.rule.validator.key || samples.length === 0
+    ) {
       continue;
     }
     let failed = 0;
     let example: SchemaFinding["example"];
     for (const data of samples) {
-      const violation = schema.rule.schema.check(data);
+      const violation = schema.rule.validator.check(data);
       if (violation === undefined) continue;
       failed++;
       example ??= { pointer: violation.pointer, keyword: violation.keyword };

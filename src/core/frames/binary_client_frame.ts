@@ -39,6 +39,12 @@ export interface BinaryClientEvent {
   readonly tracestate: string;
 }
 
+/** A whole ClientFrame as read from the wire: its events, and its refresh token ("" when it has none). */
+export interface BinaryClientFrame {
+  readonly events: BinaryClientEvent[];
+  readonly token: string;
+}
+
 /** protobuf-es's default recursion limit: messages and groups nested at most this deep, the frame included. */
 const RECURSION_LIMIT = 100;
 
@@ -88,21 +94,31 @@ let deepest = 0;
  * `dataProblem` set.
  */
 export function readBinaryClientFrame(bytes: Uint8Array): BinaryClientEvent[] {
+  return readBinaryClientFrameWithToken(bytes).events;
+}
+
+/**
+ * Reads ClientFrame bytes into their events and their refresh token (field 2, the last one
+ * winning, "" when absent), as {@link readBinaryClientFrame} reads the events.
+ */
+export function readBinaryClientFrameWithToken(bytes: Uint8Array): BinaryClientFrame {
   const reader = new BinaryReader(bytes, decodeUtf8);
   input = bytes;
   const events: BinaryClientEvent[] = [];
+  let token = "";
   try {
     // ClientFrame, at depth 1.
     while (reader.pos < reader.len) {
       const tag = readTag(reader);
       const field = tag >>> 3;
       if (field === 1) events.push(readEvent(reader));
+      else if (field === 2) token = reader.string();
       else reader.skip(tag & 7, field, RECURSION_LIMIT - 1);
     }
   } finally {
     input = EMPTY; // do not keep the frame alive
   }
-  return events;
+  return { events, token };
 }
 
 /** Reads an Event (depth 2). */

@@ -16,7 +16,7 @@ import { edits, frameBytes, mutate } from "./testing/frame_arbitraries.ts";
 import { fuzz } from "../testing/fuzz.ts";
 import { DEFAULT_FRAME_LIMITS, type FrameLimits } from "./client_frame_codec.ts";
 
-const tight: FrameLimits = { maxEvents: 2, maxDataDepth: 2 };
+const tight: FrameLimits = { maxEventsPerFrame: 2, maxDataDepth: 2 };
 
 function check(bytes: Uint8Array): void {
   assertReadsLikeProtobufEs(bytes);

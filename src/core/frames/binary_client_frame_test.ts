@@ -36,7 +36,7 @@ runClientFrameCases(
 function assertLikeProtobufEs(bytes: Uint8Array): void {
   assertReadsLikeProtobufEs(bytes);
   assertDecodesLikeProtobufEs(bytes);
-  assertDecodesLikeProtobufEs(bytes, { maxEvents: 1, maxDataDepth: 1 });
+  assertDecodesLikeProtobufEs(bytes, { maxEventsPerFrame: 1, maxDataDepth: 1 });
 }
 
 function dataOf(bytes: Uint8Array): JsonValue | undefined {
@@ -359,11 +359,13 @@ Deno.test("decodeBinaryClientFrame() applies the event rules and limits as the p
     ["deep-nan", "a", [listValue([numberValue(NaN)], deepValue(33, () => false))]],
     ["x".repeat(65), "a", undefined],
   );
-  for (const limits of [undefined, { maxEvents: 7, maxDataDepth: 32 }, { maxEvents: 6, maxDataDepth: 32 }]) {
+  for (
+    const limits of [undefined, { maxEventsPerFrame: 7, maxDataDepth: 32 }, { maxEventsPerFrame: 6, maxDataDepth: 32 }]
+  ) {
     assertDecodesLikeProtobufEs(bytes, limits);
   }
   for (const maxDataDepth of [-1, 0, 1, 2, 33, NaN, Infinity]) {
-    assertDecodesLikeProtobufEs(bytes, { maxEvents: 500, maxDataDepth });
+    assertDecodesLikeProtobufEs(bytes, { maxEventsPerFrame: 500, maxDataDepth });
   }
   const decoded = decodeBinaryClientFrame(bytes);
   assert.deepEqual(decoded.events.map((e) => e.id), ["ok"]);

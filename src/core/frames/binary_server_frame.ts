@@ -2,7 +2,7 @@
  * A writer for the `veltrix.v1.ServerFrame` wire format made for the reply hot path, without
  * building protobuf-es messages. Its output is byte for byte what protobuf-es `toBinary` makes of
  * the same reply (the tests check that over generated replies): fields in number order, empty
- * strings and a zero retry hint left out, every ack written even when empty, an error written
+ * strings and a zero retry hint or expiry left out, every ack written even when empty, an error and a session written
  * whenever the reply has one, and text as `TextEncoder` writes it (a lone surrogate becomes
  * U+FFFD).
  *
@@ -23,6 +23,8 @@ const encoder = new TextEncoder();
 const TAG_ACK = 0x0a;
 const TAG_REJECT = 0x12;
 const TAG_ERROR = 0x1a;
+const TAG_SESSION = 0x22;
+const TAG_EXPIRES_AT = 0x08;
 const TAG_ID = 0x0a;
 const TAG_CODE = 0x12;
 const TAG_MESSAGE = 0x1a;
@@ -70,6 +72,8 @@ const CHARS = Array.from({ length: 0x80 }, (_, byte) => String.fromCharCode(byte
 const ACK = CHARS[TAG_ACK]!;
 const REJECT = CHARS[TAG_REJECT]!;
 const ERROR = CHARS[TAG_ERROR]!;
+const SESSION = CHARS[TAG_SESSION]!;
+const EXPIRES_AT = CHARS[TAG_EXPIRES_AT]!;
 const ID = CHARS[TAG_ID]!;
 const CODE = CHARS[TAG_CODE]!;
 const MESSAGE = CHARS[TAG_MESSAGE]!;
@@ -122,7 +126,7 @@ function writeAscii(reply: ServerReply): Uint8Array | undefined {
   if (rejects !== undefined) {
     for (let i = 0; i < rejects.length; i++) {
       const reject = rejects[i]!;
-      const retry = wireRetryAfterMs(reject.retryAfterMs);
+      const retry = wireUint32(reject.retryAfterMs);
       const body = asciiFieldSize(reject.id) + asciiFieldSize(reject.code) + asciiFieldSize(reject.message) +
         (retry === 0 ? 0 : 1 + varintSize(retry));
       text += REJECT;
@@ -142,6 +146,16 @@ function writeAscii(reply: ServerReply): Uint8Array | undefined {
     text += varintText(text.length, asciiFieldSize(error.code) + asciiFieldSize(error.message));
     text = appendField(text, ERROR_CODE, error.code);
     text = appendField(text, ERROR_MESSAGE, error.message);
+  }
+  const session = reply.session;
+  if (session) {
+    const expiresAt = wireUint32(session.expiresAt);
+    text += SESSION;
+    text += varintText(text.length, expiresAt === 0 ? 0 : 1 + varintSize(expiresAt));
+    if (expiresAt !== 0) {
+      text += EXPIRES_AT;
+      text += varintText(text.length, expiresAt);
+    }
   }
   const size = text.length;
   const out = allocate(size);
@@ -185,7 +199,7 @@ function writeAny(reply: ServerReply): Uint8Array {
       let body = stringFieldSize(lengths, n++, reject.id);
       body += stringFieldSize(lengths, n++, reject.code);
       body += stringFieldSize(lengths, n++, reject.message);
-      const retry = wireRetryAfterMs(reject.retryAfterMs);
+      const retry = wireUint32(reject.retryAfterMs);
       if (retry !== 0) body += 1 + varintSize(retry);
       lengths[at] = body;
       total += 1 + varintSize(body) + body;
@@ -198,6 +212,10 @@ function writeAny(reply: ServerReply): Uint8Array {
     lengths[at] = body;
     total += 1 + varintSize(body) + body;
   }
+  const session = reply.session;
+  const expiresAt = session ? wireUint32(session.expiresAt) : 0;
+  const sessionBody = expiresAt === 0 ? 0 : 1 + varintSize(expiresAt);
+  if (session) total += 1 + varintSize(sessionBody) + sessionBody;
 
   const out = allocate(total);
   let pos = 0;
@@ -216,7 +234,7 @@ function writeAny(reply: ServerReply): Uint8Array {
       pos = writeStringField(out, pos, TAG_ID, reject.id, lengths[n++]!);
       pos = writeStringField(out, pos, TAG_CODE, reject.code, lengths[n++]!);
       pos = writeStringField(out, pos, TAG_MESSAGE, reject.message, lengths[n++]!);
-      const retry = wireRetryAfterMs(reject.retryAfterMs);
+      const retry = wireUint32(reject.retryAfterMs);
       if (retry !== 0) {
         out[pos++] = TAG_RETRY_AFTER_MS;
         pos = writeVarint(out, pos, retry);
@@ -229,12 +247,20 @@ function writeAny(reply: ServerReply): Uint8Array {
     pos = writeStringField(out, pos, TAG_ERROR_CODE, error.code, lengths[n++]!);
     pos = writeStringField(out, pos, TAG_ERROR_MESSAGE, error.message, lengths[n++]!);
   }
+  if (session) {
+    out[pos++] = TAG_SESSION;
+    pos = writeVarint(out, pos, sessionBody);
+    if (expiresAt !== 0) {
+      out[pos++] = TAG_EXPIRES_AT;
+      pos = writeVarint(out, pos, expiresAt);
+    }
+  }
   if (lengths.length > 4096) sizes = []; // do not keep a huge reply's scratch alive
   return out;
 }
 
-/** The retry hint as the uint32 it is on the wire: rounded up, clamped, 0 when unset or not a number. */
-function wireRetryAfterMs(ms: number | undefined): number {
+/** A uint32 as it is on the wire (a retry hint, an expiry): rounded up, clamped, 0 when unset or not a number. */
+function wireUint32(ms: number | undefined): number {
   return Math.min(Math.max(Math.ceil(ms ?? 0), 0), 0xffff_ffff) || 0;
 }
 

@@ -90,6 +90,7 @@ Deno.test("writeBinaryServerFrame() makes the same bytes as protobuf-es toBinary
       { maxLength: 8 },
     ),
     error: fc.record({ code, message: text }),
+    session: fc.record({ expiresAt: retryAfterMs }),
   }, { requiredKeys: [] });
   fuzz("server replies against protobuf-es", 5_000, reply, assertSameBytes);
 });
@@ -120,4 +121,17 @@ Deno.test("writeBinaryServerFrame() does not let one reply's sizes leak into the
   assertSameBytes(long);
   assertSameBytes(short);
   assertSameBytes(long);
+});
+
+Deno.test("writeBinaryServerFrame() writes a session reply (a refresh taken) as protobuf-es toBinary does", () => {
+  for (const expiresAt of [0, 1, 127, 128, 1_796_000_000, 0xffff_ffff, 2 ** 33, -1, NaN]) {
+    assertSameBytes({ session: { expiresAt } });
+    assertSameBytes({ acks: ["é"], session: { expiresAt } });
+  }
+  const frame = fromBinary(
+    ServerFrameSchema,
+    writeBinaryServerFrame({ acks: ["e-1"], session: { expiresAt: 1_796_000_000 } }),
+  );
+  assert.equal(frame.session?.expiresAt, 1_796_000_000);
+  assert.deepEqual(frame.acks, ["e-1"]);
 });

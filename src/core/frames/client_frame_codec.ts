@@ -1,5 +1,5 @@
 import type { JsonValue } from "@bufbuild/protobuf";
-import { type BinaryClientEvent, readBinaryClientFrame } from "./binary_client_frame.ts";
+import { type BinaryClientFrame, readBinaryClientFrameWithToken } from "./binary_client_frame.ts";
 import { writeBinaryServerFrame } from "./binary_server_frame.ts";
 import { eventDataProblem, eventIdProblem, eventTypeProblem, MAX_DATA_DEPTH } from "./event_constraints.ts";
 import { eventTraceFields } from "./trace_context.ts";
@@ -21,28 +21,37 @@ export interface IncomingEvent {
   readonly tracestate?: string;
 }
 
-/** A client frame split into the events to route and the events rejected while reading it. */
+/**
+ * A client frame split into the events to route and the events rejected while reading it, and the
+ * fresh token of an in-band refresh when the frame carries one (the key is absent otherwise).
+ */
 export interface DecodedClientFrame {
   readonly events: IncomingEvent[];
   readonly rejects: EventReject[];
+  /** A refresh token, applied before the events; absent when the frame has none (or an empty one). */
+  readonly token?: string;
 }
 
 /** What a frame may hold. */
 export interface FrameLimits {
   /** Events per frame; more is a TOO_MANY_EVENTS frame error. @default 500 */
-  readonly maxEvents: number;
+  readonly maxEventsPerFrame: number;
   /** Nesting of arrays and objects in an event's data; deeper is a DATA_TOO_DEEP reject. @default 32 */
   readonly maxDataDepth: number;
 }
 
 /** The limits used when a caller gives none. */
-export const DEFAULT_FRAME_LIMITS: FrameLimits = Object.freeze({ maxEvents: 500, maxDataDepth: MAX_DATA_DEPTH });
+export const DEFAULT_FRAME_LIMITS: FrameLimits = Object.freeze({
+  maxEventsPerFrame: 500,
+  maxDataDepth: MAX_DATA_DEPTH,
+});
 
 /**
  * Reads a JSON text frame: `{"events":[{"id":"e-1","type":"treasure.collected","data":{}}]}`. An
- * event may carry `traceparent` and `tracestate` (W3C trace context); invalid ones are dropped.
+ * event may carry `traceparent` and `tracestate` (W3C trace context); invalid ones are dropped. A
+ * frame may carry `"token"`, a fresh JWT (an in-band refresh); with it, `"events"` may be left out.
  * Throws a VeltrixError with code INVALID_FRAME when the frame as a whole cannot be read, or
- * TOO_MANY_EVENTS past `limits.maxEvents`; a bad event only becomes a reject (INVALID_EVENT or
+ * TOO_MANY_EVENTS past `limits.maxEventsPerFrame`; a bad event only becomes a reject (INVALID_EVENT or
  * DATA_TOO_DEEP), and the others go on.
  */
 export function decodeJsonClientFrame(text: string, limits: FrameLimits = DEFAULT_FRAME_LIMITS): DecodedClientFrame {
@@ -55,12 +64,20 @@ export function decodeJsonClientFrame(text: string, limits: FrameLimits = DEFAUL
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new VeltrixError("INVALID_FRAME", 'frame must be a JSON object with an "events" array');
   }
-  const list = (parsed as { events?: unknown }).events;
+  const { events: given, token } = parsed as { events?: unknown; token?: unknown };
+  if (token !== undefined && typeof token !== "string") {
+    throw new VeltrixError("INVALID_FRAME", 'frame "token" must be a string');
+  }
+  const refresh = token === undefined || token === "" ? undefined : token;
+  const list = given === undefined && refresh !== undefined ? [] : given;
   if (!Array.isArray(list)) {
     throw new VeltrixError("INVALID_FRAME", 'frame must have an "events" array');
   }
-  if (list.length > limits.maxEvents) {
-    throw new VeltrixError("TOO_MANY_EVENTS", `frame has ${list.length} events; at most ${limits.maxEvents} are taken`);
+  if (list.length > limits.maxEventsPerFrame) {
+    throw new VeltrixError(
+      "TOO_MANY_EVENTS",
+      `frame has ${list.length} events; at most ${limits.maxEventsPerFrame} are taken`,
+    );
   }
   const events: IncomingEvent[] = [];
   const rejects: EventReject[] = [];
@@ -92,12 +109,12 @@ export function decodeJsonClientFrame(text: string, limits: FrameLimits = DEFAUL
         : { id: id as string, type: type as string, data, ...eventTraceFields(traceparent, tracestate) },
     );
   }
-  return { events, rejects };
+  return refresh === undefined ? { events, rejects } : { events, rejects, token: refresh };
 }
 
 /**
  * Reads a binary frame holding a protobuf `veltrix.v1.ClientFrame`. Throws a VeltrixError with
- * code INVALID_FRAME when the bytes are not one, or TOO_MANY_EVENTS past `limits.maxEvents`; a
+ * code INVALID_FRAME when the bytes are not one, or TOO_MANY_EVENTS past `limits.maxEventsPerFrame`; a
  * bad event only becomes a reject (INVALID_EVENT, also for data with no JSON form such as NaN,
  * or DATA_TOO_DEEP), and the others go on. The data is read straight into JSON by the hand-written
  * reader, which accepts and refuses exactly what protobuf-es `fromBinary` and `toJson` do.
@@ -106,16 +123,17 @@ export function decodeBinaryClientFrame(
   bytes: Uint8Array,
   limits: FrameLimits = DEFAULT_FRAME_LIMITS,
 ): DecodedClientFrame {
-  let frame: BinaryClientEvent[];
+  let read: BinaryClientFrame;
   try {
-    frame = readBinaryClientFrame(bytes);
+    read = readBinaryClientFrameWithToken(bytes);
   } catch (cause) {
     throw new VeltrixError("INVALID_FRAME", "frame is not a protobuf ClientFrame", { cause });
   }
-  if (frame.length > limits.maxEvents) {
+  const frame = read.events;
+  if (frame.length > limits.maxEventsPerFrame) {
     throw new VeltrixError(
       "TOO_MANY_EVENTS",
-      `frame has ${frame.length} events; at most ${limits.maxEvents} are taken`,
+      `frame has ${frame.length} events; at most ${limits.maxEventsPerFrame} are taken`,
     );
   }
   const events: IncomingEvent[] = [];
@@ -148,7 +166,7 @@ export function decodeBinaryClientFrame(
       },
     );
   }
-  return { events, rejects };
+  return read.token === "" ? { events, rejects } : { events, rejects, token: read.token };
 }
 
 /** Writes a reply as a JSON text frame. Empty parts are left out. */

@@ -46,7 +46,7 @@ import { VeltrixError } from "../errors/veltrix_error.ts";
 // ---------------------------------------------------------------------------------------------
 // The oracle: what the decoders must return, worked out independently of them
 
-const { maxEvents, maxDataDepth } = DEFAULT_FRAME_LIMITS;
+const { maxEventsPerFrame, maxDataDepth } = DEFAULT_FRAME_LIMITS;
 const TYPE_RULE = new RegExp(`^[a-z0-9._-]{1,${MAX_EVENT_TYPE_LENGTH}}$`);
 
 type Expected =
@@ -157,14 +157,14 @@ function checkJsonFrame(text: string): void {
   } catch (error) {
     assertVeltrixError(error, ["INVALID_FRAME", "TOO_MANY_EVENTS"]);
     if (error.code === "TOO_MANY_EVENTS") {
-      assert.ok(Array.isArray(list) && list.length > maxEvents, "TOO_MANY_EVENTS for a frame within the limit");
+      assert.ok(Array.isArray(list) && list.length > maxEventsPerFrame, "TOO_MANY_EVENTS for a frame within the limit");
     } else {
       assert.ok(!Array.isArray(list), "INVALID_FRAME for a JSON object with an events array");
     }
     return;
   }
   assert.ok(Array.isArray(list), "decoded a frame that is not a JSON object with an events array");
-  assert.ok(list.length <= maxEvents, "decoded a frame with too many events");
+  assert.ok(list.length <= maxEventsPerFrame, "decoded a frame with too many events");
   assertDecodedAsExpected(decoded, list.map(expectJsonItem));
 }
 
@@ -182,14 +182,17 @@ function checkBinaryFrame(bytes: Uint8Array): void {
   } catch (error) {
     assertVeltrixError(error, ["INVALID_FRAME", "TOO_MANY_EVENTS"]);
     if (error.code === "TOO_MANY_EVENTS") {
-      assert.ok(frame !== undefined && frame.events.length > maxEvents, "TOO_MANY_EVENTS for a frame within the limit");
+      assert.ok(
+        frame !== undefined && frame.events.length > maxEventsPerFrame,
+        "TOO_MANY_EVENTS for a frame within the limit",
+      );
     } else {
       assert.equal(frame, undefined, "INVALID_FRAME for bytes that protobuf-es reads as a ClientFrame");
     }
     return;
   }
   assert.ok(frame !== undefined, "decoded bytes that protobuf-es refuses");
-  assert.ok(frame.events.length <= maxEvents, "decoded a frame with too many events");
+  assert.ok(frame.events.length <= maxEventsPerFrame, "decoded a frame with too many events");
   assertDecodedAsExpected(decoded, frame.events.map(expectBinaryEvent));
 }
 
@@ -330,7 +333,7 @@ const frameText = fc.oneof(
   // Right at the event count limit, in cheap items.
   {
     weight: 1,
-    arbitrary: fc.integer({ min: maxEvents - 2, max: maxEvents + 2 }).map((n) =>
+    arbitrary: fc.integer({ min: maxEventsPerFrame - 2, max: maxEventsPerFrame + 2 }).map((n) =>
       `{"events":[${Array<string>(n).fill('{"id":"x","type":"t"}').join(",")}]}`
     ),
   },
@@ -453,7 +456,7 @@ Deno.test("decodeBinaryClientFrame() on valid, mutated, spliced and random bytes
     // Right at the event count limit.
     {
       weight: 1,
-      arbitrary: fc.integer({ min: maxEvents - 2, max: maxEvents + 2 }).map((n) =>
+      arbitrary: fc.integer({ min: maxEventsPerFrame - 2, max: maxEventsPerFrame + 2 }).map((n) =>
         toBinary(ClientFrameSchema, create(ClientFrameSchema, { events: Array(n).fill({ id: "x", type: "t" }) }))
       ),
     },

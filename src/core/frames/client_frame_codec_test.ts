@@ -202,3 +202,34 @@ Deno.test("decodeJsonClientFrame() keeps a valid traceparent and tracestate, and
     { id: "e-4", type: "a.b", data: undefined },
   ]);
 });
+
+Deno.test("decodeJsonClientFrame() reads a refresh token, alone or with events, and refuses one that is not a string", () => {
+  assert.deepEqual(decodeJsonClientFrame('{"token":"a.b.c"}'), { events: [], rejects: [], token: "a.b.c" });
+  const both = decodeJsonClientFrame('{"token":"a.b.c","events":[{"id":"e-1","type":"a.b"}]}');
+  assert.equal(both.token, "a.b.c");
+  assert.deepEqual(both.events.map((event) => event.id), ["e-1"]);
+  assert.equal("token" in decodeJsonClientFrame('{"events":[],"token":""}'), false);
+  for (const text of ['{"token":1}', '{"token":null}', '{"token":["a"]}', '{"token":""}']) {
+    assertInvalidFrame(() => decodeJsonClientFrame(text));
+  }
+});
+
+Deno.test("decodeBinaryClientFrame() reads a refresh token (ClientFrame field 2) before or after the events", () => {
+  const bytes = toBinary(
+    ClientFrameSchema,
+    create(ClientFrameSchema, { token: "a.b.c", events: [{ id: "e", type: "t" }] }),
+  );
+  const frame = decodeBinaryClientFrame(bytes);
+  assert.equal(frame.token, "a.b.c");
+  assert.deepEqual(frame.events.map((event) => event.id), ["e"]);
+  assert.equal("token" in decodeBinaryClientFrame(binaryFrame([{ id: "e", type: "t" }])), false);
+});
+
+Deno.test("encodeJsonServerFrame() writes the session reply of a refresh", () => {
+  assert.equal(
+    encodeJsonServerFrame({ session: { expiresAt: 1_796_000_000 } }),
+    '{"session":{"expiresAt":1796000000}}',
+  );
+  const frame = fromBinary(ServerFrameSchema, encodeBinaryServerFrame({ session: { expiresAt: 1_796_000_000 } }));
+  assert.equal(frame.session?.expiresAt, 1_796_000_000);
+});

@@ -21,4 +21,6 @@ export interface ServerReply {
   readonly acks?: readonly string[];
   readonly rejects?: readonly EventReject[];
   readonly error?: { readonly code: ErrorCode; readonly message: string };
+  /** The answer to an in-band refresh the edge took: the new token's `exp`, in unix seconds. */
+  readonly session?: { readonly expiresAt: number };
 }

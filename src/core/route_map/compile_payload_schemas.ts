@@ -14,7 +14,8 @@ export interface PayloadSchemaRule {
   /** The `match` as the map wrote it. */
   readonly match: string;
   readonly pattern: RoutePattern;
-  readonly schema: CompiledPayloadSchema;
+  /** The compiled validator of the schema. */
+  readonly validator: CompiledPayloadSchema;
 }
 
 /** How compile finds validators for a map's schemas. */
@@ -64,7 +65,7 @@ export function compilePayloadSchemas(
       schema = result;
     }
     compiled.set(key, schema);
-    if (!("problem" in pattern)) rules.push(Object.freeze({ match, pattern, schema }));
+    if (!("problem" in pattern)) rules.push(Object.freeze({ match, pattern, validator: schema }));
   }
   return { rules, problems };
 }

@@ -24,7 +24,7 @@ export interface Resolution {
   /** True when some target wants the JSON encoding. */
   readonly needsJson: boolean;
   /** The payload schema the event's data must match; undefined for types without one (no work). */
-  readonly schema?: SchemaCheck;
+  readonly schemaCheck?: SchemaCheck;
 }
 
 /** The schema check of one event type, and what happens to data that fails it. */
@@ -101,7 +101,7 @@ export class RouteTable {
   ) {
     this.map = map;
     this.schemaRules = Object.freeze([...schemas.rules]);
-    this.compiledSchemas = new Map(schemas.rules.map((rule) => [rule.schema.key, rule.schema]));
+    this.compiledSchemas = new Map(schemas.rules.map((rule) => [rule.validator.key, rule.validator]));
     this.badEventTopic = schemas.badEventTopic;
     let schemaAll: PayloadSchemaRule | undefined;
     for (const rule of schemas.rules) {
@@ -186,7 +186,7 @@ export class RouteTable {
   }
 }
 
-/** A frozen Resolution; the `schema` key is only there for types that have one. */
+/** A frozen Resolution; the `schemaCheck` key is only there for types that have one. */
 function resolution(targets: ResolvedTarget[], deadLettered: boolean, schema?: SchemaCheck): Resolution {
   const base = {
     targets: Object.freeze(targets),
@@ -194,7 +194,7 @@ function resolution(targets: ResolvedTarget[], deadLettered: boolean, schema?: S
     needsProtobuf: targets.some((t) => t.format === Format.PROTOBUF),
     needsJson: targets.some((t) => t.format === Format.JSON),
   };
-  return Object.freeze(schema === undefined ? base : { ...base, schema });
+  return Object.freeze(schema === undefined ? base : { ...base, schemaCheck: schema });
 }
 
 function pushTo(index: Map<string, number[]>, key: string, value: number): void {

@@ -39,12 +39,12 @@ export function routeEvent(
 ): RoutedOrRejected {
   let resolution: Resolution = table.resolve(event.type);
   let violation: SchemaViolation | undefined;
-  const schema = resolution.schema;
-  if (schema !== undefined) {
-    violation = schema.rule.schema.check(event.data);
+  const schemaCheck = resolution.schemaCheck;
+  if (schemaCheck !== undefined) {
+    violation = schemaCheck.rule.validator.check(event.data);
     if (violation !== undefined) {
-      if (schema.badEvent === undefined) return schemaReject(event, schema, violation);
-      resolution = schema.badEvent;
+      if (schemaCheck.badEvent === undefined) return schemaReject(event, schemaCheck, violation);
+      resolution = schemaCheck.badEvent;
     }
   }
   if (resolution.targets.length === 0) {
@@ -60,7 +60,7 @@ export function routeEvent(
   } catch (error) {
     return { id: event.id, code: "INVALID_EVENT", message: `event cannot be encoded: ${(error as Error).message}` };
   }
-  if (violation !== undefined) built = markBadEvent(built, event, schema!, violation, stamp);
+  if (violation !== undefined) built = markBadEvent(built, event, schemaCheck!, violation, stamp);
   const eventBytes = built.records[0]!.value.length;
   if (eventBytes > maxEventBytes) {
     return {

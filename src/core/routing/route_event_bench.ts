@@ -40,7 +40,7 @@ const stamp = { player: "p-1", receivedAtMs: 1_700_000_000_000, edgeId: "edge-1"
 const good = { id: "e-1", type: "treasure.collected", data: { chest: 12, gold: 40, rare: false } };
 const bad = { id: "e-2", type: "treasure.collected", data: { chest: 12, gold: -1 } };
 const unchecked = { id: "e-3", type: "player.moved", data: { x: 1, y: 2, zone: 3 } };
-const check = rejecting.resolve("treasure.collected").schema!.rule.schema.check;
+const check = rejecting.resolve("treasure.collected").schemaCheck!.rule.validator.check;
 
 Deno.bench("routeEvent: no schema in the map", { group: "schemas", baseline: true }, () => {
   routeEvent(good, plain, stamp, 1 << 20);

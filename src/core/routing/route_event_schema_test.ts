@@ -50,7 +50,7 @@ Deno.test("routeEvent() routes data that matches its schema as usual, and types 
   assert.ok(!isReject(ok));
   assert.deepEqual(ok.records.map((r) => r.topic), ["game.treasure"]);
   assert.equal(ok.records[0]!.headers[BAD_EVENT_HEADERS.reason], undefined);
-  assert.equal(table.resolve("treasure.opened").schema, undefined);
+  assert.equal(table.resolve("treasure.opened").schemaCheck, undefined);
   const free = routeEvent({ id: "e-2", type: "treasure.opened", data: "anything" }, table, stamp, 1 << 20);
   assert.ok(!isReject(free));
 });
@@ -81,19 +81,19 @@ Deno.test("a type is checked against its most specific schema: exact, then the l
     { match: "treasure.*", jsonSchema: '{"type":"array"}' },
   ];
   const table = compileRouteMapOrThrow(schemaMap(4n, SchemaViolationAction.REJECT, extra));
-  assert.equal(table.resolve("treasure.collected").schema?.rule.match, "treasure.collected");
-  assert.equal(table.resolve("treasure.gem.red").schema?.rule.match, "treasure.gem.*");
-  assert.equal(table.resolve("treasure.opened").schema?.rule.match, "treasure.*");
-  assert.equal(table.resolve("player.moved").schema?.rule.match, "player.*");
-  assert.equal(table.resolve("lobby.ping").schema, undefined, "unrouted types are not checked");
+  assert.equal(table.resolve("treasure.collected").schemaCheck?.rule.match, "treasure.collected");
+  assert.equal(table.resolve("treasure.gem.red").schemaCheck?.rule.match, "treasure.gem.*");
+  assert.equal(table.resolve("treasure.opened").schemaCheck?.rule.match, "treasure.*");
+  assert.equal(table.resolve("player.moved").schemaCheck?.rule.match, "player.*");
+  assert.equal(table.resolve("lobby.ping").schemaCheck, undefined, "unrouted types are not checked");
 });
 
 Deno.test("REJECT wins when the routes of a type disagree; DEAD_LETTER needs every matching route to say it", () => {
   const map = schemaMap(4n, SchemaViolationAction.DEAD_LETTER);
   map.routes.push({ ...map.routes[0]!, name: "strict", match: "treasure.collected", onSchemaViolation: 0 });
   const table = compileRouteMapOrThrow(map);
-  assert.equal(table.resolve("treasure.collected").schema?.badEvent, undefined);
-  assert.equal(table.resolve("player.moved").schema?.badEvent?.targets[0]?.topic, "veltrix.bad-events");
+  assert.equal(table.resolve("treasure.collected").schemaCheck?.badEvent, undefined);
+  assert.equal(table.resolve("player.moved").schemaCheck?.badEvent?.targets[0]?.topic, "veltrix.bad-events");
 });
 
 Deno.test("compileRouteMap() lists every schema problem: bad match, duplicate, bad schema, DEAD_LETTER without a bad-event topic", () => {
@@ -139,8 +139,8 @@ Deno.test("a map that changes only routes does not compile its schemas again (co
   const second = compileRouteMapOrThrow(routesOnly, { compile: counting, previous: first.compiledSchemas });
   assert.equal(compiles, 2, "no schema compiled again");
   assert.equal(
-    second.resolve("treasure.collected").schema?.rule.schema,
-    first.resolve("treasure.collected").schema?.rule.schema,
+    second.resolve("treasure.collected").schemaCheck?.rule.validator,
+    first.resolve("treasure.collected").schemaCheck?.rule.validator,
   );
   const oneChanged = schemaMap(6n);
   oneChanged.schemas[1]!.jsonSchema = '{"type":"object","required":["x"]}';

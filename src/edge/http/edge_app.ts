@@ -6,7 +6,8 @@ import { errorResponse } from "../../core/errors/error_response.ts";
 import { mountHealthRoutes } from "./health_routes.ts";
 import type { ConnectionRegistry } from "../ingest/connection_registry.ts";
 import type { Logger } from "../../core/ops/logger.ts";
-import { type PlayerTokenVerifier, tokenFromRequest } from "./player_token.ts";
+import { handshakeToken } from "./handshake_token.ts";
+import type { PlayerTokenVerifier } from "./player_token.ts";
 import type { Readiness } from "../../core/ops/readiness.ts";
 import { upgradeToWebSocket } from "./websocket_upgrade.ts";
 
@@ -34,7 +35,10 @@ export interface EdgeAppOptions {
 
 /**
  * The client-facing Hono app: `GET /v1/ingest` checks origin, token and connection limits, then
- * upgrades to a WebSocket; `/healthz` and `/readyz` report on the process.
+ * upgrades to a WebSocket (answering the `veltrix.v1` subprotocol when offered, never the token);
+ * `/healthz` and `/readyz` report on the process. A connection is closed with TOKEN_EXPIRED once
+ * its token's `exp` plus the clock skew has passed, unless an in-band refresh moved it. No log
+ * line holds the request's query string (where old clients put the token).
  */
 export function createEdgeApp(options: EdgeAppOptions): Hono {
   const { tokens, readiness, connections, limits, logger } = options;
@@ -62,9 +66,26 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
     if (origin !== undefined && limits.allowedOrigins.length > 0 && !limits.allowedOrigins.includes(origin)) {
       return refuse(c, new VeltrixError("ORIGIN_NOT_ALLOWED", `origin ${origin} may not connect`));
     }
+    const offered = handshakeToken(
+      new URL(c.req.url),
+      c.req.header("authorization"),
+      c.req.header("sec-websocket-protocol"),
+    );
+    if (offered.bearerWithoutProtocol) {
+      return refuse(
+        c,
+        new VeltrixError(
+          "UNAUTHORIZED",
+          "a token in Sec-WebSocket-Protocol needs veltrix.v1 offered too: veltrix.v1, veltrix.bearer.<jwt>",
+        ),
+      );
+    }
     let player: string;
+    let closeAtMs: number;
     try {
-      player = await tokens.verify(tokenFromRequest(new URL(c.req.url), c.req.header("authorization")));
+      const session = await tokens.verifySession(offered.token);
+      player = session.player;
+      closeAtMs = (session.expiresAt + tokens.clockSkewS) * 1000;
     } catch (error) {
       return refuse(c, error);
     }
@@ -79,7 +100,7 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
     if (full !== undefined) return refuse(c, full, player);
     const remote = remoteAddress(c.env);
     return upgradeToWebSocket(c.req.raw, (socket) => {
-      const connection = connections.open(socket, player);
+      const connection = connections.open(socket, player, Date.now(), closeAtMs);
       const handshake = setTimeout(() => {
         if (socket.readyState !== WebSocket.CONNECTING) return;
         socket.close(idleClose.code, idleClose.reason);
@@ -90,7 +111,12 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
       socket.addEventListener("open", () => {
         clearTimeout(handshake);
         openedAt = Date.now();
-        log.info("connection.opened", "connection opened", { connection: connection.id, player, remote });
+        log.info("connection.opened", "connection opened", {
+          connection: connection.id,
+          player,
+          remote,
+          tokenFrom: offered.source,
+        });
       }, { once: true });
       // The close event carries the reason too, which the upgrade helper's onClose does not.
       socket.addEventListener("close", (event) => {
@@ -114,7 +140,7 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
           connections.closed(socket);
         },
       };
-    });
+    }, offered.protocol === undefined ? {} : { protocol: offered.protocol });
   });
 
   app.onError((error, c) => {

@@ -59,8 +59,8 @@ async function edgeUnderTest(
   readiness.set("routes", true);
   const batcher = new ProduceBatcher({ write: () => Promise.resolve() }, {
     lingerMs: 2,
-    maxBatchEvents: 100,
-    maxBatchBytes: 1_000_000,
+    batchMaxEvents: 100,
+    batchMaxBytes: 1_000_000,
     maxInFlightBatches: 1,
     maxPendingEvents: 1_000,
   });
@@ -280,4 +280,20 @@ Deno.test("createEdgeApp() serves nothing else: the control endpoints live on th
   const edge = await edgeUnderTest();
   assert.equal((await edge.app.request("/v1/routes", { method: "POST", body: "{}" })).status, 404);
   assert.equal((await edge.app.request("/dashboard")).status, 404);
+});
+
+Deno.test("createEdgeApp() refuses a token in Sec-WebSocket-Protocol without veltrix.v1 offered (401), and checks one with it", async () => {
+  const edge = await edgeUnderTest();
+  const token = await tokenFor("p");
+  const alone = upgradeHeaders({ "sec-websocket-protocol": `veltrix.bearer.${token}` });
+  assert.match(await expectRefused(edge, { headers: alone }, "UNAUTHORIZED", 401), /veltrix\.v1/);
+  const forged = upgradeHeaders({ "sec-websocket-protocol": `veltrix.v1, veltrix.bearer.${token}x` });
+  await expectRefused(edge, { headers: forged }, "UNAUTHORIZED", 401);
+  const expired = await tokenFor("p", { exp: Math.floor(Date.now() / 1000) - 3600 });
+  await expectRefused(
+    edge,
+    { headers: upgradeHeaders({ "sec-websocket-protocol": `veltrix.v1, veltrix.bearer.${expired}` }) },
+    "UNAUTHORIZED",
+    401,
+  );
 });

@@ -31,6 +31,14 @@ export const MAX_PLAYER_ID_LENGTH = 128;
 /** Longest token accepted, in characters: longer is refused before any parsing. */
 const MAX_TOKEN_LENGTH = 8192;
 
+/** What a verified token says about its session. */
+export interface PlayerSession {
+  /** The player id, the token's `sub`. */
+  readonly player: string;
+  /** The token's `exp`, in unix seconds. */
+  readonly expiresAt: number;
+}
+
 /** The algorithms a verifier can be configured with. */
 type PlayerTokenAlgorithm = "HS256" | "EdDSA";
 
@@ -45,10 +53,13 @@ export class PlayerTokenVerifier {
   readonly #hmac: CryptoKey | undefined;
   readonly #ed25519: ReadonlyMap<string, CryptoKey>;
   readonly #claims: Omit<JWTVerifyOptions, "algorithms" | "currentDate">;
+  /** Leeway for `exp` and `nbf`, in seconds: a connection is closed at its token's `exp` plus this. */
+  readonly clockSkewS: number;
 
   private constructor(options: PlayerTokenOptions, hmac: CryptoKey | undefined, ed25519: Map<string, CryptoKey>) {
     this.#hmac = hmac;
     this.#ed25519 = ed25519;
+    this.clockSkewS = options.clockSkewS ?? 30;
     this.#claims = {
       requiredClaims: ["exp"],
       clockTolerance: options.clockSkewS ?? 30,
@@ -78,8 +89,15 @@ export class PlayerTokenVerifier {
 
   /** The player id of a valid token; throws UNAUTHORIZED otherwise. */
   async verify(token: string | undefined, nowMs = Date.now()): Promise<string> {
+    return (await this.verifySession(token, nowMs)).player;
+  }
+
+  /** The player id and expiry of a valid token; throws UNAUTHORIZED otherwise. */
+  async verifySession(token: string | undefined, nowMs = Date.now()): Promise<PlayerSession> {
     if (token === undefined || token === "") {
-      throw unauthorized("a token is required: ?token=... or Authorization: Bearer ...");
+      throw unauthorized(
+        "a token is required: Sec-WebSocket-Protocol: veltrix.v1, veltrix.bearer.<jwt> or Authorization: Bearer <jwt>",
+      );
     }
     if (token.split(".").length !== 3 || token.length > MAX_TOKEN_LENGTH) throw unauthorized("token is not a JWT");
     let header: ProtectedHeaderParameters;
@@ -95,7 +113,7 @@ export class PlayerTokenVerifier {
     for (const key of keys) {
       try {
         const { payload } = await jwtVerify(token, key, options);
-        return playerIdOf(payload);
+        return sessionOf(payload);
       } catch (error) {
         failure = error;
         if (!(error instanceof errors.JWSSignatureVerificationFailed)) break;
@@ -117,13 +135,13 @@ export class PlayerTokenVerifier {
   }
 }
 
-/** The player id a verified token names in `sub`. */
-function playerIdOf(payload: JWTPayload): string {
+/** The player id a verified token names in `sub`, and its `exp` (required by then). */
+function sessionOf(payload: JWTPayload): PlayerSession {
   const sub = payload.sub;
   if (typeof sub !== "string" || sub === "" || sub.length > MAX_PLAYER_ID_LENGTH) {
     throw unauthorized(`token has no sub claim naming the player (1 to ${MAX_PLAYER_ID_LENGTH} characters)`);
   }
-  return sub;
+  return { player: sub, expiresAt: payload.exp! };
 }
 
 /** Says in the words of the edge why `jose` refused a token. */
@@ -166,14 +184,6 @@ export async function verifyPlayerToken(token: string | undefined, secret: strin
     hs256Verifiers.set(secret, verifier);
   }
   return (await verifier).verify(token);
-}
-
-/** Picks the token from `?token=` or an `Authorization: Bearer` header. */
-export function tokenFromRequest(url: URL, authorization: string | undefined): string | undefined {
-  const fromQuery = url.searchParams.get("token");
-  if (fromQuery !== null && fromQuery !== "") return fromQuery;
-  const match = authorization?.match(/^Bearer\s+(\S+)$/i);
-  return match?.[1];
 }
 
 function unauthorized(message: string, cause?: unknown): VeltrixError {

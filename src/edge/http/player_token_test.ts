@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { sign } from "hono/jwt";
 import { VeltrixError } from "../../core/errors/veltrix_error.ts";
-import { PlayerTokenVerifier, tokenFromRequest, verifyPlayerToken } from "./player_token.ts";
+import { PlayerTokenVerifier, verifyPlayerToken } from "./player_token.ts";
 
 const SECRET = "player-token-test-secret-0123456789";
 
@@ -78,29 +78,6 @@ Deno.test("verifyPlayerToken() rejects a token whose nbf is in the future with U
   const now = nowSeconds();
   const token = await sign({ sub: "alice", exp: now + 600, nbf: now + 300 }, SECRET);
   await assert.rejects(verifyPlayerToken(token, SECRET), isUnauthorized);
-});
-
-Deno.test("tokenFromRequest() takes the token from ?token=", () => {
-  assert.equal(tokenFromRequest(new URL("http://edge/v1/ingest?token=abc.def.ghi"), undefined), "abc.def.ghi");
-});
-
-Deno.test("tokenFromRequest() takes the token from Authorization: Bearer", () => {
-  const url = new URL("http://edge/v1/ingest");
-  assert.equal(tokenFromRequest(url, "Bearer abc.def.ghi"), "abc.def.ghi");
-  assert.equal(tokenFromRequest(url, "bearer   abc.def.ghi"), "abc.def.ghi");
-});
-
-Deno.test("tokenFromRequest() prefers ?token= over Authorization: Bearer", () => {
-  assert.equal(tokenFromRequest(new URL("http://edge/v1/ingest?token=from-query"), "Bearer from-header"), "from-query");
-});
-
-Deno.test("tokenFromRequest() finds no token in other or malformed Authorization headers", () => {
-  const url = new URL("http://edge/v1/ingest");
-  assert.equal(tokenFromRequest(url, undefined), undefined);
-  assert.equal(tokenFromRequest(url, "Basic dXNlcjpwYXNz"), undefined);
-  assert.equal(tokenFromRequest(url, "Bearer"), undefined);
-  assert.equal(tokenFromRequest(url, "Bearer two tokens"), undefined);
-  assert.equal(tokenFromRequest(url, "xBearer abc"), undefined);
 });
 
 async function edKeyPair(kid: string) {

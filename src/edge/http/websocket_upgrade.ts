@@ -13,10 +13,18 @@ export interface SocketHandlers {
 
 /**
  * Upgrades `request` to a WebSocket, wires it to the handlers `attach` makes for it, and returns
- * the 101 response.
+ * the 101 response. With `protocol` (one the client offered in `Sec-WebSocket-Protocol`), the 101
+ * names it as the chosen subprotocol; nothing else of the client's list is echoed.
  */
-export function upgradeToWebSocket(request: Request, attach: (socket: WebSocket) => SocketHandlers): Response {
+export function upgradeToWebSocket(
+  request: Request,
+  attach: (socket: WebSocket) => SocketHandlers,
+  options: { readonly protocol?: string } = {},
+): Response {
   const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 60 });
+  // Not Deno's own `protocol` option: it splits the offered list on ", " only, and refuses with a
+  // 500 a list written "a,b" (as npm ws writes it), which the RFC allows.
+  if (options.protocol !== undefined) response.headers.set("sec-websocket-protocol", options.protocol);
   socket.binaryType = "arraybuffer";
   const handlers = attach(socket);
   socket.addEventListener("message", (event: MessageEvent<string | ArrayBuffer>) => handlers.onMessage(event.data));

@@ -1,6 +1,8 @@
 import { TokenBucket } from "../../core/admission/token_bucket.ts";
 import { VeltrixError } from "../../core/errors/veltrix_error.ts";
+import { closeFrameOf } from "../../core/errors/error_code.ts";
 import { IngestConnection } from "./ingest_connection.ts";
+import { SessionExpiry } from "./session_expiry.ts";
 import type { IngestContext } from "./ingest_context.ts";
 import type { ReplySocket } from "./reply_channel.ts";
 
@@ -30,6 +32,8 @@ export class ConnectionRegistry {
   readonly #limits: ConnectionLimits;
   readonly #connections = new Map<RegisteredSocket, IngestConnection>();
   readonly #players = new Map<string, PlayerEntry>();
+  /** When each connection's token runs out (plus the clock skew). */
+  readonly #expiry = new SessionExpiry<RegisteredSocket>();
 
   constructor(context: IngestContext, limits: ConnectionLimits) {
     this.#context = context;
@@ -65,8 +69,16 @@ export class ConnectionRegistry {
     return undefined;
   }
 
-  /** Registers a new connection of `player` on `socket`. */
-  open(socket: RegisteredSocket, player: string, nowMs: number = Date.now()): IngestConnection {
+  /**
+   * Registers a new connection of `player` on `socket`. With `closeAtMs` (its token's `exp` plus the
+   * clock skew), {@link closeExpired} closes it then unless an in-band refresh moved the deadline.
+   */
+  open(
+    socket: RegisteredSocket,
+    player: string,
+    nowMs: number = Date.now(),
+    closeAtMs: number = Infinity,
+  ): IngestConnection {
     let entry = this.#players.get(player);
     if (entry === undefined) {
       const rate = this.#limits.ratePerPlayer;
@@ -74,8 +86,14 @@ export class ConnectionRegistry {
       this.#players.set(player, entry);
     }
     entry.connections++;
-    const connection = new IngestConnection(socket, player, this.#context, entry.bucket);
+    const connection = new IngestConnection(socket, player, this.#context, {
+      ...(entry.bucket === undefined ? {} : { playerBucket: entry.bucket }),
+      onRefreshed: (atMs) => {
+        if (this.#connections.has(socket)) this.#expiry.schedule(socket, atMs);
+      },
+    });
     this.#connections.set(socket, connection);
+    if (Number.isFinite(closeAtMs)) this.#expiry.schedule(socket, closeAtMs);
     return connection;
   }
 
@@ -84,6 +102,7 @@ export class ConnectionRegistry {
     const connection = this.#connections.get(socket);
     if (connection === undefined) return;
     this.#connections.delete(socket);
+    this.#expiry.cancel(socket);
     const entry = this.#players.get(connection.player);
     if (entry !== undefined && --entry.connections <= 0) this.#players.delete(connection.player);
   }
@@ -97,6 +116,23 @@ export class ConnectionRegistry {
       closed++;
     }
     return closed;
+  }
+
+  /**
+   * Closes the connections whose token ran out by `nowMs` with TOKEN_EXPIRED (4001); returns how
+   * many. Only the connections due are touched: call it once a second.
+   */
+  closeExpired(nowMs: number): number {
+    const { code, reason } = closeFrameOf("TOKEN_EXPIRED");
+    const due = this.#expiry.due(nowMs);
+    for (const socket of due) {
+      try {
+        socket.close(code, reason);
+      } catch {
+        // Already closed.
+      }
+    }
+    return due.length;
   }
 
   /** Closes every connection with `code` (the edge is stopping). */

@@ -5,12 +5,12 @@ import {
   decodeJsonClientFrame,
 } from "../../core/frames/client_frame_codec.ts";
 import type { EventReject } from "../../core/frames/frame_types.ts";
-import type { DeliveryListener } from "../../core/routing/delivery_listener.ts";
 import { closeFrameOf, errorCodes } from "../../core/errors/error_code.ts";
-import type { RecentEvent } from "../../core/admission/recent_event_ids.ts";
-import { isReject, routeEvent } from "../../core/routing/route_event.ts";
+import type { EventRecords } from "../../core/routing/build_records.ts";
+import { isReject, type RoutedOrRejected, routeEvent } from "../../core/routing/route_event.ts";
 import type { TokenBucket } from "../../core/admission/token_bucket.ts";
 import { VeltrixError } from "../../core/errors/veltrix_error.ts";
+import { DeliveryRelay } from "./delivery_relay.ts";
 import { nextEdgeSpanId } from "./edge_span_ids.ts";
 import type { IngestContext } from "./ingest_context.ts";
 import { ReplyChannel, type ReplySocket } from "./reply_channel.ts";
@@ -26,10 +26,15 @@ const REJECT_LOG_KEYS: ReadonlyMap<string, string> = new Map(
   Object.keys(errorCodes).map((code) => [code, `reject:${code}`]),
 );
 
-/** One reply channel per encoding, and the listener its submitted events settle through. */
-interface Encoding {
-  readonly replies: ReplyChannel;
-  readonly settled: DeliveryListener;
+/** A frame as it arrives on the socket. */
+type FrameData = string | ArrayBuffer | Uint8Array;
+
+/** What a connection is opened with besides its socket and player. */
+export interface IngestConnectionOptions {
+  /** Shared by every connection of the player on this edge (the per-player rate limit). */
+  readonly playerBucket?: TokenBucket;
+  /** Hears the new deadline (ms since the epoch: `exp` plus the clock skew) of each refresh taken. */
+  readonly onRefreshed?: (closeAtMs: number) => void;
 }
 
 /**
@@ -45,32 +50,87 @@ export class IngestConnection {
   readonly #context: IngestContext;
   readonly #socket: ReplySocket;
   readonly #admission: Admission;
-  readonly #json: Encoding;
-  readonly #binary: Encoding;
+  /** The ack path of JSON frames' events. */
+  readonly #json: DeliveryRelay;
+  /** The ack path of binary frames' events. */
+  readonly #binary: DeliveryRelay;
   #rejected = 0;
   #frames = 0;
   /** Bit 1: a text (JSON) frame came; bit 2: a binary (protobuf) one. */
   #encodings = 0;
   #inFlight = 0;
   #lastActivityMs = Date.now();
+  readonly #onRefreshed: ((closeAtMs: number) => void) | undefined;
+  /** Frames that came while a refresh token was being checked, in order; undefined when none is. */
+  #held: FrameData[] | undefined;
 
-  /** `playerBucket` is shared by every connection of the player on this edge (the per-player rate limit). */
-  constructor(socket: ReplySocket, player: string, context: IngestContext, playerBucket?: TokenBucket) {
+  constructor(socket: ReplySocket, player: string, context: IngestContext, options: IngestConnectionOptions = {}) {
     this.player = player;
     this.#context = context;
     this.#socket = socket;
-    this.#admission = new Admission(context.limits, Date.now(), playerBucket);
-    this.#json = this.#encoding(false);
-    this.#binary = this.#encoding(true);
+    this.#admission = new Admission(context.limits, Date.now(), options.playerBucket);
+    this.#onRefreshed = options.onRefreshed;
+    this.#json = this.#relay(false);
+    this.#binary = this.#relay(true);
   }
 
-  /** Handles one WebSocket message: a string is a JSON frame, bytes a protobuf frame. */
-  receive(data: string | ArrayBuffer | Uint8Array): void {
+  /**
+   * Handles one WebSocket message: a string is a JSON frame, bytes a protobuf frame. A frame with a
+   * refresh token has the token checked first; it and the frames after it wait for that.
+   */
+  receive(data: FrameData): void {
+    if (this.#held !== undefined) {
+      this.#held.push(data);
+      return;
+    }
     const receivedAtMs = Date.now();
-    const { replies, settled } = typeof data === "string" ? this.#json : this.#binary;
-    const frame = this.#readFrame(data, replies, receivedAtMs);
+    const encoding = typeof data === "string" ? this.#json : this.#binary;
+    const frame = this.#readFrame(data, encoding.replies, receivedAtMs);
     if (frame === undefined) return;
-    const { routes, batcher, edgeId, recent, limits, metrics, traffic } = this.#context;
+    if (frame.token !== undefined) void this.#refresh(frame, encoding, receivedAtMs);
+    else this.#route(frame, encoding, receivedAtMs);
+  }
+
+  /**
+   * Checks a refresh token for this player; when it holds, moves the connection's deadline, answers
+   * with the session, routes the frame's events and lets the held frames go on. When it does not,
+   * answers UNAUTHORIZED and closes the connection (4003).
+   */
+  async #refresh(frame: DecodedClientFrame, encoding: DeliveryRelay, receivedAtMs: number): Promise<void> {
+    this.#held = [];
+    const sessions = this.#context.sessions;
+    let expiresAt: number;
+    try {
+      if (sessions === undefined) throw new VeltrixError("UNAUTHORIZED", "this edge takes no in-band refresh");
+      const session = await sessions.verifySession(frame.token!);
+      if (session.player !== this.player) {
+        throw new VeltrixError("UNAUTHORIZED", "the refresh token names another player than the connection's");
+      }
+      expiresAt = session.expiresAt;
+      this.#onRefreshed?.((expiresAt + sessions.clockSkewS) * 1000);
+    } catch (cause) {
+      const error = VeltrixError.from(cause, "UNAUTHORIZED");
+      this.#held = undefined;
+      this.#frameRejected(error, encoding.replies);
+      return this.#close(closeFrameOf("UNAUTHORIZED"));
+    }
+    encoding.replies.sendSession(expiresAt);
+    this.#route(frame, encoding, receivedAtMs);
+    const held = this.#held;
+    this.#held = undefined;
+    while (held.length > 0 && this.#held === undefined) this.receive(held.shift()!);
+    if (held.length > 0) (this.#held as FrameData[] | undefined)?.push(...held);
+  }
+
+  /** Admits, routes and submits the events of a frame read at `receivedAtMs`. */
+  #route(frame: DecodedClientFrame, relay: DeliveryRelay, receivedAtMs: number): void {
+    const replies = relay.replies;
+    if (frame.events.length === 0) return;
+    if (this.#context.draining.value) {
+      for (const event of frame.events) replies.reject(shuttingDown(event.id));
+      return;
+    }
+    const { routes, batcher, edgeId, recent, limits, traffic } = this.#context;
     const table = routes.table;
     const stamp = {
       player: this.player,
@@ -81,7 +141,10 @@ export class IngestConnection {
     };
     const seen = recent?.player(this.player);
     for (const event of frame.events) {
-      if (seen !== undefined && this.#answeredAsResend(seen.get(event.id), event.id, replies)) continue;
+      if (seen !== undefined && seen.answerResend(event.id, replies)) {
+        this.#context.metrics.duplicate();
+        continue;
+      }
       const refusal = this.#admission.refuse(event.id, receivedAtMs, this.#inFlight);
       if (refusal !== undefined) {
         replies.reject(refusal);
@@ -90,21 +153,31 @@ export class IngestConnection {
       }
       traffic?.record(event.type, event.data, receivedAtMs);
       const routed = routeEvent(event, table, stamp, limits.maxEventBytes);
-      if (isReject(routed)) {
-        if (routed.code === "NO_ROUTE") metrics.unrouted();
-        replies.reject(routed);
-        continue;
-      }
-      if (routed.deadLettered) metrics.unrouted();
-      if (!batcher.submit(routed.records, routed.bytes, settled, event.id, receivedAtMs)) {
-        replies.reject(overloaded(event.id));
-        continue;
-      }
-      this.#inFlight++;
-      if (seen !== undefined) recent!.begin(seen, event.id);
-      if (routed.deadLettered) metrics.deadLettered();
-      for (const record of routed.records) metrics.routed(record.topic);
+      const written = !isReject(routed) && batcher.submit(routed, relay, event.id, receivedAtMs);
+      this.#count(routed, written);
+      if (written) {
+        this.#inFlight++;
+        seen?.begin(event.id);
+      } else replies.reject(isReject(routed) ? routed : overloaded(event.id));
     }
+  }
+
+  /**
+   * Counts one routed event in the metrics, the one place that does: a NO_ROUTE reject and a
+   * dead-lettered event are unrouted; a written event counts its records by topic, and as
+   * dead-lettered when it went to the dead-letter topic.
+   */
+  #count(routed: RoutedOrRejected, written: boolean): void {
+    const metrics = this.#context.metrics;
+    if (isReject(routed)) {
+      if (routed.code === "NO_ROUTE") metrics.unrouted();
+      return;
+    }
+    const { deadLettered, records } = routed as EventRecords;
+    if (deadLettered) metrics.unrouted();
+    if (!written) return;
+    if (deadLettered) metrics.deadLettered();
+    for (const record of records) metrics.routed(record.topic);
   }
 
   /** Events acked to this connection so far (resent duplicates included). */
@@ -139,10 +212,10 @@ export class IngestConnection {
 
   /**
    * Checks the frame's size, decodes it and answers the events it could not read. Returns the
-   * frame when it has events to route, or undefined when it has none, the edge is draining (each
-   * event then gets SHUTTING_DOWN) or the frame could not be read (the client got a frame error).
+   * frame when it has events to route or a refresh token, or undefined when it has neither or
+   * could not be read (the client got a frame error).
    */
-  #readFrame(data: string | ArrayBuffer | Uint8Array, replies: ReplyChannel, nowMs: number) {
+  #readFrame(data: FrameData, replies: ReplyChannel, nowMs: number): DecodedClientFrame | undefined {
     this.#lastActivityMs = nowMs;
     this.#frames++;
     const binary = typeof data !== "string";
@@ -166,45 +239,14 @@ export class IngestConnection {
     }
     this.#context.metrics.received(frame.events.length + frame.rejects.length);
     for (const reject of frame.rejects) replies.reject(reject);
-    if (frame.events.length === 0) return undefined;
-    if (this.#context.draining.value) {
-      for (const event of frame.events) replies.reject(shuttingDown(event.id));
-      return undefined;
-    }
+    if (frame.events.length === 0 && frame.token === undefined) return undefined;
     return frame;
   }
 
-  /**
-   * Answers a resend of an event this player sent recently: acked again at once when its first
-   * copy was acked, or on the first copy's outcome while that is in flight. Never written twice.
-   */
-  #answeredAsResend(earlier: RecentEvent | undefined, id: string, replies: ReplyChannel): boolean {
-    if (earlier === undefined) return false;
-    this.#context.metrics.duplicate();
-    if (earlier.acked) replies.delivered(id);
-    else (earlier.waiters ??= []).push(replies);
-    return true;
-  }
-
-  /** The reply channel of one encoding, and the listener that settles the events submitted through it. */
-  #encoding(binary: boolean): Encoding {
+  /** The ack path of one encoding: its reply channel, and the relay its events settle through. */
+  #relay(binary: boolean): DeliveryRelay {
     const replies = new ReplyChannel(this.#socket, binary, (code) => this.#onReject(code));
-    const recent = this.#context.recent;
-    const settled: DeliveryListener = {
-      delivered: (id) => {
-        this.#inFlight--;
-        replies.delivered(id);
-        const waiters = recent?.acked(this.player, id);
-        if (waiters) { for (const waiter of waiters) waiter.delivered(id); }
-      },
-      failed: (id, error) => {
-        this.#inFlight--;
-        replies.failed(id, error);
-        const waiters = recent?.failed(this.player, id);
-        if (waiters) { for (const waiter of waiters) waiter.failed(id, error); }
-      },
-    };
-    return { replies, settled };
+    return new DeliveryRelay(replies, this.player, this.#context.recent, () => this.#inFlight--);
   }
 
   #close(frame: { readonly code: number; readonly reason: string }): void {

@@ -63,8 +63,8 @@ function setup(
   const routes = new LiveRouteTable(embeddedSnapshot(table));
   const batcher = new ProduceBatcher(sink, {
     lingerMs: 60_000,
-    maxBatchEvents: 1_000,
-    maxBatchBytes: 10_000_000,
+    batchMaxEvents: 1_000,
+    batchMaxBytes: 10_000_000,
     maxInFlightBatches: 1,
     maxPendingEvents: 1_000,
     ...overrides,
@@ -383,8 +383,8 @@ Deno.test("IngestConnection refuses new events with SHUTTING_DOWN and a retry hi
   const writes: unknown[] = [];
   const batcher = new ProduceBatcher({ write: (records) => (writes.push(records), Promise.resolve()) }, {
     lingerMs: 0,
-    maxBatchEvents: 100,
-    maxBatchBytes: 1 << 20,
+    batchMaxEvents: 100,
+    batchMaxBytes: 1 << 20,
     maxInFlightBatches: 1,
     maxPendingEvents: 100,
   });
@@ -408,8 +408,8 @@ Deno.test("IngestConnection refuses new events with SHUTTING_DOWN and a retry hi
 function immediateBatcher(sink: FakeRecordSink): ProduceBatcher {
   return new ProduceBatcher(sink, {
     lingerMs: 0,
-    maxBatchEvents: 1_000,
-    maxBatchBytes: 10_000_000,
+    batchMaxEvents: 1_000,
+    batchMaxBytes: 10_000_000,
     maxInFlightBatches: 1,
     maxPendingEvents: 1_000,
   });
@@ -419,7 +419,7 @@ Deno.test("IngestConnection acks a resent id again from the same player without 
   const socket = new FakeSocket();
   const sink = new FakeRecordSink();
   const batcher = immediateBatcher(sink);
-  const recent = new RecentEventIds({ perPlayer: 16, maxIds: 100 });
+  const recent = new RecentEventIds({ dedupPerPlayer: 16, dedupMaxIds: 100 });
   let duplicates = 0;
   const metrics = { ...NO_INGEST_METRICS, duplicate: () => void duplicates++ };
   const context = createIngestContext({
@@ -461,7 +461,7 @@ Deno.test("IngestConnection writes a resend again when the first copy failed", a
   const socket = new FakeSocket();
   const sink = new FakeRecordSink();
   const batcher = immediateBatcher(sink);
-  const recent = new RecentEventIds({ perPlayer: 16, maxIds: 100 });
+  const recent = new RecentEventIds({ dedupPerPlayer: 16, dedupMaxIds: 100 });
   const connection = new IngestConnection(
     socket,
     PLAYER,
@@ -493,7 +493,7 @@ Deno.test("IngestConnection answers OVERLOADED once the connection holds maxInFl
       routes: new LiveRouteTable(embeddedSnapshot(tableOfVersion(1n))),
       batcher,
       edgeId: EDGE_ID,
-      limits: { maxInFlight: 2 },
+      limits: { maxInFlightPerConnection: 2 },
     }),
   );
   connection.receive(jsonFrame(...["a", "b", "c"].map((id) => ({ id, type: "player.moved" }))));
@@ -522,10 +522,10 @@ Deno.test("IngestConnection answers RATE_LIMITED with a retry hint past its rate
       edgeId: EDGE_ID,
       limits: {
         maxFrameBytes: 1 << 20,
-        frame: { maxEvents: 1_000, maxDataDepth: 32 },
+        frame: { maxEventsPerFrame: 1_000, maxDataDepth: 32 },
         maxEventBytes: 1 << 20,
         ratePerConnection: 5,
-        abuseLimit: 20,
+        rateAbuseLimit: 20,
       },
     }),
   );
@@ -551,10 +551,10 @@ Deno.test("IngestConnection closes with 1009 on a frame over the size limit and 
       edgeId: EDGE_ID,
       limits: {
         maxFrameBytes: 2_000,
-        frame: { maxEvents: 1_000, maxDataDepth: 32 },
+        frame: { maxEventsPerFrame: 1_000, maxDataDepth: 32 },
         maxEventBytes: 300,
         ratePerConnection: 1_000,
-        abuseLimit: 1_000,
+        rateAbuseLimit: 1_000,
       },
     }),
   );
@@ -628,7 +628,7 @@ Deno.test("IngestConnection counts the acks it sends, resent duplicates included
     routes: new LiveRouteTable(embeddedSnapshot(tableOfVersion(1n))),
     batcher: immediateBatcher(sink),
     edgeId: EDGE_ID,
-    recent: new RecentEventIds({ perPlayer: 16, maxIds: 100 }),
+    recent: new RecentEventIds({ dedupPerPlayer: 16, dedupMaxIds: 100 }),
   });
   const connection = new IngestConnection(new FakeSocket(), PLAYER, context);
   assert.equal(connection.protocol, "none");
@@ -640,4 +640,83 @@ Deno.test("IngestConnection counts the acks it sends, resent duplicates included
   await turn();
   assert.equal(connection.protocol, "mixed");
   assert.deepEqual([connection.acked, connection.rejected, connection.frames], [2, 1, 2]);
+});
+
+/** A socket that records what is sent and how it was closed. */
+class ClosableSocket extends FakeSocket {
+  closedWith: { code?: number; reason?: string } | undefined;
+  close(code?: number, reason?: string): void {
+    this.closedWith = { code, reason };
+    this.readyState = WebSocket.CLOSED;
+  }
+}
+
+function refreshSetup(sessions: { player: string; expiresAt: number } | Error) {
+  const socket = new ClosableSocket();
+  const sink = new FakeRecordSink();
+  const routes = new LiveRouteTable(embeddedSnapshot(tableOfVersion(1n)));
+  const batcher = new ProduceBatcher(sink, {
+    lingerMs: 0,
+    batchMaxEvents: 100,
+    batchMaxBytes: 1 << 20,
+    maxInFlightBatches: 1,
+    maxPendingEvents: 100,
+  });
+  const verified: string[] = [];
+  const verify = Promise.withResolvers<void>();
+  const context = createIngestContext({
+    routes,
+    batcher,
+    edgeId: EDGE_ID,
+    sessions: {
+      clockSkewS: 30,
+      async verifySession(token: string) {
+        verified.push(token);
+        await verify.promise;
+        if (sessions instanceof Error) throw sessions;
+        return sessions;
+      },
+    },
+  });
+  const deadlines: number[] = [];
+  const connection = new IngestConnection(socket, PLAYER, context, { onRefreshed: (at) => deadlines.push(at) });
+  return { socket, sink, connection, verified, verify, deadlines };
+}
+
+Deno.test("IngestConnection takes a refresh for its player: new deadline, a session reply, then the frame's events", async () => {
+  const { socket, sink, connection, verified, verify, deadlines } = refreshSetup({ player: PLAYER, expiresAt: 2_000 });
+  connection.receive(JSON.stringify({ token: "fresh", events: [{ id: "with-token", type: "player.moved" }] }));
+  connection.receive(jsonFrame({ id: "after", type: "player.moved" }));
+  await turn();
+  assert.deepEqual(verified, ["fresh"]);
+  assert.equal(sink.writes.length, 0, "events wait for the token to be checked");
+  verify.resolve();
+  await turn();
+  assert.deepEqual(deadlines, [(2_000 + 30) * 1000]);
+  assert.deepEqual(socket.jsonReplies[0], { session: { expiresAt: 2_000 } });
+  await turn();
+  const written = sink.writes.flatMap((write) => write.records.map((record) => record.headers["veltrix-event-id"]));
+  assert.deepEqual([...new Set(written)], ["with-token", "after"], "in order, the held frame after the refresh");
+  assert.equal(socket.closedWith, undefined);
+});
+
+Deno.test("IngestConnection refuses a refresh naming another player: UNAUTHORIZED, closed with 4003", async () => {
+  const { socket, sink, connection, verify, deadlines } = refreshSetup({ player: "mallory", expiresAt: 2_000 });
+  connection.receive(JSON.stringify({ token: "other", events: [{ id: "e", type: "player.moved" }] }));
+  verify.resolve();
+  await turn();
+  assert.equal((socket.jsonReplies[0] as { error: { code: string } }).error.code, "UNAUTHORIZED");
+  assert.deepEqual(socket.closedWith, { code: 4003, reason: "UNAUTHORIZED" });
+  assert.deepEqual(deadlines, []);
+  assert.equal(sink.writes.length, 0, "nothing of the frame is written");
+});
+
+Deno.test("IngestConnection refuses a refresh that does not verify: UNAUTHORIZED, closed with 4003", async () => {
+  const { socket, connection, verify } = refreshSetup(new Error("token signature does not verify"));
+  connection.receive(toBinary(ClientFrameSchema, create(ClientFrameSchema, { token: "forged" })));
+  verify.resolve();
+  await turn();
+  const reply = fromBinary(ServerFrameSchema, socket.sent[0] as Uint8Array);
+  assert.equal(reply.error?.code, "UNAUTHORIZED");
+  assert.deepEqual(socket.closedWith, { code: 4003, reason: "UNAUTHORIZED" });
 });

@@ -22,8 +22,8 @@ export const NO_INGEST_LIMITS: IngestLimits = Object.freeze({
   frame: DEFAULT_FRAME_LIMITS,
   maxEventBytes: Infinity,
   ratePerConnection: Infinity,
-  abuseLimit: Infinity,
-  maxInFlight: Infinity,
+  rateAbuseLimit: Infinity,
+  maxInFlightPerConnection: Infinity,
 });
 
 /** Metrics that count nothing. */
@@ -41,6 +41,14 @@ export interface DrainFlag {
   readonly value: boolean;
 }
 
+/** What an in-band refresh is checked with: the edge's player-token verifier. */
+export interface SessionTokens {
+  /** The player and `exp` (unix seconds) of a valid token; throws UNAUTHORIZED otherwise. */
+  verifySession(token: string): Promise<{ readonly player: string; readonly expiresAt: number }>;
+  /** Leeway past `exp`, in seconds: a connection is closed at its token's `exp` plus this. */
+  readonly clockSkewS: number;
+}
+
 /** What every connection of an edge shares. Every field is set: defaults are resolved once, here. */
 export interface IngestContext {
   readonly routes: LiveRouteTable;
@@ -56,6 +64,8 @@ export interface IngestContext {
   readonly log: RateLimitedLog;
   /** Counts every admitted event by type, for dry runs; undefined counts nothing. */
   readonly traffic: TrafficSketch | undefined;
+  /** Checks in-band refresh tokens; undefined refuses every refresh (UNAUTHORIZED, close 4003). */
+  readonly sessions: SessionTokens | undefined;
 }
 
 /** The parts of an {@link IngestContext} a caller must give; the rest default to off, silent and unlimited. */
@@ -76,6 +86,7 @@ export function createIngestContext(init: IngestContextInit): IngestContext {
     metrics: init.metrics ?? NO_INGEST_METRICS,
     log: init.log ?? new RateLimitedLog(SILENT_LOGGER),
     traffic: init.traffic,
+    sessions: init.sessions,
   };
 }
 

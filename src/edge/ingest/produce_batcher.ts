@@ -4,14 +4,20 @@ import type { OutboundRecord, RecordSink } from "../../core/routing/record_sink.
 import { VeltrixError } from "../../core/errors/veltrix_error.ts";
 import type { ProduceMetrics } from "../edge_metrics.ts";
 
+/** What the batcher takes of a routed event: its records and their size in bytes. */
+export interface RoutedRecords {
+  readonly records: readonly OutboundRecord[];
+  readonly bytes: number;
+}
+
 /** Batching knobs. */
 export interface ProduceBatcherOptions {
   /** How long the first event of a batch may wait for company, in ms. @default 2 */
   readonly lingerMs: number;
   /** A batch is sent once it holds this many events. @default 2000 */
-  readonly maxBatchEvents: number;
+  readonly batchMaxEvents: number;
   /** A batch is sent once its records reach about this many bytes. @default 1048576 */
-  readonly maxBatchBytes: number;
+  readonly batchMaxBytes: number;
   /** Batches written at once. 1 keeps per-partition order under retries. @default 1 */
   readonly maxInFlightBatches: number;
   /** Events held (batched, queued or in flight) before `submit` refuses more. @default 100000 */
@@ -71,22 +77,17 @@ export class ProduceBatcher {
    * Queues the records of one event. Returns false, and keeps nothing, when the batcher already
    * holds `maxPendingEvents`; the caller must then tell the client to retry.
    */
-  submit(
-    records: readonly OutboundRecord[],
-    bytes: number,
-    listener: DeliveryListener,
-    id: string,
-    receivedAtMs = Date.now(),
-  ): boolean {
+  submit(routed: RoutedRecords, listener: DeliveryListener, id: string, receivedAtMs = Date.now()): boolean {
     if (this.#pending >= this.#options.maxPendingEvents) return false;
     this.#pending++;
     const batch = this.#open;
+    const { records, bytes } = routed;
     for (const record of records) batch.records.push(record);
     batch.listeners.push(listener);
     batch.ids.push(id);
     batch.receivedAt.push(receivedAtMs);
     batch.bytes += bytes;
-    if (batch.ids.length >= this.#options.maxBatchEvents || batch.bytes >= this.#options.maxBatchBytes) {
+    if (batch.ids.length >= this.#options.batchMaxEvents || batch.bytes >= this.#options.batchMaxBytes) {
       this.#seal();
     } else if (this.#timer === undefined && !this.#due) {
       this.#timer = setTimeout(this.#onLinger, this.#options.lingerMs);

@@ -29,8 +29,8 @@ const LONG_LINGER_MS = 60_000;
 function options(overrides: Partial<ProduceBatcherOptions> = {}): ProduceBatcherOptions {
   return {
     lingerMs: LONG_LINGER_MS,
-    maxBatchEvents: 100,
-    maxBatchBytes: 1_000_000,
+    batchMaxEvents: 100,
+    batchMaxBytes: 1_000_000,
     maxInFlightBatches: 1,
     maxPendingEvents: 1_000,
     ...overrides,
@@ -47,12 +47,12 @@ function submitEvent(
   id: string,
   bytes = 10,
 ): boolean {
-  return batcher.submit([record(id)], bytes, listener, id);
+  return batcher.submit({ records: [record(id)], bytes }, listener, id);
 }
 
-Deno.test("ProduceBatcher sends a batch as soon as it holds maxBatchEvents events, without waiting for linger", async () => {
+Deno.test("ProduceBatcher sends a batch as soon as it holds batchMaxEvents events, without waiting for linger", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 3 }));
+  const batcher = new ProduceBatcher(sink, options({ batchMaxEvents: 3 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
   submitEvent(batcher, listener, "e-2");
@@ -68,20 +68,20 @@ Deno.test("ProduceBatcher sends a batch as soon as it holds maxBatchEvents event
 
 Deno.test("ProduceBatcher sends every record of an event, in submit order, in one write", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 2 }));
+  const batcher = new ProduceBatcher(sink, options({ batchMaxEvents: 2 }));
   const listener = new RecordingListener();
   const first = [record("e-1", "game.treasure"), record("e-1", "game.leaderboard")];
-  batcher.submit(first, 20, listener, "e-1");
-  batcher.submit([record("e-2", "game.player-activity")], 10, listener, "e-2");
+  batcher.submit({ records: first, bytes: 20 }, listener, "e-1");
+  batcher.submit({ records: [record("e-2", "game.player-activity")], bytes: 10 }, listener, "e-2");
   const write = await sink.written(1);
   assert.deepEqual(write.records, [...first, record("e-2", "game.player-activity")]);
   write.resolve();
   await batcher.drain();
 });
 
-Deno.test("ProduceBatcher sends a batch as soon as its bytes reach maxBatchBytes", async () => {
+Deno.test("ProduceBatcher sends a batch as soon as its bytes reach batchMaxBytes", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ maxBatchBytes: 1_000 }));
+  const batcher = new ProduceBatcher(sink, options({ batchMaxBytes: 1_000 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1", 600);
   await turn();
@@ -93,9 +93,9 @@ Deno.test("ProduceBatcher sends a batch as soon as its bytes reach maxBatchBytes
   await batcher.drain();
 });
 
-Deno.test("ProduceBatcher sends an event larger than maxBatchBytes on its own at once", async () => {
+Deno.test("ProduceBatcher sends an event larger than batchMaxBytes on its own at once", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ maxBatchBytes: 1_000 }));
+  const batcher = new ProduceBatcher(sink, options({ batchMaxBytes: 1_000 }));
   submitEvent(batcher, new RecordingListener(), "huge", 5_000);
   await turn();
   assert.deepEqual(sink.batches, [["huge"]]);
@@ -119,7 +119,7 @@ Deno.test("ProduceBatcher sends a partial batch once its first event has lingere
 
 Deno.test("ProduceBatcher starts a new linger for the batch after one that was sent full", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ lingerMs: 5, maxBatchEvents: 2 }));
+  const batcher = new ProduceBatcher(sink, options({ lingerMs: 5, batchMaxEvents: 2 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
   submitEvent(batcher, listener, "e-2");
@@ -133,7 +133,7 @@ Deno.test("ProduceBatcher starts a new linger for the batch after one that was s
 
 Deno.test("ProduceBatcher tells listeners delivered only after the sink's write resolves", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 2 }));
+  const batcher = new ProduceBatcher(sink, options({ batchMaxEvents: 2 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
   submitEvent(batcher, listener, "e-2");
@@ -150,7 +150,7 @@ Deno.test("ProduceBatcher tells listeners delivered only after the sink's write 
 
 Deno.test("ProduceBatcher tells each event's own listener about it", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 3 }));
+  const batcher = new ProduceBatcher(sink, options({ batchMaxEvents: 3 }));
   const alice = new RecordingListener();
   const bob = new RecordingListener();
   submitEvent(batcher, alice, "a-1");
@@ -164,7 +164,7 @@ Deno.test("ProduceBatcher tells each event's own listener about it", async () =>
 
 Deno.test("ProduceBatcher reports a rejected write as KAFKA_WRITE_FAILED for every event of the batch", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 3 }));
+  const batcher = new ProduceBatcher(sink, options({ batchMaxEvents: 3 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
   submitEvent(batcher, listener, "e-2");
@@ -185,7 +185,7 @@ Deno.test("ProduceBatcher reports a rejected write as KAFKA_WRITE_FAILED for eve
 
 Deno.test("ProduceBatcher reports a write rejected with a non-Error as KAFKA_WRITE_FAILED", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1 }));
+  const batcher = new ProduceBatcher(sink, options({ batchMaxEvents: 1 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
   (await sink.written(1)).reject("connection reset");
@@ -197,7 +197,7 @@ Deno.test("ProduceBatcher reports a write rejected with a non-Error as KAFKA_WRI
 
 Deno.test("ProduceBatcher fails only the events of the rejected batch", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1, maxInFlightBatches: 2 }));
+  const batcher = new ProduceBatcher(sink, options({ batchMaxEvents: 1, maxInFlightBatches: 2 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
   submitEvent(batcher, listener, "e-2");
@@ -210,7 +210,7 @@ Deno.test("ProduceBatcher fails only the events of the rejected batch", async ()
 
 Deno.test("ProduceBatcher keeps at most maxInFlightBatches writes outstanding and sends queued batches in order", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1, maxInFlightBatches: 2 }));
+  const batcher = new ProduceBatcher(sink, options({ batchMaxEvents: 1, maxInFlightBatches: 2 }));
   const listener = new RecordingListener();
   for (const id of ["e-1", "e-2", "e-3", "e-4", "e-5"]) submitEvent(batcher, listener, id);
   await turn();
@@ -237,7 +237,7 @@ Deno.test("ProduceBatcher keeps at most maxInFlightBatches writes outstanding an
 
 Deno.test("ProduceBatcher with one write in flight sends and delivers batches strictly in submit order", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 2, maxInFlightBatches: 1 }));
+  const batcher = new ProduceBatcher(sink, options({ batchMaxEvents: 2, maxInFlightBatches: 1 }));
   const listener = new RecordingListener();
   for (const id of ["e-1", "e-2", "e-3", "e-4", "e-5", "e-6"]) submitEvent(batcher, listener, id);
   for (let n = 1; n <= 3; n++) {
@@ -254,7 +254,7 @@ Deno.test("ProduceBatcher with one write in flight sends and delivers batches st
 
 Deno.test("ProduceBatcher sends the next queued batch after a write fails too", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1, maxInFlightBatches: 1 }));
+  const batcher = new ProduceBatcher(sink, options({ batchMaxEvents: 1, maxInFlightBatches: 1 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
   submitEvent(batcher, listener, "e-2");
@@ -267,7 +267,7 @@ Deno.test("ProduceBatcher sends the next queued batch after a write fails too", 
 
 Deno.test("ProduceBatcher.submit() refuses once maxPendingEvents are held, keeps nothing of the refused event", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1, maxPendingEvents: 2 }));
+  const batcher = new ProduceBatcher(sink, options({ batchMaxEvents: 1, maxPendingEvents: 2 }));
   const listener = new RecordingListener();
   assert.equal(submitEvent(batcher, listener, "e-1"), true);
   assert.equal(submitEvent(batcher, listener, "e-2"), true);
@@ -284,7 +284,7 @@ Deno.test("ProduceBatcher.submit() refuses once maxPendingEvents are held, keeps
 
 Deno.test("ProduceBatcher.submit() accepts again once a batch settles", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 2, maxPendingEvents: 2 }));
+  const batcher = new ProduceBatcher(sink, options({ batchMaxEvents: 2, maxPendingEvents: 2 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
   submitEvent(batcher, listener, "e-2");
@@ -301,7 +301,7 @@ Deno.test("ProduceBatcher.submit() accepts again once a batch settles", async ()
 
 Deno.test("ProduceBatcher.submit() accepts again once a batch fails", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1, maxPendingEvents: 1 }));
+  const batcher = new ProduceBatcher(sink, options({ batchMaxEvents: 1, maxPendingEvents: 1 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
   assert.equal(submitEvent(batcher, listener, "e-2"), false);
@@ -315,7 +315,7 @@ Deno.test("ProduceBatcher.submit() accepts again once a batch fails", async () =
 
 Deno.test("ProduceBatcher.pendingEvents counts events batched, queued and in flight until they settle", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 2, maxInFlightBatches: 1 }));
+  const batcher = new ProduceBatcher(sink, options({ batchMaxEvents: 2, maxInFlightBatches: 1 }));
   const listener = new RecordingListener();
   assert.equal(batcher.pendingEvents, 0);
   for (const id of ["e-1", "e-2", "e-3", "e-4", "e-5"]) submitEvent(batcher, listener, id);
@@ -356,7 +356,7 @@ Deno.test("ProduceBatcher.drain() sends a partial batch at once and resolves onl
 
 Deno.test("ProduceBatcher.drain() waits for queued batches as well as the one in flight", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 1, maxInFlightBatches: 1 }));
+  const batcher = new ProduceBatcher(sink, options({ batchMaxEvents: 1, maxInFlightBatches: 1 }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1");
   submitEvent(batcher, listener, "e-2");
@@ -403,7 +403,7 @@ Deno.test("ProduceBatcher.drain() wakes every caller", async () => {
 
 Deno.test("ProduceBatcher keeps telling other listeners when one listener throws", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 3, maxInFlightBatches: 1 }));
+  const batcher = new ProduceBatcher(sink, options({ batchMaxEvents: 3, maxInFlightBatches: 1 }));
   const throwing: DeliveryListener = {
     delivered() {
       throw new Error("listener bug");
@@ -414,12 +414,12 @@ Deno.test("ProduceBatcher keeps telling other listeners when one listener throws
   };
   const before = new RecordingListener();
   const after = new RecordingListener();
-  batcher.submit([record("b-1")], 10, before, "b-1");
-  batcher.submit([record("t-1")], 10, throwing, "t-1");
-  batcher.submit([record("a-1")], 10, after, "a-1");
-  batcher.submit([record("b-2")], 10, before, "b-2");
-  batcher.submit([record("t-2")], 10, throwing, "t-2");
-  batcher.submit([record("a-2")], 10, after, "a-2");
+  batcher.submit({ records: [record("b-1")], bytes: 10 }, before, "b-1");
+  batcher.submit({ records: [record("t-1")], bytes: 10 }, throwing, "t-1");
+  batcher.submit({ records: [record("a-1")], bytes: 10 }, after, "a-1");
+  batcher.submit({ records: [record("b-2")], bytes: 10 }, before, "b-2");
+  batcher.submit({ records: [record("t-2")], bytes: 10 }, throwing, "t-2");
+  batcher.submit({ records: [record("a-2")], bytes: 10 }, after, "a-2");
 
   (await sink.written(1)).resolve();
   (await sink.written(2)).reject(new Error("boom"));
@@ -434,7 +434,7 @@ Deno.test("ProduceBatcher keeps telling other listeners when one listener throws
 
 Deno.test("ProduceBatcher.drain(timeout) fails what Kafka has not acknowledged by the deadline, and ignores the late answer", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ maxBatchEvents: 2 }));
+  const batcher = new ProduceBatcher(sink, options({ batchMaxEvents: 2 }));
   const listener = new RecordingListener();
   for (const id of ["in-flight-1", "in-flight-2", "queued-1", "queued-2", "open-1"]) submitEvent(batcher, listener, id);
   const write = await sink.written(1);

@@ -66,6 +66,11 @@ export class ReplyChannel implements DeliveryListener {
     this.#send({ error: { code: error.code, message: error.message } });
   }
 
+  /** Sends the answer to an in-band refresh the edge took at once: the new token's `exp`, in unix seconds. */
+  sendSession(expiresAt: number): void {
+    this.#send({ session: { expiresAt } });
+  }
+
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;

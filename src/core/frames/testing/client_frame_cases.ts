@@ -37,7 +37,7 @@ export interface ClientFrameCase {
   readonly expected: DecodedClientFrame | { readonly throws: ErrorCode; readonly message: string };
 }
 
-const limits = (maxEvents: number, maxDataDepth: number): FrameLimits => ({ maxEvents, maxDataDepth });
+const limits = (maxEventsPerFrame: number, maxDataDepth: number): FrameLimits => ({ maxEventsPerFrame, maxDataDepth });
 const nested = (depth: number): JsonValue => depth === 0 ? 1 : [nested(depth - 1)];
 const accepted = (...events: CaseEvent[]): DecodedClientFrame => ({
   events: events.map(({ id, type, data }) => ({ id, type, data })),
@@ -171,13 +171,13 @@ export const clientFrameCases: readonly ClientFrameCase[] = [
     },
   },
   {
-    name: "takes a frame of exactly maxEvents events",
+    name: "takes a frame of exactly maxEventsPerFrame events",
     limits: limits(3, 32),
     events: ["a", "b", "c"].map((id) => ({ id, type: "t" })),
     expected: accepted(...["a", "b", "c"].map((id) => ({ id, type: "t" }))),
   },
   {
-    name: "refuses a frame of more than maxEvents events with TOO_MANY_EVENTS, whatever the events",
+    name: "refuses a frame of more than maxEventsPerFrame events with TOO_MANY_EVENTS, whatever the events",
     limits: limits(3, 32),
     events: [{ id: "a", type: "t" }, { id: "", type: "" }, { id: "c", type: "t" }, { id: "d", type: "t" }],
     expected: { throws: "TOO_MANY_EVENTS", message: "frame has 4 events; at most 3 are taken" },

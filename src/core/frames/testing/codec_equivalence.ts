@@ -9,12 +9,13 @@ import { fromBinary, type JsonValue, toJson } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import { ClientFrameSchema } from "../../../gen/veltrix/v1/event_pb.ts";
 import { decodeBinaryClientFrameWithProtobufEs } from "./protobuf_es_codec.ts";
-import { readBinaryClientFrame } from "../binary_client_frame.ts";
+import { readBinaryClientFrameWithToken } from "../binary_client_frame.ts";
 import { decodeBinaryClientFrame, type FrameLimits } from "../client_frame_codec.ts";
 
 /** What protobuf-es makes of ClientFrame bytes, in the shape the hand-written reader returns. */
 function referenceRead(bytes: Uint8Array) {
-  return fromBinary(ClientFrameSchema, bytes).events.map((event) => {
+  const frame = fromBinary(ClientFrameSchema, bytes);
+  const events = frame.events.map((event) => {
     let data: JsonValue | undefined;
     let dataProblem: string | undefined;
     if (event.data !== undefined) {
@@ -33,6 +34,7 @@ function referenceRead(bytes: Uint8Array) {
       tracestate: event.tracestate,
     };
   });
+  return { events, token: frame.token };
 }
 
 type Outcome<T> = { readonly value: T } | { readonly error: unknown };
@@ -77,15 +79,16 @@ function ordered(value: unknown): string | undefined {
  */
 export function assertReadsLikeProtobufEs(bytes: Uint8Array): void {
   const expected = attempt(() => referenceRead(bytes));
-  const actual = attempt(() => readBinaryClientFrame(bytes));
+  const actual = attempt(() => readBinaryClientFrameWithToken(bytes));
   if ("error" in expected || "error" in actual) {
     assert.ok("error" in expected && "error" in actual, "one of the readers threw and the other did not");
     assert.deepEqual(describeError(actual.error), describeError(expected.error));
     return;
   }
-  assert.equal(actual.value.length, expected.value.length, "event count");
-  actual.value.forEach((got, i) => {
-    const want = expected.value[i]!;
+  assert.equal(actual.value.token, expected.value.token, "refresh token");
+  assert.equal(actual.value.events.length, expected.value.events.length, "event count");
+  actual.value.events.forEach((got, i) => {
+    const want = expected.value.events[i]!;
     assert.equal(got.id, want.id);
     assert.equal(got.type, want.type);
     assert.equal(got.traceparent, want.traceparent);

@@ -235,8 +235,9 @@ const eventFields: fc.Arbitrary<WireRecord[]> = fc.oneof(
 export const frameRecords: fc.Arbitrary<WireRecord[]> = fc.array(
   fc.oneof(
     { weight: 10, arbitrary: eventFields.map((e) => msg(1, ...e)) },
+    { weight: 1, arbitrary: textBytes.map((b) => str(2, b)) },
     { weight: 1, arbitrary: unknownRecord },
-    { weight: 1, arbitrary: mistyped([1]) },
+    { weight: 1, arbitrary: mistyped([1, 2]) },
   ),
   { minLength: 1, maxLength: 5 },
 );

@@ -31,10 +31,10 @@ export function decodeBinaryClientFrameWithProtobufEs(
   } catch (cause) {
     throw new VeltrixError("INVALID_FRAME", "frame is not a protobuf ClientFrame", { cause });
   }
-  if (frame.events.length > limits.maxEvents) {
+  if (frame.events.length > limits.maxEventsPerFrame) {
     throw new VeltrixError(
       "TOO_MANY_EVENTS",
-      `frame has ${frame.events.length} events; at most ${limits.maxEvents} are taken`,
+      `frame has ${frame.events.length} events; at most ${limits.maxEventsPerFrame} are taken`,
     );
   }
   const events: IncomingEvent[] = [];
@@ -62,7 +62,7 @@ export function decodeBinaryClientFrameWithProtobufEs(
     }
     events.push({ id: event.id, type: event.type, data, ...eventTraceFields(event.traceparent, event.tracestate) });
   }
-  return { events, rejects };
+  return frame.token === "" ? { events, rejects } : { events, rejects, token: frame.token };
 }
 
 /** `encodeBinaryServerFrame` on protobuf-es: the reference the hand-written writer must match byte for byte. */
@@ -79,6 +79,9 @@ export function encodeBinaryServerFrameWithProtobufEs(reply: ServerReply): Uint8
       })) ??
         [],
       ...(reply.error ? { error: { code: reply.error.code, message: reply.error.message } } : {}),
+      ...(reply.session
+        ? { session: { expiresAt: Math.min(Math.max(Math.ceil(reply.session.expiresAt), 0), 0xffff_ffff) || 0 } }
+        : {}),
     }),
   );
 }

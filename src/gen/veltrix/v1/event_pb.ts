@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file veltrix/v1/event.proto.
  */
 export const file_veltrix_v1_event: GenFile = /*@__PURE__*/
-  fileDesc("ChZ2ZWx0cml4L3YxL2V2ZW50LnByb3RvEgp2ZWx0cml4LnYxInAKBUV2ZW50EgoKAmlkGAEgASgJEgwKBHR5cGUYAiABKAkSJAoEZGF0YRgDIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZRITCgt0cmFjZXBhcmVudBgEIAEoCRISCgp0cmFjZXN0YXRlGAUgASgJIjAKC0NsaWVudEZyYW1lEiEKBmV2ZW50cxgBIAMoCzIRLnZlbHRyaXgudjEuRXZlbnQiSwoGUmVqZWN0EgoKAmlkGAEgASgJEgwKBGNvZGUYAiABKAkSDwoHbWVzc2FnZRgDIAEoCRIWCg5yZXRyeV9hZnRlcl9tcxgEIAEoDSIrCgpGcmFtZUVycm9yEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCSJnCgtTZXJ2ZXJGcmFtZRIMCgRhY2tzGAEgAygJEiMKB3JlamVjdHMYAiADKAsyEi52ZWx0cml4LnYxLlJlamVjdBIlCgVlcnJvchgDIAEoCzIWLnZlbHRyaXgudjEuRnJhbWVFcnJvciKYAQoLUm91dGVkRXZlbnQSIAoFZXZlbnQYASABKAsyES52ZWx0cml4LnYxLkV2ZW50Eg4KBnBsYXllchgCIAEoCRIvCgtyZWNlaXZlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHZWRnZV9pZBgEIAEoCRIVCg1yb3V0ZV92ZXJzaW9uGAUgASgEYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChZ2ZWx0cml4L3YxL2V2ZW50LnByb3RvEgp2ZWx0cml4LnYxInAKBUV2ZW50EgoKAmlkGAEgASgJEgwKBHR5cGUYAiABKAkSJAoEZGF0YRgDIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZRITCgt0cmFjZXBhcmVudBgEIAEoCRISCgp0cmFjZXN0YXRlGAUgASgJIj8KC0NsaWVudEZyYW1lEiEKBmV2ZW50cxgBIAMoCzIRLnZlbHRyaXgudjEuRXZlbnQSDQoFdG9rZW4YAiABKAkiSwoGUmVqZWN0EgoKAmlkGAEgASgJEgwKBGNvZGUYAiABKAkSDwoHbWVzc2FnZRgDIAEoCRIWCg5yZXRyeV9hZnRlcl9tcxgEIAEoDSIrCgpGcmFtZUVycm9yEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCSKNAQoLU2VydmVyRnJhbWUSDAoEYWNrcxgBIAMoCRIjCgdyZWplY3RzGAIgAygLMhIudmVsdHJpeC52MS5SZWplY3QSJQoFZXJyb3IYAyABKAsyFi52ZWx0cml4LnYxLkZyYW1lRXJyb3ISJAoHc2Vzc2lvbhgEIAEoCzITLnZlbHRyaXgudjEuU2Vzc2lvbiIdCgdTZXNzaW9uEhIKCmV4cGlyZXNfYXQYASABKA0imAEKC1JvdXRlZEV2ZW50EiAKBWV2ZW50GAEgASgLMhEudmVsdHJpeC52MS5FdmVudBIOCgZwbGF5ZXIYAiABKAkSLwoLcmVjZWl2ZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2VkZ2VfaWQYBCABKAkSFQoNcm91dGVfdmVyc2lvbhgFIAEoBGIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * Event is one thing a game client reports: a move, a click, a pickup, a skip.
@@ -75,6 +75,15 @@ export type ClientFrame = Message<"veltrix.v1.ClientFrame"> & {
    * @generated from field: repeated veltrix.v1.Event events = 1;
    */
   events: Event[];
+
+  /**
+   * Optional in-band token refresh: a fresh JWT for the same player, applied before the events of
+   * the frame. The edge answers one it took with a Session reply; one that does not verify or names
+   * another player gets an UNAUTHORIZED error and the connection is closed (4003).
+   *
+   * @generated from field: string token = 2;
+   */
+  token: string;
 };
 
 /**
@@ -172,6 +181,13 @@ export type ServerFrame = Message<"veltrix.v1.ServerFrame"> & {
    * @generated from field: veltrix.v1.FrameError error = 3;
    */
   error?: FrameError | undefined;
+
+  /**
+   * Set in the reply to a refresh the edge took.
+   *
+   * @generated from field: veltrix.v1.Session session = 4;
+   */
+  session?: Session | undefined;
 };
 
 /**
@@ -180,6 +196,28 @@ export type ServerFrame = Message<"veltrix.v1.ServerFrame"> & {
  */
 export const ServerFrameSchema: GenMessage<ServerFrame> = /*@__PURE__*/
   messageDesc(file_veltrix_v1_event, 4);
+
+/**
+ * Session tells the client until when its connection may stay open.
+ *
+ * @generated from message veltrix.v1.Session
+ */
+export type Session = Message<"veltrix.v1.Session"> & {
+  /**
+   * The token's exp, in unix seconds: at exp plus the edge's clock skew the edge closes the
+   * connection with TOKEN_EXPIRED (4001) unless a refresh came first.
+   *
+   * @generated from field: uint32 expires_at = 1;
+   */
+  expiresAt: number;
+};
+
+/**
+ * Describes the message veltrix.v1.Session.
+ * Use `create(SessionSchema)` to create a new message.
+ */
+export const SessionSchema: GenMessage<Session> = /*@__PURE__*/
+  messageDesc(file_veltrix_v1_event, 5);
 
 /**
  * RoutedEvent is the record value written to Kafka: the client's event plus what the edge stamps on it.
@@ -226,5 +264,5 @@ export type RoutedEvent = Message<"veltrix.v1.RoutedEvent"> & {
  * Use `create(RoutedEventSchema)` to create a new message.
  */
 export const RoutedEventSchema: GenMessage<RoutedEvent> = /*@__PURE__*/
-  messageDesc(file_veltrix_v1_event, 5);
+  messageDesc(file_veltrix_v1_event, 6);
 
