@@ -108,7 +108,9 @@ const server = Deno.serve({
   if (url.pathname === "/config") return Response.json({ edgeUrl, devTokens: true });
   if (url.pathname === "/token") return devToken(url.searchParams.get("player"));
   if (url.pathname === "/scores") {
-    return Response.json({ topic, ...leaderboard.runner.stats, rows: leaderboard.board.top(10) });
+    const player = url.searchParams.get("player");
+    const you = player === null ? undefined : leaderboard.board.standing(player);
+    return Response.json({ topic, ...leaderboard.runner.stats, rows: leaderboard.board.top(10), you });
   }
   return new Response("not found", { status: 404 });
 });

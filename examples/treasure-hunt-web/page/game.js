@@ -144,11 +144,14 @@ function showPanel() {
   setCell("gold", player.gold);
 }
 
-/** Fetches the leaderboard the server keeps from Kafka, and shows it. */
+/** Fetches the leaderboard the server keeps from Kafka (the top ten and this player), and shows it. */
 async function refreshLeaderboard() {
   try {
-    const board = await (await fetch("/scores")).json();
-    const rows = /** @type {{ rank: number, player: string, gold: number, chests: number }[]} */ (board.rows);
+    const board = await (await fetch(`/scores?player=${encodeURIComponent(name)}`)).json();
+    /** @type {{ rank: number, player: string, gold: number, chests: number }[]} */
+    const rows = board.rows;
+    // The top ten, and this player's own row below them when it is not among them.
+    if (board.you && !rows.some((row) => row.player === name)) rows.push(board.you);
     byTestId("leaderboard").replaceChildren(...rows.map((row) => {
       const tr = document.createElement("tr");
       tr.dataset.player = row.player;
