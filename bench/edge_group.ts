@@ -2,7 +2,7 @@
  * Several edge processes sharing one client port on this host (`VELTRIX_REUSE_PORT=true`, so the
  * kernel spreads connections over them), seen by the benchmark as one edge: memory and CPU are
  * summed, event-loop delay is the worst of them, and route updates go to the first (the others
- * take them from the fleet topic).
+ * take them from the route map topic).
  *
  * @module
  */

@@ -5,6 +5,7 @@
  * @module
  */
 import { textLines } from "./text_lines.ts";
+import { withKcatSecurity } from "./kcat_security.ts";
 
 /** The ids of a run found in the topics. */
 export interface FoundIds {
@@ -16,9 +17,22 @@ export interface FoundIds {
   readonly duplicates: number;
 }
 
-/** Reads `topics` from `sinceMs` to their end and keeps the ids that start with `idPrefix`. */
-export async function readIds(
+/**
+ * Reads `topics` from `sinceMs` to their end and keeps the ids that start with `idPrefix`; kcat
+ * connects with the Kafka security settings of the environment (see `kcat_security.ts`).
+ */
+export function readIds(
   brokers: string,
+  topics: readonly string[],
+  sinceMs: number,
+  idPrefix: string,
+): Promise<FoundIds> {
+  return withKcatSecurity(Deno.env.toObject(), (kcatArgs) => readIdsWith(brokers, kcatArgs, topics, sinceMs, idPrefix));
+}
+
+async function readIdsWith(
+  brokers: string,
+  kcatArgs: readonly string[],
   topics: readonly string[],
   sinceMs: number,
   idPrefix: string,
@@ -27,7 +41,7 @@ export async function readIds(
   let records = 0, duplicates = 0;
   for (const topic of topics) {
     const inTopic = new Set<string>();
-    for await (const id of eventIds(brokers, topic, sinceMs)) {
+    for await (const id of eventIds(brokers, kcatArgs, topic, sinceMs)) {
       if (!id.startsWith(idPrefix)) continue;
       records++;
       if (inTopic.has(id)) duplicates++;
@@ -54,9 +68,14 @@ export async function countLost(
   return { acked, found: present, lost: acked - present };
 }
 
-async function* eventIds(brokers: string, topic: string, sinceMs: number): AsyncGenerator<string> {
+async function* eventIds(
+  brokers: string,
+  kcatArgs: readonly string[],
+  topic: string,
+  sinceMs: number,
+): AsyncGenerator<string> {
   const child = new Deno.Command("kcat", {
-    args: ["-b", brokers, "-C", "-t", topic, "-o", `s@${sinceMs}`, "-e", "-q", "-f", "%h\\n"],
+    args: [...kcatArgs, "-b", brokers, "-C", "-t", topic, "-o", `s@${sinceMs}`, "-e", "-q", "-f", "%h\\n"],
     stdout: "piped",
     stderr: "piped",
   }).spawn();

@@ -24,11 +24,11 @@ async function waitForVersion(edge: EdgeProcess, version: number, timeoutMs = 10
   return performance.now() - started;
 }
 
-/** Waits until the edge's fleet consumer is running (it logs "route fleet started"). */
+/** Waits until the edge's fleet consumer is running (it logs "route map topic started"). */
 async function fleetStarted(edge: EdgeProcess, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!edge.logs.some((l) => l.msg === "route fleet started")) {
-    if (Date.now() > deadline) throw new Error(`${edge.edgeId}: route fleet never started`);
+  while (!edge.logs.some((l) => l.msg === "route map topic started")) {
+    if (Date.now() > deadline) throw new Error(`${edge.edgeId}: route map topic never started`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -57,7 +57,7 @@ for (const client of KAFKA_CLIENTS) {
         const convergedMs = performance.now() - posted;
         console.log(`convergence: edge B reported version 5 ${convergedMs.toFixed(1)} ms after the POST to edge A`);
         const onB = await routes(b);
-        assert.equal(onB.source, "fleet");
+        assert.equal(onB.source, "topic");
         assert.equal(onB.keyId, ops.id);
         assert.equal((await routes(a)).version, 5);
       });
@@ -84,7 +84,7 @@ for (const client of KAFKA_CLIENTS) {
           await waitForVersion(a, 6);
           for (const edge of [a, b]) {
             const stats = (await routes(edge)).stats;
-            assert.equal(stats.fleetIgnored.forged, 1, `${edge.edgeId} counted the forged record`);
+            assert.equal(stats.topicIgnored.forged, 1, `${edge.edgeId} counted the forged record`);
             const edgeInfo = await (await fetch(`http://127.0.0.1:${edge.adminPort}/v1/edge`)).json();
             assert.ok(!edgeInfo.topics.includes("attacker.topic"));
           }
@@ -96,7 +96,7 @@ for (const client of KAFKA_CLIENTS) {
         try {
           await fleetStarted(c);
           await waitForVersion(c, 6);
-          assert.equal((await routes(c)).stats.fleetIgnored.forged, 1);
+          assert.equal((await routes(c)).stats.topicIgnored.forged, 1);
         } finally {
           await c.stop();
         }

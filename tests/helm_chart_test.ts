@@ -36,7 +36,18 @@ const edgeOf = (all: Manifest[]) => one(all, "Deployment").spec.template.spec.co
 
 /** A value of `entry` that its parser takes and that is not a placeholder: its default, else a sample. */
 function sampleValue(entry: ConfigEntry<unknown>): string {
-  const candidates = [entry.default, "7", "100", "2000", "true", "127.0.0.1:9092", "PLAIN", "/etc/veltrix/x", "v"];
+  const candidates = [
+    entry.default,
+    "7",
+    "100",
+    "2000",
+    "true",
+    "127.0.0.1:9092",
+    "PLAIN",
+    "otlp",
+    "/etc/veltrix/x",
+    "v",
+  ];
   const found = candidates.find((raw) => !/^[(<]/.test(raw) && !(entry.parse(raw, entry.env) instanceof Refusal));
   assert.ok(found !== undefined, `a sample value for ${entry.env}`);
   return found;

@@ -1,4 +1,7 @@
 import { kafkaAdapterCases, testLogger } from "./support/kafka_adapter_cases.ts";
 import { KafkajsAdapter } from "../src/kafka/kafkajs/kafkajs_adapter.ts";
 
-kafkaAdapterCases("kafkajs", (brokers, clientId) => new KafkajsAdapter({ clientId, brokers, logger: testLogger }));
+kafkaAdapterCases(
+  "kafkajs",
+  (connection, clientId) => new KafkajsAdapter({ clientId, connection, logger: testLogger }),
+);

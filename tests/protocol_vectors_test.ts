@@ -21,13 +21,13 @@ import { type EdgeProcess, startEdgeProcess } from "./support/edge_process.ts";
 import { decodeBinaryReply } from "./support/ingest_client.ts";
 import { testBrokers } from "./support/kafka_target.ts";
 import { makeSigningKey, signedBytes, signRouteMap } from "../src/core/updates/testing/route_signing.ts";
-import { playerToken } from "./support/tokens.ts";
+import { playerToken, TEST_JWT_SECRET } from "./support/tokens.ts";
 
 type Encoding = "json" | "protobuf";
 
 /** Plays `vector` in `encoding` on a new connection; resolves with the problems found (none: it matches). */
 async function replay(edge: EdgeProcess, vector: TestVector, encoding: Encoding, player: string): Promise<string[]> {
-  const socket = new WebSocket(`${edge.ingestUrl}?token=${await playerToken(player)}`);
+  const socket = new WebSocket(edge.ingestUrl, ["veltrix.v1", `veltrix.bearer.${await playerToken(player)}`]);
   const replies: ObservedReply[] = [];
   let close: number | undefined;
   let wake = () => {};
@@ -73,7 +73,8 @@ async function replay(edge: EdgeProcess, vector: TestVector, encoding: Encoding,
 Deno.test("every protocol test vector gets the replies it expects from a real edge, in JSON and in protobuf", async () => {
   const since = Date.now() - 1000;
   const run = crypto.randomUUID().slice(0, 8);
-  const { routeMap, profiles } = await loadProfiles();
+  const { routeMap, profiles, jwtSecret } = await loadProfiles();
+  assert.equal(jwtSecret, TEST_JWT_SECRET, "the vectors' tokens are signed with the test edges' secret");
   const vectors = await loadVectors();
   assert.ok(vectors.length >= 15, `${vectors.length} vectors`);
   const ops = await makeSigningKey("vectors");

@@ -7,12 +7,19 @@
  */
 import { ConsumerRunner, DedupeWindow } from "../../src/consumer/mod.ts";
 import type { Logger } from "../../src/core/mod.ts";
-import { kafkaAdapters, kafkaGroupConsumers, KafkaRecordSink, type StartPosition } from "../../src/kafka/mod.ts";
+import {
+  kafkaAdapters,
+  type KafkaCluster,
+  kafkaGroupConsumers,
+  KafkaRecordSink,
+  type StartPosition,
+} from "../../src/kafka/mod.ts";
 import { Leaderboard } from "./leaderboard.ts";
 
 /** Where the service reads and where it sets aside what it cannot use. */
 export interface LeaderboardServiceOptions {
-  readonly brokers: readonly string[];
+  /** Bootstrap brokers, or a whole connection with its security settings. */
+  readonly cluster: KafkaCluster;
   readonly topic: string;
   readonly groupId: string;
   readonly poisonTopic: string;
@@ -31,13 +38,13 @@ export interface LeaderboardService {
 
 /** Starts the runner over `topic` and resolves once it is consuming. */
 export async function startLeaderboardService(options: LeaderboardServiceOptions): Promise<LeaderboardService> {
-  const { brokers, topic, groupId, poisonTopic, logger } = options;
+  const { cluster, topic, groupId, poisonTopic, logger } = options;
   const board = new Leaderboard();
-  const producer = (await kafkaAdapters("kafkajs", brokers, logger))("leaderboard-example");
+  const producer = (await kafkaAdapters("kafkajs", cluster, logger))("leaderboard-example");
   await producer.connect();
   await producer.createTopics([{ topic: poisonTopic, partitions: 1, replicationFactor: -1 }]);
   const runner = new ConsumerRunner({
-    consumer: (await kafkaGroupConsumers("kafkajs", brokers, logger))({ clientId: "leaderboard-example", groupId }),
+    consumer: (await kafkaGroupConsumers("kafkajs", cluster, logger))({ clientId: "leaderboard-example", groupId }),
     groupId,
     topics: [topic],
     store: new DedupeWindow({ idsPerPartition: 50_000 }),

@@ -3,24 +3,26 @@
  * with the consumer library (decode, dedupe by event id, commits after handling, poison records),
  * and shows it on a page. `deno task example:leaderboard`, then open http://127.0.0.1:8090/.
  *
- * Settings (environment): KAFKA_BROKERS (127.0.0.1:9092), LEADERBOARD_TOPIC (game.leaderboard),
+ * Settings (environment): KAFKA_BROKERS (127.0.0.1:9092) and the edge's Kafka security settings
+ * (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_*, KAFKA_OAUTH_*), LEADERBOARD_TOPIC (game.leaderboard),
  * LEADERBOARD_GROUP (veltrix-leaderboard-example), LEADERBOARD_POISON_TOPIC (TOPIC.poison), PORT
  * (8090; 0 picks a free port). It prints one JSON line, `{"msg":"listening","port":...}`.
  *
  * @module
  */
+import { loadKafkaConnection } from "../../src/main/kafka_security_source.ts";
 import { LEADERBOARD_PAGE } from "./leaderboard_page.ts";
 import { startLeaderboardService, stderrLogger } from "./leaderboard_service.ts";
 
 const env = (name: string, fallback: string) => Deno.env.get(name) ?? fallback;
-const brokers = env("KAFKA_BROKERS", "127.0.0.1:9092").split(",");
+const connection = await loadKafkaConnection(Deno.env.toObject());
 const topic = env("LEADERBOARD_TOPIC", "game.leaderboard");
 const groupId = env("LEADERBOARD_GROUP", "veltrix-leaderboard-example");
 const poisonTopic = env("LEADERBOARD_POISON_TOPIC", `${topic}.poison`);
 
 const logger = stderrLogger();
 
-const service = await startLeaderboardService({ brokers, topic, groupId, poisonTopic, logger });
+const service = await startLeaderboardService({ cluster: connection, topic, groupId, poisonTopic, logger });
 const shutdown = new AbortController();
 const server = Deno.serve({
   hostname: "127.0.0.1",

@@ -18,6 +18,7 @@
  * @module
  */
 import { sign } from "hono/jwt";
+import { loadKafkaConnection } from "../../src/main/kafka_security_source.ts";
 import { kafkaUp } from "../../tools/kafka/kafka.ts";
 import { startLeaderboardService, stderrLogger } from "../leaderboard/leaderboard_service.ts";
 import { startEdge } from "./edge_child.ts";
@@ -51,7 +52,7 @@ if (!secret) throw new Error("VELTRIX_EDGE_URL names an edge: set VELTRIX_JWT_SE
 const devSecret = secret;
 
 const leaderboard = await startLeaderboardService({
-  brokers: brokers.split(","),
+  cluster: await loadKafkaConnection(Deno.env.toObject(), brokers),
   topic,
   groupId,
   poisonTopic: `${topic}.poison`,

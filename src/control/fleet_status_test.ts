@@ -65,7 +65,7 @@ Deno.test("FleetStatus does not report a stale update (a replay, or its own map 
   try {
     const two = signedBytes(await signRouteMap(ops, simpleMap(2n)));
     await control.update(two);
-    await control.applyFleetRecord(two);
+    await control.applyTopicRecord(two);
     assert.equal(fleet.own().refused, undefined);
   } finally {
     await fleet.stop();

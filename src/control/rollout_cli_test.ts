@@ -6,7 +6,7 @@ function edge(edgeId: string, version: string, refused?: FleetEdgeJson["refused"
     edgeId,
     version,
     appliedAt: "2026-12-01T10:00:00.000Z",
-    source: "fleet" as const,
+    source: "topic" as const,
     startedAt: "2026-12-01T09:00:00.000Z",
     heartbeatAt: "2026-12-01T10:00:01.000Z",
     heartbeatAgeMs: 400,
@@ -73,7 +73,7 @@ Deno.test("fleetTable() gives one aligned line per edge, live first, with the la
   assert.match(lines[0]!, /^EDGE\s+STATE\s+VERSION\s+APPLIED\s+FROM\s+HEARTBEAT\s+LAST REFUSED$/);
   assert.match(
     lines[2]!,
-    /^b\s+live\s+3\s+2026-12-01T10:00:00Z\s+fleet\s+0\.4 s ago\s+v4 UNKNOWN_SIGNING_KEY: no key$/,
+    /^b\s+live\s+3\s+2026-12-01T10:00:00Z\s+topic\s+0\.4 s ago\s+v4 UNKNOWN_SIGNING_KEY: no key$/,
   );
   assert.match(lines[3]!, /^c\s+gone\s+1\s/);
   assert.equal(lines[4], "2 live, 1 gone (no heartbeat for 3.0 s)");

@@ -46,8 +46,8 @@ export type UpdateOutcome =
 export interface RouteControlStats {
   applied: number;
   refused: Partial<Record<ErrorCode, number>>;
-  /** Records on the fleet topic that were not applied, by why. */
-  fleetIgnored: { forged: number; stale: number; invalid: number; alreadyApplied: number };
+  /** Records on the route map topic that were not applied, by why. */
+  topicIgnored: { forged: number; stale: number; invalid: number; alreadyApplied: number };
   /** Apply times (verify through swap) of the latest updates, in ms, oldest first. */
   applyMs: number[];
 }
@@ -76,7 +76,7 @@ const HISTORY_LIMIT = 100;
 const APPLY_SAMPLES = 1000;
 
 /**
- * The route control plane of one edge. Every update, from the admin API or from the fleet topic,
+ * The route control plane of one edge. Every update, from the admin API or from the route map topic,
  * runs the same pipeline one at a time: size cap, decode, signature, version, compile (core's
  * `verifyRouteUpdate`), then topics, swap of the one table reference, persist, publish. A refused
  * update changes nothing. Frames already being routed keep the table they started with.
@@ -94,7 +94,7 @@ export class RouteControl {
   readonly stats: RouteControlStats = {
     applied: 0,
     refused: {},
-    fleetIgnored: { forged: 0, stale: 0, invalid: 0, alreadyApplied: 0 },
+    topicIgnored: { forged: 0, stale: 0, invalid: 0, alreadyApplied: 0 },
     applyMs: [],
   };
 
@@ -150,11 +150,11 @@ export class RouteControl {
     return this.#serialised(() => this.#apply(input, "admin", true));
   }
 
-  /** Applies a record read from the fleet topic; forged, stale and invalid records are counted and dropped. */
-  async applyFleetRecord(bytes: Uint8Array): Promise<UpdateOutcome> {
-    const outcome = await this.#serialised(() => this.#apply(bytes, "fleet", false));
+  /** Applies a record read from the route map topic; forged, stale and invalid records are counted and dropped. */
+  async applyTopicRecord(bytes: Uint8Array): Promise<UpdateOutcome> {
+    const outcome = await this.#serialised(() => this.#apply(bytes, "topic", false));
     if (!outcome.ok) {
-      const ignored = this.stats.fleetIgnored;
+      const ignored = this.stats.topicIgnored;
       const code = outcome.error.code;
       let kind: keyof typeof ignored;
       if (code === "UNKNOWN_SIGNING_KEY" || code === "BAD_SIGNATURE") kind = "forged";
@@ -167,22 +167,22 @@ export class RouteControl {
     return outcome;
   }
 
-  /** Logs an ignored fleet record, at most once per kind every 10 s (a replayed topic can hold many). */
+  /** Logs an ignored route map topic record, at most once per kind every 10 s (a replayed topic can hold many). */
   #warnIgnored(kind: string, code: string, reason: string): void {
     const now = Date.now();
     const last = this.#lastIgnoredWarning.get(kind) ?? 0;
     if (now - last < 10_000) return;
     this.#lastIgnoredWarning.set(kind, now);
-    this.#options.logger.warn(`ignored a ${kind} route map on the fleet topic`, {
+    this.#options.logger.warn(`ignored a ${kind} route map on the route map topic`, {
       code,
       reason,
-      ignoredSoFar: this.stats.fleetIgnored,
+      ignoredSoFar: this.stats.topicIgnored,
     });
   }
 
   /**
    * Calls `listener` with every update refused from now on, but for stale ones (a replay, or this
-   * edge's own map read back from the fleet topic); returns a function that stops it.
+   * edge's own map read back from the route map topic); returns a function that stops it.
    */
   onRefused(listener: (refused: RefusedUpdate) => void): () => void {
     this.#refusalWatchers.add(listener);
@@ -265,10 +265,10 @@ export class RouteControl {
     let published = false;
     if (publish && this.#options.feed) {
       try {
-        await this.#options.feed.publish(signed, result.routeMap.version);
+        await this.#options.feed.publish({ signed, version: result.routeMap.version });
         published = true;
       } catch (error) {
-        logger.error("could not publish the applied route map to the fleet", { error });
+        logger.error("could not publish the applied route map to the route map topic", { error });
       }
     }
     return { ok: true, applied: snapshot.applied, published };

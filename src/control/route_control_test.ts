@@ -50,7 +50,7 @@ interface Harness {
 /** Fakes in place of the topic provisioner and the fleet feed. */
 interface HarnessFakes {
   ensureTopics?: (topics: readonly string[]) => Promise<void>;
-  publish?: (signed: Uint8Array, version: bigint) => Promise<void>;
+  publish?: (map: { signed: Uint8Array; version: bigint }) => Promise<void>;
 }
 
 type HarnessOptions =
@@ -89,7 +89,7 @@ function makeHarness(dir: string, options: HarnessOptions): Harness {
       }),
     },
     feed: {
-      publish: options.publish ?? ((signed, version) => {
+      publish: options.publish ?? (({ signed, version }) => {
         published.push({ signed, version });
         return Promise.resolve();
       }),
@@ -136,7 +136,7 @@ Deno.test("RouteControl starts on the embedded table as version 1 from source em
     assert.deepEqual(control.stats, {
       applied: 0,
       refused: {},
-      fleetIgnored: { forged: 0, stale: 0, invalid: 0, alreadyApplied: 0 },
+      topicIgnored: { forged: 0, stale: 0, invalid: 0, alreadyApplied: 0 },
       applyMs: [],
     });
     await Promise.resolve();
@@ -579,13 +579,13 @@ Deno.test("RouteControl keeps applying updates after one whose ensureTopics thre
 
 // Fleet records
 
-Deno.test("RouteControl.applyFleetRecord() applies a good record from source fleet, persists it, and never publishes it", async () => {
+Deno.test("RouteControl.applyTopicRecord() applies a good record from source fleet, persists it, and never publishes it", async () => {
   await withHarness(async (h) => {
     const bytes = await signed(2n);
-    const outcome = await h.control.applyFleetRecord(bytes);
+    const outcome = await h.control.applyTopicRecord(bytes);
     assertApplied(outcome);
     assert.equal(outcome.published, false);
-    assert.equal(outcome.applied.source, "fleet");
+    assert.equal(outcome.applied.source, "topic");
     assert.equal(h.active.table.version, 2n);
     assert.deepEqual(h.published, []);
     assert.equal(h.ensured.length, 1);
@@ -593,7 +593,7 @@ Deno.test("RouteControl.applyFleetRecord() applies a good record from source fle
   });
 });
 
-Deno.test("RouteControl.applyFleetRecord() counts forged, stale, invalid and already-applied records apart", async () => {
+Deno.test("RouteControl.applyTopicRecord() counts forged, stale, invalid and already-applied records apart", async () => {
   await withHarness(async (h) => {
     const inForce = await signed(3n);
     assertApplied(await h.control.update(inForce));
@@ -603,44 +603,44 @@ Deno.test("RouteControl.applyFleetRecord() counts forged, stale, invalid and alr
     badSignature.signature = badSignature.signature.slice();
     badSignature.signature[0]! ^= 1;
 
-    assertRefused(await h.control.applyFleetRecord(await signed(4n, "game.x", stranger)), "UNKNOWN_SIGNING_KEY");
-    assertRefused(await h.control.applyFleetRecord(signedBytes(badSignature)), "BAD_SIGNATURE");
-    assertRefused(await h.control.applyFleetRecord(await signed(2n)), "STALE_ROUTE_MAP");
+    assertRefused(await h.control.applyTopicRecord(await signed(4n, "game.x", stranger)), "UNKNOWN_SIGNING_KEY");
+    assertRefused(await h.control.applyTopicRecord(signedBytes(badSignature)), "BAD_SIGNATURE");
+    assertRefused(await h.control.applyTopicRecord(await signed(2n)), "STALE_ROUTE_MAP");
     // Same version as in force, different bytes: stale, not already applied.
-    assertRefused(await h.control.applyFleetRecord(await signed(3n, "game.other")), "STALE_ROUTE_MAP");
-    assertRefused(await h.control.applyFleetRecord(await signed(4n, "bad topic")), "INVALID_ROUTE_MAP");
-    assertRefused(await h.control.applyFleetRecord(new Uint8Array([0xff, 0xff])), "MALFORMED_ROUTE_UPDATE");
-    assertRefused(await h.control.applyFleetRecord(inForce), "STALE_ROUTE_MAP");
-    assertRefused(await h.control.applyFleetRecord(inForce), "STALE_ROUTE_MAP");
+    assertRefused(await h.control.applyTopicRecord(await signed(3n, "game.other")), "STALE_ROUTE_MAP");
+    assertRefused(await h.control.applyTopicRecord(await signed(4n, "bad topic")), "INVALID_ROUTE_MAP");
+    assertRefused(await h.control.applyTopicRecord(new Uint8Array([0xff, 0xff])), "MALFORMED_ROUTE_UPDATE");
+    assertRefused(await h.control.applyTopicRecord(inForce), "STALE_ROUTE_MAP");
+    assertRefused(await h.control.applyTopicRecord(inForce), "STALE_ROUTE_MAP");
 
-    assert.deepEqual(h.control.stats.fleetIgnored, { forged: 2, stale: 2, invalid: 2, alreadyApplied: 2 });
+    assert.deepEqual(h.control.stats.topicIgnored, { forged: 2, stale: 2, invalid: 2, alreadyApplied: 2 });
     assert.equal(h.active.table.version, 3n);
     assert.equal(h.published.length, 1);
     assert.deepEqual((await h.store.load())?.bytes, inForce);
-    // Refusals on the fleet topic are not admin refusals.
+    // Refusals on the route map topic are not admin refusals.
     assert.equal(h.logs.filter((l) => l.msg === "route update refused").length, 0);
     // Warnings are rate-limited: one per kind within 10 s, with the counts so far.
-    assert.equal(h.logs.filter((l) => l.msg === "ignored a forged route map on the fleet topic").length, 1);
-    assert.equal(h.logs.filter((l) => l.msg === "ignored a stale route map on the fleet topic").length, 1);
+    assert.equal(h.logs.filter((l) => l.msg === "ignored a forged route map on the route map topic").length, 1);
+    assert.equal(h.logs.filter((l) => l.msg === "ignored a stale route map on the route map topic").length, 1);
   });
 });
 
-Deno.test("RouteControl.applyFleetRecord() knows its own admin update, sent as JSON, when the fleet echoes it", async () => {
+Deno.test("RouteControl.applyTopicRecord() knows its own admin update, sent as JSON, when the fleet echoes it", async () => {
   await withHarness(async (h) => {
     const map = await signRouteMap(ops, simpleMap(2n));
     assertApplied(await h.control.update({ signed: map, size: 300 }));
-    assertRefused(await h.control.applyFleetRecord(h.published[0]!.signed), "STALE_ROUTE_MAP");
-    assert.deepEqual(h.control.stats.fleetIgnored, { forged: 0, stale: 0, invalid: 0, alreadyApplied: 1 });
+    assertRefused(await h.control.applyTopicRecord(h.published[0]!.signed), "STALE_ROUTE_MAP");
+    assert.deepEqual(h.control.stats.topicIgnored, { forged: 0, stale: 0, invalid: 0, alreadyApplied: 1 });
   });
 });
 
-Deno.test("RouteControl.applyFleetRecord() of the map restored from state counts as already applied", async () => {
+Deno.test("RouteControl.applyTopicRecord() of the map restored from state counts as already applied", async () => {
   await withHarness(async (h) => {
     const bytes = await signed(2n);
     await h.store.save(bytes);
     assert.equal(await h.control.restore(), undefined);
-    assertRefused(await h.control.applyFleetRecord(bytes), "STALE_ROUTE_MAP");
-    assert.equal(h.control.stats.fleetIgnored.alreadyApplied, 1);
+    assertRefused(await h.control.applyTopicRecord(bytes), "STALE_ROUTE_MAP");
+    assert.equal(h.control.stats.topicIgnored.alreadyApplied, 1);
   });
 });
 
@@ -654,9 +654,9 @@ Deno.test("RouteControl.update() still applies when publishing fails, and return
     assert.equal(outcome.published, false);
     assert.equal(h.active.table.version, 2n);
     assert.deepEqual((await h.store.load())?.bytes, bytes);
-    const line = h.logs.find((l) => l.msg === "could not publish the applied route map to the fleet");
+    const line = h.logs.find((l) => l.msg === "could not publish the applied route map to the route map topic");
     assert.equal(line?.level, "error");
-  }, { publish: () => Promise.reject(new Error("fleet topic unavailable")) });
+  }, { publish: () => Promise.reject(new Error("route map topic unavailable")) });
 });
 
 Deno.test("RouteControl.update() still applies when the map cannot be persisted, and logs an error", async () => {

@@ -234,7 +234,7 @@ async function push(args: string[], out: (line: string) => void): Promise<number
     throw new CliError(`push refused: HTTP ${status} ${error?.code}: ${error?.message}${current}${problems}`);
   }
   out(
-    `applied version ${answer.version} (${answer.routes} routes) in ${answer.applyMs} ms; published to fleet: ${answer.published}`,
+    `applied version ${answer.version} (${answer.routes} routes) in ${answer.applyMs} ms; published to the route map topic: ${answer.published}`,
   );
   if (!values.wait) return 0;
   const readFleet = () => fleetOf(admin);

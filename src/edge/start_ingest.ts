@@ -12,6 +12,7 @@ import type { PlayerTokenVerifier } from "./http/player_token.ts";
 import { ConnectionRegistry } from "./ingest/connection_registry.ts";
 import { createIngestContext, type DrainFlag } from "./ingest/ingest_context.ts";
 import { ProduceBatcher } from "./ingest/produce_batcher.ts";
+import type { EdgeSpans } from "./tracing/edge_spans.ts";
 
 /** Readiness condition the ingest side owns: it takes new connections (false once it drains). */
 export const ACCEPTING = "accepting connections";
@@ -56,6 +57,8 @@ export interface IngestDependencies {
   readonly log: RateLimitedLog;
   /** Counts admitted events by type, for dry runs. */
   readonly traffic?: TrafficSketch;
+  /** Records a span per sampled traced event; absent, tracing is off. */
+  readonly spans?: EdgeSpans;
 }
 
 /** The running client-facing side of an edge. */
@@ -98,6 +101,7 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
     metrics,
     log,
     traffic: deps.traffic,
+    spans: deps.spans,
     sessions: {
       verifySession: (token) => deps.tokens.verifySession(token),
       clockSkewS: deps.tokens.clockSkewS,

@@ -17,9 +17,10 @@ export interface KafkaRecordSinkOptions {
   /**
    * Told `false` when a write fails and is being retried, or is still unanswered after the produce
    * timeout (Kafka cannot take writes now: no leader, fewer in-sync replicas than
-   * `min.insync.replicas`), and `true` when a write succeeds again.
+   * `min.insync.replicas`), and `true` when a write succeeds again. `cause` is the failure, when
+   * there is one.
    */
-  readonly onWritable?: (writable: boolean) => void;
+  readonly onWritable?: (writable: boolean, cause?: unknown) => void;
 }
 
 /**
@@ -33,7 +34,7 @@ export class KafkaRecordSink implements RecordSink {
   readonly #timeoutMs: number;
   readonly #signal: AbortSignal | undefined;
   readonly #log: RateLimitedLog | undefined;
-  readonly #onWritable: ((writable: boolean) => void) | undefined;
+  readonly #onWritable: ((writable: boolean, cause?: unknown) => void) | undefined;
 
   constructor(adapter: KafkaAdapter, options: KafkaRecordSinkOptions = {}) {
     this.#adapter = adapter;
@@ -60,7 +61,7 @@ export class KafkaRecordSink implements RecordSink {
         signal: this.#signal,
         isPermanent: (error) => adapter.isPermanent(error),
         onRetry: (attempt, delayMs, error) => {
-          this.#onWritable?.(false);
+          this.#onWritable?.(false, error);
           this.#log?.warn("kafka.write-retry", "kafka write failed; retrying the same batch", {
             attempt,
             delayMs,

@@ -14,11 +14,27 @@
 import type { Logger } from "../core/ops/logger.ts";
 import type { KafkaAdapterFactory } from "./kafka_adapter.ts";
 import type { KafkaClientName } from "./kafka_clients.ts";
+import { connectionOf, type KafkaCluster } from "./kafka_security.ts";
 
 export { KAFKA_CLIENTS, type KafkaClientName } from "./kafka_clients.ts";
+export {
+  connectionOf,
+  type KafkaCluster,
+  type KafkaConnection,
+  type KafkaSecurity,
+  PLAINTEXT,
+  SASL_MECHANISMS,
+  type SaslMechanism,
+  SECURITY_PROTOCOLS,
+  type SecurityProtocol,
+} from "./kafka_security.ts";
+export { type OAuthToken, OAuthTokenSource, parseOAuthToken } from "./oauth_token.ts";
+export { type KafkaSecurityFailure, kafkaSecurityFailureOf } from "./kafka_security_failure.ts";
 export type { ConsumedRecord, KafkaAdapter, KafkaAdapterFactory, TopicSpec } from "./kafka_adapter.ts";
 export { KafkaRecordSink, type KafkaRecordSinkOptions } from "./kafka_record_sink.ts";
-export { DEFAULT_ROUTES_TOPIC, FleetTopic, ROUTES_RECORD_KEY } from "./fleet_topic.ts";
+export { CompactedTopic, type CompactedTopicCodec } from "./compacted_topic.ts";
+export { type RouteMapTopic, routeMapTopic, ROUTES_RECORD_KEY } from "./route_map_topic.ts";
+export { type EdgeStatusTopic, edgeStatusTopic } from "./edge_status_topic.ts";
 export { TopicGate } from "./topic_gate.ts";
 export { isReplicationFactorUnmet } from "./replication_factor_unmet.ts";
 export { backoffDelayMs, type RetryOptions, retryWithBackoff, sleep } from "./retry.ts";
@@ -33,30 +49,32 @@ export {
 } from "./start_kafka.ts";
 
 /**
- * Makes adapters of `client` for the cluster at `brokers`, logging through `logger`. Only the
- * chosen client library is loaded, here and not before.
+ * Makes adapters of `client` for `cluster` (bare brokers are plaintext; a {@link KafkaConnection}
+ * carries its TLS and SASL), logging through `logger`. Only the chosen client library is loaded,
+ * here and not before.
  */
 export async function kafkaAdapters(
   client: KafkaClientName,
-  brokers: readonly string[],
+  cluster: KafkaCluster,
   logger: Logger,
 ): Promise<KafkaAdapterFactory> {
+  const connection = connectionOf(cluster);
   switch (client) {
     case "platformatic": {
       const { PlatformaticAdapter } = await import("./platformatic/platformatic_adapter.ts");
-      return (clientId) => new PlatformaticAdapter({ clientId, brokers, logger });
+      return (clientId) => new PlatformaticAdapter({ clientId, connection, logger });
     }
     case "kafkajs": {
       const { KafkajsAdapter } = await import("./kafkajs/kafkajs_adapter.ts");
-      return (clientId) => new KafkajsAdapter({ clientId, brokers, logger });
+      return (clientId) => new KafkajsAdapter({ clientId, connection, logger });
     }
   }
 }
 
-/** True when the cluster at `brokers` answers a metadata request within `timeoutMs` (one try, over kafkajs). */
-export async function clusterAnswers(brokers: readonly string[], timeoutMs = 2_000): Promise<boolean> {
+/** True when `cluster` answers a metadata request within `timeoutMs` (one try, over kafkajs). */
+export async function clusterAnswers(cluster: KafkaCluster, timeoutMs = 2_000): Promise<boolean> {
   const { kafkajsClusterAnswers } = await import("./kafkajs/kafkajs_probe.ts");
-  return kafkajsClusterAnswers(brokers, timeoutMs);
+  return kafkajsClusterAnswers(connectionOf(cluster), timeoutMs);
 }
 
 // Consumer groups with manual commits (the consumer library's runner and `deno task tail`)

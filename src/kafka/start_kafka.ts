@@ -8,11 +8,12 @@ import type { TopicLayout } from "../core/routing/topic_provisioner.ts";
 import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import type { KafkaAdapterFactory } from "./kafka_adapter.ts";
 import { KafkaRecordSink } from "./kafka_record_sink.ts";
-import { FleetTopic } from "./fleet_topic.ts";
-import { EdgeStatusTopic } from "./edge_status_topic.ts";
+import { type RouteMapTopic, routeMapTopic } from "./route_map_topic.ts";
+import { type EdgeStatusTopic, edgeStatusTopic } from "./edge_status_topic.ts";
 import type { EdgeStatus } from "../core/fleet/edge_status.ts";
 import { retryWithBackoff } from "./retry.ts";
 import { TopicGate } from "./topic_gate.ts";
+import { kafkaSecurityFailureOf } from "./kafka_security_failure.ts";
 
 /** Readiness conditions the Kafka side owns. */
 export const PRODUCER_CONNECTED = "kafka producer connected";
@@ -23,6 +24,13 @@ export const TABLE_TOPICS_EXIST = "route table topics exist";
  * new players elsewhere. True again once a write lands.
  */
 export const KAFKA_WRITABLE = "kafka accepting writes";
+/**
+ * False while Kafka refuses the edge's credentials (a password rotated under a running edge, a
+ * token it rejects) or its TLS handshake fails; writes are retried meanwhile, as in any outage.
+ * At start the same causes stop the edge instead (KAFKA_AUTH_FAILED, KAFKA_TLS_FAILED).
+ */
+export const KAFKA_CREDENTIALS_ACCEPTED = "kafka accepting the edge's credentials";
+export const KAFKA_TLS_VERIFIED = "kafka TLS handshake verified";
 
 /** What the Kafka side is configured with (field names as in the edge config). */
 export interface KafkaSettings {
@@ -43,7 +51,7 @@ export interface EdgeStatusHandlers {
 
 /** What the Kafka side works with. */
 export interface KafkaDependencies {
-  /** Makes the client of each role: events, topic admin, fleet. */
+  /** Makes the client of each role: events, the route map topic, the edge status topic. */
   readonly adapters: KafkaAdapterFactory;
   /** The table in force: its topics are ensured before the producer reports ready. */
   readonly routes: LiveRouteTable;
@@ -58,18 +66,18 @@ export interface KafkaSide {
   readonly sink: RecordSink;
   /** Makes sure a new table's topics exist. */
   readonly topics: TopicGate;
-  /** The fleet's route-map topic. */
-  readonly fleet: FleetTopic;
-  /** The fleet's edge status topic. */
+  /** The route map topic, shared by every edge. */
+  readonly routeMaps: RouteMapTopic;
+  /** The edge status topic, shared by every edge. */
   readonly edges: EdgeStatusTopic;
   /**
    * Connects in the background, retrying until it can: ensures the table's topics, connects the
-   * producer, then starts reading the fleet topic into `onFleetRecord` and the edge status topic
+   * producer, then starts reading the route map topic into `onRouteMap` and the edge status topic
    * into `edgeStatus`. Resolves true once the producer is ready, false when the side stopped first.
    * Rejects with the VeltrixError when the cluster can never serve the edge (REPLICATION_FACTOR_UNMET).
    */
-  connect(onFleetRecord: RouteMapFeedListener, edgeStatus?: EdgeStatusHandlers): Promise<boolean>;
-  /** Stops retrying writes (their events fail), stops the fleet and disconnects. */
+  connect(onRouteMap: RouteMapFeedListener, edgeStatus?: EdgeStatusHandlers): Promise<boolean>;
+  /** Stops retrying writes (their events fail), stops reading the shared topics and disconnects. */
   stop(): Promise<void>;
 }
 
@@ -80,6 +88,10 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
   readiness.add(TABLE_TOPICS_EXIST);
   readiness.add(KAFKA_WRITABLE);
   readiness.set(KAFKA_WRITABLE, true);
+  for (const condition of [KAFKA_CREDENTIALS_ACCEPTED, KAFKA_TLS_VERIFIED]) {
+    readiness.add(condition);
+    readiness.set(condition, true);
+  }
   const stopping = new AbortController();
   const events = adapters(`veltrix-edge-${settings.edgeId}`);
   events.onConnectionChange((connected) => readiness.set(PRODUCER_CONNECTED, connected && !stopping.signal.aborted));
@@ -92,17 +104,27 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
     timeoutMs: settings.produceTimeoutMs,
     signal: stopping.signal,
     log,
-    onWritable: (writable) => readiness.set(KAFKA_WRITABLE, writable),
+    onWritable: (writable, cause) => {
+      readiness.set(KAFKA_WRITABLE, writable);
+      const failure = writable ? undefined : kafkaSecurityFailureOf(cause);
+      if (failure !== undefined) {
+        log.error(`kafka.${failure.kind}`, "kafka refused the edge's security; not ready, writes retried", {
+          cause: failure.kind === "auth" ? "authentication failed" : "TLS handshake failed",
+          reason: failure.reason,
+        });
+      }
+      if (writable || failure !== undefined) {
+        readiness.set(KAFKA_CREDENTIALS_ACCEPTED, failure?.kind !== "auth");
+        readiness.set(KAFKA_TLS_VERIFIED, failure?.kind !== "tls");
+      }
+    },
   });
-  const fleet = new FleetTopic(adapters(`veltrix-fleet-${settings.edgeId}`), {
+  const routeMaps = routeMapTopic(adapters(`veltrix-routes-${settings.edgeId}`), {
     topic: settings.routesTopic,
     edgeId: settings.edgeId,
     logger,
   });
-  const edges = new EdgeStatusTopic(adapters(`veltrix-edges-${settings.edgeId}`), {
-    topic: settings.edgesTopic,
-    logger,
-  });
+  const edges = edgeStatusTopic(adapters(`veltrix-edges-${settings.edgeId}`), { topic: settings.edgesTopic, logger });
   /** Retries `step` until it works or the side stops; a stop ends it quietly, a start-up refusal throws. */
   const untilStopped = (what: string, step: () => Promise<void>) =>
     retryWithBackoff(step, {
@@ -120,15 +142,19 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
   return {
     sink,
     topics,
-    fleet,
+    routeMaps,
     edges,
-    async connect(onFleetRecord, edgeStatus) {
+    async connect(onRouteMap, edgeStatus) {
       const connected = await untilStopped("kafka", async () => {
-        await topics.ensure(routes.table.topics);
-        readiness.set(TABLE_TOPICS_EXIST, true);
-        await events.connect();
+        try {
+          await topics.ensure(routes.table.topics);
+          readiness.set(TABLE_TOPICS_EXIST, true);
+          await events.connect();
+        } catch (error) {
+          throw securityRefusal(error) ?? error;
+        }
       });
-      if (connected) untilStopped("route fleet topic", () => fleet.start(onFleetRecord)).catch(() => {});
+      if (connected) untilStopped("route map topic", () => routeMaps.start(onRouteMap)).catch(() => {});
       if (connected && edgeStatus) {
         untilStopped("edge status topic", () => edges.start(edgeStatus.onStatus)).then((started) => {
           if (started) edgeStatus.onStarted();
@@ -139,14 +165,37 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
     async stop() {
       stopping.abort();
       readiness.set(PRODUCER_CONNECTED, false);
-      await fleet.stop();
+      await routeMaps.stop();
       await edges.stop();
       await events.close();
     },
   };
 }
 
-/** An error no retry fixes, which stops the edge at start: the cluster cannot meet the replication factor. */
+/** Errors no retry fixes, which stop the edge at start. */
+const STARTUP_REFUSALS = new Set(["REPLICATION_FACTOR_UNMET", "KAFKA_AUTH_FAILED", "KAFKA_TLS_FAILED"]);
+
+/**
+ * An error no retry fixes, which stops the edge at start: the cluster cannot meet the replication
+ * factor, refuses the credentials, or fails the TLS handshake.
+ */
 function isStartupRefusal(error: unknown): boolean {
-  return error instanceof VeltrixError && error.code === "REPLICATION_FACTOR_UNMET";
+  return error instanceof VeltrixError && STARTUP_REFUSALS.has(error.code);
+}
+
+/** KAFKA_AUTH_FAILED or KAFKA_TLS_FAILED naming the cause, when `error` is a security failure. */
+function securityRefusal(error: unknown): VeltrixError | undefined {
+  const failure = kafkaSecurityFailureOf(error);
+  if (failure === undefined) return undefined;
+  return failure.kind === "auth"
+    ? new VeltrixError(
+      "KAFKA_AUTH_FAILED",
+      `Kafka authentication failed: the brokers refused the edge's SASL credentials (check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and the password or token): ${failure.reason}`,
+      { cause: error },
+    )
+    : new VeltrixError(
+      "KAFKA_TLS_FAILED",
+      `Kafka TLS handshake failed: the brokers' certificate does not verify (check KAFKA_SSL_CA_FILE, KAFKA_SSL_SERVER_NAME, the certificate's dates): ${failure.reason}`,
+      { cause: error },
+    );
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { VeltrixError } from "../core/errors/veltrix_error.ts";
-import { Refusal } from "./config_parse.ts";
+import { type ConfigEntry, Refusal } from "./config_parse.ts";
 import { CONFIG_TABLE } from "./config_table.ts";
 
 export { CONFIG_TABLE } from "./config_table.ts";
@@ -49,8 +49,57 @@ function rule<K extends keyof EdgeConfig>(
   return { uses, check };
 }
 
+const SASL = new Set(["SASL_PLAINTEXT", "SASL_SSL"]);
+const TLS = new Set(["SSL", "SASL_SSL"]);
+const T = CONFIG_TABLE;
+
 /** The rules that span more than one variable. */
 const RULES: readonly Rule[] = [
+  rule(["kafkaSecurityProtocol", "kafkaSaslMechanism"], (c) => {
+    const sasl = SASL.has(c.kafkaSecurityProtocol);
+    if (sasl && c.kafkaSaslMechanism === undefined) {
+      return `${T.kafkaSecurityProtocol.env}=${c.kafkaSecurityProtocol} needs ${T.kafkaSaslMechanism.env}`;
+    }
+    if (!sasl && c.kafkaSaslMechanism !== undefined) {
+      return `${T.kafkaSaslMechanism.env} is set but ${T.kafkaSecurityProtocol.env}=${c.kafkaSecurityProtocol} runs no SASL (use SASL_SSL or SASL_PLAINTEXT)`;
+    }
+  }),
+  rule(["kafkaSaslMechanism", "kafkaSaslUsername", "kafkaSaslPassword", "kafkaSaslPasswordFile"], (c) => {
+    const m = c.kafkaSaslMechanism;
+    if (m === undefined || m === "OAUTHBEARER") return undefined;
+    const given = [c.kafkaSaslPassword, c.kafkaSaslPasswordFile].filter((v) => v !== undefined).length;
+    if (c.kafkaSaslUsername === undefined || given !== 1) {
+      return `${T.kafkaSaslMechanism.env}=${m} needs ${T.kafkaSaslUsername.env} and one of ${T.kafkaSaslPassword.env} or ${T.kafkaSaslPasswordFile.env}`;
+    }
+  }),
+  rule(["kafkaSaslMechanism", "kafkaOauthTokenCommand", "kafkaOauthTokenFile"], (c) => {
+    const given = [c.kafkaOauthTokenCommand, c.kafkaOauthTokenFile].filter((v) => v !== undefined).length;
+    if (c.kafkaSaslMechanism === "OAUTHBEARER" && given !== 1) {
+      return `${T.kafkaSaslMechanism.env}=OAUTHBEARER needs exactly one of ${T.kafkaOauthTokenCommand.env} or ${T.kafkaOauthTokenFile.env}`;
+    }
+    if (c.kafkaSaslMechanism !== "OAUTHBEARER" && given > 0) {
+      return `${T.kafkaOauthTokenCommand.env} and ${T.kafkaOauthTokenFile.env} need ${T.kafkaSaslMechanism.env}=OAUTHBEARER`;
+    }
+  }),
+  rule(
+    ["kafkaSecurityProtocol", "kafkaSslCaFile", "kafkaSslCertFile", "kafkaSslKeyFile", "kafkaSslServerName"],
+    (c) => {
+      const set = ([["kafkaSslCaFile", c.kafkaSslCaFile], ["kafkaSslCertFile", c.kafkaSslCertFile], [
+        "kafkaSslKeyFile",
+        c.kafkaSslKeyFile,
+      ], ["kafkaSslServerName", c.kafkaSslServerName]] as const).filter(([, v]) => v !== undefined).map(([k]) =>
+        T[k].env
+      );
+      if (!TLS.has(c.kafkaSecurityProtocol) && set.length > 0) {
+        return `${
+          set.join(", ")
+        } set but ${T.kafkaSecurityProtocol.env}=${c.kafkaSecurityProtocol} runs no TLS (use SSL or SASL_SSL)`;
+      }
+      if ((c.kafkaSslCertFile === undefined) !== (c.kafkaSslKeyFile === undefined)) {
+        return `${T.kafkaSslCertFile.env} and ${T.kafkaSslKeyFile.env} go together (mTLS)`;
+      }
+    },
+  ),
   rule(
     ["jwtSecret", "jwtPublicKeys"],
     (c) =>
@@ -82,10 +131,30 @@ export function loadEdgeConfig(
   env: Readonly<Record<string, string | undefined>>,
   defaults: { hostname: string; pid: number },
 ): EdgeConfig {
+  return loadFields(env, defaults, Object.keys(CONFIG_TABLE) as (keyof EdgeConfig)[]) as EdgeConfig;
+}
+
+/**
+ * Reads only `fields` from `env`, with the rules that use nothing else: for tools that need a part
+ * of the edge's settings (the Kafka connection), without the edge's required variables.
+ */
+export function loadConfigFields<K extends keyof EdgeConfig>(
+  env: Readonly<Record<string, string | undefined>>,
+  fields: readonly K[],
+): Pick<EdgeConfig, K> {
+  return loadFields(env, { hostname: "", pid: 0 }, fields) as Pick<EdgeConfig, K>;
+}
+
+function loadFields(
+  env: Readonly<Record<string, string | undefined>>,
+  defaults: { hostname: string; pid: number },
+  fields: readonly (keyof EdgeConfig)[],
+): Partial<EdgeConfig> {
   const problems: string[] = [];
   const refused = new Set<string>();
   const config: Record<string, unknown> = {};
-  for (const [field, entry] of Object.entries(CONFIG_TABLE)) {
+  for (const field of fields) {
+    const entry: ConfigEntry<unknown> = CONFIG_TABLE[field];
     const value = entry.parse(env[entry.env] ?? unsetValue(entry.default, defaults), entry.env);
     if (value instanceof Refusal) {
       problems.push(...value.problems);
@@ -95,12 +164,12 @@ export function loadEdgeConfig(
     }
   }
   for (const { uses, check } of RULES) {
-    if (uses.some((field) => refused.has(field))) continue;
+    if (uses.some((field) => refused.has(field) || !fields.includes(field))) continue;
     const problem = check(config as EdgeConfig);
     if (problem !== undefined) problems.push(problem);
   }
   if (problems.length > 0) {
     throw new VeltrixError("INVALID_CONFIG", `invalid configuration:\n  ${problems.join("\n  ")}`);
   }
-  return Object.freeze(config as EdgeConfig);
+  return Object.freeze(config as Partial<EdgeConfig>);
 }

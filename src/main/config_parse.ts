@@ -49,6 +49,14 @@ export const optional: Parser<string | undefined> = (raw) => raw.trim() === "" ?
 export const secret = (min: number): Parser<string> => (raw, name) =>
   raw !== "" && raw.length < min ? new Refusal([`${name} must be at least ${min} characters`]) : raw;
 
+/** A number from 0 to 1. */
+export const fraction: Parser<number> = (raw, name) => {
+  const value = Number(raw);
+  return raw.trim() === "" || !Number.isFinite(value) || value < 0 || value > 1
+    ? refuse(name, raw, "must be a number from 0 to 1")
+    : value;
+};
+
 /** `true` or `false`, exactly. */
 export const flag: Parser<boolean> = (raw, name) =>
   raw === "true" ? true : raw === "false" ? false : refuse(name, raw, "must be true or false");
@@ -78,6 +86,10 @@ export const oneOf = <T extends string>(choices: readonly T[]): Parser<T> => (ra
   (choices as readonly string[]).includes(raw.trim())
     ? raw.trim() as T
     : refuse(name, raw, `must be one of ${choices.join(", ")}`);
+
+/** Unset when blank, else one of `choices`, exactly as written. */
+export const optionalOneOf = <T extends string>(choices: readonly T[]): Parser<T | undefined> => (raw, name) =>
+  raw.trim() === "" ? undefined : oneOf(choices)(raw, name);
 
 /** One environment variable. */
 export interface ConfigEntry<T> {

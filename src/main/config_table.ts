@@ -20,6 +20,8 @@ import {
   text,
 } from "./config_parse.ts";
 import { KAFKA_CLIENTS } from "../kafka/kafka_clients.ts";
+import { KAFKA_SECURITY_CONFIG } from "./config_table_kafka.ts";
+import { TRACING_CONFIG_TABLE } from "./config_table_tracing.ts";
 
 const HEARTBEAT_DOC = "How often an edge writes its status when nothing changes.";
 
@@ -77,6 +79,7 @@ export const CONFIG_TABLE = {
     doc:
       "The Kafka client library the edge writes and reads with: `platformatic` (@platformatic/kafka, the default: less CPU per record) or `kafkajs` (the design card's client, kept supported and tested). See [Kafka client](#kafka-client).",
   },
+  ...KAFKA_SECURITY_CONFIG,
   jwtSecret: {
     env: "VELTRIX_JWT_SECRET",
     default: "(required)",
@@ -340,4 +343,5 @@ export const CONFIG_TABLE = {
       "When set, every admin read (routes, edge info, RPC reads) needs `Authorization: Bearer <token>`; health and readiness stay open. Required when `VELTRIX_ADMIN_HOST` is not loopback: the edge refuses to start otherwise.",
     secret: true,
   },
+  ...TRACING_CONFIG_TABLE,
 } as const satisfies Record<string, ConfigEntry<unknown>>;

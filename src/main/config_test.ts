@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { TraceSamplerName } from "../edge/tracing/trace_sampler.ts";
 import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import { CONFIG_TABLE, CONFIG_VARIABLES, type EdgeConfig, loadEdgeConfig } from "./config.ts";
 import type { LogLevel } from "./log.ts";
@@ -33,6 +34,17 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
     stateDir: ".veltrix/state",
     kafkaBrokers: ["127.0.0.1:9092"],
     kafkaClient: "platformatic",
+    kafkaSecurityProtocol: "PLAINTEXT",
+    kafkaSaslMechanism: undefined,
+    kafkaSaslUsername: undefined,
+    kafkaSaslPassword: undefined,
+    kafkaSaslPasswordFile: undefined,
+    kafkaSslCaFile: undefined,
+    kafkaSslCertFile: undefined,
+    kafkaSslKeyFile: undefined,
+    kafkaSslServerName: undefined,
+    kafkaOauthTokenCommand: undefined,
+    kafkaOauthTokenFile: undefined,
     jwtSecret: SECRET,
     edgeId: "edge-host-4242",
     lingerMs: 2,
@@ -75,11 +87,40 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
     ratePerPlayer: 1000,
     rateAbuseLimit: 1000,
     opsToken: undefined,
+    otelDeno: false,
+    otelTracesExporter: "",
+    otelExporterOtlpEndpoint: "http://localhost:4318",
+    otelExporterOtlpTracesEndpoint: undefined,
+    otelExporterOtlpHeaders: "",
+    otelTracesSampler: "parentbased_always_on",
+    otelTracesSamplerArg: 1,
+    otelServiceName: "veltrix-edge",
+    otelBspScheduleDelay: 5000,
   });
   assert.ok(Object.isFrozen(config));
 });
 
-/** A value for every variable, each different from its default. */
+/**
+ * Variables that stand in for another (a secret's file form, the other OAUTHBEARER token source),
+ * so that one environment cannot set them all: each is set, with what it needs, in its own.
+ */
+const ALTERNATIVES: Record<string, Record<string, string>> = {
+  KAFKA_SASL_PASSWORD_FILE: { KAFKA_SASL_PASSWORD: "", KAFKA_SASL_PASSWORD_FILE: "/run/secrets/kafka-password" },
+  KAFKA_OAUTH_TOKEN_COMMAND: {
+    KAFKA_SASL_MECHANISM: "OAUTHBEARER",
+    KAFKA_SASL_USERNAME: "",
+    KAFKA_SASL_PASSWORD: "",
+    KAFKA_OAUTH_TOKEN_COMMAND: "msk-token --region eu-west-1",
+  },
+  KAFKA_OAUTH_TOKEN_FILE: {
+    KAFKA_SASL_MECHANISM: "OAUTHBEARER",
+    KAFKA_SASL_USERNAME: "",
+    KAFKA_SASL_PASSWORD: "",
+    KAFKA_OAUTH_TOKEN_FILE: "/run/secrets/kafka-token",
+  },
+};
+
+/** A value for every variable (but the {@link ALTERNATIVES}), each different from its default. */
 const EVERY_VARIABLE_SET: Record<string, string> = {
   VELTRIX_HOST: "127.0.0.2",
   VELTRIX_PORT: "0",
@@ -89,6 +130,14 @@ const EVERY_VARIABLE_SET: Record<string, string> = {
   VELTRIX_STATE_DIR: "/var/lib/veltrix",
   KAFKA_BROKERS: "kafka-1:9092",
   VELTRIX_KAFKA_CLIENT: "kafkajs",
+  KAFKA_SECURITY_PROTOCOL: "SASL_SSL",
+  KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
+  KAFKA_SASL_USERNAME: "edge",
+  KAFKA_SASL_PASSWORD: "kafka-password",
+  KAFKA_SSL_CA_FILE: "/etc/kafka/ca.pem",
+  KAFKA_SSL_CERT_FILE: "/etc/kafka/client.pem",
+  KAFKA_SSL_KEY_FILE: "/etc/kafka/client.key",
+  KAFKA_SSL_SERVER_NAME: "kafka.internal",
   VELTRIX_EDGE_ID: "edge-eu-1",
   VELTRIX_LINGER_MS: "0",
   VELTRIX_BATCH_MAX_EVENTS: "500",
@@ -130,6 +179,15 @@ const EVERY_VARIABLE_SET: Record<string, string> = {
   VELTRIX_RATE_PER_PLAYER: "6",
   VELTRIX_RATE_ABUSE_LIMIT: "7",
   VELTRIX_OPS_TOKEN: "ops-token-0123456789",
+  OTEL_DENO: "true",
+  OTEL_TRACES_EXPORTER: "none",
+  OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318",
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://collector:4318/traces",
+  OTEL_EXPORTER_OTLP_HEADERS: "api-key=k",
+  OTEL_TRACES_SAMPLER: "traceidratio",
+  OTEL_TRACES_SAMPLER_ARG: "0.25",
+  OTEL_SERVICE_NAME: "edge-eu",
+  OTEL_BSP_SCHEDULE_DELAY: "250",
 };
 
 Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
@@ -143,6 +201,17 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     stateDir: "/var/lib/veltrix",
     kafkaBrokers: ["kafka-1:9092"],
     kafkaClient: "kafkajs",
+    kafkaSecurityProtocol: "SASL_SSL",
+    kafkaSaslMechanism: "SCRAM-SHA-512",
+    kafkaSaslUsername: "edge",
+    kafkaSaslPassword: "kafka-password",
+    kafkaSaslPasswordFile: undefined,
+    kafkaSslCaFile: "/etc/kafka/ca.pem",
+    kafkaSslCertFile: "/etc/kafka/client.pem",
+    kafkaSslKeyFile: "/etc/kafka/client.key",
+    kafkaSslServerName: "kafka.internal",
+    kafkaOauthTokenCommand: undefined,
+    kafkaOauthTokenFile: undefined,
     jwtSecret: SECRET,
     edgeId: "edge-eu-1",
     lingerMs: 0,
@@ -185,6 +254,15 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     ratePerPlayer: 6,
     rateAbuseLimit: 7,
     opsToken: "ops-token-0123456789",
+    otelDeno: true,
+    otelTracesExporter: "none",
+    otelExporterOtlpEndpoint: "http://collector:4318",
+    otelExporterOtlpTracesEndpoint: "http://collector:4318/traces",
+    otelExporterOtlpHeaders: "api-key=k",
+    otelTracesSampler: "traceidratio",
+    otelTracesSamplerArg: 0.25,
+    otelServiceName: "edge-eu",
+    otelBspScheduleDelay: 250,
   });
 });
 
@@ -290,14 +368,14 @@ Deno.test("CONFIG_TABLE names each variable once, with a default and a doc", () 
   const names = Object.values(CONFIG_TABLE).map((entry) => entry.env);
   assert.equal(new Set(names).size, names.length);
   for (const entry of Object.values(CONFIG_TABLE)) {
-    assert.match(entry.env, /^(VELTRIX_|KAFKA_)[A-Z0-9_]+$/);
+    assert.match(entry.env, /^(VELTRIX_|KAFKA_|OTEL_)[A-Z0-9_]+$/);
     assert.notEqual(entry.default, "", entry.env);
     assert.notEqual(entry.doc, "", entry.env);
   }
 });
 
 Deno.test("the config sources spell each variable's name once, in its CONFIG_TABLE entry, and read env only there", async () => {
-  const files = ["config.ts", "config_table.ts", "config_parse.ts"];
+  const files = ["config.ts", "config_table.ts", "config_table_kafka.ts", "config_table_tracing.ts", "config_parse.ts"];
   const sources = await Promise.all(files.map((file) => Deno.readTextFile(new URL(file, import.meta.url))));
   const all = sources.join("\n");
   for (const entry of Object.values(CONFIG_TABLE)) {
@@ -309,11 +387,12 @@ Deno.test("the config sources spell each variable's name once, in its CONFIG_TAB
 
 Deno.test("loadEdgeConfig() fills each field with what its CONFIG_TABLE entry's parser makes of its variable", () => {
   const env: Record<string, string> = { VELTRIX_JWT_SECRET: SECRET, ...EVERY_VARIABLE_SET };
-  const config = loadEdgeConfig(env, HOST);
   const defaults = loadEdgeConfig({ VELTRIX_JWT_SECRET: SECRET }, HOST);
-  assert.deepEqual(Object.keys(config).sort(), Object.keys(CONFIG_TABLE).sort());
+  assert.deepEqual(Object.keys(loadEdgeConfig(env, HOST)).sort(), Object.keys(CONFIG_TABLE).sort());
   for (const [field, entry] of Object.entries(CONFIG_TABLE)) {
-    const raw = env[entry.env];
+    const alternative = ALTERNATIVES[entry.env];
+    const config = loadEdgeConfig(alternative ? { ...env, ...alternative } : env, HOST);
+    const raw = (alternative ?? env)[entry.env];
     assert.ok(raw !== undefined, `EVERY_VARIABLE_SET sets ${entry.env}`);
     const value = config[field as keyof EdgeConfig];
     // jwtSecret is required: it reads as set whatever it holds.
@@ -396,6 +475,17 @@ interface WrittenEdgeConfig {
   readonly stateDir: string;
   readonly kafkaBrokers: readonly string[];
   readonly kafkaClient: "platformatic" | "kafkajs";
+  readonly kafkaSecurityProtocol: "PLAINTEXT" | "SSL" | "SASL_PLAINTEXT" | "SASL_SSL";
+  readonly kafkaSaslMechanism: "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512" | "OAUTHBEARER" | undefined;
+  readonly kafkaSaslUsername: string | undefined;
+  readonly kafkaSaslPassword: string | undefined;
+  readonly kafkaSaslPasswordFile: string | undefined;
+  readonly kafkaSslCaFile: string | undefined;
+  readonly kafkaSslCertFile: string | undefined;
+  readonly kafkaSslKeyFile: string | undefined;
+  readonly kafkaSslServerName: string | undefined;
+  readonly kafkaOauthTokenCommand: string | undefined;
+  readonly kafkaOauthTokenFile: string | undefined;
   readonly jwtSecret: string;
   readonly edgeId: string;
   readonly lingerMs: number;
@@ -438,6 +528,15 @@ interface WrittenEdgeConfig {
   readonly ratePerPlayer: number;
   readonly rateAbuseLimit: number;
   readonly opsToken: string | undefined;
+  readonly otelDeno: boolean;
+  readonly otelTracesExporter: "" | "otlp" | "none";
+  readonly otelExporterOtlpEndpoint: string;
+  readonly otelExporterOtlpTracesEndpoint: string | undefined;
+  readonly otelExporterOtlpHeaders: string;
+  readonly otelTracesSampler: TraceSamplerName;
+  readonly otelTracesSamplerArg: number;
+  readonly otelServiceName: string;
+  readonly otelBspScheduleDelay: number;
 }
 
 Deno.test("EdgeConfig, derived from CONFIG_TABLE, has exactly the fields and types it had when written by hand", () => {

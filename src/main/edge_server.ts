@@ -9,12 +9,14 @@ import { DryRunLog } from "../control/dry_run_routes.ts";
 import { TrafficSketch } from "../core/fleet/traffic_sketch.ts";
 import { EdgeMetrics } from "../edge/edge_metrics.ts";
 import { ACCEPTING, startIngest } from "../edge/start_ingest.ts";
+import { startTracing } from "../edge/tracing/start_tracing.ts";
 import { kafkaAdapters, startKafka } from "../kafka/mod.ts";
 import type { EdgeConfig } from "./config.ts";
 import { type Logger, startRateLimitedLog } from "./log.ts";
 import { connectionCapFor } from "./open_file_limit.ts";
 import { startAdmin } from "./start_admin.ts";
 import { loadPlayerTokenVerifier, loadTrustedKeys } from "./trusted_keys_source.ts";
+import { resolveKafkaConnection } from "./kafka_security_source.ts";
 
 /** A running edge. */
 export interface EdgeServer {
@@ -32,7 +34,8 @@ export interface EdgeServer {
   readonly ready: Promise<void>;
   /**
    * Resolves with the error if a listener fails for good, or with a VeltrixError when Kafka can
-   * never serve this edge (REPLICATION_FACTOR_UNMET); the edge should then be stopped.
+   * never serve this edge (REPLICATION_FACTOR_UNMET, KAFKA_AUTH_FAILED, KAFKA_TLS_FAILED at start);
+   * the edge should then be stopped.
    */
   readonly failed: Promise<Error>;
   /**
@@ -52,11 +55,17 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const logging = startRateLimitedLog(logger, config.logRateLimit);
   const log = logging.log;
   const routes = new LiveRouteTable(embeddedSnapshot(compileRouteMapOrThrow(defaultRouteMap())));
-  const adapters = await kafkaAdapters(config.kafkaClient, config.kafkaBrokers, logger);
+  const connection = await resolveKafkaConnection(config, {
+    onTokenRefresh: (expiresAtMs) =>
+      logger.info("kafka oauth token fetched", {
+        expiresAt: expiresAtMs === undefined ? "unknown" : new Date(expiresAtMs).toISOString(),
+      }),
+  });
+  const adapters = await kafkaAdapters(config.kafkaClient, connection, logger);
   const kafka = startKafka(config, { adapters, routes, readiness, logger, log });
   const keys = await loadTrustedKeys(config.trustedKeys);
   const shared = { routes, readiness, logger, log };
-  const control = await startControl(config, { ...shared, keys, topics: kafka.topics, feed: kafka.fleet });
+  const control = await startControl(config, { ...shared, keys, topics: kafka.topics, feed: kafka.routeMaps });
   const { edgeId, edgeHeartbeatMs: heartbeatMs, edgeStaleMs: staleMs } = config;
   const fleet = new FleetStatus({ edgeId, control: control.control, feed: kafka.edges, logger, heartbeatMs, staleMs });
   fleet.start();
@@ -65,13 +74,21 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const tokens = await loadPlayerTokenVerifier(config);
   const maxConnections = connectionCapFor(config.maxConnections, logger);
   metrics.connectionLimit(maxConnections);
-  const ingest = startIngest({ ...config, maxConnections }, { ...shared, sink: kafka.sink, tokens, metrics, traffic });
+  const tracing = startTracing(config, logger);
+  const ingest = startIngest({ ...config, maxConnections }, {
+    ...shared,
+    sink: kafka.sink,
+    tokens,
+    metrics,
+    traffic,
+    ...(tracing.spans ? { spans: tracing.spans } : {}),
+  });
   const dryRun = { traffic, log: new DryRunLog() };
   const adminDeps = { routes, control: control.control, ingest, readiness, metrics, logger, fleet, dryRun };
   const admin = startAdmin(config, adminDeps);
   const edgeStatus = { onStatus: (s: EdgeStatus) => fleet.observe(s), onStarted: () => void fleet.publish() };
   const refused = Promise.withResolvers<Error>();
-  const ready = kafka.connect((signed) => control.control.applyFleetRecord(signed), edgeStatus).then((connected) => {
+  const ready = kafka.connect((signed) => control.control.applyTopicRecord(signed), edgeStatus).then((connected) => {
     if (connected) logger.info("edge ready", { routeVersion: routes.table.versionText, brokers: config.kafkaBrokers });
     else return new Promise<void>(() => {});
   }, (error: Error) => {
@@ -93,6 +110,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
       stopped ??= (async () => {
         await leaveRotation(readiness, config.drainDelayMs, logger);
         await ingest.stop();
+        await tracing.stop();
         await admin.stop();
         await fleet.stop();
         await control.stop();

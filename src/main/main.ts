@@ -23,8 +23,9 @@ export async function runEdge(env: Record<string, string | undefined>): Promise<
   try {
     edge = await startEdgeServer(config, logger);
   } catch (error) {
-    logger.error("edge could not start", { error });
-    console.error(`veltrix: ${VeltrixError.from(error).message}`);
+    const refusal = VeltrixError.from(error);
+    logger.error("edge could not start", { code: refusal.code, error: refusal.message });
+    console.error(`veltrix: ${refusal.code}: ${refusal.message}`);
     return 2;
   }
   logger.info("listening", {
@@ -55,7 +56,8 @@ export async function runEdge(env: Record<string, string | undefined>): Promise<
   // A listener that fails for good (out of file descriptors, say) leaves an edge that cannot serve:
   // stop it the same way, so what it accepted is still written and acked, and exit non-zero so
   // that the supervisor restarts it.
-  // A start-up refusal from Kafka (a replication factor the cluster cannot meet) stops it too,
+  // A start-up refusal from Kafka (a replication factor the cluster cannot meet, credentials or a
+  // TLS handshake it refuses) stops it too,
   // and exits 2 like any other start-up error.
   const failure = await Promise.race([stopped.promise.then(() => undefined), edge.failed]);
   const refusal = failure instanceof VeltrixError ? failure : undefined;

@@ -14,6 +14,7 @@ export interface Reply {
   acks?: string[];
   rejects?: { id: string; code: string; message: string; retryAfterMs?: number }[];
   error?: { code: string; message: string };
+  session?: { expiresAt: number };
 }
 
 /**
@@ -119,5 +120,6 @@ export function decodeBinaryReply(bytes: Uint8Array): Reply {
     }));
   }
   if (frame.error) reply.error = { code: frame.error.code, message: frame.error.message };
+  if (frame.session) reply.session = { expiresAt: frame.session.expiresAt };
   return reply;
 }

@@ -6,6 +6,7 @@ import type { Logger } from "../../src/core/ops/logger.ts";
 import type { OutboundRecord } from "../../src/core/routing/record_sink.ts";
 import type { ConsumedRecord, KafkaAdapter } from "../../src/kafka/kafka_adapter.ts";
 import { clusterAnswers } from "../../src/kafka/mod.ts";
+import { type KafkaConnection, PLAINTEXT } from "../../src/kafka/kafka_security.ts";
 import { isReplicationFactorUnmet } from "../../src/kafka/replication_factor_unmet.ts";
 
 /** A logger for adapters under test: errors and warnings go to stderr, the rest nowhere. */
@@ -16,8 +17,23 @@ export const testLogger: Logger = {
   error: (msg, fields) => console.error("error", msg, fields ?? ""),
 };
 
-/** Makes the adapter under test for `brokers`, named `clientId` to the brokers. */
-export type AdapterMaker = (brokers: readonly string[], clientId: string) => KafkaAdapter;
+/** Makes the adapter under test for `connection`, named `clientId` to the brokers. */
+export type AdapterMaker = (connection: KafkaConnection, clientId: string) => KafkaAdapter;
+
+/**
+ * Where the cases run: the connection the adapter under test uses, and the plaintext brokers of
+ * the same cluster that the independent readers (kcat, Kafka's ConfigCommand) use. By default both
+ * are the plain dev broker (`KAFKA_BROKERS`, else 127.0.0.1:9092).
+ */
+export interface CaseTarget {
+  readonly connection: KafkaConnection;
+  readonly readBrokers: readonly string[];
+}
+
+function defaultTarget(): CaseTarget {
+  const brokers = testBrokers().split(",");
+  return { connection: { brokers, security: PLAINTEXT }, readBrokers: brokers };
+}
 
 /**
  * Partitions Java's producer (kafka-clients 4.4.0, `BuiltInPartitioner.partitionForKey`) picks for
@@ -39,12 +55,12 @@ const OPTIONS = { sanitizeOps: false, sanitizeResources: false } as const;
  * against the real broker (`KAFKA_BROKERS`, else 127.0.0.1:9092) with fresh topics. Other tests
  * restart that broker, so each case first waits until it answers.
  */
-export function kafkaAdapterCases(name: string, makeAdapter: AdapterMaker): void {
-  const brokers = testBrokers().split(",");
+export function kafkaAdapterCases(name: string, makeAdapter: AdapterMaker, target: CaseTarget = defaultTarget()): void {
+  const { connection, readBrokers: brokers } = target;
   /** Runs `body` with a fresh adapter once the broker answers, and closes the adapter after. */
   const withAdapter = (body: (adapter: KafkaAdapter) => Promise<void>) => async () => {
     await waitForBroker(brokers);
-    const adapter = makeAdapter(brokers, `veltrix-test-${name}`);
+    const adapter = makeAdapter(connection, `veltrix-test-${name}`);
     try {
       await body(adapter);
     } finally {
@@ -224,7 +240,7 @@ export function kafkaAdapterCases(name: string, makeAdapter: AdapterMaker): void
   );
 
   Deno.test(`${name}: isPermanent() is false for a network error`, OPTIONS, async () => {
-    const adapter = makeAdapter([DEAD_BROKER], `veltrix-test-${name}-dead`);
+    const adapter = makeAdapter({ ...connection, brokers: [DEAD_BROKER] }, `veltrix-test-${name}-dead`);
     try {
       const error = await rejection(adapter.connect());
       assert.equal(adapter.isPermanent(error), false, String(error));
@@ -235,7 +251,7 @@ export function kafkaAdapterCases(name: string, makeAdapter: AdapterMaker): void
 
   Deno.test(`${name}: onConnectionChange() hears the producer connect, then disconnect on close`, OPTIONS, async () => {
     await waitForBroker(brokers);
-    const adapter = makeAdapter(brokers, `veltrix-test-${name}-events`);
+    const adapter = makeAdapter(connection, `veltrix-test-${name}-events`);
     const heard: boolean[] = [];
     adapter.onConnectionChange((connected) => heard.push(connected));
     await adapter.connect();
@@ -246,10 +262,10 @@ export function kafkaAdapterCases(name: string, makeAdapter: AdapterMaker): void
 
   Deno.test(`${name}: close() twice, and before any connect, does not throw`, OPTIONS, async () => {
     await waitForBroker(brokers);
-    const idle = makeAdapter(brokers, `veltrix-test-${name}-idle`);
+    const idle = makeAdapter(connection, `veltrix-test-${name}-idle`);
     await idle.close();
     await idle.close();
-    const used = makeAdapter(brokers, `veltrix-test-${name}-used`);
+    const used = makeAdapter(connection, `veltrix-test-${name}-used`);
     await used.connect();
     await used.close();
     await used.close();

@@ -1,16 +1,17 @@
 /**
- * `deno task conformance-edge [--port N] [--timeout 60s]`: a scripted edge, with no Kafka, that a
- * client under test connects to. It hands out tokens at `GET /token`, takes connections at
+ * The conformance edge (`deno task conformance-edge`, see `main.ts`): a scripted edge, with no
+ * Kafka, that a client under test connects to. It hands out tokens at `GET /token`, takes connections at
  * `/v1/ingest` (token as subprotocol, bearer header or query), plays a fixed script (refusals,
  * acks, a dropped connection, OVERLOADED with a retry hint, duplicate acks, an expired session),
- * and prints a verdict per rule (`conformance_rules.ts`). Exits 0 when every rule passes, 1
- * otherwise. The script is described in docs/protocol.md#conformance-edge.
+ * and judges the client by the rules of `conformance_rules.ts`. The script is described in
+ * docs/protocol.md#conformance-edge.
  *
  * @module
  */
 import { sign } from "hono/jwt";
 import {
   decodeBinaryClientFrame,
+  type DecodedClientFrame,
   decodeJsonClientFrame,
   encodeBinaryServerFrame,
   encodeJsonServerFrame,
@@ -20,7 +21,6 @@ import {
 } from "../../src/core/mod.ts";
 import {
   type Attempt,
-  formatVerdicts,
   judge,
   type Observations,
   SCRIPT_REFUSALS,
@@ -219,36 +219,33 @@ export function startConformanceEdge(options: ConformanceEdgeOptions = {}): Prom
   const onFrame = (peer: Peer, handle: (events: readonly IncomingEvent[]) => void, data: unknown) => {
     const now = performance.now();
     peer.binary = typeof data !== "string";
-    let events: readonly IncomingEvent[];
+    let frame: DecodedClientFrame;
     try {
-      if (typeof data === "string") {
-        const parsed = JSON.parse(data) as { token?: unknown; events?: unknown };
-        if (typeof parsed.token === "string") {
-          const fresh = expiresAt.has(parsed.token) && !presented.has(parsed.token);
-          refreshes.push({ connection: peer.connection, fresh });
-          presented.add(parsed.token);
-          if (!fresh) {
-            reply(peer, { error: { code: "UNAUTHORIZED", message: "conformance: a stale or unknown refresh token" } });
-            peer.socket.close(4003, "UNAUTHORIZED");
-            return;
-          }
-          peer.socket.send(JSON.stringify({ session: { expiresAt: expiresAt.get(parsed.token) } }));
-          if (parsed.events === undefined) return;
-        }
-        events = decodeJsonClientFrame(data).events;
-      } else {
-        events = decodeBinaryClientFrame(new Uint8Array(data as ArrayBuffer)).events;
-      }
+      frame = typeof data === "string"
+        ? decodeJsonClientFrame(data)
+        : decodeBinaryClientFrame(new Uint8Array(data as ArrayBuffer));
     } catch (error) {
       const failure = VeltrixError.from(error, "INVALID_FRAME");
       reply(peer, { error: { code: failure.code, message: failure.message } });
       return;
     }
-    for (const event of events) {
+    if (frame.token !== undefined) {
+      const exp = expiresAt.get(frame.token);
+      const fresh = exp !== undefined && !presented.has(frame.token);
+      refreshes.push({ connection: peer.connection, fresh });
+      presented.add(frame.token);
+      if (!fresh) {
+        reply(peer, { error: { code: "UNAUTHORIZED", message: "conformance: a stale or unknown refresh token" } });
+        peer.socket.close(4003, "UNAUTHORIZED");
+        return;
+      }
+      reply(peer, { session: { expiresAt: exp } });
+    }
+    for (const event of frame.events) {
       received.push({ connection: peer.connection, id: event.id, at: now });
       seenIds.add(event.id);
     }
-    handle(events);
+    if (frame.events.length > 0) handle(frame.events);
   };
 
   const upgrade = (request: Request): Response => {
@@ -269,10 +266,9 @@ export function startConformanceEdge(options: ConformanceEdgeOptions = {}): Prom
     if (token === undefined || !expiresAt.has(token)) return refuse(401, "UNAUTHORIZED", "conformance: unknown token");
     const connection = ++connections;
     attempts.push({ at, token, auth, outcome: "open", connection });
-    const { socket, response } = Deno.upgradeWebSocket(
-      request,
-      offered.includes(PROTOCOL) ? { protocol: PROTOCOL } : {},
-    );
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    // Not Deno's own `protocol` option: it splits the offered list on ", " only, and npm ws writes "a,b".
+    if (offered.includes(PROTOCOL)) response.headers.set("sec-websocket-protocol", PROTOCOL);
     socket.binaryType = "arraybuffer";
     const peer: Peer = { socket, connection, binary: false };
     const handle = phases[Math.min(connection, phases.length) - 1]!(peer);
@@ -314,47 +310,4 @@ export function startConformanceEdge(options: ConformanceEdgeOptions = {}): Prom
     tokenUrl: `http://127.0.0.1:${port}/token`,
     verdicts,
   }));
-}
-
-/** Reads `--port N` and `--timeout 60s` (or `60000ms`, or a bare number of seconds). */
-export function parseConformanceArgs(args: readonly string[]): ConformanceEdgeOptions {
-  let port = 0;
-  let timeoutMs = 60_000;
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i]!.split("=", 2) as [string, string | undefined];
-    const value = inline ?? args[++i];
-    if (value === undefined) throw new Error(`${flag} needs a value`);
-    if (flag === "--port") {
-      port = Number(value);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${value}: not a port`);
-    } else if (flag === "--timeout") {
-      const match = value.match(/^(\d+(?:\.\d+)?)(ms|s)?$/);
-      if (!match) throw new Error(`--timeout ${value}: expected e.g. 60s or 500ms`);
-      timeoutMs = Number(match[1]) * (match[2] === "ms" ? 1 : 1000);
-    } else {
-      throw new Error(`unknown option ${flag} (usage: conformance-edge [--port N] [--timeout 60s])`);
-    }
-  }
-  return { port, timeoutMs };
-}
-
-if (import.meta.main) {
-  let options: ConformanceEdgeOptions;
-  try {
-    options = parseConformanceArgs(Deno.args);
-  } catch (error) {
-    console.error((error as Error).message);
-    Deno.exit(2);
-  }
-  const edge = await startConformanceEdge(options);
-  console.log(`conformance edge: ingest ${edge.ingestUrl}`);
-  console.log(`conformance edge: tokens ${edge.tokenUrl}`);
-  console.log(
-    `conformance edge: send ${WORKLOAD_EVENTS} events of type conformance.ping, keep each until it is acked, close when all are; judging within ${
-      options.timeoutMs! / 1000
-    } s`,
-  );
-  const verdicts = await edge.verdicts;
-  console.log(formatVerdicts(verdicts));
-  Deno.exit(verdicts.every((v) => v.pass) ? 0 : 1);
 }

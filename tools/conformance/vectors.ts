@@ -53,7 +53,7 @@ export interface TestVector {
   readonly tags: readonly string[];
   /** The edge settings it assumes: a key of `profiles` in `conformance/edge_profiles.json`. */
   readonly profile: string;
-  /** The `sub` of the player's token. */
+  /** The `sub` of the player's token; a replay may add a suffix per run, unless it starts with `exact:`. */
   readonly player: string;
   readonly steps: readonly { readonly frame: VectorFrame; readonly expect: VectorExpectation }[];
   readonly records?: readonly ExpectedRecord[];
@@ -67,6 +67,8 @@ export interface EdgeProfiles {
     readonly schemas?: { match: string; jsonSchema: string }[];
   };
   readonly profiles: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The HS256 secret (`VELTRIX_JWT_SECRET`) the literal tokens of the refresh vectors are signed with. */
+  readonly jwtSecret: string;
 }
 
 /** Where the vectors live in this repository. */

@@ -39,8 +39,11 @@ Deno.test("the vectors cover every reject code an edge can give an event it read
     assert.ok(codes.has(code), `a vector rejects with ${code}`);
   }
   const errors = new Set(vectors.flatMap((v) => v.steps.flatMap((s) => (s.expect.error ? [s.expect.error.code] : []))));
-  for (const code of ["INVALID_FRAME", "TOO_MANY_EVENTS", "FRAME_TOO_LARGE"]) assert.ok(errors.has(code), code);
-  for (const tag of ["ack", "reject", "frame-error", "limits", "trace"]) {
+  for (const code of ["INVALID_FRAME", "TOO_MANY_EVENTS", "FRAME_TOO_LARGE", "UNAUTHORIZED"]) {
+    assert.ok(errors.has(code), code);
+  }
+  assert.ok(vectors.some((v) => v.steps.some((s) => s.expect.session)), "a vector gets a session reply");
+  for (const tag of ["ack", "reject", "frame-error", "limits", "trace", "refresh"]) {
     assert.ok(vectors.some((v) => v.tags.includes(tag)), `a vector tagged ${tag}`);
   }
   for (const vector of vectors) {

@@ -2,7 +2,9 @@
  * Runs a command (the test suite, for `deno task test`) with what the integration tests need:
  *
  * - a Kafka broker: when `KAFKA_BROKERS` is unset, the local dev broker is brought up first
- *   (`deno task kafka up`, a no-op when one already answers);
+ *   (`deno task kafka up`, a no-op when one already answers), and the secure dev broker beside it
+ *   (`deno task kafka up --security sasl_ssl`: SASL_SSL, mTLS and OAUTHBEARER listeners, which the
+ *   Kafka security tests use);
  * - `kcat`, the independent consumer the tests read topics back with: installed from Debian's
  *   packages when it is missing and this runs as root, otherwise a clear error;
  * - `/usr/bin/chromium`, the browser the dashboard test drives (playwright-core does not download
@@ -13,6 +15,8 @@
  *   chart's tests;
  * - Node.js 20 or later with npm, which the client package tests install the built SDK with (npm
  *   `ws` comes from the npm registry): installed from Debian's packages when missing, the same way;
+ * - the Rust client of `clients/rust/`, built with cargo into `~/.cache/veltrix/cargo-target` (crates
+ *   from crates.io, pinned by its `Cargo.lock`), which the conformance test runs;
  * - `deno` on the PATH of child processes (buf runs protoc-gen-es through it), even when this
  *   Deno came from `npx`.
  *
@@ -20,7 +24,9 @@
  *
  * @module
  */
+import { buildRustClient } from "../conformance/rust_client.ts";
 import { kafkaUp } from "../kafka/kafka.ts";
+import { secureKafkaUp } from "../kafka/secure_broker.ts";
 import { ensureHelm } from "../helm/helm.ts";
 
 async function succeeds(cmd: string, args: string[]): Promise<boolean> {
@@ -88,10 +94,14 @@ if (command === undefined) {
 try {
   await ensureKcat();
   await ensureChromium();
+  await buildRustClient();
   await ensurePrometheus();
   await ensureHelm();
   await ensureNode();
-  if (!Deno.env.get("KAFKA_BROKERS")) await kafkaUp();
+  if (!Deno.env.get("KAFKA_BROKERS")) {
+    await kafkaUp();
+    await secureKafkaUp();
+  }
 } catch (error) {
   console.error((error as Error).message);
   Deno.exit(1);

@@ -1,6 +1,6 @@
 /**
  * `deno task fleet up|down|status [--edges N]`: N edges (default 3) behind HAProxy on one client
- * port, as production runs them. The edges share one route-map state through the fleet topic;
+ * port, as production runs them. The edges share one route-map state through the route map topic;
  * HAProxy checks each edge's `GET /readyz`, so an edge that drains on SIGTERM leaves rotation
  * before it closes its sockets (`VELTRIX_DRAIN_DELAY_MS`, 2 s here).
  *
@@ -30,7 +30,15 @@ import { DEFAULT_CHECKS } from "./haproxy_config.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const dir = fleetDir(root);
-const EDGE_PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-sys"];
+/** `deno task edge`'s flags; `--allow-run=sh` runs a KAFKA_OAUTH_TOKEN_COMMAND. */
+const EDGE_PERMISSIONS = [
+  "--allow-net",
+  "--allow-env",
+  "--allow-read",
+  "--allow-write",
+  "--allow-sys",
+  "--allow-run=sh",
+];
 
 const balancerSettings = (edges: readonly FleetEdge[]) => ({
   listen: `127.0.0.1:${FLEET_CLIENT_PORT}`,
@@ -47,6 +55,23 @@ async function kafkaBrokers(): Promise<string> {
   if (await clusterAnswers([clusterBootstrap(3).split(",")[0]!], 1_000)) return clusterBootstrap(3);
   await kafkaUp();
   return "127.0.0.1:9092";
+}
+
+/**
+ * The Kafka security settings of this environment (`KAFKA_SECURITY_PROTOCOL`, `KAFKA_SASL_*`,
+ * `KAFKA_SSL_*`, `KAFKA_OAUTH_*`), passed on to every edge. The edges' environment is written on
+ * their command line, so a `KAFKA_SASL_PASSWORD` goes to them as a file (mode 0600) instead.
+ */
+async function kafkaSecurityEnv(): Promise<Record<string, string>> {
+  const env = Object.fromEntries(
+    Object.entries(Deno.env.toObject()).filter(([name]) => /^KAFKA_(SECURITY|SASL|SSL|OAUTH)_/.test(name)),
+  );
+  const password = env.KAFKA_SASL_PASSWORD;
+  if (password === undefined) return env;
+  delete env.KAFKA_SASL_PASSWORD;
+  const file = `${dir}/kafka-sasl-password`;
+  await Deno.writeTextFile(file, password, { mode: 0o600 });
+  return { ...env, KAFKA_SASL_PASSWORD_FILE: file };
 }
 
 async function jwtSecret(): Promise<string> {
@@ -99,6 +124,7 @@ export async function fleetUp(n: number): Promise<void> {
   const env = {
     VELTRIX_DRAIN_DELAY_MS: String(FLEET_DRAIN_DELAY_MS),
     ...Object.fromEntries(Object.entries(Deno.env.toObject()).filter(([name]) => name.startsWith("VELTRIX_"))),
+    ...await kafkaSecurityEnv(),
     KAFKA_BROKERS: brokers,
     VELTRIX_JWT_SECRET: secret,
   };

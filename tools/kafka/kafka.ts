@@ -12,14 +12,21 @@
  * would be (replication factor 3, `min.insync.replicas=2`, no unclean leader election): see
  * `kafka_cluster.ts`. Its bootstrap is printed by `up` and `status`.
  *
+ * With `--security sasl_ssl`, a second single-node broker with SASL_SSL (SCRAM-SHA-512), mTLS and
+ * OAUTHBEARER listeners on 29092-29097 (see `secure_broker.ts`), beside the plain one; `up` and
+ * `status` print the environment a client needs, one `NAME=value` per line: SCRAM's, a blank line,
+ * then mTLS's.
+ *
  * The cache folder is `$VELTRIX_KAFKA_HOME`, by default `~/.cache/veltrix/kafka`.
  *
  * @module
  */
 import { clusterAnswers } from "../../src/kafka/mod.ts";
 import { clusterDown, clusterStatusLines, clusterUp } from "./kafka_cluster.ts";
-import { alive, exists, readPid, run, startDetached, stopPid, tail } from "../dev/detached_process.ts";
-import { ensureJars, javaArgs, KAFKA_TOOLS_DIR, kafkaHome, randomClusterId } from "./kafka_jvm.ts";
+import { exists, run } from "../dev/detached_process.ts";
+import { brokerStatus, type DetachedBroker, startBroker, stopBroker } from "./detached_broker.ts";
+import { javaArgs, KAFKA_TOOLS_DIR, kafkaHome, randomClusterId } from "./kafka_jvm.ts";
+import { secureEnvironmentText, secureKafkaDown, secureKafkaStatus, secureKafkaUp } from "./secure_broker.ts";
 
 export { kafkaHome } from "./kafka_jvm.ts";
 
@@ -54,57 +61,47 @@ async function ensureFormatted(p: ReturnType<typeof paths>): Promise<void> {
   );
 }
 
+/** The dev broker on 9092, as {@link startBroker} and {@link stopBroker} run it. */
+function devBroker(): DetachedBroker {
+  const p = paths();
+  return {
+    name: "broker",
+    config: p.config,
+    pid: p.pid,
+    log: p.log,
+    heap: "1g",
+    answers: brokerAnswers,
+    prepare: () => ensureFormatted(p),
+  };
+}
+
 /** Starts the dev broker unless one already answers, and waits until it is ready. */
 export async function kafkaUp(timeoutMs = 120_000): Promise<void> {
   if (await brokerAnswers()) {
     console.error(`kafka: a broker already answers on ${BOOTSTRAP}; nothing to do`);
     return;
   }
-  const p = paths();
-  const stale = await readPid(p.pid);
-  if (stale !== undefined && alive(stale)) {
-    console.error(`kafka: broker pid ${stale} is starting; waiting for it`);
-  } else {
-    await ensureJars();
-    await ensureFormatted(p);
-    const heap = Deno.env.get("VELTRIX_KAFKA_HEAP") ?? "1g";
-    const pid = await startDetached(["java", ...javaArgs("kafka.Kafka", [p.config], heap)], p.log, p.pid);
-    console.error(`kafka: started broker pid ${pid}, log ${p.log}`);
-  }
-  const pid = await readPid(p.pid);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await brokerAnswers(1_000)) {
-      console.error(`kafka: ready on ${BOOTSTRAP}`);
-      return;
-    }
-    if (pid !== undefined && !alive(pid)) {
-      throw new Error(`kafka: broker exited during start. Last log lines:\n${await tail(p.log)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`kafka: not ready after ${timeoutMs} ms. Last log lines:\n${await tail(p.log)}`);
+  await startBroker(devBroker(), timeoutMs);
+  console.error(`kafka: ready on ${BOOTSTRAP}`);
 }
 
 /** Stops the broker that `kafkaUp` started, and waits until it is gone. */
-export async function kafkaDown(timeoutMs = 60_000): Promise<void> {
-  const p = paths();
-  const pid = await readPid(p.pid);
-  if (pid === undefined || !alive(pid)) {
-    console.error("kafka: no broker started by this script is running");
-    await Deno.remove(p.pid).catch(() => {});
-    return;
-  }
-  await stopPid(pid, "SIGTERM", timeoutMs);
-  await Deno.remove(p.pid).catch(() => {});
-  console.error(`kafka: stopped broker pid ${pid}`);
+export function kafkaDown(timeoutMs = 60_000): Promise<void> {
+  return stopBroker(devBroker(), timeoutMs);
 }
 
 /** One line on the state of the dev broker. */
-export async function kafkaStatus(): Promise<{ up: boolean; pid: number | undefined }> {
-  const pid = await readPid(paths().pid);
-  const ours = pid !== undefined && alive(pid) ? pid : undefined;
-  return { up: await brokerAnswers(), pid: ours };
+export function kafkaStatus(): Promise<{ up: boolean; pid: number | undefined }> {
+  return brokerStatus(devBroker());
+}
+
+/** `--security sasl_ssl` from the arguments: true when asked for, false when absent. */
+export function securityArgument(args: readonly string[]): boolean {
+  const at = args.findIndex((arg) => arg === "--security" || arg.startsWith("--security="));
+  if (at === -1) return false;
+  const raw = args[at]!.includes("=") ? args[at]!.split("=")[1] : args[at + 1];
+  if (raw !== "sasl_ssl") throw new Error(`--security takes sasl_ssl, not ${raw}`);
+  return true;
 }
 
 /** `--nodes N` from the arguments, 1 when absent. */
@@ -121,7 +118,18 @@ if (import.meta.main) {
   const [command, ...rest] = Deno.args;
   try {
     const nodes = nodesArgument(rest);
-    if (nodes > 1) {
+    if (securityArgument(rest)) {
+      if (command === "up") {
+        await secureKafkaUp();
+        console.log(await secureEnvironmentText());
+      } else if (command === "down") await secureKafkaDown();
+      else if (command === "status") {
+        const { up, pid } = await secureKafkaStatus();
+        console.error(`${up ? "up" : "down"} secure broker${pid ? ` (started by this script, pid ${pid})` : ""}`);
+        if (up) console.log(await secureEnvironmentText());
+        Deno.exit(up ? 0 : 1);
+      } else throw new Error("usage: deno task kafka up|down|status --security sasl_ssl");
+    } else if (nodes > 1) {
       if (command === "up") console.log(`KAFKA_BROKERS=${(await clusterUp(nodes)).bootstrap}`);
       else if (command === "down") await clusterDown(nodes);
       else if (command === "status") {
@@ -138,7 +146,7 @@ if (import.meta.main) {
       );
       Deno.exit(up ? 0 : 1);
     } else {
-      console.error("usage: deno task kafka up|down|status [--nodes N]");
+      console.error("usage: deno task kafka up|down|status [--nodes N | --security sasl_ssl]");
       Deno.exit(2);
     }
   } catch (error) {

@@ -1,9 +1,10 @@
-import { type GroupRecord, kafkaGroupConsumers, kafkaOffsets } from "../../src/kafka/mod.ts";
+import { type GroupRecord, type KafkaConnection, kafkaGroupConsumers, kafkaOffsets } from "../../src/kafka/mod.ts";
 import { checkTopics, quietLogger, TailError } from "./tail_kafka.ts";
 
 /** Where {@link findEventRecords} looks. */
 export interface EventSearch {
-  readonly brokers: readonly string[];
+  /** The cluster, with its TLS and SASL (see `loadKafkaConnection`). */
+  readonly connection: KafkaConnection;
   readonly topics: readonly string[];
   /** The `veltrix-event-id` header to look for. */
   readonly id: string;
@@ -19,7 +20,7 @@ export interface EventSearch {
  * began. It reads in a group of its own that commits nothing. Throws a TailError for an unknown topic.
  */
 export async function findEventRecords(search: EventSearch): Promise<GroupRecord[]> {
-  const offsets = await kafkaOffsets("kafkajs", search.brokers, quietLogger, "veltrix-trace");
+  const offsets = await kafkaOffsets("kafkajs", search.connection, quietLogger, "veltrix-trace");
   const ends = new Map<string, bigint>();
   try {
     await checkTopics(offsets, search.topics);
@@ -35,7 +36,7 @@ export async function findEventRecords(search: EventSearch): Promise<GroupRecord
   const found: GroupRecord[] = [];
   const pending = new Map(ends);
   const done = Promise.withResolvers<void>();
-  const consumer = (await kafkaGroupConsumers("kafkajs", search.brokers, quietLogger))({
+  const consumer = (await kafkaGroupConsumers("kafkajs", search.connection, quietLogger))({
     clientId: "veltrix-trace",
     groupId: `veltrix-trace-${crypto.randomUUID()}`,
     maxWaitMs: 200,

@@ -9,7 +9,7 @@ import { decodeRoutedEvent } from "../../src/consumer/mod.ts";
 import { clusterAnswers, type GroupRecord, kafkaGroupConsumers, kafkaOffsets } from "../../src/kafka/mod.ts";
 import { eventJson, formatEventLine, formatUndecodableLine, type LineStyle, matchesFilter } from "./tail_line.ts";
 import { parseTailArgs, TAIL_USAGE, type TailOptions, TailUsageError } from "./tail_options.ts";
-import { checkTopics, quietLogger, TailError } from "./tail_kafka.ts";
+import { checkTopics, kafkaConnectionOrTailError, quietLogger, TailError } from "./tail_kafka.ts";
 
 const encoder = new TextEncoder();
 
@@ -53,11 +53,19 @@ export async function runTail(args: readonly string[]): Promise<number> {
     console.error(`tail: ${error.message}\n${TAIL_USAGE}`);
     return 2;
   }
-  if (!await clusterAnswers(options.brokers, 3_000)) {
+  let connection;
+  try {
+    connection = await kafkaConnectionOrTailError(options.brokers.join(","));
+  } catch (error) {
+    if (!(error instanceof TailError)) throw error;
+    console.error(`tail: ${error.message}`);
+    return 2;
+  }
+  if (!await clusterAnswers(connection, 3_000)) {
     console.error(`tail: Kafka at ${options.brokers.join(",")} does not answer (is it running? deno task kafka up)`);
     return 1;
   }
-  const offsets = await kafkaOffsets("kafkajs", options.brokers, quietLogger, "veltrix-tail");
+  const offsets = await kafkaOffsets("kafkajs", connection, quietLogger, "veltrix-tail");
   try {
     await checkTopics(offsets, options.topics);
   } catch (error) {
@@ -68,7 +76,7 @@ export async function runTail(args: readonly string[]): Promise<number> {
     await offsets.close();
   }
   const style = lineStyle(options);
-  const consumer = (await kafkaGroupConsumers("kafkajs", options.brokers, quietLogger))({
+  const consumer = (await kafkaGroupConsumers("kafkajs", connection, quietLogger))({
     clientId: "veltrix-tail",
     groupId: `veltrix-tail-${crypto.randomUUID()}`,
     maxWaitMs: 200,

@@ -1,5 +1,6 @@
 import type { Logger } from "../../src/core/mod.ts";
-import type { KafkaOffsets } from "../../src/kafka/mod.ts";
+import type { KafkaConnection, KafkaOffsets } from "../../src/kafka/mod.ts";
+import { loadKafkaConnection } from "../../src/main/kafka_security_source.ts";
 
 /** A failure to report as it is, exit code 1. */
 export class TailError extends Error {}
@@ -17,4 +18,17 @@ export async function checkTopics(offsets: KafkaOffsets, topics: readonly string
   throw new TailError(
     `unknown topic${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")} (the cluster has: ${hint})`,
   );
+}
+
+/**
+ * The Kafka connection from the environment (`KAFKA_BROKERS`, `KAFKA_SECURITY_PROTOCOL`, the SASL
+ * and TLS settings, as the edge reads them), with `brokers` (a `--brokers` flag) first; a setting
+ * that cannot be used is a {@link TailError}.
+ */
+export async function kafkaConnectionOrTailError(brokers: string | undefined): Promise<KafkaConnection> {
+  try {
+    return await loadKafkaConnection(Deno.env.toObject(), brokers);
+  } catch (error) {
+    throw new TailError((error as Error).message);
+  }
 }

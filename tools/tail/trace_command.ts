@@ -5,6 +5,7 @@ import type { RoutesCommand } from "../../src/control/mod.ts";
 import { decodeRoutedEvent } from "../../src/consumer/mod.ts";
 import { RouteMapSchema } from "../../src/gen/veltrix/v1/route_map_pb.ts";
 import { clusterAnswers } from "../../src/kafka/mod.ts";
+import { kafkaConnectionOrTailError } from "./tail_kafka.ts";
 import { findEventRecords } from "./find_event_records.ts";
 import { TailError } from "./tail_kafka.ts";
 import { defaultTopics, parseDuration, TailUsageError } from "./tail_options.ts";
@@ -57,13 +58,15 @@ async function trace(args: string[], out: (line: string) => void): Promise<numbe
   try {
     const since = values.since ?? "1h";
     const sinceMs = Date.now() - parseDuration(since);
-    const brokers = (values.brokers ?? Deno.env.get("KAFKA_BROKERS") ?? "127.0.0.1:9092").split(",");
+    const connection = await kafkaConnectionOrTailError(values.brokers);
     const map = await mapInForce(values.admin);
-    if (!await clusterAnswers(brokers, 3_000)) {
-      throw new TailError(`Kafka at ${brokers.join(",")} does not answer (is it running? deno task kafka up)`);
+    if (!await clusterAnswers(connection, 3_000)) {
+      throw new TailError(
+        `Kafka at ${connection.brokers.join(",")} does not answer (is it running? deno task kafka up)`,
+      );
     }
     const topics = [...new Set([...values.topic ?? [], ...map.table.topics, ...defaultTopics()])];
-    const records = await findEventRecords({ brokers, topics, id: positionals[0]!, sinceMs });
+    const records = await findEventRecords({ connection, topics, id: positionals[0]!, sinceMs });
     const found: TracedRecord[] = records.map((record) => {
       try {
         return { record, event: decodeRoutedEvent(record) };

@@ -214,6 +214,20 @@ const table = {
     summary:
       "Kafka has fewer available brokers than the replication factor of a topic the edge must create (VELTRIX_TOPIC_REPLICATION_FACTOR, or the cluster's `default.replication.factor` when it is -1): the edge refuses to start rather than write to a topic with fewer copies.",
   },
+  KAFKA_AUTH_FAILED: {
+    http: 500,
+    rpc: "failed_precondition",
+    retryable: false,
+    summary:
+      "Kafka refused the edge's credentials at start (a wrong SASL user or password, a mechanism the broker does not offer, an OAUTHBEARER token it rejects), or the token command or file failed: the edge exits rather than retry. Later, while running, the same cause shows as not ready and writes are retried.",
+  },
+  KAFKA_TLS_FAILED: {
+    http: 500,
+    rpc: "failed_precondition",
+    retryable: false,
+    summary:
+      "The TLS handshake with Kafka failed at start: a broker certificate signed by a CA not in KAFKA_SSL_CA_FILE, expired, or naming another host than the broker (or KAFKA_SSL_SERVER_NAME), or a client certificate the broker refuses: the edge exits rather than retry.",
+  },
   INVALID_RECORD: {
     http: 400,
     rpc: "invalid_argument",

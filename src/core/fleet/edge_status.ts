@@ -45,7 +45,9 @@ export type EdgeStatusListener = (status: EdgeStatus) => void;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const SOURCES: readonly string[] = ["embedded", "state", "admin", "fleet"];
+const SOURCES: readonly string[] = ["embedded", "state", "admin", "topic"];
+/** What edges of an earlier release called the route map topic as a source. */
+const LEGACY_SOURCES: Readonly<Record<string, RouteMapOrigin>> = { fleet: "topic" };
 
 /** The record value of `status`: its JSON, UTF-8. */
 export function encodeEdgeStatus(status: EdgeStatus): Uint8Array {
@@ -63,7 +65,12 @@ export function decodeEdgeStatus(value: Uint8Array): EdgeStatus | undefined {
   if (typeof parsed !== "object" || parsed === null) return undefined;
   const s = parsed as Record<string, unknown>;
   const strings = ["edgeId", "version", "appliedAt", "startedAt", "heartbeatAt"] as const;
-  if (strings.some((k) => typeof s[k] !== "string") || !SOURCES.includes(s.source as string)) return undefined;
+  if (
+    strings.some((k) => typeof s[k] !== "string") ||
+    !(SOURCES.includes(s.source as string) || (s.source as string) in LEGACY_SOURCES)
+  ) {
+    return undefined;
+  }
   if (!/^\d+$/.test(s.version as string) || Number.isNaN(Date.parse(s.heartbeatAt as string))) return undefined;
   const refused = s.refused as Record<string, unknown> | undefined;
   const refusalOk = refused === undefined ||
@@ -74,7 +81,7 @@ export function decodeEdgeStatus(value: Uint8Array): EdgeStatus | undefined {
     edgeId: s.edgeId as string,
     version: s.version as string,
     appliedAt: s.appliedAt as string,
-    source: s.source as RouteMapOrigin,
+    source: LEGACY_SOURCES[s.source as string] ?? s.source as RouteMapOrigin,
     startedAt: s.startedAt as string,
     heartbeatAt: s.heartbeatAt as string,
   };

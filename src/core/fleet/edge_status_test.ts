@@ -8,7 +8,7 @@ function status(edgeId: string, version: string, heartbeatMs: number, refused?: 
     edgeId,
     version,
     appliedAt: at(0),
-    source: "fleet" as const,
+    source: "topic" as const,
     startedAt: at(0),
     heartbeatAt: at(heartbeatMs),
   };
@@ -43,4 +43,16 @@ Deno.test("rolloutProgress() names the edges that have the version, refused it, 
   assert.equal(progress.done, false);
   assert.equal(rolloutProgress([status("a", "3", 1)], 3n).done, true);
   assert.equal(rolloutProgress([], 3n).done, false, "no live edge is no rollout");
+});
+
+Deno.test("decodeEdgeStatus() reads the source an earlier release called fleet as the route map topic", () => {
+  const text = JSON.stringify({
+    edgeId: "old-edge",
+    version: "3",
+    appliedAt: "2026-12-01T10:00:00Z",
+    source: "fleet",
+    startedAt: "2026-12-01T09:00:00Z",
+    heartbeatAt: "2026-12-01T10:00:01Z",
+  });
+  assert.equal(decodeEdgeStatus(new TextEncoder().encode(text))?.source, "topic");
 });

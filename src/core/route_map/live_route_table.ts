@@ -1,7 +1,7 @@
 import type { RouteTable } from "./route_table.ts";
 
-/** Where the route map in force came from: the embedded default, the state dir, the admin API or the fleet topic. */
-export type RouteMapOrigin = "embedded" | "state" | "admin" | "fleet";
+/** Where the route map in force came from: the embedded default, the state dir, the admin API or the route map topic. */
+export type RouteMapOrigin = "embedded" | "state" | "admin" | "topic";
 
 /** One applied route map version, as history, watchers and the admin API see it. */
 export interface AppliedRouteMap {

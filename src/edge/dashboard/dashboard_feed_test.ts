@@ -209,7 +209,7 @@ Deno.test("DashboardFeed sends the fleet on subscribe and again every interval, 
     edgeId,
     version,
     appliedAt: new Date(0).toISOString(),
-    source: "fleet" as const,
+    source: "topic" as const,
     startedAt: new Date(0).toISOString(),
     heartbeatAt: new Date().toISOString(),
   });

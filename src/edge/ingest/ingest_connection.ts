@@ -13,6 +13,7 @@ import { VeltrixError } from "../../core/errors/veltrix_error.ts";
 import { DeliveryRelay } from "./delivery_relay.ts";
 import { nextEdgeSpanId } from "./edge_span_ids.ts";
 import type { IngestContext } from "./ingest_context.ts";
+import { TracedDelivery, type TracedEventInfo } from "../tracing/edge_spans.ts";
 import { ReplyChannel, type ReplySocket } from "./reply_channel.ts";
 
 /** The encodings a connection has sent frames in so far. */
@@ -130,7 +131,7 @@ export class IngestConnection {
       for (const event of frame.events) replies.reject(shuttingDown(event.id));
       return;
     }
-    const { routes, batcher, edgeId, recent, limits, traffic } = this.#context;
+    const { routes, batcher, edgeId, recent, limits, traffic, spans } = this.#context;
     const table = routes.table;
     const stamp = {
       player: this.player,
@@ -153,12 +154,20 @@ export class IngestConnection {
       }
       traffic?.record(event.type, event.data, receivedAtMs);
       const routed = routeEvent(event, table, stamp, limits.maxEventBytes);
-      const written = !isReject(routed) && batcher.submit(routed, relay, event.id, receivedAtMs);
+      // Tracing off: one check. On: a listener that ends the event's span when it settles.
+      const listener = spans === undefined || isReject(routed) || event.traceparent === undefined
+        ? relay
+        : spans.trace(event as TracedEventInfo, routed.records, stamp.routeVersion, receivedAtMs, relay);
+      const written = !isReject(routed) && batcher.submit(routed, listener, event.id, receivedAtMs);
       this.#count(routed, written);
       if (written) {
         this.#inFlight++;
         seen?.begin(event.id);
-      } else replies.reject(isReject(routed) ? routed : overloaded(event.id));
+      } else {
+        const reject = isReject(routed) ? routed : overloaded(event.id);
+        if (listener instanceof TracedDelivery) listener.refused(reject.code, reject.message);
+        replies.reject(reject);
+      }
     }
   }
 

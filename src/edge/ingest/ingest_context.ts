@@ -6,6 +6,7 @@ import type { RecentEventIds } from "../../core/admission/recent_event_ids.ts";
 import type { TrafficSketch } from "../../core/fleet/traffic_sketch.ts";
 import type { IngestMetrics } from "../edge_metrics.ts";
 import type { ProduceBatcher } from "./produce_batcher.ts";
+import type { EdgeSpans } from "../tracing/edge_spans.ts";
 
 /** What one connection may send. */
 export interface IngestLimits extends AdmissionLimits {
@@ -64,6 +65,8 @@ export interface IngestContext {
   readonly log: RateLimitedLog;
   /** Counts every admitted event by type, for dry runs; undefined counts nothing. */
   readonly traffic: TrafficSketch | undefined;
+  /** Records a span per sampled traced event (OTLP); undefined when tracing is off. */
+  readonly spans: EdgeSpans | undefined;
   /** Checks in-band refresh tokens; undefined refuses every refresh (UNAUTHORIZED, close 4003). */
   readonly sessions: SessionTokens | undefined;
 }
@@ -86,6 +89,7 @@ export function createIngestContext(init: IngestContextInit): IngestContext {
     metrics: init.metrics ?? NO_INGEST_METRICS,
     log: init.log ?? new RateLimitedLog(SILENT_LOGGER),
     traffic: init.traffic,
+    spans: init.spans,
     sessions: init.sessions,
   };
 }

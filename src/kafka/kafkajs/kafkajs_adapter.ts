@@ -5,6 +5,7 @@ import type { OutboundRecord } from "../../core/routing/record_sink.ts";
 import type { ConsumedRecord, KafkaAdapter, TopicSpec } from "../kafka_adapter.ts";
 import { PERMANENT_KAFKA_ERRORS } from "../permanent_kafka_errors.ts";
 import { createKafkaClient } from "./kafkajs_client.ts";
+import type { KafkaConnection } from "../kafka_security.ts";
 
 /** Kafka's names of errors no retry can fix (kafkajs gives them as `type`). */
 const PERMANENT = PERMANENT_KAFKA_ERRORS;
@@ -18,7 +19,7 @@ const PRODUCE_RETRIES = 5;
 /** Where a {@link KafkajsAdapter} connects. */
 export interface KafkajsAdapterOptions {
   readonly clientId: string;
-  readonly brokers: readonly string[];
+  readonly connection: KafkaConnection;
   readonly logger: Logger;
 }
 
@@ -34,7 +35,7 @@ export class KafkajsAdapter implements KafkaAdapter {
   #consumer: Consumer | undefined;
 
   constructor(options: KafkajsAdapterOptions) {
-    this.#kafka = createKafkaClient(options.clientId, options.brokers, options.logger);
+    this.#kafka = createKafkaClient(options.clientId, options.connection, options.logger);
     this.#producer = this.#kafka.producer({
       idempotent: true,
       allowAutoTopicCreation: false,

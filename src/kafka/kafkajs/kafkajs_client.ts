@@ -1,6 +1,8 @@
 import process from "node:process";
 import { Kafka, type LogEntry, logLevel } from "kafkajs";
 import type { Logger } from "../../core/ops/logger.ts";
+import type { KafkaConnection } from "../kafka_security.ts";
+import { kafkajsSecurity } from "./kafkajs_security.ts";
 
 /**
  * kafkajs schedules its request-queue check with a negative delay when it is not throttled
@@ -20,6 +22,9 @@ export function silenceKafkajsTimeoutWarnings(): void {
   process.emitWarning = quiet as typeof process.emitWarning;
 }
 
+/** A threshold below any session lifetime: kafkajs then re-authenticates only on a new connection. */
+const NEVER_IN_BAND_MS = 100 * 365 * 24 * 3_600_000;
+
 /**
  * Broker answers that are routine while a cluster starts or moves leaders: the client retries
  * them, so they are logged at info, not as errors.
@@ -34,14 +39,20 @@ const TRANSIENT =
 const EXPECTED = /Limiting retries for the idempotent producer/;
 
 /**
- * A kafkajs client whose log lines go through our structured logger, warnings and up only; the
+ * A kafkajs client for `connection` (its TLS and SASL included) whose log lines go through our structured logger, warnings and up only; the
  * routine transient answers of a starting cluster go out at info.
  */
-export function createKafkaClient(clientId: string, brokers: readonly string[], logger: Logger): Kafka {
+export function createKafkaClient(clientId: string, connection: KafkaConnection, logger: Logger): Kafka {
   silenceKafkajsTimeoutWarnings();
   return new Kafka({
     clientId,
-    brokers: [...brokers],
+    brokers: [...connection.brokers],
+    ...kafkajsSecurity(connection.security),
+    // Never re-authenticate in band: kafkajs 2.2.4 sends its SaslHandshake while other requests of
+    // the connection are in flight, which brokers answer with ILLEGAL_SASL_STATE. The broker
+    // closes a connection whose session (a token's life, `connections.max.reauth.ms`) has ended,
+    // and kafkajs then reconnects and authenticates afresh, with a fresh token.
+    reauthenticationThreshold: -NEVER_IN_BAND_MS,
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 8 },
     logCreator: () => ({ level, log }: LogEntry) => {

@@ -9,6 +9,7 @@ import type {
   TopicPartition,
 } from "../kafka_group_consumer.ts";
 import { createKafkaClient } from "./kafkajs_client.ts";
+import type { KafkaConnection } from "../kafka_security.ts";
 
 const utf8 = new TextDecoder();
 
@@ -21,8 +22,8 @@ export class KafkajsGroupConsumer implements KafkaGroupConsumer {
   readonly #kafka: Kafka;
   readonly #consumer: Consumer;
 
-  constructor(options: GroupConsumerOptions & { readonly brokers: readonly string[]; readonly logger: Logger }) {
-    this.#kafka = createKafkaClient(options.clientId, options.brokers, options.logger);
+  constructor(options: GroupConsumerOptions & { readonly connection: KafkaConnection; readonly logger: Logger }) {
+    this.#kafka = createKafkaClient(options.clientId, options.connection, options.logger);
     const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
     this.#consumer = this.#kafka.consumer({
       groupId: options.groupId,

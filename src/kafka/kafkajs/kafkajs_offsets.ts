@@ -2,14 +2,15 @@ import type { Admin, Kafka } from "kafkajs";
 import type { Logger } from "../../core/ops/logger.ts";
 import type { KafkaOffsets, PartitionRange } from "../kafka_offsets.ts";
 import { createKafkaClient } from "./kafkajs_client.ts";
+import type { KafkaConnection } from "../kafka_security.ts";
 
 /** {@link KafkaOffsets} over the kafkajs admin client, connected on first use. */
 export class KafkajsOffsets implements KafkaOffsets {
   readonly #kafka: Kafka;
   #admin: Promise<Admin> | undefined;
 
-  constructor(options: { readonly clientId: string; readonly brokers: readonly string[]; readonly logger: Logger }) {
-    this.#kafka = createKafkaClient(options.clientId, options.brokers, options.logger);
+  constructor(options: { readonly clientId: string; readonly connection: KafkaConnection; readonly logger: Logger }) {
+    this.#kafka = createKafkaClient(options.clientId, options.connection, options.logger);
   }
 
   async ranges(topic: string, sinceMs?: number): Promise<PartitionRange[]> {

@@ -8,11 +8,13 @@ import { javaCompatiblePartitioner } from "./murmur2_partitioner.ts";
 import { isPermanentPlatformaticError } from "./permanent_error.ts";
 import { RecordEncoder } from "./record_encoder.ts";
 import { TopicReader } from "./topic_reader.ts";
+import type { KafkaConnection } from "../kafka_security.ts";
+import { platformaticSecurity } from "./platformatic_security.ts";
 
 /** Where a {@link PlatformaticAdapter} connects. */
 export interface PlatformaticAdapterOptions {
   readonly clientId: string;
-  readonly brokers: readonly string[];
+  readonly connection: KafkaConnection;
   readonly logger: Logger;
 }
 
@@ -98,8 +100,8 @@ export class PlatformaticAdapter implements KafkaAdapter {
   }
 
   async consumeFromStart(topic: string, onRecord: (record: ConsumedRecord) => Promise<void>): Promise<void> {
-    const { clientId, brokers, logger } = this.#options;
-    const reader = new TopicReader({ clientId: `${clientId}-reader`, brokers, logger }, topic, onRecord);
+    const { clientId, connection, logger } = this.#options;
+    const reader = new TopicReader({ clientId: `${clientId}-reader`, connection, logger }, topic, onRecord);
     await reader.start();
     this.#readers.add(reader);
   }
@@ -124,7 +126,8 @@ export class PlatformaticAdapter implements KafkaAdapter {
     if (producer !== undefined) return producer;
     producer = new Producer<Buffer, Buffer, Buffer, Buffer>({
       clientId: this.#options.clientId,
-      bootstrapBrokers: [...this.#options.brokers],
+      bootstrapBrokers: [...this.#options.connection.brokers],
+      ...platformaticSecurity(this.#options.connection.security),
       idempotent: true,
       autocreateTopics: false,
       retries: PRODUCE_RETRIES,
@@ -150,7 +153,8 @@ export class PlatformaticAdapter implements KafkaAdapter {
   async #withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
     const admin = new Admin({
       clientId: `${this.#options.clientId}-admin`,
-      bootstrapBrokers: [...this.#options.brokers],
+      bootstrapBrokers: [...this.#options.connection.brokers],
+      ...platformaticSecurity(this.#options.connection.security),
       retries: 5,
       retryDelay: 250,
     });

@@ -3,11 +3,13 @@ import type { Buffer } from "node:buffer";
 import type { Logger } from "../../core/ops/logger.ts";
 import { backoffDelayMs, sleep } from "../retry.ts";
 import type { ConsumedRecord } from "../kafka_adapter.ts";
+import type { KafkaConnection } from "../kafka_security.ts";
+import { platformaticSecurity } from "./platformatic_security.ts";
 
 /** Where a {@link TopicReader} reads. */
 export interface TopicReaderOptions {
   readonly clientId: string;
-  readonly brokers: readonly string[];
+  readonly connection: KafkaConnection;
   readonly logger: Logger;
 }
 
@@ -55,7 +57,8 @@ export class TopicReader {
     this.#groups.push(groupId);
     const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
       clientId: this.#options.clientId,
-      bootstrapBrokers: [...this.#options.brokers],
+      bootstrapBrokers: [...this.#options.connection.brokers],
+      ...platformaticSecurity(this.#options.connection.security),
       groupId,
       autocommit: false,
       maxWaitTime: 500,
@@ -127,7 +130,8 @@ export class TopicReader {
     if (groups.length === 0) return;
     const admin = new Admin({
       clientId: this.#options.clientId,
-      bootstrapBrokers: [...this.#options.brokers],
+      bootstrapBrokers: [...this.#options.connection.brokers],
+      ...platformaticSecurity(this.#options.connection.security),
       retries: 1,
       retryDelay: 250,
     });

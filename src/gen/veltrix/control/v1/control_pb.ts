@@ -97,7 +97,7 @@ export type GetRouteMapResponse = Message<"veltrix.control.v1.GetRouteMapRespons
   appliedAt?: Timestamp | undefined;
 
   /**
-   * Where the map came from: "embedded", "state", "admin" or "fleet".
+   * Where the map came from: "embedded", "state", "admin" or "topic" (the route map topic).
    *
    * @generated from field: string source = 4;
    */

@@ -1,0 +1,125 @@
+/**
+ * Edges against the secure dev broker (`deno task kafka up --security sasl_ssl`): one acks events
+ * over SASL_SSL with SCRAM-SHA-512 and Kafka's own console consumer reads them back with the same
+ * settings, with the password nowhere in what the edge says; and each bad credential stops the
+ * edge at start, exit code 2, with its own error code and a message naming the cause.
+ */
+import assert from "node:assert/strict";
+import { KAFKA_CLIENTS } from "../src/kafka/mod.ts";
+import { SECURE_PORTS, secureEnvironments, secureKafkaUp, securePaths } from "../tools/kafka/secure_broker.ts";
+import { consoleConsume } from "./support/console_consumer.ts";
+import { startEdgeProcess } from "./support/edge_process.ts";
+import { IngestClient } from "./support/ingest_client.ts";
+import { playerToken, TEST_JWT_SECRET } from "./support/tokens.ts";
+
+await secureKafkaUp();
+const { scram } = await secureEnvironments();
+const certs = securePaths().certs;
+const root = new URL("../", import.meta.url).pathname;
+
+for (const client of KAFKA_CLIENTS) {
+  Deno.test(`[${client}] an edge acks events over SASL_SSL (SCRAM-SHA-512), Kafka's console consumer reads them back with the same settings, and the password is in no log line, /metrics or /v1/edge`, async () => {
+    const edge = await startEdgeProcess({ ...scram, VELTRIX_KAFKA_CLIENT: client, VELTRIX_LOG_LEVEL: "debug" });
+    const id = `sec-${client}-${crypto.randomUUID()}`;
+    try {
+      const player = await IngestClient.connect(edge.ingestUrl, await playerToken("secure-player"));
+      player.sendJson([{ id, type: "treasure.collected", data: { gold: 40 } }]);
+      await player.waitFor(() => player.acked.has(id) || player.rejected.has(id));
+      assert.ok(player.acked.has(id), JSON.stringify(player.replies));
+      await player.close();
+      const pages = await Promise.all(["/metrics", "/v1/edge", "/readyz"].map(async (path) => {
+        const response = await fetch(`http://127.0.0.1:${edge.adminPort}${path}`);
+        return await response.text();
+      }));
+      for (const page of pages) assert.ok(!page.includes(scram.KAFKA_SASL_PASSWORD!), "no page shows the password");
+    } finally {
+      await edge.stop();
+    }
+    const read = await consoleConsume(scram, "game.treasure");
+    assert.ok(read.some((line) => line.includes(`veltrix-event-id:${id}`)), `${id} read back: ${read.slice(-3)}`);
+    const said = JSON.stringify(edge.logs);
+    assert.ok(said.includes("edge ready"), "the edge logged (at debug) what it did");
+    assert.ok(!said.includes(scram.KAFKA_SASL_PASSWORD!), "the password is in no log line");
+  });
+}
+
+/** Runs an edge with `env` until it exits (killed after 30 s); its exit code and everything it printed. */
+async function edgeExit(env: Record<string, string>): Promise<{ code: number; said: string }> {
+  const state = await Deno.makeTempDir({ prefix: "veltrix-sec-" });
+  try {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "--quiet", "edge"],
+      cwd: root,
+      env: {
+        VELTRIX_JWT_SECRET: TEST_JWT_SECRET,
+        VELTRIX_PORT: "0",
+        VELTRIX_ADMIN_PORT: "0",
+        VELTRIX_GRPC_PORT: "0",
+        VELTRIX_STATE_DIR: state,
+        ...env,
+      },
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(30_000),
+    }).output();
+    const said = new TextDecoder().decode(output.stderr) + new TextDecoder().decode(output.stdout);
+    return { code: output.code, said };
+  } finally {
+    await Deno.remove(state, { recursive: true });
+  }
+}
+
+const BAD: readonly { name: string; env: Record<string, string>; code: string; says: RegExp }[] = [
+  {
+    name: "a wrong SCRAM password",
+    env: { ...scram, KAFKA_SASL_PASSWORD: "not-the-password" },
+    code: "KAFKA_AUTH_FAILED",
+    says: /Kafka authentication failed/,
+  },
+  {
+    name: "a broker certificate from a CA not in KAFKA_SSL_CA_FILE",
+    env: { ...scram, KAFKA_SSL_CA_FILE: certs.otherCa },
+    code: "KAFKA_TLS_FAILED",
+    says: /Kafka TLS handshake failed: .*certificate/,
+  },
+  {
+    name: "an expired broker certificate",
+    env: {
+      KAFKA_BROKERS: `127.0.0.1:${SECURE_PORTS.expired}`,
+      KAFKA_SECURITY_PROTOCOL: "SSL",
+      KAFKA_SSL_CA_FILE: certs.ca,
+    },
+    code: "KAFKA_TLS_FAILED",
+    says: /Kafka TLS handshake failed/,
+  },
+  {
+    name: "a broker certificate that names another host",
+    env: { ...scram, KAFKA_SSL_SERVER_NAME: "kafka.example.com" },
+    code: "KAFKA_TLS_FAILED",
+    says: /Kafka TLS handshake failed: .*kafka\.example\.com/,
+  },
+  {
+    name: "a token command that fails",
+    env: {
+      KAFKA_BROKERS: `127.0.0.1:${SECURE_PORTS.oauth}`,
+      KAFKA_SECURITY_PROTOCOL: "SASL_PLAINTEXT",
+      KAFKA_SASL_MECHANISM: "OAUTHBEARER",
+      KAFKA_OAUTH_TOKEN_COMMAND: "echo 'token service unreachable' >&2; exit 1",
+    },
+    code: "KAFKA_AUTH_FAILED",
+    says: /KAFKA_OAUTH_TOKEN_COMMAND exited 1: token service unreachable/,
+  },
+];
+
+for (const client of KAFKA_CLIENTS) {
+  for (const bad of BAD) {
+    Deno.test(`[${client}] ${bad.name} stops the edge at start: exit 2, ${bad.code}, the cause named`, async () => {
+      const { code, said } = await edgeExit({ ...bad.env, VELTRIX_KAFKA_CLIENT: client });
+      assert.equal(code, 2, said.slice(-2000));
+      assert.match(said, new RegExp(`veltrix: ${bad.code}: `), said.slice(-2000));
+      assert.match(said, bad.says);
+      assert.ok(!said.includes('"edge ready"'), "the edge never said it was ready");
+      if (bad.env.KAFKA_SASL_PASSWORD) assert.ok(!said.includes(bad.env.KAFKA_SASL_PASSWORD), "no password shown");
+    });
+  }
+}
