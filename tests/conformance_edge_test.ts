@@ -15,6 +15,7 @@ const RULES = [
   "never resent acked",
   "backed off",
   "refreshed the token",
+  "refreshed in band before expiry",
 ];
 
 /** Runs the SDK through the conformance workload: 20 events, each kept until acked, then close. */
@@ -60,7 +61,7 @@ Deno.test("the TypeScript SDK passes every rule of the conformance edge", async 
   const { code, output } = await run.result;
   console.log(output);
   for (const rule of RULES) assert.match(output, new RegExp(`^PASS  ${rule}`, "m"), output);
-  assert.match(output, /^5 of 5 rules pass$/m);
+  assert.match(output, /^6 of 6 rules pass$/m);
   assert.equal(code, 0, output);
 });
 
@@ -77,6 +78,6 @@ Deno.test("a client that never comes fails every rule as not shown, by --timeout
   const run = await startConformanceRun("1s");
   const { code, output } = await run.result;
   for (const rule of RULES) assert.match(output, new RegExp(`^FAIL  ${rule} +not shown`, "m"), output);
-  assert.match(output, /^0 of 5 rules pass$/m);
+  assert.match(output, /^0 of 6 rules pass$/m);
   assert.equal(code, 1);
 });

@@ -47,6 +47,7 @@ function sampleValue(entry: ConfigEntry<unknown>): string {
     "otlp",
     "/etc/veltrix/x",
     "v",
+    "[]",
   ];
   const found = candidates.find((raw) => !/^[(<]/.test(raw) && !(entry.parse(raw, entry.env) instanceof Refusal));
   assert.ok(found !== undefined, `a sample value for ${entry.env}`);

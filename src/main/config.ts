@@ -101,10 +101,17 @@ const RULES: readonly Rule[] = [
     },
   ),
   rule(
-    ["jwtSecret", "jwtPublicKeys"],
+    ["jwtSecret", "jwtSecretFile", "jwtPublicKeys", "jwtIssuers"],
     (c) =>
-      c.jwtSecret === "" && c.jwtPublicKeys.trim() === ""
-        ? `${CONFIG_TABLE.jwtSecret.env} (HS256) or ${CONFIG_TABLE.jwtPublicKeys.env} (EdDSA) must be set`
+      c.jwtSecret === "" && c.jwtSecretFile === undefined && c.jwtPublicKeys.trim() === "" && c.jwtIssuers.length === 0
+        ? `${CONFIG_TABLE.jwtSecret.env} (HS256), ${CONFIG_TABLE.jwtPublicKeys.env} (EdDSA) or ${CONFIG_TABLE.jwtIssuers.env} (JWKS) must be set`
+        : undefined,
+  ),
+  rule(
+    ["jwtSecret", "jwtSecretFile"],
+    (c) =>
+      c.jwtSecret !== "" && c.jwtSecretFile !== undefined
+        ? `set one of ${CONFIG_TABLE.jwtSecret.env} or ${CONFIG_TABLE.jwtSecretFile.env}, not both`
         : undefined,
   ),
   rule(

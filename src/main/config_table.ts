@@ -20,6 +20,7 @@ import {
   text,
 } from "./config_parse.ts";
 import { KAFKA_CLIENTS } from "../kafka/kafka_clients.ts";
+import { PLAYER_TOKEN_CONFIG } from "./config_table_tokens.ts";
 import { KAFKA_SECURITY_CONFIG } from "./config_table_kafka.ts";
 import { TRACING_CONFIG_TABLE } from "./config_table_tracing.ts";
 
@@ -85,8 +86,15 @@ export const CONFIG_TABLE = {
     default: "(required)",
     parse: secret(16),
     doc:
-      "HS256 secret that client tokens are signed with, at least 16 characters; optional when `VELTRIX_JWT_PUBLIC_KEYS` is set. `deno task start` makes one when unset.",
+      "HS256 secret that client tokens are signed with, at least 16 characters; optional when `VELTRIX_JWT_PUBLIC_KEYS` or `VELTRIX_JWT_ISSUERS` is set. `deno task start` makes one when unset.",
     secret: true,
+  },
+  jwtSecretFile: {
+    env: "VELTRIX_JWT_SECRET_FILE",
+    default: "(none)",
+    parse: optional,
+    doc:
+      "A file whose content (trailing newline dropped) is the HS256 secret, instead of `VELTRIX_JWT_SECRET` (a mounted Kubernetes Secret); read at start.",
   },
   edgeId: {
     env: "VELTRIX_EDGE_ID",
@@ -233,31 +241,7 @@ export const CONFIG_TABLE = {
     doc:
       "Recent event ids remembered in all (about 150 bytes each); past it the players seen longest ago are forgotten.",
   },
-  jwtPublicKeys: {
-    env: "VELTRIX_JWT_PUBLIC_KEYS",
-    default: "(none)",
-    parse: text,
-    doc:
-      "Ed25519 keys for EdDSA client tokens, by `kid`: `kid:base64-raw-public-key,...` or a path (starting `/`, `./` or `../`) to a file of them. With it, `VELTRIX_JWT_SECRET` becomes optional.",
-  },
-  jwtIssuer: {
-    env: "VELTRIX_JWT_ISSUER",
-    default: "(any)",
-    parse: optional,
-    doc: "When set, client tokens must carry this `iss`.",
-  },
-  jwtAudience: {
-    env: "VELTRIX_JWT_AUDIENCE",
-    default: "(any)",
-    parse: optional,
-    doc: "When set, client tokens' `aud` must be or contain this.",
-  },
-  jwtClockSkewS: {
-    env: "VELTRIX_JWT_CLOCK_SKEW_S",
-    default: "30",
-    parse: int(0, 3600),
-    doc: "Leeway for `exp` and `nbf`, in seconds.",
-  },
+  ...PLAYER_TOKEN_CONFIG,
   allowedOrigins: {
     env: "VELTRIX_ALLOWED_ORIGINS",
     default: "(any)",

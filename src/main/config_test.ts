@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { TrustedIssuer } from "../edge/http/trusted_issuers.ts";
 import type { TraceSamplerName } from "../edge/tracing/trace_sampler.ts";
 import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import { CONFIG_TABLE, CONFIG_VARIABLES, type EdgeConfig, loadEdgeConfig } from "./config.ts";
@@ -70,7 +71,12 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
     maxInFlightPerConnection: 1000,
     dedupPerPlayer: 128,
     dedupMaxIds: 1000000,
+    jwtSecretFile: undefined,
     jwtPublicKeys: "",
+    jwtIssuers: [],
+    jwksCooldownMs: 30000,
+    jwksCacheMaxAgeMs: 600000,
+    jwksTimeoutMs: 5000,
     jwtIssuer: undefined,
     jwtAudience: undefined,
     jwtClockSkewS: 30,
@@ -105,6 +111,7 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
  * so that one environment cannot set them all: each is set, with what it needs, in its own.
  */
 const ALTERNATIVES: Record<string, Record<string, string>> = {
+  VELTRIX_JWT_SECRET_FILE: { VELTRIX_JWT_SECRET: "", VELTRIX_JWT_SECRET_FILE: "/run/secrets/jwt-secret" },
   KAFKA_SASL_PASSWORD_FILE: { KAFKA_SASL_PASSWORD: "", KAFKA_SASL_PASSWORD_FILE: "/run/secrets/kafka-password" },
   KAFKA_OAUTH_TOKEN_COMMAND: {
     KAFKA_SASL_MECHANISM: "OAUTHBEARER",
@@ -163,6 +170,11 @@ const EVERY_VARIABLE_SET: Record<string, string> = {
   VELTRIX_DEDUP_PER_PLAYER: "0",
   VELTRIX_DEDUP_MAX_IDS: "500",
   VELTRIX_JWT_PUBLIC_KEYS: "./jwt-keys.txt",
+  VELTRIX_JWT_ISSUERS:
+    '[{"issuer":"https://id.example","jwksUrl":"https://id.example/jwks.json","audience":"game","algorithms":["RS256","ES256"]}]',
+  VELTRIX_JWKS_COOLDOWN_MS: "1000",
+  VELTRIX_JWKS_CACHE_MAX_AGE_MS: "60000",
+  VELTRIX_JWKS_TIMEOUT_MS: "2000",
   VELTRIX_JWT_ISSUER: "auth.game",
   VELTRIX_JWT_AUDIENCE: "veltrix",
   VELTRIX_JWT_CLOCK_SKEW_S: "5",
@@ -237,7 +249,19 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     maxInFlightPerConnection: 10,
     dedupPerPlayer: 0,
     dedupMaxIds: 500,
+    jwtSecretFile: undefined,
     jwtPublicKeys: "./jwt-keys.txt",
+    jwtIssuers: [
+      {
+        issuer: "https://id.example",
+        jwksUrl: "https://id.example/jwks.json",
+        audience: "game",
+        algorithms: ["RS256", "ES256"],
+      },
+    ],
+    jwksCooldownMs: 1000,
+    jwksCacheMaxAgeMs: 60000,
+    jwksTimeoutMs: 2000,
     jwtIssuer: "auth.game",
     jwtAudience: "veltrix",
     jwtClockSkewS: 5,
@@ -375,7 +399,14 @@ Deno.test("CONFIG_TABLE names each variable once, with a default and a doc", () 
 });
 
 Deno.test("the config sources spell each variable's name once, in its CONFIG_TABLE entry, and read env only there", async () => {
-  const files = ["config.ts", "config_table.ts", "config_table_kafka.ts", "config_table_tracing.ts", "config_parse.ts"];
+  const files = [
+    "config.ts",
+    "config_table.ts",
+    "config_table_tokens.ts",
+    "config_table_kafka.ts",
+    "config_table_tracing.ts",
+    "config_parse.ts",
+  ];
   const sources = await Promise.all(files.map((file) => Deno.readTextFile(new URL(file, import.meta.url))));
   const all = sources.join("\n");
   for (const entry of Object.values(CONFIG_TABLE)) {
@@ -431,7 +462,7 @@ Deno.test("loadEdgeConfig() accepts EdDSA public keys instead of an HS256 secret
   assert.equal(config.jwtSecret, "");
   assert.match(
     problemsOf({ VELTRIX_JWT_SECRET: undefined }),
-    /VELTRIX_JWT_SECRET \(HS256\) or VELTRIX_JWT_PUBLIC_KEYS/,
+    /VELTRIX_JWT_SECRET \(HS256\), VELTRIX_JWT_PUBLIC_KEYS \(EdDSA\) or VELTRIX_JWT_ISSUERS/,
   );
 });
 
@@ -511,7 +542,12 @@ interface WrittenEdgeConfig {
   readonly maxInFlightPerConnection: number;
   readonly dedupPerPlayer: number;
   readonly dedupMaxIds: number;
+  readonly jwtSecretFile: string | undefined;
   readonly jwtPublicKeys: string;
+  readonly jwtIssuers: readonly TrustedIssuer[];
+  readonly jwksCooldownMs: number;
+  readonly jwksCacheMaxAgeMs: number;
+  readonly jwksTimeoutMs: number;
   readonly jwtIssuer: string | undefined;
   readonly jwtAudience: string | undefined;
   readonly jwtClockSkewS: number;
@@ -542,4 +578,31 @@ interface WrittenEdgeConfig {
 Deno.test("EdgeConfig, derived from CONFIG_TABLE, has exactly the fields and types it had when written by hand", () => {
   const same: Same<EdgeConfig, WrittenEdgeConfig> = true;
   assert.equal(same, true);
+});
+
+Deno.test("loadEdgeConfig() takes VELTRIX_JWT_ISSUERS alone as the token configuration, and names every bad entry", () => {
+  const issuers =
+    '[{"issuer":"https://id.example","jwksUrl":"https://id.example/jwks","audience":["a","b"],"algorithms":["EdDSA"]}]';
+  const config = load({ VELTRIX_JWT_SECRET: undefined, VELTRIX_JWT_ISSUERS: issuers });
+  assert.deepEqual(config.jwtIssuers[0]?.audience, ["a", "b"]);
+  const message = problemsOf({
+    VELTRIX_JWT_ISSUERS:
+      '[{"issuer":"","jwksUrl":"ftp://x","audience":"a","algorithms":["HS256"]},{"issuer":"i","jwksUrl":"https://x","audience":[],"algorithms":["RS256"]}]',
+  });
+  assert.match(message, /entry 0: "issuer"/);
+  assert.match(message, /entry 0: "jwksUrl"/);
+  assert.match(message, /entry 0: "algorithms"/);
+  assert.match(message, /entry 1: "audience"/);
+  assert.match(problemsOf({ VELTRIX_JWT_ISSUERS: "{" }), /VELTRIX_JWT_ISSUERS is not JSON/);
+});
+
+Deno.test("loadEdgeConfig() takes VELTRIX_JWT_SECRET_FILE instead of the secret, but not both", () => {
+  assert.equal(
+    load({ VELTRIX_JWT_SECRET: undefined, VELTRIX_JWT_SECRET_FILE: "/run/secrets/jwt" }).jwtSecretFile,
+    "/run/secrets/jwt",
+  );
+  assert.match(
+    problemsOf({ VELTRIX_JWT_SECRET: SECRET, VELTRIX_JWT_SECRET_FILE: "/run/secrets/jwt" }),
+    /one of VELTRIX_JWT_SECRET or VELTRIX_JWT_SECRET_FILE/,
+  );
 });

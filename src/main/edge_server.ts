@@ -15,7 +15,7 @@ import type { EdgeConfig } from "./config.ts";
 import { type Logger, startRateLimitedLog } from "./log.ts";
 import { connectionCapFor } from "./open_file_limit.ts";
 import { startAdmin } from "./start_admin.ts";
-import { loadPlayerTokenVerifier, loadTrustedKeys } from "./trusted_keys_source.ts";
+import { loadTrustedKeys, startPlayerTokens } from "./trusted_keys_source.ts";
 import { resolveKafkaConnection } from "./kafka_security_source.ts";
 
 /** A running edge. */
@@ -71,7 +71,11 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   fleet.start();
   const metrics = new EdgeMetrics();
   const traffic = new TrafficSketch({ samplesPerType: config.dryRunSamples }, Date.now());
-  const tokens = await loadPlayerTokenVerifier(config);
+  const { tokens, stop: stopTokens } = await startPlayerTokens(config, {
+    readiness,
+    logger,
+    registry: metrics.registry,
+  });
   const maxConnections = connectionCapFor(config.maxConnections, logger);
   metrics.connectionLimit(maxConnections);
   const tracing = startTracing(config, logger);
@@ -115,6 +119,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
         await fleet.stop();
         await control.stop();
         await kafka.stop();
+        stopTokens();
         logging.stop();
       })();
       return stopped;

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { readSecretFile, readSettingFile } from "./setting_file.ts";
 import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import type { KafkaConnection, KafkaSecurity, SaslCredentials, TlsSettings } from "../kafka/kafka_security.ts";
 import { OAuthTokenSource } from "../kafka/oauth_token.ts";
@@ -84,7 +85,7 @@ async function saslCredentials(
   if (mechanism === undefined) return undefined;
   if (mechanism !== "OAUTHBEARER") {
     const password = c.kafkaSaslPassword ??
-      (await readSetting("kafkaSaslPasswordFile", c.kafkaSaslPasswordFile!)).replace(/\r?\n$/, "");
+      await readSecretFile(CONFIG_TABLE.kafkaSaslPasswordFile.env, c.kafkaSaslPasswordFile!);
     return { mechanism, username: c.kafkaSaslUsername!, password };
   }
   const command = c.kafkaOauthTokenCommand;
@@ -104,15 +105,8 @@ async function saslCredentials(
 }
 
 /** The text of the file a setting names; INVALID_CONFIG naming the setting and path when it cannot be read. */
-async function readSetting(field: keyof KafkaConnectionConfig, path: string): Promise<string> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (error) {
-    throw new VeltrixError(
-      "INVALID_CONFIG",
-      `${CONFIG_TABLE[field].env}=${path} cannot be read: ${(error as Error).name}`,
-    );
-  }
+function readSetting(field: keyof KafkaConnectionConfig, path: string): Promise<string> {
+  return readSettingFile(CONFIG_TABLE[field].env, path);
 }
 
 async function readTokenFile(path: string): Promise<string> {

@@ -2,7 +2,8 @@
  * The conformance edge (`deno task conformance-edge`, see `main.ts`): a scripted edge, with no
  * Kafka, that a client under test connects to. It hands out tokens at `GET /token`, takes connections at
  * `/v1/ingest` (token as subprotocol, bearer header or query), plays a fixed script (refusals,
- * acks, a dropped connection, OVERLOADED with a retry hint, duplicate acks, an expired session),
+ * acks, a dropped connection, OVERLOADED with a retry hint, duplicate acks, an expired session, a
+ * short-lived token to refresh in band),
  * and judges the client by the rules of `conformance_rules.ts`. The script is described in
  * docs/protocol.md#conformance-edge.
  *
@@ -19,6 +20,7 @@ import {
   type ServerReply,
   VeltrixError,
 } from "../../src/core/mod.ts";
+import { handshakeToken } from "./handshake_token.ts";
 import {
   type Attempt,
   judge,
@@ -33,7 +35,6 @@ import {
 export const WORKLOAD_EVENTS = 20;
 /** The subprotocol the edge answers with. */
 const PROTOCOL = "veltrix.v1";
-const BEARER_PROTOCOL = "veltrix.bearer.";
 /** Signs the conformance edge's own tokens; nothing else trusts it. */
 const SECRET = "veltrix-conformance-edge-secret";
 /** How long a phase waits for what the client should send before it carries on without it, in ms. */
@@ -42,6 +43,10 @@ const PHASE_WAIT_MS = 5_000;
 const COLLECT_MS = 1_000;
 /** After the last ack, how long the edge waits for late resends (or the client's close), in ms. */
 const GRACE_MS = 1_000;
+/** Lifetime of the tokens handed out after the first TOKEN_EXPIRED, in s: the client must refresh them in band. */
+const SHORT_TOKEN_S = 4;
+/** How long past a short token's `exp` the edge waits for a refresh before it expires the session, in ms. */
+const EXPIRY_GRACE_MS = 500;
 
 /** Options of {@link startConformanceEdge}. */
 export interface ConformanceEdgeOptions {
@@ -66,7 +71,15 @@ export interface ConformanceEdge {
 interface Peer {
   readonly socket: WebSocket;
   readonly connection: number;
+  /** The `exp` of the token the connection opened with, in unix seconds. */
+  readonly expiresAt: number | undefined;
   binary: boolean;
+}
+
+/** What one phase of the script does with a connection's events and in-band refreshes. */
+interface PhaseHandlers {
+  onEvents(events: readonly IncomingEvent[]): void;
+  onRefresh?(): void;
 }
 
 /** Starts a conformance edge on 127.0.0.1. */
@@ -94,7 +107,6 @@ export function startConformanceEdge(options: ConformanceEdgeOptions = {}): Prom
     timers.add(timer);
   };
   const finish = () => {
-    if (finished) return;
     finished = true;
     done.resolve();
   };
@@ -116,8 +128,27 @@ export function startConformanceEdge(options: ConformanceEdgeOptions = {}): Prom
     peer.socket.close(code, reason);
   };
 
+  /** Acks every event; ends the run once all are acked and the client closed or went quiet. */
+  const ackAllAndFinish = (peer: Peer): PhaseHandlers => {
+    let quiet = 0;
+    const settle = () => {
+      if (outstanding().length > 0 || acked.size < WORKLOAD_EVENTS) return;
+      const mark = ++quiet;
+      later(GRACE_MS, () => mark === quiet && finish());
+    };
+    peer.socket.addEventListener("close", () => {
+      if (outstanding().length === 0 && acked.size >= WORKLOAD_EVENTS) finish();
+    });
+    return {
+      onEvents(events) {
+        ack(peer, events.map((event) => event.id));
+        settle();
+      },
+    };
+  };
+
   // The script, one handler per accepted connection.
-  const phases: ((peer: Peer) => (events: readonly IncomingEvent[]) => void)[] = [
+  const phases: ((peer: Peer) => PhaseHandlers)[] = [
     // 1: ack the first few events, then drop the connection with the others in flight.
     (peer) => {
       const order: string[] = [];
@@ -128,11 +159,13 @@ export function startConformanceEdge(options: ConformanceEdgeOptions = {}): Prom
         ack(peer, order.slice(0, Math.max(1, Math.floor(order.length / 4))));
         scriptedClose(peer, 1011, "conformance: connection dropped with events in flight");
       };
-      return (events) => {
-        if (dropped) return;
-        if (order.length === 0) later(COLLECT_MS, drop);
-        for (const event of events) if (!order.includes(event.id)) order.push(event.id);
-        if (order.length >= WORKLOAD_EVENTS) drop();
+      return {
+        onEvents(events) {
+          if (dropped) return;
+          if (order.length === 0) later(COLLECT_MS, drop);
+          for (const event of events) if (!order.includes(event.id)) order.push(event.id);
+          if (order.length >= WORKLOAD_EVENTS) drop();
+        },
       };
     },
     // 2: wait for the resends; ack some (with duplicate acks), reject some with OVERLOADED, hold
@@ -175,48 +208,54 @@ export function startConformanceEdge(options: ConformanceEdgeOptions = {}): Prom
         else later(SCRIPT_RETRY_AFTER_MS + PHASE_WAIT_MS, expire);
       };
       later(PHASE_WAIT_MS, answer);
-      return (events) => {
-        for (const { id } of events) {
-          if (acked.has(id)) ack(peer, [id]);
-          else if (stage === "resends" && !resent.includes(id)) resent.push(id);
-          else if (stage === "retries" && backoff.delete(id)) ack(peer, [id]);
-        }
-        if (stage === "resends" && [...expected].every((id) => resent.includes(id))) answer();
-        if (stage === "retries" && backoff.size === 0) expire();
+      return {
+        onEvents(events) {
+          for (const { id } of events) {
+            if (acked.has(id)) ack(peer, [id]);
+            else if (stage === "resends" && !resent.includes(id)) resent.push(id);
+            else if (stage === "retries" && backoff.delete(id)) ack(peer, [id]);
+          }
+          if (stage === "resends" && [...expected].every((id) => resent.includes(id))) answer();
+          if (stage === "retries" && backoff.size === 0) expire();
+        },
       };
     },
-    // 3 and after: ack everything; end once all is acked and the client closed or went quiet.
+    // 3: the new token is short-lived. Hold the acks until the client refreshes in band; if the
+    // token runs out first, expire the session again.
     (peer) => {
-      let quiet = 0;
-      const settle = () => {
-        if (outstanding().length > 0 || acked.size < WORKLOAD_EVENTS) return;
-        const mark = ++quiet;
-        later(GRACE_MS, () => mark === quiet && finish());
-      };
-      peer.socket.addEventListener("close", () => {
-        if (outstanding().length === 0 && acked.size >= WORKLOAD_EVENTS) finish();
+      const finishing = ackAllAndFinish(peer);
+      let refreshed = false;
+      const held: IncomingEvent[] = [];
+      const untilExpiry = (peer.expiresAt ?? 0) * 1000 - Date.now() + EXPIRY_GRACE_MS;
+      later(Math.max(0, untilExpiry), () => {
+        if (!refreshed) scriptedClose(peer, 4001, "TOKEN_EXPIRED");
       });
-      return (events) => {
-        ack(peer, events.map((event) => event.id));
-        settle();
+      return {
+        onEvents(events) {
+          if (refreshed) finishing.onEvents(events);
+          else held.push(...events);
+        },
+        onRefresh() {
+          refreshed = true;
+          finishing.onEvents(held.splice(0));
+        },
       };
     },
+    // 4 and after: ack everything; end once all is acked and the client closed or went quiet.
+    ackAllAndFinish,
   ];
 
   const issue = async (): Promise<string> => {
     const now = Math.floor(Date.now() / 1000);
-    const exp = now + 600;
-    const token = await sign(
-      { sub: "conformance-player", iat: now, exp, jti: `conformance-${issued.length + 1}` },
-      SECRET,
-      "HS256",
-    );
+    const exp = now + (closes.some((close) => close.code === 4001) ? SHORT_TOKEN_S : 600);
+    const claims = { sub: "conformance-player", iat: now, exp, jti: `conformance-${issued.length + 1}` };
+    const token = await sign(claims, SECRET, "HS256");
     issued.push(token);
     expiresAt.set(token, exp);
     return token;
   };
 
-  const onFrame = (peer: Peer, handle: (events: readonly IncomingEvent[]) => void, data: unknown) => {
+  const onFrame = (peer: Peer, handle: PhaseHandlers, data: unknown) => {
     const now = performance.now();
     peer.binary = typeof data !== "string";
     let frame: DecodedClientFrame;
@@ -240,22 +279,18 @@ export function startConformanceEdge(options: ConformanceEdgeOptions = {}): Prom
         return;
       }
       reply(peer, { session: { expiresAt: exp } });
+      handle.onRefresh?.();
     }
     for (const event of frame.events) {
       received.push({ connection: peer.connection, id: event.id, at: now });
       seenIds.add(event.id);
     }
-    if (frame.events.length > 0) handle(frame.events);
+    if (frame.events.length > 0) handle.onEvents(frame.events);
   };
 
   const upgrade = (request: Request): Response => {
     const at = performance.now();
-    const offered = (request.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
-    const fromProtocol = offered.find((p) => p.startsWith(BEARER_PROTOCOL))?.slice(BEARER_PROTOCOL.length);
-    const fromHeader = request.headers.get("authorization")?.match(/^Bearer (.+)$/)?.[1];
-    const fromQuery = new URL(request.url).searchParams.get("token") ?? undefined;
-    const token = fromProtocol ?? fromHeader ?? fromQuery;
-    const auth = fromProtocol ? "subprotocol" : fromHeader ? "header" : fromQuery ? "query" : "none";
+    const { token, auth, offered } = handshakeToken(request);
     if (token !== undefined) presented.add(token);
     const refuse = (status: 401 | 503, code: string, message: string) => {
       attempts.push({ at, ...(token === undefined ? {} : { token }), auth, outcome: status });
@@ -270,7 +305,7 @@ export function startConformanceEdge(options: ConformanceEdgeOptions = {}): Prom
     // Not Deno's own `protocol` option: it splits the offered list on ", " only, and npm ws writes "a,b".
     if (offered.includes(PROTOCOL)) response.headers.set("sec-websocket-protocol", PROTOCOL);
     socket.binaryType = "arraybuffer";
-    const peer: Peer = { socket, connection, binary: false };
+    const peer: Peer = { socket, connection, expiresAt: expiresAt.get(token), binary: false };
     const handle = phases[Math.min(connection, phases.length) - 1]!(peer);
     socket.onmessage = (message) => {
       if (!finished) onFrame(peer, handle, message.data);

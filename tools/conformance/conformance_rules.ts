@@ -68,11 +68,19 @@ export const RULES = [
   "never resent acked",
   "backed off",
   "refreshed the token",
+  "refreshed in band before expiry",
 ] as const;
 
 /** One verdict per rule in {@link RULES}. */
 export function judge(seen: Observations): Verdict[] {
-  return [resentUnacked(seen), honouredRetryAfter(seen), neverResentAcked(seen), backedOff(seen), refreshedToken(seen)];
+  return [
+    resentUnacked(seen),
+    honouredRetryAfter(seen),
+    neverResentAcked(seen),
+    backedOff(seen),
+    refreshedToken(seen),
+    refreshedInBand(seen),
+  ];
 }
 
 const NAMES: Record<number, string> = { 1011: "the drop", 4001: "TOKEN_EXPIRED" };
@@ -176,8 +184,22 @@ function refreshedToken(seen: Observations): Verdict {
   if (after.token === undefined || before.includes(after.token)) {
     return { rule, pass: false, detail: "presented an expired token again after TOKEN_EXPIRED" };
   }
-  const inBand = seen.refreshes.length > 0 ? `, ${seen.refreshes.length} in-band refreshes` : "";
-  return { rule, pass: true, detail: `a new token after the 401 and after TOKEN_EXPIRED${inBand}` };
+  return { rule, pass: true, detail: "a new token after the 401 and after TOKEN_EXPIRED" };
+}
+
+function refreshedInBand(seen: Observations): Verdict {
+  const rule = RULES[5];
+  const expiry = seen.closes.find((c) => c.code === 4001);
+  const connection = expiry && expiry.connection + 1;
+  if (!connection || !seen.attempts.some((a) => a.connection === connection)) {
+    return { rule, pass: false, detail: "not shown: no connection with a short-lived token" };
+  }
+  if (seen.closes.some((c) => c.connection === connection && c.code === 4001)) {
+    return { rule, pass: false, detail: "the short-lived token ran out without a refresh (TOKEN_EXPIRED again)" };
+  }
+  const refresh = seen.refreshes.find((r) => r.connection === connection && r.fresh);
+  if (!refresh) return { rule, pass: false, detail: "not shown: no in-band refresh of the short-lived token" };
+  return { rule, pass: true, detail: "sent a fresh token in band before the short-lived one ran out" };
 }
 
 /** The verdicts as printed: one line per rule, then a summary line. */

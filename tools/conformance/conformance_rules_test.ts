@@ -27,8 +27,8 @@ function conforming(): Observations {
       { connection: 2, code: 4001, at: 4811, unacked: ["d"] },
     ],
     overloaded: [{ id: "c", at: 3220, retryAfterMs: 1500 }],
-    refreshes: [],
-    issued: ["t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8"],
+    refreshes: [{ connection: 3, fresh: true }],
+    issued: ["t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9"],
   };
 }
 
@@ -40,7 +40,7 @@ Deno.test("judge() passes a client that follows every rule", () => {
     formatVerdicts(verdicts),
     /^PASS {2}resent all unacked with the same ids {2}3 after the drop, 1 after TOKEN_EXPIRED$/m,
   );
-  assert.match(formatVerdicts(verdicts), /^5 of 5 rules pass$/m);
+  assert.match(formatVerdicts(verdicts), /^6 of 6 rules pass$/m);
 });
 
 function failing(seen: Observations): Record<string, string> {
@@ -82,8 +82,24 @@ Deno.test("judge() fails a client that reconnects without backing off or with a 
   assert.deepEqual(failing({ ...seen, attempts: sameAfterExpiry }), {
     "refreshed the token": "presented an expired token again after TOKEN_EXPIRED",
   });
-  assert.deepEqual(failing({ ...seen, refreshes: [{ connection: 2, fresh: false }] }), {
+  assert.deepEqual(failing({ ...seen, refreshes: [{ connection: 3, fresh: false }] }), {
     "refreshed the token": "refreshed in band with a stale token",
+    "refreshed in band before expiry": "not shown: no in-band refresh of the short-lived token",
+  });
+});
+
+Deno.test("judge() fails a client that lets a short-lived token run out instead of refreshing it in band", () => {
+  const seen = conforming();
+  const closes = [...seen.closes, { connection: 3, code: 4001, at: 9000, unacked: [] }];
+  const attempts = [...seen.attempts, {
+    at: 9100,
+    token: "t9",
+    auth: "subprotocol",
+    outcome: "open" as const,
+    connection: 4,
+  }];
+  assert.deepEqual(failing({ ...seen, refreshes: [], closes, attempts }), {
+    "refreshed in band before expiry": "the short-lived token ran out without a refresh (TOKEN_EXPIRED again)",
   });
 });
 
@@ -98,7 +114,7 @@ Deno.test("judge() fails every rule as not shown when the client stops talking",
     issued: [],
   };
   const verdicts = judge(empty);
-  assert.equal(verdicts.length, 5);
+  assert.equal(verdicts.length, 6);
   for (const verdict of verdicts) assert.match(verdict.detail, /^not shown/, verdict.rule);
   assert.ok(verdicts.every((v) => !v.pass));
 });

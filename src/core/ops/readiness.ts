@@ -4,6 +4,7 @@
  */
 export class Readiness {
   readonly #conditions = new Map<string, boolean>();
+  readonly #reasons = new Map<string, string>();
 
   constructor(names: readonly string[] = []) {
     for (const name of names) this.add(name);
@@ -14,9 +15,11 @@ export class Readiness {
     if (!this.#conditions.has(name)) this.#conditions.set(name, false);
   }
 
-  /** Marks one condition met or not. */
-  set(name: string, met: boolean): void {
+  /** Marks one condition met or not; `reason` says why one is not met (kept until it is). */
+  set(name: string, met: boolean, reason?: string): void {
     this.#conditions.set(name, met);
+    if (met || reason === undefined) this.#reasons.delete(name);
+    else this.#reasons.set(name, reason);
   }
 
   /** True when every condition is met. */
@@ -28,5 +31,10 @@ export class Readiness {
   /** Each condition and whether it is met. */
   snapshot(): Record<string, boolean> {
     return Object.fromEntries(this.#conditions);
+  }
+
+  /** Why each unmet condition that has a reason is not met. */
+  reasons(): Record<string, string> {
+    return Object.fromEntries(this.#reasons);
   }
 }

@@ -1,5 +1,6 @@
 import {
   base64url,
+  decodeJwt,
   decodeProtectedHeader,
   errors,
   importJWK,
@@ -10,6 +11,7 @@ import {
 } from "jose";
 import { parseTrustedKeys, type TrustedKeyEntry } from "../../core/updates/trusted_keys.ts";
 import { VeltrixError } from "../../core/errors/veltrix_error.ts";
+import type { JwksIssuers } from "./jwks_issuers.ts";
 
 /** How client tokens are checked. */
 export interface PlayerTokenOptions {
@@ -23,6 +25,11 @@ export interface PlayerTokenOptions {
   readonly audience?: string;
   /** Leeway for `exp` and `nbf`, in seconds. @default 30 */
   readonly clockSkewS?: number;
+  /**
+   * Trusted issuers with their key sets (`VELTRIX_JWT_ISSUERS`): a token whose `iss` names one is
+   * checked against that issuer's keys, audience and algorithms only.
+   */
+  readonly issuers?: JwksIssuers;
 }
 
 /** Longest player id (`sub`) accepted. */
@@ -43,15 +50,18 @@ export interface PlayerSession {
 type PlayerTokenAlgorithm = "HS256" | "EdDSA";
 
 /**
- * Verifies client JWTs (with `jose`) and returns the player id, their `sub`. Accepts HS256 (shared
- * secret) and EdDSA (Ed25519 public keys, picked by `kid`), and only the algorithms configured, so
- * a token cannot choose a weaker one (`alg: none` is never accepted). Requires `exp`; checks `exp`
- * and `nbf` with a small clock skew, and `iss` and `aud` when configured. Every failure is a
- * VeltrixError with code UNAUTHORIZED.
+ * Verifies client JWTs (with `jose`) and returns the player id, their `sub`. Accepts tokens of a
+ * trusted issuer (its `iss` picks the issuer; RS256, PS256, ES256 or EdDSA with the issuer's
+ * published keys, its audience and its algorithms only), HS256 (shared secret) and EdDSA (Ed25519
+ * public keys, picked by `kid`), and only the algorithms configured, so a token cannot choose a
+ * weaker one (`alg: none` is never accepted; a trusted issuer's token swapped to HS256 is refused).
+ * Requires `exp`; checks `exp` and `nbf` with a small clock skew, and `iss` and `aud` when
+ * configured. Every failure is a VeltrixError with code UNAUTHORIZED.
  */
 export class PlayerTokenVerifier {
   readonly #hmac: CryptoKey | undefined;
   readonly #ed25519: ReadonlyMap<string, CryptoKey>;
+  readonly #issuers: JwksIssuers | undefined;
   readonly #claims: Omit<JWTVerifyOptions, "algorithms" | "currentDate">;
   /** Leeway for `exp` and `nbf`, in seconds: a connection is closed at its token's `exp` plus this. */
   readonly clockSkewS: number;
@@ -59,6 +69,7 @@ export class PlayerTokenVerifier {
   private constructor(options: PlayerTokenOptions, hmac: CryptoKey | undefined, ed25519: Map<string, CryptoKey>) {
     this.#hmac = hmac;
     this.#ed25519 = ed25519;
+    this.#issuers = options.issuers !== undefined && options.issuers.size > 0 ? options.issuers : undefined;
     this.clockSkewS = options.clockSkewS ?? 30;
     this.#claims = {
       requiredClaims: ["exp"],
@@ -106,6 +117,10 @@ export class PlayerTokenVerifier {
     } catch {
       throw unauthorized("token header is not a base64url JSON object");
     }
+    if (this.#issuers !== undefined) {
+      const trusted = this.#trustedIssuer(token, header);
+      if (trusted !== undefined) return await this.#verifyIssued(token, trusted, nowMs);
+    }
     const { algorithm, keys } = this.#keysFor(header);
     const options: JWTVerifyOptions = { ...this.#claims, algorithms: [algorithm], currentDate: new Date(nowMs) };
     let failure: unknown;
@@ -120,6 +135,47 @@ export class PlayerTokenVerifier {
       }
     }
     throw failure instanceof VeltrixError ? failure : unauthorized(describeFailure(failure), failure);
+  }
+
+  /**
+   * The trusted issuer a token's `iss` names. Undefined when it names none and the token may still
+   * be checked against the static keys (its algorithm has some); refused otherwise.
+   */
+  #trustedIssuer(token: string, header: ProtectedHeaderParameters) {
+    let iss: unknown;
+    try {
+      iss = decodeJwt(token).iss;
+    } catch {
+      throw unauthorized("token payload is not a base64url JSON object");
+    }
+    const trusted = typeof iss === "string" ? this.#issuers!.get(iss) : undefined;
+    if (trusted !== undefined) return trusted;
+    const staticKeys = (header.alg === "HS256" && this.#hmac !== undefined) ||
+      (header.alg === "EdDSA" && this.#ed25519.size > 0);
+    if (staticKeys) return undefined;
+    throw unauthorized(`token issuer (iss) ${JSON.stringify(iss ?? null)} is not trusted`);
+  }
+
+  /** Verifies a token against its issuer's key set, audience and algorithms. */
+  async #verifyIssued(
+    token: string,
+    trusted: NonNullable<ReturnType<JwksIssuers["get"]>>,
+    nowMs: number,
+  ): Promise<PlayerSession> {
+    const { issuer, audience, algorithms } = trusted.issuer;
+    try {
+      const { payload } = await jwtVerify(token, trusted.key, {
+        requiredClaims: ["exp"],
+        clockTolerance: this.clockSkewS,
+        issuer,
+        audience: typeof audience === "string" ? audience : [...audience],
+        algorithms: [...algorithms],
+        currentDate: new Date(nowMs),
+      });
+      return sessionOf(payload);
+    } catch (error) {
+      throw error instanceof VeltrixError ? error : unauthorized(describeFailure(error), error);
+    }
   }
 
   /** The algorithm a token names, if configured, and the keys that may have signed it. */
@@ -147,6 +203,10 @@ function sessionOf(payload: JWTPayload): PlayerSession {
 /** Says in the words of the edge why `jose` refused a token. */
 function describeFailure(error: unknown): string {
   if (error instanceof errors.JWSSignatureVerificationFailed) return "token signature does not verify";
+  if (error instanceof errors.JOSEAlgNotAllowed) return "token algorithm is not accepted for its issuer";
+  if (error instanceof errors.JWKSNoMatchingKey) return "token key id (kid) is not in its issuer's key set";
+  if (error instanceof errors.JWKSMultipleMatchingKeys) return "token names no key id and its issuer has several keys";
+  if (error instanceof errors.JWKSTimeout) return "its issuer's key set cannot be fetched (timeout)";
   if (error instanceof errors.JWTExpired) return "token has expired";
   if (error instanceof errors.JWTClaimValidationFailed) {
     switch (error.claim) {
