@@ -4,10 +4,33 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { answerHelp } from "../tools/dev/usage.ts";
 import { fitConnectionsToFileLimit, readOpenFileLimit } from "../src/main/open_file_limit.ts";
+
+/** What `deno task bench --help` prints. */
+export const BENCH_USAGE = `usage: deno task bench [options]
+
+The load benchmark against the real broker (brought up unless KAFKA_BROKERS or --brokers is set);
+results go to stdout and bench/results/. See docs/benchmark.md for each scenario.
+
+  --quick                  a short run: steady, storm, ceilings and players
+  --scenarios LIST         steady,binary,scale-out,storm,ceilings,players,schemas,route-apply
+  --rates LIST             the steady ladder's rates, events per second
+  --connections N          connections of the steady ladder (1000)
+  --players LIST           player counts of the players scenario (up to what the open-file limit fits)
+  --duration-s N           seconds per step (12)
+  --workers N              load generator workers (1)
+  --edges N                edge processes sharing the client port (1)
+  --sources N              source addresses in 127.0.0.0/8 (4)
+  --out DIR                where results go (bench/results/)
+  --brokers LIST           Kafka brokers (KAFKA_BROKERS, else the dev broker)
+  --target URL             also run the steady ladder against an edge or balancer it did not start
+  --target-admin LIST      the admin URLs behind --target, for their memory, CPU and in-flight events
+  --target-label TEXT      the name of the --target rows (target)`;
 
 /** Reads the options from `args`: the raw options, `--quick`, and the run's settings. */
 export function benchSettings(args: string[]) {
+  answerHelp(args, BENCH_USAGE);
   const { values: opts } = parseArgs({
     args,
     options: {

@@ -18,6 +18,24 @@
 import { parseArgs } from "node:util";
 import { runLoadStep } from "./run_load.ts";
 import { checkRouting, routedExactly } from "./routing_check.ts";
+import { answerHelp } from "../tools/dev/usage.ts";
+
+answerHelp(
+  Deno.args,
+  `usage: deno task load [options]
+
+Sends a steady load of treasure-hunt events to a running edge and reports rates and latencies.
+VELTRIX_JWT_SECRET must be the edge's secret.
+
+  --url URL          the edge's ingest URL (ws://127.0.0.1:8787/v1/ingest)
+  --connections N    players, one connection each (20)
+  --rate N           events per second in all (2000)
+  --duration-s N     how long to send (5)
+  --drain-s N        how long to wait for the last acks (15)
+  --workers N        worker threads that send (1)
+  --verify           read the topics back and check every acked event was routed exactly once
+  --brokers LIST     the Kafka brokers --verify reads (KAFKA_BROKERS or 127.0.0.1:9092)`,
+);
 
 const { values: opts } = parseArgs({
   options: {

@@ -94,7 +94,16 @@ Deno.test("ControlService over Connect, gRPC-Web and gRPC", async (t) => {
       ];
       for (const [name, args] of calls) {
         const out = await new Deno.Command(Deno.execPath(), {
-          args: ["run", "--allow-all", "npm:@bufbuild/buf@1.75.0", "curl", "--schema", "proto", ...args],
+          args: [
+            "run",
+            "--allow-all",
+            "--lock=buf.deno.lock",
+            "npm:@bufbuild/buf@1.75.0",
+            "curl",
+            "--schema",
+            "proto",
+            ...args,
+          ],
           cwd: root,
           stdout: "piped",
           stderr: "piped",

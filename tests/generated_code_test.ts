@@ -6,7 +6,7 @@ const BUF = "npm:@bufbuild/buf@1.75.0";
 
 async function buf(args: string[]): Promise<{ ok: boolean; output: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", BUF, ...args],
+    args: ["run", "--allow-all", "--lock=buf.deno.lock", BUF, ...args],
     cwd: root,
     stdout: "piped",
     stderr: "piped",

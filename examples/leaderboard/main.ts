@@ -12,7 +12,19 @@
  */
 import { loadKafkaConnection } from "../../src/main/kafka_security_source.ts";
 import { LEADERBOARD_PAGE } from "./leaderboard_page.ts";
+import { answerHelp } from "../../tools/dev/usage.ts";
 import { startLeaderboardService, stderrLogger } from "./leaderboard_service.ts";
+
+answerHelp(
+  Deno.args,
+  `usage: deno task example:leaderboard
+
+A live leaderboard on the consumer library: keeps the standings from the leaderboard topic (decode,
+dedupe by event id, commit after handling, poison records) and shows them at http://127.0.0.1:8090/.
+Settings come from the environment: KAFKA_BROKERS (127.0.0.1:9092) and the edge's Kafka security
+settings, LEADERBOARD_TOPIC (game.leaderboard), LEADERBOARD_GROUP (veltrix-leaderboard-example),
+LEADERBOARD_POISON_TOPIC (TOPIC.poison), PORT (8090; 0 picks a free port).`,
+);
 
 const env = (name: string, fallback: string) => Deno.env.get(name) ?? fallback;
 const connection = await loadKafkaConnection(Deno.env.toObject());

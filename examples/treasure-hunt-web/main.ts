@@ -1,6 +1,6 @@
 /**
- * The treasure hunt in a browser: `deno task example:web-game` builds the client SDK's package,
- * then this serves the game's page on http://127.0.0.1:8091/ beside an edge, with a leaderboard
+ * The treasure hunt in a browser: `deno task example:web-game` builds the client SDK's package
+ * (as `deno task build:client` does), then serves the game's page on http://127.0.0.1:8091/ beside an edge, with a leaderboard
  * read from Kafka by the consumer library and a DEV-ONLY token endpoint.
  *
  * Settings (environment):
@@ -10,8 +10,8 @@
  *   `VELTRIX_PORT` (8787) and stopped with this process.
  * - `VELTRIX_JWT_SECRET`: the edge's HS256 secret, with which `/token` signs. Unset, one is made
  *   (only when the edge is started here).
- * - `SDK_DIR` (`dist/client`): where `deno task build:client` wrote the package; the page loads its
- *   browser bundle.
+ * - `SDK_DIR`: a package `deno task build:client` built, whose browser bundle the page loads.
+ *   Unset, the package is built into `dist/client/` first.
  * - `LEADERBOARD_TOPIC` (`game.leaderboard`), `LEADERBOARD_GROUP` (a new group each run; the board
  *   counts the events of this run only).
  *
@@ -22,11 +22,23 @@ import { loadKafkaConnection } from "../../src/main/kafka_security_source.ts";
 import { kafkaUp } from "../../tools/kafka/kafka.ts";
 import { startLeaderboardService, stderrLogger } from "../leaderboard/leaderboard_service.ts";
 import { startEdge } from "./edge_child.ts";
+import { buildClient } from "../../tools/client/build_client.ts";
+import { answerHelp } from "../../tools/dev/usage.ts";
+
+answerHelp(
+  Deno.args,
+  `usage: deno task example:web-game
+
+The treasure hunt in a browser, on the client SDK's built bundle: builds the package into
+dist/client/, brings up the local broker (unless KAFKA_BROKERS is set) and an edge (unless
+VELTRIX_EDGE_URL is set), and serves the game at http://127.0.0.1:8091/ with a live leaderboard.
+DEV ONLY: /token signs tokens for any player with the dev secret. Settings: PORT, KAFKA_BROKERS,
+VELTRIX_EDGE_URL, VELTRIX_PORT, VELTRIX_JWT_SECRET, SDK_DIR, LEADERBOARD_TOPIC, LEADERBOARD_GROUP.`,
+);
 
 const root = new URL("../../", import.meta.url).pathname;
 const pageDir = new URL("page/", import.meta.url).pathname;
 const env = (name: string, fallback: string) => Deno.env.get(name) || fallback;
-const sdkDir = env("SDK_DIR", `${root}dist/client`);
 const topic = env("LEADERBOARD_TOPIC", "game.leaderboard");
 const groupId = env("LEADERBOARD_GROUP", `treasure-hunt-web-${crypto.randomUUID().slice(0, 8)}`);
 /** How long a dev token lives, in seconds. */
@@ -36,6 +48,7 @@ const startedAt = Date.now();
 
 const logger = stderrLogger();
 
+const sdkDir = Deno.env.get("SDK_DIR") || (await buildClient(`${root}dist/client`)).outDir;
 if (!Deno.env.get("KAFKA_BROKERS")) await kafkaUp();
 const brokers = env("KAFKA_BROKERS", "127.0.0.1:9092");
 let secret = Deno.env.get("VELTRIX_JWT_SECRET");

@@ -60,6 +60,10 @@ export async function runRoutesCli(
   const added = command === undefined ? undefined : extra[command];
   if (added !== undefined && Object.hasOwn(extra, command!)) return await added.run(rest, out);
   const usage = [USAGE, ...Object.values(extra).map((c) => `  ${c.usage}`)].join("\n");
+  if (command === "--help" || command === "-h" || command === "help") {
+    out(usage);
+    return 0;
+  }
   try {
     switch (command) {
       case "keygen":

@@ -74,6 +74,17 @@ export async function runEdge(env: Record<string, string | undefined>): Promise<
   return failure === undefined ? 0 : refusal ? 2 : 1;
 }
 
+/** What `deno task edge --help` prints. */
+export const EDGE_USAGE = `usage: deno task edge
+
+Runs one edge process. It is configured by environment variables only (VELTRIX_*, KAFKA_*): see
+docs/operations.md#configuration for each, its default and its meaning. SIGTERM or Ctrl-C drains it
+and stops it; it exits 2 when it cannot start with its settings.`;
+
 if (import.meta.main) {
+  if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
+    console.log(EDGE_USAGE);
+    Deno.exit(0);
+  }
   Deno.exit(await runEdge(Deno.env.toObject()));
 }

@@ -10,8 +10,8 @@ export interface ExampleProcess {
 }
 
 /**
- * Starts the `deno run ...` command of `task` in deno.json (the last one when the task chains
- * commands with `&&`) with `env`, and resolves once it prints `{"msg":"listening","port":N}`.
+ * Starts the `deno run ...` command of `task` in deno.json with `env`, and resolves once it
+ * prints `{"msg":"listening","port":N}`.
  */
 export async function startExampleTask(
   task: string,
@@ -19,8 +19,7 @@ export async function startExampleTask(
   { stderr = "inherit" }: { stderr?: "inherit" | "null" } = {},
 ): Promise<ExampleProcess> {
   const config = JSON.parse(await Deno.readTextFile(`${root}deno.json`));
-  const command = (config.tasks[task] as string).split("&&").at(-1)!.trim();
-  const [, ...args] = command.split(/\s+/);
+  const [, ...args] = (config.tasks[task] as string).split(/\s+/);
   const child = new Deno.Command(Deno.execPath(), { args, cwd: root, env, stdout: "piped", stderr }).spawn();
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = "";

@@ -14,6 +14,12 @@
  */
 import * as esbuild from "esbuild";
 import ts from "typescript";
+import { answerHelp } from "../dev/usage.ts";
+
+const BUILD_USAGE = `usage: deno task build:client [--out DIR]
+
+Builds the client SDK's npm package (ES modules and types with tsc, a browser bundle with esbuild)
+into DIR, by default dist/client/.`;
 
 const root = new URL("../../", import.meta.url);
 const sourceDir = new URL("src/client/", root).pathname;
@@ -138,6 +144,7 @@ export async function buildClient(outDir: string): Promise<ClientBuild> {
 }
 
 if (import.meta.main) {
+  answerHelp(Deno.args, BUILD_USAGE);
   const at = Deno.args.indexOf("--out");
   const outDir = at === -1 ? new URL("dist/client", root).pathname : Deno.args[at + 1]!;
   const built = await buildClient(outDir);

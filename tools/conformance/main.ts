@@ -8,6 +8,7 @@
  */
 import { type ConformanceEdgeOptions, startConformanceEdge, WORKLOAD_EVENTS } from "./conformance_edge.ts";
 import { formatVerdicts } from "./conformance_rules.ts";
+import { answerHelp } from "../dev/usage.ts";
 
 /** Reads `--port N` and `--timeout 60s` (or `60000ms`, or a bare number of seconds). */
 export function parseConformanceArgs(args: readonly string[]): ConformanceEdgeOptions {
@@ -31,7 +32,15 @@ export function parseConformanceArgs(args: readonly string[]): ConformanceEdgeOp
   return { port, timeoutMs };
 }
 
+/** What `deno task conformance-edge --help` prints. */
+const CONFORMANCE_USAGE = `usage: deno task conformance-edge [--port N] [--timeout 60s]
+
+Starts an edge for a client under test to talk to, prints its ingest and token URLs and the
+workload, and judges what the client did against the protocol's rules once it closes or the
+timeout passes.`;
+
 if (import.meta.main) {
+  answerHelp(Deno.args, CONFORMANCE_USAGE);
   let options: ConformanceEdgeOptions;
   try {
     options = parseConformanceArgs(Deno.args);

@@ -8,6 +8,17 @@
 import { sign } from "hono/jwt";
 import { runEdge } from "../../src/main/main.ts";
 import { kafkaUp } from "../kafka/kafka.ts";
+import { answerHelp } from "./usage.ts";
+
+answerHelp(
+  Deno.args,
+  `usage: deno task start
+
+Runs one edge on its embedded defaults for development. Unless KAFKA_BROKERS is set, it brings up
+the dev Kafka broker first (deno task kafka down stops it); unless VELTRIX_JWT_SECRET is set, it
+makes a secret and prints a player token and the WebSocket URL. Every VELTRIX_* setting of
+docs/operations.md#configuration applies. Ctrl-C stops the edge.`,
+);
 
 const env = Deno.env.toObject();
 if (!env.KAFKA_BROKERS) {

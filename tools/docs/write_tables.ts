@@ -16,6 +16,13 @@
 import { errorCodes, PAYLOAD_SCHEMA_LIMITS } from "../../src/core/mod.ts";
 import { CONFIG_VARIABLES } from "../../src/main/config.ts";
 import { chartValuesSections } from "../helm/chart_values.ts";
+import { answerHelp } from "../dev/usage.ts";
+
+const DOCS_USAGE = `usage: deno task docs
+
+Rewrites the generated tables between their marker comments: the config table in
+docs/operations.md and the chart's values, the error table in docs/errors.md, the payload schema
+limits in docs/routing.md.`;
 
 /** One generated table: the file it lives in (from the repository root), its marker name, its text. */
 export interface GeneratedTable {
@@ -109,6 +116,7 @@ export async function regenerated(root: URL, table: GeneratedTable): Promise<{ c
 }
 
 if (import.meta.main) {
+  answerHelp(Deno.args, DOCS_USAGE);
   const root = new URL("../../", import.meta.url);
   for (const table of GENERATED_TABLES) {
     const { current, expected } = await regenerated(root, table);

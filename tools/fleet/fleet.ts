@@ -27,6 +27,14 @@ import {
   fleetEdges,
 } from "./fleet_layout.ts";
 import { DEFAULT_CHECKS } from "./haproxy_config.ts";
+import { answerHelp } from "../dev/usage.ts";
+
+const FLEET_USAGE = `usage: deno task fleet up|down|status [--edges N]
+
+  up       start N edges (default 3) behind HAProxy on one client port, on KAFKA_BROKERS when set,
+           else the three-node cluster when it answers, else the dev broker
+  down     stop the edges and HAProxy that up started
+  status   each edge and the balancer's view of it`;
 
 const root = new URL("../../", import.meta.url).pathname;
 const dir = fleetDir(root);
@@ -218,6 +226,7 @@ export function edgesArgument(args: readonly string[]): number {
 }
 
 if (import.meta.main) {
+  answerHelp(Deno.args, FLEET_USAGE);
   const [command, ...rest] = Deno.args;
   try {
     const n = edgesArgument(rest);
@@ -225,7 +234,7 @@ if (import.meta.main) {
     else if (command === "down") await fleetDown();
     else if (command === "status") Deno.exit(await fleetStatus() ? 0 : 1);
     else {
-      console.error("usage: deno task fleet up|down|status [--edges N]");
+      console.error(FLEET_USAGE);
       Deno.exit(2);
     }
   } catch (error) {

@@ -13,6 +13,13 @@
  * @module
  */
 import { exists, run } from "../dev/detached_process.ts";
+import { answerHelp } from "../dev/usage.ts";
+
+const HELM_USAGE = `usage: deno task helm ensure|render|lint
+
+  ensure   fetch the pinned helm binary (once) and print its path
+  render   write deploy/k8s/veltrix.yaml from the chart with its defaults
+  lint     helm lint --strict on the chart`;
 
 /** The Helm release built and used, from the Go module proxy. */
 export const HELM_VERSION = "v4.3.2";
@@ -83,6 +90,7 @@ export async function renderedManifests(): Promise<string> {
 }
 
 if (import.meta.main) {
+  answerHelp(Deno.args, HELM_USAGE);
   const [command] = Deno.args;
   if (command === "ensure") {
     console.log(await ensureHelm());
@@ -92,7 +100,7 @@ if (import.meta.main) {
   } else if (command === "lint") {
     console.log(await helm(["lint", "--strict", CHART_DIR]));
   } else {
-    console.error("usage: deno task helm ensure|render|lint");
+    console.error(HELM_USAGE);
     Deno.exit(2);
   }
 }

@@ -8,6 +8,9 @@
  * - `down` stops only the broker that `up` started (by its pid file). Data stays for the next `up`.
  * - `status` says whether a broker answers and whether it is ours.
  *
+ * Without `--nodes`, `down` and `status` act on every set-up `up` started that still runs (the dev
+ * broker, clusters), found by their pid files (`started_setups.ts`), and name each.
+ *
  * With `--nodes 3`, a cluster of three combined broker+controller nodes configured as production
  * would be (replication factor 3, `min.insync.replicas=2`, no unclean leader election): see
  * `kafka_cluster.ts`. Its bootstrap is printed by `up` and `status`.
@@ -23,6 +26,8 @@
  */
 import { clusterAnswers } from "../../src/kafka/mod.ts";
 import { clusterDown, clusterStatusLines, clusterUp } from "./kafka_cluster.ts";
+import { clusterBootstrap } from "./cluster_layout.ts";
+import { setupName, setupsToActOn, startedSetups } from "./started_setups.ts";
 import { exists, run } from "../dev/detached_process.ts";
 import { brokerStatus, type DetachedBroker, startBroker, stopBroker } from "./detached_broker.ts";
 import { javaArgs, KAFKA_TOOLS_DIR, kafkaHome, randomClusterId } from "./kafka_jvm.ts";
@@ -114,8 +119,28 @@ export function nodesArgument(args: readonly string[]): number {
   return nodes;
 }
 
+const USAGE = `usage: deno task kafka up|down|status [--nodes N | --security sasl_ssl]
+
+  up       start the dev broker on ${BOOTSTRAP} (nothing to do when one answers); with --nodes N,
+           an N-node cluster, printing its KAFKA_BROKERS
+  down     stop what up started: with --nodes N that cluster, else every broker and cluster it
+           started that still runs
+  status   say whether Kafka answers: with --nodes N that cluster, else every set-up up started
+           that still runs, else the dev broker; exits 1 when something is down
+
+  --security sasl_ssl   the second, secured single-node broker instead (see secure_broker.ts)`;
+
+/** True when the arguments name `--nodes`. */
+export function nodesGiven(args: readonly string[]): boolean {
+  return args.some((arg) => arg === "--nodes" || arg.startsWith("--nodes="));
+}
+
 if (import.meta.main) {
   const [command, ...rest] = Deno.args;
+  if (command === undefined || ["--help", "-h", "help"].includes(command) || rest.includes("--help")) {
+    console.log(USAGE);
+    Deno.exit(command === undefined ? 2 : 0);
+  }
   try {
     const nodes = nodesArgument(rest);
     if (securityArgument(rest)) {
@@ -129,24 +154,33 @@ if (import.meta.main) {
         if (up) console.log(await secureEnvironmentText());
         Deno.exit(up ? 0 : 1);
       } else throw new Error("usage: deno task kafka up|down|status --security sasl_ssl");
-    } else if (nodes > 1) {
-      if (command === "up") console.log(`KAFKA_BROKERS=${(await clusterUp(nodes)).bootstrap}`);
-      else if (command === "down") await clusterDown(nodes);
-      else if (command === "status") {
-        const { lines, up } = await clusterStatusLines(nodes);
-        console.log(lines.join("\n"));
-        Deno.exit(up ? 0 : 1);
-      } else throw new Error("usage: deno task kafka up|down|status [--nodes N]");
-    } else if (command === "up") await kafkaUp();
-    else if (command === "down") await kafkaDown();
-    else if (command === "status") {
-      const { up, pid } = await kafkaStatus();
-      console.log(
-        `${up ? "up" : "down"} ${BOOTSTRAP}${pid ? ` (started by this script, pid ${pid})` : ""} home=${kafkaHome()}`,
-      );
-      Deno.exit(up ? 0 : 1);
+    } else if (command === "up") {
+      if (nodes > 1) console.log(`KAFKA_BROKERS=${(await clusterUp(nodes)).bootstrap}`);
+      else await kafkaUp();
+    } else if (command === "down" || command === "status") {
+      const setups = setupsToActOn(nodesGiven(rest) ? nodes : undefined, await startedSetups());
+      let allUp = true;
+      for (const setup of setups) {
+        if (command === "down") {
+          console.error(`kafka: stopping ${setupName(setup)}`);
+          await (setup.kind === "broker" ? kafkaDown() : clusterDown(setup.nodes));
+        } else if (setup.kind === "broker") {
+          const { up, pid } = await kafkaStatus();
+          allUp &&= up;
+          console.log(
+            `${up ? "up" : "down"} ${BOOTSTRAP}${
+              pid ? ` (started by this script, pid ${pid})` : ""
+            } home=${kafkaHome()}`,
+          );
+        } else {
+          const { lines, up } = await clusterStatusLines(setup.nodes);
+          allUp &&= up;
+          console.log([`${setupName(setup)}: KAFKA_BROKERS=${clusterBootstrap(setup.nodes)}`, ...lines].join("\n"));
+        }
+      }
+      if (command === "status") Deno.exit(allUp ? 0 : 1);
     } else {
-      console.error("usage: deno task kafka up|down|status [--nodes N | --security sasl_ssl]");
+      console.error(USAGE);
       Deno.exit(2);
     }
   } catch (error) {

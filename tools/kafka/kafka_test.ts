@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { nodesArgument } from "./kafka.ts";
+import { nodesArgument, nodesGiven } from "./kafka.ts";
 
 Deno.test("nodesArgument() is 1 without --nodes, and reads --nodes N and --nodes=N", () => {
   assert.equal(nodesArgument([]), 1);
@@ -11,4 +11,11 @@ Deno.test("nodesArgument() refuses a count that is not 1 to 9", () => {
   for (const bad of [["--nodes", "0"], ["--nodes", "ten"], ["--nodes"], ["--nodes=12"]]) {
     assert.throws(() => nodesArgument(bad), /--nodes takes 1 to 9/, bad.join(" "));
   }
+});
+
+Deno.test("nodesGiven() tells --nodes N and --nodes=N from no --nodes", () => {
+  assert.equal(nodesGiven(["--nodes", "3"]), true);
+  assert.equal(nodesGiven(["--nodes=1"]), true);
+  assert.equal(nodesGiven([]), false);
+  assert.equal(nodesGiven(["--security", "sasl_ssl"]), false);
 });

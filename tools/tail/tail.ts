@@ -45,6 +45,10 @@ async function write(text: string): Promise<void> {
 
 /** Runs the tail until Ctrl-C or SIGTERM; returns the exit code. */
 export async function runTail(args: readonly string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(TAIL_USAGE);
+    return 0;
+  }
   let options: TailOptions;
   try {
     options = parseTailArgs(args, Date.now(), Deno.env.get("KAFKA_BROKERS"));
