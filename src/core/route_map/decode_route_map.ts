@@ -24,6 +24,13 @@ interface RouteSource {
   onSchemaViolation: SchemaViolationAction;
 }
 
+interface CanarySource {
+  basisPoints: number;
+  salt: string;
+  claim: string;
+  claimValue: string;
+}
+
 interface SchemaSource {
   match: string;
   jsonSchema: string;
@@ -59,6 +66,7 @@ export function decodeRoutableMap(bytes: Uint8Array): RoutableMap {
   let badEventTopic = "";
   const routes: RouteSource[] = [];
   const schemas: SchemaSource[] = [];
+  let canary: CanarySource | undefined;
   while (reader.pos < reader.len) {
     const [field, wireType] = reader.tag();
     if (field === 1) version = BigInt(reader.uint64());
@@ -66,9 +74,26 @@ export function decodeRoutableMap(bytes: Uint8Array): RoutableMap {
     else if (field === 3) deadLetterTopic = reader.string();
     else if (field === 4) schemas.push(readSchema(reader, reader.uint32()));
     else if (field === 5) badEventTopic = reader.string();
+    else if (field === 20) canary = readCanary(reader, reader.uint32(), canary);
     else reader.skip(wireType, field, SKIP_DEPTH - 1);
   }
-  return { version, deadLetterTopic, routes, schemas, badEventTopic };
+  const map = { version, deadLetterTopic, routes, schemas, badEventTopic };
+  return canary === undefined ? map : { ...map, canary };
+}
+
+/** Reads a Canary; a repeated occurrence merges into the earlier one, as protobuf requires. */
+function readCanary(reader: BinaryReader, length: number, earlier: CanarySource | undefined): CanarySource {
+  const end = reader.pos + length;
+  const canary = earlier ?? { basisPoints: 0, salt: "", claim: "", claimValue: "" };
+  while (reader.pos < end) {
+    const [field, wireType] = reader.tag();
+    if (field === 1) canary.basisPoints = reader.uint32();
+    else if (field === 2) canary.salt = reader.string();
+    else if (field === 3) canary.claim = reader.string();
+    else if (field === 4) canary.claimValue = reader.string();
+    else reader.skip(wireType, field, SKIP_DEPTH - 2);
+  }
+  return canary;
 }
 
 function readSchema(reader: BinaryReader, length: number): SchemaSource {
