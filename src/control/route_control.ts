@@ -256,6 +256,7 @@ export class RouteControl {
       keys,
       currentVersion: this.#latestVersion,
       maxBytes,
+      table: routes.table,
       schemas: { previous: routes.table.compiledSchemas },
       pause: slicedPause(SCHEMA_COMPILE_SLICE_MS),
     });
