@@ -248,8 +248,10 @@ async function playersScenario(): Promise<void> {
         } MB: ${perConnectionKb} KB per connection`,
       }));
       summary[`rssKbPerConnection@${players}`] = perConnectionKb;
-      // Go on past an SLA miss: the question is also how many connections the machine holds at all.
-      if (!allServed) break;
+      // Go on past an SLA miss and unanswered events, up to the most the open-file limit fits: the
+      // question is also how many connections the machine holds at all. Stop only when connections
+      // could not even be opened (more would fail too).
+      if (r.connectFailed > 0) break;
     } finally {
       await edge.stop();
     }
