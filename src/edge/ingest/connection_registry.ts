@@ -5,6 +5,7 @@ import { IngestConnection } from "./ingest_connection.ts";
 import { SessionExpiry } from "./session_expiry.ts";
 import type { IngestContext } from "./ingest_context.ts";
 import type { ReplySocket } from "./reply_channel.ts";
+import type { PlayerClaims } from "../../core/route_map/canary_cohort.ts";
 
 /** How many connections the edge takes. */
 export interface ConnectionLimits {
@@ -78,6 +79,7 @@ export class ConnectionRegistry {
     player: string,
     nowMs: number = Date.now(),
     closeAtMs: number = Infinity,
+    claims?: PlayerClaims,
   ): IngestConnection {
     let entry = this.#players.get(player);
     if (entry === undefined) {
@@ -88,6 +90,7 @@ export class ConnectionRegistry {
     entry.connections++;
     const connection = new IngestConnection(socket, player, this.#context, {
       ...(entry.bucket === undefined ? {} : { playerBucket: entry.bucket }),
+      ...(claims === undefined ? {} : { claims }),
       onRefreshed: (atMs) => {
         if (this.#connections.has(socket)) this.#expiry.schedule(socket, atMs);
       },
@@ -110,9 +113,9 @@ export class ConnectionRegistry {
   /** Closes the connections that sent nothing since `cutoffMs` and wait for no ack; returns how many. */
   closeIdle(cutoffMs: number): number {
     let closed = 0;
-    for (const [socket, connection] of this.#connections) {
+    for (const connection of this.#connections.values()) {
       if (connection.lastActivityMs >= cutoffMs || connection.inFlight > 0) continue;
-      socket.close(1000, "IDLE_TIMEOUT");
+      connection.closeWith(1000, "IDLE_TIMEOUT");
       closed++;
     }
     return closed;
@@ -127,7 +130,7 @@ export class ConnectionRegistry {
     const due = this.#expiry.due(nowMs);
     for (const socket of due) {
       try {
-        socket.close(code, reason);
+        this.#connections.get(socket)?.closeWith(code, reason);
       } catch {
         // Already closed.
       }
@@ -137,9 +140,9 @@ export class ConnectionRegistry {
 
   /** Closes every connection with `code` (the edge is stopping). */
   closeAll(code: number, reason: string): void {
-    for (const socket of this.#connections.keys()) {
+    for (const connection of this.#connections.values()) {
       try {
-        socket.close(code, reason);
+        connection.closeWith(code, reason);
       } catch {
         // Already closed.
       }
