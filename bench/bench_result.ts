@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { MachineLoad } from "./machine_load.ts";
 
 /** Ack-latency percentiles in ms, and how many events they cover. */
 export interface LatencySummary {
@@ -57,6 +58,10 @@ export interface BenchRun {
   readonly startedAt: string;
   readonly quick: boolean;
   readonly machine: Record<string, string | number>;
+  /** Load average before and after, and CPU other processes used meanwhile (`machine_load.ts`). */
+  readonly machineLoad?: MachineLoad;
+  /** Whether this run replaced `latest.*`, and why (not). */
+  readonly latest?: { readonly writeLatest: boolean; readonly why: string };
   readonly settings: Record<string, unknown>;
   readonly rows: readonly BenchRow[];
   /** Headline figures: highest rate holding the SLA, ceilings, ratios, targets. */

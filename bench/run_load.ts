@@ -35,6 +35,8 @@ export interface LoadStep {
   readonly lingerMs?: number;
   /** Most events in one frame (the worker's default is 100). */
   readonly maxFrameEvents?: number;
+  /** Consecutive events that go to one connection, so that frames fill up (1 by default: round robin). */
+  readonly burst?: number;
   /** Most events a connection holds unanswered; unlimited by default. */
   readonly window?: number;
   /** Frame encoding: JSON text frames (the default, as the SDK sends) or protobuf binary frames. */
@@ -91,6 +93,7 @@ export async function runLoadStep(step: LoadStep, edge?: EdgeUnderTest): Promise
       `--acked-file=${ackedFile}`,
       ...(step.maxFrameEvents ? [`--max-frame-events=${step.maxFrameEvents}`] : []),
       ...(step.window ? [`--window=${step.window}`] : []),
+      ...(step.burst ? [`--burst=${step.burst}`] : []),
       ...(step.encoding ? [`--encoding=${step.encoding}`] : []),
     ]);
     const child = new Deno.Command(command, {

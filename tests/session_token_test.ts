@@ -137,6 +137,12 @@ Deno.test("player sessions: subprotocol token, expiry, refresh", async (t) => {
   await t.step("no log line holds a query string or a token", () => {
     const text = edge.logs.map((line) => JSON.stringify(line)).join("\n");
     assert.ok(edge.logs.some((line) => line.msg === "connection opened" && line.tokenFrom === "query"));
+    assert.ok(
+      edge.logs.some((line) =>
+        line.msg === "connection closed" && line.code === 4001 && line.reason === "TOKEN_EXPIRED"
+      ),
+      "the expired session's close is logged with its code",
+    );
     assert.ok(!text.includes("?token"), "a log line holds ?token");
     assert.ok(!text.includes("token="), "a log line holds token=");
     assert.ok(!text.includes(queryToken), "a log line holds a token");

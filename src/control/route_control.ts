@@ -212,6 +212,7 @@ export class RouteControl {
       keys,
       currentVersion: routes.table.version,
       maxBytes,
+      table: routes.table,
       schemas: { previous: routes.table.compiledSchemas },
       pause: slicedPause(SCHEMA_COMPILE_SLICE_MS),
     });

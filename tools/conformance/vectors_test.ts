@@ -21,7 +21,7 @@ Deno.test("each vector's protobuf hex is the protobuf-es encoding of its JSON fr
   assert.ok(checked >= 15, `${checked} frames in both encodings`);
 });
 
-Deno.test("the vectors cover every reject code an edge can give an event it reads, frame errors, limits and trace context", async () => {
+Deno.test("the vectors cover every reject code an edge can give an event it reads, frame errors, limits, trace context and token refresh", async () => {
   const vectors = await loadVectors();
   const profiles = (await loadProfiles()).profiles;
   const codes = new Set(vectors.flatMap((v) => v.steps.flatMap((s) => (s.expect.rejects ?? []).map((r) => r.code))));

@@ -158,7 +158,8 @@ export async function fleetUp(n: number): Promise<void> {
     `Veltrix fleet: ${n} edges behind HAProxy, Kafka ${brokers}, ready in ${
       Math.round(performance.now() - started)
     } ms`,
-    `Clients connect to the balancer: ${balancer.clientUrl}?token=${token}`,
+    `Clients connect to the balancer: ${balancer.clientUrl}`,
+    `  with Sec-WebSocket-Protocol: veltrix.v1, veltrix.bearer.${token}`,
     `(a token for player dev-player, valid 24 h, signed with ${
       Deno.env.get("VELTRIX_JWT_SECRET") ? "VELTRIX_JWT_SECRET" : `the secret in ${dir}/jwt-secret`
     })`,

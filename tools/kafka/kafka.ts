@@ -16,7 +16,7 @@
  * `kafka_cluster.ts`. Its bootstrap is printed by `up` and `status`.
  *
  * With `--security sasl_ssl`, a second single-node broker with SASL_SSL (SCRAM-SHA-512), mTLS and
- * OAUTHBEARER listeners on 29092-29097 (see `secure_broker.ts`), beside the plain one; `up` and
+ * OAUTHBEARER listeners on 29092-29098 (see `secure_broker.ts`), beside the plain one; `up` and
  * `status` print the environment a client needs, one `NAME=value` per line: SCRAM's, a blank line,
  * then mTLS's.
  *

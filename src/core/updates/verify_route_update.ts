@@ -34,6 +34,11 @@ export interface RouteUpdateContext {
   /** The version in force: an update must be strictly greater. */
   readonly currentVersion: bigint;
   readonly maxBytes: number;
+  /**
+   * The table in force: routes the update repeats byte for byte are neither decoded nor compiled
+   * again (see `decodeRoutableMap` and `compileRouteMap`).
+   */
+  readonly table?: RouteTable;
   /** Where payload schema validators come from: the table in force's, so that unchanged ones are reused. */
   readonly schemas?: PayloadSchemaSources;
   /**
@@ -87,7 +92,7 @@ export async function verifyRouteUpdate(
 
   let routeMap: RoutableMap;
   try {
-    routeMap = decodeRoutableMap(signed.routeMap);
+    routeMap = decodeRoutableMap(signed.routeMap, context.table?.map);
   } catch (cause) {
     return refuse("MALFORMED_ROUTE_UPDATE", `route_map is not a RouteMap: ${(cause as Error).message}`);
   }
@@ -100,7 +105,7 @@ export async function verifyRouteUpdate(
 
   const schemas = context.schemas ?? {};
   const previous = await precompilePayloadSchemas(routeMap, schemas, context.pause ?? (() => Promise.resolve()));
-  const compiled = compileRouteMap(routeMap, { ...schemas, previous });
+  const compiled = compileRouteMap(routeMap, { ...schemas, previous }, context.table);
   if (!compiled.ok) {
     return {
       error: new VeltrixError(

@@ -120,11 +120,13 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
       }, { once: true });
       // The close event carries the reason too, which the upgrade helper's onClose does not.
       socket.addEventListener("close", (event) => {
+        // A close the edge started may come back without its code (0): log the one it sent.
+        const { code, reason } = event.code === 0 && connection.closedWith ? connection.closedWith : event;
         log.info("connection.closed", "connection closed", {
           connection: connection.id,
           player,
-          code: event.code,
-          reason: event.reason,
+          code,
+          reason,
           durationMs: openedAt === undefined ? 0 : Date.now() - openedAt,
           opened: openedAt !== undefined,
           protocol: connection.protocol,

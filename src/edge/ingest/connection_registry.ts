@@ -110,9 +110,9 @@ export class ConnectionRegistry {
   /** Closes the connections that sent nothing since `cutoffMs` and wait for no ack; returns how many. */
   closeIdle(cutoffMs: number): number {
     let closed = 0;
-    for (const [socket, connection] of this.#connections) {
+    for (const connection of this.#connections.values()) {
       if (connection.lastActivityMs >= cutoffMs || connection.inFlight > 0) continue;
-      socket.close(1000, "IDLE_TIMEOUT");
+      connection.closeWith(1000, "IDLE_TIMEOUT");
       closed++;
     }
     return closed;
@@ -127,7 +127,7 @@ export class ConnectionRegistry {
     const due = this.#expiry.due(nowMs);
     for (const socket of due) {
       try {
-        socket.close(code, reason);
+        this.#connections.get(socket)?.closeWith(code, reason);
       } catch {
         // Already closed.
       }
@@ -137,9 +137,9 @@ export class ConnectionRegistry {
 
   /** Closes every connection with `code` (the edge is stopping). */
   closeAll(code: number, reason: string): void {
-    for (const socket of this.#connections.keys()) {
+    for (const connection of this.#connections.values()) {
       try {
-        socket.close(code, reason);
+        connection.closeWith(code, reason);
       } catch {
         // Already closed.
       }

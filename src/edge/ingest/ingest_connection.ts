@@ -64,6 +64,7 @@ export class IngestConnection {
   readonly #onRefreshed: ((closeAtMs: number) => void) | undefined;
   /** Frames that came while a refresh token was being checked, in order; undefined when none is. */
   #held: FrameData[] | undefined;
+  #closedWith: { readonly code: number; readonly reason: string } | undefined;
 
   constructor(socket: ReplySocket, player: string, context: IngestContext, options: IngestConnectionOptions = {}) {
     this.player = player;
@@ -259,7 +260,18 @@ export class IngestConnection {
   }
 
   #close(frame: { readonly code: number; readonly reason: string }): void {
-    this.#socket.close?.(frame.code, frame.reason);
+    this.closeWith(frame.code, frame.reason);
+  }
+
+  /** How the edge closed this connection, when it did (a close event may not carry it back). */
+  get closedWith(): { readonly code: number; readonly reason: string } | undefined {
+    return this.#closedWith;
+  }
+
+  /** Closes the connection from the edge's side with `code` and `reason`, and remembers them for its log line. */
+  closeWith(code: number, reason: string): void {
+    this.#closedWith ??= { code, reason };
+    this.#socket.close?.(code, reason);
   }
 
   /** Counts a reject for metrics and this connection; logs it unless its code already logged enough. */
