@@ -50,6 +50,8 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
     edgeId: "edge-host-4242",
     lingerMs: 2,
     batchMaxEvents: 2000,
+    batchTargetEvents: 128,
+    maxLingerMs: 8,
     batchMaxBytes: 1048576,
     maxInFlightBatches: 1,
     maxPendingEvents: 100000,
@@ -148,6 +150,8 @@ const EVERY_VARIABLE_SET: Record<string, string> = {
   VELTRIX_EDGE_ID: "edge-eu-1",
   VELTRIX_LINGER_MS: "0",
   VELTRIX_BATCH_MAX_EVENTS: "500",
+  VELTRIX_BATCH_TARGET_EVENTS: "64",
+  VELTRIX_MAX_LINGER_MS: "5",
   VELTRIX_BATCH_MAX_BYTES: "2048",
   VELTRIX_MAX_INFLIGHT_BATCHES: "4",
   VELTRIX_MAX_PENDING_EVENTS: "50",
@@ -228,6 +232,8 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     edgeId: "edge-eu-1",
     lingerMs: 0,
     batchMaxEvents: 500,
+    batchTargetEvents: 64,
+    maxLingerMs: 5,
     batchMaxBytes: 2048,
     maxInFlightBatches: 4,
     maxPendingEvents: 50,
@@ -521,6 +527,8 @@ interface WrittenEdgeConfig {
   readonly edgeId: string;
   readonly lingerMs: number;
   readonly batchMaxEvents: number;
+  readonly batchTargetEvents: number;
+  readonly maxLingerMs: number;
   readonly batchMaxBytes: number;
   readonly maxInFlightBatches: number;
   readonly maxPendingEvents: number;

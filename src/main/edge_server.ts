@@ -61,7 +61,10 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
         expiresAt: expiresAtMs === undefined ? "unknown" : new Date(expiresAtMs).toISOString(),
       }),
   });
-  const adapters = await kafkaAdapters(config.kafkaClient, connection, logger);
+  const metrics = new EdgeMetrics();
+  const adapters = await kafkaAdapters(config.kafkaClient, connection, logger, {
+    onDuplicatesRisked: (records) => metrics.duplicatesRisked(records),
+  });
   const kafka = startKafka(config, { adapters, routes, readiness, logger, log });
   const keys = await loadTrustedKeys(config.trustedKeys);
   const shared = { routes, readiness, logger, log };
@@ -69,7 +72,6 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const { edgeId, edgeHeartbeatMs: heartbeatMs, edgeStaleMs: staleMs } = config;
   const fleet = new FleetStatus({ edgeId, control: control.control, feed: kafka.edges, logger, heartbeatMs, staleMs });
   fleet.start();
-  const metrics = new EdgeMetrics();
   const traffic = new TrafficSketch({ samplesPerType: config.dryRunSamples }, Date.now());
   const { tokens, stop: stopTokens } = await startPlayerTokens(config, {
     readiness,
