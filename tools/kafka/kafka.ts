@@ -163,7 +163,15 @@ if (import.meta.main) {
       for (const setup of setups) {
         if (command === "down") {
           console.error(`kafka: stopping ${setupName(setup)}`);
-          await (setup.kind === "broker" ? kafkaDown() : clusterDown(setup.nodes));
+          await (setup.kind === "broker"
+            ? kafkaDown()
+            : setup.kind === "secure"
+            ? secureKafkaDown()
+            : clusterDown(setup.nodes));
+        } else if (setup.kind === "secure") {
+          const { up } = await secureKafkaStatus();
+          allUp &&= up;
+          console.log(`${up ? "up" : "down"} ${setupName(setup)} (deno task kafka status --security sasl_ssl)`);
         } else if (setup.kind === "broker") {
           const { up, pid } = await kafkaStatus();
           allUp &&= up;
