@@ -39,6 +39,8 @@ export interface BenchRow {
     readonly rssMb: number;
     readonly rssMaxMb: number;
     readonly cpuPercent: number;
+    /** CPU time over wall time in cores, unrounded; absent in runs from before it was recorded. */
+    readonly cpuCores?: number;
     readonly eventLoopDelayP99Ms: number;
   };
   readonly routeApplyP99Ms?: number;
@@ -67,4 +69,14 @@ export interface BenchRun {
   /** Headline figures: highest rate holding the SLA, ceilings, ratios, targets. */
   readonly summary: Record<string, number | string | boolean | null>;
   readonly durationS: number;
+}
+
+/**
+ * Edge CPU per acked event in µs, from `/proc` over the measured window: CPU time over acked events
+ * (undefined without an edge sample or acks).
+ */
+export function cpuUsPerEvent(row: Pick<BenchRow, "edge" | "achievedRate">): number | undefined {
+  if (!row.edge || !(row.achievedRate > 0)) return undefined;
+  const cores = row.edge.cpuCores ?? row.edge.cpuPercent / 100;
+  return Math.round(cores * 1e6 / row.achievedRate * 10) / 10;
 }

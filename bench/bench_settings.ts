@@ -94,7 +94,7 @@ export function benchSettings(args: string[]) {
     target: opts.target
       ? { url: opts.target, label: opts["target-label"]!, admin: opts["target-admin"] ?? "" }
       : undefined,
-    rates: list(opts.rates ?? (quick ? "1000,4000" : "2000,4000,6000,8000,10000,12000,15000,20000")),
+    rates: list(opts.rates ?? (quick ? "1000,4000" : "2000,4000,6000,8000,10000,12000,16000,20000,24000")),
     connections: Number(opts.connections ?? (quick ? 200 : 1000)),
     players: opts.players ? list(opts.players) : quick ? [1000] : defaultPlayers,
     openFileLimit: openFileLimit ?? "unknown",

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { BenchRow, BenchRun } from "./bench_result.ts";
+import { type BenchRow, type BenchRun, cpuUsPerEvent } from "./bench_result.ts";
 import type { EdgeUnderTest } from "./edge_under_test.ts";
 import { startEdgeGroup } from "./edge_group.ts";
 import { writeResults } from "./results_writer.ts";
@@ -155,6 +155,10 @@ async function steadyScenario(scenario = "steady", edges = settings.edges, encod
         encoding ? `, ${encoding} frames` : ""
       }`;
       pendingRows.push(rowOf(scenario, label, rate, r, { meetsSla: ok }));
+      const perEvent = scenario === "steady"
+        ? cpuUsPerEvent({ edge: r.edge, achievedRate: r.achievedRate })
+        : undefined;
+      if (perEvent !== undefined) summary[`cpuUsPerEvent@${rate}`] = perEvent;
       if (ok) best = rate;
       await drained(edge);
       if (!ok && (r.achievedRate < 0.9 * rate || r.latencyMs.p99 > 1_000) && ++misses >= 2) break;

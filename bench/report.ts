@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { BenchRow, BenchRun } from "./bench_result.ts";
+import { type BenchRow, type BenchRun, cpuUsPerEvent } from "./bench_result.ts";
 
 const COLUMNS: readonly [string, (r: BenchRow) => string][] = [
   ["scenario", (r) => r.scenario],
@@ -22,6 +22,7 @@ const COLUMNS: readonly [string, (r: BenchRow) => string][] = [
   ["max ms", (r) => ms(r.latencyMs.max)],
   ["RSS MB", (r) => r.edge ? `${Math.round(r.edge.rssMaxMb)}` : "–"],
   ["CPU %", (r) => r.edge ? `${r.edge.cpuPercent}` : "–"],
+  ["CPU µs/ev", (r) => ms(cpuUsPerEvent(r))],
   ["loop p99 ms", (r) => r.edge ? ms(r.edge.eventLoopDelayP99Ms) : "–"],
   ["apply p99 ms", (r) => ms(r.routeApplyP99Ms)],
   ["gen lag p99 ms", (r) => ms(r.generatorLagP99Ms)],
@@ -108,6 +109,14 @@ function headline(run: BenchRun): string[] {
       `Same, with 2 edge processes sharing the port (VELTRIX_REUSE_PORT): ${
         num(s["highestRateHoldingSla@2edges"])
       } ev/s`,
+    );
+  }
+  const cpuKeys = Object.keys(s).filter((key) => key.startsWith("cpuUsPerEvent@"));
+  if (cpuKeys.length > 0) {
+    lines.push(
+      `Edge CPU per acked event (steady, 1 edge, from /proc): ${
+        cpuKeys.map((key) => `${num(Number(key.slice(key.indexOf("@") + 1)))} ev/s ${s[key]} µs`).join("; ")
+      }`,
     );
   }
   if (s.highestAchievedRate !== undefined) {

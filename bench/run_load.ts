@@ -67,6 +67,8 @@ export interface EdgeSample {
   readonly rssMaxMb: number;
   /** CPU time over wall time, in percent of one core. */
   readonly cpuPercent: number;
+  /** The same in cores, unrounded (3 decimals): what CPU per event is computed from. */
+  readonly cpuCores: number;
   readonly eventLoopDelayP99Ms: number;
 }
 
@@ -201,6 +203,7 @@ async function sampleEdge(edge: EdgeUnderTest, windowStart: number, windowEnd: n
     rssMb: mb(rss.at(-1) ?? NaN),
     rssMaxMb: mb(Math.max(...rss)),
     cpuPercent: Math.round((cpuEnd - cpuStart) / wallS * 100),
+    cpuCores: round((cpuEnd - cpuStart) / wallS),
     eventLoopDelayP99Ms,
   };
 }

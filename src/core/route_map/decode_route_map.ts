@@ -24,6 +24,13 @@ interface RouteSource {
   onSchemaViolation: SchemaViolationAction;
 }
 
+interface CanarySource {
+  basisPoints: number;
+  salt: string;
+  claim: string;
+  claimValue: string;
+}
+
 interface SchemaSource {
   match: string;
   jsonSchema: string;
@@ -90,6 +97,7 @@ export function decodeRoutableMap(bytes: Uint8Array, previous?: RoutableMap): Ro
   /** Routes added (positive) or removed (negative) before this one, as far as the matches so far tell. */
   const shift = { value: 0 };
   const schemas: SchemaSource[] = [];
+  let canary: CanarySource | undefined;
   while (reader.pos < reader.len) {
     const [field, wireType] = reader.tag();
     if (field === 1) version = BigInt(reader.uint64());
@@ -110,9 +118,11 @@ export function decodeRoutableMap(bytes: Uint8Array, previous?: RoutableMap): Ro
     } else if (field === 3) deadLetterTopic = reader.string();
     else if (field === 4) schemas.push(readSchema(reader, reader.uint32()));
     else if (field === 5) badEventTopic = reader.string();
+    else if (field === 20) canary = readCanary(reader, reader.uint32(), canary);
     else reader.skip(wireType, field, SKIP_DEPTH - 1);
   }
-  const map: RoutableMap = { version, deadLetterTopic, routes, schemas, badEventTopic };
+  const fields = { version, deadLetterTopic, routes, schemas, badEventTopic };
+  const map: RoutableMap = canary === undefined ? fields : { ...fields, canary };
   spansOfMap.set(map, {
     bytes,
     starts: Int32Array.from(starts),
@@ -161,6 +171,21 @@ function equalSpan(before: RouteSpans, index: number, bytes: Uint8Array, start: 
   const old = before.bytes;
   for (let i = 0; i < length; i++) if (old[from + i] !== bytes[start + i]) return false;
   return true;
+}
+
+/** Reads a Canary; a repeated occurrence merges into the earlier one, as protobuf requires. */
+function readCanary(reader: BinaryReader, length: number, earlier: CanarySource | undefined): CanarySource {
+  const end = reader.pos + length;
+  const canary = earlier ?? { basisPoints: 0, salt: "", claim: "", claimValue: "" };
+  while (reader.pos < end) {
+    const [field, wireType] = reader.tag();
+    if (field === 1) canary.basisPoints = reader.uint32();
+    else if (field === 2) canary.salt = reader.string();
+    else if (field === 3) canary.claim = reader.string();
+    else if (field === 4) canary.claimValue = reader.string();
+    else reader.skip(wireType, field, SKIP_DEPTH - 2);
+  }
+  return canary;
 }
 
 function readSchema(reader: BinaryReader, length: number): SchemaSource {

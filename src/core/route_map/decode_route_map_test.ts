@@ -24,6 +24,10 @@ const routeMap = fc.record({
   routes: fc.array(route, { maxLength: 6 }),
   schemas: fc.array(schema, { maxLength: 3 }),
   badEventTopic: text,
+  canary: fc.option(
+    fc.record({ basisPoints: fc.integer({ min: 0, max: 10_000 }), salt: text, claim: text, claimValue: text }),
+    { nil: undefined },
+  ),
 });
 
 /** protobuf-es's decode, reduced to the fields the fast decoder returns. */
@@ -40,6 +44,14 @@ function reference(bytes: Uint8Array) {
     })),
     schemas: message.schemas.map((s) => ({ match: s.match, jsonSchema: s.jsonSchema })),
     badEventTopic: message.badEventTopic,
+    ...(message.canary === undefined ? {} : {
+      canary: {
+        basisPoints: message.canary.basisPoints,
+        salt: message.canary.salt,
+        claim: message.canary.claim,
+        claimValue: message.canary.claimValue,
+      },
+    }),
   };
 }
 
@@ -118,6 +130,7 @@ Deno.test("decodeRoutableMap() accepts exactly what protobuf-es accepts, over mu
           })),
           schemas: (decoded.schemas ?? []).map((s) => ({ ...s })),
           badEventTopic: decoded.badEventTopic ?? "",
+          ...(decoded.canary === undefined ? {} : { canary: { ...decoded.canary } }),
         };
       } catch {
         actual = "throws";

@@ -18,4 +18,11 @@ export interface RoutableMap {
   readonly schemas?: readonly { readonly match: string; readonly jsonSchema: string }[];
   /** Where events that fail a DEAD_LETTER route's schema go; absent or "" is none. */
   readonly badEventTopic?: string;
+  /** Set when the map is a canary for a cohort of players; absent for a stable map. */
+  readonly canary?: {
+    readonly basisPoints: number;
+    readonly salt: string;
+    readonly claim: string;
+    readonly claimValue: string;
+  };
 }

@@ -52,11 +52,14 @@ function recordKey(strategy: KeyStrategy, event: IncomingEvent, stamp: EventStam
   }
 }
 
+/** The record header of records routed by a canary map (value `"true"`); stable records have none. */
+export const CANARY_HEADER = "veltrix-canary";
+
 /** The record header that carries the edge's span id, beside the client's `traceparent`. */
 export const EDGE_SPAN_ID_HEADER = "veltrix-edge-span-id";
 
 /**
- * The three headers of a record, and the trace context when the event has one: the client's
+ * The three headers of a record, {@link CANARY_HEADER} when a canary map routed it, and the trace context when the event has one: the client's
  * `traceparent` and `tracestate` as sent, and the edge's span id ({@link EDGE_SPAN_ID_HEADER}). The
  * event's type and player are not repeated as headers: they are in every value
  * (`RoutedEvent.event.type`, `RoutedEvent.player`), and kafkajs encodes each header with its own
@@ -73,6 +76,7 @@ function headers(
     "veltrix-route-version": stamp.routeVersion,
     "content-type": contentType,
   };
+  if (stamp.canary === true) headers[CANARY_HEADER] = "true";
   if (event.traceparent === undefined) return headers;
   headers.traceparent = event.traceparent;
   if (event.tracestate !== undefined) headers.tracestate = event.tracestate;

@@ -8,6 +8,7 @@ import type { ConnectionRegistry } from "../ingest/connection_registry.ts";
 import type { Logger } from "../../core/ops/logger.ts";
 import { handshakeToken } from "./handshake_token.ts";
 import type { PlayerTokenVerifier } from "./player_token.ts";
+import type { PlayerClaims } from "../../core/route_map/canary_cohort.ts";
 import type { Readiness } from "../../core/ops/readiness.ts";
 import { upgradeToWebSocket } from "./websocket_upgrade.ts";
 
@@ -82,10 +83,12 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
     }
     let player: string;
     let closeAtMs: number;
+    let claims: PlayerClaims;
     try {
       const session = await tokens.verifySession(offered.token);
       player = session.player;
       closeAtMs = (session.expiresAt + tokens.clockSkewS) * 1000;
+      claims = session.claims;
     } catch (error) {
       return refuse(c, error);
     }
@@ -100,7 +103,7 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
     if (full !== undefined) return refuse(c, full, player);
     const remote = remoteAddress(c.env);
     return upgradeToWebSocket(c.req.raw, (socket) => {
-      const connection = connections.open(socket, player, Date.now(), closeAtMs);
+      const connection = connections.open(socket, player, Date.now(), closeAtMs, claims);
       const handshake = setTimeout(() => {
         if (socket.readyState !== WebSocket.CONNECTING) return;
         socket.close(idleClose.code, idleClose.reason);

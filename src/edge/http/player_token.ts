@@ -44,6 +44,8 @@ export interface PlayerSession {
   readonly player: string;
   /** The token's `exp`, in unix seconds. */
   readonly expiresAt: number;
+  /** Every claim of the verified token (a canary cohort may name one, for example `cohort`). */
+  readonly claims: Readonly<Record<string, unknown>>;
 }
 
 /** The algorithms a verifier can be configured with. */
@@ -197,7 +199,7 @@ function sessionOf(payload: JWTPayload): PlayerSession {
   if (typeof sub !== "string" || sub === "" || sub.length > MAX_PLAYER_ID_LENGTH) {
     throw unauthorized(`token has no sub claim naming the player (1 to ${MAX_PLAYER_ID_LENGTH} characters)`);
   }
-  return { player: sub, expiresAt: payload.exp! };
+  return { player: sub, expiresAt: payload.exp!, claims: payload };
 }
 
 /** Says in the words of the edge why `jose` refused a token. */

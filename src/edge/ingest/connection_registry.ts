@@ -5,6 +5,7 @@ import { IngestConnection } from "./ingest_connection.ts";
 import { SessionExpiry } from "./session_expiry.ts";
 import type { IngestContext } from "./ingest_context.ts";
 import type { ReplySocket } from "./reply_channel.ts";
+import type { PlayerClaims } from "../../core/route_map/canary_cohort.ts";
 
 /** How many connections the edge takes. */
 export interface ConnectionLimits {
@@ -78,6 +79,7 @@ export class ConnectionRegistry {
     player: string,
     nowMs: number = Date.now(),
     closeAtMs: number = Infinity,
+    claims?: PlayerClaims,
   ): IngestConnection {
     let entry = this.#players.get(player);
     if (entry === undefined) {
@@ -88,6 +90,7 @@ export class ConnectionRegistry {
     entry.connections++;
     const connection = new IngestConnection(socket, player, this.#context, {
       ...(entry.bucket === undefined ? {} : { playerBucket: entry.bucket }),
+      ...(claims === undefined ? {} : { claims }),
       onRefreshed: (atMs) => {
         if (this.#connections.has(socket)) this.#expiry.schedule(socket, atMs);
       },

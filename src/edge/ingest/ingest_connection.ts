@@ -15,6 +15,9 @@ import { nextEdgeSpanId } from "./edge_span_ids.ts";
 import type { IngestContext } from "./ingest_context.ts";
 import { TracedDelivery, type TracedEventInfo } from "../tracing/edge_spans.ts";
 import { ReplyChannel, type ReplySocket } from "./reply_channel.ts";
+import { inCanaryCohort, type PlayerClaims } from "../../core/route_map/canary_cohort.ts";
+import type { CanarySnapshot } from "../../core/route_map/live_route_table.ts";
+import type { RouteTable } from "../../core/route_map/route_table.ts";
 
 /** The encodings a connection has sent frames in so far. */
 export type IngestProtocol = "none" | "json" | "binary" | "mixed";
@@ -36,6 +39,8 @@ export interface IngestConnectionOptions {
   readonly playerBucket?: TokenBucket;
   /** Hears the new deadline (ms since the epoch: `exp` plus the clock skew) of each refresh taken. */
   readonly onRefreshed?: (closeAtMs: number) => void;
+  /** The claims of the token the connection opened with: what a claim cohort of a canary is read from. */
+  readonly claims?: PlayerClaims;
 }
 
 /**
@@ -65,6 +70,10 @@ export class IngestConnection {
   /** Frames that came while a refresh token was being checked, in order; undefined when none is. */
   #held: FrameData[] | undefined;
   #closedWith: { readonly code: number; readonly reason: string } | undefined;
+  readonly #claims: PlayerClaims | undefined;
+  /** The canary this connection's player was last placed for, and whether it is in its cohort. */
+  #placedFor: CanarySnapshot | undefined;
+  #inCanary = false;
 
   constructor(socket: ReplySocket, player: string, context: IngestContext, options: IngestConnectionOptions = {}) {
     this.player = player;
@@ -72,6 +81,7 @@ export class IngestConnection {
     this.#socket = socket;
     this.#admission = new Admission(context.limits, Date.now(), options.playerBucket);
     this.#onRefreshed = options.onRefreshed;
+    this.#claims = options.claims;
     this.#json = this.#relay(false);
     this.#binary = this.#relay(true);
   }
@@ -133,12 +143,15 @@ export class IngestConnection {
       return;
     }
     const { routes, batcher, edgeId, recent, limits, traffic, spans } = this.#context;
-    const table = routes.table;
+    const snapshot = routes.snapshot;
+    const canary = snapshot.canary !== undefined && this.#placeInCanary(snapshot.canary);
+    const table = canary ? snapshot.canary!.table : snapshot.table;
     const stamp = {
       player: this.player,
       receivedAtMs,
       edgeId,
       routeVersion: table.versionText,
+      canary,
       spanIds: nextEdgeSpanId,
     };
     const seen = recent?.player(this.player);
@@ -160,7 +173,7 @@ export class IngestConnection {
         ? relay
         : spans.trace(event as TracedEventInfo, routed.records, stamp.routeVersion, receivedAtMs, relay);
       const written = !isReject(routed) && batcher.submit(routed, listener, event.id, receivedAtMs);
-      this.#count(routed, written);
+      this.#count(routed, written, table);
       if (written) {
         this.#inFlight++;
         seen?.begin(event.id);
@@ -173,21 +186,40 @@ export class IngestConnection {
   }
 
   /**
-   * Counts one routed event in the metrics, the one place that does: a NO_ROUTE reject and a
+   * Counts one routed event in the metrics and in its table's per-version counts, the one place that does: a NO_ROUTE reject and a
    * dead-lettered event are unrouted; a written event counts its records by topic, and as
    * dead-lettered when it went to the dead-letter topic.
    */
-  #count(routed: RoutedOrRejected, written: boolean): void {
+  #count(routed: RoutedOrRejected, written: boolean, table: RouteTable): void {
     const metrics = this.#context.metrics;
+    const counts = table.counts;
     if (isReject(routed)) {
+      counts.rejected++;
       if (routed.code === "NO_ROUTE") metrics.unrouted();
       return;
     }
     const { deadLettered, records } = routed as EventRecords;
     if (deadLettered) metrics.unrouted();
-    if (!written) return;
+    if (!written) {
+      counts.rejected++;
+      return;
+    }
+    counts.routed++;
+    if (deadLettered || records[0]?.topic === table.badEventTopic) counts.deadLettered++;
     if (deadLettered) metrics.deadLettered();
     for (const record of records) metrics.routed(record.topic);
+  }
+
+  /**
+   * Whether this connection's player is in `canary`'s cohort: decided once per canary and connection
+   * (the cohort depends only on the player id and the claims the connection opened with).
+   */
+  #placeInCanary(canary: CanarySnapshot): boolean {
+    if (canary !== this.#placedFor) {
+      this.#placedFor = canary;
+      this.#inCanary = inCanaryCohort(canary.cohort, this.player, this.#claims);
+    }
+    return this.#inCanary;
   }
 
   /** Events acked to this connection so far (resent duplicates included). */
