@@ -22,8 +22,8 @@ export const BATCHED_FRAME_EVENTS = 50;
 export interface BatchedContext {
   readonly quick: boolean;
   step(url: string, rate: number, connections: number, extra?: Partial<LoadStep>): LoadStep;
-  /** Starts a warmed-up edge. */
-  startEdge(rate: number): Promise<EdgeUnderTest>;
+  /** Starts an edge warmed up with `shape`'s connections and frames. */
+  startEdge(rate: number, shape: { connections: number } & Partial<LoadStep>): Promise<EdgeUnderTest>;
   /** Records an edge row (its events are read back for loss). */
   edgeRow(label: string, rate: number, r: LoadStepResult): void;
   /** Waits until the edge holds nothing for Kafka. */
@@ -41,7 +41,7 @@ export async function batchedScenario(
   const label = `${rate} ev/s, ${BATCHED_FRAME_EVENTS}-event frames`;
   const rows: BenchRow[] = [];
   const edgeRates: number[] = [], sinkRates: number[] = [], edgeP99: number[] = [], edgeRss: number[] = [];
-  const edge = await startEdge(rate);
+  const edge = await startEdge(rate, { connections, ...shape });
   const sink = await startWebSocketSink();
   try {
     for (const [i, target] of (quick ? ["sink", "edge"] : ["sink", "edge", "sink", "edge"]).entries()) {

@@ -125,13 +125,17 @@ async function startWarmEdge(
   trustedKeys?: string,
   edges = settings.edges,
   target = settings.target,
+  /** The warm-up's connections and frame shape, when the scenario's differ from the steady ladder's. */
+  shape: { connections?: number } & Partial<LoadStep> = {},
 ): Promise<EdgeUnderTest> {
   const edge = target
     ? remoteTarget(target.url, target.admin.split(",").filter(Boolean))
     : await startEdgeGroup(edges, { brokers, jwtSecret, ...(trustedKeys ? { trustedKeys } : {}) });
-  const warm = await runLoadStep(step(edge.ingestUrl, Math.min(rate, 4000), settings.connections, {
+  const { connections = settings.connections, ...extra } = shape;
+  const warm = await runLoadStep(step(edge.ingestUrl, Math.min(rate, 4000), connections, {
     durationS: quick ? 1.5 : 5,
     warmupS: 0,
+    ...extra,
   }));
   warmupAckedFiles.push(...warm.ackedFiles);
   await drained(edge);
@@ -300,7 +304,7 @@ if (settings.scenarios.includes("batched")) {
   const batched = await batchedScenario({
     quick,
     step,
-    startEdge: (rate) => startWarmEdge(rate),
+    startEdge: (rate, shape) => startWarmEdge(rate, undefined, settings.edges, undefined, shape),
     edgeRow: (label, rate, r) => pendingRows.push(rowOf("batched", label, rate, r, { meetsSla: holdsSla(r, rate) })),
     drained,
     progress,

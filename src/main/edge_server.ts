@@ -131,7 +131,8 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
 
 /**
  * Reports not ready, so that a load balancer's health check takes the edge out of rotation, and
- * waits `delayMs` while the edge keeps serving its sockets (and any upgrade the balancer still sends).
+ * waits `delayMs` while the edge keeps serving the sockets it has; a new upgrade is refused with
+ * NOT_READY meanwhile (the client reconnects, and the balancer sends it elsewhere).
  */
 async function leaveRotation(readiness: Readiness, delayMs: number, logger: Logger): Promise<void> {
   readiness.set(ACCEPTING, false);

@@ -9,7 +9,7 @@ import {
   type JWTVerifyOptions,
   type ProtectedHeaderParameters,
 } from "jose";
-import { parseTrustedKeys, type TrustedKeyEntry } from "../../core/updates/trusted_keys.ts";
+import type { TrustedKeyEntry } from "../../core/updates/trusted_keys.ts";
 import { VeltrixError } from "../../core/errors/veltrix_error.ts";
 import type { JwksIssuers } from "./jwks_issuers.ts";
 
@@ -226,11 +226,6 @@ function describeFailure(error: unknown): string {
   }
   if (error instanceof errors.JOSEError) return `token is not a JWT: ${error.message}`;
   return `token cannot be verified: ${error instanceof Error ? error.message : String(error)}`;
-}
-
-/** Parses `VELTRIX_JWT_PUBLIC_KEYS`-style entries (`kid:base64-raw-ed25519-public-key,...`). */
-export function parseTokenKeys(text: string): TrustedKeyEntry[] {
-  return parseTrustedKeys(text);
 }
 
 const hs256Verifiers = new Map<string, Promise<PlayerTokenVerifier>>();
