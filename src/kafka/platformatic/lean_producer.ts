@@ -1,16 +1,13 @@
-import {
-  type Connection,
-  kGetApi,
-  kGetConnection,
-  kMetadata,
-  type Producer,
-  produceV10,
-  produceV11,
-  produceV9,
-  ProtocolError,
-  Writer,
-} from "@platformatic/kafka";
+import { kGetApi, kGetConnection, kMetadata, type Producer, ProtocolError, Writer } from "@platformatic/kafka";
 import { Buffer } from "node:buffer";
+import {
+  type ClientInternals,
+  type ClusterMetadata,
+  errorName,
+  keepPartitionErrors,
+  PARSERS,
+  type ProduceResponse,
+} from "./client_internals.ts";
 import type { PlatformaticMessage } from "./record_encoder.ts";
 import { mayHaveLanded, produceOutcome } from "./produce_outcome.ts";
 import {
@@ -43,33 +40,6 @@ interface Pending extends PartitionBatch {
   readonly topic: string;
   /** An earlier attempt of this batch may be in Kafka. */
   uncertain: boolean;
-}
-
-/** Metadata as the client keeps it (the fields used here). */
-interface ClusterMetadata {
-  readonly brokers: Map<number, unknown>;
-  readonly topics: Map<string, { partitionsCount: number; partitions: { leader: number }[] }>;
-}
-
-/** The client's internals a produce reaches through its exported symbols. */
-interface ClientInternals {
-  [kMetadata](options: object, callback: (error: Error | null, metadata: ClusterMetadata) => void): void;
-  [kGetConnection](broker: unknown, callback: (error: Error | null, connection: Connection) => void): void;
-  [kGetApi](name: string, callback: (error: Error | null, api: { version: number }) => void): void;
-}
-
-const PARSERS: Record<number, (...args: never[]) => unknown> = {
-  9: produceV9.parseResponse as never,
-  10: produceV10.parseResponse as never,
-  11: produceV11.parseResponse as never,
-};
-
-interface PartitionResponse {
-  readonly index: number;
-  readonly errorCode: number;
-}
-interface ProduceResponse {
-  readonly responses: readonly { name: string; partitionResponses: readonly PartitionResponse[] }[];
 }
 
 const ACKS_ALL = -1;
@@ -128,7 +98,7 @@ export class LeanProducer {
     const deadline = Date.now() + this.#deliveryTimeoutMs;
     const topics = [...new Set(messages.map((m) => m.topic))];
     let metadata = await this.#metadata(topics, false);
-    await this.connect();
+    await this.#connect();
     let pending = this.#batches(messages, metadata);
     let attempt = 0;
     for (;;) {
@@ -140,6 +110,7 @@ export class LeanProducer {
       if (result.newProducerId) {
         const risked = pending.reduce((n, p) => n + (p.uncertain ? p.messages.length : 0), 0);
         if (risked > 0) this.#options.onDuplicatesRisked?.(risked);
+        this.#identity = undefined;
         await this.#newIdentity();
         pending = pending.map((p) => ({
           ...p,
@@ -292,19 +263,32 @@ export class LeanProducer {
     const risked = pending.reduce((n, p) => n + (p.uncertain ? p.messages.length : 0), 0);
     if (risked > 0) this.#options.onDuplicatesRisked?.(risked);
     this.#identity = undefined;
+    this.#sequences.clear();
   }
 
-  /** Takes a producer id from the cluster, unless this producer has one. */
-  async connect(): Promise<void> {
+  /** Takes a producer id from the cluster, unless this producer has one; queued behind any send. */
+  connect(): Promise<void> {
+    const run = this.#tail.then(() => this.#connect());
+    this.#tail = run.catch(() => {});
+    return run;
+  }
+
+  async #connect(): Promise<void> {
     if (this.#identity === undefined) await this.#newIdentity();
   }
 
-  async #newIdentity(): Promise<ProducerIdentity> {
-    this.#identity = undefined;
+  /**
+   * Takes a producer id from the cluster (InitProducerId). The sequence numbers restart only when
+   * the id or epoch is new: restarting them under an id the broker already has would make it
+   * take new batches for duplicates of old ones.
+   */
+  async #newIdentity(): Promise<void> {
     const info = await this.#producer.initIdempotentProducer({});
+    const producerId = Number(info.producerId), producerEpoch = info.producerEpoch;
+    const current = this.#identity;
+    if (current?.producerId === producerId && current.producerEpoch === producerEpoch) return;
     this.#sequences.clear();
-    this.#identity = { producerId: Number(info.producerId), producerEpoch: info.producerEpoch };
-    return this.#identity;
+    this.#identity = { producerId, producerEpoch };
   }
 
   #metadata(topics: string[], forceUpdate: boolean): Promise<ClusterMetadata> {
@@ -326,25 +310,4 @@ function byTopic(batches: readonly Pending[]): TopicBatches[] {
     else t.partitions.push(b);
   }
   return orderLikeClient([...topics.values()]);
-}
-
-/** The client's response parser, returning the response even when partitions carry errors (it throws then). */
-function keepPartitionErrors(parse: (...args: never[]) => unknown) {
-  return (...args: unknown[]) => {
-    try {
-      return parse(...(args as never[]));
-    } catch (error) {
-      const response = (error as { response?: unknown }).response;
-      if (response !== undefined && (error as { code?: unknown }).code === "PLT_KFK_RESPONSE") return response;
-      throw error;
-    }
-  };
-}
-
-function errorName(code: number): string {
-  try {
-    return (new ProtocolError(code) as unknown as { apiId: string }).apiId;
-  } catch {
-    return "UNKNOWN_SERVER_ERROR";
-  }
 }

@@ -62,7 +62,7 @@ function readRequest(body: Uint8Array): SentBatch[] {
   return batches;
 }
 
-function scripted(answers: Answer[], partitions = 2, deliveryTimeoutMs = 120_000) {
+function scripted(answers: Answer[], partitions = 2, deliveryTimeoutMs = 120_000, sameId = false) {
   const requests: SentBatch[][] = [];
   const metadataCalls: boolean[] = [];
   let producerIds = 0;
@@ -111,7 +111,7 @@ function scripted(answers: Answer[], partitions = 2, deliveryTimeoutMs = 120_000
       callback(null, { version: 11 });
     },
     initIdempotentProducer() {
-      producerIds++;
+      if (!sameId || producerIds === 0) producerIds++;
       return Promise.resolve({ producerId: BigInt(1000 + producerIds), producerEpoch: 0 });
     },
   } as unknown as Producer<Buffer, Buffer, Buffer, Buffer>;
@@ -199,4 +199,12 @@ Deno.test("LeanProducer past its delivery timeout rejects as retriable, and the 
   await lean.send(messages(0), 30_000);
   assert.deepEqual(requests.map((r) => [r[0]!.producerId, r[0]!.sequence]), [[1001, 0], [1002, 0]]);
   assert.deepEqual(risked, [1]);
+});
+
+Deno.test("LeanProducer.connect() beside sends never restarts the sequence numbers under the same producer id", async () => {
+  const { lean, requests } = scripted([], 2, 120_000, true);
+  await Promise.all([lean.connect(), lean.send(messages(0), 30_000), lean.connect(), lean.send(messages(0), 30_000)]);
+  await lean.connect();
+  await lean.send(messages(0), 30_000);
+  assert.deepEqual(requests.map((r) => [r[0]!.producerId, r[0]!.sequence]), [[1001, 0], [1001, 1], [1001, 2]]);
 });
