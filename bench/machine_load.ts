@@ -34,7 +34,7 @@ export const QUIET_RULES = {
   /** The 1-minute load average before the run must be under this. */
   maxLoadBefore: 1.0,
   /** Foreign processes may use at most this many cores on average over the run. */
-  maxForeignCores: 0.15,
+  maxForeignCores: 0.25,
 } as const;
 
 /** Parses `/proc/loadavg` text. */
