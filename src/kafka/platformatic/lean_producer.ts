@@ -291,10 +291,11 @@ export class LeanProducer {
     this.#identity = { producerId, producerEpoch };
   }
 
+  /** The client's metadata of `topics`; a forced refresh makes one attempt (the send loop backs off and retries). */
   #metadata(topics: string[], forceUpdate: boolean): Promise<ClusterMetadata> {
     return new Promise((resolve, reject) =>
       this.#client[kMetadata](
-        { topics, autocreateTopics: false, forceUpdate },
+        { topics, autocreateTopics: false, forceUpdate, ...(forceUpdate ? { retries: 0 } : {}) },
         (error, metadata) => error ? reject(error) : resolve(metadata),
       )
     );
