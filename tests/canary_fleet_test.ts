@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { runRoutesCli } from "../src/control/routes_cli.ts";
 import type { FleetAnswer } from "../src/control/rollout_cli.ts";
-import { CANARY_HEADER } from "../src/core/routing/build_records.ts";
+import { CANARY_HEADER } from "../src/core/routing/record_headers.ts";
 import { type EdgeProcess, startEdgeProcess } from "./support/edge_process.ts";
 import { IngestClient } from "./support/ingest_client.ts";
 import { readTopic } from "./support/kcat_reader.ts";
@@ -162,8 +162,12 @@ Deno.test("a 10% canary on two edges: binomial share, no player in both topics, 
 
     // A claim cohort, then abort: the stable map (version 4's) again, as version 6.
     const claimMap = await writeMap("claim", 5, stableTopic);
-    const claim = await cli(["push", ...admin, ...sign, "--canary-claim", "cohort=beta", "--wait", claimMap]);
+    const claim = await cli(["push", ...admin, ...sign, "--canary-claim", "cohort=beta", claimMap]);
     assert.equal(claim.code, 0);
+    const claimStatus = await cli(["status", ...admin, "--wait"]);
+    assert.equal(claimStatus.code, 0);
+    assert.match(claimStatus.lines.join("\n"), /version 5 is in force on 2\/2 live edges/);
+    assert.match(claimStatus.lines.join("\n"), new RegExp(`${ids[1]}\\s+live\\s+4\\s+5 \\(cohort=beta\\)\\s`));
     const claimSince = Date.now() - 1_000;
     await sendOne(b, `beta-${run}`, `beta-${run}-1`, { cohort: "beta" });
     await sendOne(b, `alpha-${run}`, `alpha-${run}-1`, { cohort: "alpha" });
@@ -179,8 +183,9 @@ Deno.test("a 10% canary on two edges: binomial share, no player in both topics, 
     await fleetUntil(a, (f) => f.live.every((e) => e.version === "6" && e.canary === undefined), "abort everywhere");
     const afterAbort = await (await fetch(`http://127.0.0.1:${b.adminPort}/v1/routes`)).json();
     assert.equal(afterAbort.routeMap.routes[0].targets[0].topic, canaryTopic);
-    const final = await cli(["status", ...admin]);
+    const final = await cli(["status", ...admin, "--wait"]);
     assert.equal(final.code, 0);
+    assert.match(final.lines.join("\n"), /version 6 is in force on 2\/2 live edges/);
   } finally {
     await Promise.all(edges.map((edge) => edge.stop()));
     await Deno.remove(dir, { recursive: true });

@@ -11,8 +11,9 @@
  *                                                   sign MAP.json (as a canary for a cohort of players) and push it
  *   promote --admin URL --key FILE --key-id ID [--wait]  the canary becomes the stable map, signed as the next version
  *   abort --admin URL --key FILE --key-id ID [--wait]    the stable map, signed as the next version, ends the canary
- *   status --admin URL                              every edge, the versions it has in force (stable and canary),
- *                                                   its last refusal, and per-version counts of events
+ *   status --admin URL [--wait [--timeout 30s]]     every edge, the versions it has in force (stable and canary),
+ *                                                   its last refusal, and per-version counts of events; --wait:
+ *                                                   first until every live edge has what this edge has in force
  *   show --admin URL                                the map an edge routes by
  *   diff --admin URL MAP.json [--traffic]           which types would route differently; --traffic:
  *                                                   a dry run weighted by the edge's recent traffic
@@ -50,7 +51,7 @@ const USAGE = `usage: deno task routes <command>
   push --admin URL MAP.json --key FILE --key-id ID [--canary 10% [--salt S] | --canary-claim NAME=VALUE] [--wait]
   promote --admin URL --key FILE --key-id ID [--wait [--timeout 30s]]
   abort --admin URL --key FILE --key-id ID [--wait [--timeout 30s]]
-  status --admin URL
+  status --admin URL [--wait [--timeout 30s]]
   show --admin URL
   diff --admin URL MAP.json [--traffic]`;
 
@@ -359,11 +360,26 @@ async function fleetOf(admin: string): Promise<FleetAnswer> {
 }
 
 async function status(args: string[], out: (line: string) => void): Promise<number> {
-  const { values } = options(args, { admin: { type: "string" } }, 0);
-  const fleet = await fleetOf(adminUrl(values));
+  const spec = { admin: PUSH_OPTIONS.admin, wait: PUSH_OPTIONS.wait, timeout: PUSH_OPTIONS.timeout };
+  const { values } = options(args, spec, 0);
+  const admin = adminUrl(values);
+  let code = 0;
+  if (values.wait) {
+    // Until every live edge has what this edge has in force: its canary's version while one runs.
+    const timeoutMs = parseDuration(values.timeout ?? "30s");
+    if (timeoutMs === undefined) {
+      throw new CliError(`--timeout must be a duration such as 30s, got "${values.timeout}"`);
+    }
+    const { status, body } = await request(`${admin}/v1/routes`);
+    if (status !== 200) throw new CliError(`cannot read the edge's maps: HTTP ${status}`);
+    const canary = body.canary as { version: number | string } | null | undefined;
+    const version = BigInt(String(canary?.version ?? body.version));
+    code = await waitForRollout({ version, timeoutMs, readFleet: () => fleetOf(admin), out });
+  }
+  const fleet = await fleetOf(admin);
   for (const line of fleetTable(fleet)) out(line);
   for (const line of countsTable(fleet)) out(line);
-  return 0;
+  return code;
 }
 
 async function show(args: string[], out: (line: string) => void): Promise<number> {
