@@ -80,6 +80,7 @@ Deno.test("loadEdgeConfig() uses the documented defaults when only VELTRIX_JWT_S
     jwtIssuer: undefined,
     jwtAudience: undefined,
     jwtClockSkewS: 30,
+    tenantClaim: undefined,
     allowedOrigins: [],
     maxFrameBytes: 262144,
     maxEventsPerFrame: 500,
@@ -177,6 +178,7 @@ const EVERY_VARIABLE_SET: Record<string, string> = {
   VELTRIX_JWKS_TIMEOUT_MS: "2000",
   VELTRIX_JWT_ISSUER: "auth.game",
   VELTRIX_JWT_AUDIENCE: "veltrix",
+  VELTRIX_TENANT_CLAIM: "game",
   VELTRIX_JWT_CLOCK_SKEW_S: "5",
   VELTRIX_ALLOWED_ORIGINS: "https://a.example, https://b.example",
   VELTRIX_MAX_FRAME_BYTES: "1024",
@@ -265,6 +267,7 @@ Deno.test("loadEdgeConfig() reads every variable when it is set", () => {
     jwtIssuer: "auth.game",
     jwtAudience: "veltrix",
     jwtClockSkewS: 5,
+    tenantClaim: "game",
     allowedOrigins: ["https://a.example", "https://b.example"],
     maxFrameBytes: 1024,
     maxEventsPerFrame: 10,
@@ -551,6 +554,7 @@ interface WrittenEdgeConfig {
   readonly jwtIssuer: string | undefined;
   readonly jwtAudience: string | undefined;
   readonly jwtClockSkewS: number;
+  readonly tenantClaim: string | undefined;
   readonly allowedOrigins: readonly string[];
   readonly maxFrameBytes: number;
   readonly maxEventsPerFrame: number;

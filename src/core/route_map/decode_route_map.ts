@@ -24,6 +24,14 @@ interface RouteSource {
   onSchemaViolation: SchemaViolationAction;
 }
 
+interface TenantSource {
+  name: string;
+  eventsPerSecond: number;
+  maxConnections: number;
+  bytesPerSecond: number;
+  topicPrefix: string;
+}
+
 interface SchemaSource {
   match: string;
   jsonSchema: string;
@@ -59,6 +67,8 @@ export function decodeRoutableMap(bytes: Uint8Array): RoutableMap {
   let badEventTopic = "";
   const routes: RouteSource[] = [];
   const schemas: SchemaSource[] = [];
+  const tenants: TenantSource[] = [];
+  let otherTenants: TenantSource | undefined;
   while (reader.pos < reader.len) {
     const [field, wireType] = reader.tag();
     if (field === 1) version = BigInt(reader.uint64());
@@ -66,9 +76,30 @@ export function decodeRoutableMap(bytes: Uint8Array): RoutableMap {
     else if (field === 3) deadLetterTopic = reader.string();
     else if (field === 4) schemas.push(readSchema(reader, reader.uint32()));
     else if (field === 5) badEventTopic = reader.string();
+    else if (field === 6) tenants.push(readTenant(reader, reader.uint32(), emptyTenant()));
+    // A message field that comes twice is merged, as protobuf requires.
+    else if (field === 7) otherTenants = readTenant(reader, reader.uint32(), otherTenants ?? emptyTenant());
     else reader.skip(wireType, field, SKIP_DEPTH - 1);
   }
-  return { version, deadLetterTopic, routes, schemas, badEventTopic };
+  return { version, deadLetterTopic, routes, schemas, badEventTopic, tenants, otherTenants };
+}
+
+function emptyTenant(): TenantSource {
+  return { name: "", eventsPerSecond: 0, maxConnections: 0, bytesPerSecond: 0, topicPrefix: "" };
+}
+
+function readTenant(reader: BinaryReader, length: number, tenant: TenantSource): TenantSource {
+  const end = reader.pos + length;
+  while (reader.pos < end) {
+    const [field, wireType] = reader.tag();
+    if (field === 1) tenant.name = reader.string();
+    else if (field === 2) tenant.eventsPerSecond = reader.uint32();
+    else if (field === 3) tenant.maxConnections = reader.uint32();
+    else if (field === 4) tenant.bytesPerSecond = reader.uint32();
+    else if (field === 5) tenant.topicPrefix = reader.string();
+    else reader.skip(wireType, field, SKIP_DEPTH - 2);
+  }
+  return tenant;
 }
 
 function readSchema(reader: BinaryReader, length: number): SchemaSource {

@@ -82,9 +82,11 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
     }
     let player: string;
     let closeAtMs: number;
+    let tenant: string | undefined;
     try {
       const session = await tokens.verifySession(offered.token);
       player = session.player;
+      tenant = session.tenant;
       closeAtMs = (session.expiresAt + tokens.clockSkewS) * 1000;
     } catch (error) {
       return refuse(c, error);
@@ -96,11 +98,11 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
         player,
       );
     }
-    const full = connections.refusal(player);
+    const full = connections.refusal(player, tenant);
     if (full !== undefined) return refuse(c, full, player);
     const remote = remoteAddress(c.env);
     return upgradeToWebSocket(c.req.raw, (socket) => {
-      const connection = connections.open(socket, player, Date.now(), closeAtMs);
+      const connection = connections.open(socket, player, Date.now(), closeAtMs, tenant);
       const handshake = setTimeout(() => {
         if (socket.readyState !== WebSocket.CONNECTING) return;
         socket.close(idleClose.code, idleClose.reason);

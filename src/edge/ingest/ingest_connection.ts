@@ -9,6 +9,7 @@ import { closeFrameOf, errorCodes } from "../../core/errors/error_code.ts";
 import type { EventRecords } from "../../core/routing/build_records.ts";
 import { isReject, type RoutedOrRejected, routeEvent } from "../../core/routing/route_event.ts";
 import type { TokenBucket } from "../../core/admission/token_bucket.ts";
+import type { TenantBudget } from "../../core/admission/tenant_budgets.ts";
 import { VeltrixError } from "../../core/errors/veltrix_error.ts";
 import { DeliveryRelay } from "./delivery_relay.ts";
 import { nextEdgeSpanId } from "./edge_span_ids.ts";
@@ -34,6 +35,8 @@ type FrameData = string | ArrayBuffer | Uint8Array;
 export interface IngestConnectionOptions {
   /** Shared by every connection of the player on this edge (the per-player rate limit). */
   readonly playerBucket?: TokenBucket;
+  /** Shared by every connection of the player's tenant on this edge (the tenant's quota). */
+  readonly tenant?: TenantBudget;
   /** Hears the new deadline (ms since the epoch: `exp` plus the clock skew) of each refresh taken. */
   readonly onRefreshed?: (closeAtMs: number) => void;
 }
@@ -51,6 +54,9 @@ export class IngestConnection {
   readonly #context: IngestContext;
   readonly #socket: ReplySocket;
   readonly #admission: Admission;
+  readonly #tenant: TenantBudget | undefined;
+  /** Size of the frame being routed, in bytes (characters for text frames): what the tenant's byte quota counts. */
+  #frameBytes = 0;
   /** The ack path of JSON frames' events. */
   readonly #json: DeliveryRelay;
   /** The ack path of binary frames' events. */
@@ -70,7 +76,8 @@ export class IngestConnection {
     this.player = player;
     this.#context = context;
     this.#socket = socket;
-    this.#admission = new Admission(context.limits, Date.now(), options.playerBucket);
+    this.#admission = new Admission(context.limits, Date.now(), options.playerBucket, options.tenant);
+    this.#tenant = options.tenant;
     this.#onRefreshed = options.onRefreshed;
     this.#json = this.#relay(false);
     this.#binary = this.#relay(true);
@@ -133,7 +140,16 @@ export class IngestConnection {
       return;
     }
     const { routes, batcher, edgeId, recent, limits, traffic, spans } = this.#context;
-    const table = routes.table;
+    const tenant = this.#tenant;
+    const map = routes.table;
+    // A listed tenant follows the quota of the map in force; its topic prefix picks its own table.
+    const quota = tenant === undefined ? undefined : map.tenancy.quotaOf(tenant.label);
+    if (quota !== undefined && quota.name === tenant!.label) tenant!.follow(quota, receivedAtMs);
+    const table = tenant === undefined ? map : map.tenancy.tableOf(tenant.label) ?? map;
+    if (tenant !== undefined && !tenant.takeBytes(this.#frameBytes, receivedAtMs)) {
+      for (const event of frame.events) replies.reject(tenant.refuse(event.id, receivedAtMs));
+      return;
+    }
     const stamp = {
       player: this.player,
       receivedAtMs,
@@ -232,6 +248,7 @@ export class IngestConnection {
     this.#encodings |= binary ? 2 : 1;
     const limits = this.#context.limits;
     const size = binary ? data.byteLength : data.length;
+    this.#frameBytes = size;
     if (size > limits.maxFrameBytes) {
       const error = new VeltrixError("FRAME_TOO_LARGE", `frame is ${size} bytes; the limit is ${limits.maxFrameBytes}`);
       this.#frameRejected(error, replies);

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file veltrix/v1/route_map.proto.
  */
 export const file_veltrix_v1_route_map: GenFile = /*@__PURE__*/
-  fileDesc("Chp2ZWx0cml4L3YxL3JvdXRlX21hcC5wcm90bxIKdmVsdHJpeC52MSJhCgZUYXJnZXQSDQoFdG9waWMYASABKAkSJAoDa2V5GAIgASgOMhcudmVsdHJpeC52MS5LZXlTdHJhdGVneRIiCgZmb3JtYXQYAyABKA4yEi52ZWx0cml4LnYxLkZvcm1hdCKJAQoFUm91dGUSDAoEbmFtZRgBIAEoCRINCgVtYXRjaBgCIAEoCRIjCgd0YXJnZXRzGAMgAygLMhIudmVsdHJpeC52MS5UYXJnZXQSPgoTb25fc2NoZW1hX3Zpb2xhdGlvbhgEIAEoDjIhLnZlbHRyaXgudjEuU2NoZW1hVmlvbGF0aW9uQWN0aW9uIjMKDVBheWxvYWRTY2hlbWESDQoFbWF0Y2gYASABKAkSEwoLanNvbl9zY2hlbWEYAiABKAkingEKCFJvdXRlTWFwEg8KB3ZlcnNpb24YASABKAQSIQoGcm91dGVzGAIgAygLMhEudmVsdHJpeC52MS5Sb3V0ZRIZChFkZWFkX2xldHRlcl90b3BpYxgDIAEoCRIqCgdzY2hlbWFzGAQgAygLMhkudmVsdHJpeC52MS5QYXlsb2FkU2NoZW1hEhcKD2JhZF9ldmVudF90b3BpYxgFIAEoCSJGCg5TaWduZWRSb3V0ZU1hcBIRCglyb3V0ZV9tYXAYASABKAwSDgoGa2V5X2lkGAIgASgJEhEKCXNpZ25hdHVyZRgDIAEoDCqTAQoLS2V5U3RyYXRlZ3kSHAoYS0VZX1NUUkFURUdZX1VOU1BFQ0lGSUVEEAASFwoTS0VZX1NUUkFURUdZX1BMQVlFUhABEhsKF0tFWV9TVFJBVEVHWV9FVkVOVF9UWVBFEAISGQoVS0VZX1NUUkFURUdZX0VWRU5UX0lEEAMSFQoRS0VZX1NUUkFURUdZX05PTkUQBCpGCgZGb3JtYXQSFgoSRk9STUFUX1VOU1BFQ0lGSUVEEAASEwoPRk9STUFUX1BST1RPQlVGEAESDwoLRk9STUFUX0pTT04QAiqNAQoVU2NoZW1hVmlvbGF0aW9uQWN0aW9uEicKI1NDSEVNQV9WSU9MQVRJT05fQUNUSU9OX1VOU1BFQ0lGSUVEEAASIgoeU0NIRU1BX1ZJT0xBVElPTl9BQ1RJT05fUkVKRUNUEAESJwojU0NIRU1BX1ZJT0xBVElPTl9BQ1RJT05fREVBRF9MRVRURVIQAmIGcHJvdG8z");
+  fileDesc("Chp2ZWx0cml4L3YxL3JvdXRlX21hcC5wcm90bxIKdmVsdHJpeC52MSJhCgZUYXJnZXQSDQoFdG9waWMYASABKAkSJAoDa2V5GAIgASgOMhcudmVsdHJpeC52MS5LZXlTdHJhdGVneRIiCgZmb3JtYXQYAyABKA4yEi52ZWx0cml4LnYxLkZvcm1hdCKJAQoFUm91dGUSDAoEbmFtZRgBIAEoCRINCgVtYXRjaBgCIAEoCRIjCgd0YXJnZXRzGAMgAygLMhIudmVsdHJpeC52MS5UYXJnZXQSPgoTb25fc2NoZW1hX3Zpb2xhdGlvbhgEIAEoDjIhLnZlbHRyaXgudjEuU2NoZW1hVmlvbGF0aW9uQWN0aW9uIjMKDVBheWxvYWRTY2hlbWESDQoFbWF0Y2gYASABKAkSEwoLanNvbl9zY2hlbWEYAiABKAki+AEKCFJvdXRlTWFwEg8KB3ZlcnNpb24YASABKAQSIQoGcm91dGVzGAIgAygLMhEudmVsdHJpeC52MS5Sb3V0ZRIZChFkZWFkX2xldHRlcl90b3BpYxgDIAEoCRIqCgdzY2hlbWFzGAQgAygLMhkudmVsdHJpeC52MS5QYXlsb2FkU2NoZW1hEhcKD2JhZF9ldmVudF90b3BpYxgFIAEoCRIoCgd0ZW5hbnRzGAYgAygLMhcudmVsdHJpeC52MS5UZW5hbnRRdW90YRIuCg1vdGhlcl90ZW5hbnRzGAcgASgLMhcudmVsdHJpeC52MS5UZW5hbnRRdW90YSJ/CgtUZW5hbnRRdW90YRIMCgRuYW1lGAEgASgJEhkKEWV2ZW50c19wZXJfc2Vjb25kGAIgASgNEhcKD21heF9jb25uZWN0aW9ucxgDIAEoDRIYChBieXRlc19wZXJfc2Vjb25kGAQgASgNEhQKDHRvcGljX3ByZWZpeBgFIAEoCSJGCg5TaWduZWRSb3V0ZU1hcBIRCglyb3V0ZV9tYXAYASABKAwSDgoGa2V5X2lkGAIgASgJEhEKCXNpZ25hdHVyZRgDIAEoDCqTAQoLS2V5U3RyYXRlZ3kSHAoYS0VZX1NUUkFURUdZX1VOU1BFQ0lGSUVEEAASFwoTS0VZX1NUUkFURUdZX1BMQVlFUhABEhsKF0tFWV9TVFJBVEVHWV9FVkVOVF9UWVBFEAISGQoVS0VZX1NUUkFURUdZX0VWRU5UX0lEEAMSFQoRS0VZX1NUUkFURUdZX05PTkUQBCpGCgZGb3JtYXQSFgoSRk9STUFUX1VOU1BFQ0lGSUVEEAASEwoPRk9STUFUX1BST1RPQlVGEAESDwoLRk9STUFUX0pTT04QAiqNAQoVU2NoZW1hVmlvbGF0aW9uQWN0aW9uEicKI1NDSEVNQV9WSU9MQVRJT05fQUNUSU9OX1VOU1BFQ0lGSUVEEAASIgoeU0NIRU1BX1ZJT0xBVElPTl9BQ1RJT05fUkVKRUNUEAESJwojU0NIRU1BX1ZJT0xBVElPTl9BQ1RJT05fREVBRF9MRVRURVIQAmIGcHJvdG8z");
 
 /**
  * Target is one Kafka topic a route writes to.
@@ -149,6 +149,20 @@ export type RouteMap = Message<"veltrix.v1.RouteMap"> & {
    * @generated from field: string bad_event_topic = 5;
    */
   badEventTopic: string;
+
+  /**
+   * Tenants (the value of the player token's claim that VELTRIX_TENANT_CLAIM names) and their quotas on each edge.
+   *
+   * @generated from field: repeated veltrix.v1.TenantQuota tenants = 6;
+   */
+  tenants: TenantQuota[];
+
+  /**
+   * The quota that every tenant not listed in tenants (and every player without the claim) shares, as "other".
+   *
+   * @generated from field: veltrix.v1.TenantQuota other_tenants = 7;
+   */
+  otherTenants?: TenantQuota | undefined;
 };
 
 /**
@@ -157,6 +171,55 @@ export type RouteMap = Message<"veltrix.v1.RouteMap"> & {
  */
 export const RouteMapSchema: GenMessage<RouteMap> = /*@__PURE__*/
   messageDesc(file_veltrix_v1_route_map, 3);
+
+/**
+ * TenantQuota is what one tenant's players may use of one edge together. A limit of 0 is no limit.
+ *
+ * @generated from message veltrix.v1.TenantQuota
+ */
+export type TenantQuota = Message<"veltrix.v1.TenantQuota"> & {
+  /**
+   * The claim's value; unique within the map, and never "other". Empty in RouteMap.other_tenants.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Events per second, over all the tenant's connections (bursts of twice that); over it, OVERLOADED.
+   *
+   * @generated from field: uint32 events_per_second = 2;
+   */
+  eventsPerSecond: number;
+
+  /**
+   * Open connections; past it, an upgrade is refused with TOO_MANY_CONNECTIONS.
+   *
+   * @generated from field: uint32 max_connections = 3;
+   */
+  maxConnections: number;
+
+  /**
+   * Frame bytes per second, over all the tenant's connections (bursts of twice that); over it, OVERLOADED.
+   *
+   * @generated from field: uint32 bytes_per_second = 4;
+   */
+  bytesPerSecond: number;
+
+  /**
+   * When set, each topic the tenant's events are written to is this prefix followed by the route's topic.
+   *
+   * @generated from field: string topic_prefix = 5;
+   */
+  topicPrefix: string;
+};
+
+/**
+ * Describes the message veltrix.v1.TenantQuota.
+ * Use `create(TenantQuotaSchema)` to create a new message.
+ */
+export const TenantQuotaSchema: GenMessage<TenantQuota> = /*@__PURE__*/
+  messageDesc(file_veltrix_v1_route_map, 4);
 
 /**
  * SignedRouteMap is how a RouteMap travels from ops to the edges.
@@ -191,7 +254,7 @@ export type SignedRouteMap = Message<"veltrix.v1.SignedRouteMap"> & {
  * Use `create(SignedRouteMapSchema)` to create a new message.
  */
 export const SignedRouteMapSchema: GenMessage<SignedRouteMap> = /*@__PURE__*/
-  messageDesc(file_veltrix_v1_route_map, 4);
+  messageDesc(file_veltrix_v1_route_map, 5);
 
 /**
  * KeyStrategy picks the Kafka record key for a target.
