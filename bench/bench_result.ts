@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { MachineLoad } from "./machine_load.ts";
 
 /** Ack-latency percentiles in ms, and how many events they cover. */
 export interface LatencySummary {
@@ -38,6 +39,8 @@ export interface BenchRow {
     readonly rssMb: number;
     readonly rssMaxMb: number;
     readonly cpuPercent: number;
+    /** CPU time over wall time in cores, unrounded; absent in runs from before it was recorded. */
+    readonly cpuCores?: number;
     readonly eventLoopDelayP99Ms: number;
   };
   readonly routeApplyP99Ms?: number;
@@ -57,9 +60,23 @@ export interface BenchRun {
   readonly startedAt: string;
   readonly quick: boolean;
   readonly machine: Record<string, string | number>;
+  /** Load average before and after, and CPU other processes used meanwhile (`machine_load.ts`). */
+  readonly machineLoad?: MachineLoad;
+  /** Whether this run replaced `latest.*`, and why (not). */
+  readonly latest?: { readonly writeLatest: boolean; readonly why: string };
   readonly settings: Record<string, unknown>;
   readonly rows: readonly BenchRow[];
   /** Headline figures: highest rate holding the SLA, ceilings, ratios, targets. */
   readonly summary: Record<string, number | string | boolean | null>;
   readonly durationS: number;
+}
+
+/**
+ * Edge CPU per acked event in µs, from `/proc` over the measured window: CPU time over acked events
+ * (undefined without an edge sample or acks).
+ */
+export function cpuUsPerEvent(row: Pick<BenchRow, "edge" | "achievedRate">): number | undefined {
+  if (!row.edge || !(row.achievedRate > 0)) return undefined;
+  const cores = row.edge.cpuCores ?? row.edge.cpuPercent / 100;
+  return Math.round(cores * 1e6 / row.achievedRate * 10) / 10;
 }

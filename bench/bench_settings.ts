@@ -7,14 +7,42 @@ import { parseArgs } from "node:util";
 import { answerHelp } from "../tools/dev/usage.ts";
 import { fitConnectionsToFileLimit, readOpenFileLimit } from "../src/main/open_file_limit.ts";
 
+/** Every scenario of a full run, in the order they run. */
+export const FULL_SCENARIOS = [
+  "steady",
+  "binary",
+  "scale-out",
+  "storm",
+  "ceilings",
+  "players",
+  "batched",
+  "schemas",
+  "route-apply",
+] as const;
+
+/** Where results go: `bench/results/` (tracked), but a `--quick` run's go to the git-ignored `.veltrix/`. */
+export function defaultOut(quick: boolean): string {
+  return new URL(quick ? "../.veltrix/bench-quick" : "./results", import.meta.url).pathname;
+}
+
+/** True when a run is a full one: not `--quick`, no `--target`, and every scenario of {@link FULL_SCENARIOS}. */
+export function isFullRun(
+  quick: boolean,
+  settings: { readonly scenarios: readonly string[]; readonly target?: unknown },
+): boolean {
+  return !quick && settings.target === undefined && FULL_SCENARIOS.every((s) => settings.scenarios.includes(s));
+}
+
 /** What `deno task bench --help` prints. */
 export const BENCH_USAGE = `usage: deno task bench [options]
 
 The load benchmark against the real broker (brought up unless KAFKA_BROKERS or --brokers is set);
-results go to stdout and bench/results/. See docs/benchmark.md for each scenario.
+results go to stdout and bench/results/; only a full run on a quiet machine replaces latest.*.
+See docs/benchmark.md for each scenario.
 
-  --quick                  a short run: steady, storm, ceilings and players
-  --scenarios LIST         steady,binary,scale-out,storm,ceilings,players,schemas,route-apply
+  --quick                  a short run: steady, storm, ceilings, players and batched, written to
+                           .veltrix/bench-quick/ (never latest.*)
+  --scenarios LIST         steady,binary,scale-out,storm,ceilings,players,batched,schemas,route-apply
   --rates LIST             the steady ladder's rates, events per second
   --connections N          connections of the steady ladder (1000)
   --players LIST           player counts of the players scenario (up to what the open-file limit fits)
@@ -22,7 +50,7 @@ results go to stdout and bench/results/. See docs/benchmark.md for each scenario
   --workers N              load generator workers (1)
   --edges N                edge processes sharing the client port (1)
   --sources N              source addresses in 127.0.0.0/8 (4)
-  --out DIR                where results go (bench/results/)
+  --out DIR                where results go (bench/results/; .veltrix/bench-quick/ with --quick)
   --brokers LIST           Kafka brokers (KAFKA_BROKERS, else the dev broker)
   --target URL             also run the steady ladder against an edge or balancer it did not start
   --target-admin LIST      the admin URLs behind --target, for their memory, CPU and in-flight events
@@ -43,7 +71,7 @@ export function benchSettings(args: string[]) {
       workers: { type: "string", default: "1" },
       edges: { type: "string", default: "1" },
       sources: { type: "string", default: "4" },
-      out: { type: "string", default: new URL("./results", import.meta.url).pathname },
+      out: { type: "string" },
       brokers: { type: "string" },
       target: { type: "string" },
       "target-admin": { type: "string" },
@@ -51,6 +79,7 @@ export function benchSettings(args: string[]) {
     },
   });
   const quick = opts.quick!;
+  opts.out ??= defaultOut(quick);
   // Every connection holds a descriptor in the edge and in its generator, and this container cannot
   // raise its limit: the largest player count tried is what fits under it, with the edge's reserve.
   const openFileLimit = readOpenFileLimit();
@@ -60,16 +89,12 @@ export function benchSettings(args: string[]) {
   const list = (text: string) => text.split(",").map((s) => Number(s.trim()));
   const settings = {
     scenarios: (opts.scenarios ??
-      (opts.target
-        ? "steady,target"
-        : quick
-        ? "steady,storm,ceilings,players"
-        : "steady,binary,scale-out,storm,ceilings,players,schemas,route-apply"))
+      (opts.target ? "steady,target" : quick ? "steady,storm,ceilings,players,batched" : FULL_SCENARIOS.join(",")))
       .split(","),
     target: opts.target
       ? { url: opts.target, label: opts["target-label"]!, admin: opts["target-admin"] ?? "" }
       : undefined,
-    rates: list(opts.rates ?? (quick ? "1000,4000" : "2000,4000,6000,8000,10000,12000,15000,20000")),
+    rates: list(opts.rates ?? (quick ? "1000,4000" : "2000,4000,6000,8000,10000,12000,16000,20000,24000")),
     connections: Number(opts.connections ?? (quick ? 200 : 1000)),
     players: opts.players ? list(opts.players) : quick ? [1000] : defaultPlayers,
     openFileLimit: openFileLimit ?? "unknown",

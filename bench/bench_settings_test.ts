@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { benchSettings } from "./bench_settings.ts";
+import { benchSettings, FULL_SCENARIOS, isFullRun } from "./bench_settings.ts";
 
 Deno.test("benchSettings() with --target runs the steady ladder on its own edge and on the target, in one run", () => {
   const { settings } = benchSettings([
@@ -22,15 +22,33 @@ Deno.test("benchSettings() without --target keeps the full set of scenarios and 
   const { settings, quick } = benchSettings([]);
   assert.equal(quick, false);
   assert.equal(settings.target, undefined);
-  assert.deepEqual(settings.scenarios, [
+  assert.deepEqual(settings.scenarios, [...FULL_SCENARIOS]);
+  assert.ok(FULL_SCENARIOS.includes("batched") && FULL_SCENARIOS.includes("route-apply"));
+  assert.deepEqual(benchSettings(["--quick"]).settings.scenarios, [
     "steady",
-    "binary",
-    "scale-out",
     "storm",
     "ceilings",
     "players",
-    "schemas",
-    "route-apply",
+    "batched",
   ]);
-  assert.deepEqual(benchSettings(["--quick"]).settings.scenarios, ["steady", "storm", "ceilings", "players"]);
+});
+
+Deno.test("benchSettings() sends a --quick run's results to the git-ignored .veltrix/, never to bench/results/", async () => {
+  const quickOut = benchSettings(["--quick"]).opts.out!;
+  assert.ok(quickOut.endsWith("/.veltrix/bench-quick"), quickOut);
+  assert.ok(!quickOut.includes("/bench/results"));
+  assert.ok(benchSettings([]).opts.out!.endsWith("/bench/results"));
+  const root = new URL("../", import.meta.url).pathname;
+  const ignored = await new Deno.Command("git", {
+    args: ["check-ignore", "-q", `${quickOut}/latest.json`],
+    cwd: root,
+  }).output();
+  assert.equal(ignored.code, 0, `${quickOut} is ignored by git`);
+});
+
+Deno.test("isFullRun() is true only without --quick, without --target and with every scenario", () => {
+  assert.equal(isFullRun(false, benchSettings([]).settings), true);
+  assert.equal(isFullRun(true, benchSettings(["--quick"]).settings), false);
+  assert.equal(isFullRun(false, benchSettings(["--scenarios", "steady,route-apply"]).settings), false);
+  assert.equal(isFullRun(false, benchSettings(["--target", "ws://127.0.0.1:8800/v1/ingest"]).settings), false);
 });

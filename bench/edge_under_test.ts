@@ -8,6 +8,7 @@
  */
 import { withFileLimit } from "./file_limit.ts";
 import { textLines } from "./text_lines.ts";
+import { edgeArgv, edgeEnvironment } from "../tools/dev/edge_launch.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const CLOCK_TICKS_PER_S = 100;
@@ -37,28 +38,15 @@ export async function startEdgeUnderTest(
   options: { brokers: string; jwtSecret: string; trustedKeys?: string; extraEnv?: Record<string, string> },
 ): Promise<EdgeUnderTest> {
   const stateDir = await Deno.makeTempDir({ prefix: "veltrix-bench-state-" });
-  const { command, args } = withFileLimit(Deno.execPath(), [
-    "run",
-    "--allow-net",
-    "--allow-env",
-    "--allow-read",
-    "--allow-write",
-    "--allow-sys",
-    ...cpuProfileFlags(),
-    "src/main/main.ts",
-  ]);
+  const [deno, ...denoArgs] = edgeArgv({ denoFlags: cpuProfileFlags() });
+  const { command, args } = withFileLimit(deno!, denoArgs);
   const child = new Deno.Command(command, {
     args,
     cwd: root,
-    env: {
+    env: edgeEnvironment({
       KAFKA_BROKERS: options.brokers,
       VELTRIX_JWT_SECRET: options.jwtSecret,
-      VELTRIX_HOST: "127.0.0.1",
-      VELTRIX_PORT: "0",
-      VELTRIX_ADMIN_PORT: "0",
-      VELTRIX_GRPC_PORT: "0",
       VELTRIX_EDGE_ID: `bench-edge-${crypto.randomUUID().slice(0, 8)}`,
-      VELTRIX_LOG_LEVEL: "info",
       VELTRIX_STATE_DIR: stateDir,
       VELTRIX_MAX_CONNECTIONS: "200000",
       VELTRIX_RATE_PER_CONNECTION: "1000000",
@@ -67,7 +55,7 @@ export async function startEdgeUnderTest(
       VELTRIX_MAX_PENDING_EVENTS: "1000000",
       ...(options.trustedKeys ? { VELTRIX_TRUSTED_KEYS: options.trustedKeys } : {}),
       ...options.extraEnv,
-    },
+    }),
     stdout: "null",
     stderr: "piped",
   }).spawn();

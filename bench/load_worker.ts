@@ -4,8 +4,10 @@
  * `--sources` addresses in 127.0.0.0/8, then waits for `start <epoch ms>` on stdin.
  *
  * From that moment events arrive at a fixed rate, `--rate` per second in all, whatever the edge
- * does: event `g` is due at `start + g / rate` and goes to connection `g % connections`. Like the
- * client SDK, a connection sends what is due in one frame at most every `--linger-ms`. With
+ * does: event `g` is due at `start + g / rate` and goes to connection `g % connections` (with
+ * `--burst B`, runs of B events go to one connection: `floor(g / B) % connections`). Like the
+ * client SDK, a connection sends what is due in one frame at most every `--linger-ms`, or at once
+ * when `--max-frame-events` are due. With
  * `--window N`, a connection holds at most N events unanswered and due events wait for room (one
  * connection with `--window 200 --max-frame-events 200` sends in lock step). Each ack's latency is
  * measured from the event's scheduled time, not from when it was sent, so the time an event waits
@@ -63,6 +65,8 @@ const { values: opts } = parseArgs({
     "linger-ms": { type: "string", default: "5" },
     "max-frame-events": { type: "string", default: "100" },
     window: { type: "string" },
+    /** Consecutive events of the schedule that go to the same connection (1: round robin). */
+    burst: { type: "string", default: "1" },
     sources: { type: "string", default: "127.0.0.1" },
     run: { type: "string" },
     worker: { type: "string", default: "0" },
@@ -87,6 +91,7 @@ const drainMs = Number(opts["drain-s"]) * 1000;
 const lingerMs = Number(opts["linger-ms"]);
 const maxFrameEvents = Number(opts["max-frame-events"]);
 const windowSize = opts.window === undefined ? Infinity : Number(opts.window);
+const burst = Math.max(1, Number(opts.burst));
 const sources = opts.sources!.split(",");
 const playerOffset = Number(opts["player-offset"]);
 const binary = opts.encoding === "binary";
@@ -237,7 +242,7 @@ const waiting = new Set<Connection>();
 function tick(): void {
   const now = performance.now();
   while (next < total && dueAt(next) <= now) {
-    const c = connected[next % connected.length]!;
+    const c = connected[Math.floor(next / burst) % connected.length]!;
     if (c.open) {
       c.pending.push(next);
       waiting.add(c);

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { BenchRow, BenchRun } from "./bench_result.ts";
+import { type BenchRow, type BenchRun, cpuUsPerEvent } from "./bench_result.ts";
 import type { EdgeUnderTest } from "./edge_under_test.ts";
 import { startEdgeGroup } from "./edge_group.ts";
 import { writeResults } from "./results_writer.ts";
@@ -27,12 +27,23 @@ import { remoteTarget } from "./remote_target.ts";
 import { quantile, round } from "./quantile.ts";
 import { drained, holdsSla } from "./load_checks.ts";
 import { schemaScenario } from "./schema_scenario.ts";
-import { benchSettings } from "./bench_settings.ts";
+import { batchedScenario } from "./batched_scenario.ts";
+import { benchSettings, isFullRun } from "./bench_settings.ts";
+import {
+  busyReasons,
+  foreignCpu,
+  latestVerdict,
+  type MachineLoad,
+  readLoadAverage,
+  snapshotProcesses,
+} from "./machine_load.ts";
 
 const { opts, quick, settings } = benchSettings(Deno.args);
 const brokers = opts.brokers ?? Deno.env.get("KAFKA_BROKERS") ?? "127.0.0.1:9092";
 if (!opts.brokers && !Deno.env.get("KAFKA_BROKERS")) await kafkaUp();
 
+const loadBefore = await readLoadAverage();
+const processesBefore = await snapshotProcesses();
 const startedAt = new Date();
 const benchRun = `b${crypto.randomUUID().slice(0, 6)}`;
 if (settings.target && !Deno.env.get("VELTRIX_JWT_SECRET")) {
@@ -48,6 +59,13 @@ const ackedFiles: string[] = [];
 const since = Date.now() - 5_000;
 let stepNumber = 0;
 const progress = (message: string) => console.error(`bench: ${message}`);
+{
+  const early = latestVerdict({ quick, full: isFullRun(quick, settings) }, busyReasons({ before: loadBefore }));
+  progress(
+    `load average before the run: ${loadBefore.one} ${loadBefore.five} ${loadBefore.fifteen}; ` +
+      (early.writeLatest ? "latest.* will be replaced if the machine stays quiet" : `latest.* stays: ${early.why}`),
+  );
+}
 
 function step(url: string, rate: number, connections: number, extra: Partial<LoadStep> = {}): LoadStep {
   return {
@@ -107,13 +125,17 @@ async function startWarmEdge(
   trustedKeys?: string,
   edges = settings.edges,
   target = settings.target,
+  /** The warm-up's connections and frame shape, when the scenario's differ from the steady ladder's. */
+  shape: { connections?: number } & Partial<LoadStep> = {},
 ): Promise<EdgeUnderTest> {
   const edge = target
     ? remoteTarget(target.url, target.admin.split(",").filter(Boolean))
     : await startEdgeGroup(edges, { brokers, jwtSecret, ...(trustedKeys ? { trustedKeys } : {}) });
-  const warm = await runLoadStep(step(edge.ingestUrl, Math.min(rate, 4000), settings.connections, {
+  const { connections = settings.connections, ...extra } = shape;
+  const warm = await runLoadStep(step(edge.ingestUrl, Math.min(rate, 4000), connections, {
     durationS: quick ? 1.5 : 5,
     warmupS: 0,
+    ...extra,
   }));
   warmupAckedFiles.push(...warm.ackedFiles);
   await drained(edge);
@@ -137,6 +159,10 @@ async function steadyScenario(scenario = "steady", edges = settings.edges, encod
         encoding ? `, ${encoding} frames` : ""
       }`;
       pendingRows.push(rowOf(scenario, label, rate, r, { meetsSla: ok }));
+      const perEvent = scenario === "steady"
+        ? cpuUsPerEvent({ edge: r.edge, achievedRate: r.achievedRate })
+        : undefined;
+      if (perEvent !== undefined) summary[`cpuUsPerEvent@${rate}`] = perEvent;
       if (ok) best = rate;
       await drained(edge);
       if (!ok && (r.achievedRate < 0.9 * rate || r.latencyMs.p99 > 1_000) && ++misses >= 2) break;
@@ -230,8 +256,10 @@ async function playersScenario(): Promise<void> {
         } MB: ${perConnectionKb} KB per connection`,
       }));
       summary[`rssKbPerConnection@${players}`] = perConnectionKb;
-      // Go on past an SLA miss: the question is also how many connections the machine holds at all.
-      if (!allServed) break;
+      // Go on past an SLA miss and unanswered events, up to the most the open-file limit fits: the
+      // question is also how many connections the machine holds at all. Stop only when connections
+      // could not even be opened (more would fail too).
+      if (r.connectFailed > 0) break;
     } finally {
       await edge.stop();
     }
@@ -272,6 +300,18 @@ if (settings.scenarios.includes("ceilings")) {
   Object.assign(summary, ceilings.summary);
 }
 if (settings.scenarios.includes("players")) await playersScenario();
+if (settings.scenarios.includes("batched")) {
+  const batched = await batchedScenario({
+    quick,
+    step,
+    startEdge: (rate, shape) => startWarmEdge(rate, undefined, settings.edges, undefined, shape),
+    edgeRow: (label, rate, r) => pendingRows.push(rowOf("batched", label, rate, r, { meetsSla: holdsSla(r, rate) })),
+    drained,
+    progress,
+  });
+  rows.push(...batched.rows);
+  Object.assign(summary, batched.summary);
+}
 if (settings.scenarios.includes("schemas")) await schemasScenario(best);
 if (settings.scenarios.includes("route-apply")) {
   progress("route-update apply time at 10 to 10,000 routes, and 1,000 routes with 100 schemas, no load");
@@ -299,6 +339,7 @@ const order = [
   "schemas",
   "ceiling",
   "many-players",
+  "batched",
   "route-apply",
 ];
 rows.sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
@@ -316,17 +357,32 @@ if (typeof summary.kafkajsRate === "number" && summary.kafkajsRate > 0) {
   }
 }
 
+const durationS = Math.round((performance.now() - t0) / 1000);
+const foreign = foreignCpu(processesBefore, await snapshotProcesses(), Deno.pid);
+const machineLoad: MachineLoad = {
+  before: loadBefore,
+  after: await readLoadAverage(),
+  foreignCpuS: foreign.seconds,
+  foreignTop: foreign.top,
+  durationS,
+};
+const verdict = latestVerdict({ quick, full: isFullRun(quick, settings) }, busyReasons(machineLoad));
 const run: BenchRun = {
   startedAt: startedAt.toISOString(),
   quick,
   machine: await describeMachine(),
+  machineLoad,
+  latest: verdict,
   settings,
   rows,
   summary,
-  durationS: Math.round((performance.now() - t0) / 1000),
+  durationS,
 };
 console.log(renderTable(run));
-const written = await writeResults(run, opts.out!);
+const written = await writeResults(run, opts.out!, { latest: verdict.writeLatest });
 progress(`results: ${written.join(", ")}`);
+progress(
+  verdict.writeLatest ? "latest.* replaced: a full run on a quiet machine" : `latest.* NOT replaced: ${verdict.why}`,
+);
 await Deno.remove(scratchDir, { recursive: true });
 Deno.exit(totalLost === 0 && totalUnanswered === 0 ? 0 : 1);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { BenchRow, BenchRun } from "./bench_result.ts";
+import { type BenchRow, type BenchRun, cpuUsPerEvent } from "./bench_result.ts";
 
 const COLUMNS: readonly [string, (r: BenchRow) => string][] = [
   ["scenario", (r) => r.scenario],
@@ -22,6 +22,7 @@ const COLUMNS: readonly [string, (r: BenchRow) => string][] = [
   ["max ms", (r) => ms(r.latencyMs.max)],
   ["RSS MB", (r) => r.edge ? `${Math.round(r.edge.rssMaxMb)}` : "–"],
   ["CPU %", (r) => r.edge ? `${r.edge.cpuPercent}` : "–"],
+  ["CPU µs/ev", (r) => ms(cpuUsPerEvent(r))],
   ["loop p99 ms", (r) => r.edge ? ms(r.edge.eventLoopDelayP99Ms) : "–"],
   ["apply p99 ms", (r) => ms(r.routeApplyP99Ms)],
   ["gen lag p99 ms", (r) => ms(r.generatorLagP99Ms)],
@@ -50,6 +51,7 @@ export function renderMarkdown(run: BenchRun, chartFile: string): string {
     "",
     `Machine: ${Object.entries(run.machine).map(([k, v]) => `${k} ${v}`).join("; ")}.`,
     "",
+    ...machineLoadLines(run),
     `Took ${run.durationS} s. Latency is from each event's scheduled send time to its ack (open loop, no`,
     "coordinated omission); rates are acked events per second over the measured window, after warm-up.",
     "Lost means acked but not found when the topics were read back with kcat.",
@@ -76,6 +78,21 @@ export function renderMarkdown(run: BenchRun, chartFile: string): string {
   ].join("\n");
 }
 
+/** The load average and the latest.* verdict, for the Markdown; nothing for runs from before they were recorded. */
+function machineLoadLines(run: BenchRun): string[] {
+  const load = run.machineLoad;
+  if (load === undefined) return [];
+  const avg = (l: { one: number; five: number; fifteen: number }) => `${l.one} / ${l.five} / ${l.fifteen}`;
+  return [
+    `Load average (1 / 5 / 15 min) before the run: ${avg(load.before)}${
+      load.after ? `; after: ${avg(load.after)}` : ""
+    }. CPU used by processes outside the run (the dev broker is part of it): ${load.foreignCpuS ?? "?"} s${
+      load.foreignTop?.length ? ` (${load.foreignTop.join(", ")})` : ""
+    }.${run.latest ? ` latest.*: ${run.latest.writeLatest ? "replaced" : "not replaced"}, ${run.latest.why}.` : ""}`,
+    "",
+  ];
+}
+
 function headline(run: BenchRun): string[] {
   const s = run.summary;
   const lines: string[] = [];
@@ -92,6 +109,14 @@ function headline(run: BenchRun): string[] {
       `Same, with 2 edge processes sharing the port (VELTRIX_REUSE_PORT): ${
         num(s["highestRateHoldingSla@2edges"])
       } ev/s`,
+    );
+  }
+  const cpuKeys = Object.keys(s).filter((key) => key.startsWith("cpuUsPerEvent@"));
+  if (cpuKeys.length > 0) {
+    lines.push(
+      `Edge CPU per acked event (steady, 1 edge, from /proc): ${
+        cpuKeys.map((key) => `${num(Number(key.slice(key.indexOf("@") + 1)))} ev/s ${s[key]} µs`).join("; ")
+      }`,
     );
   }
   if (s.highestAchievedRate !== undefined) {
@@ -127,12 +152,22 @@ function headline(run: BenchRun): string[] {
   }
   const applyMedians = Object.keys(s).filter((key) => key.startsWith("routeApplyMedianMs@"));
   if (applyMedians.length > 0) {
-    const sizes = applyMedians.map((key) => Number(key.slice(key.indexOf("@") + 1))).sort((a, b) => a - b);
     lines.push(
       `Route-update apply time without load, median / p99: ${
-        sizes.map((n) => `${num(n)} routes ${s[`routeApplyMedianMs@${n}`]} / ${s[`routeApplyP99Ms@${n}`]} ms`)
-          .join("; ")
+        applyMedians.map((key) => {
+          const at = key.slice(key.indexOf("@") + 1);
+          return `${applyLabel(at)} ${s[key]} / ${s[`routeApplyP99Ms@${at}`]} ms`;
+        }).join("; ")
       }`,
+    );
+  }
+  if (s.batchedEdgeRate !== undefined) {
+    lines.push(
+      `Batched frames (${num(s.batchedRate)} ev/s in 50-event frames over 200 connections): edge ${
+        num(s.batchedEdgeRate)
+      } ev/s = ${s.batchedEdgeOverSink} of the bare WebSocket sink's ${num(s.batchedSinkRate)}, p99 ${
+        ms(s.batchedEdgeP99Ms as number)
+      } ms, RSS up to ${num(s.batchedEdgeRssMaxMb)} MB`,
     );
   }
   if (s.mostPlayersHoldingSla !== undefined) {
@@ -144,6 +179,16 @@ function headline(run: BenchRun): string[] {
   }
   lines.push(`Lost: ${num(s.lost)}, unanswered: ${num(s.unanswered)}, records read back: ${num(s.recordsReadBack)}`);
   return lines;
+}
+
+/** `1000` as "1,000 routes", `1000AllNew` and `1000+100schemasCold` with what they add. */
+function applyLabel(at: string): string {
+  const match = /^(\d+)(AllNew)?(?:\+(\d+)schemas(Cold|Reused))?$/.exec(at);
+  if (!match) return at;
+  const [, routes, allNew, schemas, kind] = match;
+  return `${num(Number(routes))} routes${allNew ? " (every route new)" : ""}${
+    schemas ? ` + ${schemas} schemas (${kind === "Cold" ? "all new" : "reused"})` : ""
+  }`;
 }
 
 /** An SVG chart: ack latency p50/p99/p99.9 (log scale) against achieved events per second. */

@@ -1,17 +1,17 @@
 /**
- * Writes a benchmark run to `<out>/<timestamp>.{json,md,svg}` and copies them to `<out>/latest.*`,
- * so `latest` always points at the newest run.
+ * Writes a benchmark run to `<out>/<timestamp>.{json,md,svg}`, and copies them to `<out>/latest.*`
+ * when asked: `bench/main.ts` asks only for a full run on a quiet machine (`machine_load.ts`).
  *
  * @module
  */
 import type { BenchRun } from "./bench_result.ts";
 import { renderMarkdown, renderSvg } from "./report.ts";
 
-/** Writes the run's files and returns their paths. */
+/** Writes the run's files (and `latest.*` with `latest`) and returns their paths. */
 export async function writeResults(
   run: BenchRun,
   out: string,
-  { latest = true }: { latest?: boolean } = {},
+  { latest }: { latest: boolean },
 ): Promise<string[]> {
   await Deno.mkdir(out, { recursive: true });
   const stamp = run.startedAt.replace(/[:.]/g, "-");

@@ -2,7 +2,10 @@
  * The `route-apply` scenario of `deno task bench`: route-update apply time at 10, 100, 1,000 and
  * 10,000 routes, in this process and with no load, by RouteControl's own clock
  * (`applied.applyMs`: size cap, Ed25519 verification, decode, version check, compile and swap; no
- * disk and no Kafka, which come after the swap and are not part of apply time). The micro bench
+ * disk and no Kafka, which come after the swap and are not part of apply time). Each update is the
+ * same routes under a new version (as a rollout of a few changed routes mostly is: routes the map
+ * in force has byte for byte are neither decoded nor compiled again), and at 1,000 and 10,000
+ * routes also updates in which every route is new (every route decoded and compiled). The micro bench
  * `src/control/route_apply_bench.ts` times the same pipeline, and each stage, with Deno.bench; this
  * adds what Deno.bench does not report: the median, and the size of each update.
  *
@@ -23,6 +26,8 @@ export interface RouteApplyTimes {
   readonly routes: number;
   /** Payload schemas each update carries, and whether their texts are new in every update. */
   readonly schemas?: { readonly count: number; readonly cold: boolean };
+  /** Every route of every update is new (renamed), so nothing of the map in force is reused. */
+  readonly allRoutesNew?: boolean;
   /** Size of one signed update, in bytes. */
   readonly updateBytes: number;
   /** Updates timed (after five that warm the JIT up). */
@@ -43,9 +48,11 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {} };
  * up), each a version above the last, and returns their apply times.
  */
 export async function measureRouteApply(
-  { sizes = [10, 100, 1_000, 10_000], runs = 200, schemas }: {
+  { sizes = [10, 100, 1_000, 10_000], runs = 200, schemas, allRoutesNew = false }: {
     sizes?: readonly number[];
     runs?: number;
+    /** Rename every route in every update, so that no route of the map in force is reused. */
+    allRoutesNew?: boolean;
     /**
      * Payload schemas in every update: `cold` gives each update new schema texts (every schema
      * compiled), otherwise every update carries the same texts (compiled once, then reused).
@@ -74,6 +81,7 @@ export async function measureRouteApply(
               routes,
               BigInt(i + 2),
               schemas && { count: schemas.count, tag: schemas.cold ? `v${i}` : "same" },
+              allRoutesNew ? `-v${i}` : "",
             ),
             pair.privateKey,
             "bench",
@@ -93,6 +101,7 @@ export async function measureRouteApply(
     results.push({
       routes,
       ...(schemas ? { schemas } : {}),
+      ...(allRoutesNew ? { allRoutesNew } : {}),
       updateBytes: updates[0]!.length,
       runs: times.length,
       minMs: round(times[0]!),
@@ -115,7 +124,7 @@ export function routeApplyRows(times: readonly RouteApplyTimes[]): {
     scenario: "route-apply",
     label: `${t.routes.toLocaleString("en-US")} routes${
       t.schemas ? ` + ${t.schemas.count} schemas (${t.schemas.cold ? "all new" : "reused"})` : ""
-    }, ${Math.round(t.updateBytes / 1024)} KB update`,
+    }${t.allRoutesNew ? ", every route new" : ""}, ${Math.round(t.updateBytes / 1024)} KB update`,
     achievedRate: t.perSecond,
     sent: t.runs,
     acked: t.runs,
@@ -126,7 +135,9 @@ export function routeApplyRows(times: readonly RouteApplyTimes[]): {
   }));
   const summary: Record<string, number> = {};
   for (const t of times) {
-    const at = t.schemas ? `${t.routes}+${t.schemas.count}schemas${t.schemas.cold ? "Cold" : "Reused"}` : t.routes;
+    const at = t.schemas
+      ? `${t.routes}+${t.schemas.count}schemas${t.schemas.cold ? "Cold" : "Reused"}`
+      : `${t.routes}${t.allRoutesNew ? "AllNew" : ""}`;
     summary[`routeApplyMedianMs@${at}`] = t.medianMs;
     summary[`routeApplyP99Ms@${at}`] = t.p99Ms;
   }
@@ -134,13 +145,15 @@ export function routeApplyRows(times: readonly RouteApplyTimes[]): {
 }
 
 /**
- * The scenario: 10 to 10,000 routes, then 1,000 routes with 100 payload schemas, all new in each
- * update (every schema compiled) and the same in each (compiled once, then reused).
+ * The scenario: 10 to 10,000 routes; 1,000 and 10,000 routes with every route new in each update;
+ * then 1,000 routes with 100 payload schemas, all new in each update (every schema compiled) and
+ * the same in each (compiled once, then reused).
  */
 export async function routeApplyScenario(quick: boolean): Promise<ReturnType<typeof routeApplyRows>> {
   const runs = quick ? 20 : 200;
   return routeApplyRows([
     ...await measureRouteApply({ runs }),
+    ...await measureRouteApply({ runs, sizes: [1_000, 10_000], allRoutesNew: true }),
     ...await measureRouteApply({ runs: runs / 4, sizes: [1_000], schemas: { count: 100, cold: true } }),
     ...await measureRouteApply({ runs: runs / 4, sizes: [1_000], schemas: { count: 100, cold: false } }),
   ]);

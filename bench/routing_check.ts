@@ -9,6 +9,7 @@
 import { type ReadRecord, readTopic } from "../tests/support/kcat_reader.ts";
 import { parseEventId, playerName } from "./event_id.ts";
 import { MIX_TOPICS, mixEntry } from "./treasure_hunt_mix.ts";
+import { EVENT_ID_HEADER } from "../src/core/mod.ts";
 
 /** What the read-back found for the acked ids of one run. */
 export interface RoutingCheck {
@@ -56,7 +57,7 @@ export function judgeRouting(
   const landed = new Map<string, { topics: string[]; keys: (string | null)[] }>();
   let ofRun = 0;
   for (const r of records) {
-    const id = r.headers["veltrix-event-id"] ?? "";
+    const id = r.headers[EVENT_ID_HEADER] ?? "";
     if (parseEventId(id)?.run !== run) continue;
     ofRun++;
     const entry = landed.get(id) ?? { topics: [], keys: [] };

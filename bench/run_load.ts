@@ -35,6 +35,8 @@ export interface LoadStep {
   readonly lingerMs?: number;
   /** Most events in one frame (the worker's default is 100). */
   readonly maxFrameEvents?: number;
+  /** Consecutive events that go to one connection, so that frames fill up (1 by default: round robin). */
+  readonly burst?: number;
   /** Most events a connection holds unanswered; unlimited by default. */
   readonly window?: number;
   /** Frame encoding: JSON text frames (the default, as the SDK sends) or protobuf binary frames. */
@@ -65,6 +67,8 @@ export interface EdgeSample {
   readonly rssMaxMb: number;
   /** CPU time over wall time, in percent of one core. */
   readonly cpuPercent: number;
+  /** The same in cores, unrounded (3 decimals): what CPU per event is computed from. */
+  readonly cpuCores: number;
   readonly eventLoopDelayP99Ms: number;
 }
 
@@ -91,6 +95,7 @@ export async function runLoadStep(step: LoadStep, edge?: EdgeUnderTest): Promise
       `--acked-file=${ackedFile}`,
       ...(step.maxFrameEvents ? [`--max-frame-events=${step.maxFrameEvents}`] : []),
       ...(step.window ? [`--window=${step.window}`] : []),
+      ...(step.burst ? [`--burst=${step.burst}`] : []),
       ...(step.encoding ? [`--encoding=${step.encoding}`] : []),
     ]);
     const child = new Deno.Command(command, {
@@ -198,6 +203,7 @@ async function sampleEdge(edge: EdgeUnderTest, windowStart: number, windowEnd: n
     rssMb: mb(rss.at(-1) ?? NaN),
     rssMaxMb: mb(Math.max(...rss)),
     cpuPercent: Math.round((cpuEnd - cpuStart) / wallS * 100),
+    cpuCores: round((cpuEnd - cpuStart) / wallS),
     eventLoopDelayP99Ms,
   };
 }

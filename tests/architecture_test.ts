@@ -214,11 +214,12 @@ Deno.test("core is pure: no Deno namespace, no runtime or network modules, no Ka
 
 /**
  * The only packages core code may import: pure code that does no I/O. ajv compiles payload schemas
- * into functions (code generation with `new Function`; no loader is set and remote refs are refused).
+ * into functions (code generation with `new Function`; no loader is set and remote refs are refused);
+ * re2js runs their patterns in linear time (pure JavaScript, no native code).
  */
-const CORE_PACKAGES = /^(@bufbuild\/protobuf(\/wire|\/wkt)?|ajv\/dist\/2020\.js)$/;
+const CORE_PACKAGES = /^(@bufbuild\/protobuf(\/wire|\/wkt)?|ajv\/dist\/2020\.js|re2js)$/;
 
-Deno.test("core code imports no package but protobuf-es and ajv's 2020-12 validator", async () => {
+Deno.test("core code imports no package but protobuf-es, ajv's 2020-12 validator and re2js", async () => {
   const violations: string[] = [];
   for (const { file, folder, text } of await srcFiles()) {
     if (folder !== "core" || isTestCode(file)) continue;

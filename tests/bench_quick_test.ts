@@ -3,7 +3,7 @@ import type { BenchRun } from "../bench/bench_result.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 
-Deno.test("deno task bench --quick runs every scenario against the real broker and loses no acked event", async () => {
+Deno.test("deno task bench --quick runs every scenario against the real broker, loses no acked event and never writes latest.*", async () => {
   const out = await Deno.makeTempDir({ prefix: "veltrix-bench-quick-" });
   try {
     const result = await new Deno.Command(Deno.execPath(), {
@@ -14,11 +14,17 @@ Deno.test("deno task bench --quick runs every scenario against the real broker a
     }).output();
     const stdout = new TextDecoder().decode(result.stdout);
     assert.equal(result.code, 0, `bench --quick failed:\n${stdout}\n${new TextDecoder().decode(result.stderr)}`);
-    const run = JSON.parse(await Deno.readTextFile(`${out}/latest.json`)) as BenchRun;
+    const written = [...Deno.readDirSync(out)].map((e) => e.name).sort();
+    assert.equal(written.length, 3, written.join(", "));
+    assert.ok(written.every((name) => !name.startsWith("latest.")), `a quick run wrote ${written.join(", ")}`);
+    const stamp = written[0]!.replace(/\.json$/, "");
+    const run = JSON.parse(await Deno.readTextFile(`${out}/${stamp}.json`)) as BenchRun;
+    assert.deepEqual(run.latest?.writeLatest, false);
+    assert.ok(run.machineLoad && run.machineLoad.before.one >= 0 && run.machineLoad.after!.one >= 0);
 
     assert.deepEqual(
       [...new Set(run.rows.map((r) => r.scenario))],
-      ["steady", "route-storm", "ceiling", "many-players"],
+      ["steady", "route-storm", "ceiling", "many-players", "batched"],
     );
     assert.equal(run.summary.lost, 0);
     assert.equal(run.summary.unanswered, 0);
@@ -30,10 +36,9 @@ Deno.test("deno task bench --quick runs every scenario against the real broker a
     const storm = run.rows.find((r) => r.scenario === "route-storm" && r.routeApplyP99Ms !== undefined);
     assert.ok(storm, "the route storm row reports route-apply p99");
     assert.match(storm.notes ?? "", /^(\d+)\/\1 updates applied/);
-    for (const ext of ["json", "md", "svg"]) {
-      assert.ok((await Deno.stat(`${out}/latest.${ext}`)).isFile, `latest.${ext} written`);
-    }
-    assert.match(await Deno.readTextFile(`${out}/latest.svg`), /^<svg[^>]*>[\s\S]*<\/svg>\n$/);
+    assert.deepEqual(written, ["json", "md", "svg"].map((ext) => `${stamp}.${ext}`));
+    assert.match(await Deno.readTextFile(`${out}/${stamp}.svg`), /^<svg[^>]*>[\s\S]*<\/svg>\n$/);
+    assert.match(await Deno.readTextFile(`${out}/${stamp}.md`), /latest\.\*: not replaced, a --quick run never/);
     assert.match(stdout, /Highest steady rate holding the SLA/);
   } finally {
     await Deno.remove(out, { recursive: true });

@@ -19,7 +19,7 @@ import { testBrokers } from "./support/kafka_target.ts";
 import { playerToken } from "./support/tokens.ts";
 
 const root = new URL("../", import.meta.url).pathname;
-/** The most the gzipped browser bundle may weigh: measured 5.0 KB (2026-12-07), room for the protocol's growth. */
+/** The most the gzipped browser bundle may weigh: measured 5.5 KB (2026-12-07, with token refresh), room to grow. */
 const BUNDLE_GZIP_BUDGET = 7 * 1024;
 /** The `ws` the scratch Node project installs: the version deno.json pins. */
 const WS_VERSION = "8.23.0";
@@ -44,15 +44,24 @@ function built() {
   return building;
 }
 
-/** Serves one player's tokens over HTTP, as a game's token endpoint would, on a free port. */
-function tokenEndpoint(player: string) {
+/**
+ * Serves one player's tokens over HTTP, as a game's token endpoint would, on a free port; each
+ * lives `ttlS` seconds, so that a client holding a session longer must refresh it.
+ */
+function tokenEndpoint(player: string, ttlS = 3600) {
   let issued = 0;
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
     issued++;
-    return new Response(await playerToken(player), { headers: { "access-control-allow-origin": "*" } });
+    const token = await playerToken(player, { exp: Math.floor(Date.now() / 1000) + ttlS });
+    return new Response(token, { headers: { "access-control-allow-origin": "*" } });
   });
   return { url: `http://127.0.0.1:${server.addr.port}/token`, issued: () => issued, stop: () => server.shutdown() };
 }
+
+/** An edge that allows no clock skew: a session whose token was not refreshed ends right at its `exp`. */
+const strictEdge = () => startEdgeProcess({ VELTRIX_JWT_CLOCK_SKEW_S: "0" });
+/** The lifetime of the tokens the refresh tests hand out, in seconds. */
+const SHORT_TTL_S = 4;
 
 /** Ids of `player`'s records in `topic` since `sinceMs`, read back with kcat. */
 async function idsInKafka(topic: string, player: string, sinceMs: number): Promise<string[]> {
@@ -87,7 +96,7 @@ Deno.test("deno task build:client writes an npm package with ESM, types and a mi
   );
 });
 
-Deno.test("in Node 20, a scratch project that installed the packed package and npm ws gets every event acked by a real edge", async () => {
+Deno.test("in Node 20, a scratch project that installed the packed package and npm ws authenticates by subprotocol, gets every event acked, and refreshes its token in band", async () => {
   const { dir, pkg } = await built();
   const since = Date.now() - 1000;
   const player = `pkg-node-${crypto.randomUUID().slice(0, 8)}`;
@@ -102,20 +111,28 @@ Deno.test("in Node 20, a scratch project that installed the packed package and n
   await run("npm", ["install", ...quiet, `${dir}/${tarball}`, `ws@${WS_VERSION}`], { cwd: project });
   await Deno.copyFile(`${root}tests/support/client_package/node_probe.mjs`, `${project}/probe.mjs`);
 
-  const edge = await startEdgeProcess();
-  const tokens = tokenEndpoint(player);
+  const edge = await strictEdge();
+  const tokens = tokenEndpoint(player, SHORT_TTL_S);
   try {
     const out = await run("node", ["probe.mjs"], {
       cwd: project,
-      env: { VELTRIX_URL: edge.ingestUrl, VELTRIX_TOKEN_URL: tokens.url, VELTRIX_EVENTS: "5" },
+      env: { VELTRIX_URL: edge.ingestUrl, VELTRIX_TOKEN_URL: tokens.url, VELTRIX_EVENTS: "5", VELTRIX_REFRESHES: "2" },
     });
     const result = JSON.parse(out.trim().split("\n").at(-1)!);
-    assert.equal(result.ids.length, 5);
-    assert.equal(result.stats.acked, 5);
+    assert.equal(result.ids.length, 10);
+    assert.equal(result.stats.acked, 10);
     assert.equal(result.stats.rejected, 0);
     assert.equal(result.unacked, 0);
+    // Two refreshes: the session outlived its first token (the edge allows no skew) on one connection.
+    assert.ok(result.tokenCalls >= 3, `token calls: ${result.tokenCalls}`);
+    assert.equal(result.stats.reconnects, 0, "the refreshed session went on without a reconnect");
     assert.deepEqual(result.states, ["open", "closing", "closed"]);
-    assert.equal(result.tokenCalls, 1);
+    assert.equal(result.sockets.length, 1);
+    const [socket] = result.sockets;
+    assert.equal(socket.url, edge.ingestUrl, "no token in the URL");
+    assert.equal(socket.protocols[0], "veltrix.v1");
+    assert.match(socket.protocols[1], /^veltrix\.bearer\.[\w-]+\.[\w-]+\.[\w-]+$/);
+    assert.equal(socket.chosen, "veltrix.v1", "the edge chose the protocol, not the token");
     assert.deepEqual((await idsInKafka("game.treasure", player, since)).sort(), [...result.ids].sort());
   } finally {
     await tokens.stop();
@@ -126,7 +143,7 @@ Deno.test("in Node 20, a scratch project that installed the packed package and n
 /** What the page's module puts on `window`: the bundle's exports. */
 type PageWindow = { veltrix: typeof Sdk };
 
-Deno.test("in Chromium, a page that loads the minified bundle batches events and gets them acked, and a sessionStorage outbox survives a reload", async () => {
+Deno.test("in Chromium, a page that loads the minified bundle authenticates by subprotocol, batches events, gets them acked, refreshes its token, and its sessionStorage outbox survives a reload", async () => {
   const { pkg } = await built();
   const since = Date.now() - 1000;
   const player = `pkg-browser-${crypto.randomUUID().slice(0, 8)}`;
@@ -141,7 +158,8 @@ Deno.test("in Chromium, a page that loads the minified bundle batches events and
     }
     return new Response("not found", { status: 404 });
   });
-  const edge = await startEdgeProcess();
+  const edge = await strictEdge();
+  const tokens = tokenEndpoint(player, SHORT_TTL_S);
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({
@@ -151,25 +169,65 @@ Deno.test("in Chromium, a page that loads the minified bundle batches events and
     const page = await browser.newPage();
     const pageErrors: string[] = [];
     page.on("pageerror", (error) => pageErrors.push(String(error)));
-    let framesSent = 0;
-    page.on("websocket", (socket) => socket.on("framesent", () => framesSent++));
+    const frames = { events: 0, refreshes: 0, sessions: 0 };
+    page.on("websocket", (socket) => {
+      socket.on("framesent", ({ payload }) => {
+        if (String(payload).includes('"events"')) frames.events++;
+        if (String(payload).startsWith('{"token"')) frames.refreshes++;
+      });
+      socket.on("framereceived", ({ payload }) => String(payload).startsWith('{"session"') && frames.sessions++);
+    });
+    // What the browser put on the wire in each WebSocket handshake, and what the edge answered.
+    const handshakes: { url: string; offered?: string; chosen?: string }[] = [];
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Network.enable");
+    const header = (headers: Record<string, string>, name: string) =>
+      Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+    cdp.on("Network.webSocketCreated", ({ url }) => handshakes.push({ url }));
+    cdp.on("Network.webSocketWillSendHandshakeRequest", ({ request }) => {
+      handshakes.at(-1)!.offered = header(request.headers, "sec-websocket-protocol");
+    });
+    cdp.on("Network.webSocketHandshakeResponseReceived", ({ response }) => {
+      handshakes.at(-1)!.chosen = header(response.headers, "sec-websocket-protocol");
+    });
     await page.goto(`http://127.0.0.1:${site.addr.port}/`);
     await page.waitForFunction(() => "veltrix" in window);
     const token = await playerToken(player);
 
-    const acked = await page.evaluate(async ({ url, token }) => {
+    const acked = await page.evaluate(async ({ url, tokenUrl }) => {
       const { VeltrixClient } = (window as unknown as PageWindow).veltrix;
-      const client = new VeltrixClient({ url, token, batchWindowMs: 50 });
-      const results = await Promise.all(
-        Array.from({ length: 20 }, (_, seq) => client.send("treasure.collected", { chest: seq, gold: 1 })),
-      );
+      let tokenCalls = 0;
+      let refreshedTwice = () => {};
+      const client = new VeltrixClient({
+        url,
+        token: async () => {
+          if (++tokenCalls === 3) refreshedTwice();
+          return await (await fetch(tokenUrl)).text();
+        },
+        batchWindowMs: 50,
+      });
+      const send = (n: number, round: number) =>
+        Array.from({ length: n }, (_, seq) => client.send("treasure.collected", { round, chest: seq, gold: 1 }));
+      const results = await Promise.all(send(20, 1));
+      const statsBefore = client.stats;
+      // Two refreshes: the session outlives its first token (the edge allows no skew).
+      await new Promise<void>((resolve) => tokenCalls >= 3 ? resolve() : refreshedTwice = resolve);
+      results.push(...await Promise.all(send(5, 2)));
       const stats = client.stats;
       await client.close();
-      return { ids: results.map((result) => result.id), stats };
-    }, { url: edge.ingestUrl, token });
-    assert.equal(acked.ids.length, 20);
-    assert.equal(acked.stats.acked, 20);
-    assert.ok(framesSent >= 1 && framesSent < 20, `20 events went in ${framesSent} frames`);
+      return { ids: results.map((result) => result.id), statsBefore, stats, tokenCalls };
+    }, { url: edge.ingestUrl, tokenUrl: tokens.url });
+    assert.equal(acked.ids.length, 25);
+    assert.equal(acked.statsBefore.acked, 20);
+    assert.equal(acked.stats.acked, 25);
+    assert.ok(frames.events >= 2 && frames.events < 20, `25 events went in ${frames.events} frames`);
+    assert.ok(acked.tokenCalls >= 3 && frames.refreshes >= 2, `refreshes on the wire: ${frames.refreshes}`);
+    assert.ok(frames.sessions >= 2, "the edge answered each refresh with the session's new expiry");
+    assert.equal(acked.stats.reconnects, 0, "the refreshed session went on without a reconnect");
+    assert.equal(handshakes.length, 1);
+    assert.equal(handshakes[0]!.url, edge.ingestUrl, "no token in the URL");
+    assert.match(handshakes[0]!.offered ?? "", /^veltrix\.v1, ?veltrix\.bearer\.[\w-]+\.[\w-]+\.[\w-]+$/);
+    assert.equal(handshakes[0]!.chosen, "veltrix.v1", "the edge chose the protocol, not the token");
 
     // Nothing listens on this port: the events wait in the sessionStorage outbox through a reload.
     const nowhere = `ws://127.0.0.1:${freePort()}/v1/ingest`;
@@ -215,6 +273,7 @@ Deno.test("in Chromium, a page that loads the minified bundle batches events and
     assert.deepEqual(inKafka.sort(), [...acked.ids, ...resent.recovered].sort(), "every acked id is in Kafka once");
   } finally {
     await browser?.close();
+    await tokens.stop();
     await site.shutdown();
     assert.equal(await edge.stop(), 0);
   }
@@ -223,9 +282,7 @@ Deno.test("in Chromium, a page that loads the minified bundle batches events and
 Deno.test("src/client is JSR-ready: it stands alone, deno publish --dry-run passes on a copy of it, and every export has docs", async () => {
   const copy = await Deno.makeTempDir({ prefix: "veltrix-client-jsr-" });
   try {
-    for await (const entry of Deno.readDir(`${root}src/client`)) {
-      if (entry.isFile) await Deno.copyFile(`${root}src/client/${entry.name}`, `${copy}/${entry.name}`);
-    }
+    await run("cp", ["-R", `${root}src/client/.`, copy]);
     // The project has not chosen a license yet; JSR requires one, so the copy names a placeholder.
     const jsr = JSON.parse(await Deno.readTextFile(`${copy}/jsr.json`));
     await Deno.writeTextFile(`${copy}/jsr.json`, JSON.stringify({ ...jsr, license: "LicenseRef-Veltrix" }));

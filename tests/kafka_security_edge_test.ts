@@ -2,7 +2,8 @@
  * Edges against the secure dev broker (`deno task kafka up --security sasl_ssl`): one acks events
  * over SASL_SSL with SCRAM-SHA-512 and Kafka's own console consumer reads them back with the same
  * settings, with the password nowhere in what the edge says; and each bad credential stops the
- * edge at start, exit code 2, with its own error code and a message naming the cause.
+ * edge at start, exit code 2, with its own error code and a message naming the cause. `deno task
+ * tail` with the same settings prints the event too.
  */
 import assert from "node:assert/strict";
 import { KAFKA_CLIENTS } from "../src/kafka/mod.ts";
@@ -37,10 +38,43 @@ for (const client of KAFKA_CLIENTS) {
     }
     const read = await consoleConsume(scram, "game.treasure");
     assert.ok(read.some((line) => line.includes(`veltrix-event-id:${id}`)), `${id} read back: ${read.slice(-3)}`);
+    const tailed = await tailFirstLine(scram, ["game.treasure", "--from-beginning", "--id", id, "--json"]);
+    assert.equal(JSON.parse(tailed).id, id, "deno task tail prints it over SASL_SSL");
     const said = JSON.stringify(edge.logs);
     assert.ok(said.includes("edge ready"), "the edge logged (at debug) what it did");
     assert.ok(!said.includes(scram.KAFKA_SASL_PASSWORD!), "the password is in no log line");
   });
+}
+
+/** Runs `deno task tail ARGS` with `env`, and gives the first line it prints (then stops it). */
+async function tailFirstLine(env: Record<string, string>, args: string[]): Promise<string> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "tail", ...args],
+    cwd: root,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const timer = setTimeout(() => child.kill("SIGTERM"), 30_000);
+  let first = "";
+  try {
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      first += chunk;
+      if (first.includes("\n")) break;
+    }
+  } finally {
+    clearTimeout(timer);
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // Already gone.
+    }
+    await child.status;
+  }
+  assert.ok(first.includes("\n"), `tail printed nothing: ${await stderr}`);
+  await stderr;
+  return first.slice(0, first.indexOf("\n"));
 }
 
 /** Runs an edge with `env` until it exits (killed after 30 s); its exit code and everything it printed. */

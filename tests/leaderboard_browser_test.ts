@@ -11,9 +11,9 @@ import { encodeRoutedEventBinary, type OutboundRecord, PROTOBUF_CONTENT_TYPE } f
 import type { JsonValue } from "@bufbuild/protobuf";
 import { readTopic } from "./support/kcat_reader.ts";
 import { createTestTopics, freshTopic, testAdapter } from "./support/kafka_ready.ts";
+import { type ExampleProcess, startExampleTask } from "./support/example_process.ts";
 import { testBrokers } from "./support/kafka_target.ts";
 
-const root = new URL("../", import.meta.url).pathname;
 const KEEP_ARTIFACTS_IN = Deno.env.get("VELTRIX_TEST_ARTIFACTS");
 
 function collected(topic: string, id: string, player: string, data: JsonValue): OutboundRecord {
@@ -26,46 +26,13 @@ function collected(topic: string, id: string, player: string, data: JsonValue): 
   return { topic, key: player, value, headers: { "veltrix-event-id": id, "content-type": PROTOBUF_CONTENT_TYPE } };
 }
 
-/** Starts the example with the task's own permissions; resolves with its port and a stop function. */
-async function startExample(env: Record<string, string>) {
-  const config = JSON.parse(await Deno.readTextFile(`${root}deno.json`));
-  const [, ...args] = (config.tasks["example:leaderboard"] as string).split(/\s+/);
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: root,
-    env: { KAFKA_BROKERS: testBrokers(), PORT: "0", ...env },
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  for (;;) {
-    const { value, done } = await lines.read();
-    if (done) throw new Error("the example exited before it listened");
-    buffered += value;
-    const match = /\{"msg":"listening","port":(\d+)\}/.exec(buffered);
-    if (match) {
-      return {
-        port: Number(match[1]),
-        async stop() {
-          child.kill("SIGTERM");
-          const status = await child.status;
-          lines.releaseLock();
-          await child.stdout.cancel().catch(() => {});
-          return status.code;
-        },
-      };
-    }
-  }
-}
-
 Deno.test("the leaderboard example counts each event once and shows a live board, in chromium", async () => {
   const run = crypto.randomUUID().slice(0, 8);
   const topic = freshTopic("leaderboard-test");
   const poisonTopic = `${topic}.poison`;
   const adapter = await testAdapter("leaderboard-test");
   let browser: Browser | undefined;
-  let example: Awaited<ReturnType<typeof startExample>> | undefined;
+  let example: ExampleProcess | undefined;
   const artifacts = KEEP_ARTIFACTS_IN ?? await Deno.makeTempDir({ prefix: "veltrix-leaderboard-" });
   try {
     await createTestTopics(adapter, [{ topic, partitions: 3, replicationFactor: 1 }]);
@@ -79,7 +46,12 @@ Deno.test("the leaderboard example counts each event once and shows a live board
       30_000,
     );
 
-    example = await startExample({ LEADERBOARD_TOPIC: topic, LEADERBOARD_GROUP: `leaderboard-test-${run}` });
+    example = await startExampleTask("example:leaderboard", {
+      KAFKA_BROKERS: testBrokers(),
+      PORT: "0",
+      LEADERBOARD_TOPIC: topic,
+      LEADERBOARD_GROUP: `leaderboard-test-${run}`,
+    });
     browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
       args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],

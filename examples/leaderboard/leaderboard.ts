@@ -31,9 +31,17 @@ export class Leaderboard {
 
   /** The `limit` players with the most gold, most first (ties by name). */
   top(limit: number): LeaderboardRow[] {
+    return this.#ranked().slice(0, limit);
+  }
+
+  /** The row of `player`, with its rank; undefined before the player collected anything. */
+  standing(player: string): LeaderboardRow | undefined {
+    return this.#players.has(player) ? this.#ranked().find((row) => row.player === player) : undefined;
+  }
+
+  #ranked(): LeaderboardRow[] {
     return [...this.#players]
       .sort(([a, x], [b, y]) => y.gold - x.gold || a.localeCompare(b))
-      .slice(0, limit)
       .map(([player, { gold, chests }], i) => ({ rank: i + 1, player, gold, chests }));
   }
 }

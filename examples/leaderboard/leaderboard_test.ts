@@ -28,6 +28,8 @@ Deno.test("Leaderboard ranks players by the gold they collected, most first, tie
     { rank: 2, player: "bob", gold: 10, chests: 1 },
   ]);
   assert.equal(board.top(10).length, 3);
+  assert.deepEqual(board.standing("carol"), { rank: 3, player: "carol", gold: 2, chests: 1 });
+  assert.equal(board.standing("dave"), undefined);
 });
 
 Deno.test("Leaderboard refuses a treasure.collected event without a usable data.gold", () => {

@@ -10,13 +10,10 @@
  *
  * @module
  */
-import { ConsumerRunner, DedupeWindow } from "../../src/consumer/mod.ts";
-import type { Logger } from "../../src/core/mod.ts";
-import { kafkaAdapters, kafkaGroupConsumers, KafkaRecordSink } from "../../src/kafka/mod.ts";
 import { loadKafkaConnection } from "../../src/main/kafka_security_source.ts";
-import { Leaderboard } from "./leaderboard.ts";
 import { LEADERBOARD_PAGE } from "./leaderboard_page.ts";
 import { answerHelp } from "../../tools/dev/usage.ts";
+import { startLeaderboardService, stderrLogger } from "./leaderboard_service.ts";
 
 answerHelp(
   Deno.args,
@@ -35,34 +32,9 @@ const topic = env("LEADERBOARD_TOPIC", "game.leaderboard");
 const groupId = env("LEADERBOARD_GROUP", "veltrix-leaderboard-example");
 const poisonTopic = env("LEADERBOARD_POISON_TOPIC", `${topic}.poison`);
 
-/** One JSON line on stderr, with an error shown by its message. */
-function log(level: string, msg: string, fields: Record<string, unknown> = {}): void {
-  const { error, ...rest } = fields;
-  const shown = error === undefined ? {} : { error: error instanceof Error ? error.message : String(error) };
-  console.error(JSON.stringify({ level, msg, ...rest, ...shown }));
-}
-const logger: Logger = {
-  debug() {},
-  info() {},
-  warn: (msg, fields) => log("warn", msg, fields),
-  error: (msg, fields) => log("error", msg, fields),
-};
+const logger = stderrLogger();
 
-const board = new Leaderboard();
-const producer = (await kafkaAdapters("kafkajs", connection, logger))("leaderboard-example");
-await producer.connect();
-await producer.createTopics([{ topic: poisonTopic, partitions: 1, replicationFactor: -1 }]);
-const runner = new ConsumerRunner({
-  consumer: (await kafkaGroupConsumers("kafkajs", connection, logger))({ clientId: "leaderboard-example", groupId }),
-  groupId,
-  topics: [topic],
-  store: new DedupeWindow({ idsPerPartition: 50_000 }),
-  poison: { topic: poisonTopic, sink: new KafkaRecordSink(producer) },
-  maxAttempts: 3,
-  handler: (event) => board.apply(event),
-  logger,
-});
-
+const service = await startLeaderboardService({ cluster: connection, topic, groupId, poisonTopic, logger });
 const shutdown = new AbortController();
 const server = Deno.serve({
   hostname: "127.0.0.1",
@@ -74,14 +46,12 @@ const server = Deno.serve({
   if (pathname === "/") {
     return new Response(LEADERBOARD_PAGE, { headers: { "content-type": "text/html; charset=utf-8" } });
   }
-  if (pathname === "/scores") return Response.json({ topic, ...runner.stats, rows: board.top(20) });
+  if (pathname === "/scores") return Response.json({ topic, ...service.runner.stats, rows: service.board.top(20) });
   return new Response("not found", { status: 404 });
 });
-await runner.start();
 
 async function stop() {
-  await runner.stop();
-  await producer.close();
+  await service.stop();
   shutdown.abort();
   await server.finished;
   Deno.exit(0);

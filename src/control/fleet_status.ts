@@ -51,7 +51,8 @@ export class FleetStatus {
 
   /** This edge's status as of now. */
   own(): EdgeStatus {
-    const current = this.#options.control.current;
+    const control = this.#options.control;
+    const current = control.current;
     const status: EdgeStatus = {
       edgeId: this.#options.edgeId,
       version: current.version.toString(),
@@ -59,8 +60,20 @@ export class FleetStatus {
       source: current.source,
       startedAt: this.#startedAt,
       heartbeatAt: new Date(this.#now()).toISOString(),
+      counts: control.versionCounts(),
     };
-    return this.#refused === undefined ? status : { ...status, refused: this.#refused };
+    const canary = control.canary?.applied;
+    return {
+      ...status,
+      ...(this.#refused === undefined ? {} : { refused: this.#refused }),
+      ...(canary === undefined ? {} : {
+        canary: {
+          version: canary.version.toString(),
+          cohort: canary.cohort ?? "",
+          appliedAt: canary.appliedAt.toISOString(),
+        },
+      }),
+    };
   }
 
   /** Takes a status read from the fleet; an older record of an edge than the one held is ignored. */

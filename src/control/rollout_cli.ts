@@ -37,19 +37,49 @@ export function fleetTable(answer: FleetAnswer): string[] {
     e.edgeId,
     state,
     e.version,
+    e.canary === undefined ? "-" : `${e.canary.version} (${e.canary.cohort})`,
     `${e.appliedAt.slice(0, 19)}Z`,
     e.source,
     `${seconds(e.heartbeatAgeMs)} ago`,
     e.refused ? `v${e.refused.version || "?"} ${e.refused.code}: ${e.refused.reason}` : "-",
   ]);
-  const header = ["EDGE", "STATE", "VERSION", "APPLIED", "FROM", "HEARTBEAT", "LAST REFUSED"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
+  const header = ["EDGE", "STATE", "VERSION", "CANARY", "APPLIED", "FROM", "HEARTBEAT", "LAST REFUSED"];
   return [
-    line(header),
-    ...rows.map(line),
+    ...aligned(header, rows),
     `${answer.live.length} live, ${answer.gone.length} gone (no heartbeat for ${seconds(answer.staleMs)})`,
   ];
+}
+
+/** Lines of cells padded into columns; the last column is not padded. */
+function aligned(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
+  return [line(header), ...rows.map(line)];
+}
+
+/**
+ * Per-version counts of events routed, rejected and dead-lettered: one line per live edge and
+ * version it has in force, then the fleet's total per version, stable and canary side by side.
+ */
+export function countsTable(answer: FleetAnswer): string[] {
+  const totals = new Map<string, { role: string; routed: number; rejected: number; deadLettered: number }>();
+  const rows: string[][] = [];
+  for (const edge of answer.live) {
+    for (const c of edge.counts ?? []) {
+      rows.push([edge.edgeId, c.version, c.role, String(c.routed), String(c.rejected), String(c.deadLettered)]);
+      const key = `${c.version} ${c.role}`;
+      const total = totals.get(key) ?? { role: c.role, routed: 0, rejected: 0, deadLettered: 0 };
+      total.routed += c.routed;
+      total.rejected += c.rejected;
+      total.deadLettered += c.deadLettered;
+      totals.set(key, total);
+    }
+  }
+  if (rows.length === 0) return [];
+  for (const [key, t] of totals) {
+    rows.push(["(fleet)", key.split(" ")[0]!, t.role, String(t.routed), String(t.rejected), String(t.deadLettered)]);
+  }
+  return ["", ...aligned(["EDGE", "VERSION", "ROLE", "ROUTED", "REJECTED", "DEAD-LETTERED"], rows)];
 }
 
 /** What waiting for a rollout needs. */

@@ -70,10 +70,10 @@ Deno.test("fleetTable() gives one aligned line per edge, live first, with the la
     gone: [edge("c", "1")],
   });
   assert.equal(lines.length, 5);
-  assert.match(lines[0]!, /^EDGE\s+STATE\s+VERSION\s+APPLIED\s+FROM\s+HEARTBEAT\s+LAST REFUSED$/);
+  assert.match(lines[0]!, /^EDGE\s+STATE\s+VERSION\s+CANARY\s+APPLIED\s+FROM\s+HEARTBEAT\s+LAST REFUSED$/);
   assert.match(
     lines[2]!,
-    /^b\s+live\s+3\s+2026-12-01T10:00:00Z\s+topic\s+0\.4 s ago\s+v4 UNKNOWN_SIGNING_KEY: no key$/,
+    /^b\s+live\s+3\s+-\s+2026-12-01T10:00:00Z\s+topic\s+0\.4 s ago\s+v4 UNKNOWN_SIGNING_KEY: no key$/,
   );
   assert.match(lines[3]!, /^c\s+gone\s+1\s/);
   assert.equal(lines[4], "2 live, 1 gone (no heartbeat for 3.0 s)");

@@ -89,8 +89,14 @@ function fromBase64(text: string, field: string): Uint8Array {
  */
 function answer(c: Context, outcome: UpdateOutcome): Response {
   if (outcome.ok) {
-    const { version, routes, applyMs } = appliedToJson(outcome.applied);
-    return c.json({ version, routes, applyMs, published: outcome.published });
+    const { version, routes, applyMs, cohort } = appliedToJson(outcome.applied);
+    return c.json({
+      version,
+      routes,
+      applyMs,
+      ...(cohort === undefined ? {} : { cohort }),
+      published: outcome.published,
+    });
   }
   return errorResponse(outcome.error, {
     ...(outcome.error.code === "STALE_ROUTE_MAP" ? { currentVersion: jsonVersion(outcome.currentVersion) } : {}),

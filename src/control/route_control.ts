@@ -12,12 +12,16 @@ import type { RouteMapProblem } from "../core/route_map/route_map_problem.ts";
 import type { TrustedKeys } from "../core/updates/trusted_keys.ts";
 import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import { isVerified, type VerifiedRouteUpdate, verifyRouteUpdate } from "../core/updates/verify_route_update.ts";
+import { canaryCohortOf, describeCohort } from "../core/route_map/canary_cohort.ts";
 import type {
   AppliedRouteMap,
+  CanarySnapshot,
   LiveRouteTable,
   RouteMapOrigin,
   RouteSnapshot,
 } from "../core/route_map/live_route_table.ts";
+import type { EdgeVersionCount } from "../core/fleet/edge_status.ts";
+import type { RouteTable } from "../core/route_map/route_table.ts";
 import type { RouteMapFeed } from "../core/updates/route_map_feed.ts";
 import type { TopicProvisioner } from "../core/routing/topic_provisioner.ts";
 import type { RouteMapStore } from "./route_map_store.ts";
@@ -85,7 +89,7 @@ export class RouteControl {
   readonly #options: RouteControlOptions;
   readonly #log: RateLimitedLog;
   /** The RouteMap message of each snapshot, decoded from its signed bytes only when someone asks for it. */
-  readonly #routeMaps = new WeakMap<RouteSnapshot, RouteMap>();
+  readonly #routeMaps = new WeakMap<RouteSnapshot | CanarySnapshot, RouteMap>();
   readonly #history: AppliedRouteMap[] = [];
   readonly #watchers = new Set<(applied: AppliedRouteMap) => void>();
   readonly #refusalWatchers = new Set<(refused: RefusedUpdate) => void>();
@@ -109,9 +113,35 @@ export class RouteControl {
     return this.#options.routes.snapshot.applied;
   }
 
+  /** The canary running beside the stable map, or undefined when none runs. */
+  get canary(): CanarySnapshot | undefined {
+    return this.#options.routes.snapshot.canary;
+  }
+
+  /** What the stable map, then the canary, routed on this edge since each was applied. */
+  versionCounts(): EdgeVersionCount[] {
+    const snapshot = this.#options.routes.snapshot;
+    const count = (table: RouteTable, role: "stable" | "canary"): EdgeVersionCount => ({
+      version: table.versionText,
+      role,
+      ...table.counts,
+    });
+    const stable = count(snapshot.table, "stable");
+    return snapshot.canary === undefined ? [stable] : [stable, count(snapshot.canary.table, "canary")];
+  }
+
   /** The RouteMap message in force (decoded on first use after each update, off the apply path). */
   get routeMap(): RouteMap {
-    const snapshot = this.#options.routes.snapshot;
+    return this.#messageOf(this.#options.routes.snapshot);
+  }
+
+  /** The canary's RouteMap message, or undefined when no canary runs. */
+  get canaryRouteMap(): RouteMap | undefined {
+    const canary = this.#options.routes.snapshot.canary;
+    return canary === undefined ? undefined : this.#messageOf(canary);
+  }
+
+  #messageOf(snapshot: RouteSnapshot | CanarySnapshot): RouteMap {
     let message = this.#routeMaps.get(snapshot);
     if (message === undefined) {
       message = snapshot.signed === undefined
@@ -120,6 +150,12 @@ export class RouteControl {
       this.#routeMaps.set(snapshot, message);
     }
     return message;
+  }
+
+  /** The newest version in force: the canary's while one runs, else the stable map's. */
+  get #latestVersion(): bigint {
+    const snapshot = this.#options.routes.snapshot;
+    return snapshot.canary?.table.version ?? snapshot.table.version;
   }
 
   /** Applied versions, oldest first (the latest 100). */
@@ -142,7 +178,12 @@ export class RouteControl {
     }
     if (stored === undefined) return undefined;
     const outcome = await this.#serialised(() => this.#apply(stored.bytes, "state", false));
-    return outcome.ok ? undefined : `${store.path}: ${outcome.error.code}: ${outcome.error.message}`;
+    if (!outcome.ok) return `${store.path}: ${outcome.error.code}: ${outcome.error.message}`;
+    if (stored.canary === undefined) return undefined;
+    const canary = await this.#serialised(() => this.#apply(stored.canary!, "state", false));
+    // A stale canary was ended by the stable map saved after it (a crash before its file was removed).
+    if (canary.ok || canary.error.code === "STALE_ROUTE_MAP") return undefined;
+    return `${store.canaryPath}: ${canary.error.code}: ${canary.error.message}`;
   }
 
   /** Applies a signed map from the admin API: raw SignedRouteMap bytes, or a decoded one with its body size. */
@@ -159,7 +200,10 @@ export class RouteControl {
       let kind: keyof typeof ignored;
       if (code === "UNKNOWN_SIGNING_KEY" || code === "BAD_SIGNATURE") kind = "forged";
       else if (code !== "STALE_ROUTE_MAP") kind = "invalid";
-      else if (equalBytes(this.#options.routes.snapshot.signed, bytes)) kind = "alreadyApplied";
+      else if (
+        equalBytes(this.#options.routes.snapshot.signed, bytes) ||
+        equalBytes(this.#options.routes.snapshot.canary?.signed, bytes)
+      ) kind = "alreadyApplied";
       else kind = "stale";
       ignored[kind]++;
       if (kind !== "alreadyApplied") this.#warnIgnored(kind, code, outcome.error.message);
@@ -210,8 +254,9 @@ export class RouteControl {
     const started = performance.now();
     const result = await verifyRouteUpdate(input, {
       keys,
-      currentVersion: routes.table.version,
+      currentVersion: this.#latestVersion,
       maxBytes,
+      table: routes.table,
       schemas: { previous: routes.table.compiledSchemas },
       pause: slicedPause(SCHEMA_COMPILE_SLICE_MS),
     });
@@ -235,29 +280,38 @@ export class RouteControl {
       }
       topicsMs = performance.now() - topicsStarted;
       // Another update cannot have slipped in (updates are serialised), but the table must still be newer.
-      if (result.routeMap.version <= routes.table.version) {
+      if (result.routeMap.version <= this.#latestVersion) {
         return this.#refused(new VeltrixError("STALE_ROUTE_MAP", "a newer map was applied meanwhile"), source);
       }
     }
 
     const signed = input instanceof Uint8Array ? input : toBinary(SignedRouteMapSchema, result.signed);
     const swapStarted = performance.now();
-    const snapshot = { table: result.table, applied: applied(result, source, verifiedMs), signed };
+    const cohort = canaryCohortOf(result.routeMap);
+    const done = applied(result, source, verifiedMs, cohort === undefined ? undefined : describeCohort(cohort));
+    const ended = cohort === undefined ? routes.snapshot.canary : undefined;
+    // A canary runs beside the stable map; any other update becomes the stable map and ends the canary.
+    const snapshot: RouteSnapshot = cohort === undefined
+      ? { table: result.table, applied: done, signed }
+      : { ...routes.snapshot, canary: Object.freeze({ table: result.table, applied: done, signed, cohort }) };
     routes.swap(snapshot);
     const applyMs = verifiedMs + (performance.now() - swapStarted);
-    this.#record(snapshot.applied);
-    logger.info("route map applied", {
+    this.#record(done);
+    logger.info(cohort === undefined ? "route map applied" : "canary route map applied", {
       version: result.routeMap.version,
       keyId: result.keyId,
       source,
       routes: result.table.routes.length,
       applyMs: round(applyMs),
       topicsMs: round(topicsMs),
+      ...(cohort === undefined ? {} : { cohort: describeCohort(cohort) }),
+      ...(ended === undefined ? {} : { endedCanary: ended.table.version }),
     });
 
     if (this.#options.store && source !== "state") {
       try {
-        await this.#options.store.save(signed);
+        if (cohort === undefined) await this.#options.store.save(signed);
+        else await this.#options.store.saveCanary(signed);
       } catch (error) {
         logger.error("could not persist the applied route map; a restart would lose it", { error });
       }
@@ -271,7 +325,7 @@ export class RouteControl {
         logger.error("could not publish the applied route map to the route map topic", { error });
       }
     }
-    return { ok: true, applied: snapshot.applied, published };
+    return { ok: true, applied: done, published };
   }
 
   #record(applied: AppliedRouteMap): void {
@@ -316,14 +370,20 @@ export class RouteControl {
       ok: false,
       error,
       ...(problems ? { problems } : {}),
-      currentVersion: this.#options.routes.table.version,
+      currentVersion: this.#latestVersion,
     };
   }
 }
 
 /** What history and watchers learn of an update about to be swapped in, `verifiedMs` after it arrived. */
-function applied(result: VerifiedRouteUpdate, source: RouteMapOrigin, verifiedMs: number): AppliedRouteMap {
+function applied(
+  result: VerifiedRouteUpdate,
+  source: RouteMapOrigin,
+  verifiedMs: number,
+  cohort: string | undefined,
+): AppliedRouteMap {
   return Object.freeze({
+    ...(cohort === undefined ? {} : { cohort }),
     version: result.routeMap.version,
     keyId: result.keyId,
     appliedAt: new Date(),

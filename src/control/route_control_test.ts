@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { RouteMapSchema, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
+import { CanarySchema, RouteMapSchema, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
 import { compileRouteMapOrThrow } from "../core/route_map/compile_route_map.ts";
 import { defaultRouteMap } from "../core/route_map/default_route_map.ts";
 import type { Logger } from "../core/ops/logger.ts";
@@ -669,5 +669,51 @@ Deno.test("RouteControl.update() still applies when the map cannot be persisted,
     assert.equal(h.active.table.version, 2n);
     const line = h.logs.find((l) => l.msg === "could not persist the applied route map; a restart would lose it");
     assert.equal(line?.level, "error");
+  });
+});
+
+async function signedCanary(version: bigint, topic: string, basisPoints = 1000): Promise<Uint8Array> {
+  return signedBytes(
+    await signRouteMap(ops, { ...simpleMap(version, topic), canary: create(CanarySchema, { basisPoints, salt: "t" }) }),
+  );
+}
+
+Deno.test("RouteControl applies a canary beside the stable map; a later stable update ends it", async () => {
+  await withHarness(async (h) => {
+    assertApplied(await h.control.update(await signed(2n)));
+    const canary = await h.control.update(await signedCanary(3n, "game.canary"));
+    assertApplied(canary);
+    assert.equal(canary.applied.cohort, "10%");
+    assert.equal(h.active.table.version, 2n, "the stable map stays in force");
+    assert.equal(h.active.snapshot.canary?.table.version, 3n);
+    assert.deepEqual(h.control.versionCounts().map((c) => [c.version, c.role]), [["2", "stable"], ["3", "canary"]]);
+    assertRefused(await h.control.update(await signed(3n)), "STALE_ROUTE_MAP");
+    assertApplied(await h.control.update(await signed(4n, "game.promoted")));
+    assert.equal(h.active.table.version, 4n);
+    assert.equal(h.active.snapshot.canary, undefined, "a stable update ends the canary");
+  });
+});
+
+Deno.test("RouteControl refuses a canary with a share out of range as INVALID_ROUTE_MAP", async () => {
+  await withHarness(async (h) => {
+    assertRefused(await h.control.update(await signedCanary(2n, "game.canary", 20_000)), "INVALID_ROUTE_MAP");
+    assert.equal(h.active.snapshot.canary, undefined);
+  });
+});
+
+Deno.test("RouteControl.restore() brings back both maps and the cohort; after the canary ends, only the stable one", async () => {
+  await withHarness(async (h) => {
+    assertApplied(await h.control.update(await signed(2n)));
+    assertApplied(await h.control.update(await signedCanary(3n, "game.canary", 2500)));
+    const again = h.restart();
+    assert.equal(await again.control.restore(), undefined);
+    assert.equal(again.active.table.version, 2n);
+    assert.equal(again.active.snapshot.canary?.table.version, 3n);
+    assert.equal(again.active.snapshot.canary?.applied.cohort, "25%");
+    assertApplied(await again.control.update(await signed(4n)));
+    const third = h.restart();
+    assert.equal(await third.control.restore(), undefined);
+    assert.equal(third.active.table.version, 4n);
+    assert.equal(third.active.snapshot.canary, undefined);
   });
 });

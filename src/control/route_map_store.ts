@@ -1,18 +1,23 @@
 /**
  * The edge's last known good route map on disk: the SignedRouteMap bytes of the last applied
  * update, replaced atomically (temp file, fsync, rename, fsync of the folder) so that a crash
- * leaves either the old map or the new one, never a torn file.
+ * leaves either the old map or the new one, never a torn file. While a canary runs, its signed map
+ * is kept beside the stable one, so that both maps and the cohort survive a restart.
  *
  * @module
  */
 
 /** The file name of the persisted map inside the state folder. */
 export const ROUTE_MAP_FILE = "route-map.signed.pb";
+/** The file name of the persisted canary map, present only while a canary runs. */
+export const CANARY_MAP_FILE = "route-map.canary.signed.pb";
 
 /** A persisted signed route map and when it was written. */
 export interface StoredRouteMap {
   readonly bytes: Uint8Array;
   readonly savedAt: Date;
+  /** The canary's signed map, when one was running. */
+  readonly canary?: Uint8Array;
 }
 
 /** Reads and writes the last applied signed route map in one folder. */
@@ -28,10 +33,27 @@ export class RouteMapStore {
     return `${this.#dir}/${ROUTE_MAP_FILE}`;
   }
 
-  /** Replaces the persisted map with `bytes`, atomically and durably. */
+  /** The path of the persisted canary map. */
+  get canaryPath(): string {
+    return `${this.#dir}/${CANARY_MAP_FILE}`;
+  }
+
+  /** Replaces the persisted stable map with `bytes`, atomically and durably, and drops any canary. */
   async save(bytes: Uint8Array): Promise<void> {
+    await this.#write(this.path, bytes);
+    await Deno.remove(this.canaryPath).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+  }
+
+  /** Keeps `bytes` as the canary running beside the persisted stable map. */
+  async saveCanary(bytes: Uint8Array): Promise<void> {
+    await this.#write(this.canaryPath, bytes);
+  }
+
+  async #write(path: string, bytes: Uint8Array): Promise<void> {
     await Deno.mkdir(this.#dir, { recursive: true });
-    const temp = `${this.path}.${crypto.randomUUID()}.tmp`;
+    const temp = `${path}.${crypto.randomUUID()}.tmp`;
     const file = await Deno.open(temp, { write: true, create: true, truncate: true, mode: 0o600 });
     try {
       let written = 0;
@@ -41,7 +63,7 @@ export class RouteMapStore {
       file.close();
     }
     try {
-      await Deno.rename(temp, this.path);
+      await Deno.rename(temp, path);
     } catch (error) {
       await Deno.remove(temp).catch(() => {});
       throw error;
@@ -53,7 +75,12 @@ export class RouteMapStore {
   async load(): Promise<StoredRouteMap | undefined> {
     try {
       const [bytes, info] = await Promise.all([Deno.readFile(this.path), Deno.stat(this.path)]);
-      return { bytes, savedAt: info.mtime ?? new Date() };
+      const canary = await Deno.readFile(this.canaryPath).catch((error) => {
+        if (error instanceof Deno.errors.NotFound) return undefined;
+        throw error;
+      });
+      const stored = { bytes, savedAt: info.mtime ?? new Date() };
+      return canary === undefined ? stored : { ...stored, canary };
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return undefined;
       throw error;

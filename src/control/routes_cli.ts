@@ -7,7 +7,13 @@
  *   validate MAP.json                               every problem, or a summary
  *   sign --key FILE --key-id ID MAP.json --out FILE a binary SignedRouteMap
  *   push --admin URL FILE [--wait [--timeout 30s]]  POST it to an edge's /v1/routes; --wait: until every live edge has it
- *   status --admin URL                              every edge, the version it has in force, its last refusal
+ *   push --admin URL MAP.json --key FILE --key-id ID [--canary 10% [--salt S] | --canary-claim cohort=beta] [--wait]
+ *                                                   sign MAP.json (as a canary for a cohort of players) and push it
+ *   promote --admin URL --key FILE --key-id ID [--wait]  the canary becomes the stable map, signed as the next version
+ *   abort --admin URL --key FILE --key-id ID [--wait]    the stable map, signed as the next version, ends the canary
+ *   status --admin URL [--wait [--timeout 30s]]     every edge, the versions it has in force (stable and canary),
+ *                                                   its last refusal, and per-version counts of events; --wait:
+ *                                                   first until every live edge has what this edge has in force
  *   show --admin URL                                the map an edge routes by
  *   diff --admin URL MAP.json [--traffic]           which types would route differently; --traffic:
  *                                                   a dry run weighted by the edge's recent traffic
@@ -18,10 +24,16 @@
  */
 import { create, fromBinary, fromJsonString, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { parseArgs } from "node:util";
-import { type RouteMap, RouteMapSchema, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
+import {
+  type Canary,
+  CanarySchema,
+  type RouteMap,
+  RouteMapSchema,
+  SignedRouteMapSchema,
+} from "../gen/veltrix/v1/route_map_pb.ts";
 import { compileRouteMap, compileRouteMapOrThrow } from "../core/route_map/compile_route_map.ts";
 import { parseAuthoredRouteMap } from "./authored_route_map.ts";
-import { type FleetAnswer, fleetTable, parseDuration, waitForRollout } from "./rollout_cli.ts";
+import { countsTable, type FleetAnswer, fleetTable, parseDuration, waitForRollout } from "./rollout_cli.ts";
 import { DRY_RUN_PATH } from "./dry_run_routes.ts";
 import { dryRunTable } from "./dry_run_table.ts";
 import type { DryRunReport } from "../core/fleet/dry_run.ts";
@@ -36,7 +48,10 @@ const USAGE = `usage: deno task routes <command>
   validate MAP.json
   sign --key FILE --key-id ID MAP.json --out FILE
   push --admin URL FILE [--wait [--timeout 30s]]
-  status --admin URL
+  push --admin URL MAP.json --key FILE --key-id ID [--canary 10% [--salt S] | --canary-claim NAME=VALUE] [--wait]
+  promote --admin URL --key FILE --key-id ID [--wait [--timeout 30s]]
+  abort --admin URL --key FILE --key-id ID [--wait [--timeout 30s]]
+  status --admin URL [--wait [--timeout 30s]]
   show --admin URL
   diff --admin URL MAP.json [--traffic]`;
 
@@ -74,6 +89,10 @@ export async function runRoutesCli(
         return await sign(rest, out);
       case "push":
         return await push(rest, out);
+      case "promote":
+        return await endCanary(rest, out, "promote");
+      case "abort":
+        return await endCanary(rest, out, "abort");
       case "show":
         return await show(rest, out);
       case "status":
@@ -178,6 +197,13 @@ async function sign(args: string[], out: (line: string) => void): Promise<number
   const keyId = required(values, "key-id");
   const outPath = required(values, "out");
   const map = await readValidMap(files[0]!);
+  await Deno.writeFile(outPath, await signMap(map, keyPath, keyId));
+  out(`wrote ${outPath}: version ${map.version}, ${map.routes.length} routes, signed by ${keyId}`);
+  return 0;
+}
+
+/** The binary SignedRouteMap of `map`, signed with the Ed25519 private key in `keyPath`. */
+async function signMap(map: RouteMap, keyPath: string, keyId: string): Promise<Uint8Array> {
   let privateKey: CryptoKey;
   try {
     const der = fromBase64(await Deno.readTextFile(keyPath));
@@ -187,10 +213,7 @@ async function sign(args: string[], out: (line: string) => void): Promise<number
   }
   const routeMap = toBinary(RouteMapSchema, map);
   const signature = new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, privateKey, routeMap as BufferSource));
-  const signed = toBinary(SignedRouteMapSchema, create(SignedRouteMapSchema, { routeMap, keyId, signature }));
-  await Deno.writeFile(outPath, signed);
-  out(`wrote ${outPath}: version ${map.version}, ${map.routes.length} routes, signed by ${keyId}`);
-  return 0;
+  return toBinary(SignedRouteMapSchema, create(SignedRouteMapSchema, { routeMap, keyId, signature }));
 }
 
 async function request(url: string, init?: RequestInit): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -212,19 +235,103 @@ function adminUrl(values: Record<string, string | undefined>): string {
   return required(values, "admin").replace(/\/+$/, "");
 }
 
+const PUSH_OPTIONS = {
+  admin: { type: "string" },
+  wait: { type: "boolean" },
+  timeout: { type: "string" },
+  key: { type: "string" },
+  "key-id": { type: "string" },
+  canary: { type: "string" },
+  "canary-claim": { type: "string" },
+  salt: { type: "string" },
+} as const;
+
 async function push(args: string[], out: (line: string) => void): Promise<number> {
-  const spec = { admin: { type: "string" }, wait: { type: "boolean" }, timeout: { type: "string" } } as const;
-  const { values, files } = options(args, spec, 1);
+  const { values, files } = options(args, PUSH_OPTIONS, 1);
+  const canary = canaryOf(values);
+  let body: Uint8Array;
+  if (values.key !== undefined || canary !== undefined) {
+    const map = await readValidMap(files[0]!);
+    if (canary !== undefined) map.canary = canary;
+    body = await signMap(map, required(values, "key"), required(values, "key-id"));
+  } else {
+    try {
+      body = await Deno.readFile(files[0]!);
+      fromBinary(SignedRouteMapSchema, body);
+    } catch (error) {
+      throw new CliError(`${files[0]} is not a signed route map (make one with "sign"): ${(error as Error).message}`);
+    }
+  }
+  return await pushSigned(values, body, out);
+}
+
+/** The canary marker that `--canary 10%` or `--canary-claim NAME=VALUE` asks for; undefined for neither. */
+export function canaryOf(values: Record<string, string | undefined>): Canary | undefined {
+  const share = values.canary;
+  const claim = values["canary-claim"];
+  if (share !== undefined && claim !== undefined) throw new CliError("give --canary or --canary-claim, not both");
+  if (share !== undefined) {
+    const match = /^(\d+(?:\.\d{1,2})?)%?$/.exec(share.trim());
+    const basisPoints = match === null ? NaN : Math.round(Number(match[1]) * 100);
+    if (!(basisPoints >= 1 && basisPoints <= 10_000)) {
+      throw new CliError(`--canary must be a share of players from 0.01% to 100%, such as 10%, got "${share}"`);
+    }
+    const salt = values.salt ?? crypto.randomUUID().slice(0, 8);
+    return create(CanarySchema, { basisPoints, salt });
+  }
+  if (claim !== undefined) {
+    const at = claim.indexOf("=");
+    if (at <= 0 || at === claim.length - 1) {
+      throw new CliError(`--canary-claim must be NAME=VALUE, such as cohort=beta, got "${claim}"`);
+    }
+    return create(CanarySchema, { claim: claim.slice(0, at), claimValue: claim.slice(at + 1) });
+  }
+  if (values.salt !== undefined) throw new CliError("--salt goes with --canary");
+  return undefined;
+}
+
+/**
+ * `promote`: the canary's map, and `abort`: the stable map, each signed again without the canary
+ * marker as the version after the canary's; either ends the canary on every edge that applies it.
+ */
+async function endCanary(args: string[], out: (line: string) => void, action: "promote" | "abort"): Promise<number> {
+  const spec = {
+    admin: PUSH_OPTIONS.admin,
+    wait: PUSH_OPTIONS.wait,
+    timeout: PUSH_OPTIONS.timeout,
+    key: PUSH_OPTIONS.key,
+    "key-id": PUSH_OPTIONS["key-id"],
+  };
+  const { values } = options(args, spec, 0);
+  const keyPath = required(values, "key");
+  const keyId = required(values, "key-id");
+  const { status, body } = await request(`${adminUrl(values)}/v1/routes`);
+  if (status !== 200) throw new CliError(`cannot read the edge's maps: HTTP ${status}`);
+  const canary = body.canary as { version: number | string; cohort: string; routeMap: unknown } | null | undefined;
+  if (canary === undefined || canary === null) {
+    throw new CliError(`no canary runs on ${adminUrl(values)}: nothing to ${action}`);
+  }
+  const source = action === "promote" ? canary.routeMap : body.routeMap;
+  const map = fromJsonString(RouteMapSchema, JSON.stringify(source));
+  map.canary = undefined;
+  map.version = BigInt(canary.version) + 1n;
+  out(
+    action === "promote"
+      ? `promoting canary version ${canary.version} (${canary.cohort}) as stable version ${map.version}`
+      : `aborting canary version ${canary.version} (${canary.cohort}): stable version ${body.version} again as version ${map.version}`,
+  );
+  return await pushSigned(values, await signMap(map, keyPath, keyId), out);
+}
+
+/** POSTs a signed map to the edge's admin API, and with --wait follows it across the fleet. */
+async function pushSigned(
+  values: Record<string, string | undefined>,
+  body: Uint8Array,
+  out: (line: string) => void,
+): Promise<number> {
   const admin = adminUrl(values);
   const timeoutMs = parseDuration(values.timeout ?? "30s");
   if (timeoutMs === undefined) throw new CliError(`--timeout must be a duration such as 30s, got "${values.timeout}"`);
-  let body: Uint8Array;
-  try {
-    body = await Deno.readFile(files[0]!);
-    fromBinary(SignedRouteMapSchema, body);
-  } catch (error) {
-    throw new CliError(`${files[0]} is not a signed route map (make one with "sign"): ${(error as Error).message}`);
-  }
   const { status, body: answer } = await request(`${admin}/v1/routes`, {
     method: "POST",
     headers: { "content-type": "application/x-protobuf" },
@@ -237,8 +344,9 @@ async function push(args: string[], out: (line: string) => void): Promise<number
     const current = answer.currentVersion === undefined ? "" : ` (version in force: ${answer.currentVersion})`;
     throw new CliError(`push refused: HTTP ${status} ${error?.code}: ${error?.message}${current}${problems}`);
   }
+  const as = answer.cohort === undefined ? "" : ` as a canary for ${answer.cohort} of players`;
   out(
-    `applied version ${answer.version} (${answer.routes} routes) in ${answer.applyMs} ms; published to the route map topic: ${answer.published}`,
+    `applied version ${answer.version}${as} (${answer.routes} routes) in ${answer.applyMs} ms; published to the route map topic: ${answer.published}`,
   );
   if (!values.wait) return 0;
   const readFleet = () => fleetOf(admin);
@@ -252,9 +360,26 @@ async function fleetOf(admin: string): Promise<FleetAnswer> {
 }
 
 async function status(args: string[], out: (line: string) => void): Promise<number> {
-  const { values } = options(args, { admin: { type: "string" } }, 0);
-  for (const line of fleetTable(await fleetOf(adminUrl(values)))) out(line);
-  return 0;
+  const spec = { admin: PUSH_OPTIONS.admin, wait: PUSH_OPTIONS.wait, timeout: PUSH_OPTIONS.timeout };
+  const { values } = options(args, spec, 0);
+  const admin = adminUrl(values);
+  let code = 0;
+  if (values.wait) {
+    // Until every live edge has what this edge has in force: its canary's version while one runs.
+    const timeoutMs = parseDuration(values.timeout ?? "30s");
+    if (timeoutMs === undefined) {
+      throw new CliError(`--timeout must be a duration such as 30s, got "${values.timeout}"`);
+    }
+    const { status, body } = await request(`${admin}/v1/routes`);
+    if (status !== 200) throw new CliError(`cannot read the edge's maps: HTTP ${status}`);
+    const canary = body.canary as { version: number | string } | null | undefined;
+    const version = BigInt(String(canary?.version ?? body.version));
+    code = await waitForRollout({ version, timeoutMs, readFleet: () => fleetOf(admin), out });
+  }
+  const fleet = await fleetOf(admin);
+  for (const line of fleetTable(fleet)) out(line);
+  for (const line of countsTable(fleet)) out(line);
+  return code;
 }
 
 async function show(args: string[], out: (line: string) => void): Promise<number> {

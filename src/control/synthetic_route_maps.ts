@@ -21,8 +21,14 @@ export interface SyntheticSchemas {
 /**
  * A synthetic RouteMap of `routes` routes and `version`, in binary form; with `schemas`, it also
  * carries that many payload schemas (an object with a few typed, bounded, patterned properties).
+ * With `routeTag`, every route's name carries it: a new tag in each update changes every route.
  */
-export function syntheticRouteMapBytes(routes: number, version: bigint, schemas?: SyntheticSchemas): Uint8Array {
+export function syntheticRouteMapBytes(
+  routes: number,
+  version: bigint,
+  schemas?: SyntheticSchemas,
+  routeTag = "",
+): Uint8Array {
   const topic = (i: number) => `game.topic-${i % 20}`;
   return toBinary(
     RouteMapSchema,
@@ -45,7 +51,7 @@ export function syntheticRouteMapBytes(routes: number, version: bigint, schemas?
         }),
       })),
       routes: Array.from({ length: routes }, (_, i) => ({
-        name: `route-${i}`,
+        name: `route-${i}${routeTag}`,
         match: i % 100 === 99 ? "*" : i % 2 === 0 ? `zone-${i % 50}.event-${i}` : `zone-${i % 50}.group-${i}.*`,
         targets: i % 3 === 0
           ? [{ topic: topic(i) }, { topic: topic(i + 7), key: KeyStrategy.EVENT_TYPE, format: Format.JSON }]

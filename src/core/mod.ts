@@ -75,13 +75,18 @@ export {
 // Client frames, events and the records they become
 export { type BinaryClientEvent, readBinaryClientFrame } from "./frames/binary_client_frame.ts";
 export { writeBinaryServerFrame } from "./frames/binary_server_frame.ts";
+export { buildRecords, type EventRecords, JSON_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE } from "./routing/build_records.ts";
 export {
-  buildRecords,
+  BAD_EVENT_HEADERS,
+  CANARY_HEADER,
+  CONTENT_TYPE_HEADER,
+  EDGE_ID_HEADER,
   EDGE_SPAN_ID_HEADER,
-  type EventRecords,
-  JSON_CONTENT_TYPE,
-  PROTOBUF_CONTENT_TYPE,
-} from "./routing/build_records.ts";
+  EVENT_ID_HEADER,
+  ROUTE_VERSION_HEADER,
+  TRACEPARENT_HEADER,
+  TRACESTATE_HEADER,
+} from "./routing/record_headers.ts";
 export {
   type EventTraceFields,
   eventTraceFields,
@@ -111,7 +116,7 @@ export {
   MAX_EVENT_TYPE_LENGTH,
 } from "./frames/event_constraints.ts";
 export { encodeRoutedEventBinary, encodeRoutedEventJson, type EventStamp } from "./routing/routed_event_encoding.ts";
-export { BAD_EVENT_HEADERS, isReject, type RoutedOrRejected, routeEvent } from "./routing/route_event.ts";
+export { isReject, type RoutedOrRejected, routeEvent } from "./routing/route_event.ts";
 export { Admission, type AdmissionLimits, DEFAULT_RETRY_AFTER_MS } from "./admission/admission.ts";
 
 // Per-connection and per-player bookkeeping, metrics and logs

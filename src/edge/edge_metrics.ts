@@ -62,6 +62,7 @@ export class EdgeMetrics implements IngestMetrics, ProduceMetrics {
   readonly #produceLatency: client.Histogram;
   readonly #applyTime: client.Histogram;
   readonly #produceFailures: client.Counter;
+  readonly #duplicatesRisked: client.Counter;
   readonly #routeUpdatesRefused: client.Counter<"code">;
   readonly #maxConnections: client.Gauge;
   readonly #routedByTopic = new Map<string, client.Counter.Internal>();
@@ -131,6 +132,12 @@ export class EdgeMetrics implements IngestMetrics, ProduceMetrics {
       name: "veltrix_route_update_apply_seconds",
       help: "Route update apply time, verify through swap.",
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+      registers,
+    });
+    this.#duplicatesRisked = new client.Counter({
+      name: "veltrix_kafka_duplicates_risked_total",
+      help:
+        "Records resent under a new producer id after an attempt that may have landed (each may be in Kafka twice).",
       registers,
     });
     this.#produceFailures = new client.Counter({
@@ -271,6 +278,11 @@ export class EdgeMetrics implements IngestMetrics, ProduceMetrics {
 
   produceFailed(): void {
     this.#produceFailures.inc();
+  }
+
+  /** Counts records resent under a new producer id after an attempt that may have landed. */
+  duplicatesRisked(records: number): void {
+    this.#duplicatesRisked.inc(records);
   }
 
   /** Counts one route update refused with `code`. */

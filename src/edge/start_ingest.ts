@@ -25,6 +25,8 @@ export interface IngestSettings {
   readonly reusePort: boolean;
   readonly lingerMs: number;
   readonly batchMaxEvents: number;
+  readonly batchTargetEvents: number;
+  readonly maxLingerMs: number;
   readonly batchMaxBytes: number;
   readonly maxInFlightBatches: number;
   readonly maxPendingEvents: number;
@@ -86,6 +88,8 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
     lingerMs: settings.lingerMs,
     batchMaxEvents: settings.batchMaxEvents,
     batchMaxBytes: settings.batchMaxBytes,
+    batchTargetEvents: settings.batchTargetEvents,
+    maxLingerMs: settings.maxLingerMs,
     maxInFlightBatches: settings.maxInFlightBatches,
     maxPendingEvents: settings.maxPendingEvents,
   });

@@ -2,6 +2,7 @@ import type { RateLimitedLog } from "../core/ops/rate_limited_log.ts";
 import type { OutboundRecord, RecordSink } from "../core/routing/record_sink.ts";
 import type { KafkaAdapter } from "./kafka_adapter.ts";
 import { retryWithBackoff } from "./retry.ts";
+import { kafkaSecurityFailureOf } from "./kafka_security_failure.ts";
 
 /** Options of a {@link KafkaRecordSink}. */
 export interface KafkaRecordSinkOptions {
@@ -59,7 +60,7 @@ export class KafkaRecordSink implements RecordSink {
         initialDelayMs: 100,
         maxDelayMs: 2_000,
         signal: this.#signal,
-        isPermanent: (error) => adapter.isPermanent(error),
+        isPermanent: (error) => this.#isPermanent(error),
         onRetry: (attempt, delayMs, error) => {
           this.#onWritable?.(false, error);
           this.#log?.warn("kafka.write-retry", "kafka write failed; retrying the same batch", {
@@ -74,7 +75,7 @@ export class KafkaRecordSink implements RecordSink {
         this.#log?.info("kafka.write-recovered", "kafka write succeeded after retrying", { attempts });
       }
     } catch (error) {
-      if (adapter.isPermanent(error)) {
+      if (this.#isPermanent(error)) {
         // Kafka answered: this batch is what it refuses, not writes in general.
         this.#onWritable?.(true);
         this.#log?.error("kafka.write-failed", "kafka write failed", {
@@ -88,5 +89,14 @@ export class KafkaRecordSink implements RecordSink {
     } finally {
       clearTimeout(stalled);
     }
+  }
+
+  /**
+   * True when no retry can write this batch. Refused credentials and failed TLS handshakes are
+   * never the batch's fault, whatever the client says of them (platformatic marks them not
+   * retriable): they are retried, and the edge reports not ready meanwhile.
+   */
+  #isPermanent(error: unknown): boolean {
+    return this.#adapter.isPermanent(error) && kafkaSecurityFailureOf(error) === undefined;
   }
 }

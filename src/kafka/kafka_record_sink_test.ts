@@ -123,3 +123,17 @@ Deno.test("KafkaRecordSink.write() reports Kafka unwritable when a write is stil
   await writing;
   assert.deepEqual(told, [false, true]);
 });
+
+Deno.test("KafkaRecordSink.write() retries refused credentials even when the client calls them permanent, telling onWritable why", async () => {
+  const refused = Object.assign(new Error("SASL authentication failed."), {
+    code: "PLT_KFK_AUTHENTICATION",
+    type: "MESSAGE_TOO_LARGE", // the fake's way to have the adapter call it permanent
+  });
+  const { producer, calls } = fakeAdapter([refused, "ok"]);
+  const heard: [boolean, unknown][] = [];
+  await new KafkaRecordSink(producer, { onWritable: (writable, cause) => heard.push([writable, cause]) }).write([
+    record,
+  ]);
+  assert.equal(calls.length, 2, "retried");
+  assert.deepEqual(heard, [[false, refused], [true, undefined]]);
+});

@@ -48,6 +48,15 @@ export {
   TABLE_TOPICS_EXIST,
 } from "./start_kafka.ts";
 
+/** What the adapters report beside their work. */
+export interface KafkaAdapterHooks {
+  /**
+   * Told how many records were resent under a new producer id after an attempt that may have
+   * landed (each may be in Kafka twice; see docs/kafka-idempotence.md). Not every client reports it.
+   */
+  readonly onDuplicatesRisked?: (records: number) => void;
+}
+
 /**
  * Makes adapters of `client` for `cluster` (bare brokers are plaintext; a {@link KafkaConnection}
  * carries its TLS and SASL), logging through `logger`. Only the chosen client library is loaded,
@@ -57,12 +66,14 @@ export async function kafkaAdapters(
   client: KafkaClientName,
   cluster: KafkaCluster,
   logger: Logger,
+  hooks: KafkaAdapterHooks = {},
 ): Promise<KafkaAdapterFactory> {
   const connection = connectionOf(cluster);
   switch (client) {
     case "platformatic": {
       const { PlatformaticAdapter } = await import("./platformatic/platformatic_adapter.ts");
-      return (clientId) => new PlatformaticAdapter({ clientId, connection, logger });
+      const { onDuplicatesRisked } = hooks;
+      return (clientId) => new PlatformaticAdapter({ clientId, connection, logger, onDuplicatesRisked });
     }
     case "kafkajs": {
       const { KafkajsAdapter } = await import("./kafkajs/kafkajs_adapter.ts");

@@ -1,4 +1,5 @@
 import type { Logger } from "../core/ops/logger.ts";
+import { EDGE_ID_HEADER, ROUTE_VERSION_HEADER } from "../core/routing/record_headers.ts";
 import type { PublishedRouteMap } from "../core/updates/route_map_feed.ts";
 import type { KafkaAdapter } from "./kafka_adapter.ts";
 import { CompactedTopic } from "./compacted_topic.ts";
@@ -28,7 +29,7 @@ export function routeMapTopic(
       encode: ({ signed, version }) => ({
         key: ROUTES_RECORD_KEY,
         value: signed,
-        headers: { "veltrix-route-version": version.toString(), "veltrix-edge-id": options.edgeId },
+        headers: { [ROUTE_VERSION_HEADER]: version.toString(), [EDGE_ID_HEADER]: options.edgeId },
       }),
       decode: (value) => value.length === 0 ? undefined : value,
     },

@@ -114,6 +114,19 @@ export const CONFIG_TABLE = {
     parse: int(1, 1_000_000),
     doc: "A batch is sent once it holds this many events.",
   },
+  batchTargetEvents: {
+    env: "VELTRIX_BATCH_TARGET_EVENTS",
+    default: "128",
+    parse: int(0, 1_000_000),
+    doc:
+      "Under load, a batch past its linger keeps gathering toward this many events when its fill rate gets there within `VELTRIX_MAX_LINGER_MS`; 0 turns this off.",
+  },
+  maxLingerMs: {
+    env: "VELTRIX_MAX_LINGER_MS",
+    default: "8",
+    parse: int(0, 1000),
+    doc: "The latency budget of adaptive batching: the longest a batch waits for company.",
+  },
   batchMaxBytes: {
     env: "VELTRIX_BATCH_MAX_BYTES",
     default: "1048576",

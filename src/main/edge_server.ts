@@ -61,7 +61,10 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
         expiresAt: expiresAtMs === undefined ? "unknown" : new Date(expiresAtMs).toISOString(),
       }),
   });
-  const adapters = await kafkaAdapters(config.kafkaClient, connection, logger);
+  const metrics = new EdgeMetrics();
+  const adapters = await kafkaAdapters(config.kafkaClient, connection, logger, {
+    onDuplicatesRisked: (records) => metrics.duplicatesRisked(records),
+  });
   const kafka = startKafka(config, { adapters, routes, readiness, logger, log });
   const keys = await loadTrustedKeys(config.trustedKeys);
   const shared = { routes, readiness, logger, log };
@@ -69,7 +72,6 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const { edgeId, edgeHeartbeatMs: heartbeatMs, edgeStaleMs: staleMs } = config;
   const fleet = new FleetStatus({ edgeId, control: control.control, feed: kafka.edges, logger, heartbeatMs, staleMs });
   fleet.start();
-  const metrics = new EdgeMetrics();
   const traffic = new TrafficSketch({ samplesPerType: config.dryRunSamples }, Date.now());
   const { tokens, stop: stopTokens } = await startPlayerTokens(config, {
     readiness,
@@ -129,7 +131,8 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
 
 /**
  * Reports not ready, so that a load balancer's health check takes the edge out of rotation, and
- * waits `delayMs` while the edge keeps serving its sockets (and any upgrade the balancer still sends).
+ * waits `delayMs` while the edge keeps serving the sockets it has; a new upgrade is refused with
+ * NOT_READY meanwhile (the client reconnects, and the balancer sends it elsewhere).
  */
 async function leaveRotation(readiness: Readiness, delayMs: number, logger: Logger): Promise<void> {
   readiness.set(ACCEPTING, false);

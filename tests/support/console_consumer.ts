@@ -3,7 +3,7 @@
  * security settings an edge uses: the independent reader for secured listeners (Debian's kcat,
  * librdkafka 2.0.2, fails SCRAM against Kafka 4.4 while Kafka's Java client succeeds).
  */
-import { kafkaHome } from "../../tools/kafka/kafka.ts";
+import { runKafkaTool } from "./kafka_tool.ts";
 
 /** Kafka's client properties for the `KAFKA_*` settings of `env` (SCRAM or PLAIN over TLS, mTLS). */
 export function clientProperties(env: Record<string, string>): string {
@@ -30,29 +30,21 @@ export async function consoleConsume(env: Record<string, string>, topic: string)
   const dir = await Deno.makeTempDir({ prefix: "veltrix-console-" });
   try {
     await Deno.writeTextFile(`${dir}/client.properties`, clientProperties(env), { mode: 0o600 });
-    const output = await new Deno.Command("java", {
-      args: [
-        "-cp",
-        `${kafkaHome()}/libs/*`,
-        "org.apache.kafka.tools.consumer.ConsoleConsumer",
-        "--bootstrap-server",
-        env.KAFKA_BROKERS!,
-        "--command-config",
-        `${dir}/client.properties`,
-        "--topic",
-        topic,
-        "--from-beginning",
-        "--timeout-ms",
-        "10000",
-        "--formatter-property",
-        "print.headers=true",
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(output.stderr);
-    if (!/Processed a total of \d+ messages/.test(stderr)) throw new Error(`ConsoleConsumer failed: ${stderr}`);
-    return new TextDecoder().decode(output.stdout).split("\n").filter((line) => line !== "");
+    const output = await runKafkaTool("consumer.ConsoleConsumer", env.KAFKA_BROKERS!, [
+      "--command-config",
+      `${dir}/client.properties`,
+      "--topic",
+      topic,
+      "--from-beginning",
+      "--timeout-ms",
+      "10000",
+      "--formatter-property",
+      "print.headers=true",
+    ]);
+    if (!/Processed a total of \d+ messages/.test(output.stderr)) {
+      throw new Error(`ConsoleConsumer failed: ${output.stderr}`);
+    }
+    return output.stdout.split("\n").filter((line) => line !== "");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,5 +1,6 @@
 import { testBrokers } from "./kafka_target.ts";
 import { TEST_JWT_SECRET } from "./tokens.ts";
+import { edgeArgv, edgeEnvironment } from "../../tools/dev/edge_launch.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -44,26 +45,17 @@ export async function startEdgeProcess(
   const ownStateDir = env.VELTRIX_STATE_DIR === undefined
     ? Deno.makeTempDirSync({ prefix: "veltrix-test-state-" })
     : undefined;
-  const [command, ...prefix] = [...launcher, Deno.execPath()];
+  const [command, ...args] = edgeArgv({ launcher, allowAll });
   const child = new Deno.Command(command!, {
-    args: [
-      ...prefix,
-      "run",
-      ...(allowAll ? ["--allow-all"] : ["--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-sys"]),
-      `${root}src/main/main.ts`,
-    ],
+    args,
     cwd: root,
-    env: {
+    env: edgeEnvironment({
       KAFKA_BROKERS: testBrokers(),
       VELTRIX_JWT_SECRET: TEST_JWT_SECRET,
-      VELTRIX_PORT: "0",
-      VELTRIX_ADMIN_PORT: "0",
-      VELTRIX_GRPC_PORT: "0",
       VELTRIX_EDGE_ID: edgeId,
-      VELTRIX_LOG_LEVEL: "info",
       ...(ownStateDir ? { VELTRIX_STATE_DIR: ownStateDir } : {}),
       ...env,
-    },
+    }),
     stdout: "null",
     stderr: "piped",
   }).spawn();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { kafkaHome } from "../../tools/kafka/kafka.ts";
+import { runKafkaTool } from "./kafka_tool.ts";
 import { type ReadRecord, readTopic } from "./kcat_reader.ts";
 import { testBrokers } from "./kafka_target.ts";
 import type { Logger } from "../../src/core/ops/logger.ts";
@@ -293,23 +293,8 @@ async function waitForBroker(brokers: readonly string[]): Promise<void> {
 
 /** A topic's dynamic configs, as Kafka's own ConfigCommand (from the dev broker's jars) describes them. */
 async function describeTopicConfigs(brokers: readonly string[], topic: string): Promise<Map<string, string>> {
-  const output = await new Deno.Command("java", {
-    args: [
-      "-cp",
-      `${kafkaHome()}/libs/*`,
-      "org.apache.kafka.tools.ConfigCommand",
-      "--bootstrap-server",
-      brokers.join(","),
-      "--entity-type",
-      "topics",
-      "--entity-name",
-      topic,
-      "--describe",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(output.stdout);
-  assert.ok(output.success, `ConfigCommand failed: ${new TextDecoder().decode(output.stderr)}`);
-  return new Map([...text.matchAll(/^\s+([a-z.]+)=(\S+) sensitive=/gm)].map((m) => [m[1]!, m[2]!]));
+  const args = ["--entity-type", "topics", "--entity-name", topic, "--describe"];
+  const output = await runKafkaTool("ConfigCommand", brokers.join(","), args);
+  assert.ok(output.success, `ConfigCommand failed: ${output.stderr}`);
+  return new Map([...output.stdout.matchAll(/^\s+([a-z.]+)=(\S+) sensitive=/gm)].map((m) => [m[1]!, m[2]!]));
 }

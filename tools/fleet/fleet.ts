@@ -17,6 +17,7 @@ import { clusterAnswers } from "../../src/kafka/mod.ts";
 import { alive, exists, readPid, startDetached, stopPid, tail } from "../dev/detached_process.ts";
 import { clusterBootstrap } from "../kafka/cluster_layout.ts";
 import { kafkaUp } from "../kafka/kafka.ts";
+import { edgeArgv, edgeEnvironment } from "../dev/edge_launch.ts";
 import { balancerHandle, balancerPid, startBalancer } from "./balancer.ts";
 import {
   FLEET_CLIENT_PORT,
@@ -38,15 +39,6 @@ const FLEET_USAGE = `usage: deno task fleet up|down|status [--edges N]
 
 const root = new URL("../../", import.meta.url).pathname;
 const dir = fleetDir(root);
-/** `deno task edge`'s flags; `--allow-run=sh` runs a KAFKA_OAUTH_TOKEN_COMMAND. */
-const EDGE_PERMISSIONS = [
-  "--allow-net",
-  "--allow-env",
-  "--allow-read",
-  "--allow-write",
-  "--allow-sys",
-  "--allow-run=sh",
-];
 
 const balancerSettings = (edges: readonly FleetEdge[]) => ({
   listen: `127.0.0.1:${FLEET_CLIENT_PORT}`,
@@ -105,18 +97,16 @@ async function startFleetEdge(edge: FleetEdge, env: Record<string, string>): Pro
   const pid = await readPid(`${edgeDir}/edge.pid`);
   if (pid !== undefined && alive(pid)) return;
   await Deno.mkdir(`${edgeDir}/state`, { recursive: true });
-  const edgeEnv = {
+  const edgeEnv = edgeEnvironment({
     ...env,
     VELTRIX_EDGE_ID: `fleet-${edge.name}`,
-    VELTRIX_HOST: "127.0.0.1",
     VELTRIX_PORT: String(edge.port),
     VELTRIX_ADMIN_PORT: String(edge.adminPort),
     VELTRIX_GRPC_PORT: "-1",
     VELTRIX_STATE_DIR: `${edgeDir}/state`,
-  };
-  const command = ["env", ...Object.entries(edgeEnv).map(([k, v]) => `${k}=${v}`), Deno.execPath(), "run"];
+  });
   await startDetached(
-    [...command, ...EDGE_PERMISSIONS, `${root}src/main/main.ts`],
+    edgeArgv({ launcher: ["env", ...Object.entries(edgeEnv).map(([k, v]) => `${k}=${v}`)] }),
     `${edgeDir}/edge.log`,
     `${edgeDir}/edge.pid`,
   );
@@ -158,7 +148,8 @@ export async function fleetUp(n: number): Promise<void> {
     `Veltrix fleet: ${n} edges behind HAProxy, Kafka ${brokers}, ready in ${
       Math.round(performance.now() - started)
     } ms`,
-    `Clients connect to the balancer: ${balancer.clientUrl}?token=${token}`,
+    `Clients connect to the balancer: ${balancer.clientUrl}`,
+    `  with Sec-WebSocket-Protocol: veltrix.v1, veltrix.bearer.${token}`,
     `(a token for player dev-player, valid 24 h, signed with ${
       Deno.env.get("VELTRIX_JWT_SECRET") ? "VELTRIX_JWT_SECRET" : `the secret in ${dir}/jwt-secret`
     })`,

@@ -16,7 +16,7 @@
  * `kafka_cluster.ts`. Its bootstrap is printed by `up` and `status`.
  *
  * With `--security sasl_ssl`, a second single-node broker with SASL_SSL (SCRAM-SHA-512), mTLS and
- * OAUTHBEARER listeners on 29092-29097 (see `secure_broker.ts`), beside the plain one; `up` and
+ * OAUTHBEARER listeners on 29092-29098 (see `secure_broker.ts`), beside the plain one; `up` and
  * `status` print the environment a client needs, one `NAME=value` per line: SCRAM's, a blank line,
  * then mTLS's.
  *
@@ -163,7 +163,15 @@ if (import.meta.main) {
       for (const setup of setups) {
         if (command === "down") {
           console.error(`kafka: stopping ${setupName(setup)}`);
-          await (setup.kind === "broker" ? kafkaDown() : clusterDown(setup.nodes));
+          await (setup.kind === "broker"
+            ? kafkaDown()
+            : setup.kind === "secure"
+            ? secureKafkaDown()
+            : clusterDown(setup.nodes));
+        } else if (setup.kind === "secure") {
+          const { up } = await secureKafkaStatus();
+          allUp &&= up;
+          console.log(`${up ? "up" : "down"} ${setupName(setup)} (deno task kafka status --security sasl_ssl)`);
         } else if (setup.kind === "broker") {
           const { up, pid } = await kafkaStatus();
           allUp &&= up;

@@ -11,6 +11,7 @@
  * | 29095 | PLAINTEXT, the broker's own (inter-broker; tests read back here) |
  * | 29096 | the KRaft controller                                           |
  * | 29097 | SSL with a broker certificate that expired in 2020              |
+ * | 29098 | SASL_SSL, SCRAM-SHA-512 with 5 s sessions (credentials rotated under a client) |
  *
  * The CA and the certificates are made with openssl into `<kafka home>/secure/certs` on the first
  * `up`, and the SCRAM user is created when the storage is formatted (`--add-scram`).
@@ -24,7 +25,14 @@ import { javaArgs, KAFKA_TOOLS_DIR, kafkaHome, randomClusterId } from "./kafka_j
 import { certsIn, ensureCerts } from "./secure_certs.ts";
 
 /** The secure broker's listeners. */
-export const SECURE_PORTS = { scram: 29092, mtls: 29093, oauth: 29094, internal: 29095, expired: 29097 } as const;
+export const SECURE_PORTS = {
+  scram: 29092,
+  mtls: 29093,
+  oauth: 29094,
+  internal: 29095,
+  expired: 29097,
+  rotate: 29098,
+} as const;
 /** The SCRAM-SHA-512 user the broker is formatted with. */
 export const SCRAM_USER = "veltrix";
 
@@ -123,7 +131,7 @@ function secureBroker(): DetachedBroker {
 export async function secureKafkaUp(timeoutMs = 120_000): Promise<void> {
   if (await secureBrokerAnswers()) return;
   await startBroker(secureBroker(), timeoutMs);
-  console.error(`kafka: secure broker ready on ${HOST}:${SECURE_PORTS.scram}-${SECURE_PORTS.expired}`);
+  console.error(`kafka: secure broker ready on ${HOST}:${SECURE_PORTS.scram}-${SECURE_PORTS.rotate}`);
 }
 
 /** Stops the secure broker that `secureKafkaUp` started. */

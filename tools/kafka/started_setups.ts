@@ -9,24 +9,33 @@ import { alive, readPid } from "../dev/detached_process.ts";
 import { kafkaHome } from "./kafka_jvm.ts";
 
 /** A set-up `up` can start. */
-export type KafkaSetup = { readonly kind: "broker" } | { readonly kind: "cluster"; readonly nodes: number };
+export type KafkaSetup =
+  | { readonly kind: "broker" }
+  | { readonly kind: "secure" }
+  | { readonly kind: "cluster"; readonly nodes: number };
 
 /** The dev broker. */
 export const DEV_BROKER: KafkaSetup = Object.freeze({ kind: "broker" });
 
-/** How a set-up is named in output: "the dev broker" or "the 3-node cluster". */
+/** The secure dev broker (`up --security sasl_ssl`). */
+export const SECURE_BROKER: KafkaSetup = Object.freeze({ kind: "secure" });
+
+/** How a set-up is named in output: "the dev broker", "the secure dev broker" or "the 3-node cluster". */
 export function setupName(setup: KafkaSetup): string {
-  return setup.kind === "broker" ? "the dev broker" : `the ${setup.nodes}-node cluster`;
+  if (setup.kind === "broker") return "the dev broker";
+  return setup.kind === "secure" ? "the secure dev broker" : `the ${setup.nodes}-node cluster`;
 }
 
 /**
  * The set-ups with a process `up` started that is still alive, found by their pid files under
- * `home`: `broker.pid` for the dev broker, `cluster-N/node-I/node.pid` for a node of an N-node
- * cluster. The dev broker comes first, then clusters by size.
+ * `home`: `broker.pid` for the dev broker, `secure/broker.pid` for the secure one,
+ * `cluster-N/node-I/node.pid` for a node of an N-node cluster. The dev broker comes first, then
+ * the secure one, then clusters by size.
  */
 export async function startedSetups(home = kafkaHome()): Promise<KafkaSetup[]> {
   const found: KafkaSetup[] = [];
   if (await aliveAt(`${home}/broker.pid`)) found.push(DEV_BROKER);
+  if (await aliveAt(`${home}/secure/broker.pid`)) found.push(SECURE_BROKER);
   const sizes: number[] = [];
   try {
     for await (const entry of Deno.readDir(home)) {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEV_BROKER, setupName, setupsToActOn, startedSetups } from "./started_setups.ts";
+import { DEV_BROKER, SECURE_BROKER, setupName, setupsToActOn, startedSetups } from "./started_setups.ts";
 
 /** A Kafka home with pid files naming this (live) process or a pid that cannot be alive. */
 async function home(files: Record<string, "alive" | "dead">): Promise<string> {
@@ -56,4 +56,14 @@ Deno.test("status and down act on what --nodes names, else on what up started, e
   assert.deepEqual(setupsToActOn(3, []), [cluster]);
   assert.equal(setupName(cluster), "the 3-node cluster");
   assert.equal(setupName(DEV_BROKER), "the dev broker");
+});
+
+Deno.test("startedSetups() finds the secure dev broker after the dev broker, and names it", async () => {
+  const dir = await home({ "broker.pid": "alive", "secure/broker.pid": "alive" });
+  try {
+    assert.deepEqual(await startedSetups(dir), [DEV_BROKER, SECURE_BROKER]);
+    assert.equal(setupName(SECURE_BROKER), "the secure dev broker");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -1,5 +1,6 @@
 import { type GroupRecord, type KafkaConnection, kafkaGroupConsumers, kafkaOffsets } from "../../src/kafka/mod.ts";
 import { checkTopics, quietLogger, TailError } from "./tail_kafka.ts";
+import { EVENT_ID_HEADER } from "../../src/core/mod.ts";
 
 /** Where {@link findEventRecords} looks. */
 export interface EventSearch {
@@ -59,7 +60,7 @@ export async function findEventRecords(search: EventSearch): Promise<GroupRecord
         const last = batch.records.at(-1);
         if (end === undefined || last === undefined) return Promise.resolve();
         for (const record of batch.records) {
-          if (BigInt(record.offset) < end && record.headers["veltrix-event-id"] === search.id) found.push(record);
+          if (BigInt(record.offset) < end && record.headers[EVENT_ID_HEADER] === search.id) found.push(record);
         }
         control.advance(String(BigInt(last.offset) + 1n));
         if (BigInt(last.offset) + 1n >= end && pending.delete(key) && pending.size === 0) done.resolve();

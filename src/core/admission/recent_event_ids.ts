@@ -1,7 +1,8 @@
 /**
  * The edge's memory of recent event ids per player, for dropping resent duplicates. A client that
  * lost an ack resends the event with the same id; the edge then acks it again instead of writing
- * it twice. Memory is bounded twice: each player keeps only their latest `dedupPerPlayer` ids, and
+ * it twice. Memory is bounded twice: each player keeps only their latest `dedupPerPlayer` ids (and
+ * the ids after their oldest still in flight, until it settles), and
  * when all players together hold more than `dedupMaxIds`, the players seen longest ago are
  * forgotten whole. Forgetting only costs a duplicate record downstream (delivery stays at least
  * once; consumers that dedupe on `veltrix-event-id` see each event once).
@@ -14,6 +15,7 @@ import type { DeliveryListener } from "../routing/delivery_listener.ts";
 
 /** What the window knows of one id. */
 interface RecentEvent {
+  readonly id: string;
   /** True once Kafka acknowledged the first copy. */
   acked: boolean;
   /** Duplicates that arrived while the first copy was in flight. */
@@ -95,6 +97,13 @@ export class RecentEventIds {
  */
 export class PlayerEventIds {
   readonly #ids = new Map<string, RecentEvent>();
+  /**
+   * The entries in the order they began, from `#head` on (entries forgotten meanwhile are left
+   * in place and skipped): the oldest is found without walking the Map, whose deleted slots a walk
+   * from its start would step over one by one.
+   */
+  #order: RecentEvent[] = [];
+  #head = 0;
   readonly #window: Window;
 
   constructor(window: Window) {
@@ -137,7 +146,9 @@ export class PlayerEventIds {
 
   /** Remembers a new id as in flight. */
   begin(id: string): void {
-    this.#ids.set(id, { acked: false, waiters: undefined });
+    const entry: RecentEvent = { id, acked: false, waiters: undefined };
+    this.#ids.set(id, entry);
+    this.#order.push(entry);
     const window = this.#window;
     window.size++;
     if (this.#ids.size > window.dedupPerPlayer) this.#dropOldest();
@@ -168,14 +179,32 @@ export class PlayerEventIds {
     for (const waiter of entry.waiters) waiter.failed(id, error);
   }
 
+  /**
+   * Drops the oldest ids while the player holds more than `dedupPerPlayer`, down to the oldest
+   * still in flight: that one and every id after it stay until it settles (the per-connection
+   * in-flight bound and the produce timeout keep that short, and `dedupMaxIds` bounds it all).
+   * Amortised O(1) per event, even when many are in flight.
+   */
   #dropOldest(): void {
-    // Drop the oldest acked id; one still in flight stays until it settles (the per-connection
-    // in-flight bound keeps those few).
-    for (const [id, entry] of this.#ids) {
-      if (!entry.acked) continue;
-      this.#ids.delete(id);
-      this.#window.size--;
-      return;
+    const order = this.#order;
+    while (this.#ids.size > this.#window.dedupPerPlayer && this.#head < order.length) {
+      const oldest = order[this.#head]!;
+      if (this.#ids.get(oldest.id) !== oldest) {
+        this.#head++; // forgotten already (failed), or begun again since
+        continue;
+      }
+      if (!oldest.acked) break;
+      this.#forget(oldest);
+      this.#head++;
     }
+    if (this.#head > 64 && this.#head * 2 > order.length) {
+      this.#order = order.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #forget(entry: RecentEvent): void {
+    this.#ids.delete(entry.id);
+    this.#window.size--;
   }
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { RecentEventIds } from "./recent_event_ids.ts";
 import { VeltrixError } from "../errors/veltrix_error.ts";
 
@@ -104,4 +105,42 @@ Deno.test("RecentEventIds never forgets a player with an id in flight", () => {
   }
   assert.equal(recent.of("old"), old);
   assert.equal(old.acked("pending"), false);
+});
+
+Deno.test("RecentEventIds drops the oldest ids past the bound down to the oldest in flight, under any order of outcomes", () => {
+  type Op = { kind: "begin" | "ack" | "fail"; n: number };
+  const op = fc.record({
+    kind: fc.constantFrom("begin", "begin", "ack", "fail"),
+    n: fc.nat({ max: 30 }),
+  }) as fc.Arbitrary<Op>;
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 6 }), fc.array(op, { maxLength: 300 }), (perPlayer, ops) => {
+      const recent = new RecentEventIds({ dedupPerPlayer: perPlayer, dedupMaxIds: 1_000_000 });
+      const ids = recent.player("p");
+      // The model: a Map in insertion order; past the bound, the oldest ids go, down to the oldest in flight.
+      const model = new Map<string, boolean>();
+      const error = new VeltrixError("KAFKA_WRITE_FAILED", "x");
+      for (const { kind, n } of ops) {
+        const id = `e-${n}`;
+        if (kind === "begin") {
+          if (ids.acked(id) !== undefined) continue; // a resend: answered, never begun again
+          ids.begin(id);
+          model.set(id, false);
+          for (const [old, acked] of model) {
+            if (model.size <= perPlayer || !acked) break;
+            model.delete(old);
+          }
+        } else if (kind === "ack") {
+          ids.delivered(id);
+          if (model.has(id)) model.set(id, true);
+        } else {
+          ids.failed(id, error);
+          model.delete(id);
+        }
+        assert.deepEqual([...ids.ids()], [...model.keys()]);
+        assert.equal(recent.size, model.size);
+      }
+    }),
+    { numRuns: 500 },
+  );
 });

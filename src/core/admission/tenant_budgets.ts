@@ -1,5 +1,5 @@
 import type { EventReject } from "../frames/frame_types.ts";
-import type { TenantQuota } from "../route_map/tenancy.ts";
+import type { Tenancy, TenantQuota, TenantTable } from "../route_map/tenancy.ts";
 import { TokenBucket } from "./token_bucket.ts";
 
 /**
@@ -39,6 +39,16 @@ export class TenantBudget {
     if (quota.eventsPerSecond !== this.#quota.eventsPerSecond) this.#events = bucket(quota.eventsPerSecond, nowMs);
     if (quota.bytesPerSecond !== this.#quota.bytesPerSecond) this.#bytes = bucket(quota.bytesPerSecond, nowMs);
     this.#quota = quota;
+  }
+
+  /**
+   * Follows the quota the `stable` map gives this tenant (while it still lists it), and returns
+   * the table the tenant's events are routed by: its own in `map` when it has a topic prefix.
+   */
+  route<T extends TenantTable & { readonly tenancy: Tenancy<T> }>(stable: Tenancy, map: T, nowMs: number): T {
+    const quota = stable.quotaOf(this.label);
+    if (quota.name === this.label) this.follow(quota, nowMs);
+    return map.tenancy.tableOf(this.label) ?? map;
   }
 
   /** Takes a frame's `bytes` from the byte bucket; false when the tenant is over its bytes per second. */

@@ -18,6 +18,25 @@ export interface EdgeRefusal {
   readonly at: string;
 }
 
+/** What one route map version routed on one edge since it was applied there. */
+export interface EdgeVersionCount {
+  /** Decimal. */
+  readonly version: string;
+  readonly role: "stable" | "canary";
+  readonly routed: number;
+  readonly rejected: number;
+  readonly deadLettered: number;
+}
+
+/** The canary an edge runs beside its stable map. */
+export interface EdgeCanary {
+  /** Decimal. */
+  readonly version: string;
+  /** As operators write it: `10%` or `cohort=beta`. */
+  readonly cohort: string;
+  readonly appliedAt: string;
+}
+
 /** One edge's status record. */
 export interface EdgeStatus {
   readonly edgeId: string;
@@ -29,6 +48,10 @@ export interface EdgeStatus {
   readonly source: RouteMapOrigin;
   /** The last refused map, if any since the edge started. */
   readonly refused?: EdgeRefusal;
+  /** The canary running beside the stable map, if any. */
+  readonly canary?: EdgeCanary;
+  /** Per-version counts of events routed, rejected and dead-lettered: the stable map's, then the canary's. */
+  readonly counts?: readonly EdgeVersionCount[];
   readonly startedAt: string;
   /** When this record was written, ISO; an edge writes one at least every heartbeat interval. */
   readonly heartbeatAt: string;
@@ -77,6 +100,11 @@ export function decodeEdgeStatus(value: Uint8Array): EdgeStatus | undefined {
     (typeof refused === "object" && refused !== null &&
       ["version", "code", "reason", "at"].every((k) => typeof refused[k] === "string"));
   if (!refusalOk) return undefined;
+  const canary = s.canary as Record<string, unknown> | undefined;
+  const canaryOk = canary === undefined ||
+    (typeof canary === "object" && canary !== null &&
+      ["version", "cohort", "appliedAt"].every((k) => typeof canary[k] === "string"));
+  const counts = Array.isArray(s.counts) ? s.counts.filter(isVersionCount) : undefined;
   const status: EdgeStatus = {
     edgeId: s.edgeId as string,
     version: s.version as string,
@@ -85,5 +113,17 @@ export function decodeEdgeStatus(value: Uint8Array): EdgeStatus | undefined {
     startedAt: s.startedAt as string,
     heartbeatAt: s.heartbeatAt as string,
   };
-  return refused === undefined ? status : { ...status, refused: refused as unknown as EdgeRefusal };
+  return {
+    ...status,
+    ...(refused === undefined ? {} : { refused: refused as unknown as EdgeRefusal }),
+    ...(canary === undefined || !canaryOk ? {} : { canary: canary as unknown as EdgeCanary }),
+    ...(counts === undefined ? {} : { counts }),
+  };
+}
+
+function isVersionCount(value: unknown): value is EdgeVersionCount {
+  if (typeof value !== "object" || value === null) return false;
+  const c = value as Record<string, unknown>;
+  return typeof c.version === "string" && (c.role === "stable" || c.role === "canary") &&
+    ["routed", "rejected", "deadLettered"].every((k) => typeof c[k] === "number");
 }

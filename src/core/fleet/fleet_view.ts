@@ -24,7 +24,7 @@ export function fleetView(statuses: Iterable<EdgeStatus>, nowMs: number, staleMs
 
 /** Where a rollout of one version stands across the live edges. */
 export interface RolloutProgress {
-  /** Edges with the version (or a later one) in force. */
+  /** Edges with the version (or a later one) in force, as their stable map or as their canary. */
   readonly converged: readonly EdgeStatus[];
   /** Edges that refused the version and do not have it in force: the rollout has failed on them. */
   readonly refused: readonly EdgeStatus[];
@@ -40,7 +40,8 @@ export function rolloutProgress(live: readonly EdgeStatus[], version: bigint): R
   const refused: EdgeStatus[] = [];
   const pending: EdgeStatus[] = [];
   for (const edge of live) {
-    if (BigInt(edge.version) >= version) converged.push(edge);
+    const canary = edge.canary === undefined ? 0n : BigInt(edge.canary.version);
+    if (BigInt(edge.version) >= version || canary >= version) converged.push(edge);
     else if (edge.refused !== undefined && edge.refused.version === version.toString()) refused.push(edge);
     else pending.push(edge);
   }

@@ -1,6 +1,8 @@
 /**
- * What the edge needs before it can take events: a connected producer, a loaded route table and
- * that table's topics present in Kafka. Each condition is set by the part that owns it.
+ * What the edge needs before it can take events, as named conditions. Each part of the edge adds
+ * its own and sets it: the Kafka side (producer connected, Kafka accepting writes, the table's
+ * topics present), the control plane (route table loaded), the ingest side (accepting connections),
+ * and each JWKS issuer (its keys fetched). `/readyz` lists them.
  */
 export class Readiness {
   readonly #conditions = new Map<string, boolean>();

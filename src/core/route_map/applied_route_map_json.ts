@@ -14,5 +14,6 @@ export function appliedToJson(applied: AppliedRouteMap): Record<string, unknown>
     source: applied.source,
     routes: applied.routeCount,
     applyMs: Math.round(applied.applyMs * 1000) / 1000,
+    ...(applied.cohort === undefined ? {} : { cohort: applied.cohort }),
   };
 }

@@ -6,6 +6,7 @@ import type { RoutableMap } from "./routable_map.ts";
 import { type CompiledRoute, type ResolvedTarget, RouteTable } from "./route_table.ts";
 import { topicNameProblem } from "./topic_name.ts";
 import { prefixedMap, resolveTenants, Tenancy } from "./tenancy.ts";
+import { reusedRoutes } from "./decode_route_map.ts";
 import { VeltrixError } from "../errors/veltrix_error.ts";
 
 /** The outcome of {@link compileRouteMap}. */
@@ -27,8 +28,15 @@ export type CompileResult =
  *
  * @param schemas where payload schema validators come from: pass the table in force's
  * `compiledSchemas` as `previous` so that unchanged schemas are not compiled again.
+ * @param previous the table in force, when `map` was decoded with its map by `decodeRoutableMap`:
+ * the routes the decoder reused from it are not compiled again (their compiled form is reused),
+ * which makes an update that changes few routes cost little more than reading its bytes.
  */
-export function compileRouteMap(map: RoutableMap, schemas: PayloadSchemaSources = {}): CompileResult {
+export function compileRouteMap(
+  map: RoutableMap,
+  schemas: PayloadSchemaSources = {},
+  previous?: RouteTable,
+): CompileResult {
   const problems: RouteMapProblem[] = [];
   const routes: CompiledRoute[] = [];
   const names = new Set<string>();
@@ -38,6 +46,10 @@ export function compileRouteMap(map: RoutableMap, schemas: PayloadSchemaSources 
   if (map.version <= 0n) problems.push({ path: "version", message: "version must be at least 1" });
 
   const list = map.routes;
+  // A table that compile made has one compiled route per route of its map, in order.
+  const reused = previous !== undefined && previous.routes.length === previous.map.routes.length
+    ? reusedRoutes(map, previous.map)
+    : undefined;
   for (let r = 0; r < list.length; r++) {
     const route = list[r]!;
     if (route.name.length === 0) problems.push({ path: `routes[${r}].name`, message: "route name is empty" });
@@ -45,6 +57,18 @@ export function compileRouteMap(map: RoutableMap, schemas: PayloadSchemaSources 
       problems.push({ path: `routes[${r}].name`, message: `duplicate route name "${route.name}"` });
     }
     names.add(route.name);
+
+    const from = reused === undefined ? -1 : reused[r]!;
+    const earlier = from >= 0 ? previous!.routes[from] : undefined;
+    if (earlier !== undefined && earlier.name === route.name) {
+      // The same route object as in the table in force, which compiled it without a problem; only
+      // what depends on the rest of the map is checked again.
+      if (earlier.onSchemaViolation === SchemaViolationAction.DEAD_LETTER && !map.badEventTopic) {
+        problems.push({ path: `routes[${r}].onSchemaViolation`, message: "DEAD_LETTER needs the map's badEventTopic" });
+      }
+      routes.push(earlier);
+      continue;
+    }
 
     const pattern = parseRoutePattern(route.match);
     const patternOk = !("problem" in pattern);
@@ -118,10 +142,10 @@ export function compileRouteMap(map: RoutableMap, schemas: PayloadSchemaSources 
   if (problems.length > 0) return { ok: false, problems: Object.freeze(problems) };
   // A tenant with a topic prefix is routed by the map with its topics prefixed; schemas are compiled once.
   const tables = new Map<string, RouteTable>();
-  const previous = new Map(compiledSchemas.rules.map((rule) => [rule.validator.key, rule.validator]));
+  const compiled = new Map(compiledSchemas.rules.map((rule) => [rule.validator.key, rule.validator]));
   for (const [t, quota] of tenants.listed.entries()) {
     if (quota.topicPrefix === "") continue;
-    const result = compileRouteMap(prefixedMap(map, quota.topicPrefix), { ...schemas, previous });
+    const result = compileRouteMap(prefixedMap(map, quota.topicPrefix), { ...schemas, previous: compiled });
     if (result.ok) tables.set(quota.name, result.table);
     else {
       for (const problem of result.problems) {
@@ -136,8 +160,12 @@ export function compileRouteMap(map: RoutableMap, schemas: PayloadSchemaSources 
 }
 
 /** Like {@link compileRouteMap}, but throws a VeltrixError with code INVALID_ROUTE_MAP listing every problem. */
-export function compileRouteMapOrThrow(map: RoutableMap, schemas: PayloadSchemaSources = {}): RouteTable {
-  const result = compileRouteMap(map, schemas);
+export function compileRouteMapOrThrow(
+  map: RoutableMap,
+  schemas: PayloadSchemaSources = {},
+  previous?: RouteTable,
+): RouteTable {
+  const result = compileRouteMap(map, schemas, previous);
   if (result.ok) return result.table;
   throw new VeltrixError("INVALID_ROUTE_MAP", `route map is invalid: ${formatRouteMapProblems(result.problems)}`, {
     cause: result.problems,

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { Format, KeyStrategy, RouteMapSchema } from "../../gen/veltrix/v1/route_map_pb.ts";
+import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
+import { Format, KeyStrategy, RouteMapSchema, SchemaViolationAction } from "../../gen/veltrix/v1/route_map_pb.ts";
 import { compileRouteMap, compileRouteMapOrThrow } from "./compile_route_map.ts";
+import { decodeRoutableMap } from "./decode_route_map.ts";
 import type { RouteMapProblem } from "./route_map_problem.ts";
 import {
   defaultRouteMap,
@@ -273,4 +274,45 @@ Deno.test("compileRouteMap() names every tenant problem", () => {
     "tenants[3].name",
     "otherTenants.topicPrefix",
   ]);
+});
+
+Deno.test("compileRouteMap(map, schemas, previous) reuses the compiled routes the decoder reused, and compiles alike", () => {
+  const routes = Array.from({ length: 5 }, (_, i) => ({
+    name: `r${i}`,
+    match: i === 4 ? "zone.*" : `zone.e${i}`,
+    targets: [target],
+    onSchemaViolation: i === 1 ? SchemaViolationAction.DEAD_LETTER : SchemaViolationAction.REJECT,
+  }));
+  const bytesOf = (init: MapInit) => toBinary(RouteMapSchema, routeMap(init));
+  const first = decodeRoutableMap(bytesOf({ version: 1n, routes, badEventTopic: "bad" }));
+  const table = compileRouteMapOrThrow(first);
+
+  const changed = [...routes];
+  changed[3] = { ...routes[3]!, targets: [{ ...target, topic: "other" }] };
+  const second = decodeRoutableMap(bytesOf({ version: 2n, routes: changed, badEventTopic: "bad" }), first);
+  const reusing = compileRouteMapOrThrow(second, {}, table);
+  assert.deepEqual(reusing, compileRouteMapOrThrow(second));
+  for (const r of [0, 1, 2, 4]) assert.equal(reusing.routes[r], table.routes[r], `route ${r} is reused`);
+  assert.notEqual(reusing.routes[3], table.routes[3]);
+  assert.equal(reusing.resolve("zone.e3").targets[0]!.topic, "other");
+
+  // What depends on the rest of the map is checked again: DEAD_LETTER without a bad-event topic.
+  const third = decodeRoutableMap(bytesOf({ version: 3n, routes: changed }), second);
+  const result = compileRouteMap(third, {}, reusing);
+  assert.equal(result.ok, false);
+  assert.deepEqual(
+    result.ok ? [] : result.problems,
+    compileRouteMap(third).ok ? [] : [{
+      path: "routes[1].onSchemaViolation",
+      message: "DEAD_LETTER needs the map's badEventTopic",
+    }],
+  );
+  // And duplicate names across reused and new routes.
+  const fourth = decodeRoutableMap(
+    bytesOf({ version: 4n, routes: [...changed, { ...routes[0]!, match: "x" }] }),
+    second,
+  );
+  const duplicate = compileRouteMap(fourth, {}, reusing);
+  assert.equal(duplicate.ok, false);
+  assert.match(JSON.stringify(duplicate), /duplicate route name \\"r0\\"/);
 });

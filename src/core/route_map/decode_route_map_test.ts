@@ -3,7 +3,7 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import fc from "fast-check";
 import { RouteMapSchema } from "../../gen/veltrix/v1/route_map_pb.ts";
-import { decodeRoutableMap } from "./decode_route_map.ts";
+import { decodeRoutableMap, reusedRoutes } from "./decode_route_map.ts";
 
 const text = fc.string({ maxLength: 12, unit: "grapheme" });
 const target = fc.record({
@@ -33,6 +33,10 @@ const routeMap = fc.record({
   badEventTopic: text,
   tenants: fc.array(tenant, { maxLength: 3 }),
   otherTenants: fc.option(tenant, { nil: undefined }),
+  canary: fc.option(
+    fc.record({ basisPoints: fc.integer({ min: 0, max: 10_000 }), salt: text, claim: text, claimValue: text }),
+    { nil: undefined },
+  ),
 }, { requiredKeys: ["version", "deadLetterTopic", "routes", "schemas", "badEventTopic", "tenants"] });
 
 /** A tenant quota reduced to its fields. */
@@ -64,6 +68,14 @@ function reference(bytes: Uint8Array) {
     badEventTopic: message.badEventTopic,
     tenants: message.tenants.map(tenantFields),
     otherTenants: message.otherTenants === undefined ? undefined : tenantFields(message.otherTenants),
+    ...(message.canary === undefined ? {} : {
+      canary: {
+        basisPoints: message.canary.basisPoints,
+        salt: message.canary.salt,
+        claim: message.canary.claim,
+        claimValue: message.canary.claimValue,
+      },
+    }),
   };
 }
 
@@ -144,6 +156,7 @@ Deno.test("decodeRoutableMap() accepts exactly what protobuf-es accepts, over mu
           badEventTopic: decoded.badEventTopic ?? "",
           tenants: (decoded.tenants ?? []).map(tenantFields),
           otherTenants: decoded.otherTenants === undefined ? undefined : tenantFields(decoded.otherTenants),
+          ...(decoded.canary === undefined ? {} : { canary: { ...decoded.canary } }),
         };
       } catch {
         actual = "throws";
@@ -159,4 +172,69 @@ Deno.test("decodeRoutableMap() keeps a leading byte-order mark in a string, as p
   const bytes = Uint8Array.from([18, 10, 18, 1, 42, 26, 5, 10, 3, 0xef, 0xbb, 0xbf]);
   assert.equal(decodeRoutableMap(bytes).routes[0]?.targets[0]?.topic, "\uFEFF");
   assert.deepEqual(decodeRoutableMap(bytes), reference(bytes));
+});
+
+/** `map` with one route edited, one added and one removed, at places fast-check picks. */
+const editedPair = fc.tuple(
+  routeMap,
+  route,
+  route,
+  fc.nat(),
+  fc.nat(),
+  fc.nat(),
+  fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 2 }),
+).map(([map, changed, added, at, addAt, removeAt, byteEdits]) => {
+  const routes = [...map.routes];
+  if (routes.length > 0) routes[at % routes.length] = changed;
+  routes.splice(addAt % (routes.length + 1), 0, added);
+  if (routes.length > 1) routes.splice(removeAt % routes.length, 1);
+  const before = toBinary(RouteMapSchema, create(RouteMapSchema, map));
+  const after = toBinary(RouteMapSchema, create(RouteMapSchema, { ...map, routes }));
+  for (const [where, value] of byteEdits) if (after.length > 0) after[where % after.length] = value;
+  return { before, after };
+});
+
+Deno.test("decodeRoutableMap(bytes, previous) decodes exactly what it decodes alone, or throws alike", () => {
+  fc.assert(
+    fc.property(editedPair, ({ before, after }) => {
+      let previous;
+      try {
+        previous = decodeRoutableMap(before);
+      } catch {
+        return;
+      }
+      let alone: unknown = "throws", reusing: unknown = "throws";
+      try {
+        alone = decodeRoutableMap(after);
+      } catch { /* compared below */ }
+      try {
+        reusing = decodeRoutableMap(after, previous);
+      } catch { /* compared below */ }
+      assert.deepEqual(reusing, alone);
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+Deno.test("decodeRoutableMap(bytes, previous) reuses the route objects of unchanged routes and says which", () => {
+  const routes = Array.from({ length: 6 }, (_, i) => ({ name: `r${i}`, match: `t.e${i}`, targets: [{ topic: "t" }] }));
+  const before = decodeRoutableMap(toBinary(RouteMapSchema, create(RouteMapSchema, { version: 1n, routes })));
+  // Route 2 changes, a route is added before route 4: routes 0, 1, 3, 4, 5 are the same bytes.
+  const edited = [...routes];
+  edited[2] = { ...routes[2]!, match: "t.changed" };
+  edited.splice(4, 0, { name: "new", match: "t.new", targets: [{ topic: "t" }] });
+  const after = decodeRoutableMap(
+    toBinary(RouteMapSchema, create(RouteMapSchema, { version: 2n, routes: edited })),
+    before,
+  );
+  assert.deepEqual(Array.from(reusedRoutes(after, before)!), [0, 1, -1, 3, -1, 4, 5]);
+  for (const [index, from] of [[0, 0], [1, 1], [3, 3], [5, 4], [6, 5]] as const) {
+    assert.equal(after.routes[index], before.routes[from], `route ${index} reuses route ${from}`);
+  }
+  assert.equal(after.routes[2]!.match, "t.changed");
+  assert.equal(reusedRoutes(after, after), undefined);
+  assert.equal(
+    reusedRoutes(decodeRoutableMap(toBinary(RouteMapSchema, create(RouteMapSchema, {}))), before),
+    undefined,
+  );
 });

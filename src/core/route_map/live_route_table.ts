@@ -1,4 +1,5 @@
 import type { RouteTable } from "./route_table.ts";
+import type { CanaryCohort } from "./canary_cohort.ts";
 
 /** Where the route map in force came from: the embedded default, the state dir, the admin API or the route map topic. */
 export type RouteMapOrigin = "embedded" | "state" | "admin" | "topic";
@@ -14,6 +15,8 @@ export interface AppliedRouteMap {
   readonly routeCount: number;
   /** Verify through swap, in ms; 0 for the embedded default. */
   readonly applyMs: number;
+  /** Set for a canary: its cohort as operators write it (`10%`, `cohort=beta`). */
+  readonly cohort?: string;
 }
 
 /**
@@ -24,6 +27,16 @@ export interface RouteSnapshot {
   readonly table: RouteTable;
   readonly applied: AppliedRouteMap;
   readonly signed: Uint8Array | undefined;
+  /** The canary running beside the stable map, routing its cohort's players; undefined when none runs. */
+  readonly canary?: CanarySnapshot;
+}
+
+/** A canary map in force: its table, what was applied, its signed bytes, and the players it routes. */
+export interface CanarySnapshot {
+  readonly table: RouteTable;
+  readonly applied: AppliedRouteMap;
+  readonly signed: Uint8Array;
+  readonly cohort: CanaryCohort;
 }
 
 /** The snapshot of a table that was not applied by the control plane: the embedded default. */

@@ -22,6 +22,13 @@ export interface RoutableMap {
   readonly tenants?: readonly TenantQuotaSource[];
   /** The quota every unlisted tenant shares as "other"; absent is no limit. */
   readonly otherTenants?: TenantQuotaSource;
+  /** Set when the map is a canary for a cohort of players; absent for a stable map. */
+  readonly canary?: {
+    readonly basisPoints: number;
+    readonly salt: string;
+    readonly claim: string;
+    readonly claimValue: string;
+  };
 }
 
 /** The fields of a `veltrix.v1.TenantQuota`: 0 is no limit, "" no prefix. */

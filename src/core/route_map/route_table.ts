@@ -55,6 +55,16 @@ export interface TableSchemas {
   readonly badEventTopic: string | undefined;
 }
 
+/** Events routed by one table, by outcome: what `routes status` compares between stable and canary. */
+export interface RouteCounts {
+  /** Events written to Kafka (dead-lettered ones included). */
+  routed: number;
+  /** Events rejected after routing began (NO_ROUTE, SCHEMA_VIOLATION, too large, overloaded). */
+  rejected: number;
+  /** Events written to the dead-letter or bad-event topic. */
+  deadLettered: number;
+}
+
 /** How many distinct event types a table remembers lookups for; later types are resolved each time. */
 export const RESOLUTION_MEMO_LIMIT = 10_000;
 
@@ -84,6 +94,8 @@ export class RouteTable {
   readonly badEventTopic: string | undefined;
   /** The map's tenants: their quotas, and the tables of those with a topic prefix. */
   readonly tenancy: Tenancy<RouteTable>;
+  /** What this table has routed on this edge since it was applied; the edge adds to it, nothing else. */
+  readonly counts: RouteCounts = { routed: 0, rejected: 0, deadLettered: 0 };
 
   readonly #exact = new Map<string, number[]>();
   readonly #prefix = new Map<string, number[]>();

@@ -3,6 +3,7 @@ import type { IncomingEvent } from "../frames/client_frame_codec.ts";
 import type { OutboundRecord } from "./record_sink.ts";
 import type { Resolution } from "../route_map/route_table.ts";
 import { encodeRoutedEventBinary, encodeRoutedEventJson, type EventStamp } from "./routed_event_encoding.ts";
+import { CANARY_HEADER, EDGE_SPAN_ID_HEADER } from "./record_headers.ts";
 
 /** Content type header of protobuf record values. */
 export const PROTOBUF_CONTENT_TYPE = "application/x-protobuf; messageType=veltrix.v1.RoutedEvent";
@@ -52,11 +53,8 @@ function recordKey(strategy: KeyStrategy, event: IncomingEvent, stamp: EventStam
   }
 }
 
-/** The record header that carries the edge's span id, beside the client's `traceparent`. */
-export const EDGE_SPAN_ID_HEADER = "veltrix-edge-span-id";
-
 /**
- * The three headers of a record, and the trace context when the event has one: the client's
+ * The three headers of a record, {@link CANARY_HEADER} when a canary map routed it, and the trace context when the event has one: the client's
  * `traceparent` and `tracestate` as sent, and the edge's span id ({@link EDGE_SPAN_ID_HEADER}). The
  * event's type and player are not repeated as headers: they are in every value
  * (`RoutedEvent.event.type`, `RoutedEvent.player`), and kafkajs encodes each header with its own
@@ -68,11 +66,14 @@ function headers(
   contentType: string,
   edgeSpanId: string | undefined,
 ): Record<string, string> {
+  // The names are record_headers.ts's (build_records_test holds them to it), written as literal
+  // keys so that V8 builds each headers object from one boilerplate.
   const headers: Record<string, string> = {
     "veltrix-event-id": event.id,
     "veltrix-route-version": stamp.routeVersion,
     "content-type": contentType,
   };
+  if (stamp.canary === true) headers[CANARY_HEADER] = "true";
   if (event.traceparent === undefined) return headers;
   headers.traceparent = event.traceparent;
   if (event.tracestate !== undefined) headers.tracestate = event.tracestate;

@@ -3,6 +3,15 @@ import { create, fromBinary } from "@bufbuild/protobuf";
 import { RoutedEventSchema } from "../../gen/veltrix/v1/event_pb.ts";
 import { Format, KeyStrategy, RouteMapSchema } from "../../gen/veltrix/v1/route_map_pb.ts";
 import { buildRecords, JSON_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE } from "./build_records.ts";
+import {
+  CANARY_HEADER,
+  CONTENT_TYPE_HEADER,
+  EDGE_SPAN_ID_HEADER,
+  EVENT_ID_HEADER,
+  ROUTE_VERSION_HEADER,
+  TRACEPARENT_HEADER,
+  TRACESTATE_HEADER,
+} from "./record_headers.ts";
 import type { IncomingEvent } from "../frames/client_frame_codec.ts";
 import { compileRouteMapOrThrow } from "../route_map/compile_route_map.ts";
 import { defaultRouteMap } from "../route_map/default_route_map.ts";
@@ -193,4 +202,36 @@ Deno.test("buildRecords() adds no trace headers and makes no span for an event w
   );
   assert.deepEqual(records[0]!.headers, expectedHeaders(PROTOBUF_CONTENT_TYPE));
   assert.equal(made, 0);
+});
+
+Deno.test("buildRecords() writes the header names of record_headers.ts", () => {
+  const table = compileRouteMapOrThrow(defaultRouteMap());
+  const event = {
+    id: "e-h",
+    type: "treasure.collected",
+    data: {},
+    traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    tracestate: "v=1",
+  };
+  const stamp = {
+    player: "p",
+    receivedAtMs: 0,
+    edgeId: "edge",
+    routeVersion: "1",
+    canary: true,
+    spanIds: () => "00f067aa0ba902b7",
+  };
+  const { records } = buildRecords(event, table.resolve(event.type), stamp);
+  assert.deepEqual(
+    Object.keys(records[0]!.headers).sort(),
+    [
+      CANARY_HEADER,
+      CONTENT_TYPE_HEADER,
+      EDGE_SPAN_ID_HEADER,
+      EVENT_ID_HEADER,
+      ROUTE_VERSION_HEADER,
+      TRACEPARENT_HEADER,
+      TRACESTATE_HEADER,
+    ].sort(),
+  );
 });

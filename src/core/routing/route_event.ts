@@ -4,16 +4,7 @@ import type { EventReject } from "../frames/frame_types.ts";
 import type { SchemaViolation } from "../schemas/payload_schema.ts";
 import type { Resolution, RouteTable, SchemaCheck } from "../route_map/route_table.ts";
 import type { EventStamp } from "./routed_event_encoding.ts";
-
-/** Record headers of a bad event: why it is there, without decoding the value. */
-export const BAD_EVENT_HEADERS = Object.freeze({
-  reason: "veltrix-reason",
-  pointer: "veltrix-schema-pointer",
-  keyword: "veltrix-schema-keyword",
-  schema: "veltrix-schema-match",
-  type: "veltrix-event-type",
-  edge: "veltrix-edge-id",
-});
+import { BAD_EVENT_HEADERS } from "./record_headers.ts";
 
 /** An event turned into its records, or the reject that stands for it. */
 export type RoutedOrRejected = EventRecords | EventReject;

@@ -63,3 +63,28 @@ Deno.bench("routeEvent: the same type, in a map without schemas", { group: "unch
 Deno.bench("schema check alone, data matches", { group: "check" }, () => {
   check(good.data);
 });
+
+const PATTERN_SCHEMA = JSON.stringify({
+  type: "object",
+  required: ["chest", "hunter"],
+  properties: {
+    chest: { type: "integer", minimum: 0 },
+    hunter: { type: "string", pattern: "^[a-z][a-z0-9_-]{2,31}$" },
+    code: { type: "string", pattern: "^[A-F0-9][A-F0-9-]{2,38}[A-F0-9]$" },
+  },
+});
+const patterned = (() => {
+  const map = defaultRouteMap();
+  map.version = 3n;
+  map.schemas.push({ $typeName: "veltrix.v1.PayloadSchema", match: "treasure.collected", jsonSchema: PATTERN_SCHEMA });
+  return compileRouteMapOrThrow(map);
+})();
+const checkPatterns = patterned.resolve("treasure.collected").schemaCheck!.rule.validator.check;
+const withPatterns = { chest: 12, hunter: "ada_lovelace", code: "BEEF-0042-CAFE" };
+
+Deno.bench("schema check alone, two patterns that match", { group: "patterns", baseline: true }, () => {
+  checkPatterns(withPatterns);
+});
+Deno.bench("routeEvent: schema with two patterns, data matches", { group: "patterns" }, () => {
+  routeEvent({ id: "e-4", type: "treasure.collected", data: withPatterns }, patterned, stamp, 1 << 20);
+});

@@ -4,7 +4,8 @@ import { Format, KeyStrategy, RouteMapSchema, SchemaViolationAction } from "../.
 import { precompilePayloadSchemas } from "../route_map/compile_payload_schemas.ts";
 import { compileRouteMap, compileRouteMapOrThrow } from "../route_map/compile_route_map.ts";
 import { compilePayloadSchema, type PayloadSchemaCompiler } from "../schemas/payload_schema.ts";
-import { BAD_EVENT_HEADERS, isReject, routeEvent } from "./route_event.ts";
+import { isReject, routeEvent } from "./route_event.ts";
+import { BAD_EVENT_HEADERS } from "./record_headers.ts";
 
 const stamp = { player: "alice", receivedAtMs: 1_700_000_000_000, edgeId: "edge-1", routeVersion: "4" };
 const gold = JSON.stringify({
@@ -101,7 +102,7 @@ Deno.test("compileRouteMap() lists every schema problem: bad match, duplicate, b
     { match: "player.*", jsonSchema: "{}" },
     { match: "bad match!", jsonSchema: "{}" },
     { match: "lobby.ping", jsonSchema: '{"type":"strin"}' },
-    { match: "lobby.pong", jsonSchema: '{"pattern":"(a+)+"}' },
+    { match: "lobby.pong", jsonSchema: '{"pattern":"(a)\\\\1"}' },
   ]);
   map.badEventTopic = "";
   const result = compileRouteMap(map);

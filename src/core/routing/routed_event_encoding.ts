@@ -19,6 +19,8 @@ export interface EventStamp {
   readonly edgeId: string;
   /** The route map version, as a decimal string. */
   readonly routeVersion: string;
+  /** True when the event was routed by a canary map: its records carry {@link CANARY_HEADER}. */
+  readonly canary?: boolean;
   /**
    * Makes the edge's span id for an event that carries a traceparent (see `SpanIdGenerator`);
    * without it, such records carry the client's trace context but no edge span.

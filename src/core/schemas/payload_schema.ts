@@ -2,13 +2,15 @@
  * Payload schemas: a route map's JSON Schemas (draft 2020-12) compiled into validator functions
  * by ajv, once per distinct schema text, at apply time. ajv generates each validator's code with
  * `new Function`: no I/O, no network (remote refs are refused before compile, and no loader is
- * set), which is why it may live in core.
+ * set), which is why it may live in core. Patterns run on RE2 (`re2_engine.ts`), never on V8's
+ * backtracking engine.
  *
  * @module
  */
 import type { JsonValue } from "@bufbuild/protobuf";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { PAYLOAD_SCHEMA_LIMITS, payloadSchemaLimitProblems } from "./payload_schema_limits.ts";
+import { re2RegExp } from "./re2_engine.ts";
 
 /** Where and why an event's data fails its schema. */
 export interface SchemaViolation {
@@ -55,6 +57,8 @@ function validatorFactory(): Ajv2020 {
       validateFormats: false,
       addUsedSchema: false,
       logger: false,
+      // Every `pattern` runs on RE2, in time linear in the input (see re2_engine.ts).
+      code: { regExp: re2RegExp },
     });
     compiles = 0;
   }

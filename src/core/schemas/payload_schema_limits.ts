@@ -7,6 +7,7 @@
  * @module
  */
 import { MAX_PATTERN_LENGTH, unsafeRegexProblem } from "./unsafe_regex.ts";
+import { re2Problem } from "./re2_engine.ts";
 
 /** One limit on payload schemas. */
 export interface PayloadSchemaLimit {
@@ -49,7 +50,7 @@ export const PAYLOAD_SCHEMA_LIMITS = Object.freeze(
       code: "SCHEMA_UNSAFE_PATTERN",
       value: MAX_PATTERN_LENGTH,
       summary:
-        "`pattern` and `patternProperties` keys: at most 256 characters, no nested or alternated repeats, backreferences or lookaround.",
+        "`pattern` and `patternProperties` keys: at most 256 characters, no backreferences or lookaround, RE2 syntax (patterns run on RE2, in linear time).",
     },
   } satisfies Record<string, PayloadSchemaLimit>,
 );
@@ -138,7 +139,7 @@ function walk(node: unknown, depth: number, root: unknown, problems: string[], r
 }
 
 function checkPattern(pattern: string, problems: string[]): void {
-  const problem = unsafeRegexProblem(pattern);
+  const problem = unsafeRegexProblem(pattern) ?? re2Problem(pattern);
   if (problem !== undefined) problems.push(`${PAYLOAD_SCHEMA_LIMITS.safePatterns.code}: "${pattern}": ${problem}`);
 }
 

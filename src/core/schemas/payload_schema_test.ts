@@ -194,11 +194,24 @@ Deno.test("limit SCHEMA_REMOTE_REF: remote refs, anchors, $id and $dynamicRef ar
   assert.match(problems({ $defs: { a: { $anchor: "x" } }, $ref: "#x" }).join("; "), /SCHEMA_REMOTE_REF/);
 });
 
-Deno.test("limit SCHEMA_UNSAFE_PATTERN: pattern and patternProperties keys that can backtrack are refused", () => {
-  assert.match(problems({ type: "string", pattern: "^(a+)+$" })[0] ?? "", /^SCHEMA_UNSAFE_PATTERN: "\^\(a\+\)\+\$"/);
-  assert.match(problems({ patternProperties: { "^(x|xy)*$": {} } })[0] ?? "", /^SCHEMA_UNSAFE_PATTERN/);
+Deno.test("limit SCHEMA_UNSAFE_PATTERN: pattern and patternProperties keys RE2 cannot run are refused", () => {
+  assert.match(
+    problems({ type: "string", pattern: "^(a)\\1$" })[0] ?? "",
+    /^SCHEMA_UNSAFE_PATTERN: "\^\(a\)\\1\$": backreferences/,
+  );
+  assert.match(problems({ patternProperties: { "^(?=x)x$": {} } })[0] ?? "", /^SCHEMA_UNSAFE_PATTERN: .*lookahead/);
   assert.match(problems({ items: { pattern: "(a)\\1" } })[0] ?? "", /^SCHEMA_UNSAFE_PATTERN/);
+  assert.match(problems({ type: "string", pattern: "a\\Z" })[0] ?? "", /^SCHEMA_UNSAFE_PATTERN: .*RE2\) cannot run it/);
+  assert.match(
+    problems({ type: "string", pattern: "a".repeat(257) })[0] ?? "",
+    /^SCHEMA_UNSAFE_PATTERN: .*at most 256/,
+  );
   assert.deepEqual(problems({ type: "string", pattern: "^[a-z]{1,8}(\\.[a-z]+)?$" }), []);
+});
+
+Deno.test("patterns that backtrack on V8 are taken: they run on RE2, in linear time", () => {
+  assert.deepEqual(problems({ type: "string", pattern: "^(a+)+$" }), []);
+  assert.deepEqual(problems({ patternProperties: { "^(x|xy)*$": {} } }), []);
 });
 
 Deno.test("a pattern in data positions (const, enum, examples) is data, not a regex, and is not checked", () => {

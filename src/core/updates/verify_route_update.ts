@@ -3,6 +3,7 @@ import { type SignedRouteMap, SignedRouteMapSchema } from "../../gen/veltrix/v1/
 import { type PayloadSchemaSources, precompilePayloadSchemas } from "../route_map/compile_payload_schemas.ts";
 import { compileRouteMap } from "../route_map/compile_route_map.ts";
 import { formatRouteMapProblems, type RouteMapProblem } from "../route_map/route_map_problem.ts";
+import { canaryProblems } from "../route_map/canary_cohort.ts";
 import { decodeRoutableMap } from "../route_map/decode_route_map.ts";
 import type { RoutableMap } from "../route_map/routable_map.ts";
 import type { RouteTable } from "../route_map/route_table.ts";
@@ -31,9 +32,14 @@ export interface RefusedRouteUpdate {
 /** What a route update is checked against. */
 export interface RouteUpdateContext {
   readonly keys: TrustedKeys;
-  /** The version in force: an update must be strictly greater. */
+  /** The version in force (the canary's, while one runs): an update must be strictly greater. */
   readonly currentVersion: bigint;
   readonly maxBytes: number;
+  /**
+   * The table in force: routes the update repeats byte for byte are neither decoded nor compiled
+   * again (see `decodeRoutableMap` and `compileRouteMap`).
+   */
+  readonly table?: RouteTable;
   /** Where payload schema validators come from: the table in force's, so that unchanged ones are reused. */
   readonly schemas?: PayloadSchemaSources;
   /**
@@ -87,7 +93,7 @@ export async function verifyRouteUpdate(
 
   let routeMap: RoutableMap;
   try {
-    routeMap = decodeRoutableMap(signed.routeMap);
+    routeMap = decodeRoutableMap(signed.routeMap, context.table?.map);
   } catch (cause) {
     return refuse("MALFORMED_ROUTE_UPDATE", `route_map is not a RouteMap: ${(cause as Error).message}`);
   }
@@ -98,9 +104,16 @@ export async function verifyRouteUpdate(
     );
   }
 
+  const canary = canaryProblems(routeMap);
+  if (canary.length > 0) {
+    return {
+      error: new VeltrixError("INVALID_ROUTE_MAP", `route map is invalid: ${formatRouteMapProblems(canary)}`),
+      problems: canary,
+    };
+  }
   const schemas = context.schemas ?? {};
   const previous = await precompilePayloadSchemas(routeMap, schemas, context.pause ?? (() => Promise.resolve()));
-  const compiled = compileRouteMap(routeMap, { ...schemas, previous });
+  const compiled = compileRouteMap(routeMap, { ...schemas, previous }, context.table);
   if (!compiled.ok) {
     return {
       error: new VeltrixError(

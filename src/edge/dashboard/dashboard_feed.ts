@@ -223,6 +223,7 @@ export class DashboardFeed {
     const table = routes.table;
     const body = {
       current: appliedToJson(control.current),
+      canary: routes.snapshot.canary === undefined ? null : appliedToJson(routes.snapshot.canary.applied),
       deadLetterTopic: table.deadLetterTopic ?? null,
       routes: table.routes.map((route) => ({
         name: route.name,

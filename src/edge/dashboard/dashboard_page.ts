@@ -88,7 +88,8 @@ const PAGE = `<!doctype html>
     <div class="sub">in flight <span id="in-flight" data-testid="in-flight">–</span> events</div></div>
   <div class="card tile"><h2>Route map</h2>
     <div class="value">v<span id="route-version" data-testid="route-version">–</span></div>
-    <div class="sub">signed by <span id="route-signer" data-testid="route-signer">–</span></div></div>
+    <div class="sub">signed by <span id="route-signer" data-testid="route-signer">–</span></div>
+    <div class="sub">canary <span id="route-canary" data-testid="route-canary">none</span></div></div>
 </section>
 
 <section class="grid">
@@ -250,6 +251,7 @@ ${DRY_RUN_PANEL_HTML}
   function renderRoutes(r) {
     setText("route-version", String(r.current.version), r.current.version);
     setText("route-signer", r.current.keyId || "embedded default");
+    $("route-canary").textContent = r.canary ? "v" + r.canary.version + " for " + r.canary.cohort : "none";
     $("dead-letter").textContent = r.deadLetterTopic ? "· dead letter → " + r.deadLetterTopic : "· no dead letter (NO_ROUTE)";
     var routes = $("routes");
     routes.replaceChildren();

@@ -8,6 +8,7 @@ import type { ConnectionRegistry } from "../ingest/connection_registry.ts";
 import type { Logger } from "../../core/ops/logger.ts";
 import { handshakeToken } from "./handshake_token.ts";
 import type { PlayerTokenVerifier } from "./player_token.ts";
+import type { PlayerClaims } from "../../core/route_map/canary_cohort.ts";
 import type { Readiness } from "../../core/ops/readiness.ts";
 import { upgradeToWebSocket } from "./websocket_upgrade.ts";
 
@@ -83,11 +84,13 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
     let player: string;
     let closeAtMs: number;
     let tenant: string | undefined;
+    let claims: PlayerClaims;
     try {
       const session = await tokens.verifySession(offered.token);
       player = session.player;
       tenant = session.tenant;
       closeAtMs = (session.expiresAt + tokens.clockSkewS) * 1000;
+      claims = session.claims;
     } catch (error) {
       return refuse(c, error);
     }
@@ -102,7 +105,7 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
     if (full !== undefined) return refuse(c, full, player);
     const remote = remoteAddress(c.env);
     return upgradeToWebSocket(c.req.raw, (socket) => {
-      const connection = connections.open(socket, player, Date.now(), closeAtMs, tenant);
+      const connection = connections.open(socket, player, Date.now(), closeAtMs, claims, tenant);
       const handshake = setTimeout(() => {
         if (socket.readyState !== WebSocket.CONNECTING) return;
         socket.close(idleClose.code, idleClose.reason);

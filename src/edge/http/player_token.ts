@@ -9,7 +9,7 @@ import {
   type JWTVerifyOptions,
   type ProtectedHeaderParameters,
 } from "jose";
-import { parseTrustedKeys, type TrustedKeyEntry } from "../../core/updates/trusted_keys.ts";
+import type { TrustedKeyEntry } from "../../core/updates/trusted_keys.ts";
 import { VeltrixError } from "../../core/errors/veltrix_error.ts";
 import type { JwksIssuers } from "./jwks_issuers.ts";
 
@@ -48,6 +48,8 @@ export interface PlayerSession {
   readonly expiresAt: number;
   /** The tenant claim's value (a string or a number, as text), when the edge reads one and the token has it. */
   readonly tenant?: string;
+  /** Every claim of the verified token (a canary cohort may name one, for example `cohort`). */
+  readonly claims: Readonly<Record<string, unknown>>;
 }
 
 /** The algorithms a verifier can be configured with. */
@@ -204,10 +206,10 @@ function sessionOf(payload: JWTPayload, tenantClaim: string | undefined): Player
     throw unauthorized(`token has no sub claim naming the player (1 to ${MAX_PLAYER_ID_LENGTH} characters)`);
   }
   const claim = tenantClaim === undefined ? undefined : payload[tenantClaim];
-  const tenant = typeof claim === "string" || typeof claim === "number" ? String(claim) : undefined;
-  return tenant === undefined || tenant === ""
-    ? { player: sub, expiresAt: payload.exp! }
-    : { player: sub, expiresAt: payload.exp!, tenant };
+  const tenant = typeof claim === "string" || typeof claim === "number" ? String(claim) : "";
+  return tenant === ""
+    ? { player: sub, expiresAt: payload.exp!, claims: payload }
+    : { player: sub, expiresAt: payload.exp!, claims: payload, tenant };
 }
 
 /** Says in the words of the edge why `jose` refused a token. */
@@ -234,11 +236,6 @@ function describeFailure(error: unknown): string {
   }
   if (error instanceof errors.JOSEError) return `token is not a JWT: ${error.message}`;
   return `token cannot be verified: ${error instanceof Error ? error.message : String(error)}`;
-}
-
-/** Parses `VELTRIX_JWT_PUBLIC_KEYS`-style entries (`kid:base64-raw-ed25519-public-key,...`). */
-export function parseTokenKeys(text: string): TrustedKeyEntry[] {
-  return parseTrustedKeys(text);
 }
 
 const hs256Verifiers = new Map<string, Promise<PlayerTokenVerifier>>();

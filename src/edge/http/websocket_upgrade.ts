@@ -21,7 +21,10 @@ export function upgradeToWebSocket(
   attach: (socket: WebSocket) => SocketHandlers,
   options: { readonly protocol?: string } = {},
 ): Response {
-  const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 60 });
+  // No runtime keepalive (`idleTimeout: 0`): Deno's resets a timer on every message. The edge keeps
+  // its own, one shared sweep (`start_ingest.ts`): a connection silent for VELTRIX_IDLE_TIMEOUT_MS
+  // with nothing in flight is closed, which also frees the slot of a peer that vanished.
+  const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 0 });
   // Not Deno's own `protocol` option: it splits the offered list on ", " only, and refuses with a
   // 500 a list written "a,b" (as npm ws writes it), which the RFC allows.
   if (options.protocol !== undefined) response.headers.set("sec-websocket-protocol", options.protocol);

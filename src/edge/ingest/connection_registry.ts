@@ -6,6 +6,7 @@ import { IngestConnection } from "./ingest_connection.ts";
 import { SessionExpiry } from "./session_expiry.ts";
 import type { IngestContext } from "./ingest_context.ts";
 import type { ReplySocket } from "./reply_channel.ts";
+import type { PlayerClaims } from "../../core/route_map/canary_cohort.ts";
 
 /** How many connections the edge takes. */
 export interface ConnectionLimits {
@@ -100,6 +101,7 @@ export class ConnectionRegistry {
     player: string,
     nowMs: number = Date.now(),
     closeAtMs: number = Infinity,
+    claims?: PlayerClaims,
     tenant?: string,
   ): IngestConnection {
     let entry = this.#players.get(player);
@@ -114,6 +116,7 @@ export class ConnectionRegistry {
     this.#tenantOf.set(socket, budget);
     const connection = new IngestConnection(socket, player, this.#context, {
       ...(entry.bucket === undefined ? {} : { playerBucket: entry.bucket }),
+      ...(claims === undefined ? {} : { claims }),
       tenant: budget,
       onRefreshed: (atMs) => {
         if (this.#connections.has(socket)) this.#expiry.schedule(socket, atMs);

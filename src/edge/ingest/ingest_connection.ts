@@ -16,6 +16,9 @@ import { nextEdgeSpanId } from "./edge_span_ids.ts";
 import type { IngestContext } from "./ingest_context.ts";
 import { TracedDelivery, type TracedEventInfo } from "../tracing/edge_spans.ts";
 import { ReplyChannel, type ReplySocket } from "./reply_channel.ts";
+import { inCanaryCohort, type PlayerClaims } from "../../core/route_map/canary_cohort.ts";
+import type { CanarySnapshot } from "../../core/route_map/live_route_table.ts";
+import type { RouteTable } from "../../core/route_map/route_table.ts";
 
 /** The encodings a connection has sent frames in so far. */
 export type IngestProtocol = "none" | "json" | "binary" | "mixed";
@@ -39,6 +42,8 @@ export interface IngestConnectionOptions {
   readonly tenant?: TenantBudget;
   /** Hears the new deadline (ms since the epoch: `exp` plus the clock skew) of each refresh taken. */
   readonly onRefreshed?: (closeAtMs: number) => void;
+  /** The claims of the token the connection opened with: what a claim cohort of a canary is read from. */
+  readonly claims?: PlayerClaims;
 }
 
 /**
@@ -71,6 +76,10 @@ export class IngestConnection {
   /** Frames that came while a refresh token was being checked, in order; undefined when none is. */
   #held: FrameData[] | undefined;
   #closedWith: { readonly code: number; readonly reason: string } | undefined;
+  readonly #claims: PlayerClaims | undefined;
+  /** The canary this connection's player was last placed for, and whether it is in its cohort. */
+  #placedFor: CanarySnapshot | undefined;
+  #inCanary = false;
 
   constructor(socket: ReplySocket, player: string, context: IngestContext, options: IngestConnectionOptions = {}) {
     this.player = player;
@@ -79,6 +88,7 @@ export class IngestConnection {
     this.#admission = new Admission(context.limits, Date.now(), options.playerBucket, options.tenant);
     this.#tenant = options.tenant;
     this.#onRefreshed = options.onRefreshed;
+    this.#claims = options.claims;
     this.#json = this.#relay(false);
     this.#binary = this.#relay(true);
   }
@@ -140,12 +150,11 @@ export class IngestConnection {
       return;
     }
     const { routes, batcher, edgeId, recent, limits, traffic, spans } = this.#context;
+    const snapshot = routes.snapshot;
+    const canary = snapshot.canary !== undefined && this.#placeInCanary(snapshot.canary);
+    const map = canary ? snapshot.canary!.table : snapshot.table;
     const tenant = this.#tenant;
-    const map = routes.table;
-    // A listed tenant follows the quota of the map in force; its topic prefix picks its own table.
-    const quota = tenant === undefined ? undefined : map.tenancy.quotaOf(tenant.label);
-    if (quota !== undefined && quota.name === tenant!.label) tenant!.follow(quota, receivedAtMs);
-    const table = tenant === undefined ? map : map.tenancy.tableOf(tenant.label) ?? map;
+    const table = tenant === undefined ? map : tenant.route(snapshot.table.tenancy, map, receivedAtMs);
     if (tenant !== undefined && !tenant.takeBytes(this.#frameBytes, receivedAtMs)) {
       for (const event of frame.events) replies.reject(tenant.refuse(event.id, receivedAtMs));
       return;
@@ -155,6 +164,7 @@ export class IngestConnection {
       receivedAtMs,
       edgeId,
       routeVersion: table.versionText,
+      canary,
       spanIds: nextEdgeSpanId,
     };
     const seen = recent?.player(this.player);
@@ -176,7 +186,7 @@ export class IngestConnection {
         ? relay
         : spans.trace(event as TracedEventInfo, routed.records, stamp.routeVersion, receivedAtMs, relay);
       const written = !isReject(routed) && batcher.submit(routed, listener, event.id, receivedAtMs);
-      this.#count(routed, written);
+      this.#count(routed, written, table, map.counts);
       if (written) {
         this.#inFlight++;
         seen?.begin(event.id);
@@ -189,21 +199,39 @@ export class IngestConnection {
   }
 
   /**
-   * Counts one routed event in the metrics, the one place that does: a NO_ROUTE reject and a
+   * Counts one routed event in the metrics and in its table's per-version counts, the one place that does: a NO_ROUTE reject and a
    * dead-lettered event are unrouted; a written event counts its records by topic, and as
-   * dead-lettered when it went to the dead-letter topic.
+   * dead-lettered when it went to the dead-letter topic (a prefixed tenant's `table` counts in its map's `counts`).
    */
-  #count(routed: RoutedOrRejected, written: boolean): void {
+  #count(routed: RoutedOrRejected, written: boolean, table: RouteTable, counts: RouteTable["counts"]): void {
     const metrics = this.#context.metrics;
     if (isReject(routed)) {
+      counts.rejected++;
       if (routed.code === "NO_ROUTE") metrics.unrouted();
       return;
     }
     const { deadLettered, records } = routed as EventRecords;
     if (deadLettered) metrics.unrouted();
-    if (!written) return;
+    if (!written) {
+      counts.rejected++;
+      return;
+    }
+    counts.routed++;
+    if (deadLettered || records[0]?.topic === table.badEventTopic) counts.deadLettered++;
     if (deadLettered) metrics.deadLettered();
     for (const record of records) metrics.routed(record.topic);
+  }
+
+  /**
+   * Whether this connection's player is in `canary`'s cohort: decided once per canary and connection
+   * (the cohort depends only on the player id and the claims the connection opened with).
+   */
+  #placeInCanary(canary: CanarySnapshot): boolean {
+    if (canary !== this.#placedFor) {
+      this.#placedFor = canary;
+      this.#inCanary = inCanaryCohort(canary.cohort, this.player, this.#claims);
+    }
+    return this.#inCanary;
   }
 
   /** Events acked to this connection so far (resent duplicates included). */

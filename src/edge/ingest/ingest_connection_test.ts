@@ -720,3 +720,49 @@ Deno.test("IngestConnection refuses a refresh that does not verify: UNAUTHORIZED
   assert.equal(reply.error?.code, "UNAUTHORIZED");
   assert.deepEqual(socket.closedWith, { code: 4003, reason: "UNAUTHORIZED" });
 });
+
+Deno.test("IngestConnection routes a player of a canary's cohort by the canary map, with the canary header and counts", async () => {
+  const stable = tableOfVersion(1n);
+  const canaryTable = compileRouteMapOrThrow(create(RouteMapSchema, {
+    version: 2n,
+    routes: [{ name: "loot", match: "treasure.*", targets: [{ topic: "game.canary" }] }],
+  }));
+  const socket = new FakeSocket();
+  const sink = new FakeRecordSink();
+  const routes = new LiveRouteTable(embeddedSnapshot(stable));
+  routes.swap({
+    ...routes.snapshot,
+    canary: {
+      table: canaryTable,
+      applied: { ...embeddedSnapshot(canaryTable).applied, cohort: "cohort=beta" },
+      signed: new Uint8Array(),
+      cohort: { kind: "claim", claim: "cohort", value: "beta" },
+    },
+  });
+  const batcher = new ProduceBatcher(sink, {
+    lingerMs: 60_000,
+    batchMaxEvents: 1_000,
+    batchMaxBytes: 10_000_000,
+    maxInFlightBatches: 1,
+    maxPendingEvents: 1_000,
+  });
+  const context = createIngestContext({ routes, batcher, edgeId: EDGE_ID });
+  const beta = new IngestConnection(socket, "bob", context, { claims: { sub: "bob", cohort: "beta" } });
+  const other = new IngestConnection(new FakeSocket(), "carol", context, { claims: { sub: "carol" } });
+  beta.receive(
+    jsonFrame({ id: "c-1", type: "treasure.collected", data: { gold: 1 } }, { id: "c-2", type: "player.moved" }),
+  );
+  other.receive(jsonFrame({ id: "s-1", type: "treasure.collected", data: { gold: 1 } }));
+  const drained = batcher.drain();
+  const write = await sink.written(1);
+  write.resolve();
+  await drained;
+  const [canaryRecord, stableRecord] = write.records;
+  assert.equal(canaryRecord?.topic, "game.canary");
+  assert.equal(canaryRecord?.headers["veltrix-canary"], "true");
+  assert.equal(canaryRecord?.headers["veltrix-route-version"], "2");
+  assert.equal(stableRecord?.topic, TREASURE_TOPIC);
+  assert.equal(stableRecord?.headers["veltrix-canary"], undefined);
+  assert.deepEqual(canaryTable.counts, { routed: 1, rejected: 1, deadLettered: 0 });
+  assert.deepEqual(stable.counts, { routed: 1, rejected: 0, deadLettered: 0 });
+});

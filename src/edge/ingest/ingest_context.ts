@@ -18,7 +18,7 @@ export interface IngestLimits extends AdmissionLimits {
 }
 
 /** Limits that let everything through: for tests and tools that set only what they exercise. */
-export const NO_INGEST_LIMITS: IngestLimits = Object.freeze({
+const NO_INGEST_LIMITS: IngestLimits = Object.freeze({
   maxFrameBytes: Infinity,
   frame: DEFAULT_FRAME_LIMITS,
   maxEventBytes: Infinity,

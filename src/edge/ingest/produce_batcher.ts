@@ -16,6 +16,14 @@ export interface ProduceBatcherOptions {
   readonly lingerMs: number;
   /** A batch is sent once it holds this many events. @default 2000 */
   readonly batchMaxEvents: number;
+  /**
+   * Under load, the size a batch may keep gathering toward past `lingerMs`: when the rate the
+   * batch filled at says it reaches this many events within `maxLingerMs`, it waits for them.
+   * 0 turns adaptive batching off. @default 128
+   */
+  readonly batchTargetEvents?: number;
+  /** The latency budget of adaptive batching: no batch waits longer than this for company, in ms. @default 8 */
+  readonly maxLingerMs?: number;
   /** A batch is sent once its records reach about this many bytes. @default 1048576 */
   readonly batchMaxBytes: number;
   /** Batches written at once. 1 keeps per-partition order under retries. @default 1 */
@@ -27,6 +35,8 @@ export interface ProduceBatcherOptions {
 }
 
 interface Batch {
+  /** When its first event came, in `performance.now()` ms. */
+  startedAt: number;
   /** True once its events were told their outcome (a batch abandoned at shutdown may still be written). */
   settled: boolean;
   records: OutboundRecord[];
@@ -56,6 +66,8 @@ export class ProduceBatcher {
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** The open batch has lingered its time while every write slot was taken: it goes out when one frees. */
   #due = false;
+  /** The open batch lingered past `lingerMs` to gather toward `targetBatchEvents`: it goes out when it has them. */
+  #extended = false;
   #idleWaiters: (() => void)[] = [];
 
   constructor(sink: RecordSink, options: ProduceBatcherOptions) {
@@ -81,13 +93,18 @@ export class ProduceBatcher {
     if (this.#pending >= this.#options.maxPendingEvents) return false;
     this.#pending++;
     const batch = this.#open;
+    if (batch.ids.length === 0) batch.startedAt = performance.now();
     const { records, bytes } = routed;
     for (const record of records) batch.records.push(record);
     batch.listeners.push(listener);
     batch.ids.push(id);
     batch.receivedAt.push(receivedAtMs);
     batch.bytes += bytes;
-    if (batch.ids.length >= this.#options.batchMaxEvents || batch.bytes >= this.#options.batchMaxBytes) {
+    const events = batch.ids.length;
+    if (
+      events >= this.#options.batchMaxEvents || batch.bytes >= this.#options.batchMaxBytes ||
+      (this.#extended && events >= (this.#options.batchTargetEvents ?? DEFAULT_TARGET_BATCH_EVENTS))
+    ) {
       this.#seal();
     } else if (this.#timer === undefined && !this.#due) {
       this.#timer = setTimeout(this.#onLinger, this.#options.lingerMs);
@@ -121,10 +138,27 @@ export class ProduceBatcher {
 
   readonly #onLinger = (): void => {
     this.#timer = undefined;
-    if (this.#open.ids.length === 0) return;
+    const events = this.#open.ids.length;
+    if (events === 0) return;
     // Every write slot is taken: keep gathering, and send it all as one batch when a slot frees.
-    if (this.#inFlight >= this.#options.maxInFlightBatches) this.#due = true;
-    else this.#seal();
+    if (this.#inFlight >= this.#options.maxInFlightBatches) {
+      this.#due = true;
+      return;
+    }
+    if (!this.#extended) {
+      const waitMs = extraLingerMs(
+        events,
+        performance.now() - this.#open.startedAt,
+        this.#options.batchTargetEvents ?? DEFAULT_TARGET_BATCH_EVENTS,
+        this.#options.maxLingerMs ?? DEFAULT_MAX_LINGER_MS,
+      );
+      if (waitMs > 0) {
+        this.#extended = true;
+        this.#timer = setTimeout(this.#onLinger, waitMs);
+        return;
+      }
+    }
+    this.#seal();
   };
 
   #seal(): void {
@@ -133,6 +167,7 @@ export class ProduceBatcher {
       this.#timer = undefined;
     }
     this.#due = false;
+    this.#extended = false;
     this.#sealed.push(this.#open);
     this.#open = emptyBatch();
     this.#pump();
@@ -193,6 +228,20 @@ export class ProduceBatcher {
   }
 }
 
+const DEFAULT_TARGET_BATCH_EVENTS = 128;
+const DEFAULT_MAX_LINGER_MS = 8;
+
+/**
+ * How much longer a batch that has `events` after lingering `ageMs` should wait to reach `target`
+ * at the rate it filled so far, when it gets there within `budgetMs` of its first event; else 0
+ * (light load: it goes out now, after the plain linger).
+ */
+export function extraLingerMs(events: number, ageMs: number, target: number, budgetMs: number): number {
+  if (target <= events || ageMs <= 0) return 0;
+  const fullAtMs = ageMs * target / events;
+  return fullAtMs <= budgetMs ? Math.max(0.1, fullAtMs - ageMs) : 0;
+}
+
 function emptyBatch(): Batch {
-  return { settled: false, records: [], listeners: [], ids: [], receivedAt: [], bytes: 0 };
+  return { startedAt: 0, settled: false, records: [], listeners: [], ids: [], receivedAt: [], bytes: 0 };
 }

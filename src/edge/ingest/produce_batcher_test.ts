@@ -3,7 +3,7 @@ import { FakeRecordSink } from "./testing/fake_record_sink.ts";
 import type { OutboundRecord } from "../../core/routing/record_sink.ts";
 import { VeltrixError } from "../../core/errors/veltrix_error.ts";
 import type { DeliveryListener } from "../../core/routing/delivery_listener.ts";
-import { ProduceBatcher, type ProduceBatcherOptions } from "./produce_batcher.ts";
+import { extraLingerMs, ProduceBatcher, type ProduceBatcherOptions } from "./produce_batcher.ts";
 
 /** Remembers every outcome it is told, in order. */
 class RecordingListener implements DeliveryListener {
@@ -480,4 +480,16 @@ Deno.test("ProduceBatcher keeps gathering past the linger while every write slot
   second.resolve();
   await batcher.drain();
   assert.deepEqual(listener.delivered_, ["first", "a", "b", "c"]);
+});
+
+Deno.test("extraLingerMs() keeps the plain linger at light load and waits toward the target under load, within the budget", () => {
+  // 4,000 ev/s: 8 events after 2 ms would reach 128 at 32 ms, past an 8 ms budget: send now.
+  assert.equal(extraLingerMs(8, 2, 128, 8), 0);
+  // 16,000 ev/s: 32 events after 2 ms reach 128 at 8 ms: wait 6 ms more.
+  assert.equal(extraLingerMs(32, 2, 128, 8), 6);
+  // 24,000 ev/s: 48 events after 2 ms reach 128 at about 5.3 ms.
+  assert.ok(Math.abs(extraLingerMs(48, 2, 128, 8) - (2 * 128 / 48 - 2)) < 1e-9);
+  // Already at the target, or adaptive batching off (target 0): no wait.
+  assert.equal(extraLingerMs(200, 2, 128, 8), 0);
+  assert.equal(extraLingerMs(32, 2, 0, 8), 0);
 });

@@ -7,7 +7,7 @@
  * @module
  */
 import type { DeliveryListener } from "../../core/routing/delivery_listener.ts";
-import { EDGE_SPAN_ID_HEADER } from "../../core/routing/build_records.ts";
+import { EDGE_SPAN_ID_HEADER } from "../../core/routing/record_headers.ts";
 import type { OutboundRecord } from "../../core/routing/record_sink.ts";
 import type { VeltrixError } from "../../core/errors/veltrix_error.ts";
 import type { SpanExporter } from "./otlp_span_exporter.ts";

@@ -8,7 +8,6 @@ import { createKafkaClient } from "./kafkajs_client.ts";
 import type { KafkaConnection } from "../kafka_security.ts";
 
 /** Kafka's names of errors no retry can fix (kafkajs gives them as `type`). */
-const PERMANENT = PERMANENT_KAFKA_ERRORS;
 
 /**
  * Retries kafkajs makes of one produce before `produce()` rejects (about 2.5 s of backoff). Without
@@ -58,7 +57,7 @@ export class KafkajsAdapter implements KafkaAdapter {
 
   isPermanent(error: unknown): boolean {
     for (let e = error as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined; e;) {
-      if (typeof e.type === "string" && PERMANENT.has(e.type)) return true;
+      if (typeof e.type === "string" && PERMANENT_KAFKA_ERRORS.has(e.type)) return true;
       e = (e.originalError ?? e.cause) as typeof e | undefined;
     }
     return false;

@@ -1,7 +1,6 @@
 import { PERMANENT_KAFKA_ERRORS } from "../permanent_kafka_errors.ts";
 
 /** Kafka's names of errors no retry can fix (platformatic gives them as `apiId`). */
-const PERMANENT_API_IDS = PERMANENT_KAFKA_ERRORS;
 
 /**
  * platformatic error codes that no retry can fix: the client rejected what it was given
@@ -20,7 +19,7 @@ interface ErrorFields {
 /**
  * True when `error`, or an error it wraps (platformatic's `MultipleErrors.errors` and `cause`
  * chains, searched to any depth), is one no retry can fix: a protocol error in
- * {@link PERMANENT_API_IDS}, a client error in {@link PERMANENT_CODES}, or a local
+ * {@link PERMANENT_KAFKA_ERRORS}, a client error in {@link PERMANENT_CODES}, or a local
  * `TypeError`/`RangeError` from malformed input. Network errors, timeouts, leader moves and every
  * other protocol error are transient, and so is a client closed under a write: that happens when
  * the edge stops, and the sink then stops retrying on its own signal, without an error line. The client's own `canRetry` flag is
@@ -37,7 +36,7 @@ export function isPermanentPlatformaticError(error: unknown): boolean {
     seen.add(e);
     if (e instanceof TypeError || e instanceof RangeError) return true;
     const fields = e as ErrorFields;
-    if (typeof fields.apiId === "string" && PERMANENT_API_IDS.has(fields.apiId)) return true;
+    if (typeof fields.apiId === "string" && PERMANENT_KAFKA_ERRORS.has(fields.apiId)) return true;
     if (typeof fields.code === "string" && PERMANENT_CODES.has(fields.code) && !closedUnderIt(e)) return true;
     if (Array.isArray(fields.errors)) pending.push(...fields.errors);
     if (fields.cause !== undefined) pending.push(fields.cause);

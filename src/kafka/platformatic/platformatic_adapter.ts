@@ -5,6 +5,7 @@ import type { OutboundRecord } from "../../core/routing/record_sink.ts";
 import type { ConsumedRecord, KafkaAdapter, TopicSpec } from "../kafka_adapter.ts";
 import { sleep } from "../retry.ts";
 import { javaCompatiblePartitioner } from "./murmur2_partitioner.ts";
+import { LeanProducer } from "./lean_producer.ts";
 import { isPermanentPlatformaticError } from "./permanent_error.ts";
 import { RecordEncoder } from "./record_encoder.ts";
 import { TopicReader } from "./topic_reader.ts";
@@ -16,6 +17,11 @@ export interface PlatformaticAdapterOptions {
   readonly clientId: string;
   readonly connection: KafkaConnection;
   readonly logger: Logger;
+  /**
+   * Told how many records were resent under a new producer id after an attempt that may have
+   * landed (each may then be in Kafka twice).
+   */
+  readonly onDuplicatesRisked?: (records: number) => void;
 }
 
 /** The broker-side produce timeout `connect()` prepares a producer for (the edge's default). */
@@ -29,6 +35,13 @@ const DEFAULT_PRODUCE_TIMEOUT_MS = 30_000;
  */
 const PRODUCE_RETRIES = 5;
 
+/**
+ * How long one produce keeps resending the same batches, with the same producer id and sequence
+ * numbers, before it rejects: Java's `delivery.timeout.ms` default. A leader election (the broker
+ * session timeout plus a few seconds) fits well within it, so a failover writes no duplicates.
+ */
+const DELIVERY_TIMEOUT_MS = 120_000;
+
 /** How long `createTopics` waits for every new partition to have a leader. */
 const LEADER_WAIT_MS = 30_000;
 
@@ -38,13 +51,14 @@ const LEADER_WAIT_MS = 30_000;
  * murmur2 partitioner, a short-lived admin client per topic call, and a {@link TopicReader} (a
  * throwaway consumer group, never committed, deleted on close) for `consumeFromStart`.
  *
- * Retries: `produce()` makes one attempt plus {@link PRODUCE_RETRIES} client retries, all with the
- * same producer id and sequence numbers, so the broker drops a retried request it already wrote.
- * When they are spent, the client forgets its producer id; the sink's retry of "the same batch"
- * then sends the same records (keys, values, `veltrix-event-id`) under a new producer id, which
- * the broker cannot recognise: if the failed attempt did land (a timeout after the write), those
- * records are in Kafka twice. That is at-least-once across a long outage, as with any producer
- * whose delivery timeout expires; consumers drop duplicates by `veltrix-event-id`.
+ * Produce goes through a {@link LeanProducer} (one buffer per request, the client's connections,
+ * metadata and producer id) when the broker speaks produce v9 to v11. It resends the same batches
+ * with the same producer id and sequence numbers for up to {@link DELIVERY_TIMEOUT_MS}, through
+ * leader elections and broker restarts, so the broker drops what it already wrote. Only a resend
+ * under a new producer id (the broker lost this producer's state, or a produce gave up after the
+ * delivery timeout and the sink retried the same records) can write a record twice; those records
+ * are counted (`onDuplicatesRisked`), and consumers drop duplicates by `veltrix-event-id`. The
+ * rules are in docs/kafka-idempotence.md.
  */
 export class PlatformaticAdapter implements KafkaAdapter {
   readonly client = "platformatic";
@@ -53,6 +67,8 @@ export class PlatformaticAdapter implements KafkaAdapter {
   readonly #partitioner = javaCompatiblePartitioner();
   /** One producer per broker-side timeout: the client fixes it per producer (in practice one). */
   readonly #producers = new Map<number, Producer<Buffer, Buffer, Buffer, Buffer>>();
+  /** The lean produce path of each producer, once the broker is known to speak a version it encodes. */
+  readonly #lean = new Map<Producer<Buffer, Buffer, Buffer, Buffer>, LeanProducer | null>();
   readonly #readers = new Set<TopicReader>();
   readonly #listeners: ((connected: boolean) => void)[] = [];
   #openConnections = 0;
@@ -63,12 +79,34 @@ export class PlatformaticAdapter implements KafkaAdapter {
 
   async connect(): Promise<void> {
     const producer = this.#producer(this.#producers.keys().next().value ?? DEFAULT_PRODUCE_TIMEOUT_MS);
-    if (producer.producerId === undefined) await producer.initIdempotentProducer({});
+    const lean = await this.#leanOf(producer);
+    if (lean !== null) await lean.connect();
+    else if (producer.producerId === undefined) await producer.initIdempotentProducer({});
   }
 
   async produce(records: readonly OutboundRecord[], timeoutMs: number): Promise<void> {
     const messages = this.#encoder.encode(records);
-    await this.#producer(timeoutMs).send({ messages });
+    const producer = this.#producer(timeoutMs);
+    const lean = this.#lean.get(producer) ?? await this.#leanOf(producer);
+    if (lean !== null) await lean.send(messages, timeoutMs);
+    else await producer.send({ messages });
+  }
+
+  /**
+   * The lean produce path over `producer` when the broker speaks produce v9 to v11 (Kafka 2.8 and
+   * later), else null: the client's own send then does the work.
+   */
+  async #leanOf(producer: Producer<Buffer, Buffer, Buffer, Buffer>): Promise<LeanProducer | null> {
+    const known = this.#lean.get(producer);
+    if (known !== undefined) return known;
+    const lean = new LeanProducer(producer, {
+      partitioner: this.#partitioner,
+      deliveryTimeoutMs: DELIVERY_TIMEOUT_MS,
+      onDuplicatesRisked: this.#options.onDuplicatesRisked,
+    });
+    const chosen = (await lean.supported()) ? lean : null;
+    this.#lean.set(producer, chosen);
+    return chosen;
   }
 
   isPermanent(error: unknown): boolean {
@@ -114,6 +152,8 @@ export class PlatformaticAdapter implements KafkaAdapter {
     const readers = [...this.#readers], producers = [...this.#producers.values()];
     this.#readers.clear();
     this.#producers.clear();
+    for (const lean of this.#lean.values()) lean?.close();
+    this.#lean.clear();
     await Promise.all([
       ...readers.map((reader) => reader.close().catch(() => {})),
       ...producers.map((producer) => producer.close(true).catch(() => {})),

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file veltrix/v1/route_map.proto.
  */
 export const file_veltrix_v1_route_map: GenFile = /*@__PURE__*/
-  fileDesc("Chp2ZWx0cml4L3YxL3JvdXRlX21hcC5wcm90bxIKdmVsdHJpeC52MSJhCgZUYXJnZXQSDQoFdG9waWMYASABKAkSJAoDa2V5GAIgASgOMhcudmVsdHJpeC52MS5LZXlTdHJhdGVneRIiCgZmb3JtYXQYAyABKA4yEi52ZWx0cml4LnYxLkZvcm1hdCKJAQoFUm91dGUSDAoEbmFtZRgBIAEoCRINCgVtYXRjaBgCIAEoCRIjCgd0YXJnZXRzGAMgAygLMhIudmVsdHJpeC52MS5UYXJnZXQSPgoTb25fc2NoZW1hX3Zpb2xhdGlvbhgEIAEoDjIhLnZlbHRyaXgudjEuU2NoZW1hVmlvbGF0aW9uQWN0aW9uIjMKDVBheWxvYWRTY2hlbWESDQoFbWF0Y2gYASABKAkSEwoLanNvbl9zY2hlbWEYAiABKAki+AEKCFJvdXRlTWFwEg8KB3ZlcnNpb24YASABKAQSIQoGcm91dGVzGAIgAygLMhEudmVsdHJpeC52MS5Sb3V0ZRIZChFkZWFkX2xldHRlcl90b3BpYxgDIAEoCRIqCgdzY2hlbWFzGAQgAygLMhkudmVsdHJpeC52MS5QYXlsb2FkU2NoZW1hEhcKD2JhZF9ldmVudF90b3BpYxgFIAEoCRIoCgd0ZW5hbnRzGAYgAygLMhcudmVsdHJpeC52MS5UZW5hbnRRdW90YRIuCg1vdGhlcl90ZW5hbnRzGAcgASgLMhcudmVsdHJpeC52MS5UZW5hbnRRdW90YSJ/CgtUZW5hbnRRdW90YRIMCgRuYW1lGAEgASgJEhkKEWV2ZW50c19wZXJfc2Vjb25kGAIgASgNEhcKD21heF9jb25uZWN0aW9ucxgDIAEoDRIYChBieXRlc19wZXJfc2Vjb25kGAQgASgNEhQKDHRvcGljX3ByZWZpeBgFIAEoCSJGCg5TaWduZWRSb3V0ZU1hcBIRCglyb3V0ZV9tYXAYASABKAwSDgoGa2V5X2lkGAIgASgJEhEKCXNpZ25hdHVyZRgDIAEoDCqTAQoLS2V5U3RyYXRlZ3kSHAoYS0VZX1NUUkFURUdZX1VOU1BFQ0lGSUVEEAASFwoTS0VZX1NUUkFURUdZX1BMQVlFUhABEhsKF0tFWV9TVFJBVEVHWV9FVkVOVF9UWVBFEAISGQoVS0VZX1NUUkFURUdZX0VWRU5UX0lEEAMSFQoRS0VZX1NUUkFURUdZX05PTkUQBCpGCgZGb3JtYXQSFgoSRk9STUFUX1VOU1BFQ0lGSUVEEAASEwoPRk9STUFUX1BST1RPQlVGEAESDwoLRk9STUFUX0pTT04QAiqNAQoVU2NoZW1hVmlvbGF0aW9uQWN0aW9uEicKI1NDSEVNQV9WSU9MQVRJT05fQUNUSU9OX1VOU1BFQ0lGSUVEEAASIgoeU0NIRU1BX1ZJT0xBVElPTl9BQ1RJT05fUkVKRUNUEAESJwojU0NIRU1BX1ZJT0xBVElPTl9BQ1RJT05fREVBRF9MRVRURVIQAmIGcHJvdG8z");
+  fileDesc("Chp2ZWx0cml4L3YxL3JvdXRlX21hcC5wcm90bxIKdmVsdHJpeC52MSJhCgZUYXJnZXQSDQoFdG9waWMYASABKAkSJAoDa2V5GAIgASgOMhcudmVsdHJpeC52MS5LZXlTdHJhdGVneRIiCgZmb3JtYXQYAyABKA4yEi52ZWx0cml4LnYxLkZvcm1hdCKJAQoFUm91dGUSDAoEbmFtZRgBIAEoCRINCgVtYXRjaBgCIAEoCRIjCgd0YXJnZXRzGAMgAygLMhIudmVsdHJpeC52MS5UYXJnZXQSPgoTb25fc2NoZW1hX3Zpb2xhdGlvbhgEIAEoDjIhLnZlbHRyaXgudjEuU2NoZW1hVmlvbGF0aW9uQWN0aW9uIjMKDVBheWxvYWRTY2hlbWESDQoFbWF0Y2gYASABKAkSEwoLanNvbl9zY2hlbWEYAiABKAkinAIKCFJvdXRlTWFwEg8KB3ZlcnNpb24YASABKAQSIQoGcm91dGVzGAIgAygLMhEudmVsdHJpeC52MS5Sb3V0ZRIZChFkZWFkX2xldHRlcl90b3BpYxgDIAEoCRIqCgdzY2hlbWFzGAQgAygLMhkudmVsdHJpeC52MS5QYXlsb2FkU2NoZW1hEhcKD2JhZF9ldmVudF90b3BpYxgFIAEoCRIoCgd0ZW5hbnRzGAYgAygLMhcudmVsdHJpeC52MS5UZW5hbnRRdW90YRIuCg1vdGhlcl90ZW5hbnRzGAcgASgLMhcudmVsdHJpeC52MS5UZW5hbnRRdW90YRIiCgZjYW5hcnkYFCABKAsyEi52ZWx0cml4LnYxLkNhbmFyeSJQCgZDYW5hcnkSFAoMYmFzaXNfcG9pbnRzGAEgASgNEgwKBHNhbHQYAiABKAkSDQoFY2xhaW0YAyABKAkSEwoLY2xhaW1fdmFsdWUYBCABKAkifwoLVGVuYW50UXVvdGESDAoEbmFtZRgBIAEoCRIZChFldmVudHNfcGVyX3NlY29uZBgCIAEoDRIXCg9tYXhfY29ubmVjdGlvbnMYAyABKA0SGAoQYnl0ZXNfcGVyX3NlY29uZBgEIAEoDRIUCgx0b3BpY19wcmVmaXgYBSABKAkiRgoOU2lnbmVkUm91dGVNYXASEQoJcm91dGVfbWFwGAEgASgMEg4KBmtleV9pZBgCIAEoCRIRCglzaWduYXR1cmUYAyABKAwqkwEKC0tleVN0cmF0ZWd5EhwKGEtFWV9TVFJBVEVHWV9VTlNQRUNJRklFRBAAEhcKE0tFWV9TVFJBVEVHWV9QTEFZRVIQARIbChdLRVlfU1RSQVRFR1lfRVZFTlRfVFlQRRACEhkKFUtFWV9TVFJBVEVHWV9FVkVOVF9JRBADEhUKEUtFWV9TVFJBVEVHWV9OT05FEAQqRgoGRm9ybWF0EhYKEkZPUk1BVF9VTlNQRUNJRklFRBAAEhMKD0ZPUk1BVF9QUk9UT0JVRhABEg8KC0ZPUk1BVF9KU09OEAIqjQEKFVNjaGVtYVZpb2xhdGlvbkFjdGlvbhInCiNTQ0hFTUFfVklPTEFUSU9OX0FDVElPTl9VTlNQRUNJRklFRBAAEiIKHlNDSEVNQV9WSU9MQVRJT05fQUNUSU9OX1JFSkVDVBABEicKI1NDSEVNQV9WSU9MQVRJT05fQUNUSU9OX0RFQURfTEVUVEVSEAJiBnByb3RvMw");
 
 /**
  * Target is one Kafka topic a route writes to.
@@ -163,6 +163,14 @@ export type RouteMap = Message<"veltrix.v1.RouteMap"> & {
    * @generated from field: veltrix.v1.TenantQuota other_tenants = 7;
    */
   otherTenants?: TenantQuota | undefined;
+
+  /**
+   * Set, this map is a canary: it routes the events of the players in the cohort, beside the stable
+   * map, which keeps routing everyone else. Unset, the map becomes the stable map and ends any canary.
+   *
+   * @generated from field: veltrix.v1.Canary canary = 20;
+   */
+  canary?: Canary | undefined;
 };
 
 /**
@@ -171,6 +179,48 @@ export type RouteMap = Message<"veltrix.v1.RouteMap"> & {
  */
 export const RouteMapSchema: GenMessage<RouteMap> = /*@__PURE__*/
   messageDesc(file_veltrix_v1_route_map, 3);
+
+/**
+ * Canary says which players a canary map routes. Exactly one of basis_points or claim is set.
+ *
+ * @generated from message veltrix.v1.Canary
+ */
+export type Canary = Message<"veltrix.v1.Canary"> & {
+  /**
+   * The share of players, in hundredths of a percent (1000 is 10%): a player is in the cohort when a
+   * stable hash of the salt and its player id, modulo 10000, is below it.
+   *
+   * @generated from field: uint32 basis_points = 1;
+   */
+  basisPoints: number;
+
+  /**
+   * Mixed into the hash, so that each canary picks its own players.
+   *
+   * @generated from field: string salt = 2;
+   */
+  salt: string;
+
+  /**
+   * A claim of the player's verified token (for example "cohort"); the player is in the cohort when
+   * the claim's value equals claim_value.
+   *
+   * @generated from field: string claim = 3;
+   */
+  claim: string;
+
+  /**
+   * @generated from field: string claim_value = 4;
+   */
+  claimValue: string;
+};
+
+/**
+ * Describes the message veltrix.v1.Canary.
+ * Use `create(CanarySchema)` to create a new message.
+ */
+export const CanarySchema: GenMessage<Canary> = /*@__PURE__*/
+  messageDesc(file_veltrix_v1_route_map, 4);
 
 /**
  * TenantQuota is what one tenant's players may use of one edge together. A limit of 0 is no limit.
@@ -219,7 +269,7 @@ export type TenantQuota = Message<"veltrix.v1.TenantQuota"> & {
  * Use `create(TenantQuotaSchema)` to create a new message.
  */
 export const TenantQuotaSchema: GenMessage<TenantQuota> = /*@__PURE__*/
-  messageDesc(file_veltrix_v1_route_map, 4);
+  messageDesc(file_veltrix_v1_route_map, 5);
 
 /**
  * SignedRouteMap is how a RouteMap travels from ops to the edges.
@@ -254,7 +304,7 @@ export type SignedRouteMap = Message<"veltrix.v1.SignedRouteMap"> & {
  * Use `create(SignedRouteMapSchema)` to create a new message.
  */
 export const SignedRouteMapSchema: GenMessage<SignedRouteMap> = /*@__PURE__*/
-  messageDesc(file_veltrix_v1_route_map, 5);
+  messageDesc(file_veltrix_v1_route_map, 6);
 
 /**
  * KeyStrategy picks the Kafka record key for a target.
