@@ -25,12 +25,18 @@ export function defaultOut(quick: boolean): string {
   return new URL(quick ? "../.veltrix/bench-quick" : "./results", import.meta.url).pathname;
 }
 
-/** True when a run is a full one: not `--quick`, no `--target`, and every scenario of {@link FULL_SCENARIOS}. */
-export function isFullRun(
-  quick: boolean,
-  settings: { readonly scenarios: readonly string[]; readonly target?: unknown },
-): boolean {
-  return !quick && settings.target === undefined && FULL_SCENARIOS.every((s) => settings.scenarios.includes(s));
+/** The settings that make a run comparable with the committed one: a full run keeps their defaults. */
+const SHAPE_KEYS = ["rates", "connections", "players", "durationS", "workers", "edges", "sources"] as const;
+
+/**
+ * True when a run is a full one: not `--quick`, no `--target`, every scenario of
+ * {@link FULL_SCENARIOS}, and the default ladder, connections, players, durations and processes.
+ */
+export function isFullRun(quick: boolean, settings: ReturnType<typeof benchSettings>["settings"]): boolean {
+  if (quick || settings.target !== undefined) return false;
+  if (!FULL_SCENARIOS.every((s) => settings.scenarios.includes(s))) return false;
+  const defaults = benchSettings([]).settings;
+  return SHAPE_KEYS.every((key) => JSON.stringify(settings[key]) === JSON.stringify(defaults[key]));
 }
 
 /** What `deno task bench --help` prints. */

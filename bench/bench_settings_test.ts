@@ -46,9 +46,13 @@ Deno.test("benchSettings() sends a --quick run's results to the git-ignored .vel
   assert.equal(ignored.code, 0, `${quickOut} is ignored by git`);
 });
 
-Deno.test("isFullRun() is true only without --quick, without --target and with every scenario", () => {
+Deno.test("isFullRun() is true only without --quick or --target, with every scenario and the default shape", () => {
   assert.equal(isFullRun(false, benchSettings([]).settings), true);
   assert.equal(isFullRun(true, benchSettings(["--quick"]).settings), false);
   assert.equal(isFullRun(false, benchSettings(["--scenarios", "steady,route-apply"]).settings), false);
   assert.equal(isFullRun(false, benchSettings(["--target", "ws://127.0.0.1:8800/v1/ingest"]).settings), false);
+  for (const option of [["--rates", "2000"], ["--duration-s", "3"], ["--players", "1000"], ["--edges", "2"]]) {
+    assert.equal(isFullRun(false, benchSettings(option).settings), false, option.join(" "));
+  }
+  assert.equal(isFullRun(false, benchSettings(["--duration-s", "12", "--workers", "1"]).settings), true);
 });

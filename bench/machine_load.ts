@@ -76,7 +76,12 @@ export interface RunKind {
 /** Whether a run may replace `latest.*`, and why not. */
 export function latestVerdict(kind: RunKind, busy: readonly string[]): { writeLatest: boolean; why: string } {
   if (kind.quick) return { writeLatest: false, why: "a --quick run never replaces latest.*" };
-  if (!kind.full) return { writeLatest: false, why: "only a full run (every scenario, no --target) replaces latest.*" };
+  if (!kind.full) {
+    return {
+      writeLatest: false,
+      why: "only a full run (every scenario with its default settings, no --target) replaces latest.*",
+    };
+  }
   if (busy.length > 0) return { writeLatest: false, why: `the machine was busy: ${busy.join("; ")}` };
   return { writeLatest: true, why: "a full run on a quiet machine" };
 }

@@ -1,6 +1,7 @@
 /**
  * The `route-apply` scenario of `deno task bench`: route-update apply time at 10, 100, 1,000 and
- * 10,000 routes, in this process and with no load, by RouteControl's own clock
+ * 10,000 routes, in a process of its own (a fresh heap, as an edge has, not the benchmark's after
+ * ten minutes of load steps: `routeApplyInOwnProcess`) and with no load, by RouteControl's own clock
  * (`applied.applyMs`: size cap, Ed25519 verification, decode, version check, compile and swap; no
  * disk and no Kafka, which come after the swap and are not part of apply time). Each update is the
  * same routes under a new version (as a rollout of a few changed routes mostly is: routes the map
@@ -157,6 +158,23 @@ export async function routeApplyScenario(quick: boolean): Promise<ReturnType<typ
     ...await measureRouteApply({ runs: runs / 4, sizes: [1_000], schemas: { count: 100, cold: true } }),
     ...await measureRouteApply({ runs: runs / 4, sizes: [1_000], schemas: { count: 100, cold: false } }),
   ]);
+}
+
+/** Runs {@link routeApplyScenario} in a new process (this module as a script) and returns what it found. */
+export async function routeApplyInOwnProcess(quick: boolean): Promise<ReturnType<typeof routeApplyRows>> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", new URL(import.meta.url).pathname, ...(quick ? ["--quick"] : [])],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  const line = new TextDecoder().decode(output.stdout).trim().split("\n").at(-1) ?? "";
+  if (!output.success || !line.startsWith("{")) throw new Error(`route-apply scenario failed (exit ${output.code})`);
+  return JSON.parse(line, (_k, v) => v === null ? NaN : v);
+}
+
+if (import.meta.main) {
+  const result = await routeApplyScenario(Deno.args.includes("--quick"));
+  console.log(JSON.stringify(result, (_k, v) => typeof v === "number" && !Number.isFinite(v) ? null : v));
 }
 
 function round(x: number): number {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { measureRouteApply, routeApplyRows } from "./route_apply.ts";
+import { measureRouteApply, routeApplyInOwnProcess, routeApplyRows } from "./route_apply.ts";
 
 Deno.test("measureRouteApply() times every update of each size by RouteControl's clock, in order", async () => {
   const times = await measureRouteApply({ sizes: [10, 100], runs: 12 });
@@ -32,4 +32,11 @@ Deno.test("routeApplyRows() puts the median in p50 and keeps min and size in the
   assert.deepEqual([rows[0]!.latencyMs.p50, rows[0]!.latencyMs.p99, rows[0]!.latencyMs.max], [2, 4, 9]);
   assert.match(rows[0]!.notes!, /min 1\.5 ms, median 2 ms, p99 4 ms, max 9 ms over 200 updates of 52000 bytes/);
   assert.deepEqual(summary, { "routeApplyMedianMs@1000": 2, "routeApplyP99Ms@1000": 4 });
+});
+
+Deno.test("routeApplyInOwnProcess() runs the quick scenario in a child process and returns its rows", async () => {
+  const { rows, summary } = await routeApplyInOwnProcess(true);
+  assert.ok(rows.length >= 8, `${rows.length} rows`);
+  assert.ok(rows.every((r) => r.scenario === "route-apply" && r.sent > 0 && Number.isNaN(r.latencyMs.p999)));
+  assert.ok(summary["routeApplyMedianMs@1000"]! > 0 && summary["routeApplyMedianMs@10000AllNew"]! > 0);
 });

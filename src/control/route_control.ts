@@ -171,16 +171,20 @@ export class RouteControl {
     const store = this.#options.store;
     if (store === undefined) return undefined;
     let stored;
+    let storedCanary;
     try {
       stored = await store.load();
+      storedCanary = await store.loadCanary();
     } catch (error) {
       return `cannot read ${store.path}: ${(error as Error).message}`;
     }
-    if (stored === undefined) return undefined;
-    const outcome = await this.#serialised(() => this.#apply(stored.bytes, "state", false));
-    if (!outcome.ok) return `${store.path}: ${outcome.error.code}: ${outcome.error.message}`;
-    if (stored.canary === undefined) return undefined;
-    const canary = await this.#serialised(() => this.#apply(stored.canary!, "state", false));
+    if (stored !== undefined) {
+      const outcome = await this.#serialised(() => this.#apply(stored.bytes, "state", false));
+      if (!outcome.ok) return `${store.path}: ${outcome.error.code}: ${outcome.error.message}`;
+    }
+    // The canary runs beside the restored stable map, or beside the embedded default when none was saved.
+    if (storedCanary === undefined) return undefined;
+    const canary = await this.#serialised(() => this.#apply(storedCanary, "state", false));
     // A stale canary was ended by the stable map saved after it (a crash before its file was removed).
     if (canary.ok || canary.error.code === "STALE_ROUTE_MAP") return undefined;
     return `${store.canaryPath}: ${canary.error.code}: ${canary.error.message}`;

@@ -717,3 +717,13 @@ Deno.test("RouteControl.restore() brings back both maps and the cohort; after th
     assert.equal(third.active.snapshot.canary, undefined);
   });
 });
+
+Deno.test("RouteControl.restore() brings back a canary pushed over the embedded default", async () => {
+  await withHarness(async (h) => {
+    assertApplied(await h.control.update(await signedCanary(2n, "game.canary")));
+    const again = h.restart();
+    assert.equal(await again.control.restore(), undefined);
+    assert.equal(again.active.table.version, 1n);
+    assert.equal(again.active.snapshot.canary?.table.version, 2n);
+  });
+});

@@ -16,8 +16,6 @@ export const CANARY_MAP_FILE = "route-map.canary.signed.pb";
 export interface StoredRouteMap {
   readonly bytes: Uint8Array;
   readonly savedAt: Date;
-  /** The canary's signed map, when one was running. */
-  readonly canary?: Uint8Array;
 }
 
 /** Reads and writes the last applied signed route map in one folder. */
@@ -75,12 +73,17 @@ export class RouteMapStore {
   async load(): Promise<StoredRouteMap | undefined> {
     try {
       const [bytes, info] = await Promise.all([Deno.readFile(this.path), Deno.stat(this.path)]);
-      const canary = await Deno.readFile(this.canaryPath).catch((error) => {
-        if (error instanceof Deno.errors.NotFound) return undefined;
-        throw error;
-      });
-      const stored = { bytes, savedAt: info.mtime ?? new Date() };
-      return canary === undefined ? stored : { ...stored, canary };
+      return { bytes, savedAt: info.mtime ?? new Date() };
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw error;
+    }
+  }
+
+  /** The persisted canary map, or undefined when no canary was running. */
+  async loadCanary(): Promise<Uint8Array | undefined> {
+    try {
+      return await Deno.readFile(this.canaryPath);
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return undefined;
       throw error;

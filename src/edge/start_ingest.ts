@@ -69,8 +69,8 @@ export interface IngestSide {
   readonly port: number;
   readonly connections: ConnectionRegistry;
   readonly batcher: ProduceBatcher;
-  /** Resolves with the error if the client listener fails for good; never resolves otherwise. */
-  readonly failed: Promise<Error>;
+  /** Aborted, with the error as its reason, if the client listener fails for good. */
+  readonly failure: AbortSignal;
   /**
    * Stops taking events (new upgrades get 503, new events SHUTTING_DOWN), sends what is batched,
    * waits up to the shutdown timeout for Kafka to acknowledge it so its acks go out, fails what
@@ -149,18 +149,18 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
     onListen: () => {},
   }, app.fetch);
   readiness.set(ACCEPTING, true);
-  const failed = Promise.withResolvers<Error>();
+  const failure = new AbortController();
   server.finished.catch((error: unknown) => {
     if (abort.signal.aborted) return;
     deps.logger.error("the client listener failed and accepts no more connections", { error });
-    failed.resolve(error instanceof Error ? error : new Error(String(error)));
+    failure.abort(error instanceof Error ? error : new Error(String(error)));
   });
 
   return {
     port: server.addr.port,
     connections,
     batcher,
-    failed: failed.promise,
+    failure: failure.signal,
     async stop() {
       if (draining.value) return;
       draining.value = true;

@@ -30,14 +30,17 @@ export interface EdgeServer {
   /** The route map in force. */
   readonly routes: LiveRouteTable;
   readonly control: ControlPlane["control"];
-  /** Resolves once the edge is ready for events the first time (never, if stopped before). */
-  readonly ready: Promise<void>;
   /**
-   * Resolves with the error if a listener fails for good, or with a VeltrixError when Kafka can
-   * never serve this edge (REPLICATION_FACTOR_UNMET, KAFKA_AUTH_FAILED, KAFKA_TLS_FAILED at start);
-   * the edge should then be stopped.
+   * Resolves true once the edge is ready for events the first time, or false when it stopped, or
+   * Kafka refused it, first.
    */
-  readonly failed: Promise<Error>;
+  readonly ready: Promise<boolean>;
+  /**
+   * Aborted, with the error as its reason, when a listener fails for good, or with a VeltrixError
+   * when Kafka can never serve this edge (REPLICATION_FACTOR_UNMET, KAFKA_AUTH_FAILED,
+   * KAFKA_TLS_FAILED at start); the edge should then be stopped.
+   */
+  readonly failure: AbortSignal;
   /**
    * Stops the edge: `/readyz` turns 503 for the drain delay while every socket is still served, then
    * ingest drains and closes, then control, then Kafka; what was accepted is acked or rejected.
@@ -93,13 +96,13 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const adminDeps = { routes, control: control.control, ingest, readiness, metrics, logger, fleet, dryRun };
   const admin = startAdmin(config, adminDeps);
   const edgeStatus = { onStatus: (s: EdgeStatus) => fleet.observe(s), onStarted: () => void fleet.publish() };
-  const refused = Promise.withResolvers<Error>();
+  const refused = new AbortController();
   const ready = kafka.connect((signed) => control.control.applyTopicRecord(signed), edgeStatus).then((connected) => {
     if (connected) logger.info("edge ready", { routeVersion: routes.table.versionText, brokers: config.kafkaBrokers });
-    else return new Promise<void>(() => {});
+    return connected;
   }, (error: Error) => {
-    refused.resolve(error);
-    return new Promise<void>(() => {});
+    refused.abort(error);
+    return false;
   });
 
   let stopped: Promise<void> | undefined;
@@ -111,7 +114,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     routes,
     control: control.control,
     ready,
-    failed: Promise.race([ingest.failed, admin.failed, refused.promise]),
+    failure: AbortSignal.any([ingest.failure, admin.failure, refused.signal]),
     stop() {
       stopped ??= (async () => {
         await leaveRotation(readiness, config.drainDelayMs, logger);

@@ -59,7 +59,7 @@ export async function runEdge(env: Record<string, string | undefined>): Promise<
   // A start-up refusal from Kafka (a replication factor the cluster cannot meet, credentials or a
   // TLS handshake it refuses) stops it too,
   // and exits 2 like any other start-up error.
-  const failure = await Promise.race([stopped.promise.then(() => undefined), edge.failed]);
+  const failure = await firstFailure(edge.failure, stopped.promise);
   const refusal = failure instanceof VeltrixError ? failure : undefined;
   if (refusal) {
     logger.error("edge could not start", { code: refusal.code, error: refusal.message });
@@ -80,6 +80,15 @@ export const EDGE_USAGE = `usage: deno task edge
 Runs one edge process. It is configured by environment variables only (VELTRIX_*, KAFKA_*): see
 docs/operations.md#configuration for each, its default and its meaning. SIGTERM or Ctrl-C drains it
 and stops it; it exits 2 when it cannot start with its settings.`;
+
+/** The reason `failure` is aborted with, or undefined when `stopped` resolves first. */
+function firstFailure(failure: AbortSignal, stopped: Promise<void>): Promise<Error | undefined> {
+  if (failure.aborted) return Promise.resolve(failure.reason as Error);
+  return new Promise((resolve) => {
+    failure.addEventListener("abort", () => resolve(failure.reason as Error), { once: true });
+    stopped.then(() => resolve(undefined));
+  });
+}
 
 if (import.meta.main) {
   if (Deno.args.includes("--help") || Deno.args.includes("-h")) {

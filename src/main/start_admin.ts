@@ -31,8 +31,8 @@ export interface AdminDependencies {
 /** The running admin listener. */
 export interface AdminSide {
   readonly port: number;
-  /** Resolves with the error if the listener fails for good; never resolves otherwise. */
-  readonly failed: Promise<Error>;
+  /** Aborted, with the error as its reason, if the admin listener fails for good. */
+  readonly failure: AbortSignal;
   stop(): Promise<void>;
 }
 
@@ -74,15 +74,15 @@ export function startAdmin(settings: AdminSettings, deps: AdminDependencies): Ad
     { hostname: settings.adminHost, port: settings.adminPort, signal: abort.signal, onListen: () => {} },
     app.fetch,
   );
-  const failed = Promise.withResolvers<Error>();
+  const failure = new AbortController();
   server.finished.catch((error: unknown) => {
     if (abort.signal.aborted) return;
     deps.logger.error("the admin listener failed and accepts no more connections", { error });
-    failed.resolve(error instanceof Error ? error : new Error(String(error)));
+    failure.abort(error instanceof Error ? error : new Error(String(error)));
   });
   return {
     port: server.addr.port,
-    failed: failed.promise,
+    failure: failure.signal,
     async stop() {
       stopMetering();
       abort.abort();

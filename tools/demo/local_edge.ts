@@ -58,7 +58,9 @@ export async function startLocalEdge(
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     await Promise.race([
-      running.ready,
+      running.ready.then((ready) => {
+        if (!ready) throw new Error(`the edge stopped before it was ready; see ${logPath}`);
+      }),
       new Promise((_, reject) => {
         timer = setTimeout(
           () => reject(new Error(`the edge was not ready after ${readyTimeoutMs} ms (is Kafka up?); see ${logPath}`)),

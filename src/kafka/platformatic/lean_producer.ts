@@ -96,7 +96,9 @@ export class LeanProducer {
   async #send(messages: readonly PlatformaticMessage[], timeoutMs: number): Promise<void> {
     if (messages.length === 0) return;
     const deadline = Date.now() + this.#deliveryTimeoutMs;
-    const topics = [...new Set(messages.map((m) => m.topic))];
+    const topicSet = new Set<string>();
+    for (const m of messages) topicSet.add(m.topic);
+    const topics = [...topicSet];
     let metadata = await this.#metadata(topics, false);
     await this.#connect();
     let pending = this.#batches(messages, metadata);
@@ -225,19 +227,31 @@ export class LeanProducer {
   /** The partition batches of `messages`, placed and numbered under `identity`. */
   #batches(messages: readonly PlatformaticMessage[], metadata: ClusterMetadata): Pending[] {
     const partitioner = this.#options.partitioner;
-    const groups = new Map<string, { topic: string; partition: number; messages: PlatformaticMessage[] }>();
+    // Grouped by topic, then partition number: no string is built per record.
+    const groups = new Map<string, { count: number; partitions: Map<number, PlatformaticMessage[]> }>();
+    let lastTopic: string | undefined,
+      group: { count: number; partitions: Map<number, PlatformaticMessage[]> } | undefined;
     for (const m of messages) {
-      const count = metadata.topics.get(m.topic)?.partitionsCount;
-      if (count === undefined) throw new ProtocolError("UNKNOWN_TOPIC_OR_PARTITION", m.topic);
-      const partition = partitioner(m, m.key) % count;
-      const key = `${m.topic}:${partition}`;
-      const group = groups.get(key);
-      if (group === undefined) groups.set(key, { topic: m.topic, partition, messages: [m] });
-      else group.messages.push(m);
+      if (m.topic !== lastTopic || group === undefined) {
+        lastTopic = m.topic;
+        group = groups.get(m.topic);
+        if (group === undefined) {
+          const count = metadata.topics.get(m.topic)?.partitionsCount;
+          if (count === undefined) throw new ProtocolError("UNKNOWN_TOPIC_OR_PARTITION", m.topic);
+          group = { count, partitions: new Map() };
+          groups.set(m.topic, group);
+        }
+      }
+      const partition = partitioner(m, m.key) % group.count;
+      const list = group.partitions.get(partition);
+      if (list === undefined) group.partitions.set(partition, [m]);
+      else list.push(m);
     }
     const pending: Pending[] = [];
-    for (const g of groups.values()) {
-      pending.push({ ...g, ...this.#sequenced(g.topic, g.partition, g.messages), uncertain: false });
+    for (const [topic, { partitions }] of groups) {
+      for (const [partition, list] of partitions) {
+        pending.push({ topic, partition, ...this.#sequenced(topic, partition, list), uncertain: false });
+      }
     }
     return pending;
   }

@@ -278,43 +278,35 @@ function writeInt64(view: DataView, at: number, value: number): void {
   view.setUint32(at + 4, value - high * 4294967296);
 }
 
-/** CRC32C (Castagnoli) lookup tables for slice-by-8. */
-const CRC_TABLES: Int32Array[] = (() => {
-  const tables = Array.from({ length: 8 }, () => new Int32Array(256));
+/** CRC32C (Castagnoli) lookup tables for slice-by-8, one after another in one array (table t at t * 256). */
+const CRC_TABLE: Int32Array = (() => {
+  const table = new Int32Array(8 * 256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
-    tables[0]![n] = c;
+    table[n] = c;
   }
   for (let n = 0; n < 256; n++) {
-    let c = tables[0]![n]!;
+    let c = table[n]!;
     for (let t = 1; t < 8; t++) {
-      c = tables[0]![c & 0xff]! ^ (c >>> 8);
-      tables[t]![n] = c;
+      c = table[c & 0xff]! ^ (c >>> 8);
+      table[t * 256 + n] = c;
     }
   }
-  return tables;
+  return table;
 })();
 
 /** CRC32C of `bytes[from, to)`, slice-by-8. */
 export function crc32c(bytes: Uint8Array, from = 0, to = bytes.length): number {
-  const [t0, t1, t2, t3, t4, t5, t6, t7] = CRC_TABLES as [
-    Int32Array,
-    Int32Array,
-    Int32Array,
-    Int32Array,
-    Int32Array,
-    Int32Array,
-    Int32Array,
-    Int32Array,
-  ];
+  const t = CRC_TABLE;
   let crc = -1;
   let i = from;
   for (const end8 = to - 7; i < end8; i += 8) {
     const a = crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
-    crc = t7[a & 0xff]! ^ t6[(a >>> 8) & 0xff]! ^ t5[(a >>> 16) & 0xff]! ^ t4[a >>> 24]! ^
-      t3[bytes[i + 4]!]! ^ t2[bytes[i + 5]!]! ^ t1[bytes[i + 6]!]! ^ t0[bytes[i + 7]!]!;
+    crc = t[1792 + (a & 0xff)]! ^ t[1536 + ((a >>> 8) & 0xff)]! ^ t[1280 + ((a >>> 16) & 0xff)]! ^
+      t[1024 + (a >>> 24)]! ^ t[768 + bytes[i + 4]!]! ^ t[512 + bytes[i + 5]!]! ^ t[256 + bytes[i + 6]!]! ^
+      t[bytes[i + 7]!]!;
   }
-  for (; i < to; i++) crc = t0[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  for (; i < to; i++) crc = t[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ -1) >>> 0;
 }
