@@ -243,7 +243,13 @@ async function playersScenario(): Promise<void> {
       let r: LoadStepResult;
       try {
         r = await runLoadStep(
-          step(edge.ingestUrl, players, players, { durationS: quick ? 4 : 12, warmupS: quick ? 1 : 3 }),
+          step(edge.ingestUrl, players, players, {
+            durationS: quick ? 4 : 12,
+            warmupS: quick ? 1 : 3,
+            // One generator process per 8,000 players: one process sending and reading 19,000 sockets
+            // falls behind its own schedule (its lag counted against the edge) while the edge idles.
+            workers: Math.max(settings.workers, Math.ceil(players / 8000)),
+          }),
           edge,
         );
       } catch (error) {
