@@ -22,7 +22,7 @@ export { RouteControl, type RouteControlOptions, type RouteControlStats } from "
 export type { RefusedUpdate, UpdateOutcome } from "./route_update_outcome.ts";
 export { currentRoutesToJson } from "./route_json.ts";
 export { ROUTE_MAP_FILE, RouteMapStore, type StoredRouteMap } from "./route_map_store.ts";
-export { type RoutesCommand, runRoutesCli } from "./routes_cli.ts";
+export { type RoutesCommand, runRoutesCli } from "./cli/routes_cli.ts";
 export {
   type ControlDependencies,
   type ControlPlane,

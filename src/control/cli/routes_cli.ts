@@ -23,15 +23,15 @@
  * @module
  */
 import { fromBinary, fromJsonString, toJsonString } from "@bufbuild/protobuf";
-import { type RouteMap, RouteMapSchema, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
-import { compileRouteMap, compileRouteMapOrThrow } from "../core/route_map/compile_route_map.ts";
-import { parseAuthoredRouteMap } from "./authored_route_map.ts";
+import { type RouteMap, RouteMapSchema, SignedRouteMapSchema } from "../../gen/veltrix/v1/route_map_pb.ts";
+import { compileRouteMap, compileRouteMapOrThrow } from "../../core/route_map/compile_route_map.ts";
+import { parseAuthoredRouteMap } from "../authored_route_map.ts";
 import { countsTable, fleetTable, waitForRollout } from "./rollout_cli.ts";
-import { DRY_RUN_PATH } from "./dry_run_routes.ts";
+import { DRY_RUN_PATH } from "../dry_run_routes.ts";
 import { dryRunTable } from "./dry_run_table.ts";
-import type { DryRunReport } from "../core/fleet/dry_run.ts";
-import { formatRouteMapProblems } from "../core/route_map/route_map_problem.ts";
-import { routingDifferences } from "../core/route_map/routing_diff.ts";
+import type { DryRunReport } from "../../core/fleet/dry_run.ts";
+import { formatRouteMapProblems } from "../../core/route_map/route_map_problem.ts";
+import { routingDifferences } from "../../core/route_map/routing_diff.ts";
 import { adminRequest, fleetOf, pushSignedRouteMap } from "./routes_admin_client.ts";
 import { CANARY_OPTIONS, canaryOf, endCanary } from "./routes_cli_canary.ts";
 import { keygen, signWithKeyFile } from "./routes_cli_keys.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { formatRouteMapProblems, type RouteMapProblem } from "../core/route_map/route_map_problem.ts";
+import { formatRouteMapProblems, type RouteMapProblem } from "../../core/route_map/route_map_problem.ts";
 import { type FleetAnswer, waitForRollout } from "./rollout_cli.ts";
 import { adminUrl, RoutesCliError, timeoutOption } from "./routes_cli_options.ts";
 

@@ -5,9 +5,9 @@
  * @module
  */
 import { toBinary } from "@bufbuild/protobuf";
-import { type RouteMap, RouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
+import { type RouteMap, RouteMapSchema } from "../../gen/veltrix/v1/route_map_pb.ts";
 import { cliOptions, requiredOption, RoutesCliError } from "./routes_cli_options.ts";
-import { signRouteMapBytes } from "./synthetic_route_maps.ts";
+import { signRouteMapBytes } from "../synthetic_route_maps.ts";
 
 const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
 const fromBase64 = (text: string) => Uint8Array.from(atob(text.trim()), (c) => c.charCodeAt(0));

@@ -6,7 +6,7 @@
  * @module
  */
 import { create, fromJsonString } from "@bufbuild/protobuf";
-import { type Canary, CanarySchema, RouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
+import { type Canary, CanarySchema, RouteMapSchema } from "../../gen/veltrix/v1/route_map_pb.ts";
 import { adminRequest, pushSignedRouteMap } from "./routes_admin_client.ts";
 import { signWithKeyFile } from "./routes_cli_keys.ts";
 import {
