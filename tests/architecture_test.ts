@@ -29,7 +29,7 @@ const CORE_ALLOWED: Readonly<Record<string, readonly string[]>> = {
   route_map: ["errors", "frames", "schemas"],
   routing: ["errors", "frames", "route_map", "schemas"],
   updates: ["errors", "route_map"],
-  admission: ["errors", "frames", "routing"],
+  admission: ["errors", "frames", "route_map", "routing"],
   fleet: ["route_map"],
   testing: [],
 };

@@ -28,6 +28,18 @@ export interface EdgeGauges {
   routeMapVersion(): number;
   /** Each readiness condition and whether it is met (`/readyz`'s conditions); none when absent. */
   readiness?(): Record<string, boolean>;
+  /** Per tenant label (listed tenants and "other"): what it used so far; none when absent. */
+  tenants?(): Iterable<TenantUsage>;
+}
+
+/** What one tenant used of the edge, as its metrics show it. */
+export interface TenantUsage {
+  /** A tenant the route map lists, or "other": never a raw claim value. */
+  readonly label: string;
+  readonly connections: number;
+  readonly admitted: number;
+  readonly overQuota: number;
+  readonly bytes: number;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -155,6 +167,38 @@ export class EdgeMetrics implements IngestMetrics, ProduceMetrics {
         for (const [condition, met] of Object.entries(gauges().readiness?.() ?? {})) {
           this.set({ condition }, met ? 1 : 0);
         }
+      },
+    });
+    new client.Gauge({
+      name: "veltrix_tenant_connections",
+      help: "Open client connections per tenant (the tenants the route map lists, and other).",
+      labelNames: ["tenant"],
+      registers,
+      collect() {
+        for (const usage of gauges().tenants?.() ?? []) this.set({ tenant: usage.label }, usage.connections);
+      },
+    });
+    new client.Counter({
+      name: "veltrix_tenant_events_total",
+      help: "Events per tenant: admitted within its quota, or refused over it (OVERLOADED).",
+      labelNames: ["tenant", "outcome"],
+      registers,
+      collect() {
+        this.reset();
+        for (const usage of gauges().tenants?.() ?? []) {
+          this.inc({ tenant: usage.label, outcome: "admitted" }, usage.admitted);
+          this.inc({ tenant: usage.label, outcome: "over_quota" }, usage.overQuota);
+        }
+      },
+    });
+    new client.Counter({
+      name: "veltrix_tenant_bytes_total",
+      help: "Frame bytes taken per tenant.",
+      labelNames: ["tenant"],
+      registers,
+      collect() {
+        this.reset();
+        for (const usage of gauges().tenants?.() ?? []) this.inc({ tenant: usage.label }, usage.bytes);
       },
     });
     new client.Gauge({

@@ -71,4 +71,11 @@ export const PLAYER_TOKEN_CONFIG = {
     parse: int(0, 3600),
     doc: "Leeway for `exp` and `nbf`, in seconds.",
   },
+  tenantClaim: {
+    env: "VELTRIX_TENANT_CLAIM",
+    default: "(none)",
+    parse: optional,
+    doc:
+      "The client-token claim that names the player's tenant (for example `game`), read once per connection; the route map's `tenants` give each tenant its quotas and topic prefix (see [Per-game quotas](routing.md#per-game-quotas)). Unset: every player is in `other`.",
+  },
 } as const;

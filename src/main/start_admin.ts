@@ -47,6 +47,7 @@ export function startAdmin(settings: AdminSettings, deps: AdminDependencies): Ad
     inFlightEvents: () => ingest.batcher.pendingEvents,
     routeMapVersion: () => Number(routes.table.version),
     readiness: () => deps.readiness.snapshot(),
+    tenants: () => ingest.connections.tenantBudgets(),
   });
   const stopApplied = control.onApplied((applied) => metrics.applied(applied.applyMs));
   const stopRefused = control.onRefused((refused) => metrics.routeUpdateRefused(refused.error.code));

@@ -33,6 +33,8 @@ export interface PlayerTokenSettings {
   readonly jwtIssuer: string | undefined;
   readonly jwtAudience: string | undefined;
   readonly jwtClockSkewS: number;
+  /** The claim naming the player's tenant; undefined reads none. */
+  readonly tenantClaim?: string | undefined;
 }
 
 /**
@@ -57,6 +59,7 @@ export async function loadPlayerTokenVerifier(
     issuer: settings.jwtIssuer,
     audience: settings.jwtAudience,
     clockSkewS: settings.jwtClockSkewS,
+    ...(settings.tenantClaim === undefined ? {} : { tenantClaim: settings.tenantClaim }),
   });
 }
 

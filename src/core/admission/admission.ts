@@ -1,4 +1,5 @@
 import type { EventReject } from "../frames/frame_types.ts";
+import type { TenantBudget } from "./tenant_budgets.ts";
 import { TokenBucket } from "./token_bucket.ts";
 
 /** Retry hint of the retryable rejects admission and the edge give, in ms. */
@@ -19,21 +20,25 @@ const ABUSE_WINDOW_MS = 10_000;
 
 /**
  * Decides whether one connection may hand the edge another event now: within its own rate and
- * its player's (a bucket shared by the player's connections), and under its in-flight bound.
+ * its player's (a bucket shared by the player's connections), under its in-flight bound, and
+ * within its tenant's events per second (OVERLOADED, which does not count as abuse).
  * Pure: the caller passes the clock.
  */
 export class Admission {
   readonly #limits: AdmissionLimits;
   readonly #connectionBucket: TokenBucket | undefined;
   readonly #playerBucket: TokenBucket | undefined;
+  readonly #tenant: TenantBudget | undefined;
   #limitedInWindow = 0;
   #windowStartedAt = 0;
 
-  constructor(limits: AdmissionLimits, nowMs: number, playerBucket?: TokenBucket) {
+  /** `tenant` is the budget shared by every connection of the player's tenant on this edge. */
+  constructor(limits: AdmissionLimits, nowMs: number, playerBucket?: TokenBucket, tenant?: TenantBudget) {
     this.#limits = limits;
     const rate = limits.ratePerConnection;
     this.#connectionBucket = Number.isFinite(rate) ? new TokenBucket(rate, rate * 2, nowMs) : undefined;
     this.#playerBucket = playerBucket;
+    this.#tenant = tenant;
   }
 
   /** Why event `id` may not be taken at `nowMs`, or undefined when it may. */
@@ -59,6 +64,8 @@ export class Admission {
         retryAfterMs: DEFAULT_RETRY_AFTER_MS,
       };
     }
+    const tenant = this.#tenant;
+    if (tenant !== undefined && !tenant.takeEvent(nowMs)) return tenant.refuse(id, nowMs);
     return undefined;
   }
 

@@ -115,6 +115,11 @@ export class PlayerEventIds {
     return this.#ids.size;
   }
 
+  /** Entries the order list holds, swept or not: stays within about twice `size` plus 64. */
+  get orderedEntries(): number {
+    return this.#order.length - this.#head;
+  }
+
   /** The ids remembered, oldest first. */
   ids(): IterableIterator<string> {
     return this.#ids.keys();
@@ -152,6 +157,12 @@ export class PlayerEventIds {
     const window = this.#window;
     window.size++;
     if (this.#ids.size > window.dedupPerPlayer) this.#dropOldest();
+    else if (this.#order.length - this.#head > 2 * this.#ids.size + 64) {
+      // Ids that failed (forgotten) pile up in the order list while the player stays under the
+      // bound, as during a Kafka outage: keep only what is remembered.
+      this.#order = this.#order.slice(this.#head).filter((e) => this.#ids.get(e.id) === e);
+      this.#head = 0;
+    }
     if (window.size > window.dedupMaxIds) window.overflow();
   }
 

@@ -139,8 +139,22 @@ Deno.test("RecentEventIds drops the oldest ids past the bound down to the oldest
         }
         assert.deepEqual([...ids.ids()], [...model.keys()]);
         assert.equal(recent.size, model.size);
+        assert.ok(ids.orderedEntries <= 2 * ids.size + 65 || ids.size > perPlayer);
       }
     }),
     { numRuns: 500 },
   );
+});
+
+Deno.test("RecentEventIds keeps its order list small while every event fails", () => {
+  const recent = new RecentEventIds({ dedupPerPlayer: 128, dedupMaxIds: 1_000_000 });
+  const ids = recent.player("p");
+  const error = new VeltrixError("KAFKA_WRITE_FAILED", "x");
+  for (let i = 0; i < 10_000; i++) {
+    ids.begin(`e-${i}`);
+    ids.failed(`e-${i}`, error);
+  }
+  ids.begin("last");
+  assert.deepEqual([...ids.ids()], ["last"]);
+  assert.ok(ids.orderedEntries <= 2 * ids.size + 65, `${ids.orderedEntries} entries kept for ${ids.size} id`);
 });

@@ -23,6 +23,17 @@ export class TokenBucket {
     return true;
   }
 
+  /**
+   * Takes `n` tokens while at least one is left, going into debt for the rest: a frame larger than
+   * the burst still passes once, and the bucket pays it back before the next. False when none is left.
+   */
+  takeDebt(n: number, nowMs: number): boolean {
+    this.#refill(nowMs);
+    if (this.#tokens < 1) return false;
+    this.#tokens -= n;
+    return true;
+  }
+
   /** Milliseconds until one token is there (0 when one is). */
   msUntilNext(nowMs: number): number {
     this.#refill(nowMs);

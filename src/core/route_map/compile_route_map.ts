@@ -5,6 +5,7 @@ import { formatRouteMapProblems, type RouteMapProblem } from "./route_map_proble
 import type { RoutableMap } from "./routable_map.ts";
 import { type CompiledRoute, type ResolvedTarget, RouteTable } from "./route_table.ts";
 import { topicNameProblem } from "./topic_name.ts";
+import { prefixedMap, resolveTenants, Tenancy } from "./tenancy.ts";
 import { reusedRoutes } from "./decode_route_map.ts";
 import { VeltrixError } from "../errors/veltrix_error.ts";
 
@@ -137,9 +138,25 @@ export function compileRouteMap(
     deadLetterTopic = map.deadLetterTopic;
   }
 
+  const tenants = resolveTenants(map, problems);
+  if (problems.length > 0) return { ok: false, problems: Object.freeze(problems) };
+  // A tenant with a topic prefix is routed by the map with its topics prefixed; schemas are compiled once.
+  const tables = new Map<string, RouteTable>();
+  const compiled = new Map(compiledSchemas.rules.map((rule) => [rule.validator.key, rule.validator]));
+  for (const [t, quota] of tenants.listed.entries()) {
+    if (quota.topicPrefix === "") continue;
+    const result = compileRouteMap(prefixedMap(map, quota.topicPrefix), { ...schemas, previous: compiled });
+    if (result.ok) tables.set(quota.name, result.table);
+    else {
+      for (const problem of result.problems) {
+        problems.push({ path: `tenants[${t}].topicPrefix`, message: problem.message });
+      }
+    }
+  }
   if (problems.length > 0) return { ok: false, problems: Object.freeze(problems) };
   const tableSchemas = { rules: compiledSchemas.rules, badEventTopic };
-  return { ok: true, table: new RouteTable(map, routes, deadLetterTopic, tableSchemas) };
+  const tenancy = new Tenancy(tenants.listed, tenants.other, tables);
+  return { ok: true, table: new RouteTable(map, routes, deadLetterTopic, tableSchemas, tenancy) };
 }
 
 /** Like {@link compileRouteMap}, but throws a VeltrixError with code INVALID_ROUTE_MAP listing every problem. */

@@ -232,6 +232,50 @@ Deno.test("compileRouteMapOrThrow() throws INVALID_ROUTE_MAP listing every probl
   assert.deepEqual(cause.map((p) => p.path), ["version", "routes[0].match", "routes[0].targets"]);
 });
 
+Deno.test("compileRouteMap() resolves tenants: 0 is no limit, unlisted tenants are other, a prefix gets its own table", () => {
+  const map = create(RouteMapSchema, {
+    version: 3n,
+    routes: [{ name: "all", match: "*", targets: [{ topic: "game.all" }] }],
+    badEventTopic: "game.bad",
+    deadLetterTopic: "game.unrouted",
+    tenants: [
+      { name: "acme", eventsPerSecond: 50, maxConnections: 0, topicPrefix: "acme." },
+      { name: "zeta", eventsPerSecond: 0, maxConnections: 4 },
+    ],
+    otherTenants: { eventsPerSecond: 10 },
+  });
+  const result = compileRouteMap(map);
+  assert.ok(result.ok);
+  const tenancy = result.table.tenancy;
+  assert.equal(tenancy.quotaOf("acme").eventsPerSecond, 50);
+  assert.equal(tenancy.quotaOf("acme").maxConnections, Infinity);
+  assert.equal(tenancy.quotaOf("zeta").eventsPerSecond, Infinity);
+  assert.equal(tenancy.quotaOf("nobody").name, "other");
+  assert.equal(tenancy.quotaOf(undefined).eventsPerSecond, 10);
+  assert.deepEqual(tenancy.tableOf("acme")?.resolve("x").targets.map((t) => t.topic), ["acme.game.all"]);
+  assert.equal(tenancy.tableOf("zeta"), undefined);
+  assert.equal(tenancy.tenantOfTopic("acme.game.bad")?.name, "acme");
+  assert.ok(result.table.topics.includes("acme.game.unrouted"), "the tenant's topics are the table's too");
+});
+
+Deno.test("compileRouteMap() names every tenant problem", () => {
+  const map = create(RouteMapSchema, {
+    version: 3n,
+    routes: [{ name: "all", match: "*", targets: [{ topic: "game.all" }] }],
+    tenants: [{ name: "" }, { name: "other" }, { name: "a", topicPrefix: "bad prefix" }, { name: "a" }],
+    otherTenants: { topicPrefix: "x." },
+  });
+  const result = compileRouteMap(map);
+  assert.ok(!result.ok);
+  assert.deepEqual(result.problems.map((p) => p.path), [
+    "tenants[0].name",
+    "tenants[1].name",
+    "tenants[2].topicPrefix",
+    "tenants[3].name",
+    "otherTenants.topicPrefix",
+  ]);
+});
+
 Deno.test("compileRouteMap(map, schemas, previous) reuses the compiled routes the decoder reused, and compiles alike", () => {
   const routes = Array.from({ length: 5 }, (_, i) => ({
     name: `r${i}`,

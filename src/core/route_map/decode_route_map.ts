@@ -24,6 +24,14 @@ interface RouteSource {
   onSchemaViolation: SchemaViolationAction;
 }
 
+interface TenantSource {
+  name: string;
+  eventsPerSecond: number;
+  maxConnections: number;
+  bytesPerSecond: number;
+  topicPrefix: string;
+}
+
 interface CanarySource {
   basisPoints: number;
   salt: string;
@@ -98,6 +106,8 @@ export function decodeRoutableMap(bytes: Uint8Array, previous?: RoutableMap): Ro
   const shift = { value: 0 };
   const schemas: SchemaSource[] = [];
   let canary: CanarySource | undefined;
+  const tenants: TenantSource[] = [];
+  let otherTenants: TenantSource | undefined;
   while (reader.pos < reader.len) {
     const [field, wireType] = reader.tag();
     if (field === 1) version = BigInt(reader.uint64());
@@ -118,10 +128,13 @@ export function decodeRoutableMap(bytes: Uint8Array, previous?: RoutableMap): Ro
     } else if (field === 3) deadLetterTopic = reader.string();
     else if (field === 4) schemas.push(readSchema(reader, reader.uint32()));
     else if (field === 5) badEventTopic = reader.string();
+    else if (field === 6) tenants.push(readTenant(reader, reader.uint32(), emptyTenant()));
+    // A message field that comes twice is merged, as protobuf requires.
+    else if (field === 7) otherTenants = readTenant(reader, reader.uint32(), otherTenants ?? emptyTenant());
     else if (field === 20) canary = readCanary(reader, reader.uint32(), canary);
     else reader.skip(wireType, field, SKIP_DEPTH - 1);
   }
-  const fields = { version, deadLetterTopic, routes, schemas, badEventTopic };
+  const fields = { version, deadLetterTopic, routes, schemas, badEventTopic, tenants, otherTenants };
   const map: RoutableMap = canary === undefined ? fields : { ...fields, canary };
   spansOfMap.set(map, {
     bytes,
@@ -171,6 +184,25 @@ function equalSpan(before: RouteSpans, index: number, bytes: Uint8Array, start: 
   const old = before.bytes;
   for (let i = 0; i < length; i++) if (old[from + i] !== bytes[start + i]) return false;
   return true;
+}
+
+function emptyTenant(): TenantSource {
+  return { name: "", eventsPerSecond: 0, maxConnections: 0, bytesPerSecond: 0, topicPrefix: "" };
+}
+
+/** Reads a TenantQuota into `tenant` (an earlier occurrence of the same field merges, as protobuf requires). */
+function readTenant(reader: BinaryReader, length: number, tenant: TenantSource): TenantSource {
+  const end = reader.pos + length;
+  while (reader.pos < end) {
+    const [field, wireType] = reader.tag();
+    if (field === 1) tenant.name = reader.string();
+    else if (field === 2) tenant.eventsPerSecond = reader.uint32();
+    else if (field === 3) tenant.maxConnections = reader.uint32();
+    else if (field === 4) tenant.bytesPerSecond = reader.uint32();
+    else if (field === 5) tenant.topicPrefix = reader.string();
+    else reader.skip(wireType, field, SKIP_DEPTH - 2);
+  }
+  return tenant;
 }
 
 /** Reads a Canary; a repeated occurrence merges into the earlier one, as protobuf requires. */

@@ -18,17 +18,39 @@ const route = fc.record({
   onSchemaViolation: fc.integer({ min: -3, max: 4 }),
 });
 const schema = fc.record({ match: text, jsonSchema: fc.string({ maxLength: 40, unit: "grapheme" }) });
+const tenant = fc.record({
+  name: text,
+  eventsPerSecond: fc.nat(),
+  maxConnections: fc.nat(),
+  bytesPerSecond: fc.nat(),
+  topicPrefix: text,
+});
 const routeMap = fc.record({
   version: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
   deadLetterTopic: text,
   routes: fc.array(route, { maxLength: 6 }),
   schemas: fc.array(schema, { maxLength: 3 }),
   badEventTopic: text,
+  tenants: fc.array(tenant, { maxLength: 3 }),
+  otherTenants: fc.option(tenant, { nil: undefined }),
   canary: fc.option(
     fc.record({ basisPoints: fc.integer({ min: 0, max: 10_000 }), salt: text, claim: text, claimValue: text }),
     { nil: undefined },
   ),
-});
+}, { requiredKeys: ["version", "deadLetterTopic", "routes", "schemas", "badEventTopic", "tenants"] });
+
+/** A tenant quota reduced to its fields. */
+function tenantFields(
+  t: { name: string; eventsPerSecond: number; maxConnections: number; bytesPerSecond: number; topicPrefix: string },
+) {
+  return {
+    name: t.name,
+    eventsPerSecond: t.eventsPerSecond,
+    maxConnections: t.maxConnections,
+    bytesPerSecond: t.bytesPerSecond,
+    topicPrefix: t.topicPrefix,
+  };
+}
 
 /** protobuf-es's decode, reduced to the fields the fast decoder returns. */
 function reference(bytes: Uint8Array) {
@@ -44,6 +66,8 @@ function reference(bytes: Uint8Array) {
     })),
     schemas: message.schemas.map((s) => ({ match: s.match, jsonSchema: s.jsonSchema })),
     badEventTopic: message.badEventTopic,
+    tenants: message.tenants.map(tenantFields),
+    otherTenants: message.otherTenants === undefined ? undefined : tenantFields(message.otherTenants),
     ...(message.canary === undefined ? {} : {
       canary: {
         basisPoints: message.canary.basisPoints,
@@ -130,6 +154,8 @@ Deno.test("decodeRoutableMap() accepts exactly what protobuf-es accepts, over mu
           })),
           schemas: (decoded.schemas ?? []).map((s) => ({ ...s })),
           badEventTopic: decoded.badEventTopic ?? "",
+          tenants: (decoded.tenants ?? []).map(tenantFields),
+          otherTenants: decoded.otherTenants === undefined ? undefined : tenantFields(decoded.otherTenants),
           ...(decoded.canary === undefined ? {} : { canary: { ...decoded.canary } }),
         };
       } catch {

@@ -18,6 +18,10 @@ export interface RoutableMap {
   readonly schemas?: readonly { readonly match: string; readonly jsonSchema: string }[];
   /** Where events that fail a DEAD_LETTER route's schema go; absent or "" is none. */
   readonly badEventTopic?: string;
+  /** Tenants and their quotas per edge; absent is none (every player is in "other"). */
+  readonly tenants?: readonly TenantQuotaSource[];
+  /** The quota every unlisted tenant shares as "other"; absent is no limit. */
+  readonly otherTenants?: TenantQuotaSource;
   /** Set when the map is a canary for a cohort of players; absent for a stable map. */
   readonly canary?: {
     readonly basisPoints: number;
@@ -25,4 +29,13 @@ export interface RoutableMap {
     readonly claim: string;
     readonly claimValue: string;
   };
+}
+
+/** The fields of a `veltrix.v1.TenantQuota`: 0 is no limit, "" no prefix. */
+export interface TenantQuotaSource {
+  readonly name: string;
+  readonly eventsPerSecond: number;
+  readonly maxConnections: number;
+  readonly bytesPerSecond: number;
+  readonly topicPrefix: string;
 }

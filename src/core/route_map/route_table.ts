@@ -1,4 +1,5 @@
 import { Format, KeyStrategy, SchemaViolationAction } from "../../gen/veltrix/v1/route_map_pb.ts";
+import { NO_TENANCY, type Tenancy } from "./tenancy.ts";
 import type { RoutableMap } from "./routable_map.ts";
 import type { PayloadSchemaRule } from "./compile_payload_schemas.ts";
 import type { CompiledPayloadSchema } from "../schemas/payload_schema.ts";
@@ -91,6 +92,8 @@ export class RouteTable {
   readonly compiledSchemas: ReadonlyMap<string, CompiledPayloadSchema>;
   /** Where events that fail a DEAD_LETTER route's schema go, or undefined. */
   readonly badEventTopic: string | undefined;
+  /** The map's tenants: their quotas, and the tables of those with a topic prefix. */
+  readonly tenancy: Tenancy<RouteTable>;
   /** What this table has routed on this edge since it was applied; the edge adds to it, nothing else. */
   readonly counts: RouteCounts = { routed: 0, rejected: 0, deadLettered: 0 };
 
@@ -110,8 +113,10 @@ export class RouteTable {
     routes: readonly CompiledRoute[],
     deadLetterTopic: string | undefined,
     schemas: TableSchemas = { rules: [], badEventTopic: undefined },
+    tenancy: Tenancy<RouteTable> = NO_TENANCY,
   ) {
     this.map = map;
+    this.tenancy = tenancy;
     this.schemaRules = Object.freeze([...schemas.rules]);
     this.compiledSchemas = new Map(schemas.rules.map((rule) => [rule.validator.key, rule.validator]));
     this.badEventTopic = schemas.badEventTopic;
@@ -136,6 +141,7 @@ export class RouteTable {
     });
     if (deadLetterTopic !== undefined) topics.add(deadLetterTopic);
     if (schemas.badEventTopic !== undefined) topics.add(schemas.badEventTopic);
+    for (const table of tenancy.tables.values()) for (const topic of table.topics) topics.add(topic);
     this.topics = Object.freeze([...topics].sort());
     this.#unrouted = deadLetterTopic === undefined
       ? resolution([], false)

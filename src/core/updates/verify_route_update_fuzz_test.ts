@@ -18,7 +18,7 @@ import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "./testing/
 import { compileRouteMap } from "../route_map/compile_route_map.ts";
 import { decodeRoutableMap } from "../route_map/decode_route_map.ts";
 import type { ErrorCode } from "../errors/error_code.ts";
-import type { RoutableMap } from "../route_map/routable_map.ts";
+import type { RoutableMap, TenantQuotaSource } from "../route_map/routable_map.ts";
 import { topicNameProblem } from "../route_map/topic_name.ts";
 import { parseTrustedKeys, TrustedKeys } from "./trusted_keys.ts";
 import { VeltrixError } from "../errors/veltrix_error.ts";
@@ -174,6 +174,14 @@ function expectedProblemPaths(map: RoutableMap): string[] {
     schemaMatches.add(schema.match);
     if (!isJsonSchemaText(schema.jsonSchema)) paths.push(`schemas[${i}].jsonSchema`);
   });
+  const tenants = new Set<string>();
+  (map.tenants ?? []).forEach((tenant, i) => {
+    const name = tenant.name;
+    if (name === "" || name === "other" || name.length > 128 || tenants.has(name)) paths.push(`tenants[${i}].name`);
+    tenants.add(name);
+    if (tenant.topicPrefix !== "" && !validTopic(`${tenant.topicPrefix}x`)) paths.push(`tenants[${i}].topicPrefix`);
+  });
+  if (map.otherTenants !== undefined && map.otherTenants.topicPrefix !== "") paths.push("otherTenants.topicPrefix");
   return paths.sort();
 }
 
@@ -354,7 +362,14 @@ function routable(m: RoutableMap): RoutableMap {
     })),
     schemas: (m.schemas ?? []).map((s) => ({ match: s.match, jsonSchema: s.jsonSchema })),
     badEventTopic: m.badEventTopic ?? "",
+    tenants: (m.tenants ?? []).map(tenantFields),
+    otherTenants: m.otherTenants === undefined ? undefined : tenantFields(m.otherTenants),
   };
+}
+
+function tenantFields(t: TenantQuotaSource): TenantQuotaSource {
+  const { name, eventsPerSecond, maxConnections, bytesPerSecond, topicPrefix } = t;
+  return { name, eventsPerSecond, maxConnections, bytesPerSecond, topicPrefix };
 }
 
 /** protobuf-es's decode, reduced to the fields the fast decoder returns, or "throws". */

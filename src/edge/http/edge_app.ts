@@ -83,10 +83,12 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
     }
     let player: string;
     let closeAtMs: number;
+    let tenant: string | undefined;
     let claims: PlayerClaims;
     try {
       const session = await tokens.verifySession(offered.token);
       player = session.player;
+      tenant = session.tenant;
       closeAtMs = (session.expiresAt + tokens.clockSkewS) * 1000;
       claims = session.claims;
     } catch (error) {
@@ -99,11 +101,11 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
         player,
       );
     }
-    const full = connections.refusal(player);
+    const full = connections.refusal(player, tenant);
     if (full !== undefined) return refuse(c, full, player);
     const remote = remoteAddress(c.env);
     return upgradeToWebSocket(c.req.raw, (socket) => {
-      const connection = connections.open(socket, player, Date.now(), closeAtMs, claims);
+      const connection = connections.open(socket, player, Date.now(), closeAtMs, claims, tenant);
       const handshake = setTimeout(() => {
         if (socket.readyState !== WebSocket.CONNECTING) return;
         socket.close(idleClose.code, idleClose.reason);

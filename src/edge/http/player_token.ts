@@ -30,6 +30,8 @@ export interface PlayerTokenOptions {
    * checked against that issuer's keys, audience and algorithms only.
    */
   readonly issuers?: JwksIssuers;
+  /** The claim that names the player's tenant (`VELTRIX_TENANT_CLAIM`); unset: no player has one. */
+  readonly tenantClaim?: string;
 }
 
 /** Longest player id (`sub`) accepted. */
@@ -44,6 +46,8 @@ export interface PlayerSession {
   readonly player: string;
   /** The token's `exp`, in unix seconds. */
   readonly expiresAt: number;
+  /** The tenant claim's value (a string or a number, as text), when the edge reads one and the token has it. */
+  readonly tenant?: string;
   /** Every claim of the verified token (a canary cohort may name one, for example `cohort`). */
   readonly claims: Readonly<Record<string, unknown>>;
 }
@@ -65,6 +69,7 @@ export class PlayerTokenVerifier {
   readonly #ed25519: ReadonlyMap<string, CryptoKey>;
   readonly #issuers: JwksIssuers | undefined;
   readonly #claims: Omit<JWTVerifyOptions, "algorithms" | "currentDate">;
+  readonly #tenantClaim: string | undefined;
   /** Leeway for `exp` and `nbf`, in seconds: a connection is closed at its token's `exp` plus this. */
   readonly clockSkewS: number;
 
@@ -73,6 +78,7 @@ export class PlayerTokenVerifier {
     this.#ed25519 = ed25519;
     this.#issuers = options.issuers !== undefined && options.issuers.size > 0 ? options.issuers : undefined;
     this.clockSkewS = options.clockSkewS ?? 30;
+    this.#tenantClaim = options.tenantClaim === "" ? undefined : options.tenantClaim;
     this.#claims = {
       requiredClaims: ["exp"],
       clockTolerance: options.clockSkewS ?? 30,
@@ -130,7 +136,7 @@ export class PlayerTokenVerifier {
     for (const key of keys) {
       try {
         const { payload } = await jwtVerify(token, key, options);
-        return sessionOf(payload);
+        return sessionOf(payload, this.#tenantClaim);
       } catch (error) {
         failure = error;
         if (!(error instanceof errors.JWSSignatureVerificationFailed)) break;
@@ -174,7 +180,7 @@ export class PlayerTokenVerifier {
         algorithms: [...algorithms],
         currentDate: new Date(nowMs),
       });
-      return sessionOf(payload);
+      return sessionOf(payload, this.#tenantClaim);
     } catch (error) {
       throw error instanceof VeltrixError ? error : unauthorized(describeFailure(error), error);
     }
@@ -193,13 +199,17 @@ export class PlayerTokenVerifier {
   }
 }
 
-/** The player id a verified token names in `sub`, and its `exp` (required by then). */
-function sessionOf(payload: JWTPayload): PlayerSession {
+/** The player id a verified token names in `sub`, its `exp` (required by then), and its tenant claim. */
+function sessionOf(payload: JWTPayload, tenantClaim: string | undefined): PlayerSession {
   const sub = payload.sub;
   if (typeof sub !== "string" || sub === "" || sub.length > MAX_PLAYER_ID_LENGTH) {
     throw unauthorized(`token has no sub claim naming the player (1 to ${MAX_PLAYER_ID_LENGTH} characters)`);
   }
-  return { player: sub, expiresAt: payload.exp!, claims: payload };
+  const claim = tenantClaim === undefined ? undefined : payload[tenantClaim];
+  const tenant = typeof claim === "string" || typeof claim === "number" ? String(claim) : "";
+  return tenant === ""
+    ? { player: sub, expiresAt: payload.exp!, claims: payload }
+    : { player: sub, expiresAt: payload.exp!, claims: payload, tenant };
 }
 
 /** Says in the words of the edge why `jose` refused a token. */

@@ -1,4 +1,5 @@
 import { TokenBucket } from "../../core/admission/token_bucket.ts";
+import { type TenantBudget, TenantBudgets } from "../../core/admission/tenant_budgets.ts";
 import { VeltrixError } from "../../core/errors/veltrix_error.ts";
 import { closeFrameOf } from "../../core/errors/error_code.ts";
 import { IngestConnection } from "./ingest_connection.ts";
@@ -33,6 +34,10 @@ export class ConnectionRegistry {
   readonly #limits: ConnectionLimits;
   readonly #connections = new Map<RegisteredSocket, IngestConnection>();
   readonly #players = new Map<string, PlayerEntry>();
+  /** Per tenant label (listed tenants and "other"): buckets and open connections. */
+  readonly #tenants = new TenantBudgets();
+  /** The tenant budget each open connection counts against. */
+  readonly #tenantOf = new Map<RegisteredSocket, TenantBudget>();
   /** When each connection's token runs out (plus the clock skew). */
   readonly #expiry = new SessionExpiry<RegisteredSocket>();
 
@@ -56,10 +61,27 @@ export class ConnectionRegistry {
     return this.#connections.keys();
   }
 
-  /** Why `player` may not open another connection now, or undefined when they may. */
-  refusal(player: string): VeltrixError | undefined {
+  /** The budget of `tenant` (a claim value, or undefined) under the map in force. */
+  tenantBudget(tenant: string | undefined, nowMs: number = Date.now()): TenantBudget {
+    return this.#tenants.budgetOf(this.#context.routes.table.tenancy.quotaOf(tenant), nowMs);
+  }
+
+  /** Every tenant budget (listed tenants and "other"), for metrics. */
+  tenantBudgets(): IterableIterator<TenantBudget> {
+    return this.#tenants.values();
+  }
+
+  /** Why `player` of `tenant` may not open another connection now, or undefined when they may. */
+  refusal(player: string, tenant?: string): VeltrixError | undefined {
     if (this.#connections.size >= this.#limits.maxConnections) {
       return new VeltrixError("TOO_MANY_CONNECTIONS", "the edge holds as many connections as it may");
+    }
+    const budget = this.tenantBudget(tenant);
+    if (budget.full) {
+      return new VeltrixError(
+        "TOO_MANY_CONNECTIONS",
+        `tenant ${budget.label} holds its quota of ${budget.quota.maxConnections} connections on this edge`,
+      );
     }
     if (this.connectionsOf(player) >= this.#limits.maxConnectionsPerPlayer) {
       return new VeltrixError(
@@ -71,7 +93,7 @@ export class ConnectionRegistry {
   }
 
   /**
-   * Registers a new connection of `player` on `socket`. With `closeAtMs` (its token's `exp` plus the
+   * Registers a new connection of `player` (of `tenant`, its claim value) on `socket`. With `closeAtMs` (its token's `exp` plus the
    * clock skew), {@link closeExpired} closes it then unless an in-band refresh moved the deadline.
    */
   open(
@@ -80,6 +102,7 @@ export class ConnectionRegistry {
     nowMs: number = Date.now(),
     closeAtMs: number = Infinity,
     claims?: PlayerClaims,
+    tenant?: string,
   ): IngestConnection {
     let entry = this.#players.get(player);
     if (entry === undefined) {
@@ -88,9 +111,13 @@ export class ConnectionRegistry {
       this.#players.set(player, entry);
     }
     entry.connections++;
+    const budget = this.tenantBudget(tenant, nowMs);
+    budget.connections++;
+    this.#tenantOf.set(socket, budget);
     const connection = new IngestConnection(socket, player, this.#context, {
       ...(entry.bucket === undefined ? {} : { playerBucket: entry.bucket }),
       ...(claims === undefined ? {} : { claims }),
+      tenant: budget,
       onRefreshed: (atMs) => {
         if (this.#connections.has(socket)) this.#expiry.schedule(socket, atMs);
       },
@@ -106,6 +133,9 @@ export class ConnectionRegistry {
     if (connection === undefined) return;
     this.#connections.delete(socket);
     this.#expiry.cancel(socket);
+    const budget = this.#tenantOf.get(socket);
+    if (budget !== undefined) budget.connections--;
+    this.#tenantOf.delete(socket);
     const entry = this.#players.get(connection.player);
     if (entry !== undefined && --entry.connections <= 0) this.#players.delete(connection.player);
   }

@@ -9,6 +9,7 @@ import { closeFrameOf, errorCodes } from "../../core/errors/error_code.ts";
 import type { EventRecords } from "../../core/routing/build_records.ts";
 import { isReject, type RoutedOrRejected, routeEvent } from "../../core/routing/route_event.ts";
 import type { TokenBucket } from "../../core/admission/token_bucket.ts";
+import type { TenantBudget } from "../../core/admission/tenant_budgets.ts";
 import { VeltrixError } from "../../core/errors/veltrix_error.ts";
 import { DeliveryRelay } from "./delivery_relay.ts";
 import { nextEdgeSpanId } from "./edge_span_ids.ts";
@@ -37,6 +38,8 @@ type FrameData = string | ArrayBuffer | Uint8Array;
 export interface IngestConnectionOptions {
   /** Shared by every connection of the player on this edge (the per-player rate limit). */
   readonly playerBucket?: TokenBucket;
+  /** Shared by every connection of the player's tenant on this edge (the tenant's quota). */
+  readonly tenant?: TenantBudget;
   /** Hears the new deadline (ms since the epoch: `exp` plus the clock skew) of each refresh taken. */
   readonly onRefreshed?: (closeAtMs: number) => void;
   /** The claims of the token the connection opened with: what a claim cohort of a canary is read from. */
@@ -56,6 +59,9 @@ export class IngestConnection {
   readonly #context: IngestContext;
   readonly #socket: ReplySocket;
   readonly #admission: Admission;
+  readonly #tenant: TenantBudget | undefined;
+  /** Size of the frame being routed, in bytes (characters for text frames): what the tenant's byte quota counts. */
+  #frameBytes = 0;
   /** The ack path of JSON frames' events. */
   readonly #json: DeliveryRelay;
   /** The ack path of binary frames' events. */
@@ -79,7 +85,8 @@ export class IngestConnection {
     this.player = player;
     this.#context = context;
     this.#socket = socket;
-    this.#admission = new Admission(context.limits, Date.now(), options.playerBucket);
+    this.#admission = new Admission(context.limits, Date.now(), options.playerBucket, options.tenant);
+    this.#tenant = options.tenant;
     this.#onRefreshed = options.onRefreshed;
     this.#claims = options.claims;
     this.#json = this.#relay(false);
@@ -145,7 +152,13 @@ export class IngestConnection {
     const { routes, batcher, edgeId, recent, limits, traffic, spans } = this.#context;
     const snapshot = routes.snapshot;
     const canary = snapshot.canary !== undefined && this.#placeInCanary(snapshot.canary);
-    const table = canary ? snapshot.canary!.table : snapshot.table;
+    const map = canary ? snapshot.canary!.table : snapshot.table;
+    const tenant = this.#tenant;
+    const table = tenant === undefined ? map : tenant.route(snapshot.table.tenancy, map, receivedAtMs);
+    if (tenant !== undefined && !tenant.takeBytes(this.#frameBytes, receivedAtMs)) {
+      for (const event of frame.events) replies.reject(tenant.refuse(event.id, receivedAtMs));
+      return;
+    }
     const stamp = {
       player: this.player,
       receivedAtMs,
@@ -173,7 +186,7 @@ export class IngestConnection {
         ? relay
         : spans.trace(event as TracedEventInfo, routed.records, stamp.routeVersion, receivedAtMs, relay);
       const written = !isReject(routed) && batcher.submit(routed, listener, event.id, receivedAtMs);
-      this.#count(routed, written, table);
+      this.#count(routed, written, table, map.counts);
       if (written) {
         this.#inFlight++;
         seen?.begin(event.id);
@@ -188,11 +201,10 @@ export class IngestConnection {
   /**
    * Counts one routed event in the metrics and in its table's per-version counts, the one place that does: a NO_ROUTE reject and a
    * dead-lettered event are unrouted; a written event counts its records by topic, and as
-   * dead-lettered when it went to the dead-letter topic.
+   * dead-lettered when it went to the dead-letter topic (a prefixed tenant's `table` counts in its map's `counts`).
    */
-  #count(routed: RoutedOrRejected, written: boolean, table: RouteTable): void {
+  #count(routed: RoutedOrRejected, written: boolean, table: RouteTable, counts: RouteTable["counts"]): void {
     const metrics = this.#context.metrics;
-    const counts = table.counts;
     if (isReject(routed)) {
       counts.rejected++;
       if (routed.code === "NO_ROUTE") metrics.unrouted();
@@ -264,6 +276,7 @@ export class IngestConnection {
     this.#encodings |= binary ? 2 : 1;
     const limits = this.#context.limits;
     const size = binary ? data.byteLength : data.length;
+    this.#frameBytes = size;
     if (size > limits.maxFrameBytes) {
       const error = new VeltrixError("FRAME_TOO_LARGE", `frame is ${size} bytes; the limit is ${limits.maxFrameBytes}`);
       this.#frameRejected(error, replies);

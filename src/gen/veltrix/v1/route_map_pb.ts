@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file veltrix/v1/route_map.proto.
  */
 export const file_veltrix_v1_route_map: GenFile = /*@__PURE__*/
-  fileDesc("Chp2ZWx0cml4L3YxL3JvdXRlX21hcC5wcm90bxIKdmVsdHJpeC52MSJhCgZUYXJnZXQSDQoFdG9waWMYASABKAkSJAoDa2V5GAIgASgOMhcudmVsdHJpeC52MS5LZXlTdHJhdGVneRIiCgZmb3JtYXQYAyABKA4yEi52ZWx0cml4LnYxLkZvcm1hdCKJAQoFUm91dGUSDAoEbmFtZRgBIAEoCRINCgVtYXRjaBgCIAEoCRIjCgd0YXJnZXRzGAMgAygLMhIudmVsdHJpeC52MS5UYXJnZXQSPgoTb25fc2NoZW1hX3Zpb2xhdGlvbhgEIAEoDjIhLnZlbHRyaXgudjEuU2NoZW1hVmlvbGF0aW9uQWN0aW9uIjMKDVBheWxvYWRTY2hlbWESDQoFbWF0Y2gYASABKAkSEwoLanNvbl9zY2hlbWEYAiABKAkiwgEKCFJvdXRlTWFwEg8KB3ZlcnNpb24YASABKAQSIQoGcm91dGVzGAIgAygLMhEudmVsdHJpeC52MS5Sb3V0ZRIZChFkZWFkX2xldHRlcl90b3BpYxgDIAEoCRIqCgdzY2hlbWFzGAQgAygLMhkudmVsdHJpeC52MS5QYXlsb2FkU2NoZW1hEhcKD2JhZF9ldmVudF90b3BpYxgFIAEoCRIiCgZjYW5hcnkYFCABKAsyEi52ZWx0cml4LnYxLkNhbmFyeSJQCgZDYW5hcnkSFAoMYmFzaXNfcG9pbnRzGAEgASgNEgwKBHNhbHQYAiABKAkSDQoFY2xhaW0YAyABKAkSEwoLY2xhaW1fdmFsdWUYBCABKAkiRgoOU2lnbmVkUm91dGVNYXASEQoJcm91dGVfbWFwGAEgASgMEg4KBmtleV9pZBgCIAEoCRIRCglzaWduYXR1cmUYAyABKAwqkwEKC0tleVN0cmF0ZWd5EhwKGEtFWV9TVFJBVEVHWV9VTlNQRUNJRklFRBAAEhcKE0tFWV9TVFJBVEVHWV9QTEFZRVIQARIbChdLRVlfU1RSQVRFR1lfRVZFTlRfVFlQRRACEhkKFUtFWV9TVFJBVEVHWV9FVkVOVF9JRBADEhUKEUtFWV9TVFJBVEVHWV9OT05FEAQqRgoGRm9ybWF0EhYKEkZPUk1BVF9VTlNQRUNJRklFRBAAEhMKD0ZPUk1BVF9QUk9UT0JVRhABEg8KC0ZPUk1BVF9KU09OEAIqjQEKFVNjaGVtYVZpb2xhdGlvbkFjdGlvbhInCiNTQ0hFTUFfVklPTEFUSU9OX0FDVElPTl9VTlNQRUNJRklFRBAAEiIKHlNDSEVNQV9WSU9MQVRJT05fQUNUSU9OX1JFSkVDVBABEicKI1NDSEVNQV9WSU9MQVRJT05fQUNUSU9OX0RFQURfTEVUVEVSEAJiBnByb3RvMw");
+  fileDesc("Chp2ZWx0cml4L3YxL3JvdXRlX21hcC5wcm90bxIKdmVsdHJpeC52MSJhCgZUYXJnZXQSDQoFdG9waWMYASABKAkSJAoDa2V5GAIgASgOMhcudmVsdHJpeC52MS5LZXlTdHJhdGVneRIiCgZmb3JtYXQYAyABKA4yEi52ZWx0cml4LnYxLkZvcm1hdCKJAQoFUm91dGUSDAoEbmFtZRgBIAEoCRINCgVtYXRjaBgCIAEoCRIjCgd0YXJnZXRzGAMgAygLMhIudmVsdHJpeC52MS5UYXJnZXQSPgoTb25fc2NoZW1hX3Zpb2xhdGlvbhgEIAEoDjIhLnZlbHRyaXgudjEuU2NoZW1hVmlvbGF0aW9uQWN0aW9uIjMKDVBheWxvYWRTY2hlbWESDQoFbWF0Y2gYASABKAkSEwoLanNvbl9zY2hlbWEYAiABKAkinAIKCFJvdXRlTWFwEg8KB3ZlcnNpb24YASABKAQSIQoGcm91dGVzGAIgAygLMhEudmVsdHJpeC52MS5Sb3V0ZRIZChFkZWFkX2xldHRlcl90b3BpYxgDIAEoCRIqCgdzY2hlbWFzGAQgAygLMhkudmVsdHJpeC52MS5QYXlsb2FkU2NoZW1hEhcKD2JhZF9ldmVudF90b3BpYxgFIAEoCRIoCgd0ZW5hbnRzGAYgAygLMhcudmVsdHJpeC52MS5UZW5hbnRRdW90YRIuCg1vdGhlcl90ZW5hbnRzGAcgASgLMhcudmVsdHJpeC52MS5UZW5hbnRRdW90YRIiCgZjYW5hcnkYFCABKAsyEi52ZWx0cml4LnYxLkNhbmFyeSJQCgZDYW5hcnkSFAoMYmFzaXNfcG9pbnRzGAEgASgNEgwKBHNhbHQYAiABKAkSDQoFY2xhaW0YAyABKAkSEwoLY2xhaW1fdmFsdWUYBCABKAkifwoLVGVuYW50UXVvdGESDAoEbmFtZRgBIAEoCRIZChFldmVudHNfcGVyX3NlY29uZBgCIAEoDRIXCg9tYXhfY29ubmVjdGlvbnMYAyABKA0SGAoQYnl0ZXNfcGVyX3NlY29uZBgEIAEoDRIUCgx0b3BpY19wcmVmaXgYBSABKAkiRgoOU2lnbmVkUm91dGVNYXASEQoJcm91dGVfbWFwGAEgASgMEg4KBmtleV9pZBgCIAEoCRIRCglzaWduYXR1cmUYAyABKAwqkwEKC0tleVN0cmF0ZWd5EhwKGEtFWV9TVFJBVEVHWV9VTlNQRUNJRklFRBAAEhcKE0tFWV9TVFJBVEVHWV9QTEFZRVIQARIbChdLRVlfU1RSQVRFR1lfRVZFTlRfVFlQRRACEhkKFUtFWV9TVFJBVEVHWV9FVkVOVF9JRBADEhUKEUtFWV9TVFJBVEVHWV9OT05FEAQqRgoGRm9ybWF0EhYKEkZPUk1BVF9VTlNQRUNJRklFRBAAEhMKD0ZPUk1BVF9QUk9UT0JVRhABEg8KC0ZPUk1BVF9KU09OEAIqjQEKFVNjaGVtYVZpb2xhdGlvbkFjdGlvbhInCiNTQ0hFTUFfVklPTEFUSU9OX0FDVElPTl9VTlNQRUNJRklFRBAAEiIKHlNDSEVNQV9WSU9MQVRJT05fQUNUSU9OX1JFSkVDVBABEicKI1NDSEVNQV9WSU9MQVRJT05fQUNUSU9OX0RFQURfTEVUVEVSEAJiBnByb3RvMw");
 
 /**
  * Target is one Kafka topic a route writes to.
@@ -151,6 +151,20 @@ export type RouteMap = Message<"veltrix.v1.RouteMap"> & {
   badEventTopic: string;
 
   /**
+   * Tenants (the value of the player token's claim that VELTRIX_TENANT_CLAIM names) and their quotas on each edge.
+   *
+   * @generated from field: repeated veltrix.v1.TenantQuota tenants = 6;
+   */
+  tenants: TenantQuota[];
+
+  /**
+   * The quota that every tenant not listed in tenants (and every player without the claim) shares, as "other".
+   *
+   * @generated from field: veltrix.v1.TenantQuota other_tenants = 7;
+   */
+  otherTenants?: TenantQuota | undefined;
+
+  /**
    * Set, this map is a canary: it routes the events of the players in the cohort, beside the stable
    * map, which keeps routing everyone else. Unset, the map becomes the stable map and ends any canary.
    *
@@ -209,6 +223,55 @@ export const CanarySchema: GenMessage<Canary> = /*@__PURE__*/
   messageDesc(file_veltrix_v1_route_map, 4);
 
 /**
+ * TenantQuota is what one tenant's players may use of one edge together. A limit of 0 is no limit.
+ *
+ * @generated from message veltrix.v1.TenantQuota
+ */
+export type TenantQuota = Message<"veltrix.v1.TenantQuota"> & {
+  /**
+   * The claim's value; unique within the map, and never "other". Empty in RouteMap.other_tenants.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Events per second, over all the tenant's connections (bursts of twice that); over it, OVERLOADED.
+   *
+   * @generated from field: uint32 events_per_second = 2;
+   */
+  eventsPerSecond: number;
+
+  /**
+   * Open connections; past it, an upgrade is refused with TOO_MANY_CONNECTIONS.
+   *
+   * @generated from field: uint32 max_connections = 3;
+   */
+  maxConnections: number;
+
+  /**
+   * Frame bytes per second, over all the tenant's connections (bursts of twice that); over it, OVERLOADED.
+   *
+   * @generated from field: uint32 bytes_per_second = 4;
+   */
+  bytesPerSecond: number;
+
+  /**
+   * When set, each topic the tenant's events are written to is this prefix followed by the route's topic.
+   *
+   * @generated from field: string topic_prefix = 5;
+   */
+  topicPrefix: string;
+};
+
+/**
+ * Describes the message veltrix.v1.TenantQuota.
+ * Use `create(TenantQuotaSchema)` to create a new message.
+ */
+export const TenantQuotaSchema: GenMessage<TenantQuota> = /*@__PURE__*/
+  messageDesc(file_veltrix_v1_route_map, 5);
+
+/**
  * SignedRouteMap is how a RouteMap travels from ops to the edges.
  *
  * @generated from message veltrix.v1.SignedRouteMap
@@ -241,7 +304,7 @@ export type SignedRouteMap = Message<"veltrix.v1.SignedRouteMap"> & {
  * Use `create(SignedRouteMapSchema)` to create a new message.
  */
 export const SignedRouteMapSchema: GenMessage<SignedRouteMap> = /*@__PURE__*/
-  messageDesc(file_veltrix_v1_route_map, 5);
+  messageDesc(file_veltrix_v1_route_map, 6);
 
 /**
  * KeyStrategy picks the Kafka record key for a target.

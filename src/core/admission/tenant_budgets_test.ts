@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { Admission } from "./admission.ts";
+import { TenantBudgets } from "./tenant_budgets.ts";
+import { OTHER_TENANT, Tenancy, type TenantQuota } from "../route_map/tenancy.ts";
+
+const unlimited = { ratePerConnection: Infinity, rateAbuseLimit: Infinity, maxInFlightPerConnection: Infinity };
+
+function quota(name: string, limits: Partial<TenantQuota> = {}): TenantQuota {
+  return {
+    name,
+    eventsPerSecond: Infinity,
+    maxConnections: Infinity,
+    bytesPerSecond: Infinity,
+    topicPrefix: "",
+    ...limits,
+  };
+}
+
+Deno.test("a tenant over its events per second gets OVERLOADED with a retry hint; another tenant is untouched", () => {
+  const budgets = new TenantBudgets();
+  const flood = new Admission(unlimited, 0, undefined, budgets.budgetOf(quota("flood", { eventsPerSecond: 10 }), 0));
+  const quiet = new Admission(unlimited, 0, undefined, budgets.budgetOf(quota("quiet", { eventsPerSecond: 10 }), 0));
+  const codes = Array.from({ length: 25 }, (_, i) => flood.refuse(`f-${i}`, 0, 0)?.code);
+  assert.equal(codes.filter((code) => code === undefined).length, 20, "a burst of twice the rate");
+  assert.deepEqual(new Set(codes.slice(20)), new Set(["OVERLOADED"]));
+  const refusal = flood.refuse("late", 0, 0);
+  assert.equal(refusal?.code, "OVERLOADED");
+  assert.ok((refusal?.retryAfterMs ?? 0) >= 10);
+  assert.equal(flood.abusive, false, "over a tenant quota is not abuse");
+  for (let i = 0; i < 20; i++) assert.equal(quiet.refuse(`q-${i}`, 0, 0), undefined);
+  assert.equal(flood.refuse("after a second", 1_000, 0), undefined);
+});
+
+Deno.test("the connections of one tenant share its budget", () => {
+  const budgets = new TenantBudgets();
+  const q = quota("shared", { eventsPerSecond: 2 });
+  const a = new Admission(unlimited, 0, undefined, budgets.budgetOf(q, 0));
+  const b = new Admission(unlimited, 0, undefined, budgets.budgetOf(q, 0));
+  assert.equal(a.refuse("1", 0, 0), undefined);
+  assert.equal(b.refuse("2", 0, 0), undefined);
+  assert.equal(a.refuse("3", 0, 0), undefined);
+  assert.equal(b.refuse("4", 0, 0), undefined);
+  assert.equal(a.refuse("5", 0, 0)?.code, "OVERLOADED");
+  assert.equal(b.refuse("6", 0, 0)?.code, "OVERLOADED");
+  const budget = budgets.budgetOf(q, 0);
+  assert.equal(budget.admitted, 4);
+  assert.equal(budget.overQuota, 2);
+});
+
+Deno.test("a tenant's byte bucket lets one frame larger than its burst through, then waits for the debt", () => {
+  const budget = new TenantBudgets().budgetOf(quota("bytes", { bytesPerSecond: 100 }), 0);
+  assert.equal(budget.takeBytes(500, 0), true);
+  assert.equal(budget.takeBytes(1, 0), false);
+  assert.equal(budget.takeBytes(1, 2_000), false, "300 bytes of debt are still being paid back");
+  assert.equal(budget.takeBytes(1, 3_010), true);
+  assert.equal(budget.bytes, 501);
+});
+
+Deno.test("a tenant's connection cap: full once it holds maxConnections", () => {
+  const budget = new TenantBudgets().budgetOf(quota("capped", { maxConnections: 2 }), 0);
+  assert.equal(budget.full, false);
+  budget.connections = 2;
+  assert.equal(budget.full, true);
+});
+
+Deno.test("1,000 unknown tenant values share the one budget labelled other", () => {
+  const tenancy = new Tenancy([quota("acme")], quota(OTHER_TENANT, { eventsPerSecond: 5 }));
+  const budgets = new TenantBudgets();
+  for (let i = 0; i < 1_000; i++) budgets.budgetOf(tenancy.quotaOf(`unknown-${i}`), 0).connections++;
+  budgets.budgetOf(tenancy.quotaOf("acme"), 0);
+  budgets.budgetOf(tenancy.quotaOf(undefined), 0);
+  const labels = [...budgets.values()].map((budget) => budget.label).sort();
+  assert.deepEqual(labels, ["acme", "other"]);
+  assert.equal(budgets.budgetOf(tenancy.quotaOf("unknown-1"), 0).connections, 1_000);
+});
+
+Deno.test("a budget follows a new map's quota, keeping its connections", () => {
+  const budgets = new TenantBudgets();
+  const before = budgets.budgetOf(quota("acme", { eventsPerSecond: 1 }), 0);
+  before.connections = 3;
+  assert.equal(before.takeEvent(0), true);
+  assert.equal(before.takeEvent(0), true);
+  assert.equal(before.takeEvent(0), false);
+  const after = budgets.budgetOf(quota("acme", { eventsPerSecond: 100 }), 0);
+  assert.equal(after, before);
+  assert.equal(after.connections, 3);
+  assert.equal(after.takeEvent(0), true, "the raised quota starts with a full bucket");
+});
