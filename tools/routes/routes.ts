@@ -1,5 +1,5 @@
 /**
- * `deno task routes ...`: the ops CLI of `src/control/routes_cli.ts`, plus `trace`, which reads
+ * `deno task routes ...`: the ops CLI of `src/control/cli/routes_cli.ts`, plus `trace`, which reads
  * Kafka and therefore is composed here rather than in control (control may not import kafka).
  *
  * @module
