@@ -26,14 +26,21 @@ export function canaryCohortOf(map: RoutableMap): CanaryCohort | undefined {
   return Object.freeze({ kind: "share", basisPoints: canary.basisPoints, salt: canary.salt });
 }
 
-/** What is wrong with a map's canary marker: a share out of range, or both a share and a claim. */
+/**
+ * What is wrong with a map's canary marker. A canary names exactly one cohort: a share of 1 to
+ * 10000 basis points, or a claim and its value. An empty marker (`canary {}`) names no one, so it
+ * is refused rather than read as a canary that routes no player.
+ */
 export function canaryProblems(map: RoutableMap): RouteMapProblem[] {
   const canary = map.canary;
   if (canary === undefined) return [];
+  if (canary.claim === "" && canary.basisPoints === 0) {
+    return [{ path: "canary", message: "a canary needs a cohort: basisPoints 1 to 10000, or a claim and its value" }];
+  }
   if (canary.claim !== "" && canary.basisPoints !== 0) {
     return [{ path: "canary", message: "a canary has either basisPoints or a claim, not both" }];
   }
-  if (canary.claim === "" && (canary.basisPoints < 1 || canary.basisPoints > BASIS_POINTS)) {
+  if (canary.claim === "" && canary.basisPoints > BASIS_POINTS) {
     return [{ path: "canary.basisPoints", message: `basisPoints must be 1 to ${BASIS_POINTS}` }];
   }
   if (canary.claim !== "" && canary.claimValue === "") {

@@ -42,10 +42,11 @@ Deno.test("inCanaryCohort() with a claim cohort takes exactly the players whose 
   assert.equal(inCanaryCohort(cohort, "p1", undefined), false);
 });
 
-Deno.test("canaryProblems() refuses a share out of range, a share with a claim, and a claim without a value", () => {
+Deno.test("canaryProblems() refuses an empty canary, a share out of range, a share with a claim, and a claim without a value", () => {
   assert.deepEqual(canaryProblems(defaultRouteMap()), []);
   assert.deepEqual(canaryProblems(canaryMap({ basisPoints: 1000 })), []);
-  assert.equal(canaryProblems(canaryMap({ basisPoints: 0 }))[0]?.path, "canary.basisPoints");
+  assert.equal(canaryProblems(canaryMap({}))[0]?.path, "canary", "an empty canary {} names no cohort");
+  assert.equal(canaryProblems(canaryMap({ salt: "s", claimValue: "v" }))[0]?.path, "canary");
   assert.equal(canaryProblems(canaryMap({ basisPoints: 10_001 }))[0]?.path, "canary.basisPoints");
   assert.equal(canaryProblems(canaryMap({ basisPoints: 10, claim: "c", claimValue: "v" }))[0]?.path, "canary");
   assert.equal(canaryProblems(canaryMap({ claim: "c" }))[0]?.path, "canary.claimValue");

@@ -7,6 +7,7 @@ import { type CompiledRoute, type ResolvedTarget, RouteTable } from "./route_tab
 import { topicNameProblem } from "./topic_name.ts";
 import { prefixedMap, resolveTenants, Tenancy } from "./tenancy.ts";
 import { reusedRoutes } from "./decode_route_map.ts";
+import { canaryProblems } from "./canary_cohort.ts";
 import { VeltrixError } from "../errors/veltrix_error.ts";
 
 /** The outcome of {@link compileRouteMap}. */
@@ -44,6 +45,7 @@ export function compileRouteMap(
   const targetsByTopic = new Map<string, Map<number, ResolvedTarget> | string>();
 
   if (map.version <= 0n) problems.push({ path: "version", message: "version must be at least 1" });
+  problems.push(...canaryProblems(map));
 
   const list = map.routes;
   // A table that compile made has one compiled route per route of its map, in order.

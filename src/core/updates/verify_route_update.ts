@@ -3,7 +3,6 @@ import { type SignedRouteMap, SignedRouteMapSchema } from "../../gen/veltrix/v1/
 import { type PayloadSchemaSources, precompilePayloadSchemas } from "../route_map/compile_payload_schemas.ts";
 import { compileRouteMap } from "../route_map/compile_route_map.ts";
 import { formatRouteMapProblems, type RouteMapProblem } from "../route_map/route_map_problem.ts";
-import { canaryProblems } from "../route_map/canary_cohort.ts";
 import { decodeRoutableMap } from "../route_map/decode_route_map.ts";
 import type { RoutableMap } from "../route_map/routable_map.ts";
 import type { RouteTable } from "../route_map/route_table.ts";
@@ -104,13 +103,6 @@ export async function verifyRouteUpdate(
     );
   }
 
-  const canary = canaryProblems(routeMap);
-  if (canary.length > 0) {
-    return {
-      error: new VeltrixError("INVALID_ROUTE_MAP", `route map is invalid: ${formatRouteMapProblems(canary)}`),
-      problems: canary,
-    };
-  }
   const schemas = context.schemas ?? {};
   const previous = await precompilePayloadSchemas(routeMap, schemas, context.pause ?? (() => Promise.resolve()));
   const compiled = compileRouteMap(routeMap, { ...schemas, previous }, context.table);

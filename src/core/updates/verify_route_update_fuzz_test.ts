@@ -57,7 +57,8 @@ const UINT64_MAX = (1n << 64n) - 1n;
 
 type TargetInit = { topic: string; key: number; format: number };
 type RouteInit = { name: string; match: string; targets: TargetInit[] };
-type RouteMapInit = { version: bigint; deadLetterTopic: string; routes: RouteInit[] };
+type CanaryInit = { basisPoints: number; salt: string; claim: string; claimValue: string };
+type RouteMapInit = { version: bigint; deadLetterTopic: string; routes: RouteInit[]; canary?: CanaryInit };
 
 /** Any UTF-16 code unit, lone surrogates included. */
 const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
@@ -98,31 +99,63 @@ const route: fc.Arbitrary<RouteInit> = fc.record({
   match,
   targets: fc.array(target, { maxLength: 3 }),
 });
-const routeMap: fc.Arbitrary<RouteMapInit> = fc.record({
-  version: fc.oneof(fc.bigInt({ min: 0n, max: 8n }), fc.bigInt({ min: 0n, max: UINT64_MAX })),
-  deadLetterTopic: fc.oneof(fc.constant(""), topic),
-  routes: fc.array(route, { maxLength: 6 }),
+/** Any canary marker: empty, a share (in range or not), a claim (with or without its value), or both. */
+const canary: fc.Arbitrary<CanaryInit> = fc.record({
+  basisPoints: fc.oneof(fc.constantFrom(0, 1, 1_000, 10_000, 10_001), fc.integer({ min: 0, max: 0xffffffff })),
+  salt: fc.constantFrom("", "s1"),
+  claim: fc.constantFrom("", "cohort"),
+  claimValue: fc.constantFrom("", "beta"),
 });
+/** Canary markers that name one cohort, as `routes push --canary` and `--canary-claim` sign them. */
+const validCanary: fc.Arbitrary<CanaryInit> = fc.oneof(
+  fc.record({
+    basisPoints: fc.integer({ min: 1, max: 10_000 }),
+    salt: fc.constantFrom("", "s1"),
+    claim: fc.constant(""),
+    claimValue: fc.constant(""),
+  }),
+  fc.record({
+    basisPoints: fc.constant(0),
+    salt: fc.constant(""),
+    claim: fc.constant("cohort"),
+    claimValue: fc.constant("beta"),
+  }),
+);
+/** `map` with `marker` as its canary, or as a stable map when there is none. */
+const withCanary = ([map, marker]: [RouteMapInit, CanaryInit | null]): RouteMapInit =>
+  marker === null ? map : { ...map, canary: marker };
+const routeMap: fc.Arbitrary<RouteMapInit> = fc.tuple(
+  fc.record({
+    version: fc.oneof(fc.bigInt({ min: 0n, max: 8n }), fc.bigInt({ min: 0n, max: UINT64_MAX })),
+    deadLetterTopic: fc.oneof(fc.constant(""), topic),
+    routes: fc.array(route, { maxLength: 6 }),
+  }),
+  fc.option(canary, { freq: 3 }),
+).map(withCanary);
 /** Maps that are mostly valid, so that compile and verification get past validation often. */
-const mostlyValidRouteMap: fc.Arbitrary<RouteMapInit> = fc.record({
-  version: fc.bigInt({ min: 1n, max: 12n }),
-  deadLetterTopic: fc.constantFrom("", "veltrix.unrouted"),
-  routes: fc.uniqueArray(
-    fc.record({
-      name: fc.stringMatching(/^[a-z]{1,8}$/),
-      match: fc.oneof(eventType, eventType.map((t) => `${t}.*`), fc.constant("*")),
-      targets: fc.array(
-        fc.record({
-          topic: fc.constantFrom("game.a", "game.b", "game.c"),
-          key: fc.integer({ min: 0, max: 4 }),
-          format: fc.integer({ min: 0, max: 2 }),
-        }),
-        { minLength: 1, maxLength: 2 },
-      ),
-    }),
-    { maxLength: 4, selector: (r) => r.name },
-  ),
-});
+const mostlyValidRouteMap: fc.Arbitrary<RouteMapInit> = fc.tuple(
+  fc.record({
+    version: fc.bigInt({ min: 1n, max: 12n }),
+    deadLetterTopic: fc.constantFrom("", "veltrix.unrouted"),
+    routes: fc.uniqueArray(
+      fc.record({
+        name: fc.stringMatching(/^[a-z]{1,8}$/),
+        match: fc.oneof(eventType, eventType.map((t) => `${t}.*`), fc.constant("*")),
+        targets: fc.array(
+          fc.record({
+            topic: fc.constantFrom("game.a", "game.b", "game.c"),
+            key: fc.integer({ min: 0, max: 4 }),
+            format: fc.integer({ min: 0, max: 2 }),
+          }),
+          { minLength: 1, maxLength: 2 },
+        ),
+      }),
+      { maxLength: 4, selector: (r) => r.name },
+    ),
+  }),
+  fc.option(fc.oneof({ weight: 4, arbitrary: validCanary }, { weight: 1, arbitrary: canary }), { freq: 3 }),
+)
+  .map(withCanary);
 
 const encode = (map: RouteMapInit) =>
   toBinary(RouteMapSchema, create(RouteMapSchema, map as MessageInitShape<typeof RouteMapSchema>));
@@ -182,7 +215,21 @@ function expectedProblemPaths(map: RoutableMap): string[] {
     if (tenant.topicPrefix !== "" && !validTopic(`${tenant.topicPrefix}x`)) paths.push(`tenants[${i}].topicPrefix`);
   });
   if (map.otherTenants !== undefined && map.otherTenants.topicPrefix !== "") paths.push("otherTenants.topicPrefix");
+  paths.push(...expectedCanaryPaths(map.canary));
   return paths.sort();
+}
+
+/**
+ * The canary rules, written out independently of canary_cohort.ts: a canary names exactly one
+ * cohort, a share of 1 to 10000 basis points or a claim with its value. An empty marker names none.
+ */
+function expectedCanaryPaths(canary: RoutableMap["canary"]): string[] {
+  if (canary === undefined) return [];
+  const share = canary.basisPoints !== 0;
+  const claim = canary.claim !== "";
+  if (share === claim) return ["canary"];
+  if (share) return canary.basisPoints <= 10_000 ? [] : ["canary.basisPoints"];
+  return canary.claimValue === "" ? ["canary.claimValue"] : [];
 }
 
 /**
@@ -351,7 +398,7 @@ const { wireMessage } = fc.letrec<{ wireMessage: Uint8Array; wireField: Uint8Arr
 
 /** The fields the fast decoder returns, from either decoder's output. */
 function routable(m: RoutableMap): RoutableMap {
-  return {
+  const fields: RoutableMap = {
     version: m.version,
     deadLetterTopic: m.deadLetterTopic,
     routes: m.routes.map((r) => ({
@@ -365,6 +412,9 @@ function routable(m: RoutableMap): RoutableMap {
     tenants: (m.tenants ?? []).map(tenantFields),
     otherTenants: m.otherTenants === undefined ? undefined : tenantFields(m.otherTenants),
   };
+  if (m.canary === undefined) return fields;
+  const { basisPoints, salt, claim, claimValue } = m.canary;
+  return { ...fields, canary: { basisPoints, salt, claim, claimValue } };
 }
 
 function tenantFields(t: TenantQuotaSource): TenantQuotaSource {

@@ -207,6 +207,25 @@ Deno.test("verifyRouteUpdate() accepts the next version up, also past 2^53", asy
 
 // 5. validate and compile
 
+Deno.test("verifyRouteUpdate() refuses an empty canary {} (no cohort) with INVALID_ROUTE_MAP at path canary", async () => {
+  // The fuzz counterexample of issue 23: version 1, then field 20 (canary) as an empty message.
+  const bytes = Uint8Array.from([8, 1, 162, 1, 0]);
+  const refusal = await refused(
+    signedBytes(await signRaw(trusted, bytes)),
+    "INVALID_ROUTE_MAP",
+    context({ currentVersion: 0n }),
+  );
+  assert.deepEqual(refusal.problems?.map((p) => p.path), ["canary"]);
+  assert.match(refusal.error.message, /canary: a canary needs a cohort/);
+});
+
+Deno.test("verifyRouteUpdate() lists a bad canary together with the map's other problems", async () => {
+  const map = { ...invalidMapV5, canary: { basisPoints: 10_001 } };
+  const refusal = await refused(signedBytes(await signRouteMap(trusted, map)), "INVALID_ROUTE_MAP");
+  assert.ok(refusal.problems?.some((p) => p.path === "canary.basisPoints"));
+  assert.ok(refusal.problems?.some((p) => p.path === "routes[1].name"));
+});
+
 Deno.test("verifyRouteUpdate() refuses an invalid map with INVALID_ROUTE_MAP and lists every problem", async () => {
   const refusal = await refused(signedBytes(await signRouteMap(trusted, invalidMapV5)), "INVALID_ROUTE_MAP");
   assert.deepEqual(refusal.problems?.map((p) => p.path), ["routes[1].name", "routes[1].targets[0].topic"]);
