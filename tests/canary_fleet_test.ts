@@ -10,8 +10,8 @@
  * whose token says so.
  */
 import assert from "node:assert/strict";
-import { runRoutesCli } from "../src/control/routes_cli.ts";
-import type { FleetAnswer } from "../src/control/rollout_cli.ts";
+import { runRoutesCli } from "../src/control/cli/routes_cli.ts";
+import type { FleetAnswer } from "../src/control/cli/rollout_cli.ts";
 import { CANARY_HEADER } from "../src/core/routing/record_headers.ts";
 import { type EdgeProcess, startEdgeProcess } from "./support/edge_process.ts";
 import { IngestClient } from "./support/ingest_client.ts";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { DryRunReport } from "../src/core/fleet/dry_run.ts";
-import { runRoutesCli } from "../src/control/routes_cli.ts";
+import { runRoutesCli } from "../src/control/cli/routes_cli.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { IngestClient, type TestEvent } from "./support/ingest_client.ts";
 import { playerToken } from "./support/tokens.ts";

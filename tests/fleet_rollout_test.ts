@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { toBinary } from "@bufbuild/protobuf";
 import { SignedRouteMapSchema } from "../src/gen/veltrix/v1/route_map_pb.ts";
-import { runRoutesCli } from "../src/control/routes_cli.ts";
-import type { FleetAnswer } from "../src/control/rollout_cli.ts";
+import { runRoutesCli } from "../src/control/cli/routes_cli.ts";
+import type { FleetAnswer } from "../src/control/cli/rollout_cli.ts";
 import { KAFKA_CLIENTS } from "../src/kafka/mod.ts";
 import { type EdgeProcess, startEdgeProcess } from "./support/edge_process.ts";
 import { makeSigningKey, signRouteMap, simpleMap } from "../src/core/updates/testing/route_signing.ts";

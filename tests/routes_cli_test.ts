@@ -11,10 +11,10 @@ interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `src/control/routes_cli.ts` as its own process, as `deno task routes` does. */
+/** Runs `src/control/cli/routes_cli.ts` as its own process, as `deno task routes` does. */
 async function routes(...args: string[]): Promise<CliResult> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "src/control/routes_cli.ts", ...args],
+    args: ["run", "--allow-all", "src/control/cli/routes_cli.ts", ...args],
     cwd: root,
     stdin: "null",
     stdout: "piped",

@@ -18,10 +18,11 @@ export { parseAuthoredRouteMap } from "./authored_route_map.ts";
 export { mountControlService, registerControlService } from "./control_service.ts";
 export { type GrpcServer, startGrpcServer } from "./grpc_server.ts";
 export { mountRouteAdminRoutes, signedFromJson } from "./route_admin_routes.ts";
-export { RouteControl, type RouteControlOptions, type RouteControlStats, type UpdateOutcome } from "./route_control.ts";
+export { RouteControl, type RouteControlOptions, type RouteControlStats } from "./route_control.ts";
+export type { RefusedUpdate, UpdateOutcome } from "./route_update_outcome.ts";
 export { currentRoutesToJson } from "./route_json.ts";
 export { ROUTE_MAP_FILE, RouteMapStore, type StoredRouteMap } from "./route_map_store.ts";
-export { type RoutesCommand, runRoutesCli } from "./routes_cli.ts";
+export { type RoutesCommand, runRoutesCli } from "./cli/routes_cli.ts";
 export {
   type ControlDependencies,
   type ControlPlane,

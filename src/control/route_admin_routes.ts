@@ -3,7 +3,8 @@ import type { Context, Hono } from "hono";
 import { type SignedRouteMap, SignedRouteMapSchema } from "../gen/veltrix/v1/route_map_pb.ts";
 import { VeltrixError } from "../core/errors/veltrix_error.ts";
 import { errorResponse } from "../core/errors/error_response.ts";
-import type { RouteControl, UpdateOutcome } from "./route_control.ts";
+import type { RouteControl } from "./route_control.ts";
+import type { UpdateOutcome } from "./route_update_outcome.ts";
 import { appliedToJson, jsonVersion } from "../core/route_map/applied_route_map_json.ts";
 import { currentRoutesToJson } from "./route_json.ts";
 

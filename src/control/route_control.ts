@@ -11,8 +11,7 @@ import { RateLimitedLog } from "../core/ops/rate_limited_log.ts";
 import type { RouteMapProblem } from "../core/route_map/route_map_problem.ts";
 import type { TrustedKeys } from "../core/updates/trusted_keys.ts";
 import { VeltrixError } from "../core/errors/veltrix_error.ts";
-import { isVerified, type VerifiedRouteUpdate, verifyRouteUpdate } from "../core/updates/verify_route_update.ts";
-import { canaryCohortOf, describeCohort } from "../core/route_map/canary_cohort.ts";
+import { isVerified, verifyRouteUpdate } from "../core/updates/verify_route_update.ts";
 import type {
   AppliedRouteMap,
   CanarySnapshot,
@@ -27,24 +26,9 @@ import type { TopicProvisioner } from "../core/routing/topic_provisioner.ts";
 import type { RouteMapStore } from "./route_map_store.ts";
 import { claimedRouteMapVersion } from "./claimed_version.ts";
 import { SCHEMA_COMPILE_SLICE_MS, slicedPause } from "./sliced_pause.ts";
-
-/** An update this edge refused, as fleet status reports it. */
-export interface RefusedUpdate {
-  /** The version the update claimed, when it could be read. */
-  readonly version: bigint | undefined;
-  readonly error: VeltrixError;
-  readonly source: RouteMapOrigin;
-}
-
-/** The outcome of one update. */
-export type UpdateOutcome =
-  | { readonly ok: true; readonly applied: AppliedRouteMap; readonly published: boolean }
-  | {
-    readonly ok: false;
-    readonly error: VeltrixError;
-    readonly problems?: readonly RouteMapProblem[];
-    readonly currentVersion: bigint;
-  };
+import { ignoredTopicRecord, IgnoredTopicRecordLog } from "./ignored_topic_record.ts";
+import { nextRouteSnapshot } from "./next_route_snapshot.ts";
+import type { RefusedUpdate, UpdateOutcome } from "./route_update_outcome.ts";
 
 /** Counters of what the control plane did, for metrics and tests. */
 export interface RouteControlStats {
@@ -94,7 +78,7 @@ export class RouteControl {
   readonly #watchers = new Set<(applied: AppliedRouteMap) => void>();
   readonly #refusalWatchers = new Set<(refused: RefusedUpdate) => void>();
   #queue: Promise<unknown> = Promise.resolve();
-  readonly #lastIgnoredWarning = new Map<string, number>();
+  readonly #ignoredLog: IgnoredTopicRecordLog;
   readonly stats: RouteControlStats = {
     applied: 0,
     refused: {},
@@ -105,6 +89,7 @@ export class RouteControl {
   constructor(options: RouteControlOptions) {
     this.#options = options;
     this.#log = options.log ?? new RateLimitedLog(options.logger);
+    this.#ignoredLog = new IgnoredTopicRecordLog(options.logger);
     this.#history.push(options.routes.snapshot.applied);
   }
 
@@ -199,33 +184,14 @@ export class RouteControl {
   async applyTopicRecord(bytes: Uint8Array): Promise<UpdateOutcome> {
     const outcome = await this.#serialised(() => this.#apply(bytes, "topic", false));
     if (!outcome.ok) {
-      const ignored = this.stats.topicIgnored;
       const code = outcome.error.code;
-      let kind: keyof typeof ignored;
-      if (code === "UNKNOWN_SIGNING_KEY" || code === "BAD_SIGNATURE") kind = "forged";
-      else if (code !== "STALE_ROUTE_MAP") kind = "invalid";
-      else if (
-        equalBytes(this.#options.routes.snapshot.signed, bytes) ||
-        equalBytes(this.#options.routes.snapshot.canary?.signed, bytes)
-      ) kind = "alreadyApplied";
-      else kind = "stale";
-      ignored[kind]++;
-      if (kind !== "alreadyApplied") this.#warnIgnored(kind, code, outcome.error.message);
+      const kind = ignoredTopicRecord(code, this.#options.routes.snapshot, bytes);
+      this.stats.topicIgnored[kind]++;
+      if (kind !== "alreadyApplied") {
+        this.#ignoredLog.warn(kind, code, outcome.error.message, this.stats.topicIgnored);
+      }
     }
     return outcome;
-  }
-
-  /** Logs an ignored route map topic record, at most once per kind every 10 s (a replayed topic can hold many). */
-  #warnIgnored(kind: string, code: string, reason: string): void {
-    const now = Date.now();
-    const last = this.#lastIgnoredWarning.get(kind) ?? 0;
-    if (now - last < 10_000) return;
-    this.#lastIgnoredWarning.set(kind, now);
-    this.#options.logger.warn(`ignored a ${kind} route map on the route map topic`, {
-      code,
-      reason,
-      ignoredSoFar: this.stats.topicIgnored,
-    });
   }
 
   /**
@@ -291,16 +257,12 @@ export class RouteControl {
 
     const signed = input instanceof Uint8Array ? input : toBinary(SignedRouteMapSchema, result.signed);
     const swapStarted = performance.now();
-    const cohort = canaryCohortOf(result.routeMap);
-    const done = applied(result, source, verifiedMs, cohort === undefined ? undefined : describeCohort(cohort));
-    const ended = cohort === undefined ? routes.snapshot.canary : undefined;
     // A canary runs beside the stable map; any other update becomes the stable map and ends the canary.
-    const snapshot: RouteSnapshot = cohort === undefined
-      ? { table: result.table, applied: done, signed }
-      : { ...routes.snapshot, canary: Object.freeze({ table: result.table, applied: done, signed, cohort }) };
-    routes.swap(snapshot);
+    const next = nextRouteSnapshot(routes.snapshot, result, signed, source, verifiedMs);
+    const { cohort, endedCanary } = next;
+    routes.swap(next.snapshot);
     const applyMs = verifiedMs + (performance.now() - swapStarted);
-    this.#record(done);
+    this.#record(next.applied);
     logger.info(cohort === undefined ? "route map applied" : "canary route map applied", {
       version: result.routeMap.version,
       keyId: result.keyId,
@@ -308,8 +270,8 @@ export class RouteControl {
       routes: result.table.routes.length,
       applyMs: round(applyMs),
       topicsMs: round(topicsMs),
-      ...(cohort === undefined ? {} : { cohort: describeCohort(cohort) }),
-      ...(ended === undefined ? {} : { endedCanary: ended.table.version }),
+      ...(cohort === undefined ? {} : { cohort }),
+      ...(endedCanary === undefined ? {} : { endedCanary: endedCanary.table.version }),
     });
 
     if (this.#options.store && source !== "state") {
@@ -329,7 +291,7 @@ export class RouteControl {
         logger.error("could not publish the applied route map to the route map topic", { error });
       }
     }
-    return { ok: true, applied: done, published };
+    return { ok: true, applied: next.applied, published };
   }
 
   #record(applied: AppliedRouteMap): void {
@@ -377,30 +339,6 @@ export class RouteControl {
       currentVersion: this.#latestVersion,
     };
   }
-}
-
-/** What history and watchers learn of an update about to be swapped in, `verifiedMs` after it arrived. */
-function applied(
-  result: VerifiedRouteUpdate,
-  source: RouteMapOrigin,
-  verifiedMs: number,
-  cohort: string | undefined,
-): AppliedRouteMap {
-  return Object.freeze({
-    ...(cohort === undefined ? {} : { cohort }),
-    version: result.routeMap.version,
-    keyId: result.keyId,
-    appliedAt: new Date(),
-    source,
-    routeCount: result.table.routes.length,
-    applyMs: verifiedMs,
-  });
-}
-
-function equalBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
-  if (a === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function round(ms: number): number {

@@ -9,7 +9,8 @@ import { parseTrustedKeys, TrustedKeys } from "../core/updates/trusted_keys.ts";
 import { DEFAULT_MAX_ROUTE_UPDATE_BYTES } from "../core/updates/verify_route_update.ts";
 import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../core/updates/testing/route_signing.ts";
 import { type AppliedRouteMap, embeddedSnapshot, LiveRouteTable } from "../core/route_map/live_route_table.ts";
-import { RouteControl, type RouteControlOptions, type UpdateOutcome } from "./route_control.ts";
+import { RouteControl, type RouteControlOptions } from "./route_control.ts";
+import type { UpdateOutcome } from "./route_update_outcome.ts";
 import { RouteMapStore } from "./route_map_store.ts";
 
 const ops = await makeSigningKey("ops");

@@ -119,7 +119,7 @@ export const CONFIG_TABLE = {
     default: "128",
     parse: int(0, 1_000_000),
     doc:
-      "Under load, a batch past its linger keeps gathering toward this many events when its fill rate gets there within `VELTRIX_MAX_LINGER_MS`; 0 turns this off.",
+      "Under load (its fill rate reaches an eighth of this within `VELTRIX_MAX_LINGER_MS`), a batch past its linger keeps gathering toward this many events for up to that budget; 0 turns this off.",
   },
   maxLingerMs: {
     env: "VELTRIX_MAX_LINGER_MS",

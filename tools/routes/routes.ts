@@ -1,5 +1,5 @@
 /**
- * `deno task routes ...`: the ops CLI of `src/control/routes_cli.ts`, plus `trace` and `replay`,
+ * `deno task routes ...`: the ops CLI of `src/control/cli/routes_cli.ts`, plus `trace` and `replay`,
  * which read Kafka and therefore are composed here rather than in control (control may not import kafka).
  *
  * @module

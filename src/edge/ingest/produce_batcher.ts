@@ -17,9 +17,9 @@ export interface ProduceBatcherOptions {
   /** A batch is sent once it holds this many events. @default 2000 */
   readonly batchMaxEvents: number;
   /**
-   * Under load, the size a batch may keep gathering toward past `lingerMs`: when the rate the
-   * batch filled at says it reaches this many events within `maxLingerMs`, it waits for them.
-   * 0 turns adaptive batching off. @default 128
+   * Under load, the size a batch may keep gathering toward past `lingerMs`, for at most
+   * `maxLingerMs` from its first event: when the rate the batch filled at says it gets an eighth
+   * of this within that budget, it waits. 0 turns adaptive batching off. @default 128
    */
   readonly batchTargetEvents?: number;
   /** The latency budget of adaptive batching: no batch waits longer than this for company, in ms. @default 8 */
@@ -232,14 +232,19 @@ const DEFAULT_TARGET_BATCH_EVENTS = 128;
 const DEFAULT_MAX_LINGER_MS = 8;
 
 /**
- * How much longer a batch that has `events` after lingering `ageMs` should wait to reach `target`
- * at the rate it filled so far, when it gets there within `budgetMs` of its first event; else 0
- * (light load: it goes out now, after the plain linger).
+ * How much longer a batch that has `events` after lingering `ageMs` should wait, at the rate it
+ * filled so far, to grow toward `target` within `budgetMs` of its first event. Light load (the
+ * batch would not reach an eighth of the target within the budget) gets 0: it goes out now, after
+ * the plain linger. Under load it waits until it reaches the target or the budget ends, whichever
+ * comes first: fewer, larger produce requests, each of which costs a fixed amount of CPU (in the
+ * runtime and in the kernel's loopback or network path) whatever it carries.
  */
 export function extraLingerMs(events: number, ageMs: number, target: number, budgetMs: number): number {
-  if (target <= events || ageMs <= 0) return 0;
-  const fullAtMs = ageMs * target / events;
-  return fullAtMs <= budgetMs ? Math.max(0.1, fullAtMs - ageMs) : 0;
+  if (target <= events || ageMs <= 0 || ageMs >= budgetMs) return 0;
+  const perMs = events / ageMs;
+  if (perMs * budgetMs < target / 8) return 0;
+  const fullAtMs = Math.min(budgetMs, target / perMs);
+  return Math.max(0.1, fullAtMs - ageMs);
 }
 
 function emptyBatch(): Batch {

@@ -483,13 +483,16 @@ Deno.test("ProduceBatcher keeps gathering past the linger while every write slot
 });
 
 Deno.test("extraLingerMs() keeps the plain linger at light load and waits toward the target under load, within the budget", () => {
-  // 4,000 ev/s: 8 events after 2 ms would reach 128 at 32 ms, past an 8 ms budget: send now.
-  assert.equal(extraLingerMs(8, 2, 128, 8), 0);
+  // 1,000 ev/s: 2 events after 2 ms would be 8 by the 8 ms budget, under an eighth of 128: send now.
+  assert.equal(extraLingerMs(2, 2, 128, 8), 0);
+  // 4,000 ev/s: 8 events after 2 ms would be 32 by the budget: wait out the budget (6 ms more).
+  assert.equal(extraLingerMs(8, 2, 128, 8), 6);
   // 16,000 ev/s: 32 events after 2 ms reach 128 at 8 ms: wait 6 ms more.
   assert.equal(extraLingerMs(32, 2, 128, 8), 6);
   // 24,000 ev/s: 48 events after 2 ms reach 128 at about 5.3 ms.
   assert.ok(Math.abs(extraLingerMs(48, 2, 128, 8) - (2 * 128 / 48 - 2)) < 1e-9);
-  // Already at the target, or adaptive batching off (target 0): no wait.
+  // Already at the target, past the budget, or adaptive batching off (target 0): no wait.
   assert.equal(extraLingerMs(200, 2, 128, 8), 0);
+  assert.equal(extraLingerMs(30, 9, 128, 8), 0);
   assert.equal(extraLingerMs(32, 2, 0, 8), 0);
 });

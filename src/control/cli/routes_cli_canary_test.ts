@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { canaryOf } from "./routes_cli.ts";
+import { canaryOf } from "./routes_cli_canary.ts";
 
 Deno.test("canaryOf() reads --canary as basis points with a salt, and --canary-claim as a claim and value", () => {
   assert.equal(canaryOf({}), undefined);

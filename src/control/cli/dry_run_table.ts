@@ -1,4 +1,4 @@
-import type { DryRunReport, RouteChangeFinding, SchemaFinding } from "../core/fleet/dry_run.ts";
+import type { DryRunReport, RouteChangeFinding, SchemaFinding } from "../../core/fleet/dry_run.ts";
 
 const rate = (perMinute: number) => `${perMinute.toLocaleString("en-US", { maximumFractionDigits: 1 })}/min`;
 const span = (ms: number) => ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60_000).toFixed(1)} min`;

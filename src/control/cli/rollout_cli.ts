@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { EdgeStatus } from "../core/fleet/edge_status.ts";
-import { rolloutProgress } from "../core/fleet/fleet_view.ts";
+import type { EdgeStatus } from "../../core/fleet/edge_status.ts";
+import { rolloutProgress } from "../../core/fleet/fleet_view.ts";
 
 /** An edge as `GET /v1/fleet` answers it. */
 export type FleetEdgeJson = EdgeStatus & { readonly heartbeatAgeMs: number };

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { DryRunReport } from "../core/fleet/dry_run.ts";
+import type { DryRunReport } from "../../core/fleet/dry_run.ts";
 import { dryRunTable } from "./dry_run_table.ts";
 
 const weight = (events: number, perMinute: number, share: number) => ({ events, perMinute, share });
