@@ -1,9 +1,7 @@
 import { parseArgs } from "node:util";
 import type { RoutesCommand } from "../../src/control/mod.ts";
 import { decodeRoutedEvent } from "../../src/consumer/mod.ts";
-import type { IncomingEvent } from "../../src/core/frames/client_frame_codec.ts";
-import { EDGE_SPAN_ID_HEADER } from "../../src/core/routing/record_headers.ts";
-import { type DeadLetter, replayDeadLetter } from "../../src/core/routing/replay_event.ts";
+import { type DeadLetter, EDGE_SPAN_ID_HEADER, type IncomingEvent, replayDeadLetter } from "../../src/core/mod.ts";
 import { clusterAnswers, type GroupRecord, kafkaAdapters, type KafkaConnection } from "../../src/kafka/mod.ts";
 import { readBounded } from "../tail/find_event_records.ts";
 import { kafkaConnectionOrTailError, quietLogger, TailError } from "../tail/tail_kafka.ts";

@@ -1,5 +1,4 @@
-import type { OutboundRecord } from "../../src/core/routing/record_sink.ts";
-import type { ReplayOutcome } from "../../src/core/routing/replay_event.ts";
+import type { OutboundRecord, ReplayOutcome } from "../../src/core/mod.ts";
 
 /** What a replay did, or would do, with the dead letters it read: counts by type and outcome. */
 export class ReplayTally {
