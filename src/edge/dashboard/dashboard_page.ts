@@ -1,6 +1,6 @@
 /**
  * The ops dashboard page: one self-contained HTML document (inline CSS and JS, no CDN, no
- * external fonts). Its script follows `dashboard/events` (SSE, see `dashboard_feed.ts`), passing
+ * external fonts; the JS is `dashboard_script.js`). Its script follows `dashboard/events` (SSE, see `dashboard_feed.ts`), passing
  * on the page's own `?token=`, and draws the charts as SVG by hand. Every value from the feed goes
  * into the DOM through `textContent` or an attribute, never as markup.
  *
@@ -12,8 +12,14 @@
  *
  * @module
  */
-import { FLEET_PANEL_HTML, FLEET_PANEL_SCRIPT } from "./dashboard_fleet_panel.ts";
-import { DRY_RUN_PANEL_HTML, DRY_RUN_PANEL_SCRIPT } from "./dashboard_dry_run_panel.ts";
+import { FLEET_PANEL_HTML } from "./dashboard_fleet_panel.ts";
+import { DRY_RUN_PANEL_HTML } from "./dashboard_dry_run_panel.ts";
+
+/**
+ * The page's script, inlined under the CSP nonce: `dashboard_script.js`, a browser script that
+ * `deno lint` covers and `deno task check` type-checks against the DOM types.
+ */
+const PAGE_SCRIPT = Deno.readTextFileSync(new URL("./dashboard_script.js", import.meta.url));
 
 /** The dashboard HTML; `nonce` must match the `script-src`/`style-src` nonce of the page's CSP. */
 export function dashboardPage(nonce: string): string {
@@ -123,210 +129,7 @@ ${FLEET_PANEL_HTML}
 ${DRY_RUN_PANEL_HTML}
 
 <script nonce="__NONCE__">
-"use strict";
-(function () {
-  var SVG = "http://www.w3.org/2000/svg";
-  var MAX_POINTS = 300;
-  var points = [];
-  var feedIntervalMs = 1000;
-  var colors = {};
-  var rootStyle = getComputedStyle(document.documentElement);
-  ["in", "acked", "p50", "p99"].forEach(function (name) {
-    colors[name] = rootStyle.getPropertyValue("--" + name).trim();
-    var swatch = document.querySelector(".sw-" + name);
-    if (swatch) swatch.style.background = colors[name];
-  });
-
-  function $(id) { return document.getElementById(id); }
-  function setText(id, text, raw) {
-    var node = $(id);
-    node.textContent = text;
-    if (raw !== undefined) node.setAttribute("data-value", String(raw));
-  }
-  function fmtRate(value) { return value.toLocaleString(undefined, { maximumFractionDigits: 1 }); }
-  function fmtCount(value) { return value.toLocaleString(); }
-  function fmtMs(value) { return value === null ? "–" : value.toLocaleString(undefined, { maximumFractionDigits: 2 }) + " ms"; }
-  function fmtTime(ms) { return new Date(ms).toLocaleTimeString(); }
-  function cell(row, text, className) {
-    var td = document.createElement("td");
-    td.textContent = text;
-    if (className) td.className = className;
-    row.appendChild(td);
-    return td;
-  }
-  function emptyRow(body, columns, text) {
-    var row = document.createElement("tr");
-    row.className = "empty";
-    cell(row, text).colSpan = columns;
-    body.appendChild(row);
-  }
-
-  function svgNode(parent, name, attributes, text) {
-    var node = document.createElementNS(SVG, name);
-    Object.keys(attributes).forEach(function (key) { node.setAttribute(key, String(attributes[key])); });
-    if (text !== undefined) node.textContent = text;
-    parent.appendChild(node);
-    return node;
-  }
-  function niceMax(value) {
-    if (!(value > 0)) return 1;
-    var magnitude = Math.pow(10, Math.floor(Math.log10(value)));
-    var steps = [1, 2, 2.5, 5, 10];
-    for (var i = 0; i < steps.length; i++) if (steps[i] * magnitude >= value) return steps[i] * magnitude;
-    return 10 * magnitude;
-  }
-  /** Draws series ([{key, color}]) of points on svg; a null value leaves a gap. */
-  function drawChart(svg, series) {
-    while (svg.firstChild) svg.removeChild(svg.firstChild);
-    var W = 600, H = 200, left = 44, right = 8, top = 8, bottom = 20;
-    var plotted = 0, max = 0;
-    points.forEach(function (p) {
-      series.forEach(function (s) { var v = p[s.key]; if (v !== null && v > max) max = v; });
-      if (p[series[0].key] !== null) plotted++;
-    });
-    svg.setAttribute("data-points", String(plotted));
-    max = niceMax(max);
-    for (var g = 0; g <= 4; g++) {
-      var gy = top + (H - top - bottom) * (1 - g / 4);
-      svgNode(svg, "line", { x1: left, x2: W - right, y1: gy, y2: gy, "class": "grid-line" });
-      svgNode(svg, "text", { x: left - 4, y: gy + 3, "text-anchor": "end" }, fmtRate(max * g / 4));
-    }
-    if (points.length === 0) {
-      svgNode(svg, "text", { x: W / 2, y: H / 2, "text-anchor": "middle" }, "waiting for data…");
-      return;
-    }
-    var t0 = points[0].at, t1 = points[points.length - 1].at;
-    var span = Math.max(t1 - t0, 1);
-    var gap = 2.5 * (feedIntervalMs || 1000);
-    function x(t) { return left + (W - left - right) * (points.length === 1 ? 1 : (t - t0) / span); }
-    function y(v) { return top + (H - top - bottom) * (1 - v / max); }
-    svgNode(svg, "text", { x: left, y: H - 5, "text-anchor": "start" }, fmtTime(t0));
-    svgNode(svg, "text", { x: W - right, y: H - 5, "text-anchor": "end" }, fmtTime(t1));
-    series.forEach(function (s) {
-      var d = "", previousAt = null;
-      points.forEach(function (p) {
-        var v = p[s.key];
-        if (v === null) { previousAt = null; return; }
-        var joined = previousAt !== null && p.at - previousAt <= gap;
-        d += (joined ? " L" : " M") + x(p.at).toFixed(1) + " " + y(v).toFixed(1);
-        previousAt = p.at;
-      });
-      if (d) svgNode(svg, "path", { d: d.trim(), stroke: s.color, "class": "series", "data-series": s.key });
-      if (points.length === 1 && points[0][s.key] !== null) {
-        svgNode(svg, "circle", { cx: x(t0), cy: y(points[0][s.key]), r: 2.5, fill: s.color });
-      }
-    });
-  }
-
-  function renderPoint(p) {
-    setText("events-in-rate", fmtRate(p.receivedPerSecond), p.receivedPerSecond);
-    setText("events-acked-rate", fmtRate(p.ackedPerSecond), p.ackedPerSecond);
-    setText("events-received-total", fmtCount(p.received), p.received);
-    setText("events-acked-total", fmtCount(p.acked), p.acked);
-    setText("latency-p50", fmtMs(p.p50Ms), p.p50Ms === null ? "" : p.p50Ms);
-    setText("latency-p99", fmtMs(p.p99Ms), p.p99Ms === null ? "" : p.p99Ms);
-    setText("open-connections", fmtCount(p.connections), p.connections);
-    setText("in-flight", fmtCount(p.inFlight), p.inFlight);
-    setText("updated-at", fmtTime(p.at));
-    var body = $("rejects");
-    body.replaceChildren();
-    p.rejects.forEach(function (r) {
-      var row = document.createElement("tr");
-      row.setAttribute("data-testid", "reject-row");
-      row.setAttribute("data-code", r.code);
-      cell(row, r.code);
-      cell(row, fmtCount(r.total), "num");
-      cell(row, fmtRate(r.perSecond), "num");
-      body.appendChild(row);
-    });
-    if (p.rejects.length === 0) emptyRow(body, 3, "no rejects");
-  }
-  function renderCharts() {
-    drawChart($("throughput-chart"), [
-      { key: "receivedPerSecond", color: colors["in"] },
-      { key: "ackedPerSecond", color: colors.acked },
-    ]);
-    drawChart($("latency-chart"), [{ key: "p50Ms", color: colors.p50 }, { key: "p99Ms", color: colors.p99 }]);
-  }
-  function renderRoutes(r) {
-    setText("route-version", String(r.current.version), r.current.version);
-    setText("route-signer", r.current.keyId || "embedded default");
-    $("route-canary").textContent = r.canary ? "v" + r.canary.version + " for " + r.canary.cohort : "none";
-    $("dead-letter").textContent = r.deadLetterTopic ? "· dead letter → " + r.deadLetterTopic : "· no dead letter (NO_ROUTE)";
-    var routes = $("routes");
-    routes.replaceChildren();
-    r.routes.forEach(function (route) {
-      var row = document.createElement("tr");
-      row.setAttribute("data-testid", "route-row");
-      row.setAttribute("data-route", route.name);
-      cell(row, route.name);
-      var match = cell(row, "");
-      var code = document.createElement("code");
-      code.textContent = route.match;
-      match.appendChild(code);
-      var targets = cell(row, "");
-      route.targets.forEach(function (t) {
-        var line = document.createElement("span");
-        line.className = "target";
-        line.textContent = t.topic + " · " + t.key + " · " + t.format;
-        targets.appendChild(line);
-      });
-      routes.appendChild(row);
-    });
-    if (r.routes.length === 0) emptyRow(routes, 3, "no routes");
-    var history = $("history");
-    history.replaceChildren();
-    r.history.forEach(function (h) {
-      var row = document.createElement("tr");
-      row.setAttribute("data-testid", "history-row");
-      row.setAttribute("data-version", String(h.version));
-      cell(row, String(h.version));
-      cell(row, h.keyId || "embedded default");
-      cell(row, h.source);
-      cell(row, new Date(h.appliedAt).toLocaleString()).title = h.appliedAt;
-      cell(row, fmtCount(h.routes), "num");
-      cell(row, fmtRate(h.applyMs), "num");
-      history.appendChild(row);
-    });
-  }
-  function status(text, className) {
-    var node = $("status");
-    node.textContent = text;
-    node.className = "status " + className;
-  }
-  function parse(event) {
-    try { return JSON.parse(event.data); } catch (error) { return undefined; }
-  }
-
-  var token = new URLSearchParams(location.search).get("token");
-  var source = new EventSource("dashboard/events" + (token ? "?token=" + encodeURIComponent(token) : ""));
-  source.onopen = function () { status("live", "live"); };
-  source.onerror = function () {
-    status(source.readyState === EventSource.CLOSED ? "disconnected" : "reconnecting…", "down");
-  };
-  source.addEventListener("snapshot", function (event) {
-    var s = parse(event);
-    if (!s) return;
-    $("edge-id").textContent = s.edgeId;
-    feedIntervalMs = s.intervalMs;
-    points = s.points.slice(-MAX_POINTS);
-    if (points.length > 0) renderPoint(points[points.length - 1]);
-    renderCharts();
-  });
-  source.addEventListener("point", function (event) {
-    var p = parse(event);
-    if (!p) return;
-    points.push(p);
-    if (points.length > MAX_POINTS) points.splice(0, points.length - MAX_POINTS);
-    renderPoint(p);
-    renderCharts();
-  });
-  source.addEventListener("routes", function (event) {
-    var r = parse(event);
-    if (r) renderRoutes(r);
-  });
-${FLEET_PANEL_SCRIPT}${DRY_RUN_PANEL_SCRIPT}})();
-</script>
+${PAGE_SCRIPT}</script>
 </body>
 </html>
 `;
