@@ -7,25 +7,11 @@ import assert from "node:assert/strict";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { IngestClient } from "./support/ingest_client.ts";
 import { freshTopic, waitForKafka } from "./support/kafka_ready.ts";
-import { testBrokers } from "./support/kafka_target.ts";
 import { makeSigningKey, signedBytes, signRouteMap } from "../src/core/updates/testing/route_signing.ts";
 import { playerToken } from "./support/tokens.ts";
+import { routesTask } from "./support/routes_task.ts";
 
-const root = new URL("../", import.meta.url).pathname;
-
-async function routes(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const config = JSON.parse(await Deno.readTextFile(`${root}deno.json`));
-  const [, ...taskArgs] = (config.tasks.routes as string).split(/\s+/);
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [...taskArgs, ...args],
-    cwd: root,
-    env: { KAFKA_BROKERS: testBrokers() },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code: output.code, stdout: text.decode(output.stdout), stderr: text.decode(output.stderr) };
-}
+const routes = routesTask;
 
 Deno.test("routes trace finds where an event went, and whether the map in force would still send it there", async () => {
   await waitForKafka();

@@ -2,7 +2,10 @@
  * Route-update apply time at 10, 100, 1,000 and 10,000 routes: the whole pipeline as
  * RouteControl runs it (size cap, decode the SignedRouteMap, verify its Ed25519 signature, decode
  * the RouteMap, version check, compile, swap; no Kafka, no disk, as apply time is measured), and
- * each stage on its own, one group per size with the whole pipeline as the baseline.
+ * each stage on its own, one group per size with the whole pipeline as the baseline. The baseline
+ * applies a map over the embedded default (every route decoded and compiled); up to 1,000 routes,
+ * "same routes" applies the same routes under a new version each time, over the last (routes the
+ * map in force has byte for byte are reused).
  *
  * `deno bench --allow-all src/control/route_apply_bench.ts`
  *
@@ -47,6 +50,33 @@ for (const size of [10, 100, 1_000, 10_000]) {
     b.end();
     if (!outcome.ok) throw outcome.error;
   });
+  if (size <= 1_000) {
+    // The same routes under versions 3, 4, ... over version 2: a rollout that changes nothing of them.
+    const runs = 300;
+    const updates = await Promise.all(
+      Array.from(
+        { length: runs + 1 },
+        (_, i) => signRouteMapBytes(syntheticRouteMapBytes(size, BigInt(i + 2)), pair.privateKey, "bench"),
+      ),
+    );
+    const reusing = new RouteControl({
+      routes: new LiveRouteTable(embeddedSnapshot(initial)),
+      keys,
+      maxBytes,
+      logger: quiet,
+    });
+    const first = await reusing.update(updates[0]!);
+    if (!first.ok) throw first.error;
+    let next = 1;
+    Deno.bench(
+      `${group}: RouteControl.update, same routes under a new version`,
+      { group, n: runs, warmup: 0 },
+      async () => {
+        const outcome = await reusing.update(updates[next++ % updates.length]!);
+        if (!outcome.ok && outcome.error.code !== "STALE_ROUTE_MAP") throw outcome.error;
+      },
+    );
+  }
   Deno.bench(`${group}: verifyRouteUpdate (steps 1-5, no swap)`, { group }, async () => {
     const result = await verifyRouteUpdate(bytes, { keys, currentVersion: 1n, maxBytes });
     if (!isVerified(result)) throw result.error;

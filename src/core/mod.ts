@@ -83,6 +83,7 @@ export {
   EDGE_ID_HEADER,
   EDGE_SPAN_ID_HEADER,
   EVENT_ID_HEADER,
+  REPLAYED_FROM_HEADER,
   ROUTE_VERSION_HEADER,
   TRACEPARENT_HEADER,
   TRACESTATE_HEADER,
@@ -117,6 +118,7 @@ export {
 } from "./frames/event_constraints.ts";
 export { encodeRoutedEventBinary, encodeRoutedEventJson, type EventStamp } from "./routing/routed_event_encoding.ts";
 export { isReject, type RoutedOrRejected, routeEvent } from "./routing/route_event.ts";
+export { type DeadLetter, replayDeadLetter, type ReplayOutcome } from "./routing/replay_event.ts";
 export { Admission, type AdmissionLimits, DEFAULT_RETRY_AFTER_MS } from "./admission/admission.ts";
 
 // Per-connection and per-player bookkeeping, metrics and logs

@@ -20,8 +20,33 @@ export interface EventSearch {
  * is `search.id`. The read is bounded: it stops at each partition's end as it was when the search
  * began. It reads in a group of its own that commits nothing. Throws a TailError for an unknown topic.
  */
-export async function findEventRecords(search: EventSearch): Promise<GroupRecord[]> {
-  const offsets = await kafkaOffsets("kafkajs", search.connection, quietLogger, "veltrix-trace");
+export function findEventRecords(search: EventSearch): Promise<GroupRecord[]> {
+  return readBounded({ ...search, keep: (record) => record.headers[EVENT_ID_HEADER] === search.id });
+}
+
+/** A bounded read: what {@link readBounded} reads, and which records it keeps. */
+export interface BoundedRead {
+  readonly connection: KafkaConnection;
+  readonly topics: readonly string[];
+  /** Reads records written at or after this time (0: from each partition's start). */
+  readonly sinceMs: number;
+  /** Gives up (with a TailError) when the read has not reached the end by then. @default 60_000 */
+  readonly timeoutMs?: number;
+  /** Which records to return. */
+  readonly keep: (record: GroupRecord) => boolean;
+  /** Names the read's client and its throwaway group. @default "veltrix-trace" */
+  readonly clientId?: string;
+}
+
+/**
+ * The records of `read.topics` written since `read.sinceMs` that `read.keep` keeps, sorted by
+ * topic, partition and offset. It stops at each partition's end as it was when the read began, and
+ * reads in a group of its own that commits nothing. Throws a TailError for an unknown topic.
+ */
+export async function readBounded(read: BoundedRead): Promise<GroupRecord[]> {
+  const search = read;
+  const clientId = read.clientId ?? "veltrix-trace";
+  const offsets = await kafkaOffsets("kafkajs", search.connection, quietLogger, clientId);
   const ends = new Map<string, bigint>();
   try {
     await checkTopics(offsets, search.topics);
@@ -38,8 +63,8 @@ export async function findEventRecords(search: EventSearch): Promise<GroupRecord
   const pending = new Map(ends);
   const done = Promise.withResolvers<void>();
   const consumer = (await kafkaGroupConsumers("kafkajs", search.connection, quietLogger))({
-    clientId: "veltrix-trace",
-    groupId: `veltrix-trace-${crypto.randomUUID()}`,
+    clientId,
+    groupId: `${clientId}-${crypto.randomUUID()}`,
     maxWaitMs: 200,
   });
   const timeoutMs = search.timeoutMs ?? 60_000;
@@ -60,7 +85,7 @@ export async function findEventRecords(search: EventSearch): Promise<GroupRecord
         const last = batch.records.at(-1);
         if (end === undefined || last === undefined) return Promise.resolve();
         for (const record of batch.records) {
-          if (BigInt(record.offset) < end && record.headers[EVENT_ID_HEADER] === search.id) found.push(record);
+          if (BigInt(record.offset) < end && read.keep(record)) found.push(record);
         }
         control.advance(String(BigInt(last.offset) + 1n));
         if (BigInt(last.offset) + 1n >= end && pending.delete(key) && pending.size === 0) done.resolve();

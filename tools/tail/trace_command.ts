@@ -14,7 +14,7 @@ import { type MapInForce, type TracedRecord, traceReport } from "./trace_report.
 const USAGE = "trace EVENT_ID [--since 1h] [--admin URL] [--topic T]... [--brokers LIST]";
 
 /** The map an edge routes by (`GET ADMIN/v1/routes`), or the embedded default map without `--admin`. */
-async function mapInForce(admin: string | undefined): Promise<MapInForce> {
+export async function mapInForce(admin: string | undefined): Promise<MapInForce> {
   if (admin === undefined) {
     return {
       version: 1n,

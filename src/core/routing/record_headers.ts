@@ -30,3 +30,5 @@ export const BAD_EVENT_HEADERS = Object.freeze({
   type: "veltrix-event-type",
   edge: EDGE_ID_HEADER,
 });
+/** On a replayed record: where the dead letter it came from sits, `topic/partition/offset`. */
+export const REPLAYED_FROM_HEADER = "veltrix-replayed-from";

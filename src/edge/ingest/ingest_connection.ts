@@ -6,8 +6,7 @@ import {
 } from "../../core/frames/client_frame_codec.ts";
 import type { EventReject } from "../../core/frames/frame_types.ts";
 import { closeFrameOf, errorCodes } from "../../core/errors/error_code.ts";
-import type { EventRecords } from "../../core/routing/build_records.ts";
-import { isReject, type RoutedOrRejected, routeEvent } from "../../core/routing/route_event.ts";
+import { isReject, routeEvent } from "../../core/routing/route_event.ts";
 import type { TokenBucket } from "../../core/admission/token_bucket.ts";
 import type { TenantBudget } from "../../core/admission/tenant_budgets.ts";
 import { VeltrixError } from "../../core/errors/veltrix_error.ts";
@@ -16,9 +15,9 @@ import { nextEdgeSpanId } from "./edge_span_ids.ts";
 import type { IngestContext } from "./ingest_context.ts";
 import { TracedDelivery, type TracedEventInfo } from "../tracing/edge_spans.ts";
 import { ReplyChannel, type ReplySocket } from "./reply_channel.ts";
+import { countRouted } from "./count_routed.ts";
 import { inCanaryCohort, type PlayerClaims } from "../../core/route_map/canary_cohort.ts";
 import type { CanarySnapshot } from "../../core/route_map/live_route_table.ts";
-import type { RouteTable } from "../../core/route_map/route_table.ts";
 
 /** The encodings a connection has sent frames in so far. */
 export type IngestProtocol = "none" | "json" | "binary" | "mixed";
@@ -186,7 +185,7 @@ export class IngestConnection {
         ? relay
         : spans.trace(event as TracedEventInfo, routed.records, stamp.routeVersion, receivedAtMs, relay);
       const written = !isReject(routed) && batcher.submit(routed, listener, event.id, receivedAtMs);
-      this.#count(routed, written, table, map.counts);
+      countRouted(this.#context.metrics, routed, written, table, map.counts);
       if (written) {
         this.#inFlight++;
         seen?.begin(event.id);
@@ -196,30 +195,6 @@ export class IngestConnection {
         replies.reject(reject);
       }
     }
-  }
-
-  /**
-   * Counts one routed event in the metrics and in its table's per-version counts, the one place that does: a NO_ROUTE reject and a
-   * dead-lettered event are unrouted; a written event counts its records by topic, and as
-   * dead-lettered when it went to the dead-letter topic (a prefixed tenant's `table` counts in its map's `counts`).
-   */
-  #count(routed: RoutedOrRejected, written: boolean, table: RouteTable, counts: RouteTable["counts"]): void {
-    const metrics = this.#context.metrics;
-    if (isReject(routed)) {
-      counts.rejected++;
-      if (routed.code === "NO_ROUTE") metrics.unrouted();
-      return;
-    }
-    const { deadLettered, records } = routed as EventRecords;
-    if (deadLettered) metrics.unrouted();
-    if (!written) {
-      counts.rejected++;
-      return;
-    }
-    counts.routed++;
-    if (deadLettered || records[0]?.topic === table.badEventTopic) counts.deadLettered++;
-    if (deadLettered) metrics.deadLettered();
-    for (const record of records) metrics.routed(record.topic);
   }
 
   /**
