@@ -16,7 +16,9 @@ import { startEdgeGroup } from "./edge_group.ts";
 import { writeResults } from "./results_writer.ts";
 import { type LoadStep, type LoadStepResult, runLoadStep } from "./run_load.ts";
 import { describeMachine } from "./machine.ts";
-import { makeStormKey, runRouteStorm } from "./route_storm.ts";
+import { makeStormKey } from "./route_storm.ts";
+import { stormScenario } from "./storm_scenario.ts";
+import { playersScenario } from "./players_scenario.ts";
 import { countLost, readIds } from "./topic_readback.ts";
 import { ceilingsScenario } from "./ceilings_scenario.ts";
 import { renderTable } from "./report.ts";
@@ -24,7 +26,7 @@ import { routeApplyInOwnProcess } from "./route_apply.ts";
 import { kafkaUp } from "../tools/kafka/kafka.ts";
 import { MIX_TOPICS } from "./treasure_hunt_mix.ts";
 import { remoteTarget } from "./remote_target.ts";
-import { quantile, round } from "./quantile.ts";
+import { round } from "./quantile.ts";
 import { drained, holdsSla } from "./load_checks.ts";
 import { schemaScenario } from "./schema_scenario.ts";
 import { batchedScenario } from "./batched_scenario.ts";
@@ -175,113 +177,6 @@ async function steadyScenario(scenario = "steady", edges = settings.edges, encod
   return best;
 }
 
-async function stormScenario(bestRate: number): Promise<void> {
-  const rate = quick ? 1000 : Math.max(1000, Math.round(bestRate / 2 / 1000) * 1000);
-  const key = await makeStormKey();
-  const edge = await startWarmEdge(rate, key.trustEntry);
-  try {
-    // Phases alternate, so drift over the run (a warming edge, a busy broker) falls on both sides;
-    // the change is the median storm p99 against the median p99 without updates.
-    const phases: ("none" | "storm")[] = quick
-      ? ["none", "storm"]
-      : ["none", "storm", "none", "storm", "none", "storm"];
-    let version = 2n;
-    const p99: Record<"none" | "storm", number[]> = { none: [], storm: [] };
-    const applyMs: number[] = [];
-    for (const [i, phase] of phases.entries()) {
-      progress(`route storm at ${rate} ev/s: phase ${i + 1}, ${phase === "storm" ? "10 updates/s" : "no updates"}`);
-      const s = step(edge.ingestUrl, rate, settings.connections, { durationS: quick ? settings.durationS : 8 });
-      let storm;
-      if (phase === "storm") {
-        const startAt = Date.now() + 300;
-        storm = runRouteStorm(edge.adminUrl, key, {
-          perSecond: settings.stormPerSecond,
-          startAt,
-          until: startAt + s.durationS * 1000,
-          firstVersion: version,
-        });
-      }
-      const r = await runLoadStep(s, edge);
-      const stormReport = await storm;
-      if (stormReport) version += BigInt(stormReport.posted);
-      const phaseApplyMs = stormReport ? (await edge.routeApplyMs()).slice(-stormReport.applied) : [];
-      applyMs.push(...phaseApplyMs);
-      p99[phase].push(r.latencyMs.p99);
-      pendingRows.push(
-        rowOf("route-storm", `${rate} ev/s, #${i + 1} ${phase === "storm" ? "10 updates/s" : "no updates"}`, rate, r, {
-          meetsSla: holdsSla(r, rate),
-          ...(stormReport
-            ? {
-              routeApplyP99Ms: quantile(phaseApplyMs, 0.99),
-              notes: `${stormReport.applied}/${stormReport.posted} updates applied, POST p99 ${
-                quantile(stormReport.postMs, 0.99)
-              } ms`,
-            }
-            : {}),
-        }),
-      );
-      await drained(edge);
-    }
-    const median = (values: number[]) => quantile(values, 0.5);
-    summary.stormRate = rate;
-    summary.stormP99Median = median(p99.storm);
-    summary.noStormP99Median = median(p99.none);
-    summary.stormP99Change = round(median(p99.storm) / median(p99.none) - 1);
-    summary.stormApplyP99Ms = quantile(applyMs, 0.99);
-  } finally {
-    await edge.stop();
-  }
-}
-
-async function playersScenario(): Promise<void> {
-  let held = 0, connected = 0;
-  for (const players of settings.players) {
-    const edge = await startWarmEdge(1000);
-    try {
-      const idle = await edge.rssBytes();
-      progress(`many players: ${players} connections at 1 ev/s each`);
-      let r: LoadStepResult;
-      try {
-        r = await runLoadStep(
-          step(edge.ingestUrl, players, players, {
-            durationS: quick ? 4 : 12,
-            warmupS: quick ? 1 : 3,
-            // One generator process per 8,000 players: one process sending and reading 19,000 sockets
-            // falls behind its own schedule (its lag counted against the edge) while the edge idles.
-            workers: Math.max(settings.workers, Math.ceil(players / 8000)),
-          }),
-          edge,
-        );
-      } catch (error) {
-        // A generator that could not run at all (it died connecting): the run keeps what it has.
-        progress(`many players: ${players} could not run: ${(error as Error).message}`);
-        summary[`playersFailedAt`] = players;
-        break;
-      }
-      const perConnectionKb = Math.round((r.edgeRssConnectedBytes! - idle) / players / 1024 * 10) / 10;
-      const ok = holdsSla(r, players) && r.closedEarly === 0;
-      if (ok) held = players;
-      const allServed = r.connectFailed === 0 && r.closedEarly === 0 && r.unanswered === 0;
-      if (allServed) connected = players;
-      pendingRows.push(rowOf("many-players", `${players} players × 1 ev/s`, players, r, {
-        meetsSla: ok,
-        notes: `edge RSS idle ${Math.round(idle / 1048576)} MB, connected ${
-          Math.round(r.edgeRssConnectedBytes! / 1048576)
-        } MB: ${perConnectionKb} KB per connection`,
-      }));
-      summary[`rssKbPerConnection@${players}`] = perConnectionKb;
-      // Go on past an SLA miss and unanswered events, up to the most the open-file limit fits: the
-      // question is also how many connections the machine holds at all. Stop only when connections
-      // could not even be opened (more would fail too).
-      if (r.connectFailed > 0) break;
-    } finally {
-      await edge.stop();
-    }
-  }
-  summary.mostPlayersHoldingSla = held;
-  summary.mostPlayersServed = connected;
-}
-
 /** Payload schemas off and on, alternating, at half the best steady rate and at it (or at `--rates`). */
 async function schemasScenario(bestRate: number): Promise<void> {
   const rates = bestRate ? [Math.max(1000, Math.round(bestRate / 2000) * 1000), bestRate] : settings.rates;
@@ -307,13 +202,38 @@ if (settings.scenarios.includes("steady")) best = await steadyScenario();
 if (settings.scenarios.includes("binary")) await steadyScenario("steady-binary", settings.edges, "binary");
 if (settings.scenarios.includes("scale-out")) await steadyScenario("scale-out", Math.max(2, settings.edges * 2));
 if (settings.scenarios.includes("target") && settings.target) await steadyScenario("target");
-if (settings.scenarios.includes("storm")) await stormScenario(best || settings.rates[0]!);
+if (settings.scenarios.includes("storm")) {
+  Object.assign(
+    summary,
+    await stormScenario(best || settings.rates[0]!, {
+      ...settings,
+      quick,
+      step,
+      startEdge: (rate, trustedKeys) => startWarmEdge(rate, trustedKeys),
+      edgeRow: (label, rate, r, extra) => pendingRows.push(rowOf("route-storm", label, rate, r, extra)),
+      drained,
+      progress,
+    }),
+  );
+}
 if (settings.scenarios.includes("ceilings")) {
   const ceilings = await ceilingsScenario({ brokers, quick, connections: settings.connections, step, progress });
   rows.push(...ceilings.rows);
   Object.assign(summary, ceilings.summary);
 }
-if (settings.scenarios.includes("players")) await playersScenario();
+if (settings.scenarios.includes("players")) {
+  Object.assign(
+    summary,
+    await playersScenario({
+      ...settings,
+      quick,
+      step,
+      startEdge: (rate) => startWarmEdge(rate),
+      edgeRow: (label, rate, r, extra) => pendingRows.push(rowOf("many-players", label, rate, r, extra)),
+      progress,
+    }),
+  );
+}
 if (settings.scenarios.includes("batched")) {
   const batched = await batchedScenario({
     quick,
