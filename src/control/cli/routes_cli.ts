@@ -148,6 +148,7 @@ const PUSH_OPTIONS = { ...ADMIN_OPTIONS, ...KEY_OPTIONS, ...CANARY_OPTIONS };
 
 async function push(args: string[], out: (line: string) => void): Promise<number> {
   const { values, files } = cliOptions(args, PUSH_OPTIONS, 1);
+  adminUrl(values); // where to push is checked before the file is read or signed
   const canary = canaryOf(values);
   let body: Uint8Array;
   if (values.key !== undefined || canary !== undefined) {
