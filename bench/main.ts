@@ -42,10 +42,10 @@ import {
 
 const { opts, quick, settings } = benchSettings(Deno.args);
 const brokers = opts.brokers ?? Deno.env.get("KAFKA_BROKERS") ?? "127.0.0.1:9092";
-if (!opts.brokers && !Deno.env.get("KAFKA_BROKERS")) await kafkaUp();
-
+// The machine is judged before the run starts anything, the dev broker included (its start-up is the run's own load).
 const loadBefore = await readLoadAverage();
 const processesBefore = await snapshotProcesses();
+if (!opts.brokers && !Deno.env.get("KAFKA_BROKERS")) await kafkaUp();
 const startedAt = new Date();
 const benchRun = `b${crypto.randomUUID().slice(0, 6)}`;
 if (settings.target && !Deno.env.get("VELTRIX_JWT_SECRET")) {
