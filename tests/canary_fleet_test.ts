@@ -14,25 +14,11 @@ import { runRoutesCli } from "../src/control/cli/routes_cli.ts";
 import type { FleetAnswer } from "../src/control/cli/rollout_cli.ts";
 import { CANARY_HEADER } from "../src/core/routing/record_headers.ts";
 import { type EdgeProcess, startEdgeProcess } from "./support/edge_process.ts";
+import { fleetUntil } from "./support/fleet_view.ts";
 import { IngestClient } from "./support/ingest_client.ts";
 import { readTopic } from "./support/kcat_reader.ts";
 import { testBrokers } from "./support/kafka_target.ts";
 import { playerToken } from "./support/tokens.ts";
-
-async function fleet(edge: EdgeProcess): Promise<FleetAnswer> {
-  return await (await fetch(`http://127.0.0.1:${edge.adminPort}/v1/fleet`)).json();
-}
-
-/** Polls `edge`'s fleet view until `done` holds; throws after `timeoutMs`. */
-async function fleetUntil(edge: EdgeProcess, done: (f: FleetAnswer) => boolean, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const answer = await fleet(edge);
-    if (done(answer)) return answer;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(answer)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function cli(args: string[]): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];

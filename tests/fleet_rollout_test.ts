@@ -8,25 +8,10 @@ import assert from "node:assert/strict";
 import { toBinary } from "@bufbuild/protobuf";
 import { SignedRouteMapSchema } from "../src/gen/veltrix/v1/route_map_pb.ts";
 import { runRoutesCli } from "../src/control/cli/routes_cli.ts";
-import type { FleetAnswer } from "../src/control/cli/rollout_cli.ts";
 import { KAFKA_CLIENTS } from "../src/kafka/mod.ts";
 import { type EdgeProcess, startEdgeProcess } from "./support/edge_process.ts";
+import { fleetUntil } from "./support/fleet_view.ts";
 import { makeSigningKey, signRouteMap, simpleMap } from "../src/core/updates/testing/route_signing.ts";
-
-async function fleet(edge: EdgeProcess): Promise<FleetAnswer> {
-  return await (await fetch(`http://127.0.0.1:${edge.adminPort}/v1/fleet`)).json();
-}
-
-/** Polls `edge`'s fleet view until `done` holds; throws after `timeoutMs`. */
-async function fleetUntil(edge: EdgeProcess, done: (f: FleetAnswer) => boolean, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const answer = await fleet(edge);
-    if (done(answer)) return answer;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(answer)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function cli(args: string[]): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];
