@@ -44,10 +44,12 @@ export function startAdmin(settings: AdminSettings, deps: AdminDependencies): Ad
   const { routes, control, ingest, metrics } = deps;
   metrics.observe({
     connections: () => ingest.connections.size,
-    inFlightEvents: () => ingest.batcher.pendingEvents,
+    inFlightEvents: () => ingest.lanes.pendingEvents,
     routeMapVersion: () => Number(routes.table.version),
     readiness: () => deps.readiness.snapshot(),
     tenants: () => ingest.connections.tenantBudgets(),
+    // Each lane writes through a producer of its own; `other` through the main one.
+    producers: () => ingest.lanes.labels().length,
   });
   const stopApplied = control.onApplied((applied) => metrics.applied(applied.applyMs));
   const stopRefused = control.onRefused((refused) => metrics.routeUpdateRefused(refused.error.code));
@@ -64,7 +66,7 @@ export function startAdmin(settings: AdminSettings, deps: AdminDependencies): Ad
     opsToken: settings.opsToken,
     connections: () => ingest.connections.size,
     metrics,
-    inFlight: () => ({ events: ingest.batcher.pendingEvents, batches: ingest.batcher.inFlightBatches }),
+    inFlight: () => ({ events: ingest.lanes.pendingEvents, batches: ingest.lanes.inFlightBatches }),
     logger: deps.logger,
     ...(deps.fleet ? { fleet: deps.fleet } : {}),
     ...(deps.dryRun ? { dryRun: deps.dryRun } : {}),

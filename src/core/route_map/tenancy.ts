@@ -8,6 +8,13 @@ export const OTHER_TENANT = "other";
 /** Longest tenant name a map may list; longer claim values are "other". */
 export const MAX_TENANT_NAME_LENGTH = 128;
 
+/**
+ * Most tenants a map may list. Each listed tenant costs an edge a metrics label per tenant series
+ * and, with `VELTRIX_PRODUCE_LANES=tenant`, a produce lane: a batcher and a Kafka producer of its
+ * own (a connection per broker it writes to). A map listing more is invalid (ROUTE_MAP_INVALID).
+ */
+export const MAX_TENANTS = 64;
+
 /** One tenant's quota on one edge, resolved: Infinity is no limit. */
 export interface TenantQuota {
   /** The claim's value, or {@link OTHER_TENANT}: also the tenant's metrics label. */
@@ -96,6 +103,12 @@ export function resolveTenants(
   const listed: TenantQuota[] = [];
   const names = new Set<string>();
   const tenants = map.tenants ?? [];
+  if (tenants.length > MAX_TENANTS) {
+    problems.push({
+      path: "tenants",
+      message: `a map lists at most ${MAX_TENANTS} tenants; this one lists ${tenants.length}`,
+    });
+  }
   for (let t = 0; t < tenants.length; t++) {
     const source = tenants[t]!;
     const path = `tenants[${t}]`;
