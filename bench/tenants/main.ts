@@ -15,7 +15,7 @@ import { kafkaUp } from "../../tools/kafka/kafka.ts";
 import { type EdgeUnderTest, startEdgeUnderTest } from "../edge_under_test.ts";
 import { drained } from "../load_checks.ts";
 import { describeMachine } from "../machine.ts";
-import { busyReasons, latestVerdict, machineBefore, machineLoadSince } from "../machine_load.ts";
+import { busyReasons, latestVerdict, machineBefore, machineLoadSince, parseProcStat } from "../machine_load.ts";
 import { resultsJson, writeRunFiles } from "../results_writer.ts";
 import { makeStormKey, signedMapBytes } from "../route_storm.ts";
 import { defaultOut } from "../bench_settings.ts";
@@ -44,6 +44,7 @@ const startedAt = new Date();
 const t0 = performance.now();
 const run = `t${crypto.randomUUID().slice(0, 6)}`;
 const jwtSecret = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+const CLOCK_TICKS_PER_S = 100;
 const clientScript = new URL("./tenant_client.ts", import.meta.url).pathname;
 
 /** What must be undone however the run ends: processes stopped, the broker's CPUs restored. */
@@ -63,6 +64,16 @@ const placement: CpuPlacement = await planPlacement();
 cleanups.push(await pinBroker(placement, ownBroker));
 progress(placement.note);
 if (placement.broker) progress(`broker: ${JSON.stringify(placement.broker)}`);
+
+/**
+ * The dev broker's CPU seconds so far (all its threads), NaN when its pid is unknown. Other work on
+ * the machine that writes to the same broker shows here, not in the foreign CPU.
+ */
+async function brokerCpuSeconds(): Promise<number> {
+  const broker = placement.broker;
+  if (broker === undefined || !("pid" in broker)) return NaN;
+  return parseProcStat(await Deno.readTextFile(`/proc/${broker.pid}/stat`)).ticks / CLOCK_TICKS_PER_S;
+}
 
 /** A client process of `tenant_client.ts`, pinned to the clients' CPUs. */
 async function startClient(url: string, tenant: string, connections: number) {
@@ -174,13 +185,15 @@ async function runLane(lanes: string, s: TenantSettings): Promise<LaneResult> {
   const measure = async (mode: Mode, name: string, durationS: number) => {
     const orders = orderFor(mode, name, durationS, Date.now() + 200);
     const cpuBefore = await edge.cpuSeconds();
+    const brokerBefore = await brokerCpuSeconds();
     const wallBefore = performance.now();
     const [q, o] = await Promise.all([quiet.run(orders.quiet), orders.other ? other.run(orders.other) : undefined]);
     const edgeCpuS = await edge.cpuSeconds() - cpuBefore;
+    const brokerCpuS = await brokerCpuSeconds() - brokerBefore;
     const wallS = (performance.now() - wallBefore) / 1000;
     await drained(edge);
     await new Promise((resolve) => setTimeout(resolve, s.gapS * 1000));
-    return { quiet: q, other: o, edgeCpuS, wallS };
+    return { quiet: q, other: o, edgeCpuS, brokerCpuS, wallS };
   };
   const rounds: RoundRecord[] = [];
   let producers: number | null = null;

@@ -20,6 +20,8 @@ export interface RoundRecord {
   readonly other?: RoundResult;
   /** The edge's CPU time over the round (from its start to the last answer), and that wall time. */
   readonly edgeCpuS: number;
+  /** The dev broker's CPU time over the round (NaN, null in JSON, when its pid is unknown). */
+  readonly brokerCpuS: number;
   readonly wallS: number;
 }
 
@@ -54,6 +56,8 @@ export interface ModeSummary {
   /** Edge CPU seconds over this mode's rounds, and in cores (over their wall time). */
   readonly edgeCpuS: number;
   readonly edgeCores: number;
+  /** The dev broker's CPU seconds over this mode's rounds (its other clients' work shows here too). */
+  readonly brokerCpuS: number;
   /** The worst p99 of the quiet client's send lag against its schedule (its own health), in ms. */
   readonly quietSendLagP99Ms: number;
 }
@@ -119,6 +123,7 @@ export function summarize(rounds: readonly RoundRecord[], roundS: number): Recor
         otherAckedRate: seconds ? round(sum(others, (o) => o.acked) / seconds) : 0,
         edgeCpuS: round(edgeCpuS),
         edgeCores: round(edgeCpuS / Math.max(1e-9, sum(of, (r) => r.wallS))),
+        brokerCpuS: round(sum(of, (r) => r.brokerCpuS ?? NaN)),
         quietSendLagP99Ms: of.reduce((m, r) => Math.max(m, r.quiet.sendLagP99Ms), 0),
       } satisfies ModeSummary,
     ] as const;
@@ -136,7 +141,7 @@ const ms = (x: number) => Number.isFinite(x) ? x.toFixed(2) : "-";
 /** The side-by-side table: one row per lane mode and mode. */
 export function renderTable(run: TenantRun): string {
   const header =
-    "| lanes | mode | quiet p99 ms min / median / max | p99 / alone | quiet p50 ms | quiet p99.9 ms | quiet acked / sent (rejected) | other offered → acked ev/s | other rejected | edge CPU-s (cores) |";
+    "| lanes | mode | quiet p99 ms min / median / max | p99 / alone | quiet p50 ms | quiet p99.9 ms | quiet acked / sent (rejected) | other offered → acked ev/s | other rejected | edge CPU-s (cores) | broker CPU-s | quiet send lag p99 ms (worst) |";
   const lines = [header, `|${header.split("|").slice(1, -1).map(() => "---").join("|")}|`];
   for (const lane of run.lanes) {
     for (const mode of MODES) {
@@ -147,7 +152,9 @@ export function renderTable(run: TenantRun): string {
           m.p99OverAlone.toFixed(2)
         } | ${ms(m.quietP50Ms)} | ${ms(m.quietP999Ms)} | ${m.quiet.acked} / ${m.quiet.sent} (${m.quiet.rejected}) | ${
           mode === "alone" ? "-" : `${m.otherOfferedRate} → ${m.otherAckedRate}`
-        } | ${mode === "alone" ? "-" : codes || "0"} | ${m.edgeCpuS} (${m.edgeCores}) |`,
+        } | ${mode === "alone" ? "-" : codes || "0"} | ${m.edgeCpuS} (${m.edgeCores}) | ${ms(m.brokerCpuS)} | ${
+          ms(m.quietSendLagP99Ms)
+        } |`,
       );
     }
   }
@@ -201,6 +208,15 @@ export function renderMarkdown(run: TenantRun): string {
     "",
     ...compareLanes(run),
     renderTable(run),
+    "",
+    "The quiet tenant's p99 (ms) round by round, in time order (A alone, N neighbour, F flooding):",
+    "",
+    ...run.lanes.map((l) =>
+      `- ${l.lanes}: ${l.rounds.map((r) => `${r.mode[0]!.toUpperCase()} ${ms(r.quiet.latencyMs.p99)}`).join(", ")}`
+    ),
+    "",
+    "A large send lag means the clients' CPUs were short (the quiet client sent late); broker CPU beyond the run's " +
+    "own traffic is other work writing to the same broker.",
     "",
     ...machineLoadLines(run, "tenants-latest.*"),
   ].join("\n");

@@ -23,15 +23,16 @@ Deno.test("spread() is the min, the lower median and the max", () => {
 
 Deno.test("summarize() sums each mode's rounds: p99 spread, ratio to alone, counts, rates and edge CPU", () => {
   const rounds: RoundRecord[] = [
-    { repetition: 1, mode: "alone", quiet: result(10, 2000, 2000), edgeCpuS: 1, wallS: 10 },
-    { repetition: 2, mode: "alone", quiet: result(12, 2000, 2000), edgeCpuS: 1, wallS: 10 },
-    { repetition: 3, mode: "alone", quiet: result(8, 2000, 2000), edgeCpuS: 1, wallS: 10 },
+    { repetition: 1, mode: "alone", quiet: result(10, 2000, 2000), edgeCpuS: 1, brokerCpuS: 2, wallS: 10 },
+    { repetition: 2, mode: "alone", quiet: result(12, 2000, 2000), edgeCpuS: 1, brokerCpuS: 2, wallS: 10 },
+    { repetition: 3, mode: "alone", quiet: result(8, 2000, 2000), edgeCpuS: 1, brokerCpuS: 2, wallS: 10 },
     {
       repetition: 1,
       mode: "flooding",
       quiet: result(15, 2000, 2000),
       other: result(20, 50_000, 6000, { OVERLOADED: 44_000 }),
       edgeCpuS: 4,
+      brokerCpuS: 3,
       wallS: 10,
     },
     {
@@ -40,6 +41,7 @@ Deno.test("summarize() sums each mode's rounds: p99 spread, ratio to alone, coun
       quiet: result(11, 2000, 1999),
       other: result(20, 50_000, 6000, { OVERLOADED: 44_000 }),
       edgeCpuS: 4,
+      brokerCpuS: 3,
       wallS: 10,
     },
   ];
@@ -54,6 +56,8 @@ Deno.test("summarize() sums each mode's rounds: p99 spread, ratio to alone, coun
   assert.equal(modes.flooding.otherAckedRate, 600);
   assert.equal(modes.flooding.edgeCpuS, 8);
   assert.equal(modes.flooding.edgeCores, 0.4);
+  assert.equal(modes.flooding.brokerCpuS, 6);
+  assert.equal(modes.alone.brokerCpuS, 6);
   assert.equal(modes.neighbour.rounds, 0);
   assert.equal(modes.alone.otherOfferedRate, 0);
 });
