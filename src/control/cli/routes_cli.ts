@@ -15,8 +15,9 @@
  *                                                   its last refusal, and per-version counts of events; --wait:
  *                                                   first until every live edge has what this edge has in force
  *   show --admin URL                                the map an edge routes by
- *   diff --admin URL MAP.json [--traffic]           which types would route differently; --traffic:
- *                                                   a dry run weighted by the edge's recent traffic
+ *   diff --admin URL MAP.json [--traffic]           which types would route differently, and what changes in
+ *                                                   the tenant quotas and their scope; --traffic: a dry run
+ *                                                   weighted by the edge's recent traffic
  *
  * Every failure prints a clear message and exits non-zero.
  *
@@ -32,6 +33,7 @@ import { dryRunTable } from "./dry_run_table.ts";
 import type { DryRunReport } from "../../core/fleet/dry_run.ts";
 import { formatRouteMapProblems } from "../../core/route_map/route_map_problem.ts";
 import { routingDifferences } from "../../core/route_map/routing_diff.ts";
+import { tenantQuotaDifferences } from "../../core/route_map/tenancy_diff.ts";
 import { adminRequest, fleetOf, pushSignedRouteMap } from "./routes_admin_client.ts";
 import { CANARY_OPTIONS, canaryOf, endCanary } from "./routes_cli_canary.ts";
 import { keygen, signWithKeyFile } from "./routes_cli_keys.ts";
@@ -224,6 +226,7 @@ async function diff(args: string[], out: (line: string) => void): Promise<number
   for (const change of changes) {
     out(`${change.type}: [${change.before.join(", ")}] -> [${change.after.join(", ")}]`);
   }
+  for (const line of tenantQuotaDifferences(current, proposed)) out(line);
   return 0;
 }
 

@@ -1,0 +1,74 @@
+import type { Tenancy, TenantQuota, TenantQuotaScope } from "../route_map/tenancy.ts";
+
+/**
+ * The part of a tenant's quota that one edge enforces. With the `edge` scope it is the whole
+ * quota; with the `fleet` scope each limit is divided by the live edges this edge sees (itself
+ * included, at least 1) and rounded up to a whole number: no limit falls to 0 however many edges
+ * there are, and the fleet together allows at most one unit per edge more than the quota (n edges
+ * each allowing ⌈Q/n⌉ < Q/n + 1). No limit (Infinity) stays no limit.
+ *
+ * Returns `quota` itself when nothing is divided, so a caller can compare by identity.
+ *
+ * @example
+ * ```ts
+ * import { quotaShare } from "./quota_share.ts";
+ * const quota = { name: "kart", eventsPerSecond: 2000, maxConnections: 5, bytesPerSecond: Infinity, topicPrefix: "", scope: "fleet" as const };
+ * quotaShare(quota, 3); // eventsPerSecond 667, maxConnections 2, bytesPerSecond Infinity
+ * ```
+ */
+export function quotaShare(quota: TenantQuota, liveEdges: number): TenantQuota {
+  const edges = edgesSharing(quota.scope, liveEdges);
+  if (edges === 1) return quota;
+  return Object.freeze({
+    ...quota,
+    eventsPerSecond: shareOf(quota.eventsPerSecond, edges),
+    maxConnections: shareOf(quota.maxConnections, edges),
+    bytesPerSecond: shareOf(quota.bytesPerSecond, edges),
+  });
+}
+
+/** How many edges share each quota: the live edges (at least 1) with the `fleet` scope, else 1. */
+export function edgesSharing(scope: TenantQuotaScope, liveEdges: number): number {
+  return scope === "fleet" && Number.isFinite(liveEdges) && liveEdges > 1 ? Math.floor(liveEdges) : 1;
+}
+
+/** ⌈limit / edges⌉, Infinity kept. */
+function shareOf(limit: number, edges: number): number {
+  return Number.isFinite(limit) ? Math.ceil(limit / edges) : limit;
+}
+
+/** What `GET /v1/routes` shows of the quotas this edge enforces (null is no limit). */
+export interface TenantQuotasJson {
+  readonly scope: TenantQuotaScope;
+  /** The live edges this edge sees, itself included. */
+  readonly liveEdges: number;
+  /** The part of each quota this edge enforces: 1 with the edge scope, 1 / live edges with the fleet scope. */
+  readonly share: number;
+  /** This edge's limits per tenant ("other" last), after the division. */
+  readonly tenants: readonly {
+    readonly name: string;
+    readonly eventsPerSecond: number | null;
+    readonly maxConnections: number | null;
+    readonly bytesPerSecond: number | null;
+  }[];
+}
+
+/** The quotas `tenancy` gives this edge when it sees `liveEdges` live edges, as JSON. */
+export function tenantQuotasJson(tenancy: Tenancy, liveEdges: number): TenantQuotasJson {
+  const limit = (value: number) => Number.isFinite(value) ? value : null;
+  const edges = Math.max(1, liveEdges);
+  return {
+    scope: tenancy.scope,
+    liveEdges: edges,
+    share: 1 / edgesSharing(tenancy.scope, edges),
+    tenants: [...tenancy.listed, tenancy.other].map((quota) => {
+      const share = quotaShare(quota, edges);
+      return {
+        name: share.name,
+        eventsPerSecond: limit(share.eventsPerSecond),
+        maxConnections: limit(share.maxConnections),
+        bytesPerSecond: limit(share.bytesPerSecond),
+      };
+    }),
+  };
+}
