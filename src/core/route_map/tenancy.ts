@@ -161,3 +161,27 @@ export function prefixedMap(map: RoutableMap, prefix: string): RoutableMap {
     ...(map.badEventTopic === undefined ? {} : { badEventTopic: prefixed(map.badEventTopic)! }),
   };
 }
+
+/** A tenant's quota as the admin API (`GET /v1/routes`), the dashboard and the ops CLI show it: null is no limit. */
+export interface TenantQuotaJson {
+  readonly name: string;
+  readonly eventsPerSecond: number | null;
+  readonly maxConnections: number | null;
+  readonly bytesPerSecond: number | null;
+  /** "" for none. */
+  readonly topicPrefix: string;
+}
+
+/** The listed tenants' quotas in map order, then "other"'s, as JSON. */
+export function tenantQuotasToJson(
+  tenants: { readonly listed: readonly TenantQuota[]; readonly other: TenantQuota },
+): TenantQuotaJson[] {
+  const limit = (value: number) => Number.isFinite(value) ? value : null;
+  return [...tenants.listed, tenants.other].map((quota) => ({
+    name: quota.name,
+    eventsPerSecond: limit(quota.eventsPerSecond),
+    maxConnections: limit(quota.maxConnections),
+    bytesPerSecond: limit(quota.bytesPerSecond),
+    topicPrefix: quota.topicPrefix,
+  }));
+}
