@@ -31,7 +31,7 @@ import { parseAuthoredRouteMap } from "../authored_route_map.ts";
 import { countsTable, fleetTable, waitForRollout } from "./rollout_cli.ts";
 import { DRY_RUN_PATH } from "../dry_run_routes.ts";
 import { dryRunTable } from "./dry_run_table.ts";
-import { tenantsTable } from "./tenants_table.ts";
+import { type QuotaShareJson, tenantsTable } from "./tenants_table.ts";
 import type { TenantQuotaJson } from "../../core/route_map/tenancy.ts";
 import type { DryRunReport } from "../../core/fleet/dry_run.ts";
 import { formatRouteMapProblems } from "../../core/route_map/route_map_problem.ts";
@@ -194,8 +194,10 @@ async function status(args: string[], out: (line: string) => void): Promise<numb
   for (const line of fleetTable(fleet)) out(line);
   for (const line of countsTable(fleet)) out(line);
   // The quotas of the stable map in force (a canary routes its cohort; the stable map sets quotas).
-  const tenants = (await routesInForce()).tenants as TenantQuotaJson[] | undefined;
-  if (tenants !== undefined) { for (const line of tenantsTable(tenants)) out(line); }
+  const body = await routesInForce();
+  const tenants = body.tenants as TenantQuotaJson[] | undefined;
+  const share = body.tenantQuotas as QuotaShareJson | undefined;
+  if (tenants !== undefined) { for (const line of tenantsTable(tenants, share)) out(line); }
   return code;
 }
 

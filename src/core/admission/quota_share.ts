@@ -1,4 +1,10 @@
-import type { Tenancy, TenantQuota, TenantQuotaScope } from "../route_map/tenancy.ts";
+import {
+  type Tenancy,
+  type TenantQuota,
+  type TenantQuotaJson,
+  type TenantQuotaScope,
+  tenantQuotasToJson,
+} from "../route_map/tenancy.ts";
 
 /**
  * The part of a tenant's quota that one edge enforces. With the `edge` scope it is the whole
@@ -37,38 +43,27 @@ function shareOf(limit: number, edges: number): number {
   return Number.isFinite(limit) ? Math.ceil(limit / edges) : limit;
 }
 
-/** What `GET /v1/routes` shows of the quotas this edge enforces (null is no limit). */
+/** What `GET /v1/routes` shows of the quotas this edge enforces, as `tenantQuotas`. */
 export interface TenantQuotasJson {
   readonly scope: TenantQuotaScope;
   /** The live edges this edge sees, itself included. */
   readonly liveEdges: number;
   /** The part of each quota this edge enforces: 1 with the edge scope, 1 / live edges with the fleet scope. */
   readonly share: number;
-  /** This edge's limits per tenant ("other" last), after the division. */
-  readonly tenants: readonly {
-    readonly name: string;
-    readonly eventsPerSecond: number | null;
-    readonly maxConnections: number | null;
-    readonly bytesPerSecond: number | null;
-  }[];
+  /** This edge's limits per tenant ("other" last), after the division; null is no limit. */
+  readonly tenants: readonly TenantQuotaJson[];
 }
 
 /** The quotas `tenancy` gives this edge when it sees `liveEdges` live edges, as JSON. */
 export function tenantQuotasJson(tenancy: Tenancy, liveEdges: number): TenantQuotasJson {
-  const limit = (value: number) => Number.isFinite(value) ? value : null;
   const edges = Math.max(1, liveEdges);
   return {
     scope: tenancy.scope,
     liveEdges: edges,
     share: 1 / edgesSharing(tenancy.scope, edges),
-    tenants: [...tenancy.listed, tenancy.other].map((quota) => {
-      const share = quotaShare(quota, edges);
-      return {
-        name: share.name,
-        eventsPerSecond: limit(share.eventsPerSecond),
-        maxConnections: limit(share.maxConnections),
-        bytesPerSecond: limit(share.bytesPerSecond),
-      };
+    tenants: tenantQuotasToJson({
+      listed: tenancy.listed.map((quota) => quotaShare(quota, edges)),
+      other: quotaShare(tenancy.other, edges),
     }),
   };
 }

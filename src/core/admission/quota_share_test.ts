@@ -56,8 +56,8 @@ Deno.test("tenantQuotasJson() shows the scope, the live edges, the share and thi
     liveEdges: 4,
     share: 0.25,
     tenants: [
-      { name: "kart", eventsPerSecond: 500, maxConnections: 2, bytesPerSecond: null },
-      { name: "other", eventsPerSecond: 25, maxConnections: 2, bytesPerSecond: null },
+      { name: "kart", eventsPerSecond: 500, maxConnections: 2, bytesPerSecond: null, topicPrefix: "kart." },
+      { name: "other", eventsPerSecond: 25, maxConnections: 2, bytesPerSecond: null, topicPrefix: "" },
     ],
   });
   const edge = tenantQuotasJson(new Tenancy([quota({ scope: "edge" })], { ...other, scope: "edge" }), 4);
