@@ -62,6 +62,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
     logger: options.logger,
     ...(options.fleet ? { fleet: () => options.fleet!.view() } : {}),
     ...(options.dryRun ? { lastDryRun: () => options.dryRun!.log.last } : {}),
+    ...(options.tenantQuotas ? { liveEdges: () => options.tenantQuotas!().liveEdges } : {}),
   });
   // Before the ops token middleware: the dashboard also takes the token as ?token= (EventSource sends no headers).
   mountDashboard(app, feed, options.opsToken);

@@ -43,6 +43,17 @@ function shareOf(limit: number, edges: number): number {
   return Number.isFinite(limit) ? Math.ceil(limit / edges) : limit;
 }
 
+/** The quotas of `tenancy` (listed, then other) as this edge enforces them when it sees `liveEdges` live edges. */
+export function sharedQuotas(
+  tenancy: { readonly listed: readonly TenantQuota[]; readonly other: TenantQuota },
+  liveEdges: number,
+): { readonly listed: readonly TenantQuota[]; readonly other: TenantQuota } {
+  return {
+    listed: tenancy.listed.map((quota) => quotaShare(quota, liveEdges)),
+    other: quotaShare(tenancy.other, liveEdges),
+  };
+}
+
 /** What `GET /v1/routes` shows of the quotas this edge enforces, as `tenantQuotas`. */
 export interface TenantQuotasJson {
   readonly scope: TenantQuotaScope;
@@ -61,9 +72,6 @@ export function tenantQuotasJson(tenancy: Tenancy, liveEdges: number): TenantQuo
     scope: tenancy.scope,
     liveEdges: edges,
     share: 1 / edgesSharing(tenancy.scope, edges),
-    tenants: tenantQuotasToJson({
-      listed: tenancy.listed.map((quota) => quotaShare(quota, edges)),
-      other: quotaShare(tenancy.other, edges),
-    }),
+    tenants: tenantQuotasToJson(sharedQuotas(tenancy, edges)),
   };
 }
