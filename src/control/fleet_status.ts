@@ -81,10 +81,12 @@ export class FleetStatus {
   /** Takes a status read from the fleet; an older record of an edge than the one held is ignored. */
   observe(status: EdgeStatus): void {
     const held = this.#latest.get(status.edgeId);
-    if (held === undefined || Date.parse(held.heartbeatAt) <= Date.parse(status.heartbeatAt)) {
+    const heartbeat = Date.parse(status.heartbeatAt);
+    if (held === undefined || Date.parse(held.heartbeatAt) <= heartbeat) {
       this.#latest.set(status.edgeId, status);
+      // A stale record (the history read back at start) cannot change the count: only a fresh one is counted.
+      if (this.#now() - heartbeat <= this.staleMs) this.checkLiveEdges();
     }
-    this.checkLiveEdges();
   }
 
   /** Live edges as of the last check (this one included, so at least 1): checked on every status read and every heartbeat. */
