@@ -101,7 +101,9 @@ export class TenantBudget {
     return {
       id,
       code: "OVERLOADED",
-      message: `tenant ${this.label} is over its quota on this edge`,
+      message: this.#quota.scope === "fleet"
+        ? `tenant ${this.label} is over its share of its fleet quota on this edge`
+        : `tenant ${this.label} is over its quota on this edge`,
       retryAfterMs: Math.max(wait, 10),
     };
   }

@@ -105,6 +105,7 @@ Deno.test("a fleet-scoped quota is divided by the live edges; an edge-scoped one
   assert.equal(admitted(fleet, 100, 0), 50, "a burst of twice the share");
   assert.deepEqual([edge.quota.eventsPerSecond, edge.quota.maxConnections], [100, 10]);
   assert.equal(admitted(edge, 300, 0), 200);
+  assert.match(fleet.refuse("late", 0).message, /tenant kart is over its share of its fleet quota on this edge/);
   fleet.connections = 3;
   assert.equal(fleet.full, true, "the connection cap is this edge's share");
 });
