@@ -16,8 +16,9 @@
  *                                                   first until every live edge has what this edge has in force;
  *                                                   then the tenants and their quotas
  *   show --admin URL                                the map an edge routes by
- *   diff --admin URL MAP.json [--traffic]           which types would route differently; --traffic:
- *                                                   a dry run weighted by the edge's recent traffic
+ *   diff --admin URL MAP.json [--traffic]           which types would route differently, and what changes in
+ *                                                   the tenant quotas and their scope; --traffic: a dry run
+ *                                                   weighted by the edge's recent traffic
  *
  * Every failure prints a clear message and exits non-zero.
  *
@@ -30,11 +31,12 @@ import { parseAuthoredRouteMap } from "../authored_route_map.ts";
 import { countsTable, fleetTable, waitForRollout } from "./rollout_cli.ts";
 import { DRY_RUN_PATH } from "../dry_run_routes.ts";
 import { dryRunTable } from "./dry_run_table.ts";
-import { tenantsTable } from "./tenants_table.ts";
+import { type QuotaShareJson, tenantsTable } from "./tenants_table.ts";
 import type { TenantQuotaJson } from "../../core/route_map/tenancy.ts";
 import type { DryRunReport } from "../../core/fleet/dry_run.ts";
 import { formatRouteMapProblems } from "../../core/route_map/route_map_problem.ts";
 import { routingDifferences } from "../../core/route_map/routing_diff.ts";
+import { tenantQuotaDifferences } from "../../core/route_map/tenancy_diff.ts";
 import { adminRequest, fleetOf, pushSignedRouteMap } from "./routes_admin_client.ts";
 import { CANARY_OPTIONS, canaryOf, endCanary } from "./routes_cli_canary.ts";
 import { keygen, signWithKeyFile } from "./routes_cli_keys.ts";
@@ -192,8 +194,10 @@ async function status(args: string[], out: (line: string) => void): Promise<numb
   for (const line of fleetTable(fleet)) out(line);
   for (const line of countsTable(fleet)) out(line);
   // The quotas of the stable map in force (a canary routes its cohort; the stable map sets quotas).
-  const tenants = (await routesInForce()).tenants as TenantQuotaJson[] | undefined;
-  if (tenants !== undefined) { for (const line of tenantsTable(tenants)) out(line); }
+  const body = await routesInForce();
+  const tenants = body.tenants as TenantQuotaJson[] | undefined;
+  const share = body.tenantQuotas as QuotaShareJson | undefined;
+  if (tenants !== undefined) { for (const line of tenantsTable(tenants, share)) out(line); }
   return code;
 }
 
@@ -234,6 +238,7 @@ async function diff(args: string[], out: (line: string) => void): Promise<number
   for (const change of changes) {
     out(`${change.type}: [${change.before.join(", ")}] -> [${change.after.join(", ")}]`);
   }
+  for (const line of tenantQuotaDifferences(current, proposed)) out(line);
   return 0;
 }
 

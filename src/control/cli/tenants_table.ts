@@ -7,8 +7,14 @@
  */
 import type { TenantQuotaJson } from "../../core/route_map/tenancy.ts";
 
+/** The scope of the quotas and the live edges that divide fleet quotas, as `GET /v1/routes` → `tenantQuotas` shows them. */
+export interface QuotaShareJson {
+  readonly scope: string;
+  readonly liveEdges: number;
+}
+
 /** The quotas as a table an operator reads at a glance; "no limit" where the map sets none. */
-export function tenantsTable(tenants: readonly TenantQuotaJson[]): string[] {
+export function tenantsTable(tenants: readonly TenantQuotaJson[], share?: QuotaShareJson): string[] {
   const limit = (value: number | null) => value === null ? "no limit" : String(value);
   const rows = tenants.map((t) => [
     t.name,
@@ -21,8 +27,15 @@ export function tenantsTable(tenants: readonly TenantQuotaJson[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
   const listed = tenants.length - 1;
+  const scope = share?.scope !== "fleet"
+    ? "quotas per edge"
+    : `quotas for the fleet: this edge enforces ${
+      share.liveEdges === 1
+        ? "the whole of each, seeing no other live edge"
+        : `1/${share.liveEdges} of each, rounded up`
+    }`;
   const summary = listed === 0
-    ? 'no tenants listed: every player is in "other" (quotas per edge)'
-    : `${listed} tenant${listed === 1 ? "" : "s"} listed, the rest share "other" (quotas per edge)`;
+    ? `no tenants listed: every player is in "other" (${scope})`
+    : `${listed} tenant${listed === 1 ? "" : "s"} listed, the rest share "other" (${scope})`;
   return ["", line(header), ...rows.map(line), summary];
 }

@@ -23,3 +23,13 @@ Deno.test("tenantsTable() says when no tenant is listed", () => {
   ]);
   assert.equal(lines.at(-1), 'no tenants listed: every player is in "other" (quotas per edge)');
 });
+
+Deno.test("tenantsTable() says when the quotas hold for the fleet, and this edge's share", () => {
+  const other = { name: "other", eventsPerSecond: 10, maxConnections: null, bytesPerSecond: null, topicPrefix: "" };
+  assert.equal(
+    tenantsTable([other], { scope: "fleet", liveEdges: 3 }).at(-1),
+    'no tenants listed: every player is in "other" (quotas for the fleet: this edge enforces 1/3 of each, rounded up)',
+  );
+  assert.match(tenantsTable([other], { scope: "fleet", liveEdges: 1 }).at(-1)!, /the whole of each, seeing no other/);
+  assert.match(tenantsTable([other], { scope: "edge", liveEdges: 3 }).at(-1)!, /\(quotas per edge\)$/);
+});

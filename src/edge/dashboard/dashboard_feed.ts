@@ -7,6 +7,7 @@ import type { RoutePattern } from "../../core/route_map/route_pattern.ts";
 import type { FleetView } from "../../core/fleet/fleet_view.ts";
 import { Format, KeyStrategy } from "../../gen/veltrix/v1/route_map_pb.ts";
 import { readTenantSample, tenantRows, type TenantSample } from "./dashboard_tenants.ts";
+import { sharedQuotas } from "../../core/admission/quota_share.ts";
 
 /** One interval of the edge, as the dashboard shows and charts it. */
 export interface DashboardPoint {
@@ -69,6 +70,8 @@ export interface DashboardFeedOptions {
   readonly logger?: Logger;
   /** Every edge's rollout status, sent as `fleet` every interval; absent, none is sent. */
   readonly fleet?: () => FleetView;
+  /** The live edges fleet-scoped tenant quotas are divided by: the tenants' quotas show this edge's share. @default 1 */
+  readonly liveEdges?: () => number;
   /** The last dry run answered on this edge (a report with `at`), sent as `dry-run` when it changes. */
   readonly lastDryRun?: () => { readonly at: string } | undefined;
 }
@@ -208,7 +211,8 @@ export class DashboardFeed {
       if (this.#points.length > this.#historyPoints) this.#points.splice(0, this.#points.length - this.#historyPoints);
       this.#broadcast({ event: "point", data: JSON.stringify(point) });
       const seconds = Math.max(sample.takenAt - previous.takenAt, 1) / 1000;
-      const tenants = tenantRows(this.#options.routes.table.tenancy, previous.tenants, sample.tenants, seconds);
+      const quotas = sharedQuotas(this.#options.routes.table.tenancy, this.#options.liveEdges?.() ?? 1);
+      const tenants = tenantRows(quotas, previous.tenants, sample.tenants, seconds);
       this.#tenants = { event: "tenants", data: JSON.stringify({ at: point.at, tenants }) };
       this.#broadcast(this.#tenants);
       const fleet = this.#options.fleet;

@@ -15,6 +15,7 @@ import {
 import { EdgeMetrics } from "../edge_metrics.ts";
 import type { DashboardTenant } from "./dashboard_tenants.ts";
 import client from "prom-client";
+import { TenantQuotaScope } from "../../gen/veltrix/v1/route_map_pb.ts";
 
 const ops = await makeSigningKey("ops-dash");
 const keys = await TrustedKeys.import(parseTrustedKeys(ops.trustEntry));
@@ -325,6 +326,29 @@ Deno.test("DashboardFeed sends the tenants the map lists, then other, quota besi
     const late: DashboardMessage[] = [];
     feed.subscribe((m) => late.push(m))();
     assert.ok(late.some((m) => m.event === "tenants"), "a new subscriber gets the latest tenants at once");
+  } finally {
+    recorder.stop();
+  }
+});
+
+Deno.test("DashboardFeed shows this edge's share of fleet-scoped tenant quotas", async () => {
+  let liveEdges = 4;
+  const { feed, control } = harness({ liveEdges: () => liveEdges });
+  const map = {
+    version: 2n,
+    routes: [{ name: "all", match: "*", targets: [{ topic: "game.all" }] }],
+    tenants: [{ name: "kart", eventsPerSecond: 2000, maxConnections: 5 }],
+    tenantQuotaScope: TenantQuotaScope.FLEET,
+  };
+  assert.ok((await control.update(signedBytes(await signRouteMap(ops, map)))).ok);
+  const recorder = new Recorder(feed);
+  try {
+    await recorder.next("tenants");
+    const shared = await recorder.next<{ tenants: DashboardTenant[] }>("tenants");
+    assert.deepEqual([shared.tenants[0]!.quota.eventsPerSecond, shared.tenants[0]!.quota.maxConnections], [500, 2]);
+    liveEdges = 1;
+    const whole = await recorder.next<{ tenants: DashboardTenant[] }>("tenants");
+    assert.deepEqual([whole.tenants[0]!.quota.eventsPerSecond, whole.tenants[0]!.quota.maxConnections], [2000, 5]);
   } finally {
     recorder.stop();
   }
