@@ -5,6 +5,8 @@ import type { RouteControl } from "../control/route_control.ts";
 import type { FleetStatus } from "../control/fleet_status.ts";
 import type { EdgeMetrics } from "../edge/edge_metrics.ts";
 import type { IngestSide } from "../edge/start_ingest.ts";
+import { tenantQuotasJson } from "../core/admission/quota_share.ts";
+import { observeQuotaShare } from "../edge/quota_share_metrics.ts";
 import { type AdminAppOptions, createAdminApp } from "./admin_app.ts";
 
 /** What the admin listener is configured with (field names as in the edge config). */
@@ -51,6 +53,8 @@ export function startAdmin(settings: AdminSettings, deps: AdminDependencies): Ad
     // Each lane writes through a producer of its own; `other` through the main one.
     producers: () => ingest.lanes.labels().length,
   });
+  const tenantQuotas = () => tenantQuotasJson(routes.table.tenancy, ingest.connections.liveEdges);
+  observeQuotaShare(metrics.registry, tenantQuotas);
   const stopApplied = control.onApplied((applied) => metrics.applied(applied.applyMs));
   const stopRefused = control.onRefused((refused) => metrics.routeUpdateRefused(refused.error.code));
   const stopMetering = () => {
@@ -68,6 +72,7 @@ export function startAdmin(settings: AdminSettings, deps: AdminDependencies): Ad
     metrics,
     inFlight: () => ({ events: ingest.lanes.pendingEvents, batches: ingest.lanes.inFlightBatches }),
     logger: deps.logger,
+    tenantQuotas,
     ...(deps.fleet ? { fleet: deps.fleet } : {}),
     ...(deps.dryRun ? { dryRun: deps.dryRun } : {}),
   });
