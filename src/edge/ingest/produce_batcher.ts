@@ -220,10 +220,10 @@ export class ProduceBatcher {
     this.#pending -= batch.ids.length;
     const { listeners, ids } = batch;
     const { metrics, tenantAcks } = this.#options;
-    if (error === undefined && (metrics !== undefined || tenantAcks !== undefined)) {
+    const perEvent = batch.tenants.length > 0;
+    if (error === undefined && (metrics !== undefined || tenantAcks !== undefined || perEvent)) {
       const now = Date.now();
       const { receivedAt, tenants } = batch;
-      const perEvent = tenants.length > 0;
       for (let i = 0; i < receivedAt.length; i++) {
         const latencyMs = now - receivedAt[i]!;
         metrics?.acked(latencyMs);
