@@ -35,10 +35,17 @@ export interface EdgeUnderTest {
 
 /** Starts an edge on free ports and resolves once `/readyz` answers 200. */
 export async function startEdgeUnderTest(
-  options: { brokers: string; jwtSecret: string; trustedKeys?: string; extraEnv?: Record<string, string> },
+  options: {
+    brokers: string;
+    jwtSecret: string;
+    trustedKeys?: string;
+    extraEnv?: Record<string, string>;
+    /** A command the edge runs under, e.g. `["taskset", "-c", "0"]` (inside the raised file limit). */
+    launcher?: readonly string[];
+  },
 ): Promise<EdgeUnderTest> {
   const stateDir = await Deno.makeTempDir({ prefix: "veltrix-bench-state-" });
-  const [deno, ...denoArgs] = edgeArgv({ denoFlags: cpuProfileFlags() });
+  const [deno, ...denoArgs] = edgeArgv({ denoFlags: cpuProfileFlags(), launcher: options.launcher ?? [] });
   const { command, args } = withFileLimit(deno!, denoArgs);
   const child = new Deno.Command(command, {
     args,

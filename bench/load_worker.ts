@@ -25,6 +25,7 @@ import { parseArgs } from "node:util";
 import { sign } from "hono/jwt";
 import * as hdr from "hdr-histogram-js";
 import WebSocket from "ws";
+import { opened } from "./ws_open.ts";
 import { create, fromBinary, fromJson, type JsonValue, toBinary } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import { ClientFrameSchema, ServerFrameSchema } from "../src/gen/veltrix/v1/event_pb.ts";
@@ -197,14 +198,7 @@ async function connect(index: number): Promise<Connection | undefined> {
     perMessageDeflate: false,
   });
   try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once("open", () => resolve());
-      socket.once("error", reject);
-      socket.once(
-        "unexpected-response",
-        (_req: unknown, res: { statusCode?: number }) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)),
-      );
-    });
+    await opened(socket);
   } catch (error) {
     console.error(`load_worker ${worker}: connection ${index}: ${(error as Error).message}`);
     return undefined;

@@ -139,6 +139,33 @@ export function foreignCpu(
   return { seconds: round(seconds), top: used.slice(0, 3).map((u) => `${u.label}: ${round(u.seconds)} s`) };
 }
 
+/** What a run reads before it starts anything, to judge the machine by afterwards. */
+export interface MachineBefore {
+  readonly load: LoadAverage;
+  readonly processes: readonly ProcessCpu[];
+}
+
+/** The load average and every process's CPU time now, before a run. */
+export async function machineBefore(): Promise<MachineBefore> {
+  return { load: await readLoadAverage(), processes: await snapshotProcesses() };
+}
+
+/** The machine's load over a run of `durationS` seconds that began with `before`; `self` is the run's process. */
+export async function machineLoadSince(
+  before: MachineBefore,
+  durationS: number,
+  self = Deno.pid,
+): Promise<MachineLoad> {
+  const foreign = foreignCpu(before.processes, await snapshotProcesses(), self);
+  return {
+    before: before.load,
+    after: await readLoadAverage(),
+    foreignCpuS: foreign.seconds,
+    foreignTop: foreign.top,
+    durationS,
+  };
+}
+
 /** This machine's load average now. */
 export async function readLoadAverage(): Promise<LoadAverage> {
   return parseLoadAverage(await Deno.readTextFile("/proc/loadavg"));

@@ -31,20 +31,13 @@ import { drained, holdsSla } from "./load_checks.ts";
 import { schemaScenario } from "./schema_scenario.ts";
 import { batchedScenario } from "./batched_scenario.ts";
 import { benchSettings, isFullRun } from "./bench_settings.ts";
-import {
-  busyReasons,
-  foreignCpu,
-  latestVerdict,
-  type MachineLoad,
-  readLoadAverage,
-  snapshotProcesses,
-} from "./machine_load.ts";
+import { busyReasons, latestVerdict, machineBefore, machineLoadSince } from "./machine_load.ts";
 
 const { opts, quick, settings } = benchSettings(Deno.args);
 const brokers = opts.brokers ?? Deno.env.get("KAFKA_BROKERS") ?? "127.0.0.1:9092";
 // The machine is judged before the run starts anything, the dev broker included (its start-up is the run's own load).
-const loadBefore = await readLoadAverage();
-const processesBefore = await snapshotProcesses();
+const before = await machineBefore();
+const loadBefore = before.load;
 if (!opts.brokers && !Deno.env.get("KAFKA_BROKERS")) await kafkaUp();
 const startedAt = new Date();
 const benchRun = `b${crypto.randomUUID().slice(0, 6)}`;
@@ -294,14 +287,7 @@ if (typeof summary.kafkajsRate === "number" && summary.kafkajsRate > 0) {
 }
 
 const durationS = Math.round((performance.now() - t0) / 1000);
-const foreign = foreignCpu(processesBefore, await snapshotProcesses(), Deno.pid);
-const machineLoad: MachineLoad = {
-  before: loadBefore,
-  after: await readLoadAverage(),
-  foreignCpuS: foreign.seconds,
-  foreignTop: foreign.top,
-  durationS,
-};
+const machineLoad = await machineLoadSince(before, durationS);
 const verdict = latestVerdict({ quick, full: isFullRun(quick, settings) }, busyReasons(machineLoad));
 const run: BenchRun = {
   startedAt: startedAt.toISOString(),

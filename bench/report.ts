@@ -79,7 +79,7 @@ export function renderMarkdown(run: BenchRun, chartFile: string): string {
 }
 
 /** The load average and the latest.* verdict, for the Markdown; nothing for runs from before they were recorded. */
-function machineLoadLines(run: BenchRun): string[] {
+export function machineLoadLines(run: Pick<BenchRun, "machineLoad" | "latest">, latestName = "latest.*"): string[] {
   const load = run.machineLoad;
   if (load === undefined) return [];
   const avg = (l: { one: number; five: number; fifteen: number }) => `${l.one} / ${l.five} / ${l.fifteen}`;
@@ -88,7 +88,9 @@ function machineLoadLines(run: BenchRun): string[] {
       load.after ? `; after: ${avg(load.after)}` : ""
     }. CPU used by processes outside the run (the dev broker is part of it): ${load.foreignCpuS ?? "?"} s${
       load.foreignTop?.length ? ` (${load.foreignTop.join(", ")})` : ""
-    }.${run.latest ? ` latest.*: ${run.latest.writeLatest ? "replaced" : "not replaced"}, ${run.latest.why}.` : ""}`,
+    }.${
+      run.latest ? ` ${latestName}: ${run.latest.writeLatest ? "replaced" : "not replaced"}, ${run.latest.why}.` : ""
+    }`,
     "",
   ];
 }

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { create, toBinary } from "@bufbuild/protobuf";
-import { RouteMapSchema, SignedRouteMapSchema } from "../src/gen/veltrix/v1/route_map_pb.ts";
+import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
+import { type RouteMap, RouteMapSchema, SignedRouteMapSchema } from "../src/gen/veltrix/v1/route_map_pb.ts";
 import { defaultRouteMap } from "../src/core/mod.ts";
 
 /** An Ed25519 key for signing the storm's maps, with the `VELTRIX_TRUSTED_KEYS` entry for it. */
@@ -21,6 +21,16 @@ export async function makeStormKey(keyId = "bench-storm"): Promise<StormKey> {
   const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]) as CryptoKeyPair;
   const raw = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
   return { keyId, privateKey: pair.privateKey, trustEntry: `${keyId}:${btoa(String.fromCharCode(...raw))}` };
+}
+
+/** `map` serialised and signed with `key`, as the bytes `POST /v1/routes` takes (`application/x-protobuf`). */
+export async function signedMapBytes(
+  key: StormKey,
+  map: RouteMap | MessageInitShape<typeof RouteMapSchema>,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const routeMap = toBinary(RouteMapSchema, create(RouteMapSchema, map as MessageInitShape<typeof RouteMapSchema>));
+  const signature = new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, key.privateKey, routeMap));
+  return toBinary(SignedRouteMapSchema, create(SignedRouteMapSchema, { routeMap, keyId: key.keyId, signature }));
 }
 
 /** What a storm did. */
@@ -51,11 +61,7 @@ export async function runRouteStorm(
         routes: [{ name: `storm-${i}`, match: `bench.storm-${i}`, targets: [{ topic: "game.player-activity" }] }],
       }).routes[0]!,
     );
-    const routeMap = toBinary(RouteMapSchema, map);
-    const signature = new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, key.privateKey, routeMap));
-    bodies.push(
-      toBinary(SignedRouteMapSchema, create(SignedRouteMapSchema, { routeMap, keyId: key.keyId, signature })),
-    );
+    bodies.push(await signedMapBytes(key, map));
   }
   const report = { posted: 0, applied: 0, refused: 0, postMs: [] as number[] };
   for (let i = 0; i < count; i++) {

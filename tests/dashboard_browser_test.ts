@@ -1,7 +1,9 @@
 /**
  * The ops dashboard in a real browser (Debian's chromium, driven by playwright-core) against a
  * real edge under load: the numbers move, the latency chart fills, a pushed route update shows up
- * with who signed it, and without the ops token the page is refused. Takes a screenshot into a
+ * with who signed it, and without the ops token the page is refused; and the Tenants section, with
+ * two tenants' traffic, shows each listed tenant and other with its quota and use, the tenant
+ * refused over its quota highlighted and the other not. Takes a screenshot into a
  * temporary folder, removed at the end; set `VELTRIX_TEST_ARTIFACTS=<folder>` to keep it there.
  */
 import assert from "node:assert/strict";
@@ -12,6 +14,7 @@ import { IngestClient } from "./support/ingest_client.ts";
 import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../src/core/updates/testing/route_signing.ts";
 import { SteadySenders } from "./support/steady_senders.ts";
 import { playerToken } from "./support/tokens.ts";
+import { CHESS, KART, pushTenantMap, tenantEdgeEnv, TenantTraffic } from "./support/tenant_traffic.ts";
 
 const OPS_TOKEN = "dashboard-ops-token-0123456789";
 /** A folder to keep the screenshot in; without it, the screenshot goes to a temporary folder. */
@@ -39,6 +42,33 @@ async function eventually<T>(
   }
 }
 
+/** Debian's chromium, headless. */
+function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+    ],
+  });
+}
+
+/** Collects what the page logs as an error, fails to load, or throws. */
+function pageErrorsOf(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(String(error)));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
+  });
+  return errors;
+}
+
 Deno.test("the dashboard shows live numbers under load and a pushed route update, in chromium", async () => {
   const run = crypto.randomUUID().slice(0, 8);
   const ops = await makeSigningKey(`ops-dash-${run}`);
@@ -50,16 +80,7 @@ Deno.test("the dashboard shows live numbers under load and a pushed route update
   const artifacts = KEEP_ARTIFACTS_IN ?? await Deno.makeTempDir({ prefix: "veltrix-dashboard-" });
   try {
     senders = SteadySenders.start(edge.ingestUrl, 4, 40);
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-      ],
-    });
+    browser = await launchChromium();
     const outsider = await browser.newPage();
     const refused = await outsider.goto(`${admin}/dashboard`);
     assert.equal(refused?.status(), 401, "the page needs the ops token");
@@ -68,14 +89,7 @@ Deno.test("the dashboard shows live numbers under load and a pushed route update
     await outsider.close();
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
-    const pageErrors: string[] = [];
-    page.on("pageerror", (error) => pageErrors.push(String(error)));
-    page.on("console", (message) => {
-      if (message.type() === "error") pageErrors.push(message.text());
-    });
-    page.on("response", (response) => {
-      if (response.status() >= 400) pageErrors.push(`${response.status()} ${response.url()}`);
-    });
+    const pageErrors = pageErrorsOf(page);
 
     const opened = await page.goto(`${admin}/dashboard?token=${OPS_TOKEN}`);
     assert.equal(opened?.status(), 200);
@@ -165,5 +179,81 @@ Deno.test("the dashboard shows live numbers under load and a pushed route update
     await senders?.close();
     await edge.stop();
     if (!KEEP_ARTIFACTS_IN) await Deno.remove(artifacts, { recursive: true });
+  }
+});
+
+Deno.test("the dashboard's Tenants section shows each tenant's quota and use, the one over quota highlighted, in chromium", async () => {
+  const ops = await makeSigningKey("ops-dash-tenants");
+  const edge = await startEdgeProcess({ ...tenantEdgeEnv(ops), VELTRIX_OPS_TOKEN: OPS_TOKEN });
+  const admin = `http://127.0.0.1:${edge.adminPort}`;
+  let traffic: TenantTraffic | undefined;
+  let browser: Browser | undefined;
+  try {
+    await pushTenantMap(admin, ops, { authorization: `Bearer ${OPS_TOKEN}` });
+    traffic = await TenantTraffic.start(edge.ingestUrl);
+    await traffic.flowing();
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+    const pageErrors = pageErrorsOf(page);
+    assert.equal((await page.goto(`${admin}/dashboard?token=${OPS_TOKEN}`))?.status(), 200);
+
+    const rows = page.getByTestId("tenant-row");
+    const names = () => rows.evaluateAll((all) => all.map((row) => row.getAttribute("data-tenant")));
+    await eventually("the listed tenants, then other", names, (n) => n.join() === "kart,chess,other");
+    /** A tenant's row: whether it is over quota, and each cell's value and quota by field. */
+    const row = (tenant: string) =>
+      page.locator(`[data-testid="tenant-row"][data-tenant="${tenant}"]`).evaluate((tr) => ({
+        over: tr.getAttribute("data-over"),
+        className: tr.className,
+        cells: Object.fromEntries(
+          [...tr.querySelectorAll("td[data-field]")].map((td) => [
+            td.getAttribute("data-field"),
+            { value: td.getAttribute("data-value"), quota: td.getAttribute("data-quota") },
+          ]),
+        ),
+      }));
+    // kart sends about 100 events/s against a quota of 20: refused, so highlighted; chess is not.
+    const kart = await eventually("kart over quota", () => row("kart"), (r) => r.over === "true");
+    assert.equal(kart.className, "over");
+    assert.ok(Number(kart.cells.refused?.value) > 0, JSON.stringify(kart));
+    assert.ok(Number(kart.cells.admitted?.value) > 0, JSON.stringify(kart));
+    assert.equal(kart.cells.admitted?.quota, String(KART.eventsPerSecond));
+    assert.deepEqual(kart.cells.connections, { value: "1", quota: String(KART.maxConnections) });
+    assert.equal(kart.cells.bytes?.quota, "", "kart has no bytes quota");
+    const chess = await row("chess");
+    assert.equal(chess.over, "false");
+    assert.equal(chess.className, "");
+    assert.equal(chess.cells.refused?.value, "0");
+    assert.equal(chess.cells.admitted?.quota, String(CHESS.eventsPerSecond));
+    assert.equal(chess.cells.bytes?.quota, String(CHESS.bytesPerSecond));
+    assert.equal(chess.cells.prefix?.value, CHESS.topicPrefix);
+    const other = await row("other");
+    assert.deepEqual([other.over, other.cells.connections?.quota, other.cells.admitted?.quota], ["false", "100", ""]);
+    assert.match(
+      await page.getByTestId("tenants-summary").textContent() ?? "",
+      /2 listed \+ other, over quota now: kart/,
+    );
+
+    // Ack p99 per tenant, from veltrix_tenant_ack_seconds: shown once the edge exports it.
+    const metrics = await (await fetch(`${admin}/metrics`, { headers: { authorization: `Bearer ${OPS_TOKEN}` } }))
+      .text();
+    if (metrics.includes("veltrix_tenant_ack_seconds_bucket")) {
+      await eventually(
+        "chess's ack p99",
+        async () => (await row("chess")).cells["ack-p99"]?.value,
+        (v) => Number(v) > 0,
+      );
+    }
+    if (KEEP_ARTIFACTS_IN) {
+      await Deno.mkdir(KEEP_ARTIFACTS_IN, { recursive: true });
+      const screenshot = `${KEEP_ARTIFACTS_IN}/dashboard-tenants.png`;
+      await page.getByTestId("tenants-table").locator("xpath=ancestor::section").screenshot({ path: screenshot });
+      console.log(`tenants screenshot: ${screenshot}`);
+    }
+    assert.deepEqual(pageErrors, [], "the page logged no errors");
+  } finally {
+    await browser?.close();
+    await traffic?.stop();
+    await edge.stop();
   }
 });

@@ -370,6 +370,23 @@ Deno.test("routes push, show and diff work against a running edge that trusts th
         assert.match(result.stdout, /no event type would route differently/);
       });
 
+      await t.step("diff names a change of the tenant quotas and their scope, from the map's JSON form", async () => {
+        const fleet = {
+          ...JSON.parse(mapJson(3, [playerRoute])),
+          tenants: [{ name: "kart", eventsPerSecond: 2000 }],
+          tenantQuotaScope: "TENANT_QUOTA_SCOPE_FLEET",
+        };
+        await Deno.writeTextFile(`${dir}/fleet.json`, JSON.stringify(fleet));
+        assertExit(await routes("validate", `${dir}/fleet.json`), 0);
+        const result = await routes("diff", "--admin", admin, `${dir}/fleet.json`);
+        assertExit(result, 0);
+        assert.deepEqual(result.stdout.trim().split("\n").slice(1), [
+          "no event type would route differently",
+          "tenant quota scope: edge (unset) -> fleet",
+          "tenant kart: added (events/s 2000, connections no limit, bytes/s no limit)",
+        ]);
+      });
+
       await t.step("diff of an invalid proposed map exits 1 listing its problems", async () => {
         await Deno.writeTextFile(`${dir}/bad.json`, mapJson(3, [playerRoute, playerRoute]));
         const result = await routes("diff", "--admin", admin, `${dir}/bad.json`);

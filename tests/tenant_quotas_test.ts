@@ -4,7 +4,8 @@
  * to its events per second with OVERLOADED and a retry hint while a quiet tenant's events are all
  * acked and land once, under its topic prefix (kcat reads them back); a tenant's connection cap
  * refuses its next upgrade and no other tenant's; 1,000 unknown tenant values all count as
- * "other", so the metrics' tenant labels stay the listed tenants plus "other".
+ * "other", so the metrics' tenant labels stay the listed tenants plus "other". `deno task routes
+ * status` lists the tenants and their quotas.
  */
 import assert from "node:assert/strict";
 import { readTopic } from "./support/kcat_reader.ts";
@@ -14,6 +15,7 @@ import { testBrokers } from "./support/kafka_target.ts";
 import { makeSigningKey, signedBytes, signRouteMap } from "../src/core/updates/testing/route_signing.ts";
 import { playerToken } from "./support/tokens.ts";
 import { tryUpgrade } from "./support/upgrade_status.ts";
+import { routesTask } from "./support/routes_task.ts";
 
 const FLOOD_RATE = 100;
 
@@ -47,6 +49,17 @@ Deno.test("a flooding tenant is held to its quota while another tenant's events 
       ),
     });
     assert.equal(applied.status, 200, await applied.text());
+    const status = await routesTask("status", "--admin", `http://127.0.0.1:${edge.adminPort}`);
+    assert.equal(status.code, 0, status.stderr);
+    const table = status.stdout.split("\n").map((line) => line.trimEnd());
+    const header = table.findIndex((line) => /^TENANT\s+EVENTS\/S\s+CONNECTIONS\s+BYTES\/S\s+TOPIC PREFIX$/.test(line));
+    assert.ok(header !== -1, status.stdout);
+    assert.deepEqual(table.slice(header + 1, header + 5).map((line) => line.split(/\s{2,}/)), [
+      ["flood", String(FLOOD_RATE), "2", "no limit", "-"],
+      ["quiet", "10000", "no limit", "no limit", quietPrefix],
+      ["other", "no limit", "20", "no limit", "-"],
+      ['2 tenants listed, the rest share "other" (quotas per edge)'],
+    ]);
 
     const connect = async (player: string, game: string) => {
       const client = await IngestClient.connect(edge.ingestUrl, await playerToken(player, { game }));

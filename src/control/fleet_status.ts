@@ -37,6 +37,8 @@ export class FleetStatus {
   #timer: ReturnType<typeof setInterval> | undefined;
   #stops: (() => void)[] = [];
   #publishing: Promise<void> = Promise.resolve();
+  #liveEdges = 1;
+  readonly #liveListeners = new Set<(liveEdges: number) => void>();
 
   constructor(options: FleetStatusOptions) {
     this.#options = options;
@@ -79,9 +81,41 @@ export class FleetStatus {
   /** Takes a status read from the fleet; an older record of an edge than the one held is ignored. */
   observe(status: EdgeStatus): void {
     const held = this.#latest.get(status.edgeId);
-    if (held === undefined || Date.parse(held.heartbeatAt) <= Date.parse(status.heartbeatAt)) {
+    const heartbeat = Date.parse(status.heartbeatAt);
+    if (held === undefined || Date.parse(held.heartbeatAt) <= heartbeat) {
       this.#latest.set(status.edgeId, status);
+      // A stale record (the history read back at start) cannot change the count: only a fresh one is counted.
+      if (this.#now() - heartbeat <= this.staleMs) this.checkLiveEdges();
     }
+  }
+
+  /** Live edges as of the last check (this one included, so at least 1): checked on every status read and every heartbeat. */
+  get liveEdges(): number {
+    return this.#liveEdges;
+  }
+
+  /**
+   * Calls `listener` with the number of live edges (this one included) whenever it changes: a
+   * new edge is read, or one's heartbeat grows older than the stale limit (seen within a
+   * heartbeat). With Kafka out of reach the others go stale and the count falls to 1. Returns the
+   * listener's removal.
+   */
+  onLiveEdges(listener: (liveEdges: number) => void): () => void {
+    this.#liveListeners.add(listener);
+    return () => this.#liveListeners.delete(listener);
+  }
+
+  /** Counts the live edges now, and tells the listeners when the count changed; returns it. */
+  checkLiveEdges(): number {
+    const now = this.#now();
+    let live = 1;
+    for (const [edgeId, status] of this.#latest) {
+      if (edgeId !== this.#options.edgeId && now - Date.parse(status.heartbeatAt) <= this.staleMs) live++;
+    }
+    if (live === this.#liveEdges) return live;
+    this.#liveEdges = live;
+    for (const listener of this.#liveListeners) listener(live);
+    return live;
   }
 
   /** Every edge, live or gone, with this edge's own status as of now. */
@@ -104,7 +138,10 @@ export class FleetStatus {
       };
       void this.publish();
     }));
-    this.#timer = setInterval(() => void this.publish(), this.#options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+    this.#timer = setInterval(() => {
+      this.checkLiveEdges();
+      void this.publish();
+    }, this.#options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
     void this.publish();
   }
 
@@ -130,6 +167,7 @@ export class FleetStatus {
     clearInterval(this.#timer);
     for (const stop of this.#stops) stop();
     this.#stops = [];
+    this.#liveListeners.clear();
     return Promise.resolve();
   }
 }

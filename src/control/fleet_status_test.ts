@@ -72,17 +72,21 @@ Deno.test("FleetStatus does not report a stale update (a replay, or its own map 
   }
 });
 
-Deno.test("GET /v1/fleet lists this edge and the edges it heard from, live or gone by heartbeat age", async () => {
-  let now = 10_000;
-  const { fleet } = await setUp(() => now);
-  const other = (edgeId: string, heartbeatMs: number): EdgeStatus => ({
+/** The status of another edge, with its heartbeat at `heartbeatMs`. */
+function other(edgeId: string, heartbeatMs: number): EdgeStatus {
+  return {
     edgeId,
     version: "1",
     appliedAt: new Date(0).toISOString(),
     source: "embedded",
     startedAt: new Date(0).toISOString(),
     heartbeatAt: new Date(heartbeatMs).toISOString(),
-  });
+  };
+}
+
+Deno.test("GET /v1/fleet lists this edge and the edges it heard from, live or gone by heartbeat age", async () => {
+  let now = 10_000;
+  const { fleet } = await setUp(() => now);
   fleet.observe(other("edge-2", 9_500));
   fleet.observe(other("edge-3", 5_000));
   fleet.observe(other("edge-2", 9_000)); // older: ignored
@@ -97,6 +101,29 @@ Deno.test("GET /v1/fleet lists this edge and the edges it heard from, live or go
   assert.deepEqual(body.gone.map((e: EdgeStatus) => e.edgeId), ["edge-3"]);
   now = 20_000;
   assert.deepEqual(fleet.view().live.map((e) => e.edgeId), ["edge-1"], "its own status is always fresh");
+});
+
+Deno.test("FleetStatus tells its listeners the live edges, itself included, as edges come and go stale", async () => {
+  let now = 10_000;
+  const { fleet } = await setUp(() => now);
+  const told: number[] = [];
+  const stop = fleet.onLiveEdges((liveEdges) => told.push(liveEdges));
+  assert.equal(fleet.liveEdges, 1, "alone until it hears from others");
+  fleet.observe(other("edge-2", 9_800));
+  fleet.observe(other("edge-3", 9_900));
+  fleet.observe(other("edge-4", 5_000)); // already stale
+  fleet.observe(other("edge-1", 9_900)); // its own record, read back: not counted twice
+  assert.deepEqual(told, [2, 3]);
+  now = 10_850;
+  assert.equal(fleet.checkLiveEdges(), 2, "edge-2's heartbeat is older than the stale limit");
+  now = 20_000;
+  assert.equal(fleet.checkLiveEdges(), 1, "nothing heard (Kafka out of reach): it counts only itself");
+  fleet.observe(other("edge-2", 19_990));
+  assert.deepEqual(told, [2, 3, 2, 1, 2]);
+  stop();
+  now = 30_000;
+  fleet.checkLiveEdges();
+  assert.deepEqual(told, [2, 3, 2, 1, 2], "a removed listener hears nothing");
 });
 
 Deno.test("FleetStatus of an edge that starts from its last known good map reports that version, from state", async () => {

@@ -13,10 +13,19 @@ import { currentRoutesToJson } from "./route_json.ts";
  * - `POST /v1/routes`: a binary SignedRouteMap (`content-type: application/x-protobuf`) or JSON
  *   `{"routeMap":"<base64>","keyId":"...","signature":"<base64>"}`; answers 200, 400, 401, 409,
  *   413, 422 or 503 with JSON;
- * - `GET /v1/routes`: the map in force, its signer, when it was applied, and the history.
+ * - `GET /v1/routes`: the map in force, its signer, when it was applied, and the history; with
+ *   `tenantQuotas`, also the part of each tenant quota this edge enforces.
  */
-export function mountRouteAdminRoutes(app: Hono, control: RouteControl, maxBytes: number): void {
-  app.get("/v1/routes", (c) => c.json(currentRoutesToJson(control)));
+export function mountRouteAdminRoutes(
+  app: Hono,
+  control: RouteControl,
+  maxBytes: number,
+  tenantQuotas?: () => unknown,
+): void {
+  app.get(
+    "/v1/routes",
+    (c) => c.json({ ...currentRoutesToJson(control), ...(tenantQuotas ? { tenantQuotas: tenantQuotas() } : {}) }),
+  );
 
   app.post("/v1/routes", async (c) => {
     const declared = Number(c.req.header("content-length") ?? "0");

@@ -149,6 +149,26 @@ Deno.test("GET /v1/routes reports the map in force, its signer and the history",
   assert.deepEqual(body.history.map((h: { version: number }) => h.version), [1, 2]);
 });
 
+Deno.test("GET /v1/routes lists the tenants' quotas in map order, then other's, null for no limit", async () => {
+  const { app } = routesApp();
+  const map = {
+    version: 2n,
+    routes: [{ name: "all", match: "*", targets: [{ topic: "game.all" }] }],
+    tenants: [
+      { name: "kart", eventsPerSecond: 500, maxConnections: 2000, bytesPerSecond: 0, topicPrefix: "kart." },
+      { name: "chess", eventsPerSecond: 50 },
+    ],
+    otherTenants: { eventsPerSecond: 10 },
+  };
+  assert.equal((await post(app, signedBytes(await signRouteMap(ops, map)), protobuf)).status, 200);
+  const body = await (await app.request("/v1/routes")).json();
+  assert.deepEqual(body.tenants, [
+    { name: "kart", eventsPerSecond: 500, maxConnections: 2000, bytesPerSecond: null, topicPrefix: "kart." },
+    { name: "chess", eventsPerSecond: 50, maxConnections: null, bytesPerSecond: null, topicPrefix: "" },
+    { name: "other", eventsPerSecond: 10, maxConnections: null, bytesPerSecond: null, topicPrefix: "" },
+  ]);
+});
+
 Deno.test("signedFromJson() reads the JSON form and says what is wrong with a bad one", () => {
   const signed = signedFromJson(JSON.stringify({ routeMap: "AQI=", keyId: "k", signature: "Aw==" }));
   assert.deepEqual([...signed.routeMap], [1, 2]);

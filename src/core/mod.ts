@@ -59,6 +59,7 @@ export { parseRoutePattern, patternMatches, type RoutePattern } from "./route_ma
 export { type CompiledRoute, type Resolution, type ResolvedTarget, RouteTable } from "./route_map/route_table.ts";
 export type { RoutableMap } from "./route_map/routable_map.ts";
 export { type RoutingChange, routingDifferences } from "./route_map/routing_diff.ts";
+export { tenantQuotaDifferences } from "./route_map/tenancy_diff.ts";
 export { MAX_TOPIC_NAME_LENGTH, topicNameProblem } from "./route_map/topic_name.ts";
 
 // Signed route updates

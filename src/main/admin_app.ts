@@ -7,6 +7,7 @@ import { errorResponse } from "../core/errors/error_response.ts";
 import { opsTokenMiddleware } from "../edge/http/ops_token.ts";
 import type { LiveRouteTable } from "../core/route_map/live_route_table.ts";
 import { mountControlService } from "../control/control_service.ts";
+import type { TenantQuotasJson } from "../core/admission/quota_share.ts";
 import { mountRouteAdminRoutes } from "../control/route_admin_routes.ts";
 import type { FleetStatus } from "../control/fleet_status.ts";
 import { mountFleetRoutes } from "../control/fleet_routes.ts";
@@ -37,6 +38,8 @@ export interface AdminAppOptions {
   readonly logger?: Logger;
   /** Every edge's rollout status, for `GET /v1/fleet`; absent, the route is not served. */
   readonly fleet?: FleetStatus;
+  /** The tenant quotas this edge enforces, for `GET /v1/routes`: scope, live edges, share, limits. */
+  readonly tenantQuotas?: () => TenantQuotasJson;
   /** Recent traffic and the last dry run, for `POST /v1/routes:dry-run`; absent, the route is not served. */
   readonly dryRun?: { readonly traffic: TrafficSketch; readonly log: DryRunLog };
 }
@@ -59,6 +62,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
     logger: options.logger,
     ...(options.fleet ? { fleet: () => options.fleet!.view() } : {}),
     ...(options.dryRun ? { lastDryRun: () => options.dryRun!.log.last } : {}),
+    ...(options.tenantQuotas ? { liveEdges: () => options.tenantQuotas!().liveEdges } : {}),
   });
   // Before the ops token middleware: the dashboard also takes the token as ?token= (EventSource sends no headers).
   mountDashboard(app, feed, options.opsToken);
@@ -68,7 +72,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
     return c.redirect(token ? `/dashboard?token=${encodeURIComponent(token)}` : "/dashboard");
   });
   if (options.opsToken !== undefined) app.use("*", opsTokenMiddleware(options.opsToken));
-  mountRouteAdminRoutes(app, options.control, options.routeUpdateMaxBytes);
+  mountRouteAdminRoutes(app, options.control, options.routeUpdateMaxBytes, options.tenantQuotas);
   mountControlService(app, options.control);
   if (options.fleet) mountFleetRoutes(app, options.fleet);
   if (options.dryRun) mountDryRunRoutes(app, { routes: options.routes, ...options.dryRun });

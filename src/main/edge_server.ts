@@ -92,6 +92,9 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
     traffic,
     ...(tracing.spans ? { spans: tracing.spans } : {}),
   });
+  // Fleet-scoped tenant quotas are divided by the live edges this edge sees.
+  ingest.connections.shareAmong(fleet.liveEdges);
+  fleet.onLiveEdges((liveEdges) => ingest.connections.shareAmong(liveEdges));
   const dryRun = { traffic, log: new DryRunLog() };
   const adminDeps = { routes, control: control.control, ingest, readiness, metrics, logger, fleet, dryRun };
   const admin = startAdmin(config, adminDeps);

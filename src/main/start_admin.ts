@@ -5,6 +5,8 @@ import type { RouteControl } from "../control/route_control.ts";
 import type { FleetStatus } from "../control/fleet_status.ts";
 import type { EdgeMetrics } from "../edge/edge_metrics.ts";
 import type { IngestSide } from "../edge/start_ingest.ts";
+import { tenantQuotasJson } from "../core/admission/quota_share.ts";
+import { observeQuotaShare } from "../edge/quota_share_metrics.ts";
 import { type AdminAppOptions, createAdminApp } from "./admin_app.ts";
 
 /** What the admin listener is configured with (field names as in the edge config). */
@@ -49,6 +51,8 @@ export function startAdmin(settings: AdminSettings, deps: AdminDependencies): Ad
     readiness: () => deps.readiness.snapshot(),
     tenants: () => ingest.connections.tenantBudgets(),
   });
+  const tenantQuotas = () => tenantQuotasJson(routes.table.tenancy, ingest.connections.liveEdges);
+  observeQuotaShare(metrics.registry, tenantQuotas);
   const stopApplied = control.onApplied((applied) => metrics.applied(applied.applyMs));
   const stopRefused = control.onRefused((refused) => metrics.routeUpdateRefused(refused.error.code));
   const stopMetering = () => {
@@ -66,6 +70,7 @@ export function startAdmin(settings: AdminSettings, deps: AdminDependencies): Ad
     metrics,
     inFlight: () => ({ events: ingest.batcher.pendingEvents, batches: ingest.batcher.inFlightBatches }),
     logger: deps.logger,
+    tenantQuotas,
     ...(deps.fleet ? { fleet: deps.fleet } : {}),
     ...(deps.dryRun ? { dryRun: deps.dryRun } : {}),
   });

@@ -13,10 +13,12 @@
  *   abort --admin URL --key FILE --key-id ID [--wait]    the stable map, signed as the next version, ends the canary
  *   status --admin URL [--wait [--timeout 30s]]     every edge, the versions it has in force (stable and canary),
  *                                                   its last refusal, and per-version counts of events; --wait:
- *                                                   first until every live edge has what this edge has in force
+ *                                                   first until every live edge has what this edge has in force;
+ *                                                   then the tenants and their quotas
  *   show --admin URL                                the map an edge routes by
- *   diff --admin URL MAP.json [--traffic]           which types would route differently; --traffic:
- *                                                   a dry run weighted by the edge's recent traffic
+ *   diff --admin URL MAP.json [--traffic]           which types would route differently, and what changes in
+ *                                                   the tenant quotas and their scope; --traffic: a dry run
+ *                                                   weighted by the edge's recent traffic
  *
  * Every failure prints a clear message and exits non-zero.
  *
@@ -29,9 +31,12 @@ import { parseAuthoredRouteMap } from "../authored_route_map.ts";
 import { countsTable, fleetTable, waitForRollout } from "./rollout_cli.ts";
 import { DRY_RUN_PATH } from "../dry_run_routes.ts";
 import { dryRunTable } from "./dry_run_table.ts";
+import { type QuotaShareJson, tenantsTable } from "./tenants_table.ts";
+import type { TenantQuotaJson } from "../../core/route_map/tenancy.ts";
 import type { DryRunReport } from "../../core/fleet/dry_run.ts";
 import { formatRouteMapProblems } from "../../core/route_map/route_map_problem.ts";
 import { routingDifferences } from "../../core/route_map/routing_diff.ts";
+import { tenantQuotaDifferences } from "../../core/route_map/tenancy_diff.ts";
 import { adminRequest, fleetOf, pushSignedRouteMap } from "./routes_admin_client.ts";
 import { CANARY_OPTIONS, canaryOf, endCanary } from "./routes_cli_canary.ts";
 import { keygen, signWithKeyFile } from "./routes_cli_keys.ts";
@@ -172,11 +177,15 @@ async function status(args: string[], out: (line: string) => void): Promise<numb
   const { values } = cliOptions(args, ADMIN_OPTIONS, 0);
   const admin = adminUrl(values);
   let code = 0;
+  const routesInForce = async () => {
+    const { status, body } = await adminRequest(`${admin}/v1/routes`);
+    if (status !== 200) throw new RoutesCliError(`cannot read the edge's maps: HTTP ${status}`);
+    return body;
+  };
   if (values.wait) {
     // Until every live edge has what this edge has in force: its canary's version while one runs.
     const timeoutMs = timeoutOption(values);
-    const { status, body } = await adminRequest(`${admin}/v1/routes`);
-    if (status !== 200) throw new RoutesCliError(`cannot read the edge's maps: HTTP ${status}`);
+    const body = await routesInForce();
     const canary = body.canary as { version: number | string } | null | undefined;
     const version = BigInt(String(canary?.version ?? body.version));
     code = await waitForRollout({ version, timeoutMs, readFleet: () => fleetOf(admin), out });
@@ -184,6 +193,11 @@ async function status(args: string[], out: (line: string) => void): Promise<numb
   const fleet = await fleetOf(admin);
   for (const line of fleetTable(fleet)) out(line);
   for (const line of countsTable(fleet)) out(line);
+  // The quotas of the stable map in force (a canary routes its cohort; the stable map sets quotas).
+  const body = await routesInForce();
+  const tenants = body.tenants as TenantQuotaJson[] | undefined;
+  const share = body.tenantQuotas as QuotaShareJson | undefined;
+  if (tenants !== undefined) { for (const line of tenantsTable(tenants, share)) out(line); }
   return code;
 }
 
@@ -224,6 +238,7 @@ async function diff(args: string[], out: (line: string) => void): Promise<number
   for (const change of changes) {
     out(`${change.type}: [${change.before.join(", ")}] -> [${change.after.join(", ")}]`);
   }
+  for (const line of tenantQuotaDifferences(current, proposed)) out(line);
   return 0;
 }
 

@@ -1,15 +1,21 @@
 import type { EventReject } from "../frames/frame_types.ts";
 import type { Tenancy, TenantQuota, TenantTable } from "../route_map/tenancy.ts";
 import { TokenBucket } from "./token_bucket.ts";
+import { quotaShare } from "./quota_share.ts";
 
 /**
  * What one tenant uses of an edge now: its event and byte buckets, and its open connections.
- * Shared by every connection of the tenant; the buckets follow the quota of the map in force.
+ * Shared by every connection of the tenant; the buckets follow the quota of the map in force,
+ * divided among the live edges when the map's quotas hold for the fleet ({@link quotaShare}).
  */
 export class TenantBudget {
   /** The tenant's metrics label: a listed tenant's name, or "other". */
   readonly label: string;
+  /** The quota as the map gives it. */
+  #given: TenantQuota;
+  /** The part of it this edge enforces. */
   #quota: TenantQuota;
+  #liveEdges: number;
   #events: TokenBucket | undefined;
   #bytes: TokenBucket | undefined;
   /** Open connections of the tenant on this edge. */
@@ -21,24 +27,47 @@ export class TenantBudget {
   /** Frame bytes taken so far. */
   bytes = 0;
 
-  constructor(quota: TenantQuota, nowMs: number) {
+  constructor(quota: TenantQuota, nowMs: number, liveEdges = 1) {
     this.label = quota.name;
-    this.#quota = quota;
-    this.#events = bucket(quota.eventsPerSecond, nowMs);
-    this.#bytes = bucket(quota.bytesPerSecond, nowMs);
+    this.#given = quota;
+    this.#liveEdges = liveEdges;
+    this.#quota = quotaShare(quota, liveEdges);
+    this.#events = bucket(this.#quota.eventsPerSecond, nowMs);
+    this.#bytes = bucket(this.#quota.bytesPerSecond, nowMs);
   }
 
-  /** The quota the buckets follow. */
+  /** The limits this edge enforces: the map's quota, or this edge's share of it under the fleet scope. */
   get quota(): TenantQuota {
     return this.#quota;
   }
 
-  /** Follows `quota` (a new map): buckets start full again when a rate changed. */
+  /** The quota as the map gives it (for the whole fleet under the fleet scope). */
+  get given(): TenantQuota {
+    return this.#given;
+  }
+
+  /** Follows `quota` (a new map): a bucket whose rate changed starts full again. */
   follow(quota: TenantQuota, nowMs: number): void {
-    if (quota === this.#quota) return;
-    if (quota.eventsPerSecond !== this.#quota.eventsPerSecond) this.#events = bucket(quota.eventsPerSecond, nowMs);
-    if (quota.bytesPerSecond !== this.#quota.bytesPerSecond) this.#bytes = bucket(quota.bytesPerSecond, nowMs);
-    this.#quota = quota;
+    if (quota === this.#given) return;
+    const share = quotaShare(quota, this.#liveEdges);
+    if (share.eventsPerSecond !== this.#quota.eventsPerSecond) this.#events = bucket(share.eventsPerSecond, nowMs);
+    if (share.bytesPerSecond !== this.#quota.bytesPerSecond) this.#bytes = bucket(share.bytesPerSecond, nowMs);
+    this.#given = quota;
+    this.#quota = share;
+  }
+
+  /**
+   * Follows the number of live edges in the fleet (itself included). Under the fleet scope the
+   * rates change without refilling or draining: each bucket keeps its tokens, clamped to the new
+   * burst. A bucket that had no limit starts full; one whose limit goes away is dropped.
+   */
+  share(liveEdges: number, nowMs: number): void {
+    if (liveEdges === this.#liveEdges) return;
+    this.#liveEdges = liveEdges;
+    const share = quotaShare(this.#given, liveEdges);
+    this.#events = retuned(this.#events, share.eventsPerSecond, nowMs);
+    this.#bytes = retuned(this.#bytes, share.bytesPerSecond, nowMs);
+    this.#quota = share;
   }
 
   /**
@@ -72,7 +101,9 @@ export class TenantBudget {
     return {
       id,
       code: "OVERLOADED",
-      message: `tenant ${this.label} is over its quota on this edge`,
+      message: this.#quota.scope === "fleet"
+        ? `tenant ${this.label} is over its share of its fleet quota on this edge`
+        : `tenant ${this.label} is over its quota on this edge`,
       retryAfterMs: Math.max(wait, 10),
     };
   }
@@ -87,6 +118,13 @@ function bucket(ratePerSecond: number, nowMs: number): TokenBucket | undefined {
   return Number.isFinite(ratePerSecond) ? new TokenBucket(ratePerSecond, ratePerSecond * 2, nowMs) : undefined;
 }
 
+/** `held` at `ratePerSecond` (bursts of twice that) from now on, its tokens kept. */
+function retuned(held: TokenBucket | undefined, ratePerSecond: number, nowMs: number): TokenBucket | undefined {
+  if (held === undefined || !Number.isFinite(ratePerSecond)) return bucket(ratePerSecond, nowMs);
+  held.retune(ratePerSecond, ratePerSecond * 2, nowMs);
+  return held;
+}
+
 /**
  * The budgets of an edge's tenants, one per label: each tenant a map in force listed, and "other"
  * for the rest. Labels are bounded by the maps' tenants however many claim values come, so a
@@ -94,12 +132,24 @@ function bucket(ratePerSecond: number, nowMs: number): TokenBucket | undefined {
  */
 export class TenantBudgets {
   readonly #budgets = new Map<string, TenantBudget>();
+  #liveEdges = 1;
+
+  /** The live edges of the fleet as last told, itself included (1 until told otherwise). */
+  get liveEdges(): number {
+    return this.#liveEdges;
+  }
+
+  /** Tells every budget, and those made later, how many live edges the fleet has (at least 1). */
+  share(liveEdges: number, nowMs: number): void {
+    this.#liveEdges = Math.max(1, liveEdges);
+    for (const budget of this.#budgets.values()) budget.share(this.#liveEdges, nowMs);
+  }
 
   /** The budget of `quota`'s tenant, following `quota`. */
   budgetOf(quota: TenantQuota, nowMs: number): TenantBudget {
     let budget = this.#budgets.get(quota.name);
     if (budget === undefined) {
-      budget = new TenantBudget(quota, nowMs);
+      budget = new TenantBudget(quota, nowMs, this.#liveEdges);
       this.#budgets.set(quota.name, budget);
     } else budget.follow(quota, nowMs);
     return budget;

@@ -12,6 +12,7 @@ function quota(name: string, limits: Partial<TenantQuota> = {}): TenantQuota {
     maxConnections: Infinity,
     bytesPerSecond: Infinity,
     topicPrefix: "",
+    scope: "edge",
     ...limits,
   };
 }
@@ -85,4 +86,56 @@ Deno.test("a budget follows a new map's quota, keeping its connections", () => {
   assert.equal(after, before);
   assert.equal(after.connections, 3);
   assert.equal(after.takeEvent(0), true, "the raised quota starts with a full bucket");
+});
+
+/** How many of `n` events one budget admits at `nowMs`. */
+function admitted(budget: ReturnType<TenantBudgets["budgetOf"]>, n: number, nowMs: number): number {
+  let taken = 0;
+  for (let i = 0; i < n; i++) if (budget.takeEvent(nowMs)) taken++;
+  return taken;
+}
+
+Deno.test("a fleet-scoped quota is divided by the live edges; an edge-scoped one is not", () => {
+  const budgets = new TenantBudgets();
+  budgets.share(4, 0);
+  const fleet = budgets.budgetOf(quota("kart", { eventsPerSecond: 100, maxConnections: 10, scope: "fleet" }), 0);
+  const edge = budgets.budgetOf(quota("hunt", { eventsPerSecond: 100, maxConnections: 10 }), 0);
+  assert.deepEqual([fleet.quota.eventsPerSecond, fleet.quota.maxConnections], [25, 3]);
+  assert.equal(fleet.given.eventsPerSecond, 100);
+  assert.equal(admitted(fleet, 100, 0), 50, "a burst of twice the share");
+  assert.deepEqual([edge.quota.eventsPerSecond, edge.quota.maxConnections], [100, 10]);
+  assert.equal(admitted(edge, 300, 0), 200);
+  assert.match(fleet.refuse("late", 0).message, /tenant kart is over its share of its fleet quota on this edge/);
+  fleet.connections = 3;
+  assert.equal(fleet.full, true, "the connection cap is this edge's share");
+});
+
+Deno.test("a change in live edges keeps the bucket's tokens, clamped to the new burst, and never refills it", () => {
+  const budgets = new TenantBudgets();
+  const budget = budgets.budgetOf(quota("kart", { eventsPerSecond: 100, scope: "fleet" }), 0);
+  assert.equal(admitted(budget, 150, 0), 150, "alone: 150 of its burst of 200");
+  budgets.share(2, 0);
+  assert.equal(budget.quota.eventsPerSecond, 50);
+  assert.equal(admitted(budget, 100, 0), 50, "the 50 tokens left are kept (under the new burst of 100)");
+  budgets.share(1, 0);
+  assert.equal(admitted(budget, 10, 0), 0, "the other edge gone: the rate rises, the empty bucket is not refilled");
+  assert.equal(admitted(budget, 1_000, 1_000), 100, "and fills at the whole quota from then on");
+  assert.equal(admitted(budget, 1_000, 3_000), 200, "up to the whole burst");
+  budgets.share(4, 6_000);
+  budgets.share(2, 6_000);
+  assert.equal(
+    admitted(budget, 1_000, 6_000),
+    50,
+    "a bucket full again is clamped to the smaller burst (50), not refilled by the rise after",
+  );
+});
+
+Deno.test("a new map's fleet-scoped quota is divided by the live edges already known", () => {
+  const budgets = new TenantBudgets();
+  budgets.share(2, 0);
+  const budget = budgets.budgetOf(quota("kart", { eventsPerSecond: 100 }), 0);
+  assert.equal(budget.quota.eventsPerSecond, 100, "per edge");
+  budgets.budgetOf(quota("kart", { eventsPerSecond: 100, scope: "fleet" }), 0);
+  assert.equal(budget.quota.eventsPerSecond, 50, "the map turned the scope to fleet");
+  assert.equal(admitted(budget, 1_000, 0), 100, "a changed rate starts with a full bucket, as on any map change");
 });

@@ -3,8 +3,8 @@
  * while any is left. Time is passed in, so the bucket itself is pure.
  */
 export class TokenBucket {
-  readonly #ratePerMs: number;
-  readonly #burst: number;
+  #ratePerMs: number;
+  #burst: number;
   #tokens: number;
   #updatedAt: number;
 
@@ -38,6 +38,17 @@ export class TokenBucket {
   msUntilNext(nowMs: number): number {
     this.#refill(nowMs);
     return this.#tokens >= 1 ? 0 : Math.ceil((1 - this.#tokens) / this.#ratePerMs);
+  }
+
+  /**
+   * Changes the rate and burst from now on without refilling or draining: tokens gathered so far
+   * (at the old rate) are kept, clamped to the new burst, and a debt stays a debt.
+   */
+  retune(ratePerSecond: number, burst: number, nowMs: number): void {
+    this.#refill(nowMs);
+    this.#ratePerMs = ratePerSecond / 1000;
+    this.#burst = burst;
+    this.#tokens = Math.min(this.#tokens, burst);
   }
 
   #refill(nowMs: number): void {

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
-import { Format, KeyStrategy, RouteMapSchema, SchemaViolationAction } from "../../gen/veltrix/v1/route_map_pb.ts";
+import {
+  Format,
+  KeyStrategy,
+  RouteMapSchema,
+  SchemaViolationAction,
+  TenantQuotaScope,
+} from "../../gen/veltrix/v1/route_map_pb.ts";
 import { compileRouteMap, compileRouteMapOrThrow } from "./compile_route_map.ts";
 import { decodeRoutableMap } from "./decode_route_map.ts";
 import type { RouteMapProblem } from "./route_map_problem.ts";
@@ -274,6 +280,18 @@ Deno.test("compileRouteMap() names every tenant problem", () => {
     "tenants[3].name",
     "otherTenants.topicPrefix",
   ]);
+});
+
+Deno.test("compileRouteMap() reads the tenant quota scope: unset and EDGE per edge, FLEET for the fleet, others refused", () => {
+  const base = { version: 3n, routes: [{ name: "all", match: "*", targets: [{ topic: "game.all" }] }] };
+  const scopeOf = (tenantQuotaScope: number) => {
+    const result = compileRouteMap(create(RouteMapSchema, { ...base, tenants: [{ name: "a" }], tenantQuotaScope }));
+    return result.ok ? [result.table.tenancy.scope, result.table.tenancy.quotaOf("a").scope] : result.problems;
+  };
+  assert.deepEqual(scopeOf(TenantQuotaScope.UNSPECIFIED), ["edge", "edge"]);
+  assert.deepEqual(scopeOf(TenantQuotaScope.EDGE), ["edge", "edge"]);
+  assert.deepEqual(scopeOf(TenantQuotaScope.FLEET), ["fleet", "fleet"]);
+  assert.deepEqual(scopeOf(9), [{ path: "tenantQuotaScope", message: "unknown tenant quota scope 9" }]);
 });
 
 Deno.test("compileRouteMap(map, schemas, previous) reuses the compiled routes the decoder reused, and compiles alike", () => {

@@ -8,7 +8,12 @@
  * @module
  */
 import { BinaryReader } from "@bufbuild/protobuf/wire";
-import type { Format, KeyStrategy, SchemaViolationAction } from "../../gen/veltrix/v1/route_map_pb.ts";
+import type {
+  Format,
+  KeyStrategy,
+  SchemaViolationAction,
+  TenantQuotaScope,
+} from "../../gen/veltrix/v1/route_map_pb.ts";
 import type { RoutableMap } from "./routable_map.ts";
 
 interface TargetSource {
@@ -108,6 +113,7 @@ export function decodeRoutableMap(bytes: Uint8Array, previous?: RoutableMap): Ro
   let canary: CanarySource | undefined;
   const tenants: TenantSource[] = [];
   let otherTenants: TenantSource | undefined;
+  let tenantQuotaScope: TenantQuotaScope = 0;
   while (reader.pos < reader.len) {
     const [field, wireType] = reader.tag();
     if (field === 1) version = BigInt(reader.uint64());
@@ -131,10 +137,11 @@ export function decodeRoutableMap(bytes: Uint8Array, previous?: RoutableMap): Ro
     else if (field === 6) tenants.push(readTenant(reader, reader.uint32(), emptyTenant()));
     // A message field that comes twice is merged, as protobuf requires.
     else if (field === 7) otherTenants = readTenant(reader, reader.uint32(), otherTenants ?? emptyTenant());
+    else if (field === 8) tenantQuotaScope = reader.int32();
     else if (field === 20) canary = readCanary(reader, reader.uint32(), canary);
     else reader.skip(wireType, field, SKIP_DEPTH - 1);
   }
-  const fields = { version, deadLetterTopic, routes, schemas, badEventTopic, tenants, otherTenants };
+  const fields = { version, deadLetterTopic, routes, schemas, badEventTopic, tenants, otherTenants, tenantQuotaScope };
   const map: RoutableMap = canary === undefined ? fields : { ...fields, canary };
   spansOfMap.set(map, {
     bytes,

@@ -33,6 +33,7 @@ const routeMap = fc.record({
   badEventTopic: text,
   tenants: fc.array(tenant, { maxLength: 3 }),
   otherTenants: fc.option(tenant, { nil: undefined }),
+  tenantQuotaScope: fc.integer({ min: -3, max: 4 }),
   canary: fc.option(
     fc.record({ basisPoints: fc.integer({ min: 0, max: 10_000 }), salt: text, claim: text, claimValue: text }),
     { nil: undefined },
@@ -68,6 +69,7 @@ function reference(bytes: Uint8Array) {
     badEventTopic: message.badEventTopic,
     tenants: message.tenants.map(tenantFields),
     otherTenants: message.otherTenants === undefined ? undefined : tenantFields(message.otherTenants),
+    tenantQuotaScope: message.tenantQuotaScope,
     ...(message.canary === undefined ? {} : {
       canary: {
         basisPoints: message.canary.basisPoints,
@@ -156,6 +158,7 @@ Deno.test("decodeRoutableMap() accepts exactly what protobuf-es accepts, over mu
           badEventTopic: decoded.badEventTopic ?? "",
           tenants: (decoded.tenants ?? []).map(tenantFields),
           otherTenants: decoded.otherTenants === undefined ? undefined : tenantFields(decoded.otherTenants),
+          tenantQuotaScope: decoded.tenantQuotaScope ?? 0,
           ...(decoded.canary === undefined ? {} : { canary: { ...decoded.canary } }),
         };
       } catch {
@@ -165,6 +168,20 @@ Deno.test("decodeRoutableMap() accepts exactly what protobuf-es accepts, over mu
     }),
     { numRuns: 5000 },
   );
+});
+
+Deno.test("decodeRoutableMap() reads the tenant quota scope, the last occurrence winning, as protobuf-es does", () => {
+  const w = new BinaryWriter();
+  w.tag(1, WireType.Varint).uint64(4n);
+  w.tag(8, WireType.Varint).int32(2);
+  w.tag(8, WireType.Varint).int32(1);
+  const twice = w.finish();
+  assert.equal(decodeRoutableMap(twice).tenantQuotaScope, 1);
+  assert.deepEqual(decodeRoutableMap(twice), reference(twice));
+  const fleet = toBinary(RouteMapSchema, create(RouteMapSchema, { version: 5n, tenantQuotaScope: 2 }));
+  assert.equal(decodeRoutableMap(fleet).tenantQuotaScope, 2);
+  const unset = toBinary(RouteMapSchema, create(RouteMapSchema, { version: 5n }));
+  assert.equal(decodeRoutableMap(unset).tenantQuotaScope, 0, "a map signed before the scope existed: per edge");
 });
 
 Deno.test("decodeRoutableMap() keeps a leading byte-order mark in a string, as protobuf-es does", () => {

@@ -1,4 +1,9 @@
-import type { Format, KeyStrategy, SchemaViolationAction } from "../../gen/veltrix/v1/route_map_pb.ts";
+import type {
+  Format,
+  KeyStrategy,
+  SchemaViolationAction,
+  TenantQuotaScope,
+} from "../../gen/veltrix/v1/route_map_pb.ts";
 
 /**
  * The fields of a `veltrix.v1.RouteMap` that routing needs: a RouteMap message has them, and so
@@ -18,10 +23,12 @@ export interface RoutableMap {
   readonly schemas?: readonly { readonly match: string; readonly jsonSchema: string }[];
   /** Where events that fail a DEAD_LETTER route's schema go; absent or "" is none. */
   readonly badEventTopic?: string;
-  /** Tenants and their quotas per edge; absent is none (every player is in "other"). */
+  /** Tenants and their quotas; absent is none (every player is in "other"). */
   readonly tenants?: readonly TenantQuotaSource[];
   /** The quota every unlisted tenant shares as "other"; absent is no limit. */
   readonly otherTenants?: TenantQuotaSource;
+  /** Whether the quotas hold per edge or for the fleet; absent is UNSPECIFIED (per edge). */
+  readonly tenantQuotaScope?: TenantQuotaScope;
   /** Set when the map is a canary for a cohort of players; absent for a stable map. */
   readonly canary?: {
     readonly basisPoints: number;

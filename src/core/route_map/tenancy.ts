@@ -8,7 +8,16 @@ export const OTHER_TENANT = "other";
 /** Longest tenant name a map may list; longer claim values are "other". */
 export const MAX_TENANT_NAME_LENGTH = 128;
 
-/** One tenant's quota on one edge, resolved: Infinity is no limit. */
+/**
+ * What a map's tenant quotas hold for: `edge`, each edge gives each tenant its whole quota (a
+ * map without a scope); `fleet`, the quota is the tenant's total over the live edges of the fleet.
+ */
+export type TenantQuotaScope = "edge" | "fleet";
+
+/** The proto enum values of `RouteMap.tenant_quota_scope` (0, unset, reads as edge). */
+const SCOPES: Readonly<Record<number, TenantQuotaScope>> = { 0: "edge", 1: "edge", 2: "fleet" };
+
+/** One tenant's quota as the map gives it, resolved: Infinity is no limit. */
 export interface TenantQuota {
   /** The claim's value, or {@link OTHER_TENANT}: also the tenant's metrics label. */
   readonly name: string;
@@ -17,6 +26,8 @@ export interface TenantQuota {
   readonly bytesPerSecond: number;
   /** Prefixed to each topic the tenant's events go to; "" for none. */
   readonly topicPrefix: string;
+  /** Whether the limits hold on each edge or for the fleet (the map's scope, the same for every tenant). */
+  readonly scope: TenantQuotaScope;
 }
 
 /** What a tenant's own table must offer (a `RouteTable`; named so to keep this file free of it). */
@@ -54,6 +65,11 @@ export class Tenancy<Table extends TenantTable = TenantTable> {
     return this.#tables.get(tenant);
   }
 
+  /** Whether the quotas hold on each edge or for the fleet. */
+  get scope(): TenantQuotaScope {
+    return this.other.scope;
+  }
+
   /** The tenant tables, by tenant name. */
   get tables(): ReadonlyMap<string, Table> {
     return this.#tables;
@@ -74,10 +90,10 @@ export class Tenancy<Table extends TenantTable = TenantTable> {
 }
 
 /** No tenants: every player is "other", with no limit. */
-export const NO_TENANCY: Tenancy<never> = new Tenancy<never>([], resolveQuota(undefined, OTHER_TENANT));
+export const NO_TENANCY: Tenancy<never> = new Tenancy<never>([], resolveQuota(undefined, OTHER_TENANT, "edge"));
 
 /** A quota's limits with 0 read as no limit. */
-function resolveQuota(source: TenantQuotaSource | undefined, name: string): TenantQuota {
+function resolveQuota(source: TenantQuotaSource | undefined, name: string, scope: TenantQuotaScope): TenantQuota {
   const unlimited = (value: number | undefined) => value === undefined || value === 0 ? Infinity : value;
   return Object.freeze({
     name,
@@ -85,6 +101,7 @@ function resolveQuota(source: TenantQuotaSource | undefined, name: string): Tena
     maxConnections: unlimited(source?.maxConnections),
     bytesPerSecond: unlimited(source?.bytesPerSecond),
     topicPrefix: name === OTHER_TENANT ? "" : source?.topicPrefix ?? "",
+    scope,
   });
 }
 
@@ -95,6 +112,10 @@ export function resolveTenants(
 ): { readonly listed: TenantQuota[]; readonly other: TenantQuota } {
   const listed: TenantQuota[] = [];
   const names = new Set<string>();
+  const scope = SCOPES[map.tenantQuotaScope ?? 0];
+  if (scope === undefined) {
+    problems.push({ path: "tenantQuotaScope", message: `unknown tenant quota scope ${map.tenantQuotaScope}` });
+  }
   const tenants = map.tenants ?? [];
   for (let t = 0; t < tenants.length; t++) {
     const source = tenants[t]!;
@@ -118,12 +139,12 @@ export function resolveTenants(
       const problem = topicNameProblem(`${source.topicPrefix}x`);
       if (problem !== undefined) problems.push({ path: `${path}.topicPrefix`, message: problem });
     }
-    listed.push(resolveQuota(source, source.name));
+    listed.push(resolveQuota(source, source.name, scope ?? "edge"));
   }
   if (map.otherTenants !== undefined && map.otherTenants.topicPrefix !== "") {
     problems.push({ path: "otherTenants.topicPrefix", message: "the unlisted tenants take no topic prefix" });
   }
-  return { listed, other: resolveQuota(map.otherTenants, OTHER_TENANT) };
+  return { listed, other: resolveQuota(map.otherTenants, OTHER_TENANT, scope ?? "edge") };
 }
 
 /** `map` with every topic it writes to (targets, dead-letter and bad-event topics) prefixed with `prefix`, and no tenants. */
@@ -139,4 +160,28 @@ export function prefixedMap(map: RoutableMap, prefix: string): RoutableMap {
     ...(map.schemas === undefined ? {} : { schemas: map.schemas }),
     ...(map.badEventTopic === undefined ? {} : { badEventTopic: prefixed(map.badEventTopic)! }),
   };
+}
+
+/** A tenant's quota as the admin API (`GET /v1/routes`), the dashboard and the ops CLI show it: null is no limit. */
+export interface TenantQuotaJson {
+  readonly name: string;
+  readonly eventsPerSecond: number | null;
+  readonly maxConnections: number | null;
+  readonly bytesPerSecond: number | null;
+  /** "" for none. */
+  readonly topicPrefix: string;
+}
+
+/** The listed tenants' quotas in map order, then "other"'s, as JSON. */
+export function tenantQuotasToJson(
+  tenants: { readonly listed: readonly TenantQuota[]; readonly other: TenantQuota },
+): TenantQuotaJson[] {
+  const limit = (value: number) => Number.isFinite(value) ? value : null;
+  return [...tenants.listed, tenants.other].map((quota) => ({
+    name: quota.name,
+    eventsPerSecond: limit(quota.eventsPerSecond),
+    maxConnections: limit(quota.maxConnections),
+    bytesPerSecond: limit(quota.bytesPerSecond),
+    topicPrefix: quota.topicPrefix,
+  }));
 }

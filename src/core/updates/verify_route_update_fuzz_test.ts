@@ -215,6 +215,7 @@ function expectedProblemPaths(map: RoutableMap): string[] {
     if (tenant.topicPrefix !== "" && !validTopic(`${tenant.topicPrefix}x`)) paths.push(`tenants[${i}].topicPrefix`);
   });
   if (map.otherTenants !== undefined && map.otherTenants.topicPrefix !== "") paths.push("otherTenants.topicPrefix");
+  if (![0, 1, 2].includes(map.tenantQuotaScope ?? 0)) paths.push("tenantQuotaScope");
   paths.push(...expectedCanaryPaths(map.canary));
   return paths.sort();
 }
@@ -411,6 +412,7 @@ function routable(m: RoutableMap): RoutableMap {
     badEventTopic: m.badEventTopic ?? "",
     tenants: (m.tenants ?? []).map(tenantFields),
     otherTenants: m.otherTenants === undefined ? undefined : tenantFields(m.otherTenants),
+    tenantQuotaScope: m.tenantQuotaScope ?? 0,
   };
   if (m.canary === undefined) return fields;
   const { basisPoints, salt, claim, claimValue } = m.canary;

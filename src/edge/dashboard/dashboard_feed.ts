@@ -6,6 +6,8 @@ import type { Logger } from "../../core/ops/logger.ts";
 import type { RoutePattern } from "../../core/route_map/route_pattern.ts";
 import type { FleetView } from "../../core/fleet/fleet_view.ts";
 import { Format, KeyStrategy } from "../../gen/veltrix/v1/route_map_pb.ts";
+import { readTenantSample, tenantRows, type TenantSample } from "./dashboard_tenants.ts";
+import { sharedQuotas } from "../../core/admission/quota_share.ts";
 
 /** One interval of the edge, as the dashboard shows and charts it. */
 export interface DashboardPoint {
@@ -34,9 +36,11 @@ export interface DashboardMessage {
    * `point` (a DashboardPoint, every interval) or `routes` (on subscribe and after every applied
    * map: `{current, deadLetterTopic, routes, history}`, history newest first) or `fleet` (on
    * subscribe and every interval, when the edge has fleet status: `{live, gone}` edge statuses) or
-   * `dry-run` (on subscribe and when a new one was answered: the last dry run's report, with `at`).
+   * `dry-run` (on subscribe and when a new one was answered: the last dry run's report, with `at`) or
+   * `tenants` (every interval, and the latest on subscribe: `{at, tenants}`, a DashboardTenant per
+   * tenant the stable map lists, then "other"; see `dashboard_tenants.ts`).
    */
-  readonly event: "snapshot" | "point" | "routes" | "fleet" | "dry-run";
+  readonly event: "snapshot" | "point" | "routes" | "fleet" | "dry-run" | "tenants";
   readonly data: string;
 }
 
@@ -66,6 +70,8 @@ export interface DashboardFeedOptions {
   readonly logger?: Logger;
   /** Every edge's rollout status, sent as `fleet` every interval; absent, none is sent. */
   readonly fleet?: () => FleetView;
+  /** The live edges fleet-scoped tenant quotas are divided by: the tenants' quotas show this edge's share. @default 1 */
+  readonly liveEdges?: () => number;
   /** The last dry run answered on this edge (a report with `at`), sent as `dry-run` when it changes. */
   readonly lastDryRun?: () => { readonly at: string } | undefined;
 }
@@ -78,6 +84,7 @@ interface MetricsSample {
   readonly acked: number;
   readonly rejected: ReadonlyMap<string, number>;
   readonly ackLatency: readonly CumulativeBucket[];
+  readonly tenants: TenantSample;
 }
 
 const RECEIVED = "veltrix_events_received_total";
@@ -107,6 +114,8 @@ export class DashboardFeed {
   #lastErrorLogged = -Infinity;
   /** When the last dry run broadcast was answered, so that each is sent once. */
   #dryRunSent: string | undefined;
+  /** The latest `tenants` message, for new subscribers. */
+  #tenants: DashboardMessage | undefined;
 
   constructor(options: DashboardFeedOptions) {
     this.#options = options;
@@ -138,6 +147,7 @@ export class DashboardFeed {
     if (fleet) this.#send(listener, { event: "fleet", data: JSON.stringify(fleet()) });
     const dryRun = this.#options.lastDryRun?.();
     if (dryRun) this.#send(listener, { event: "dry-run", data: JSON.stringify(dryRun) });
+    if (this.#tenants) this.#send(listener, this.#tenants);
     return () => this.#unsubscribe(listener);
   }
 
@@ -200,6 +210,11 @@ export class DashboardFeed {
       this.#points.push(point);
       if (this.#points.length > this.#historyPoints) this.#points.splice(0, this.#points.length - this.#historyPoints);
       this.#broadcast({ event: "point", data: JSON.stringify(point) });
+      const seconds = Math.max(sample.takenAt - previous.takenAt, 1) / 1000;
+      const quotas = sharedQuotas(this.#options.routes.table.tenancy, this.#options.liveEdges?.() ?? 1);
+      const tenants = tenantRows(quotas, previous.tenants, sample.tenants, seconds);
+      this.#tenants = { event: "tenants", data: JSON.stringify({ at: point.at, tenants }) };
+      this.#broadcast(this.#tenants);
       const fleet = this.#options.fleet;
       if (fleet) this.#broadcast({ event: "fleet", data: JSON.stringify(fleet()) });
       const dryRun = this.#options.lastDryRun?.();
@@ -247,13 +262,12 @@ async function readSample(registry: Registry): Promise<MetricsSample> {
     if (metric === undefined) throw new Error(`metric ${name} is not registered`);
     return metric.get();
   };
-  const [received, acked, rejected, latency] = await Promise.all([
+  const [received, acked, rejected, latency, tenants] = await Promise.all([
     read(RECEIVED),
     read(ACKED),
     read(REJECTED),
-    read(
-      ACK_LATENCY,
-    ),
+    read(ACK_LATENCY),
+    readTenantSample(registry),
   ]);
   const total = (metric: typeof received) => metric.values.reduce((sum, value) => sum + value.value, 0);
   return {
@@ -264,6 +278,7 @@ async function readSample(registry: Registry): Promise<MetricsSample> {
     ackLatency: latency.values
       .filter((value) => value.labels.le !== undefined) // the buckets; _sum and _count have no le
       .map((value) => ({ le: value.labels.le === "+Inf" ? Infinity : Number(value.labels.le), count: value.value })),
+    tenants,
   };
 }
 

@@ -13,6 +13,9 @@ import {
   type DashboardPoint,
 } from "./dashboard_feed.ts";
 import { EdgeMetrics } from "../edge_metrics.ts";
+import type { DashboardTenant } from "./dashboard_tenants.ts";
+import client from "prom-client";
+import { TenantQuotaScope } from "../../gen/veltrix/v1/route_map_pb.ts";
 
 const ops = await makeSigningKey("ops-dash");
 const keys = await TrustedKeys.import(parseTrustedKeys(ops.trustEntry));
@@ -263,6 +266,98 @@ Deno.test("DashboardFeed sends the last dry run on subscribe and again when a ne
     const stop = feed.subscribe((m) => messages.push(m.event));
     stop();
     assert.ok(messages.includes("dry-run"), "a new subscriber gets the last one");
+  } finally {
+    recorder.stop();
+  }
+});
+
+Deno.test("DashboardFeed sends the tenants the map lists, then other, quota beside use, the one refused now marked over quota", async () => {
+  const { feed, metrics, control } = harness();
+  const usage = (label: string) => ({ label, connections: 0, admitted: 0, overQuota: 0, bytes: 0 });
+  const kart = usage("kart");
+  const chess = usage("chess");
+  const other = usage("other");
+  // A label a map listed once: its metrics stay, but the map in force does not list it.
+  const gone = { ...usage("gone"), admitted: 100 };
+  metrics.observe({
+    connections: () => 7,
+    inFlightEvents: () => 3,
+    routeMapVersion: () => 2,
+    tenants: () => [kart, chess, other, gone],
+  });
+  const ack =
+    (metrics.registry.getSingleMetric("veltrix_tenant_ack_seconds") as client.Histogram<"tenant"> | undefined) ??
+      new client.Histogram({
+        name: "veltrix_tenant_ack_seconds",
+        help: "test stand-in until the edge registers it",
+        labelNames: ["tenant"],
+        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        registers: [metrics.registry],
+      });
+  const map = {
+    version: 2n,
+    routes: [{ name: "all", match: "*", targets: [{ topic: "game.all" }] }],
+    tenants: [
+      { name: "kart", eventsPerSecond: 20, maxConnections: 5, topicPrefix: "kart." },
+      { name: "chess", eventsPerSecond: 1000 },
+    ],
+  };
+  assert.ok((await control.update(signedBytes(await signRouteMap(ops, map)))).ok);
+  const recorder = new Recorder(feed);
+  try {
+    await recorder.next("tenants");
+    Object.assign(kart, { connections: 2, admitted: 40, overQuota: 10, bytes: 4000 });
+    Object.assign(chess, { connections: 1, admitted: 5, bytes: 500 });
+    gone.admitted = 200;
+    for (let i = 0; i < 100; i++) ack.observe({ tenant: "chess" }, 0.004);
+    const { tenants } = await recorder.next<{ tenants: DashboardTenant[] }>("tenants");
+    assert.deepEqual(tenants.map((t) => t.name), ["kart", "chess", "other"]);
+    const [k, c, o] = tenants as [DashboardTenant, DashboardTenant, DashboardTenant];
+    assert.deepEqual(k.quota, {
+      name: "kart",
+      eventsPerSecond: 20,
+      maxConnections: 5,
+      bytesPerSecond: null,
+      topicPrefix: "kart.",
+    });
+    assert.equal(k.connections, 2);
+    assert.ok(k.admittedPerSecond > 0 && k.refusedPerSecond > 0 && k.bytesPerSecond > 0, JSON.stringify(k));
+    assert.equal(k.overQuota, true);
+    assert.equal(k.ackP99Ms, null, "none of its events was acked in the interval");
+    assert.equal(c.overQuota, false);
+    assert.equal(c.refusedPerSecond, 0);
+    assert.ok(c.admittedPerSecond > 0);
+    assert.ok(c.ackP99Ms !== null && c.ackP99Ms > 2.5 && c.ackP99Ms <= 5, JSON.stringify(c));
+    assert.deepEqual([o.connections, o.admittedPerSecond, o.overQuota, o.quota.eventsPerSecond], [0, 0, false, null]);
+
+    const calm = await recorder.next<{ tenants: DashboardTenant[] }>("tenants");
+    assert.equal(calm.tenants[0]!.overQuota, false, "nothing refused in the next interval: no longer over quota");
+    const late: DashboardMessage[] = [];
+    feed.subscribe((m) => late.push(m))();
+    assert.ok(late.some((m) => m.event === "tenants"), "a new subscriber gets the latest tenants at once");
+  } finally {
+    recorder.stop();
+  }
+});
+
+Deno.test("DashboardFeed shows this edge's share of fleet-scoped tenant quotas", async () => {
+  let liveEdges = 4;
+  const { feed, control } = harness({ liveEdges: () => liveEdges });
+  const map = {
+    version: 2n,
+    routes: [{ name: "all", match: "*", targets: [{ topic: "game.all" }] }],
+    tenants: [{ name: "kart", eventsPerSecond: 2000, maxConnections: 5 }],
+    tenantQuotaScope: TenantQuotaScope.FLEET,
+  };
+  assert.ok((await control.update(signedBytes(await signRouteMap(ops, map)))).ok);
+  const recorder = new Recorder(feed);
+  try {
+    await recorder.next("tenants");
+    const shared = await recorder.next<{ tenants: DashboardTenant[] }>("tenants");
+    assert.deepEqual([shared.tenants[0]!.quota.eventsPerSecond, shared.tenants[0]!.quota.maxConnections], [500, 2]);
+    liveEdges = 1;
+    const whole = await recorder.next<{ tenants: DashboardTenant[] }>("tenants");
+    assert.deepEqual([whole.tenants[0]!.quota.eventsPerSecond, whole.tenants[0]!.quota.maxConnections], [2000, 5]);
   } finally {
     recorder.stop();
   }

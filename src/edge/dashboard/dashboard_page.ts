@@ -8,18 +8,22 @@
  * `events-received-total`, `events-acked-total`, `latency-p50`, `latency-p99`, `open-connections`,
  * `in-flight`, `route-version`, `status`, `throughput-chart` and `latency-chart` (with
  * `data-points`), and rows `reject-row` (`data-code`), `route-row` (`data-route`) and
- * `history-row` (`data-version`). Numeric tiles carry their raw value in `data-value`.
+ * `history-row` (`data-version`). Numeric tiles carry their raw value in `data-value`. The Tenants
+ * section's hooks are in `dashboard_tenants_panel.ts`.
  *
  * @module
  */
 import { FLEET_PANEL_HTML } from "./dashboard_fleet_panel.ts";
 import { DRY_RUN_PANEL_HTML } from "./dashboard_dry_run_panel.ts";
+import { TENANTS_PANEL_HTML } from "./dashboard_tenants_panel.ts";
 
 /**
  * The page's script, inlined under the CSP nonce: `dashboard_script.js`, a browser script that
  * `deno lint` covers and `deno task check` type-checks against the DOM types.
  */
 const PAGE_SCRIPT = Deno.readTextFileSync(new URL("./dashboard_script.js", import.meta.url));
+/** The Tenants section's script (`dashboard_tenants_script.js`), checked the same way. */
+const TENANTS_SCRIPT = Deno.readTextFileSync(new URL("./dashboard_tenants_script.js", import.meta.url));
 
 /** The dashboard HTML; `nonce` must match the `script-src`/`style-src` nonce of the page's CSP. */
 export function dashboardPage(nonce: string): string {
@@ -70,6 +74,8 @@ const PAGE = `<!doctype html>
   code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; }
   .target { display: block; }
   .empty td { color: var(--muted); font-style: italic; }
+  tr.over td { background: rgba(201, 60, 60, .14); }
+  tr.over td:first-child { color: var(--bad); font-weight: 600; }
 </style>
 </head>
 <body>
@@ -111,6 +117,8 @@ const PAGE = `<!doctype html>
   </div>
 </section>
 
+${TENANTS_PANEL_HTML}
+
 <section class="grid">
   <div class="card"><h2>Rejects by code</h2>
     <table><thead><tr><th>Code</th><th class="num">Total</th><th class="num">Per second</th></tr></thead>
@@ -129,6 +137,7 @@ ${FLEET_PANEL_HTML}
 ${DRY_RUN_PANEL_HTML}
 
 <script nonce="__NONCE__">
+${TENANTS_SCRIPT}
 ${PAGE_SCRIPT}</script>
 </body>
 </html>

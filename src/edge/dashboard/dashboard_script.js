@@ -347,6 +347,11 @@
     $("dry-run-summary").textContent = "version " + d.currentVersion + " → " + d.candidateVersion + " at " +
       new Date(d.at).toLocaleTimeString() + ", over " + d.window.events + " events";
   }
+  // The Tenants section (dashboard_tenants_script.js) draws itself from this.
+  source.addEventListener("tenants", /** @param {any} event */ function (event) {
+    const t = parse(event);
+    if (t) document.dispatchEvent(new CustomEvent("veltrix:tenants", { detail: t }));
+  });
   source.addEventListener("dry-run", /** @param {any} event */ function (event) {
     const d = parse(event);
     if (d) renderDryRun(d);

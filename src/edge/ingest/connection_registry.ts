@@ -66,6 +66,16 @@ export class ConnectionRegistry {
     return this.#tenants.budgetOf(this.#context.routes.table.tenancy.quotaOf(tenant), nowMs);
   }
 
+  /** Tells the tenant budgets how many live edges the fleet has: fleet-scoped quotas are divided by it. */
+  shareAmong(liveEdges: number, nowMs: number = Date.now()): void {
+    this.#tenants.share(liveEdges, nowMs);
+  }
+
+  /** The live edges (at least 1) the tenant budgets divide fleet-scoped quotas by. */
+  get liveEdges(): number {
+    return this.#tenants.liveEdges;
+  }
+
   /** Every tenant budget (listed tenants and "other"), for metrics. */
   tenantBudgets(): IterableIterator<TenantBudget> {
     return this.#tenants.values();

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file veltrix/v1/route_map.proto.
  */
 export const file_veltrix_v1_route_map: GenFile = /*@__PURE__*/
-  fileDesc("Chp2ZWx0cml4L3YxL3JvdXRlX21hcC5wcm90bxIKdmVsdHJpeC52MSJhCgZUYXJnZXQSDQoFdG9waWMYASABKAkSJAoDa2V5GAIgASgOMhcudmVsdHJpeC52MS5LZXlTdHJhdGVneRIiCgZmb3JtYXQYAyABKA4yEi52ZWx0cml4LnYxLkZvcm1hdCKJAQoFUm91dGUSDAoEbmFtZRgBIAEoCRINCgVtYXRjaBgCIAEoCRIjCgd0YXJnZXRzGAMgAygLMhIudmVsdHJpeC52MS5UYXJnZXQSPgoTb25fc2NoZW1hX3Zpb2xhdGlvbhgEIAEoDjIhLnZlbHRyaXgudjEuU2NoZW1hVmlvbGF0aW9uQWN0aW9uIjMKDVBheWxvYWRTY2hlbWESDQoFbWF0Y2gYASABKAkSEwoLanNvbl9zY2hlbWEYAiABKAkinAIKCFJvdXRlTWFwEg8KB3ZlcnNpb24YASABKAQSIQoGcm91dGVzGAIgAygLMhEudmVsdHJpeC52MS5Sb3V0ZRIZChFkZWFkX2xldHRlcl90b3BpYxgDIAEoCRIqCgdzY2hlbWFzGAQgAygLMhkudmVsdHJpeC52MS5QYXlsb2FkU2NoZW1hEhcKD2JhZF9ldmVudF90b3BpYxgFIAEoCRIoCgd0ZW5hbnRzGAYgAygLMhcudmVsdHJpeC52MS5UZW5hbnRRdW90YRIuCg1vdGhlcl90ZW5hbnRzGAcgASgLMhcudmVsdHJpeC52MS5UZW5hbnRRdW90YRIiCgZjYW5hcnkYFCABKAsyEi52ZWx0cml4LnYxLkNhbmFyeSJQCgZDYW5hcnkSFAoMYmFzaXNfcG9pbnRzGAEgASgNEgwKBHNhbHQYAiABKAkSDQoFY2xhaW0YAyABKAkSEwoLY2xhaW1fdmFsdWUYBCABKAkifwoLVGVuYW50UXVvdGESDAoEbmFtZRgBIAEoCRIZChFldmVudHNfcGVyX3NlY29uZBgCIAEoDRIXCg9tYXhfY29ubmVjdGlvbnMYAyABKA0SGAoQYnl0ZXNfcGVyX3NlY29uZBgEIAEoDRIUCgx0b3BpY19wcmVmaXgYBSABKAkiRgoOU2lnbmVkUm91dGVNYXASEQoJcm91dGVfbWFwGAEgASgMEg4KBmtleV9pZBgCIAEoCRIRCglzaWduYXR1cmUYAyABKAwqkwEKC0tleVN0cmF0ZWd5EhwKGEtFWV9TVFJBVEVHWV9VTlNQRUNJRklFRBAAEhcKE0tFWV9TVFJBVEVHWV9QTEFZRVIQARIbChdLRVlfU1RSQVRFR1lfRVZFTlRfVFlQRRACEhkKFUtFWV9TVFJBVEVHWV9FVkVOVF9JRBADEhUKEUtFWV9TVFJBVEVHWV9OT05FEAQqRgoGRm9ybWF0EhYKEkZPUk1BVF9VTlNQRUNJRklFRBAAEhMKD0ZPUk1BVF9QUk9UT0JVRhABEg8KC0ZPUk1BVF9KU09OEAIqjQEKFVNjaGVtYVZpb2xhdGlvbkFjdGlvbhInCiNTQ0hFTUFfVklPTEFUSU9OX0FDVElPTl9VTlNQRUNJRklFRBAAEiIKHlNDSEVNQV9WSU9MQVRJT05fQUNUSU9OX1JFSkVDVBABEicKI1NDSEVNQV9WSU9MQVRJT05fQUNUSU9OX0RFQURfTEVUVEVSEAJiBnByb3RvMw");
+  fileDesc("Chp2ZWx0cml4L3YxL3JvdXRlX21hcC5wcm90bxIKdmVsdHJpeC52MSJhCgZUYXJnZXQSDQoFdG9waWMYASABKAkSJAoDa2V5GAIgASgOMhcudmVsdHJpeC52MS5LZXlTdHJhdGVneRIiCgZmb3JtYXQYAyABKA4yEi52ZWx0cml4LnYxLkZvcm1hdCKJAQoFUm91dGUSDAoEbmFtZRgBIAEoCRINCgVtYXRjaBgCIAEoCRIjCgd0YXJnZXRzGAMgAygLMhIudmVsdHJpeC52MS5UYXJnZXQSPgoTb25fc2NoZW1hX3Zpb2xhdGlvbhgEIAEoDjIhLnZlbHRyaXgudjEuU2NoZW1hVmlvbGF0aW9uQWN0aW9uIjMKDVBheWxvYWRTY2hlbWESDQoFbWF0Y2gYASABKAkSEwoLanNvbl9zY2hlbWEYAiABKAki1gIKCFJvdXRlTWFwEg8KB3ZlcnNpb24YASABKAQSIQoGcm91dGVzGAIgAygLMhEudmVsdHJpeC52MS5Sb3V0ZRIZChFkZWFkX2xldHRlcl90b3BpYxgDIAEoCRIqCgdzY2hlbWFzGAQgAygLMhkudmVsdHJpeC52MS5QYXlsb2FkU2NoZW1hEhcKD2JhZF9ldmVudF90b3BpYxgFIAEoCRIoCgd0ZW5hbnRzGAYgAygLMhcudmVsdHJpeC52MS5UZW5hbnRRdW90YRIuCg1vdGhlcl90ZW5hbnRzGAcgASgLMhcudmVsdHJpeC52MS5UZW5hbnRRdW90YRI4ChJ0ZW5hbnRfcXVvdGFfc2NvcGUYCCABKA4yHC52ZWx0cml4LnYxLlRlbmFudFF1b3RhU2NvcGUSIgoGY2FuYXJ5GBQgASgLMhIudmVsdHJpeC52MS5DYW5hcnkiUAoGQ2FuYXJ5EhQKDGJhc2lzX3BvaW50cxgBIAEoDRIMCgRzYWx0GAIgASgJEg0KBWNsYWltGAMgASgJEhMKC2NsYWltX3ZhbHVlGAQgASgJIn8KC1RlbmFudFF1b3RhEgwKBG5hbWUYASABKAkSGQoRZXZlbnRzX3Blcl9zZWNvbmQYAiABKA0SFwoPbWF4X2Nvbm5lY3Rpb25zGAMgASgNEhgKEGJ5dGVzX3Blcl9zZWNvbmQYBCABKA0SFAoMdG9waWNfcHJlZml4GAUgASgJIkYKDlNpZ25lZFJvdXRlTWFwEhEKCXJvdXRlX21hcBgBIAEoDBIOCgZrZXlfaWQYAiABKAkSEQoJc2lnbmF0dXJlGAMgASgMKpMBCgtLZXlTdHJhdGVneRIcChhLRVlfU1RSQVRFR1lfVU5TUEVDSUZJRUQQABIXChNLRVlfU1RSQVRFR1lfUExBWUVSEAESGwoXS0VZX1NUUkFURUdZX0VWRU5UX1RZUEUQAhIZChVLRVlfU1RSQVRFR1lfRVZFTlRfSUQQAxIVChFLRVlfU1RSQVRFR1lfTk9ORRAEKkYKBkZvcm1hdBIWChJGT1JNQVRfVU5TUEVDSUZJRUQQABITCg9GT1JNQVRfUFJPVE9CVUYQARIPCgtGT1JNQVRfSlNPThACKo0BChVTY2hlbWFWaW9sYXRpb25BY3Rpb24SJwojU0NIRU1BX1ZJT0xBVElPTl9BQ1RJT05fVU5TUEVDSUZJRUQQABIiCh5TQ0hFTUFfVklPTEFUSU9OX0FDVElPTl9SRUpFQ1QQARInCiNTQ0hFTUFfVklPTEFUSU9OX0FDVElPTl9ERUFEX0xFVFRFUhACKnEKEFRlbmFudFF1b3RhU2NvcGUSIgoeVEVOQU5UX1FVT1RBX1NDT1BFX1VOU1BFQ0lGSUVEEAASGwoXVEVOQU5UX1FVT1RBX1NDT1BFX0VER0UQARIcChhURU5BTlRfUVVPVEFfU0NPUEVfRkxFRVQQAmIGcHJvdG8z");
 
 /**
  * Target is one Kafka topic a route writes to.
@@ -165,6 +165,13 @@ export type RouteMap = Message<"veltrix.v1.RouteMap"> & {
   otherTenants?: TenantQuota | undefined;
 
   /**
+   * Whether the quotas of tenants and other_tenants hold per edge (unset, EDGE) or for the fleet.
+   *
+   * @generated from field: veltrix.v1.TenantQuotaScope tenant_quota_scope = 8;
+   */
+  tenantQuotaScope: TenantQuotaScope;
+
+  /**
    * Set, this map is a canary: it routes the events of the players in the cohort, beside the stable
    * map, which keeps routing everyone else. Unset, the map becomes the stable map and ends any canary.
    *
@@ -223,7 +230,8 @@ export const CanarySchema: GenMessage<Canary> = /*@__PURE__*/
   messageDesc(file_veltrix_v1_route_map, 4);
 
 /**
- * TenantQuota is what one tenant's players may use of one edge together. A limit of 0 is no limit.
+ * TenantQuota is what one tenant's players may use together: of each edge, or of the fleet (see
+ * RouteMap.tenant_quota_scope). A limit of 0 is no limit.
  *
  * @generated from message veltrix.v1.TenantQuota
  */
@@ -413,4 +421,39 @@ export enum SchemaViolationAction {
  */
 export const SchemaViolationActionSchema: GenEnum<SchemaViolationAction> = /*@__PURE__*/
   enumDesc(file_veltrix_v1_route_map, 2);
+
+/**
+ * TenantQuotaScope says what a route map's tenant quotas hold for: each edge, or the whole fleet.
+ *
+ * @generated from enum veltrix.v1.TenantQuotaScope
+ */
+export enum TenantQuotaScope {
+  /**
+   * Unset: treated as TENANT_QUOTA_SCOPE_EDGE (maps signed before the scope existed keep their meaning).
+   *
+   * @generated from enum value: TENANT_QUOTA_SCOPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Each edge gives every tenant its whole quota: a fleet of N edges gives a tenant about N times it.
+   *
+   * @generated from enum value: TENANT_QUOTA_SCOPE_EDGE = 1;
+   */
+  EDGE = 1,
+
+  /**
+   * The quota is the tenant's total over the fleet: each edge takes its share, the quota divided by
+   * the live edges it sees (itself included; rounded up), and counts only itself when it sees no other.
+   *
+   * @generated from enum value: TENANT_QUOTA_SCOPE_FLEET = 2;
+   */
+  FLEET = 2,
+}
+
+/**
+ * Describes the enum veltrix.v1.TenantQuotaScope.
+ */
+export const TenantQuotaScopeSchema: GenEnum<TenantQuotaScope> = /*@__PURE__*/
+  enumDesc(file_veltrix_v1_route_map, 3);
 

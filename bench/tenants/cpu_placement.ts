@@ -1,0 +1,129 @@
+/**
+ * Where `deno task bench:tenants` runs what: the edge on the first half of the CPUs this process
+ * may use, and everything else (the quiet client, the neighbour/flood generator, this process and
+ * the dev broker's JVM) on the other half, so that the clients, which are remote in production,
+ * take no CPU from the edge. Pinning is done with util-linux `taskset`; without it (or with one
+ * CPU) nothing is pinned and the results say so. The broker's previous affinity is put back when
+ * the run ends, on an error and on Ctrl-C too.
+ *
+ * @module
+ */
+import { kafkaStatus } from "../../tools/kafka/kafka.ts";
+import { snapshotProcesses } from "../machine_load.ts";
+
+/** What ran where, as the results record it. */
+export interface CpuPlacement {
+  readonly pinned: boolean;
+  /** Why nothing was pinned, or what was. */
+  readonly note: string;
+  /** `taskset -c` lists, e.g. "0" and "1"; empty when not pinned. */
+  readonly edgeCpus: string;
+  readonly clientCpus: string;
+  /** The dev broker's JVM while the run lasted: its pid, CPUs before, and CPUs during. */
+  broker?: { pid: number; before: string; during: string } | { note: string };
+}
+
+/** Parses a CPU list such as `0-3,6` (as `/proc/<pid>/status` Cpus_allowed_list writes it). */
+export function parseCpuList(text: string): number[] {
+  const cpus: number[] = [];
+  for (const part of text.trim().split(",").filter(Boolean)) {
+    const [from, to = from] = part.split("-").map(Number);
+    if (!Number.isInteger(from) || !Number.isInteger(to)) throw new Error(`not a CPU list: ${text}`);
+    for (let cpu = from!; cpu <= to!; cpu++) cpus.push(cpu);
+  }
+  return cpus;
+}
+
+/** The edge's half (rounded down, at least one) and the rest; undefined with fewer than two CPUs. */
+export function splitCpus(cpus: readonly number[]): { edge: number[]; rest: number[] } | undefined {
+  if (cpus.length < 2) return undefined;
+  const half = Math.max(1, Math.floor(cpus.length / 2));
+  return { edge: cpus.slice(0, half), rest: cpus.slice(half) };
+}
+
+/** The CPUs a process may run on, as a list. */
+export async function allowedCpus(pid: number | "self"): Promise<string> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const list = /^Cpus_allowed_list:\s*(\S+)$/m.exec(status)?.[1];
+  if (list === undefined) throw new Error(`no Cpus_allowed_list in /proc/${pid}/status`);
+  return list;
+}
+
+/** Runs `taskset args...`; false when it failed or is missing. */
+async function taskset(args: string[]): Promise<boolean> {
+  try {
+    return (await new Deno.Command("taskset", { args, stdout: "null", stderr: "null" }).output()).success;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Decides where things run and pins this process to the clients' CPUs (the processes it starts
+ * inherit that; the edge is started under `taskset -c` with its own).
+ */
+export async function planPlacement(): Promise<CpuPlacement> {
+  const split = splitCpus(parseCpuList(await allowedCpus("self")));
+  if (split === undefined) {
+    return { pinned: false, note: "one CPU: nothing pinned, all processes share it", edgeCpus: "", clientCpus: "" };
+  }
+  const edgeCpus = split.edge.join(","), clientCpus = split.rest.join(",");
+  if (!await taskset(["-cp", clientCpus, String(Deno.pid)])) {
+    return {
+      pinned: false,
+      note: "util-linux taskset is missing or failed: nothing pinned, edge, clients and broker share every CPU",
+      edgeCpus: "",
+      clientCpus: "",
+    };
+  }
+  return {
+    pinned: true,
+    note: `edge on CPU ${edgeCpus}; quiet client, generator, this process and the dev broker on CPU ${clientCpus}`,
+    edgeCpus,
+    clientCpus,
+  };
+}
+
+/** `argv` run under `taskset -c cpus`, or unchanged when nothing is pinned. */
+export function pinnedArgv(cpus: string, argv: readonly string[]): string[] {
+  return cpus ? ["taskset", "-c", cpus, ...argv] : [...argv];
+}
+
+/** The dev broker's pid: from its pid file (`deno task kafka status`), else by its command line. */
+async function devBrokerPid(): Promise<number | undefined> {
+  const { pid } = await kafkaStatus();
+  if (pid !== undefined) return pid;
+  return (await snapshotProcesses()).find((p) => p.broker)?.pid;
+}
+
+/**
+ * Pins every thread of the dev broker's JVM to the clients' CPUs and returns how to put its
+ * previous affinity back (idempotent). Records what it did in `placement.broker`.
+ */
+export async function pinBroker(placement: CpuPlacement, ownBroker: boolean): Promise<() => Promise<void>> {
+  const nothing = async () => {};
+  if (!placement.pinned) return nothing;
+  if (!ownBroker) {
+    placement.broker = { note: "not the dev broker (--brokers or KAFKA_BROKERS): its CPUs were not touched" };
+    return nothing;
+  }
+  const pid = await devBrokerPid();
+  if (pid === undefined) {
+    placement.broker = { note: "the dev broker's pid was not found: its CPUs were not touched" };
+    return nothing;
+  }
+  const before = await allowedCpus(pid);
+  if (!await taskset(["-a", "-cp", placement.clientCpus, String(pid)])) {
+    placement.broker = { note: `taskset could not pin the broker (pid ${pid}); its CPUs were not touched` };
+    return nothing;
+  }
+  placement.broker = { pid, before, during: placement.clientCpus };
+  let restored = false;
+  return async () => {
+    if (restored) return;
+    restored = true;
+    if (!await taskset(["-a", "-cp", before, String(pid)])) {
+      console.error(`bench:tenants: could not restore the broker's CPUs; run: taskset -a -cp ${before} ${pid}`);
+    }
+  };
+}

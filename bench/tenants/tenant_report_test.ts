@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { type RoundRecord, spread, summarize } from "./tenant_report.ts";
+import type { RoundResult } from "./tenant_client.ts";
+import { isFullTenantRun, tenantSettings } from "./tenant_settings.ts";
+
+function result(p99: number, sent: number, acked: number, codes: Record<string, number> = {}): RoundResult {
+  const rejected = Object.values(codes).reduce((a, b) => a + b, 0);
+  return {
+    sent,
+    acked,
+    rejected,
+    rejectCodes: codes,
+    unanswered: sent - acked - rejected,
+    latencyMs: { count: acked, p50: p99 / 4, p99, p999: p99 * 2, max: p99 * 3 },
+    sendLagP99Ms: 1,
+  };
+}
+
+Deno.test("spread() is the min, the lower median and the max", () => {
+  assert.deepEqual(spread([3, 1, 2]), { min: 1, median: 2, max: 3 });
+  assert.deepEqual(spread([4, 1, 3, 2]), { min: 1, median: 2, max: 4 });
+});
+
+Deno.test("summarize() sums each mode's rounds: p99 spread, ratio to alone, counts, rates and edge CPU", () => {
+  const rounds: RoundRecord[] = [
+    { repetition: 1, mode: "alone", quiet: result(10, 2000, 2000), edgeCpuS: 1, brokerCpuS: 2, wallS: 10 },
+    { repetition: 2, mode: "alone", quiet: result(12, 2000, 2000), edgeCpuS: 1, brokerCpuS: 2, wallS: 10 },
+    { repetition: 3, mode: "alone", quiet: result(8, 2000, 2000), edgeCpuS: 1, brokerCpuS: 2, wallS: 10 },
+    {
+      repetition: 1,
+      mode: "flooding",
+      quiet: result(15, 2000, 2000),
+      other: result(20, 50_000, 6000, { OVERLOADED: 44_000 }),
+      edgeCpuS: 4,
+      brokerCpuS: 3,
+      wallS: 10,
+    },
+    {
+      repetition: 2,
+      mode: "flooding",
+      quiet: result(11, 2000, 1999),
+      other: result(20, 50_000, 6000, { OVERLOADED: 44_000 }),
+      edgeCpuS: 4,
+      brokerCpuS: 3,
+      wallS: 10,
+    },
+  ];
+  const modes = summarize(rounds, 10);
+  assert.deepEqual(modes.alone.quietP99Ms, { min: 8, median: 10, max: 12 });
+  assert.equal(modes.alone.p99OverAlone, 1);
+  assert.deepEqual(modes.flooding.quietP99Ms, { min: 11, median: 11, max: 15 });
+  assert.equal(modes.flooding.p99OverAlone, 1.1);
+  assert.deepEqual(modes.flooding.quiet, { sent: 4000, acked: 3999, rejected: 0, unanswered: 1 });
+  assert.deepEqual(modes.flooding.other.rejectCodes, { OVERLOADED: 88_000 });
+  assert.equal(modes.flooding.otherOfferedRate, 5000);
+  assert.equal(modes.flooding.otherAckedRate, 600);
+  assert.equal(modes.flooding.edgeCpuS, 8);
+  assert.equal(modes.flooding.edgeCores, 0.4);
+  assert.equal(modes.flooding.brokerCpuS, 6);
+  assert.equal(modes.alone.brokerCpuS, 6);
+  assert.equal(modes.neighbour.rounds, 0);
+  assert.equal(modes.alone.otherOfferedRate, 0);
+});
+
+Deno.test("a tenant run is full only with every default: not --quick, not fewer rounds, not one lane mode", () => {
+  assert.equal(isFullTenantRun(false, tenantSettings([]).settings), true);
+  assert.equal(isFullTenantRun(true, tenantSettings(["--quick"]).settings), false);
+  assert.equal(isFullTenantRun(false, tenantSettings(["--rounds", "3"]).settings), false);
+  assert.equal(isFullTenantRun(false, tenantSettings(["--lanes", "tenant"]).settings), false);
+  assert.throws(() => tenantSettings(["--lanes", "tenant,wide"]), /--lanes takes tenant,shared/);
+});
