@@ -13,7 +13,7 @@ import {
 import { ConsumerRunner, decodeRoutedEvent, DedupeWindow, POISON_HEADERS } from "../src/consumer/mod.ts";
 import { kafkaGroupConsumers, KafkaRecordSink, type TopicPartition } from "../src/kafka/mod.ts";
 import { readTopic } from "./support/kcat_reader.ts";
-import { startEdgeProcess } from "./support/edge_process.ts";
+import { ownFleetTopics, startEdgeProcess } from "./support/edge_process.ts";
 import { IngestClient, type TestEvent } from "./support/ingest_client.ts";
 import { createTestTopics, freshTopic, quietLogger, testAdapter } from "./support/kafka_ready.ts";
 import { testBrokers } from "./support/kafka_target.ts";
@@ -67,7 +67,7 @@ function veltrixRecord(topic: string, player: string, event: TestEvent, edgeId: 
 Deno.test("a resend across two edges is in Kafka twice and handled once", async () => {
   const since = Date.now() - 1_000;
   const run = crypto.randomUUID().slice(0, 8);
-  const env = { VELTRIX_ROUTES_TOPIC: freshTopic("veltrix.routes.consumer-test") };
+  const env = ownFleetTopics();
   const adapter = await testAdapter("consumer-test-resend");
   const [edgeA, edgeB] = await Promise.all([startEdgeProcess(env), startEdgeProcess(env)]);
   const poisonTopic = freshTopic("consumer-test.poison");

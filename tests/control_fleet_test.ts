@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { KAFKA_CLIENTS, kafkaAdapters, ROUTES_RECORD_KEY } from "../src/kafka/mod.ts";
-import { type EdgeProcess, startEdgeProcess } from "./support/edge_process.ts";
+import { type EdgeProcess, ownFleetTopics, startEdgeProcess } from "./support/edge_process.ts";
 import { testBrokers } from "./support/kafka_target.ts";
 import { makeSigningKey, signedBytes, signRouteMap, simpleMap } from "../src/core/updates/testing/route_signing.ts";
 
@@ -37,8 +37,9 @@ for (const client of KAFKA_CLIENTS) {
   Deno.test(`[${client}] two edges converge on an update posted to one of them; a forged record on the topic is ignored`, async (t) => {
     const ops = await makeSigningKey(`ops-fleet-${crypto.randomUUID().slice(0, 6)}`);
     const mallory = await makeSigningKey(ops.id);
-    const topic = `veltrix.routes.test-${crypto.randomUUID().slice(0, 8)}`;
-    const env = { VELTRIX_TRUSTED_KEYS: ops.trustEntry, VELTRIX_ROUTES_TOPIC: topic, VELTRIX_KAFKA_CLIENT: client };
+    const topics = ownFleetTopics();
+    const topic = topics.VELTRIX_ROUTES_TOPIC;
+    const env = { ...topics, VELTRIX_TRUSTED_KEYS: ops.trustEntry, VELTRIX_KAFKA_CLIENT: client };
     const [a, b] = await Promise.all([startEdgeProcess(env), startEdgeProcess(env)]);
     try {
       await Promise.all([fleetStarted(a), fleetStarted(b)]);

@@ -22,9 +22,13 @@ Deno.test("after SIGTERM /readyz answers 503 at once while events are still acke
   const token = await playerToken(`drain-${run}`);
   const client = await IngestClient.connect(edge.ingestUrl, token);
   try {
+    let socketClosed = false;
     const closed = new Promise<number>((resolve) => {
       const socket = new WebSocket(`${edge.ingestUrl}?token=${encodeURIComponent(token)}`);
-      socket.onclose = () => resolve(performance.now());
+      socket.onclose = () => {
+        socketClosed = true;
+        resolve(performance.now());
+      };
     });
     client.sendJson([{ id: `${run}-before`, type: "player.moved" }]);
     await client.waitForAcks([`${run}-before`]);
@@ -33,9 +37,10 @@ Deno.test("after SIGTERM /readyz answers 503 at once while events are still acke
     const signalled = performance.now();
     Deno.kill(edge.pid, "SIGTERM");
     while (await readyStatus(edge.adminPort) !== 503) {
-      assert.ok(performance.now() - signalled < DRAIN_DELAY_MS / 2, "readiness turned 503 well within the delay");
+      if (performance.now() - signalled > 30_000) throw new Error("/readyz never answered 503 after SIGTERM");
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    assert.equal(socketClosed, false, "readiness turned 503 before the edge closed its sockets");
     client.sendJson([{ id: `${run}-during`, type: "player.moved" }]);
     await client.waitForAcks([`${run}-during`], DRAIN_DELAY_MS);
     assert.equal(client.rejected.size, 0, "nothing is refused while the edge drains");

@@ -82,12 +82,8 @@ Deno.test("every protocol test vector gets the replies it expects from a real ed
   const edges = new Map<string, EdgeProcess>();
   try {
     for (const [name, env] of Object.entries(profiles)) {
-      // A routes topic of its own, so that the other edge's map does not reach it first.
-      const edge = await startEdgeProcess({
-        ...env,
-        VELTRIX_TRUSTED_KEYS: ops.trustEntry,
-        VELTRIX_ROUTES_TOPIC: `veltrix.routes.vectors-${run}-${name}`,
-      });
+      // startEdgeProcess gives each edge a routes topic of its own: the other edge's map does not reach it first.
+      const edge = await startEdgeProcess({ ...env, VELTRIX_TRUSTED_KEYS: ops.trustEntry });
       edges.set(name, edge);
       const applied = await fetch(`http://127.0.0.1:${edge.adminPort}/v1/routes`, {
         method: "POST",

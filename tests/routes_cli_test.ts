@@ -314,8 +314,6 @@ Deno.test("routes push, show and diff work against a running edge that trusts th
 
     const edge = await startEdgeProcess({
       VELTRIX_TRUSTED_KEYS: trustEntry,
-      // A routes topic of this test's own, so no other test's edges read its maps.
-      VELTRIX_ROUTES_TOPIC: "veltrix.routes.routes-cli-test",
     });
     const admin = `http://127.0.0.1:${edge.adminPort}`;
     try {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { IngestClient } from "./support/ingest_client.ts";
-import { freshTopic, waitForKafka } from "./support/kafka_ready.ts";
+import { waitForKafka } from "./support/kafka_ready.ts";
 import { makeSigningKey, signedBytes, signRouteMap } from "../src/core/updates/testing/route_signing.ts";
 import { playerToken } from "./support/tokens.ts";
 import { routesTask } from "./support/routes_task.ts";
@@ -17,7 +17,6 @@ Deno.test("routes trace finds where an event went, and whether the map in force 
   await waitForKafka();
   const ops = await makeSigningKey("trace-ops");
   const edge = await startEdgeProcess({
-    VELTRIX_ROUTES_TOPIC: freshTopic("veltrix.routes.trace-test"),
     VELTRIX_TRUSTED_KEYS: ops.trustEntry,
   });
   try {

@@ -9,7 +9,7 @@ import { VeltrixClient } from "../src/client/mod.ts";
 import { decodeRoutedEvent } from "../src/consumer/mod.ts";
 import { readTopic } from "./support/kcat_reader.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
-import { freshTopic, waitForKafka } from "./support/kafka_ready.ts";
+import { waitForKafka } from "./support/kafka_ready.ts";
 import { testBrokers } from "./support/kafka_target.ts";
 import { playerToken } from "./support/tokens.ts";
 
@@ -17,7 +17,7 @@ Deno.test("a client's traceparent reaches every record with the edge's span, and
   await waitForKafka();
   const since = Date.now() - 1_000;
   const player = `trace-${crypto.randomUUID().slice(0, 8)}`;
-  const edge = await startEdgeProcess({ VELTRIX_ROUTES_TOPIC: freshTopic("veltrix.routes.trace-context-test") });
+  const edge = await startEdgeProcess();
   const client = new VeltrixClient({ url: edge.ingestUrl, token: () => playerToken(player), WebSocket });
   try {
     const traceId = crypto.randomUUID().replaceAll("-", "");

@@ -15,6 +15,8 @@ import type { EdgeStatus } from "../core/fleet/edge_status.ts";
 import { retryWithBackoff } from "./retry.ts";
 import { TopicGate } from "./topic_gate.ts";
 import { kafkaSecurityFailureOf } from "./kafka_security_failure.ts";
+import type { KafkaConnection } from "./kafka_security.ts";
+import { brokerCertificateDateProblem } from "./broker_certificate_dates.ts";
 
 /** Readiness conditions the Kafka side owns. */
 export const PRODUCER_CONNECTED = "kafka producer connected";
@@ -59,6 +61,8 @@ export interface KafkaDependencies {
   readonly readiness: Readiness;
   readonly logger: Logger;
   readonly log: RateLimitedLog;
+  /** Where the adapters connect: when the TLS handshake fails at start, the brokers' certificate dates are read from it. */
+  readonly connection?: KafkaConnection;
 }
 
 /** The running Kafka side of an edge. */
@@ -174,7 +178,7 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
           readiness.set(TABLE_TOPICS_EXIST, true);
           await events.connect();
         } catch (error) {
-          throw securityRefusal(error) ?? error;
+          throw (await securityRefusal(error, deps.connection)) ?? error;
         }
       });
       if (connected) untilStopped("route map topic", () => routeMaps.start(onRouteMap)).catch(() => {});
@@ -212,19 +216,25 @@ function isStartupRefusal(error: unknown): boolean {
   return error instanceof VeltrixError && STARTUP_REFUSALS.has(error.code);
 }
 
-/** KAFKA_AUTH_FAILED or KAFKA_TLS_FAILED naming the cause, when `error` is a security failure. */
-function securityRefusal(error: unknown): VeltrixError | undefined {
+/**
+ * KAFKA_AUTH_FAILED or KAFKA_TLS_FAILED naming the cause, when `error` is a security failure. A TLS
+ * failure names an expired (or not yet valid) broker certificate as such: the clients' own words
+ * for it on Deno are those of any certificate that does not verify.
+ */
+async function securityRefusal(error: unknown, connection?: KafkaConnection): Promise<VeltrixError | undefined> {
   const failure = kafkaSecurityFailureOf(error);
   if (failure === undefined) return undefined;
-  return failure.kind === "auth"
-    ? new VeltrixError(
+  if (failure.kind === "auth") {
+    return new VeltrixError(
       "KAFKA_AUTH_FAILED",
       `Kafka authentication failed: the brokers refused the edge's SASL credentials (check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and the password or token): ${failure.reason}`,
       { cause: error },
-    )
-    : new VeltrixError(
-      "KAFKA_TLS_FAILED",
-      `Kafka TLS handshake failed: the brokers' certificate does not verify (check KAFKA_SSL_CA_FILE, KAFKA_SSL_SERVER_NAME, the certificate's dates): ${failure.reason}`,
-      { cause: error },
     );
+  }
+  const dates = connection === undefined ? undefined : await brokerCertificateDateProblem(connection);
+  const why = dates ??
+    "the brokers' certificate does not verify (check KAFKA_SSL_CA_FILE, KAFKA_SSL_SERVER_NAME, the certificate's dates)";
+  return new VeltrixError("KAFKA_TLS_FAILED", `Kafka TLS handshake failed: ${why}: ${failure.reason}`, {
+    cause: error,
+  });
 }

@@ -68,7 +68,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const adapters = await kafkaAdapters(config.kafkaClient, connection, logger, {
     onDuplicatesRisked: (records) => metrics.duplicatesRisked(records),
   });
-  const kafka = startKafka(config, { adapters, routes, readiness, logger, log });
+  const kafka = startKafka(config, { adapters, routes, readiness, logger, log, connection });
   const keys = await loadTrustedKeys(config.trustedKeys);
   const shared = { routes, readiness, logger, log };
   const control = await startControl(config, { ...shared, keys, topics: kafka.topics, feed: kafka.routeMaps });

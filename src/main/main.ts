@@ -9,8 +9,23 @@ import { loadEdgeConfig } from "./config.ts";
 import { startEdgeServer } from "./edge_server.ts";
 import { createLogger } from "./log.ts";
 
-/** Runs an edge until a signal stops it. Returns the process exit code. */
-export async function runEdge(env: Record<string, string | undefined>): Promise<number> {
+/** The ports an edge is listening on: the bound ones, also when its settings asked for port 0. */
+export interface BoundPorts {
+  readonly port: number;
+  readonly adminPort: number;
+  /** Absent when the plain-gRPC listener is off (`VELTRIX_GRPC_PORT=-1`). */
+  readonly grpcPort: number | undefined;
+}
+
+/**
+ * Runs an edge until a signal stops it. Returns the process exit code.
+ *
+ * @param onListening called once the listeners are bound, with the ports they are on.
+ */
+export async function runEdge(
+  env: Record<string, string | undefined>,
+  onListening?: (ports: BoundPorts) => void,
+): Promise<number> {
   let config;
   try {
     config = loadEdgeConfig(env, { hostname: Deno.hostname(), pid: Deno.pid });
@@ -36,6 +51,7 @@ export async function runEdge(env: Record<string, string | undefined>): Promise<
     adminHost: config.adminHost,
     routeVersion: edge.routes.table.versionText,
   });
+  onListening?.({ port: edge.port, adminPort: edge.adminPort, grpcPort: edge.grpcPort });
   const stopped = Promise.withResolvers<void>();
   const onSignal = (signal: Deno.Signal | "listener failure" | "start-up refusal") => () => {
     logger.info("shutting down", { signal });

@@ -1,6 +1,6 @@
 import { type Balancer, startBalancer } from "../../tools/fleet/balancer.ts";
 import { DEFAULT_CHECKS, rotationExitMs } from "../../tools/fleet/haproxy_config.ts";
-import { type EdgeProcess, freePort, startEdgeProcess } from "./edge_process.ts";
+import { type EdgeProcess, freePort, ownFleetTopics, startEdgeProcess } from "./edge_process.ts";
 
 /** How long a SIGTERMed test edge keeps serving while HAProxy takes it out of rotation. */
 export const TEST_DRAIN_DELAY_MS = rotationExitMs(DEFAULT_CHECKS) + 500;
@@ -32,6 +32,7 @@ export async function startTestFleet(
   const ports = Array.from({ length: count }, () => freePort());
   const names = ports.map((_, i) => `edge-${i + 1}`);
   const generation = ports.map(() => 0);
+  const topics = ownFleetTopics();
   const startSlot = (i: number, extra: Record<string, string> = {}) =>
     startEdgeProcess({
       KAFKA_BROKERS: brokers,
@@ -40,6 +41,7 @@ export async function startTestFleet(
       VELTRIX_EDGE_ID: `${names[i]}-g${generation[i]!++}-${crypto.randomUUID().slice(0, 4)}`,
       VELTRIX_DRAIN_DELAY_MS: String(TEST_DRAIN_DELAY_MS),
       VELTRIX_SHUTDOWN_TIMEOUT_MS: "5000",
+      ...topics,
       ...env,
       ...extra,
     });

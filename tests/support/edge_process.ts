@@ -1,3 +1,4 @@
+import { freshTopic } from "./kafka_ready.ts";
 import { testBrokers } from "./kafka_target.ts";
 import { TEST_JWT_SECRET } from "./tokens.ts";
 import { edgeArgv, edgeEnvironment } from "../../tools/dev/edge_launch.ts";
@@ -26,8 +27,21 @@ export interface EdgeProcess {
 }
 
 /**
+ * A route map topic and an edge status topic of their own, for the edges of one test to share: no
+ * other test's edges count in their fleet view (`GET /v1/fleet`) and no other test's maps reach them.
+ */
+export function ownFleetTopics(): { VELTRIX_ROUTES_TOPIC: string; VELTRIX_EDGES_TOPIC: string } {
+  return {
+    VELTRIX_ROUTES_TOPIC: freshTopic("veltrix.routes.test"),
+    VELTRIX_EDGES_TOPIC: freshTopic("veltrix.edges.test"),
+  };
+}
+
+/**
  * Starts `src/main/main.ts` on free ports and resolves once its `/readyz` answers 200 (Kafka
- * connected, topics present). Extra environment variables override the test defaults.
+ * connected, topics present). Extra environment variables override the test defaults. Unless `env`
+ * names them, the edge gets a route map topic and an edge status topic of its own
+ * ({@link ownFleetTopics}); edges that must see each other share one `ownFleetTopics()`.
  */
 export async function startEdgeProcess(
   env: Record<string, string> = {},
@@ -53,6 +67,7 @@ export async function startEdgeProcess(
       KAFKA_BROKERS: testBrokers(),
       VELTRIX_JWT_SECRET: TEST_JWT_SECRET,
       VELTRIX_EDGE_ID: edgeId,
+      ...ownFleetTopics(),
       ...(ownStateDir ? { VELTRIX_STATE_DIR: ownStateDir } : {}),
       ...env,
     }),

@@ -6,7 +6,7 @@
  * @module
  */
 import { sign } from "hono/jwt";
-import { runEdge } from "../../src/main/main.ts";
+import { type BoundPorts, runEdge } from "../../src/main/main.ts";
 import { kafkaUp } from "../kafka/kafka.ts";
 import { answerHelp } from "./usage.ts";
 
@@ -24,6 +24,8 @@ const env = Deno.env.toObject();
 if (!env.KAFKA_BROKERS) {
   await kafkaUp();
 }
+/** What to print once the edge listens (its bound ports: VELTRIX_PORT=0 picks one), if anything. */
+let greeting: ((ports: BoundPorts) => string) | undefined;
 if (!env.VELTRIX_JWT_SECRET) {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   env.VELTRIX_JWT_SECRET = btoa(String.fromCharCode(...bytes));
@@ -33,8 +35,7 @@ if (!env.VELTRIX_JWT_SECRET) {
     "HS256",
   );
   const host = env.VELTRIX_HOST && env.VELTRIX_HOST !== "0.0.0.0" ? env.VELTRIX_HOST : "127.0.0.1";
-  const port = env.VELTRIX_PORT ?? "8787";
-  console.log(
+  greeting = ({ port, adminPort }) =>
     [
       "",
       "Veltrix dev mode: VELTRIX_JWT_SECRET was unset, so this run made one:",
@@ -44,9 +45,12 @@ if (!env.VELTRIX_JWT_SECRET) {
       "Connect a game client to (the token in the subprotocol list, never in the URL):",
       `  ws://${host}:${port}/v1/ingest  with  Sec-WebSocket-Protocol: veltrix.v1, veltrix.bearer.<token>`,
       `Send: {"events":[{"id":"e-1","type":"treasure.collected","data":{"chest":7}}]}`,
-      `Live dashboard: http://127.0.0.1:${env.VELTRIX_ADMIN_PORT ?? "8788"}/dashboard`,
+      `Live dashboard: http://127.0.0.1:${adminPort}/dashboard`,
       "",
-    ].join("\n"),
-  );
+    ].join("\n");
 }
-Deno.exit(await runEdge(env));
+Deno.exit(
+  await runEdge(env, (ports) => {
+    if (greeting) console.log(greeting(ports));
+  }),
+);

@@ -40,14 +40,12 @@ Deno.test("payload schemas run the classic catastrophic patterns on long inputs 
       "a".repeat(20_000) + "@example.com",
     ],
   ];
-  const started = performance.now();
   for (const [pattern, almost, matching] of cases) {
     const compiled = compilePayloadSchema(JSON.stringify({ type: "string", pattern }));
     assert.ok("check" in compiled, `${pattern} compiles: ${JSON.stringify(compiled)}`);
     assert.equal(compiled.check(almost)?.keyword, "pattern", `${pattern} refuses the almost-matching input`);
     assert.equal(compiled.check(matching), undefined, `${pattern} takes the matching input`);
   }
-  // The bound tells linear from exponential, not fast from slow: the checks take milliseconds on
-  // RE2, and a backtracking engine would take longer than any machine lasts.
-  assert.ok(performance.now() - started < 60_000, "linear-time checks finish within a minute on any machine");
+  // No clock is read: on RE2 these checks take milliseconds, and on a backtracking engine the test
+  // would never finish. payload_schema_fuzz_test.ts asserts that no pattern reaches V8's engine.
 });

@@ -233,11 +233,20 @@ Deno.test("DashboardFeed sends the fleet on subscribe and again every interval, 
 Deno.test("DashboardFeed sends no fleet message when the edge has no fleet status", async () => {
   const { feed } = harness();
   const messages: string[] = [];
-  const stop = feed.subscribe((message) => messages.push(message.event));
-  await new Promise((resolve) => setTimeout(resolve, 80));
-  stop();
-  assert.ok(messages.includes("point"));
-  assert.ok(!messages.includes("fleet"));
+  // A fleet message would go right after each point: two points make two intervals without one.
+  const twoPoints = Promise.withResolvers<void>();
+  const timer = setTimeout(() => twoPoints.reject(new Error("no two point messages within 5 s")), 5_000);
+  const stop = feed.subscribe((message) => {
+    messages.push(message.event);
+    if (messages.filter((event) => event === "point").length === 2) twoPoints.resolve();
+  });
+  try {
+    await twoPoints.promise;
+  } finally {
+    clearTimeout(timer);
+    stop();
+  }
+  assert.ok(!messages.includes("fleet"), messages.join(", "));
 });
 
 Deno.test("DashboardFeed sends the last dry run on subscribe and again when a new one is answered", async () => {
