@@ -1,4 +1,5 @@
 import client from "prom-client";
+import { kafkaProducersGauge, LATENCY_BUCKETS, tenantAckHistograms, type TenantAcks } from "./tenant_metrics.ts";
 
 /** What the ingest path reports; every method is cheap enough to call per event. */
 export interface IngestMetrics {
@@ -30,6 +31,8 @@ export interface EdgeGauges {
   readiness?(): Record<string, boolean>;
   /** Per tenant label (listed tenants and "other"): what it used so far; none when absent. */
   tenants?(): Iterable<TenantUsage>;
+  /** Kafka producers of events open now; none when absent. */
+  producers?(): number;
 }
 
 /** What one tenant used of the edge, as its metrics show it. */
@@ -41,8 +44,6 @@ export interface TenantUsage {
   readonly overQuota: number;
   readonly bytes: number;
 }
-
-const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
  * The edge's Prometheus metrics (prom-client), all prefixed `veltrix_`. Labels are bounded: error
@@ -59,6 +60,8 @@ export class EdgeMetrics implements IngestMetrics, ProduceMetrics {
   readonly #deadLettered: client.Counter;
   readonly #duplicates: client.Counter;
   readonly #ackLatency: client.Histogram;
+  /** `veltrix_tenant_ack_seconds` of a tenant label. */
+  readonly tenantAcks: (label: string) => TenantAcks;
   readonly #produceLatency: client.Histogram;
   readonly #applyTime: client.Histogram;
   readonly #produceFailures: client.Counter;
@@ -79,6 +82,8 @@ export class EdgeMetrics implements IngestMetrics, ProduceMetrics {
     const registers = [this.registry];
     client.collectDefaultMetrics({ register: this.registry, prefix: "veltrix_" });
     replaceProcMemoryMetrics(this.registry);
+    this.tenantAcks = tenantAckHistograms(this.registry);
+    kafkaProducersGauge(this.registry, () => gauges().producers?.() ?? 0);
     this.#received = new client.Counter({
       name: "veltrix_events_received_total",
       help: "Events received from clients.",

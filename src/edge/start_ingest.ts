@@ -4,14 +4,14 @@ import type { Logger } from "../core/ops/logger.ts";
 import type { RateLimitedLog } from "../core/ops/rate_limited_log.ts";
 import type { Readiness } from "../core/ops/readiness.ts";
 import { RecentEventIds } from "../core/admission/recent_event_ids.ts";
-import type { RecordSink } from "../core/routing/record_sink.ts";
+import type { LaneSinkFactory, RecordSink } from "../core/routing/record_sink.ts";
 import type { TrafficSketch } from "../core/fleet/traffic_sketch.ts";
 import type { EdgeMetrics } from "./edge_metrics.ts";
 import { createEdgeApp } from "./http/edge_app.ts";
 import type { PlayerTokenVerifier } from "./http/player_token.ts";
 import { ConnectionRegistry } from "./ingest/connection_registry.ts";
 import { createIngestContext, type DrainFlag } from "./ingest/ingest_context.ts";
-import { ProduceBatcher } from "./ingest/produce_batcher.ts";
+import { type ProduceLaneMode, ProduceLanes } from "./ingest/produce_lanes.ts";
 import type { EdgeSpans } from "./tracing/edge_spans.ts";
 
 /** Readiness condition the ingest side owns: it takes new connections (false once it drains). */
@@ -29,7 +29,12 @@ export interface IngestSettings {
   readonly maxLingerMs: number;
   readonly batchMaxBytes: number;
   readonly maxInFlightBatches: number;
+  /** Per produce lane. */
   readonly maxPendingEvents: number;
+  /** `tenant`: a batcher and producer per listed tenant (with `openLaneSink` and a tenant claim); `shared`: one. */
+  readonly produceLanes: ProduceLaneMode;
+  /** The token claim naming a player's tenant; undefined: every player is "other" (one lane). */
+  readonly tenantClaim?: string | undefined;
   readonly dedupPerPlayer: number;
   readonly dedupMaxIds: number;
   readonly maxInFlightPerConnection: number;
@@ -51,7 +56,10 @@ export interface IngestSettings {
 /** What the ingest side works with. */
 export interface IngestDependencies {
   readonly routes: LiveRouteTable;
+  /** The main producer's sink: the `other` lane's (every player's with one lane). */
   readonly sink: RecordSink;
+  /** Opens a producer of its own for a tenant's lane; absent, one lane. */
+  readonly openLaneSink?: LaneSinkFactory;
   readonly tokens: PlayerTokenVerifier;
   readonly readiness: Readiness;
   readonly metrics: EdgeMetrics;
@@ -68,7 +76,8 @@ export interface IngestSide {
   /** The client port actually bound (useful with port 0). */
   readonly port: number;
   readonly connections: ConnectionRegistry;
-  readonly batcher: ProduceBatcher;
+  /** The produce lanes (one batcher each). */
+  readonly lanes: ProduceLanes;
   /** Aborted, with the error as its reason, if the client listener fails for good. */
   readonly failure: AbortSignal;
   /**
@@ -83,20 +92,32 @@ export interface IngestSide {
 export function startIngest(settings: IngestSettings, deps: IngestDependencies): IngestSide {
   const { readiness, metrics, log } = deps;
   readiness.add(ACCEPTING);
-  const batcher = new ProduceBatcher(deps.sink, {
-    metrics,
-    lingerMs: settings.lingerMs,
-    batchMaxEvents: settings.batchMaxEvents,
-    batchMaxBytes: settings.batchMaxBytes,
-    batchTargetEvents: settings.batchTargetEvents,
-    maxLingerMs: settings.maxLingerMs,
-    maxInFlightBatches: settings.maxInFlightBatches,
-    maxPendingEvents: settings.maxPendingEvents,
+  const tenantClaim = settings.tenantClaim !== undefined && settings.tenantClaim !== "";
+  const lanes = new ProduceLanes({
+    sink: deps.sink,
+    ...(settings.produceLanes === "tenant" && deps.openLaneSink ? { openSink: deps.openLaneSink } : {}),
+    tenantClaim,
+    // Without a tenant claim every player is "other": no tenant histogram, the batcher's work as before lanes.
+    ...(tenantClaim ? { tenantAcks: (label: string) => metrics.tenantAcks(label) } : {}),
+    onLane: (tenant, open) => deps.logger.info(open ? "produce lane opened" : "produce lane closed", { tenant }),
+    batcher: {
+      metrics,
+      lingerMs: settings.lingerMs,
+      batchMaxEvents: settings.batchMaxEvents,
+      batchMaxBytes: settings.batchMaxBytes,
+      batchTargetEvents: settings.batchTargetEvents,
+      maxLingerMs: settings.maxLingerMs,
+      maxInFlightBatches: settings.maxInFlightBatches,
+      maxPendingEvents: settings.maxPendingEvents,
+    },
   });
+  // Lanes follow the tenants of the stable map in force (the map that sets quotas), opened before their first event.
+  deps.routes.watch((snapshot) => lanes.follow(snapshot.table.tenancy.listed.map((quota) => quota.name)));
   const draining: DrainFlag & { value: boolean } = { value: false };
   const context = createIngestContext({
     routes: deps.routes,
-    batcher,
+    batcher: lanes.shared,
+    lanes,
     edgeId: settings.edgeId,
     draining,
     recent: settings.dedupPerPlayer > 0
@@ -159,13 +180,13 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
   return {
     port: server.addr.port,
     connections,
-    batcher,
+    lanes,
     failure: failure.signal,
     async stop() {
       if (draining.value) return;
       draining.value = true;
       readiness.set(ACCEPTING, false);
-      const left = await batcher.drain(settings.shutdownTimeoutMs);
+      const left = await lanes.drain(settings.shutdownTimeoutMs);
       if (left > 0) deps.logger.warn("shutdown timeout: events still unacknowledged by Kafka", { pending: left });
       // Let the acks and rejects of the settled batches reach their sockets before closing them.
       await new Promise((resolve) => setTimeout(resolve, 0));

@@ -2,11 +2,12 @@ import type { LiveRouteTable } from "../core/route_map/live_route_table.ts";
 import type { Logger } from "../core/ops/logger.ts";
 import type { RateLimitedLog } from "../core/ops/rate_limited_log.ts";
 import type { Readiness } from "../core/ops/readiness.ts";
-import type { RecordSink } from "../core/routing/record_sink.ts";
+import type { LaneSink, RecordSink } from "../core/routing/record_sink.ts";
 import type { RouteMapFeedListener } from "../core/updates/route_map_feed.ts";
 import type { TopicLayout } from "../core/routing/topic_provisioner.ts";
 import { VeltrixError } from "../core/errors/veltrix_error.ts";
-import type { KafkaAdapterFactory } from "./kafka_adapter.ts";
+import type { KafkaAdapter, KafkaAdapterFactory } from "./kafka_adapter.ts";
+import { ProducerHealth } from "./producer_health.ts";
 import { KafkaRecordSink } from "./kafka_record_sink.ts";
 import { type RouteMapTopic, routeMapTopic } from "./route_map_topic.ts";
 import { type EdgeStatusTopic, edgeStatusTopic } from "./edge_status_topic.ts";
@@ -68,6 +69,12 @@ export interface KafkaDependencies {
 export interface KafkaSide {
   /** Where routed records go (acks=all, retried until Kafka takes them or the side stops). */
   readonly sink: RecordSink;
+  /**
+   * Opens a producer of its own (own connections, producer id and sequence numbers) for the produce
+   * lane of tenant `lane`, which connects now; its writes are retried like `sink`'s, and its write
+   * health counts in readiness until it is closed. `stop` closes the lanes still open.
+   */
+  openLane(lane: string): LaneSink;
   /** Makes sure a new table's topics exist. */
   readonly topics: TopicGate;
   /** The route map topic, shared by every edge. */
@@ -104,25 +111,15 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
     replicationFactor: settings.topicReplicationFactor,
   };
   const topics = new TopicGate(events, layout, logger);
-  const sink = new KafkaRecordSink(events, {
-    timeoutMs: settings.produceTimeoutMs,
-    signal: stopping.signal,
-    log,
-    onWritable: (writable, cause) => {
-      readiness.set(KAFKA_WRITABLE, writable);
-      const failure = writable ? undefined : kafkaSecurityFailureOf(cause);
-      if (failure !== undefined) {
-        log.error(`kafka.${failure.kind}`, "kafka refused the edge's security; not ready, writes retried", {
-          cause: failure.kind === "auth" ? "authentication failed" : "TLS handshake failed",
-          reason: failure.reason,
-        });
-      }
-      if (writable || failure !== undefined) {
-        readiness.set(KAFKA_CREDENTIALS_ACCEPTED, failure?.kind !== "auth");
-        readiness.set(KAFKA_TLS_VERIFIED, failure?.kind !== "tls");
-      }
-    },
+  const health = new ProducerHealth(readiness, log, {
+    writable: KAFKA_WRITABLE,
+    credentials: KAFKA_CREDENTIALS_ACCEPTED,
+    tls: KAFKA_TLS_VERIFIED,
   });
+  const sinkOf = (adapter: KafkaAdapter, name: string, signal: AbortSignal) =>
+    new KafkaRecordSink(adapter, { timeoutMs: settings.produceTimeoutMs, signal, log, onWritable: health.add(name) });
+  const sink = sinkOf(events, "main", stopping.signal);
+  const lanes = new Set<LaneSink>();
   const routeMaps = routeMapTopic(adapters(`veltrix-routes-${settings.edgeId}`), {
     topic: settings.routesTopic,
     edgeId: settings.edgeId,
@@ -145,6 +142,32 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
 
   return {
     sink,
+    openLane(lane) {
+      const name = `lane ${lane}`;
+      const adapter = adapters(`veltrix-edge-${settings.edgeId}-lane-${clientIdPart(lane)}`);
+      const closing = new AbortController();
+      const signal = AbortSignal.any([stopping.signal, closing.signal]);
+      const laneSink = sinkOf(adapter, name, signal);
+      // Connected before its first write: a lane's first event does not pay the connect, and no write races it.
+      const connected = retryWithBackoff(() => adapter.connect(), {
+        initialDelayMs: 250,
+        maxDelayMs: 5_000,
+        signal,
+        onRetry: (attempt, delayMs, error) =>
+          logger.warn("kafka lane producer not connected yet; retrying", { lane, attempt, delayMs, error }),
+      }).catch(() => {});
+      const opened: LaneSink = {
+        write: (records) => connected.then(() => laneSink.write(records)),
+        async close() {
+          if (!lanes.delete(opened)) return;
+          closing.abort();
+          health.remove(name);
+          await adapter.close();
+        },
+      };
+      lanes.add(opened);
+      return opened;
+    },
     topics,
     routeMaps,
     edges,
@@ -171,9 +194,15 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
       readiness.set(PRODUCER_CONNECTED, false);
       await routeMaps.stop();
       await edges.stop();
+      await Promise.all([...lanes].map((lane) => lane.close()));
       await events.close();
     },
   };
+}
+
+/** `lane` as a part of a Kafka client id: letters, digits, `.`, `_` and `-` kept, the rest `_`. */
+function clientIdPart(lane: string): string {
+  return lane.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
 /** Errors no retry fixes, which stop the edge at start. */

@@ -143,7 +143,7 @@ export const CONFIG_TABLE = {
     env: "VELTRIX_MAX_PENDING_EVENTS",
     default: "100000",
     parse: int(1, 100_000_000),
-    doc: "Unacked events the edge holds before it answers `OVERLOADED`.",
+    doc: "Unacked events a produce lane holds before it answers `OVERLOADED` (per lane: see `VELTRIX_PRODUCE_LANES`).",
   },
   produceTimeoutMs: {
     env: "VELTRIX_PRODUCE_TIMEOUT_MS",

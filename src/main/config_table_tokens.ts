@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { int, optional, type Parser, Refusal, text } from "./config_parse.ts";
+import { int, oneOf, optional, type Parser, Refusal, text } from "./config_parse.ts";
+import { PRODUCE_LANE_MODES } from "../edge/ingest/produce_lanes.ts";
 import { parseTrustedIssuers, type TrustedIssuer } from "../edge/http/trusted_issuers.ts";
 import { VeltrixError } from "../core/errors/veltrix_error.ts";
 
@@ -77,5 +78,12 @@ export const PLAYER_TOKEN_CONFIG = {
     parse: optional,
     doc:
       "The client-token claim that names the player's tenant (for example `game`), read once per connection; the route map's `tenants` give each tenant its quotas and topic prefix (see [Per-game quotas](routing.md#per-game-quotas)). Unset: every player is in `other`.",
+  },
+  produceLanes: {
+    env: "VELTRIX_PRODUCE_LANES",
+    default: "tenant",
+    parse: oneOf(PRODUCE_LANE_MODES),
+    doc:
+      "`tenant`: each tenant the route map lists gets a produce lane (a batcher and a Kafka producer: own connections and producer id); the rest share lane `other`. `VELTRIX_MAX_PENDING_EVENTS` holds per lane. `shared`: one batcher and producer for all. One lane without `VELTRIX_TENANT_CLAIM`. See [Produce lanes](routing.md#produce-lanes).",
   },
 } as const;

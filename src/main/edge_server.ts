@@ -87,6 +87,7 @@ export async function startEdgeServer(config: EdgeConfig, logger: Logger): Promi
   const ingest = startIngest({ ...config, maxConnections }, {
     ...shared,
     sink: kafka.sink,
+    openLaneSink: (lane) => kafka.openLane(lane),
     tokens,
     metrics,
     traffic,

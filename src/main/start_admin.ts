@@ -46,10 +46,12 @@ export function startAdmin(settings: AdminSettings, deps: AdminDependencies): Ad
   const { routes, control, ingest, metrics } = deps;
   metrics.observe({
     connections: () => ingest.connections.size,
-    inFlightEvents: () => ingest.batcher.pendingEvents,
+    inFlightEvents: () => ingest.lanes.pendingEvents,
     routeMapVersion: () => Number(routes.table.version),
     readiness: () => deps.readiness.snapshot(),
     tenants: () => ingest.connections.tenantBudgets(),
+    // Each lane writes through a producer of its own; `other` through the main one.
+    producers: () => ingest.lanes.labels().length,
   });
   const tenantQuotas = () => tenantQuotasJson(routes.table.tenancy, ingest.connections.liveEdges);
   observeQuotaShare(metrics.registry, tenantQuotas);
@@ -68,7 +70,7 @@ export function startAdmin(settings: AdminSettings, deps: AdminDependencies): Ad
     opsToken: settings.opsToken,
     connections: () => ingest.connections.size,
     metrics,
-    inFlight: () => ({ events: ingest.batcher.pendingEvents, batches: ingest.batcher.inFlightBatches }),
+    inFlight: () => ({ events: ingest.lanes.pendingEvents, batches: ingest.lanes.inFlightBatches }),
     logger: deps.logger,
     tenantQuotas,
     ...(deps.fleet ? { fleet: deps.fleet } : {}),

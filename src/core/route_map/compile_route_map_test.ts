@@ -18,6 +18,7 @@ import {
   UNROUTED_TOPIC,
 } from "./default_route_map.ts";
 import { RouteTable } from "./route_table.ts";
+import { MAX_TENANTS } from "./tenancy.ts";
 import { VeltrixError } from "../errors/veltrix_error.ts";
 
 type MapInit = MessageInitShape<typeof RouteMapSchema>;
@@ -280,6 +281,24 @@ Deno.test("compileRouteMap() names every tenant problem", () => {
     "tenants[3].name",
     "otherTenants.topicPrefix",
   ]);
+});
+
+Deno.test("compileRouteMap() takes at most MAX_TENANTS tenants (INVALID_ROUTE_MAP past it)", () => {
+  const mapOf = (count: number) =>
+    create(RouteMapSchema, {
+      version: 3n,
+      routes: [{ name: "all", match: "*", targets: [{ topic: "game.all" }] }],
+      tenants: Array.from({ length: count }, (_, i) => ({ name: `t${i}` })),
+    });
+  assert.ok(compileRouteMap(mapOf(MAX_TENANTS)).ok);
+  const result = compileRouteMap(mapOf(MAX_TENANTS + 1));
+  assert.ok(!result.ok);
+  assert.deepEqual(result.problems.map((p) => p.path), ["tenants"]);
+  assert.throws(() => compileRouteMapOrThrow(mapOf(MAX_TENANTS + 1)), (e: unknown) => {
+    assert.ok(e instanceof VeltrixError);
+    assert.equal(e.code, "INVALID_ROUTE_MAP");
+    return true;
+  });
 });
 
 Deno.test("compileRouteMap() reads the tenant quota scope: unset and EDGE per edge, FLEET for the fleet, others refused", () => {

@@ -62,6 +62,7 @@ export function embeddedSnapshot(table: RouteTable, appliedAt: Date = new Date()
  */
 export class LiveRouteTable {
   #snapshot: RouteSnapshot;
+  readonly #watchers: ((snapshot: RouteSnapshot) => void)[] = [];
 
   constructor(initial: RouteSnapshot) {
     this.#snapshot = initial;
@@ -77,10 +78,20 @@ export class LiveRouteTable {
     return this.#snapshot;
   }
 
-  /** Puts `next` in force and returns the snapshot it replaced. */
+  /** Puts `next` in force, tells the watchers, and returns the snapshot it replaced. */
   swap(next: RouteSnapshot): RouteSnapshot {
     const previous = this.#snapshot;
     this.#snapshot = Object.freeze(next);
+    for (const watcher of this.#watchers) watcher(this.#snapshot);
     return previous;
+  }
+
+  /**
+   * Tells `watcher` the snapshot in force now, and each one put in force after it, right after the
+   * swap (for what must follow the map eagerly, such as the edge's produce lanes). It must not throw.
+   */
+  watch(watcher: (snapshot: RouteSnapshot) => void): void {
+    this.#watchers.push(watcher);
+    watcher(this.#snapshot);
   }
 }

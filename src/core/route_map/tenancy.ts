@@ -9,6 +9,13 @@ export const OTHER_TENANT = "other";
 export const MAX_TENANT_NAME_LENGTH = 128;
 
 /**
+ * Most tenants a map may list. Each listed tenant costs an edge a metrics label per tenant series
+ * and, with `VELTRIX_PRODUCE_LANES=tenant`, a produce lane: a batcher and a Kafka producer of its
+ * own (a connection per broker it writes to). A map listing more is invalid (INVALID_ROUTE_MAP).
+ */
+export const MAX_TENANTS = 64;
+
+/**
  * What a map's tenant quotas hold for: `edge`, each edge gives each tenant its whole quota (a
  * map without a scope); `fleet`, the quota is the tenant's total over the live edges of the fleet.
  */
@@ -117,6 +124,12 @@ export function resolveTenants(
     problems.push({ path: "tenantQuotaScope", message: `unknown tenant quota scope ${map.tenantQuotaScope}` });
   }
   const tenants = map.tenants ?? [];
+  if (tenants.length > MAX_TENANTS) {
+    problems.push({
+      path: "tenants",
+      message: `a map lists at most ${MAX_TENANTS} tenants; this one lists ${tenants.length}`,
+    });
+  }
   for (let t = 0; t < tenants.length; t++) {
     const source = tenants[t]!;
     const path = `tenants[${t}]`;

@@ -15,3 +15,15 @@ export interface OutboundRecord {
 export interface RecordSink {
   write(records: readonly OutboundRecord[]): Promise<void>;
 }
+
+/** A {@link RecordSink} over a Kafka producer of its own: one produce lane's. */
+export interface LaneSink extends RecordSink {
+  /** Disconnects the producer once its lane has nothing pending; never throws, and a second call does nothing. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a {@link LaneSink} for the produce lane of tenant `lane`: a producer of its own (its own
+ * connections, producer id and sequence numbers), which starts connecting at once.
+ */
+export type LaneSinkFactory = (lane: string) => LaneSink;

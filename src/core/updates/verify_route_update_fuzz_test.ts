@@ -208,6 +208,7 @@ function expectedProblemPaths(map: RoutableMap): string[] {
     if (!isJsonSchemaText(schema.jsonSchema)) paths.push(`schemas[${i}].jsonSchema`);
   });
   const tenants = new Set<string>();
+  if ((map.tenants ?? []).length > 64) paths.push("tenants");
   (map.tenants ?? []).forEach((tenant, i) => {
     const name = tenant.name;
     if (name === "" || name === "other" || name.length > 128 || tenants.has(name)) paths.push(`tenants[${i}].name`);

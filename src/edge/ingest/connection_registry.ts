@@ -124,8 +124,10 @@ export class ConnectionRegistry {
     const budget = this.tenantBudget(tenant, nowMs);
     budget.connections++;
     this.#tenantOf.set(socket, budget);
+    const lane = this.#context.lanes?.join(budget.label);
     const connection = new IngestConnection(socket, player, this.#context, {
       ...(entry.bucket === undefined ? {} : { playerBucket: entry.bucket }),
+      ...(lane === undefined ? {} : { lane }),
       ...(claims === undefined ? {} : { claims }),
       tenant: budget,
       onRefreshed: (atMs) => {
@@ -146,6 +148,7 @@ export class ConnectionRegistry {
     const budget = this.#tenantOf.get(socket);
     if (budget !== undefined) budget.connections--;
     this.#tenantOf.delete(socket);
+    this.#context.lanes?.leave(connection.lane);
     const entry = this.#players.get(connection.player);
     if (entry !== undefined && --entry.connections <= 0) this.#players.delete(connection.player);
   }

@@ -18,6 +18,7 @@ import { ReplyChannel, type ReplySocket } from "./reply_channel.ts";
 import { countRouted } from "./count_routed.ts";
 import { inCanaryCohort, type PlayerClaims } from "../../core/route_map/canary_cohort.ts";
 import type { CanarySnapshot } from "../../core/route_map/live_route_table.ts";
+import type { ProduceLane } from "./produce_lanes.ts";
 
 /** The encodings a connection has sent frames in so far. */
 export type IngestProtocol = "none" | "json" | "binary" | "mixed";
@@ -43,6 +44,8 @@ export interface IngestConnectionOptions {
   readonly onRefreshed?: (closeAtMs: number) => void;
   /** The claims of the token the connection opened with: what a claim cohort of a canary is read from. */
   readonly claims?: PlayerClaims;
+  /** The produce lane its events go through (its tenant's); absent, the context's batcher. */
+  readonly lane?: ProduceLane;
 }
 
 /**
@@ -55,6 +58,8 @@ export class IngestConnection {
   readonly id: string = crypto.randomUUID();
   /** The authenticated player this connection speaks for. */
   readonly player: string;
+  /** The produce lane it joined when it opened (the context's batcher when it joined none). */
+  readonly lane: ProduceLane;
   readonly #context: IngestContext;
   readonly #socket: ReplySocket;
   readonly #admission: Admission;
@@ -86,6 +91,7 @@ export class IngestConnection {
     this.#socket = socket;
     this.#admission = new Admission(context.limits, Date.now(), options.playerBucket, options.tenant);
     this.#tenant = options.tenant;
+    this.lane = options.lane ?? { label: "other", batcher: context.batcher, tenantAcks: undefined };
     this.#onRefreshed = options.onRefreshed;
     this.#claims = options.claims;
     this.#json = this.#relay(false);
@@ -148,7 +154,8 @@ export class IngestConnection {
       for (const event of frame.events) replies.reject(shuttingDown(event.id));
       return;
     }
-    const { routes, batcher, edgeId, recent, limits, traffic, spans } = this.#context;
+    const { routes, edgeId, recent, limits, traffic, spans } = this.#context;
+    const { batcher, tenantAcks } = this.lane;
     const snapshot = routes.snapshot;
     const canary = snapshot.canary !== undefined && this.#placeInCanary(snapshot.canary);
     const map = canary ? snapshot.canary!.table : snapshot.table;
@@ -184,7 +191,7 @@ export class IngestConnection {
       const listener = spans === undefined || isReject(routed) || event.traceparent === undefined
         ? relay
         : spans.trace(event as TracedEventInfo, routed.records, stamp.routeVersion, receivedAtMs, relay);
-      const written = !isReject(routed) && batcher.submit(routed, listener, event.id, receivedAtMs);
+      const written = !isReject(routed) && batcher.submit(routed, listener, event.id, receivedAtMs, tenantAcks);
       countRouted(this.#context.metrics, routed, written, table, map.counts);
       if (written) {
         this.#inFlight++;

@@ -6,6 +6,7 @@ import type { RecentEventIds } from "../../core/admission/recent_event_ids.ts";
 import type { TrafficSketch } from "../../core/fleet/traffic_sketch.ts";
 import type { IngestMetrics } from "../edge_metrics.ts";
 import type { ProduceBatcher } from "./produce_batcher.ts";
+import type { ProduceLanes } from "./produce_lanes.ts";
 import type { EdgeSpans } from "../tracing/edge_spans.ts";
 
 /** What one connection may send. */
@@ -53,7 +54,10 @@ export interface SessionTokens {
 /** What every connection of an edge shares. Every field is set: defaults are resolved once, here. */
 export interface IngestContext {
   readonly routes: LiveRouteTable;
+  /** The batcher of connections that join no lane (every connection when `lanes` is undefined). */
   readonly batcher: ProduceBatcher;
+  /** The edge's produce lanes: each connection joins one when it opens; undefined, all use `batcher`. */
+  readonly lanes: ProduceLanes | undefined;
   readonly edgeId: string;
   /** Once set, new events are refused with SHUTTING_DOWN. */
   readonly draining: DrainFlag;
@@ -82,6 +86,7 @@ export function createIngestContext(init: IngestContextInit): IngestContext {
   return {
     routes: init.routes,
     batcher: init.batcher,
+    lanes: init.lanes,
     edgeId: init.edgeId,
     draining: init.draining ?? { value: false },
     recent: init.recent,

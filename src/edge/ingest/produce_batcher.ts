@@ -3,6 +3,7 @@ import type { OutboundRecord, RecordSink } from "../../core/routing/record_sink.
 
 import { VeltrixError } from "../../core/errors/veltrix_error.ts";
 import type { ProduceMetrics } from "../edge_metrics.ts";
+import type { TenantAcks } from "../tenant_metrics.ts";
 
 /** What the batcher takes of a routed event: its records and their size in bytes. */
 export interface RoutedRecords {
@@ -32,6 +33,10 @@ export interface ProduceBatcherOptions {
   readonly maxPendingEvents: number;
   /** Told each acked event's latency and each produce request's duration. */
   readonly metrics?: ProduceMetrics;
+  /** Every event of this batcher is of one tenant (a produce lane): told each acked event's latency. */
+  readonly tenantAcks?: TenantAcks;
+  /** Events of several tenants share this batcher: each event's `tenant` (see `submit`) is told its ack latency. */
+  readonly perEventTenants?: boolean;
 }
 
 interface Batch {
@@ -44,6 +49,8 @@ interface Batch {
   ids: string[];
   /** When each event's frame arrived, in ms since the epoch. */
   receivedAt: number[];
+  /** Each event's tenant, with `perEventTenants` only. */
+  tenants: (TenantAcks | undefined)[];
   bytes: number;
 }
 
@@ -87,9 +94,16 @@ export class ProduceBatcher {
 
   /**
    * Queues the records of one event. Returns false, and keeps nothing, when the batcher already
-   * holds `maxPendingEvents`; the caller must then tell the client to retry.
+   * holds `maxPendingEvents`; the caller must then tell the client to retry. `tenant` is told the
+   * event's ack latency when the batcher takes `perEventTenants`.
    */
-  submit(routed: RoutedRecords, listener: DeliveryListener, id: string, receivedAtMs = Date.now()): boolean {
+  submit(
+    routed: RoutedRecords,
+    listener: DeliveryListener,
+    id: string,
+    receivedAtMs = Date.now(),
+    tenant?: TenantAcks,
+  ): boolean {
     if (this.#pending >= this.#options.maxPendingEvents) return false;
     this.#pending++;
     const batch = this.#open;
@@ -99,6 +113,7 @@ export class ProduceBatcher {
     batch.listeners.push(listener);
     batch.ids.push(id);
     batch.receivedAt.push(receivedAtMs);
+    if (this.#options.perEventTenants === true) batch.tenants.push(tenant);
     batch.bytes += bytes;
     const events = batch.ids.length;
     if (
@@ -204,10 +219,17 @@ export class ProduceBatcher {
     if (this.#writing.delete(batch)) this.#inFlight--;
     this.#pending -= batch.ids.length;
     const { listeners, ids } = batch;
-    const metrics = this.#options.metrics;
-    if (metrics !== undefined && error === undefined) {
+    const { metrics, tenantAcks } = this.#options;
+    const perEvent = batch.tenants.length > 0;
+    if (error === undefined && (metrics !== undefined || tenantAcks !== undefined || perEvent)) {
       const now = Date.now();
-      for (const receivedAt of batch.receivedAt) metrics.acked(now - receivedAt);
+      const { receivedAt, tenants } = batch;
+      for (let i = 0; i < receivedAt.length; i++) {
+        const latencyMs = now - receivedAt[i]!;
+        metrics?.acked(latencyMs);
+        tenantAcks?.acked(latencyMs);
+        if (perEvent) tenants[i]?.acked(latencyMs);
+      }
     }
     for (let i = 0; i < ids.length; i++) {
       const listener = listeners[i]!;
@@ -248,5 +270,5 @@ export function extraLingerMs(events: number, ageMs: number, target: number, bud
 }
 
 function emptyBatch(): Batch {
-  return { startedAt: 0, settled: false, records: [], listeners: [], ids: [], receivedAt: [], bytes: 0 };
+  return { startedAt: 0, settled: false, records: [], listeners: [], ids: [], receivedAt: [], tenants: [], bytes: 0 };
 }
