@@ -70,6 +70,7 @@ Deno.test("grafana dashboard: it has the panels the ops pack promises, a row per
       "Events admitted and refused per tenant",
       "Bytes per tenant",
       "Connections per tenant",
+      "Ack latency p99 per tenant",
     ]
   ) assert.ok(titles.includes(title), `a panel "${title}"`);
   assert.ok(dashboard.panels.some((panel: Json) => panel.type === "row" && panel.repeat === "instance"));

@@ -59,7 +59,7 @@ async function taskset(args: string[]): Promise<boolean> {
 }
 
 /**
- * Decides where things run and pins this process to the clients' CPUs (the processes it starts
+ * Decides where things run and pins this process (all its threads) to the clients' CPUs (the processes it starts
  * inherit that; the edge is started under `taskset -c` with its own).
  */
 export async function planPlacement(): Promise<CpuPlacement> {
@@ -68,7 +68,7 @@ export async function planPlacement(): Promise<CpuPlacement> {
     return { pinned: false, note: "one CPU: nothing pinned, all processes share it", edgeCpus: "", clientCpus: "" };
   }
   const edgeCpus = split.edge.join(","), clientCpus = split.rest.join(",");
-  if (!await taskset(["-cp", clientCpus, String(Deno.pid)])) {
+  if (!await taskset(["-a", "-cp", clientCpus, String(Deno.pid)])) {
     return {
       pinned: false,
       note: "util-linux taskset is missing or failed: nothing pinned, edge, clients and broker share every CPU",

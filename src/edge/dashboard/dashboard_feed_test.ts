@@ -284,7 +284,6 @@ Deno.test("DashboardFeed sends the tenants the map lists, then other, quota besi
     routeMapVersion: () => 2,
     tenants: () => [kart, chess, other, gone],
   });
-  const ack = metrics.tenantAcks("chess");
   const map = {
     version: 2n,
     routes: [{ name: "all", match: "*", targets: [{ topic: "game.all" }] }],
@@ -300,7 +299,7 @@ Deno.test("DashboardFeed sends the tenants the map lists, then other, quota besi
     Object.assign(kart, { connections: 2, admitted: 40, overQuota: 10, bytes: 4000 });
     Object.assign(chess, { connections: 1, admitted: 5, bytes: 500 });
     gone.admitted = 200;
-    for (let i = 0; i < 100; i++) ack.acked(4);
+    for (let i = 0; i < 100; i++) metrics.tenantAcks("chess").acked(4);
     const { tenants } = await recorder.next<{ tenants: DashboardTenant[] }>("tenants");
     assert.deepEqual(tenants.map((t) => t.name), ["kart", "chess", "other"]);
     const [k, c, o] = tenants as [DashboardTenant, DashboardTenant, DashboardTenant];
