@@ -30,6 +30,7 @@ Deno.test("deno task bench:tenants --quick: quiet events all acked, the flood he
         assert.equal(r.quiet.sent, s.quietRate * s.roundS, what);
         assert.equal(r.quiet.acked, r.quiet.sent, `${what}: every quiet event acked`);
         assert.equal(r.quiet.rejected, 0, what);
+        assert.ok(r.edgeQuietP99Ms !== null && r.edgeQuietP99Ms > 0, `${what}: the edge's own quiet p99 is read`);
         if (r.mode === "alone") assert.equal(r.other, undefined, what);
         if (r.mode === "neighbour") assert.equal(r.other!.acked, r.other!.sent, `${what}: within quota, all acked`);
         if (r.mode === "flooding") {

@@ -20,6 +20,7 @@ import { resultsJson, writeRunFiles } from "../results_writer.ts";
 import { makeStormKey, signedMapBytes } from "../route_storm.ts";
 import { defaultOut } from "../bench_settings.ts";
 import { textLines } from "../text_lines.ts";
+import { p99BetweenMs, tenantAckBuckets } from "./edge_ack_buckets.ts";
 import { type CpuPlacement, pinBroker, pinnedArgv, planPlacement } from "./cpu_placement.ts";
 import type { RoundOrder, RoundResult } from "./tenant_client.ts";
 import {
@@ -136,12 +137,17 @@ async function postTenantMap(edge: EdgeUnderTest, key: Awaited<ReturnType<typeof
   if (response.status !== 200) throw new Error(`the tenant map was refused: ${await response.text()}`);
 }
 
+/** The edge's `/metrics` text. */
+async function metricsText(edge: EdgeUnderTest): Promise<string> {
+  return await (await fetch(`${edge.adminUrl}/metrics`)).text();
+}
+
 /**
  * The edge's `veltrix_kafka_producers` gauge: how many Kafka producers it writes events through
  * (one per lane with `VELTRIX_PRODUCE_LANES=tenant`); null from an edge that does not report it.
  */
 async function kafkaProducers(edge: EdgeUnderTest): Promise<number | null> {
-  const text = await (await fetch(`${edge.adminUrl}/metrics`)).text();
+  const text = await metricsText(edge);
   const match = /^veltrix_kafka_producers(?:\{[^}]*\})? ([\d.eE+-]+)$/m.exec(text);
   return match ? Number(match[1]) : null;
 }
@@ -186,14 +192,16 @@ async function runLane(lanes: string, s: TenantSettings): Promise<LaneResult> {
     const orders = orderFor(mode, name, durationS, Date.now() + 200);
     const cpuBefore = await edge.cpuSeconds();
     const brokerBefore = await brokerCpuSeconds();
+    const ackBefore = tenantAckBuckets(await metricsText(edge), "quiet");
     const wallBefore = performance.now();
     const [q, o] = await Promise.all([quiet.run(orders.quiet), orders.other ? other.run(orders.other) : undefined]);
     const edgeCpuS = await edge.cpuSeconds() - cpuBefore;
     const brokerCpuS = await brokerCpuSeconds() - brokerBefore;
+    const edgeQuietP99Ms = p99BetweenMs(ackBefore, tenantAckBuckets(await metricsText(edge), "quiet"));
     const wallS = (performance.now() - wallBefore) / 1000;
     await drained(edge);
     await new Promise((resolve) => setTimeout(resolve, s.gapS * 1000));
-    return { quiet: q, other: o, edgeCpuS, brokerCpuS, wallS };
+    return { quiet: q, other: o, edgeQuietP99Ms, edgeCpuS, brokerCpuS, wallS };
   };
   const rounds: RoundRecord[] = [];
   let producers: number | null = null;

@@ -18,6 +18,11 @@ export interface RoundRecord {
   readonly quiet: RoundResult;
   /** The other tenant's generator; absent when the quiet tenant was alone. */
   readonly other?: RoundResult;
+  /**
+   * The quiet tenant's p99 as the edge saw it (`veltrix_tenant_ack_seconds`, frame arrival → ack,
+   * interpolated within the histogram's buckets), in ms; null from an edge without that metric.
+   */
+  readonly edgeQuietP99Ms: number | null;
   /** The edge's CPU time over the round (from its start to the last answer), and that wall time. */
   readonly edgeCpuS: number;
   /** The dev broker's CPU time over the round (NaN, null in JSON, when its pid is unknown). */
@@ -39,6 +44,8 @@ export interface ModeSummary {
   readonly quietP99Ms: Spread;
   /** Median over rounds of the quiet tenant's p50 and p99.9, in ms. */
   readonly quietP50Ms: number;
+  /** Median over rounds of the edge-side quiet p99 (see {@link RoundRecord.edgeQuietP99Ms}); NaN without it. */
+  readonly edgeQuietP99Ms: number;
   readonly quietP999Ms: number;
   /** median p99 of this mode over median p99 alone. */
   readonly p99OverAlone: number;
@@ -115,6 +122,7 @@ export function summarize(rounds: readonly RoundRecord[], roundS: number): Recor
         rounds: of.length,
         quietP99Ms: spread(of.map((r) => r.quiet.latencyMs.p99)),
         quietP50Ms: spread(of.map((r) => r.quiet.latencyMs.p50)).median,
+        edgeQuietP99Ms: spread(of.flatMap((r) => r.edgeQuietP99Ms ?? [])).median,
         quietP999Ms: spread(of.map((r) => r.quiet.latencyMs.p999)).median,
         p99OverAlone: NaN,
         quiet: counts(of.map((r) => r.quiet)),
@@ -141,7 +149,7 @@ const ms = (x: number) => Number.isFinite(x) ? x.toFixed(2) : "-";
 /** The side-by-side table: one row per lane mode and mode. */
 export function renderTable(run: TenantRun): string {
   const header =
-    "| lanes | mode | quiet p99 ms min / median / max | p99 / alone | quiet p50 ms | quiet p99.9 ms | quiet acked / sent (rejected) | other offered → acked ev/s | other rejected | edge CPU-s (cores) | broker CPU-s | quiet send lag p99 ms (worst) |";
+    "| lanes | mode | quiet p99 ms min / median / max | p99 / alone | edge-side p99 ms | quiet p50 ms | quiet p99.9 ms | quiet acked / sent (rejected) | other offered → acked ev/s | other rejected | edge CPU-s (cores) | broker CPU-s | quiet send lag p99 ms (worst) |";
   const lines = [header, `|${header.split("|").slice(1, -1).map(() => "---").join("|")}|`];
   for (const lane of run.lanes) {
     for (const mode of MODES) {
@@ -150,7 +158,9 @@ export function renderTable(run: TenantRun): string {
       lines.push(
         `| ${lane.lanes} | ${mode} | ${ms(m.quietP99Ms.min)} / ${ms(m.quietP99Ms.median)} / ${ms(m.quietP99Ms.max)} | ${
           m.p99OverAlone.toFixed(2)
-        } | ${ms(m.quietP50Ms)} | ${ms(m.quietP999Ms)} | ${m.quiet.acked} / ${m.quiet.sent} (${m.quiet.rejected}) | ${
+        } | ${ms(m.edgeQuietP99Ms)} | ${ms(m.quietP50Ms)} | ${
+          ms(m.quietP999Ms)
+        } | ${m.quiet.acked} / ${m.quiet.sent} (${m.quiet.rejected}) | ${
           mode === "alone" ? "-" : `${m.otherOfferedRate} → ${m.otherAckedRate}`
         } | ${mode === "alone" ? "-" : codes || "0"} | ${m.edgeCpuS} (${m.edgeCores}) | ${ms(m.brokerCpuS)} | ${
           ms(m.quietSendLagP99Ms)
@@ -215,6 +225,8 @@ export function renderMarkdown(run: TenantRun): string {
       `- ${l.lanes}: ${l.rounds.map((r) => `${r.mode[0]!.toUpperCase()} ${ms(r.quiet.latencyMs.p99)}`).join(", ")}`
     ),
     "",
+    "Edge-side p99: the median round p99 of the quiet tenant's `veltrix_tenant_ack_seconds` on the edge (frame " +
+    "arrival → ack, interpolated within its buckets: coarse, but untouched by the clients' CPU). " +
     "A large send lag means the clients' CPUs were short (the quiet client sent late); broker CPU beyond the run's " +
     "own traffic is other work writing to the same broker.",
     "",

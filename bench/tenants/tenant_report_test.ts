@@ -23,13 +23,38 @@ Deno.test("spread() is the min, the lower median and the max", () => {
 
 Deno.test("summarize() sums each mode's rounds: p99 spread, ratio to alone, counts, rates and edge CPU", () => {
   const rounds: RoundRecord[] = [
-    { repetition: 1, mode: "alone", quiet: result(10, 2000, 2000), edgeCpuS: 1, brokerCpuS: 2, wallS: 10 },
-    { repetition: 2, mode: "alone", quiet: result(12, 2000, 2000), edgeCpuS: 1, brokerCpuS: 2, wallS: 10 },
-    { repetition: 3, mode: "alone", quiet: result(8, 2000, 2000), edgeCpuS: 1, brokerCpuS: 2, wallS: 10 },
+    {
+      repetition: 1,
+      mode: "alone",
+      quiet: result(10, 2000, 2000),
+      edgeQuietP99Ms: 5,
+      edgeCpuS: 1,
+      brokerCpuS: 2,
+      wallS: 10,
+    },
+    {
+      repetition: 2,
+      mode: "alone",
+      quiet: result(12, 2000, 2000),
+      edgeQuietP99Ms: 7,
+      edgeCpuS: 1,
+      brokerCpuS: 2,
+      wallS: 10,
+    },
+    {
+      repetition: 3,
+      mode: "alone",
+      quiet: result(8, 2000, 2000),
+      edgeQuietP99Ms: 6,
+      edgeCpuS: 1,
+      brokerCpuS: 2,
+      wallS: 10,
+    },
     {
       repetition: 1,
       mode: "flooding",
       quiet: result(15, 2000, 2000),
+      edgeQuietP99Ms: null,
       other: result(20, 50_000, 6000, { OVERLOADED: 44_000 }),
       edgeCpuS: 4,
       brokerCpuS: 3,
@@ -39,6 +64,7 @@ Deno.test("summarize() sums each mode's rounds: p99 spread, ratio to alone, coun
       repetition: 2,
       mode: "flooding",
       quiet: result(11, 2000, 1999),
+      edgeQuietP99Ms: 9,
       other: result(20, 50_000, 6000, { OVERLOADED: 44_000 }),
       edgeCpuS: 4,
       brokerCpuS: 3,
@@ -48,6 +74,8 @@ Deno.test("summarize() sums each mode's rounds: p99 spread, ratio to alone, coun
   const modes = summarize(rounds, 10);
   assert.deepEqual(modes.alone.quietP99Ms, { min: 8, median: 10, max: 12 });
   assert.equal(modes.alone.p99OverAlone, 1);
+  assert.equal(modes.alone.edgeQuietP99Ms, 6);
+  assert.equal(modes.flooding.edgeQuietP99Ms, 9, "a round without the metric is left out");
   assert.deepEqual(modes.flooding.quietP99Ms, { min: 11, median: 11, max: 15 });
   assert.equal(modes.flooding.p99OverAlone, 1.1);
   assert.deepEqual(modes.flooding.quiet, { sent: 4000, acked: 3999, rejected: 0, unanswered: 1 });
