@@ -2,7 +2,7 @@
  * Produce lanes (`VELTRIX_PRODUCE_LANES`) on a real edge and the real broker. With `tenant`, each
  * tenant the map lists writes through a Kafka producer of its own: Kafka's own DescribeProducers
  * (TransactionsCommand) sees one producer id per lane on a one-partition topic all of them write
- * to, and one with `shared`. A tenant whose topic was deleted under the edge gets its events
+ * to, and one with `shared`; a map that drops a tenant closes its producer once its connection closed. A tenant whose topic was deleted under the edge gets its events
  * refused (KAFKA_WRITE_FAILED) while another tenant's are all acked. (A write that never settles,
  * on one lane only, is `src/edge/ingest/produce_lanes_test.ts`'s: a single Kafka 4.4 broker
  * writes even to a topic that asks for more in-sync replicas than it has.)
@@ -96,6 +96,22 @@ for (
       for (const tenant of ["alpha", "beta", "other"]) {
         assert.match(metrics, new RegExp(`^veltrix_tenant_ack_seconds_count\\{tenant="${tenant}"\\} 5$`, "m"));
       }
+
+      // A map without beta: once beta's connection closed and nothing of it is pending, its producer closes.
+      await clients[1]!.close();
+      await applyMap(edge, ops, {
+        version: 3n,
+        routes: [{ name: "all", match: "*", targets: [{ topic }] }],
+        tenants: [{ name: "alpha" }],
+      });
+      const left = lanes === "tenant" ? producers - 1 : producers;
+      const deadline = Date.now() + 15_000;
+      while (!new RegExp(`^veltrix_kafka_producers ${left}$`, "m").test(await metricsOf(edge))) {
+        assert.ok(Date.now() < deadline, `beta's lane never closed: ${await metricsOf(edge)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const closed = edge.logs.filter((line) => line.msg === "produce lane closed").map((line) => line.tenant);
+      assert.deepEqual(closed, lanes === "tenant" ? ["beta"] : []);
     } finally {
       await Promise.all(clients.map((c) => c.close()));
       await edge.stop();
