@@ -2,10 +2,11 @@
  * Produce lanes (`VELTRIX_PRODUCE_LANES`) on a real edge and the real broker. With `tenant`, each
  * tenant the map lists writes through a Kafka producer of its own: Kafka's own DescribeProducers
  * (TransactionsCommand) sees one producer id per lane on a one-partition topic all of them write
- * to, and one with `shared`; a map that drops a tenant closes its producer once its connection closed. A tenant whose topic was deleted under the edge gets its events
- * refused (KAFKA_WRITE_FAILED) while another tenant's are all acked. (A write that never settles,
- * on one lane only, is `src/edge/ingest/produce_lanes_test.ts`'s: a single Kafka 4.4 broker
- * writes even to a topic that asks for more in-sync replicas than it has.)
+ * to, and one with `shared`; a map that drops a tenant closes its producer once its connection
+ * closed. A tenant whose topic was deleted under the edge gets its events refused
+ * (KAFKA_WRITE_FAILED) while another tenant's are all acked. (A write that never settles, on one
+ * lane only, is `src/edge/ingest/produce_lanes_test.ts`'s: a single Kafka 4.4 broker writes even
+ * to a topic that asks for more in-sync replicas than it has.)
  */
 import assert from "node:assert/strict";
 import { readTopic } from "./support/kcat_reader.ts";
