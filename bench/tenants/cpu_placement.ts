@@ -9,6 +9,7 @@
  * @module
  */
 import { kafkaStatus } from "../../tools/kafka/kafka.ts";
+import { kafkaHome } from "../../tools/kafka/kafka_jvm.ts";
 import { snapshotProcesses } from "../machine_load.ts";
 
 /** What ran where, as the results record it. */
@@ -97,8 +98,47 @@ async function devBrokerPid(): Promise<number | undefined> {
 }
 
 /**
+ * Where runs that pinned the dev broker record its CPUs from before any of them did, and which runs
+ * hold it now: two runs that overlap (or a run killed before it could restore them) must not take
+ * the pinned list for the broker's own.
+ */
+export function brokerPinFile(): string {
+  return `${kafkaHome()}/broker-cpus.json`;
+}
+
+/** What {@link brokerPinFile} holds. */
+export interface BrokerPin {
+  readonly pid: number;
+  /** The broker's CPU list before the first of the holders pinned it. */
+  readonly before: string;
+  /** Pids of the bench:tenants runs that pinned it and have not put it back. */
+  readonly holders: readonly number[];
+}
+
+/** The runs of `holders` still running (a pid whose command line is still a bench:tenants run). */
+function running(holders: readonly number[]): number[] {
+  return holders.filter((pid) => {
+    try {
+      return pid !== Deno.pid && Deno.readTextFileSync(`/proc/${pid}/cmdline`).includes("tenants/main.ts");
+    } catch {
+      return false;
+    }
+  });
+}
+
+async function readPin(pid: number): Promise<BrokerPin | undefined> {
+  try {
+    const pin = JSON.parse(await Deno.readTextFile(brokerPinFile())) as BrokerPin;
+    return pin.pid === pid ? pin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Pins every thread of the dev broker's JVM to the clients' CPUs and returns how to put its
- * previous affinity back (idempotent). Records what it did in `placement.broker`.
+ * previous affinity back (idempotent). The CPUs it had before any run pinned it are kept in
+ * {@link brokerPinFile}; the last run to finish puts them back. Records what it did in `placement.broker`.
  */
 export async function pinBroker(placement: CpuPlacement, ownBroker: boolean): Promise<() => Promise<void>> {
   const nothing = async () => {};
@@ -112,18 +152,32 @@ export async function pinBroker(placement: CpuPlacement, ownBroker: boolean): Pr
     placement.broker = { note: "the dev broker's pid was not found: its CPUs were not touched" };
     return nothing;
   }
-  const before = await allowedCpus(pid);
+  const earlier = await readPin(pid);
+  const before = earlier?.before ?? await allowedCpus(pid);
+  const others = running(earlier?.holders ?? []);
+  if (others.length > 0) {
+    console.error(`bench:tenants: another run (pid ${others.join(", ")}) has the broker pinned too`);
+  }
+  await Deno.writeTextFile(brokerPinFile(), JSON.stringify({ pid, before, holders: [...others, Deno.pid] }));
   if (!await taskset(["-a", "-cp", placement.clientCpus, String(pid)])) {
     placement.broker = { note: `taskset could not pin the broker (pid ${pid}); its CPUs were not touched` };
-    return nothing;
+  } else {
+    placement.broker = { pid, before, during: placement.clientCpus };
   }
-  placement.broker = { pid, before, during: placement.clientCpus };
   let restored = false;
   return async () => {
     if (restored) return;
     restored = true;
+    const still = running((await readPin(pid))?.holders ?? []);
+    if (still.length > 0) {
+      await Deno.writeTextFile(brokerPinFile(), JSON.stringify({ pid, before, holders: still }));
+      console.error(`bench:tenants: the broker stays pinned for run ${still.join(", ")}, which puts back ${before}`);
+      return;
+    }
     if (!await taskset(["-a", "-cp", before, String(pid)])) {
       console.error(`bench:tenants: could not restore the broker's CPUs; run: taskset -a -cp ${before} ${pid}`);
+      return;
     }
+    await Deno.remove(brokerPinFile()).catch(() => {});
   };
 }
