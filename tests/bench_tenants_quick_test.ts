@@ -35,7 +35,8 @@ Deno.test("deno task bench:tenants --quick: quiet events all acked, the flood he
         if (r.mode === "neighbour") assert.equal(r.other!.acked, r.other!.sent, `${what}: within quota, all acked`);
         if (r.mode === "flooding") {
           const flood = r.other!;
-          assert.ok(flood.sent >= 0.9 * s.floodRate * s.roundS, `${what}: offered ${flood.sent}`);
+          // A flood: more offered than its bucket can let through (the rate reached depends on the machine).
+          assert.ok(flood.sent > s.floodQuota * (2 + s.roundS + 1), `${what}: offered only ${flood.sent}`);
           assert.deepEqual(Object.keys(flood.rejectCodes), ["OVERLOADED"], what);
           assert.equal(flood.acked + flood.rejected, flood.sent, `${what}: every flood event answered`);
           // Its bucket: a burst of twice the quota, then the quota (a second of slack for the last frames).
