@@ -24,7 +24,7 @@ A full run on a quiet machine writes bench/results/tenants-<time>.{json,md} and 
 any other run writes to .veltrix/bench-quick/. See docs/routing.md#measuring-isolation.
 
   --quick               1 round of each mode, 3 s rounds (a smoke run)
-  --rounds N            rounds of each mode, interleaved (5)
+  --rounds N            rounds of each mode, interleaved (7)
   --round-s S           seconds per round (10)
   --quiet-rate N        the quiet tenant's events per second, one per frame (200)
   --flood-quota N       the flooding tenant's quota, events per second (500)
@@ -63,7 +63,7 @@ export function tenantSettings(args: string[]) {
   }
   const settings = {
     lanes,
-    rounds: number("rounds", opts.rounds ?? (quick ? "1" : "5"), 1),
+    rounds: number("rounds", opts.rounds ?? (quick ? "1" : "7"), 1),
     roundS: number("round-s", opts["round-s"] ?? (quick ? "3" : "10"), 1),
     /** Warm-up before the measured rounds of each edge (JIT, Kafka connections, both tenants' topics). */
     warmupS: quick ? 1 : 4,
