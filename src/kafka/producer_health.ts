@@ -7,18 +7,29 @@ interface WriteState {
   writable: boolean;
   credentialsAccepted: boolean;
   tlsVerified: boolean;
+  /** The report number at which its writes started failing; 0 while they land. */
+  failingSince: number;
+  /** The report number of its last landed write; 0 before its first. */
+  landedAt: number;
 }
 
 /**
- * The write health of every producer of events of an edge (the main one and each produce lane's):
- * a readiness condition holds only while it holds for all of them, so that a lane whose writes
- * fail, or whose credentials Kafka refuses, makes the edge not ready as the main producer would.
+ * The write health of every producer of events of an edge (the main one and each produce lane's).
+ * Refused credentials and failed TLS handshakes on any producer make the edge not ready: they hold
+ * for every producer alike. A failing write makes it not ready unless another producer landed a
+ * write since that failure began: then Kafka takes this edge's writes, and the failure belongs to
+ * the topics of one lane (one tenant), whose events are held and retried without taking every
+ * other tenant's players off the edge.
  */
 export class ProducerHealth {
   readonly #readiness: Readiness;
   readonly #log: RateLimitedLog;
   readonly #conditions: { readonly writable: string; readonly credentials: string; readonly tls: string };
   readonly #states = new Map<string, WriteState>();
+  /** Counts reports, so that "landed after that failure began" needs no clock. */
+  #reports = 0;
+  /** The lanes last reported failing while others wrote, so that each is logged once per episode. */
+  #isolated = new Set<string>();
 
   constructor(
     readiness: Readiness,
@@ -35,9 +46,22 @@ export class ProducerHealth {
    * and is retried (with the failure as `cause`), `true` once a write lands.
    */
   add(name: string): (writable: boolean, cause?: unknown) => void {
-    const state: WriteState = { writable: true, credentialsAccepted: true, tlsVerified: true };
+    const state: WriteState = {
+      writable: true,
+      credentialsAccepted: true,
+      tlsVerified: true,
+      failingSince: 0,
+      landedAt: 0,
+    };
     this.#states.set(name, state);
     return (writable, cause) => {
+      const report = ++this.#reports;
+      if (writable) {
+        state.landedAt = report;
+        state.failingSince = 0;
+      } else if (state.writable) {
+        state.failingSince = report;
+      }
       state.writable = writable;
       const failure = writable ? undefined : kafkaSecurityFailureOf(cause);
       if (failure !== undefined) {
@@ -55,18 +79,38 @@ export class ProducerHealth {
     };
   }
 
+  /** Logs each producer whose writes fail while others land, once per episode. */
+  #logIsolated(): void {
+    for (const [name, state] of this.#states) {
+      if (state.writable) {
+        this.#isolated.delete(name);
+      } else if (!this.#isolated.has(name)) {
+        this.#isolated.add(name);
+        this.#log.warn(
+          "kafka.lane-failing",
+          "one producer's writes fail while the others' land: its events are held and retried; the edge stays ready",
+          { producer: name },
+        );
+      }
+    }
+  }
+
   /** Stops tracking producer `name` (its lane closed). */
   remove(name: string): void {
     if (this.#states.delete(name)) this.#publish();
   }
 
   #publish(): void {
-    let writable = true, credentials = true, tls = true;
+    let credentials = true, tls = true, firstFailure = Infinity, lastLanded = 0;
     for (const state of this.#states.values()) {
-      writable &&= state.writable;
       credentials &&= state.credentialsAccepted;
       tls &&= state.tlsVerified;
+      if (!state.writable) firstFailure = Math.min(firstFailure, state.failingSince);
+      lastLanded = Math.max(lastLanded, state.landedAt);
     }
+    const writable = firstFailure === Infinity || lastLanded > firstFailure;
+    if (firstFailure !== Infinity && writable) this.#logIsolated();
+    else this.#isolated.clear();
     this.#readiness.set(this.#conditions.writable, writable);
     this.#readiness.set(this.#conditions.credentials, credentials);
     this.#readiness.set(this.#conditions.tls, tls);

@@ -8,11 +8,13 @@ const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
 
 function setup() {
   const readiness = new Readiness(Object.values(CONDITIONS));
-  const health = new ProducerHealth(readiness, new RateLimitedLog(SILENT), CONDITIONS);
-  return { readiness, health };
+  const warnings: unknown[] = [];
+  const logger = { ...SILENT, warn: (_msg: string, fields?: unknown) => void warnings.push(fields) };
+  const health = new ProducerHealth(readiness, new RateLimitedLog(logger), CONDITIONS);
+  return { readiness, health, warnings };
 }
 
-Deno.test("ProducerHealth: a condition holds only while it holds for every producer (a lane's refused credentials count)", () => {
+Deno.test("ProducerHealth: refused credentials on any producer make the edge not ready, whatever the others write", () => {
   const { readiness, health } = setup();
   const main = health.add("main");
   const lane = health.add("lane acme");
@@ -24,8 +26,8 @@ Deno.test("ProducerHealth: a condition holds only while it holds for every produ
   main(true);
   assert.deepEqual(
     readiness.snapshot(),
-    { writable: false, credentials: false, tls: true },
-    "the main producer's success does not hide the lane's failure",
+    { writable: true, credentials: false, tls: true },
+    "the main producer's writes land, but they do not hide the lane's refused credentials",
   );
   lane(true);
   assert.deepEqual(readiness.snapshot(), { writable: true, credentials: true, tls: true });
@@ -41,4 +43,38 @@ Deno.test("ProducerHealth: a closed lane no longer counts", () => {
   assert.equal(readiness.snapshot().writable, true);
   lane(false);
   assert.equal(readiness.snapshot().writable, true, "a removed producer's late report changes nothing");
+});
+
+Deno.test("ProducerHealth: a lane whose writes fail while another producer's land keeps the edge ready, and is logged once", () => {
+  const { readiness, health, warnings } = setup();
+  const main = health.add("main");
+  const lane = health.add("lane kart");
+  main(true);
+  lane(false, new Error("NOT_ENOUGH_REPLICAS"));
+  assert.equal(readiness.snapshot().writable, false, "nothing landed since the lane's failure began: not ready");
+  main(true);
+  assert.equal(
+    readiness.snapshot().writable,
+    true,
+    "the main producer landed a write since: Kafka takes this edge's writes",
+  );
+  lane(false, new Error("NOT_ENOUGH_REPLICAS"));
+  main(true);
+  assert.equal(warnings.length, 1, "one warning for the episode");
+  assert.match(JSON.stringify(warnings[0]), /lane kart/);
+  lane(true);
+  assert.deepEqual(readiness.snapshot(), { writable: true, credentials: true, tls: true });
+});
+
+Deno.test("ProducerHealth: when every producer that writes fails, an idle one's old success does not keep the edge ready", () => {
+  const { readiness, health } = setup();
+  const main = health.add("main");
+  const kart = health.add("lane kart");
+  const chess = health.add("lane chess");
+  main(true);
+  kart(false, new Error("connect ECONNREFUSED"));
+  chess(false, new Error("connect ECONNREFUSED"));
+  assert.equal(readiness.snapshot().writable, false);
+  chess(true);
+  assert.equal(readiness.snapshot().writable, true, "a write landed again: the broker is back");
 });
