@@ -20,11 +20,12 @@ export interface BoundPorts {
 /**
  * Runs an edge until a signal stops it. Returns the process exit code.
  *
- * @param onListening called once the listeners are bound, with the ports they are on.
+ * @param onReady called once the edge first takes events (listeners bound, Kafka connected, table
+ *   loaded), with the ports it is on; never called when it stops before that.
  */
 export async function runEdge(
   env: Record<string, string | undefined>,
-  onListening?: (ports: BoundPorts) => void,
+  onReady?: (ports: BoundPorts) => void,
 ): Promise<number> {
   let config;
   try {
@@ -51,7 +52,12 @@ export async function runEdge(
     adminHost: config.adminHost,
     routeVersion: edge.routes.table.versionText,
   });
-  onListening?.({ port: edge.port, adminPort: edge.adminPort, grpcPort: edge.grpcPort });
+  if (onReady) {
+    const ports = { port: edge.port, adminPort: edge.adminPort, grpcPort: edge.grpcPort };
+    void edge.ready.then((ready) => {
+      if (ready) onReady(ports);
+    });
+  }
   const stopped = Promise.withResolvers<void>();
   const onSignal = (signal: Deno.Signal | "listener failure" | "start-up refusal") => () => {
     logger.info("shutting down", { signal });

@@ -24,7 +24,7 @@ const env = Deno.env.toObject();
 if (!env.KAFKA_BROKERS) {
   await kafkaUp();
 }
-/** What to print once the edge listens (its bound ports: VELTRIX_PORT=0 picks one), if anything. */
+/** What to print once the edge takes events (its bound ports: VELTRIX_PORT=0 picks one), if anything. */
 let greeting: ((ports: BoundPorts) => string) | undefined;
 if (!env.VELTRIX_JWT_SECRET) {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
