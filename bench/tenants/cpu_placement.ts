@@ -1,10 +1,19 @@
 /**
- * Where `deno task bench:tenants` runs what: the edge on the first half of the CPUs this process
- * may use, and everything else (the quiet client, the neighbour/flood generator, this process and
- * the dev broker's JVM) on the other half, so that the clients, which are remote in production,
- * take no CPU from the edge. Pinning is done with util-linux `taskset`; without it (or with one
- * CPU) nothing is pinned and the results say so. The broker's previous affinity is put back when
- * the run ends, on an error and on Ctrl-C too.
+ * Where `deno task bench:tenants` runs what. Two placements (`--placement`; `auto`, the default,
+ * takes `apart` with three CPUs or more and `split` with two):
+ *
+ * - `apart` (the default): the other tenant's generator (and this process) on a CPU of its own, the
+ *   last one; the edge, the dev broker's JVM and the quiet client on the others (the edge on the
+ *   first half of them, the broker and the quiet client on the rest, or with the edge when one CPU
+ *   is left). The generator stands for players on other machines, so it takes no CPU from
+ *   anything measured, while all the work a flood causes Veltrix (refusing it at the edge, writing
+ *   its admitted share to the broker) stays on the measured CPUs.
+ * - `split`: the edge on the first half of the CPUs, everything else (both clients, this process,
+ *   the broker) on the other half: the generator shares the broker's and the quiet client's CPU.
+ *
+ * Pinning is done with util-linux `taskset`; without it (or with one CPU) nothing is pinned and the
+ * results say so. The broker's previous affinity is put back when the run ends, on an error and on
+ * Ctrl-C too.
  *
  * @module
  */
@@ -12,16 +21,41 @@ import { kafkaStatus } from "../../tools/kafka/kafka.ts";
 import { kafkaHome } from "../../tools/kafka/kafka_jvm.ts";
 import { snapshotProcesses } from "../machine_load.ts";
 
+/** The placements `--placement` takes. */
+export const PLACEMENTS = ["auto", "apart", "split"] as const;
+export type PlacementName = typeof PLACEMENTS[number];
+
+/**
+ * `auto` resolved for `cpus` CPUs: `apart` from three, where the edge, the broker with the quiet
+ * client, and the generator each get CPUs of their own; `split` with two, where `apart` would put
+ * the broker on the edge's CPU.
+ */
+export function resolvePlacement(name: PlacementName, cpus: number): Exclude<PlacementName, "auto"> {
+  if (name !== "auto") return name;
+  return cpus >= 3 ? "apart" : "split";
+}
+
 /** What ran where, as the results record it. */
 export interface CpuPlacement {
+  readonly name: Exclude<PlacementName, "auto">;
   readonly pinned: boolean;
   /** Why nothing was pinned, or what was. */
   readonly note: string;
   /** `taskset -c` lists, e.g. "0" and "1"; empty when not pinned. */
   readonly edgeCpus: string;
-  readonly clientCpus: string;
+  readonly quietCpus: string;
+  readonly generatorCpus: string;
+  readonly brokerCpus: string;
   /** The dev broker's JVM while the run lasted: its pid, CPUs before, and CPUs during. */
   broker?: { pid: number; before: string; during: string } | { note: string };
+}
+
+/** CPU lists (as numbers) for each part of a run. */
+export interface CpuPlan {
+  readonly edge: number[];
+  readonly quiet: number[];
+  readonly generator: number[];
+  readonly broker: number[];
 }
 
 /** Parses a CPU list such as `0-3,6` (as `/proc/<pid>/status` Cpus_allowed_list writes it). */
@@ -35,11 +69,22 @@ export function parseCpuList(text: string): number[] {
   return cpus;
 }
 
-/** The edge's half (rounded down, at least one) and the rest; undefined with fewer than two CPUs. */
-export function splitCpus(cpus: readonly number[]): { edge: number[]; rest: number[] } | undefined {
+/**
+ * Which CPUs each part gets under `placement` (see the module doc); undefined with fewer than two
+ * CPUs. This process runs on the generator's CPUs.
+ */
+export function planCpus(cpus: readonly number[], placement: PlacementName): CpuPlan | undefined {
   if (cpus.length < 2) return undefined;
-  const half = Math.max(1, Math.floor(cpus.length / 2));
-  return { edge: cpus.slice(0, half), rest: cpus.slice(half) };
+  if (resolvePlacement(placement, cpus.length) === "split") {
+    const half = Math.max(1, Math.floor(cpus.length / 2));
+    const edge = cpus.slice(0, half), rest = cpus.slice(half);
+    return { edge, quiet: rest, generator: rest, broker: rest };
+  }
+  const measured = cpus.slice(0, -1), generator = cpus.slice(-1);
+  const half = Math.max(1, Math.floor(measured.length / 2));
+  const edge = measured.slice(0, half);
+  const others = measured.length > half ? measured.slice(half) : edge;
+  return { edge, quiet: others, generator, broker: others };
 }
 
 /** The CPUs a process may run on, as a list. */
@@ -60,28 +105,42 @@ async function taskset(args: string[]): Promise<boolean> {
 }
 
 /**
- * Decides where things run and pins this process (all its threads) to the clients' CPUs (the processes it starts
- * inherit that; the edge is started under `taskset -c` with its own).
+ * Decides where things run under `name` and pins this process (all its threads) to the
+ * generator's CPUs (the edge and the clients are started under `taskset -c` with their own).
  */
-export async function planPlacement(): Promise<CpuPlacement> {
-  const split = splitCpus(parseCpuList(await allowedCpus("self")));
-  if (split === undefined) {
-    return { pinned: false, note: "one CPU: nothing pinned, all processes share it", edgeCpus: "", clientCpus: "" };
-  }
-  const edgeCpus = split.edge.join(","), clientCpus = split.rest.join(",");
-  if (!await taskset(["-a", "-cp", clientCpus, String(Deno.pid)])) {
+export async function planPlacement(asked: PlacementName): Promise<CpuPlacement> {
+  const cpus = parseCpuList(await allowedCpus("self"));
+  const name = resolvePlacement(asked, cpus.length);
+  const plan = planCpus(cpus, name);
+  const unpinned = { name, pinned: false, edgeCpus: "", quietCpus: "", generatorCpus: "", brokerCpus: "" };
+  if (plan === undefined) return { ...unpinned, note: "one CPU: nothing pinned, all processes share it" };
+  const list = (cpus: number[]) => cpus.join(",");
+  const [edgeCpus, quietCpus, generatorCpus, brokerCpus] = [plan.edge, plan.quiet, plan.generator, plan.broker]
+    .map(list) as [string, string, string, string];
+  if (!await taskset(["-a", "-cp", generatorCpus, String(Deno.pid)])) {
     return {
-      pinned: false,
+      ...unpinned,
       note: "util-linux taskset is missing or failed: nothing pinned, edge, clients and broker share every CPU",
-      edgeCpus: "",
-      clientCpus: "",
     };
   }
+  const together = (parts: [string, string][]) => {
+    const byCpus = new Map<string, string[]>();
+    for (const [part, cpus] of parts) byCpus.set(cpus, [...byCpus.get(cpus) ?? [], part]);
+    return [...byCpus].map(([cpus, parts]) => `${parts.join(", ")} on CPU ${cpus}`).join("; ");
+  };
   return {
+    name,
     pinned: true,
-    note: `edge on CPU ${edgeCpus}; quiet client, generator, this process and the dev broker on CPU ${clientCpus}`,
+    note: `placement ${name}: ` + together([
+      ["edge", edgeCpus],
+      ["dev broker", brokerCpus],
+      ["quiet client", quietCpus],
+      ["the other tenant's generator and this process", generatorCpus],
+    ]),
     edgeCpus,
-    clientCpus,
+    quietCpus,
+    generatorCpus,
+    brokerCpus,
   };
 }
 
@@ -136,7 +195,7 @@ async function readPin(pid: number): Promise<BrokerPin | undefined> {
 }
 
 /**
- * Pins every thread of the dev broker's JVM to the clients' CPUs and returns how to put its
+ * Pins every thread of the dev broker's JVM to its CPUs in `placement` and returns how to put its
  * previous affinity back (idempotent). The CPUs it had before any run pinned it are kept in
  * {@link brokerPinFile}; the last run to finish puts them back. Records what it did in `placement.broker`.
  */
@@ -159,10 +218,10 @@ export async function pinBroker(placement: CpuPlacement, ownBroker: boolean): Pr
     console.error(`bench:tenants: another run (pid ${others.join(", ")}) has the broker pinned too`);
   }
   await Deno.writeTextFile(brokerPinFile(), JSON.stringify({ pid, before, holders: [...others, Deno.pid] }));
-  if (!await taskset(["-a", "-cp", placement.clientCpus, String(pid)])) {
+  if (!await taskset(["-a", "-cp", placement.brokerCpus, String(pid)])) {
     placement.broker = { note: `taskset could not pin the broker (pid ${pid}); its CPUs were not touched` };
   } else {
-    placement.broker = { pid, before, during: placement.clientCpus };
+    placement.broker = { pid, before, during: placement.brokerCpus };
   }
   let restored = false;
   return async () => {

@@ -1,9 +1,9 @@
 /**
  * `deno task bench:tenants`: does one tenant's traffic change another's ack latency on one edge?
- * Per produce-lane mode (`--lanes`, `VELTRIX_PRODUCE_LANES`) it starts one edge on half the CPUs
- * (`cpu_placement.ts`), posts a signed map with the tenants `flood` (its quota) and `quiet`
- * (generous), each with its own topic prefix, and starts two client processes on the other half:
- * the quiet tenant's client and the other tenant's generator (`tenant_client.ts`). Then it runs
+ * Per produce-lane mode (`--lanes`, `VELTRIX_PRODUCE_LANES`) it starts one edge, posts a signed map
+ * with the tenants `flood` (its quota) and `quiet` (generous), each with its own topic prefix, and
+ * starts two client processes: the quiet tenant's client and the other tenant's generator
+ * (`tenant_client.ts`), each pinned where `--placement` says (`cpu_placement.ts`). Then it runs
  * rounds of the three modes (alone, neighbour within quota, flooding), interleaved, and reports
  * per mode the spread of the quiet tenant's round p99s against alone, counts per tenant, the
  * flood's offered and acked rate, and the edge's CPU. It asserts nothing on timing; it exits 1 if
@@ -61,11 +61,12 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-const placement: CpuPlacement = await planPlacement();
+const placement: CpuPlacement = await planPlacement(settings.placement);
 cleanups.push(await pinBroker(placement, ownBroker));
-const niceAvailable = await new Deno.Command("nice", { args: ["true"], stdout: "null", stderr: "null" }).output()
-  .then((o) => o.success, () => false);
-const placementNote = placement.note + (niceAvailable ? "; the other tenant's generator at nice 19" : "");
+const idleAvailable = await new Deno.Command("chrt", { args: ["--idle", "0", "true"], stdout: "null", stderr: "null" })
+  .output().then((o) => o.success, () => false);
+const placementNote = placement.note +
+  (idleAvailable ? "; the other tenant's generator under SCHED_IDLE (chrt --idle 0)" : "");
 progress(placementNote);
 if (placement.broker) progress(`broker: ${JSON.stringify(placement.broker)}`);
 
@@ -80,14 +81,16 @@ async function brokerCpuSeconds(): Promise<number> {
 }
 
 /**
- * A client process of `tenant_client.ts`, pinned to the clients' CPUs. The other tenant's generator
- * runs at the lowest priority (`nice -n 19`, when `nice` exists): in production its players are on
- * other machines, so it takes only the CPU the quiet client and the broker leave idle and never
- * delays them here.
+ * A client process of `tenant_client.ts`, pinned to its CPUs. The other tenant's generator runs
+ * under `SCHED_IDLE` (`chrt --idle 0`, when util-linux `chrt` works): in production its players are
+ * on other machines, so where it shares a CPU (`--placement split`) it must take only what the quiet
+ * client and the broker leave idle. Unlike `nice -n 19`, which still runs a task to the end of its
+ * slice when they wake, the kernel preempts an idle-policy task at once for any normal one, also
+ * across autogroups (sessions), where nice values count for nothing.
  */
 async function startClient(url: string, tenant: string, connections: number, background = false) {
-  const [command, ...args] = pinnedArgv(placement.clientCpus, [
-    ...(background && niceAvailable ? ["nice", "-n", "19"] : []),
+  const [command, ...args] = pinnedArgv(background ? placement.generatorCpus : placement.quietCpus, [
+    ...(background && idleAvailable ? ["chrt", "--idle", "0"] : []),
     Deno.execPath(),
     "run",
     "--allow-all",

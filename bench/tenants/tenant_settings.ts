@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { answerHelp } from "../../tools/dev/usage.ts";
+import { type PlacementName, PLACEMENTS } from "./cpu_placement.ts";
 
 /** The three things the other tenant does while the quiet tenant is measured. */
 export const MODES = ["alone", "neighbour", "flooding"] as const;
@@ -18,8 +19,8 @@ export const TENANTS_USAGE = `usage: deno task bench:tenants [options]
 
 Tenant isolation on one edge: the quiet tenant's ack latency alone, beside a neighbour within its
 quota, and beside a flood (open loop, frames of 50, ignoring retry hints), in interleaved rounds,
-once per produce-lane mode (VELTRIX_PRODUCE_LANES). The edge runs on half of the CPUs (taskset),
-the clients and the dev broker on the other half. Reports; asserts nothing on timing.
+once per produce-lane mode (VELTRIX_PRODUCE_LANES). Processes are pinned with taskset (--placement).
+Reports; asserts nothing on timing.
 A full run on a quiet machine writes bench/results/tenants-<time>.{json,md} and tenants-latest.*;
 any other run writes to .veltrix/bench-quick/. See docs/routing.md#measuring-isolation.
 
@@ -30,6 +31,10 @@ any other run writes to .veltrix/bench-quick/. See docs/routing.md#measuring-iso
   --flood-quota N       the flooding tenant's quota, events per second (500)
   --flood-times N       the flood's offered rate as a multiple of its quota (10)
   --lanes LIST          produce-lane modes to compare, one edge each (tenant,shared)
+  --placement P         apart: the other tenant's generator on a CPU of its own (the last), the
+                        edge on half the others, the dev broker and the quiet client on the rest;
+                        split: the edge on half the CPUs, the clients and the broker on the other
+                        half; auto: apart with 3 CPUs or more, else split (auto)
   --out DIR             where results go (overrides the rule above)
   --brokers LIST        Kafka brokers (KAFKA_BROKERS, else the dev broker, brought up; pinned only then)`;
 
@@ -46,6 +51,7 @@ export function tenantSettings(args: string[]) {
       "flood-quota": { type: "string", default: "500" },
       "flood-times": { type: "string", default: "10" },
       lanes: { type: "string", default: LANE_MODES.join(",") },
+      placement: { type: "string", default: "auto" },
       out: { type: "string" },
       brokers: { type: "string" },
     },
@@ -61,8 +67,13 @@ export function tenantSettings(args: string[]) {
   for (const lane of lanes) {
     if (!(LANE_MODES as readonly string[]).includes(lane)) throw new Error(`--lanes takes tenant,shared, not ${lane}`);
   }
+  const placement = opts.placement as PlacementName;
+  if (!(PLACEMENTS as readonly string[]).includes(placement)) {
+    throw new Error(`--placement takes ${PLACEMENTS.join(" or ")}, not ${opts.placement}`);
+  }
   const settings = {
     lanes,
+    placement,
     rounds: number("rounds", opts.rounds ?? (quick ? "1" : "7"), 1),
     roundS: number("round-s", opts["round-s"] ?? (quick ? "3" : "10"), 1),
     /** Warm-up before the measured rounds of each edge (JIT, Kafka connections, both tenants' topics). */
