@@ -9,9 +9,10 @@ import assert from "node:assert/strict";
 import { KAFKA_CLIENTS } from "../src/kafka/mod.ts";
 import { SECURE_PORTS, secureEnvironments, secureKafkaUp, securePaths } from "../tools/kafka/secure_broker.ts";
 import { consoleConsume } from "./support/console_consumer.ts";
+import { edgeExit } from "./support/edge_exit.ts";
 import { startEdgeProcess } from "./support/edge_process.ts";
 import { IngestClient } from "./support/ingest_client.ts";
-import { playerToken, TEST_JWT_SECRET } from "./support/tokens.ts";
+import { playerToken } from "./support/tokens.ts";
 
 await secureKafkaUp();
 const { scram } = await secureEnvironments();
@@ -75,32 +76,6 @@ async function tailFirstLine(env: Record<string, string>, args: string[]): Promi
   assert.ok(first.includes("\n"), `tail printed nothing: ${await stderr}`);
   await stderr;
   return first.slice(0, first.indexOf("\n"));
-}
-
-/** Runs an edge with `env` until it exits (killed after 30 s); its exit code and everything it printed. */
-async function edgeExit(env: Record<string, string>): Promise<{ code: number; said: string }> {
-  const state = await Deno.makeTempDir({ prefix: "veltrix-sec-" });
-  try {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["task", "--quiet", "edge"],
-      cwd: root,
-      env: {
-        VELTRIX_JWT_SECRET: TEST_JWT_SECRET,
-        VELTRIX_PORT: "0",
-        VELTRIX_ADMIN_PORT: "0",
-        VELTRIX_GRPC_PORT: "0",
-        VELTRIX_STATE_DIR: state,
-        ...env,
-      },
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(30_000),
-    }).output();
-    const said = new TextDecoder().decode(output.stderr) + new TextDecoder().decode(output.stdout);
-    return { code: output.code, said };
-  } finally {
-    await Deno.remove(state, { recursive: true });
-  }
 }
 
 const BAD: readonly { name: string; env: Record<string, string>; code: string; says: RegExp; saysNot?: RegExp }[] = [

@@ -2,7 +2,7 @@ import type { RateLimitedLog } from "../core/ops/rate_limited_log.ts";
 import type { OutboundRecord, RecordSink } from "../core/routing/record_sink.ts";
 import type { KafkaAdapter } from "./kafka_adapter.ts";
 import { retryWithBackoff } from "./retry.ts";
-import { kafkaSecurityFailureOf } from "./kafka_security_failure.ts";
+import { kafkaSecurityFailureOf } from "./security_failure/kafka_security_failure.ts";
 
 /** Options of a {@link KafkaRecordSink}. */
 export interface KafkaRecordSinkOptions {

@@ -29,7 +29,7 @@ export {
   type SecurityProtocol,
 } from "./kafka_security.ts";
 export { type OAuthToken, OAuthTokenSource, parseOAuthToken } from "./oauth_token.ts";
-export { type KafkaSecurityFailure, kafkaSecurityFailureOf } from "./kafka_security_failure.ts";
+export { type KafkaSecurityFailure, kafkaSecurityFailureOf } from "./security_failure/kafka_security_failure.ts";
 export type { ConsumedRecord, KafkaAdapter, KafkaAdapterFactory, TopicSpec } from "./kafka_adapter.ts";
 export { KafkaRecordSink, type KafkaRecordSinkOptions } from "./kafka_record_sink.ts";
 export { CompactedTopic, type CompactedTopicCodec } from "./compacted_topic.ts";

@@ -1,6 +1,13 @@
 import type { RateLimitedLog } from "../core/ops/rate_limited_log.ts";
 import type { Readiness } from "../core/ops/readiness.ts";
-import { kafkaSecurityFailureOf } from "./kafka_security_failure.ts";
+import { type KafkaSecurityFailure, kafkaSecurityFailureOf } from "./security_failure/kafka_security_failure.ts";
+
+/** The cause each kind of security failure is logged with. */
+const SECURITY_CAUSES: Record<KafkaSecurityFailure["kind"], string> = {
+  auth: "authentication failed",
+  tls: "TLS handshake failed",
+  "client-certificate": "the broker refused the edge's client certificate",
+};
 
 /** What one producer's last write said. */
 interface WriteState {
@@ -67,13 +74,13 @@ export class ProducerHealth {
       if (failure !== undefined) {
         this.#log.error(`kafka.${failure.kind}`, "kafka refused the edge's security; not ready, writes retried", {
           producer: name,
-          cause: failure.kind === "auth" ? "authentication failed" : "TLS handshake failed",
+          cause: SECURITY_CAUSES[failure.kind],
           reason: failure.reason,
         });
       }
       if (writable || failure !== undefined) {
         state.credentialsAccepted = failure?.kind !== "auth";
-        state.tlsVerified = failure?.kind !== "tls";
+        state.tlsVerified = failure?.kind !== "tls" && failure?.kind !== "client-certificate";
       }
       if (this.#states.get(name) === state) this.#publish();
     };

@@ -14,9 +14,8 @@ import { type EdgeStatusTopic, edgeStatusTopic } from "./edge_status_topic.ts";
 import type { EdgeStatus } from "../core/fleet/edge_status.ts";
 import { retryWithBackoff } from "./retry.ts";
 import { TopicGate } from "./topic_gate.ts";
-import { kafkaSecurityFailureOf } from "./kafka_security_failure.ts";
 import type { KafkaConnection } from "./kafka_security.ts";
-import { brokerCertificateDateProblem } from "./broker_certificate_dates.ts";
+import { securityRefusal } from "./security_failure/security_refusal.ts";
 
 /** Readiness conditions the Kafka side owns. */
 export const PRODUCER_CONNECTED = "kafka producer connected";
@@ -178,7 +177,12 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
           readiness.set(TABLE_TOPICS_EXIST, true);
           await events.connect();
         } catch (error) {
-          throw (await securityRefusal(error, deps.connection)) ?? error;
+          const refusal = await securityRefusal(error, deps.connection);
+          if (refusal === undefined) throw error;
+          // Readable in /readyz until the edge exits.
+          const condition = refusal.code === "KAFKA_AUTH_FAILED" ? KAFKA_CREDENTIALS_ACCEPTED : KAFKA_TLS_VERIFIED;
+          readiness.set(condition, false, refusal.message);
+          throw refusal;
         }
       });
       if (connected) untilStopped("route map topic", () => routeMaps.start(onRouteMap)).catch(() => {});
@@ -214,27 +218,4 @@ const STARTUP_REFUSALS = new Set(["REPLICATION_FACTOR_UNMET", "KAFKA_AUTH_FAILED
  */
 function isStartupRefusal(error: unknown): boolean {
   return error instanceof VeltrixError && STARTUP_REFUSALS.has(error.code);
-}
-
-/**
- * KAFKA_AUTH_FAILED or KAFKA_TLS_FAILED naming the cause, when `error` is a security failure. A TLS
- * failure names an expired (or not yet valid) broker certificate as such: the clients' own words
- * for it on Deno are those of any certificate that does not verify.
- */
-async function securityRefusal(error: unknown, connection?: KafkaConnection): Promise<VeltrixError | undefined> {
-  const failure = kafkaSecurityFailureOf(error);
-  if (failure === undefined) return undefined;
-  if (failure.kind === "auth") {
-    return new VeltrixError(
-      "KAFKA_AUTH_FAILED",
-      `Kafka authentication failed: the brokers refused the edge's SASL credentials (check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and the password or token): ${failure.reason}`,
-      { cause: error },
-    );
-  }
-  const dates = connection === undefined ? undefined : await brokerCertificateDateProblem(connection);
-  const why = dates ??
-    "the brokers' certificate does not verify (check KAFKA_SSL_CA_FILE, KAFKA_SSL_SERVER_NAME, the certificate's dates)";
-  return new VeltrixError("KAFKA_TLS_FAILED", `Kafka TLS handshake failed: ${why}: ${failure.reason}`, {
-    cause: error,
-  });
 }

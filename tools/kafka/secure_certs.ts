@@ -2,7 +2,8 @@
  * The secure dev broker's certificates, made on the spot with openssl into its state folder: a CA,
  * the broker's certificate (127.0.0.1 and localhost), a client certificate for mTLS, a broker
  * certificate that expired in 2020 (for the bad-credential tests), and a second CA that signs
- * nothing the broker shows (an untrusted CA, for the same tests).
+ * nothing the broker shows (an untrusted CA, for the same tests). `makeRefusedClientCerts` makes,
+ * in a folder of the caller's, the client certificates the mTLS listener refuses.
  *
  * @module
  */
@@ -43,13 +44,68 @@ copy_extensions = copy
 commonName = supplied
 `;
 
+/** Runs `openssl ARGS` in `dir`; `what` names it when it fails. */
+function opensslIn(dir: string): (what: string, ...args: string[]) => Promise<void> {
+  return async (what, ...args) => {
+    await run("sh", ["-c", `cd '${dir}' && openssl ${args.join(" ")}`], what);
+  };
+}
+
+/** Prepares `dir` for `openssl ca` (the one openssl 3.0 command that takes start and end dates). */
+async function caDatabase(dir: string): Promise<void> {
+  await Deno.writeTextFile(`${dir}/ca.cnf`, CA_CONFIG);
+  await Deno.writeTextFile(`${dir}/index.txt`, "");
+  await Deno.writeTextFile(`${dir}/serial`, "1000\n");
+}
+
+/** Client certificates the mTLS listener refuses, by file (PEM certificate and key of each). */
+export interface RefusedClientCerts {
+  /** `CN=veltrix-rogue-client`, signed by a CA of its own (`CN=Rogue CA`) the broker does not trust. */
+  readonly untrusted: { readonly cert: string; readonly key: string };
+  /** `CN=veltrix-expired-client`, signed by the broker's CA, valid on 2020-01-01 only. */
+  readonly expired: { readonly cert: string; readonly key: string };
+}
+
+/** Makes, in `dir` (the caller's, e.g. a temp folder), client certificates the broker of `certs` refuses. */
+export async function makeRefusedClientCerts(dir: string, certs: SecureCerts): Promise<RefusedClientCerts> {
+  const openssl = opensslIn(dir);
+  await openssl(
+    "rogue CA",
+    "req -x509 -newkey rsa:2048 -nodes -keyout rogue-ca.key -out rogue-ca.pem -days 30",
+    "-subj '/CN=Rogue CA'",
+  );
+  await Deno.writeTextFile(`${dir}/client.ext`, "extendedKeyUsage=clientAuth\n");
+  await openssl(
+    "rogue key",
+    "req -newkey rsa:2048 -nodes -keyout rogue.key -out rogue.csr -subj '/CN=veltrix-rogue-client'",
+  );
+  await openssl(
+    "rogue cert",
+    "x509 -req -in rogue.csr -CA rogue-ca.pem -CAkey rogue-ca.key -CAcreateserial -out rogue.pem -days 30",
+    "-extfile client.ext",
+  );
+  await caDatabase(dir);
+  await openssl(
+    "expired key",
+    "req -newkey rsa:2048 -nodes -keyout old.key -out old.csr -subj '/CN=veltrix-expired-client'",
+  );
+  await openssl(
+    "expired client cert",
+    `ca -batch -config ca.cnf -cert '${certs.ca}' -keyfile '${certs.dir}/ca.key' -in old.csr -out old.pem -notext`,
+    "-startdate 20200101000000Z -enddate 20200102000000Z",
+  );
+  return {
+    untrusted: { cert: `${dir}/rogue.pem`, key: `${dir}/rogue.key` },
+    expired: { cert: `${dir}/old.pem`, key: `${dir}/old.key` },
+  };
+}
+
 /** Makes the certificates in `dir` unless they are there already. */
 export async function ensureCerts(dir: string): Promise<SecureCerts> {
   const certs = certsIn(dir);
   if (await exists(`${dir}/.complete`)) return certs;
   await Deno.mkdir(dir, { recursive: true });
-  const openssl = (what: string, ...args: string[]) =>
-    run("sh", ["-c", `cd '${dir}' && openssl ${args.join(" ")}`], what);
+  const openssl = opensslIn(dir);
   const days = "-days 3650";
   await openssl(
     "CA",
@@ -85,10 +141,8 @@ export async function ensureCerts(dir: string): Promise<SecureCerts> {
     days,
     "-extfile client.ext",
   );
-  // An expired broker certificate: `openssl ca` is the one openssl 3.0 command that takes start and end dates.
-  await Deno.writeTextFile(`${dir}/ca.cnf`, CA_CONFIG);
-  await Deno.writeTextFile(`${dir}/index.txt`, "");
-  await Deno.writeTextFile(`${dir}/serial`, "1000\n");
+  // An expired broker certificate.
+  await caDatabase(dir);
   await openssl(
     "expired key",
     "req -newkey rsa:2048 -nodes -keyout expired.key -out expired.csr -subj '/CN=127.0.0.1' -addext subjectAltName=IP:127.0.0.1",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { brokerCertificateDateProblem } from "./broker_certificate_dates.ts";
-import { PLAINTEXT } from "./kafka_security.ts";
+import { PLAINTEXT } from "../kafka_security.ts";
 
 /** A TLS listener on a free port with a fresh self-signed certificate valid for one day. */
 async function withTlsListener(run: (broker: string) => Promise<void>): Promise<void> {

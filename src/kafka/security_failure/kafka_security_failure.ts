@@ -6,9 +6,13 @@
  * @module
  */
 
-/** Why Kafka refused a connection for its security: the credentials, or the TLS handshake. */
+/**
+ * Why Kafka refused a connection for its security: the credentials, the TLS handshake (the
+ * brokers' certificate does not verify), or the edge's client certificate (mutual TLS: none sent,
+ * or one the broker does not trust).
+ */
 export interface KafkaSecurityFailure {
-  readonly kind: "auth" | "tls";
+  readonly kind: "auth" | "tls" | "client-certificate";
   /** The client's own words for it (clients never quote credentials). */
   readonly reason: string;
 }
@@ -30,6 +34,25 @@ const TLS_CODES = new Set([
   "ERR_SSL_WRONG_VERSION_NUMBER",
   "HOSTNAME_MISMATCH",
 ]);
+
+/**
+ * The TLS alerts a broker sends about the client's certificate, as Deno's node:tls codes them
+ * (kafkajs passes them on; @platformatic/kafka says only "Connection closed"). Kafka 4.4 sends
+ * bad_certificate when the edge sent none, certificate_unknown for one from a CA it does not trust.
+ */
+const CLIENT_CERTIFICATE_ALERTS = new Set([
+  "ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE",
+  "ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN",
+  "ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED",
+  "ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED",
+  "ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE",
+  "ERR_SSL_TLSV1_ALERT_UNKNOWN_CA",
+  "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED",
+]);
+
+/** The same alerts in the words of Deno's TLS ("received fatal alert: BadCertificate"), for errors that lost the code. */
+const CLIENT_CERTIFICATE_ALERT_TEXT =
+  /fatal alert: (BadCertificate|CertificateUnknown|CertificateExpired|CertificateRevoked|UnsupportedCertificate|UnknownCA|CertificateRequired)\b/;
 
 /** Kafka's own names (and the clients') for refused credentials. */
 const AUTH_NAMES = new Set([
@@ -63,6 +86,9 @@ export function kafkaSecurityFailureOf(error: unknown): KafkaSecurityFailure | u
     const message = typeof e.message === "string" ? e.message : "";
     const names = [e.name, e.code, e.type, e.apiId].filter((n): n is string => typeof n === "string");
     if (names.some((n) => TLS_CODES.has(n))) return { kind: "tls", reason: message };
+    if (names.some((n) => CLIENT_CERTIFICATE_ALERTS.has(n)) || CLIENT_CERTIFICATE_ALERT_TEXT.test(message)) {
+      return { kind: "client-certificate", reason: message };
+    }
     if (names.some((n) => AUTH_NAMES.has(n))) return { kind: "auth", reason: message };
     const nested = [e.cause, e.originalError, ...(Array.isArray(e.errors) ? e.errors : [])];
     // Prefer what the innermost error says: it names the cause ("self-signed certificate in chain").

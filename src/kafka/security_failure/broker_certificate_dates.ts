@@ -7,7 +7,8 @@
  * @module
  */
 import { connect, type TLSSocket } from "node:tls";
-import type { KafkaConnection } from "./kafka_security.ts";
+import type { KafkaConnection } from "../kafka_security.ts";
+import { brokerAddress, serverNameOption } from "./broker_address.ts";
 
 /**
  * What is wrong with the dates of the certificate the first of `connection`'s brokers presents
@@ -19,11 +20,9 @@ export async function brokerCertificateDateProblem(
   { nowMs = Date.now(), timeoutMs = 5_000 }: { nowMs?: number; timeoutMs?: number } = {},
 ): Promise<string | undefined> {
   const broker = connection.brokers[0];
-  if (connection.security.tls === undefined || broker === undefined) return undefined;
-  const separator = broker.lastIndexOf(":");
-  const host = broker.slice(0, separator).replace(/^\[|\]$/g, "");
-  const port = Number(broker.slice(separator + 1));
-  if (separator <= 0 || !Number.isInteger(port)) return undefined;
+  const address = brokerAddress(broker);
+  if (connection.security.tls === undefined || address === undefined) return undefined;
+  const { host, port } = address;
   const serverName = connection.security.tls.serverName ?? host;
   const dates = await new Promise<{ validFrom: number; validTo: number } | undefined>((resolve) => {
     let socket: TLSSocket | undefined = undefined;
@@ -38,7 +37,7 @@ export async function brokerCertificateDateProblem(
       port,
       // Only the dates are read, and nothing is sent: the real clients verify as configured.
       rejectUnauthorized: false,
-      ...(isIpAddress(serverName) ? {} : { servername: serverName }),
+      ...serverNameOption(serverName),
     });
     socket.once("secureConnect", () => {
       const certificate = socket?.getPeerCertificate();
@@ -56,8 +55,4 @@ export async function brokerCertificateDateProblem(
     return `the certificate of broker ${broker} is not valid before ${new Date(dates.validFrom).toISOString()}`;
   }
   return undefined;
-}
-
-function isIpAddress(name: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name.includes(":");
 }
