@@ -1,8 +1,8 @@
 /*
- * The dashboard's Tenants section (`dashboard_tenants_panel.ts`), browser side: the page script
- * passes on each `tenants` message of the feed as a `veltrix:tenants` event on the document, and
- * this draws one row per tenant, quota beside use, the tenants over their quota highlighted.
- * Values go into the DOM as text or attributes only. Type-checked like `dashboard_script.js`.
+ * The dashboard's Tenants section (`dashboard_tenants_panel.ts`), browser side: drawn from the
+ * feed's `tenants` event (see `dashboard_feed_script.js`), one row per tenant, quota beside use and
+ * its ack p99 over the last 10 s, the tenants over their quota highlighted. Values go into the DOM
+ * as text or attributes only. Type-checked with `browser.deno.json`.
  */
 "use strict";
 (function () {
@@ -82,7 +82,6 @@
       (over.length === 0 ? ", none over quota" : ", over quota now: " + over.join(", "));
   }
 
-  document.addEventListener("veltrix:tenants", function (event) {
-    render(/** @type {CustomEvent} */ (event).detail);
-  });
+  const dom = /** @type {import("./dashboard_dom_script.js").Dom} */ (Reflect.get(globalThis, "veltrixDashboard"));
+  dom.on("tenants", render);
 })();
