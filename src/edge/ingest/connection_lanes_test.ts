@@ -38,7 +38,7 @@ function frame(id: string): string {
   return JSON.stringify({ events: [{ id, type: "treasure.collected", data: { gold: 1 } }] });
 }
 
-Deno.test("a connection's events go through its tenant's lane, picked when it opens; the map's tenants open lanes", async () => {
+Deno.test("a connection's events go through its tenant's lane; the map's tenants open lanes, and one that drops a tenant closes its lane", async () => {
   const routes = new LiveRouteTable(mapListing(1n, "acme", "zeta"));
   const shared = new FakeRecordSink();
   const opened = new Map<string, FakeLaneSink>();
@@ -56,7 +56,8 @@ Deno.test("a connection's events go through its tenant's lane, picked when it op
   );
   const [a, z, n] = [socket(), socket(), socket()];
   registry.open(a, "p-acme", Date.now(), Infinity, undefined, "acme").receive(frame("a-1"));
-  registry.open(z, "p-zeta", Date.now(), Infinity, undefined, "zeta").receive(frame("z-1"));
+  const zeta = registry.open(z, "p-zeta", Date.now(), Infinity, undefined, "zeta");
+  zeta.receive(frame("z-1"));
   registry.open(n, "p-none", Date.now(), Infinity, undefined, undefined).receive(frame("n-1"));
   // Event ids written to `sink` (an event may have a record per target).
   const keysOf = (sink: FakeRecordSink) => [
@@ -69,12 +70,12 @@ Deno.test("a connection's events go through its tenant's lane, picked when it op
   await turn();
   for (const s of [a, z, n]) assert.equal((s.sent[0] as { acks?: unknown[] }).acks?.length, 1, JSON.stringify(s.sent));
 
-  // A map without zeta: its lane closes once its connection closed (nothing is pending).
+  // A map without zeta: its open connection, with nothing pending, moves to `other`; zeta's lane then has none and closes.
   routes.swap(mapListing(2n, "acme"));
   await turn();
-  assert.equal(opened.get("zeta")!.closed, false, "its connection is open");
-  registry.closed(z);
-  await turn();
   assert.equal(opened.get("zeta")!.closed, true);
+  assert.deepEqual(lanes.labels(), ["other", "acme"]);
+  assert.equal(zeta.lane.label, "other");
+  registry.closed(z);
   assert.deepEqual(lanes.labels(), ["other", "acme"]);
 });
