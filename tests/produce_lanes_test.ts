@@ -23,6 +23,7 @@ import {
   type TestSigningKey,
 } from "../src/core/updates/testing/route_signing.ts";
 import { playerToken } from "./support/tokens.ts";
+import { tenantEdgeEnv } from "./support/tenant_traffic.ts";
 
 type MapInit = Parameters<typeof signRouteMap>[1];
 
@@ -181,12 +182,9 @@ Deno.test("an open connection follows a map that lists its tenant anew: held to 
   const topic = `game.relabel-${run}`;
   const ops = await makeSigningKey("ops-lanes-relabel");
   const edge = await startEdgeProcess({
-    VELTRIX_TRUSTED_KEYS: ops.trustEntry,
-    VELTRIX_TENANT_CLAIM: "game",
+    ...tenantEdgeEnv(ops),
     VELTRIX_PRODUCE_LANES: "tenant",
     VELTRIX_TOPIC_PARTITIONS: "1",
-    VELTRIX_RATE_PER_CONNECTION: "100000",
-    VELTRIX_RATE_PER_PLAYER: "100000",
   });
   let client: IngestClient | undefined;
   try {
