@@ -22,7 +22,7 @@ export const TENANTS_PANEL_HTML = `<section class="card"><h2>Tenants
   <span class="muted" id="tenants-summary" data-testid="tenants-summary"></span></h2>
   <table><thead><tr><th>Tenant</th><th class="num">Connections / quota</th><th class="num">Admitted /s / quota</th>
     <th class="num">Refused /s</th><th class="num">Bytes /s / quota</th><th class="num"
-    title="99th percentile of the time from a frame's arrival to its event's ack, over the tenant's acks of the last ${SECONDS} s, interpolated within its histogram bucket; n &lt; ${ACK_MIN_SAMPLES} when fewer were acked, — when none">Ack p99, last ${SECONDS} s</th>
+    title="99th percentile of the time from a frame's arrival to its event's ack, over the tenant's acks of the last ${SECONDS} s, interpolated within its histogram bucket; n &lt; ${ACK_MIN_SAMPLES} when fewer were acked, — when none was measured">Ack p99, last ${SECONDS} s</th>
     <th>Topic prefix</th></tr></thead>
   <tbody id="tenants" data-testid="tenants-table"></tbody></table>
 </section>`;

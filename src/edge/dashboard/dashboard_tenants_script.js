@@ -48,7 +48,7 @@
         "p99 past the last bucket bound, over " + p99.samples + " acks " + span,
       ];
     } else if (p99.samples === 0) {
-      shown = ["—", "", "no acks " + span];
+      shown = ["—", "", "no acks measured " + span + " (an edge without a tenant claim measures none per tenant)"];
     } else {
       shown = ["n < " + p99.minimum, "", "only " + p99.samples + " acks " + span + ": too few for a p99"];
     }
