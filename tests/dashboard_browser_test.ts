@@ -242,6 +242,16 @@ Deno.test("the dashboard's Tenants section shows each tenant's quota and use, th
         (v) => Number(v) > 0,
       );
     }
+    // It is a p99 over the last 10 s, shown only with enough acks: other has none, so none is shown.
+    const ackCell = (tenant: string) =>
+      page.locator(`[data-testid="tenant-row"][data-tenant="${tenant}"] td[data-field="ack-p99"]`);
+    assert.equal(await ackCell("chess").getAttribute("data-kind"), "estimate");
+    assert.ok(Number(await ackCell("chess").getAttribute("data-samples")) >= 20);
+    assert.deepEqual(
+      [await ackCell("other").textContent(), await ackCell("other").getAttribute("data-kind")],
+      ["—", "too-few"],
+    );
+    assert.match(await page.locator("table:has(#tenants) thead").textContent() ?? "", /Ack p99, last 10 s/);
     if (KEEP_ARTIFACTS_IN) {
       await Deno.mkdir(KEEP_ARTIFACTS_IN, { recursive: true });
       const screenshot = `${KEEP_ARTIFACTS_IN}/dashboard-tenants.png`;

@@ -4,7 +4,9 @@
  * (TransactionsCommand) sees one producer id per lane on a one-partition topic all of them write
  * to, and one with `shared`; a map that drops a tenant closes its producer once its connection
  * closed. A tenant whose topic was deleted under the edge gets its events refused
- * (KAFKA_WRITE_FAILED) while another tenant's are all acked. (A write that never settles, on one
+ * (KAFKA_WRITE_FAILED) while another tenant's are all acked. A connection open before a map that
+ * lists its tenant is held to that tenant's quota, counted under it and moved to its lane, its
+ * acked events all in Kafka in the order sent. (A write that never settles, on one
  * lane only, is `src/edge/ingest/produce_lanes_test.ts`'s: a single Kafka 4.4 broker writes even
  * to a topic that asks for more in-sync replicas than it has.)
  */
@@ -21,6 +23,7 @@ import {
   type TestSigningKey,
 } from "../src/core/updates/testing/route_signing.ts";
 import { playerToken } from "./support/tokens.ts";
+import { tenantEdgeEnv } from "./support/tenant_traffic.ts";
 
 type MapInit = Parameters<typeof signRouteMap>[1];
 
@@ -170,6 +173,53 @@ Deno.test("produce lanes tenant: a tenant whose topic cannot be written does not
     assert.deepEqual(landed.sort(), [...quietIds].sort());
   } finally {
     await Promise.all(clients.map((c) => c.close()));
+    await edge.stop();
+  }
+});
+
+Deno.test("an open connection follows a map that lists its tenant anew: held to the new quota, counted and written under it", async () => {
+  const run = crypto.randomUUID().slice(0, 8);
+  const topic = `game.relabel-${run}`;
+  const ops = await makeSigningKey("ops-lanes-relabel");
+  const edge = await startEdgeProcess({
+    ...tenantEdgeEnv(ops),
+    VELTRIX_PRODUCE_LANES: "tenant",
+    VELTRIX_TOPIC_PARTITIONS: "1",
+  });
+  let client: IngestClient | undefined;
+  try {
+    const routes = [{ name: "all", match: "*", targets: [{ topic }] }];
+    await applyMap(edge, ops, { version: 2n, routes, tenants: [{ name: "h" }] });
+    client = await IngestClient.connect(edge.ingestUrl, await playerToken(`g-${run}`, { game: "g" }));
+    const before = Array.from({ length: 5 }, (_, i) => `${run}-before-${i}`);
+    client.sendJson(before.map((id) => ({ id, type: "match.tick" })));
+    await client.waitForAcks(before);
+    assert.match(await metricsOf(edge), /^veltrix_tenant_connections\{tenant="other"\} 1$/m);
+
+    // g is listed now, with 20 events per second (bursts of 40): the same open connection is held to it.
+    await applyMap(edge, ops, { version: 3n, routes, tenants: [{ name: "h" }, { name: "g", eventsPerSecond: 20 }] });
+    const metrics = await metricsOf(edge);
+    assert.match(metrics, /^veltrix_tenant_connections\{tenant="g"\} 1$/m);
+    assert.match(metrics, /^veltrix_tenant_connections\{tenant="other"\} 0$/m);
+    const after = Array.from({ length: 100 }, (_, i) => `${run}-after-${i}`);
+    client.sendJson(after.map((id) => ({ id, type: "match.tick" })));
+    const sent = client;
+    await sent.waitFor(() => after.every((id) => sent.acked.has(id) || sent.rejected.has(id)));
+    const refused = after.filter((id) => sent.rejected.has(id));
+    assert.ok(refused.length >= 100 - 41, `only ${refused.length} of 100 refused beyond a burst of 40`);
+    assert.deepEqual(new Set(refused.map((id) => sent.rejected.get(id)!.code)), new Set(["OVERLOADED"]));
+    assert.match(await metricsOf(edge), /^veltrix_tenant_events_total\{tenant="g",outcome="over_quota"\} [1-9]/m);
+
+    // Every acked event is in Kafka, once, in the order it was sent (one partition, over both lanes).
+    const acked = [...before, ...after.filter((id) => sent.acked.has(id))];
+    const landed = (await readTopic(testBrokers(), topic, Date.now() - 60_000)).map((r) =>
+      r.headers["veltrix-event-id"]
+    );
+    assert.deepEqual(landed, acked);
+    // Its events went through two producers: other's lane before the map, g's own after it.
+    assert.equal((await producerIds(topic)).size, 2);
+  } finally {
+    await client?.close();
     await edge.stop();
   }
 });

@@ -112,6 +112,7 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
     },
   });
   // Lanes follow the tenants of the stable map in force (the map that sets quotas), opened before their first event.
+  // Watched before the connection registry is made: a connection a new map moves to a tenant finds its lane open.
   deps.routes.watch((snapshot) => lanes.follow(snapshot.table.tenancy.listed.map((quota) => quota.name)));
   const draining: DrainFlag & { value: boolean } = { value: false };
   const context = createIngestContext({

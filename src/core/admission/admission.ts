@@ -28,7 +28,7 @@ export class Admission {
   readonly #limits: AdmissionLimits;
   readonly #connectionBucket: TokenBucket | undefined;
   readonly #playerBucket: TokenBucket | undefined;
-  readonly #tenant: TenantBudget | undefined;
+  #tenant: TenantBudget | undefined;
   #limitedInWindow = 0;
   #windowStartedAt = 0;
 
@@ -38,6 +38,11 @@ export class Admission {
     const rate = limits.ratePerConnection;
     this.#connectionBucket = Number.isFinite(rate) ? new TokenBucket(rate, rate * 2, nowMs) : undefined;
     this.#playerBucket = playerBucket;
+    this.#tenant = tenant;
+  }
+
+  /** Counts the events from now on against `tenant` (a new map gave the connection another tenant label). */
+  moveTo(tenant: TenantBudget): void {
     this.#tenant = tenant;
   }
 

@@ -1,26 +1,25 @@
 import assert from "node:assert/strict";
 import { Admission } from "./admission.ts";
 import { TenantBudgets } from "./tenant_budgets.ts";
-import { OTHER_TENANT, Tenancy, type TenantQuota } from "../route_map/tenancy.ts";
+import { OTHER_TENANT, Tenancy } from "../route_map/tenancy.ts";
+import { tenantQuota } from "../route_map/testing/tenant_quota.ts";
 
 const unlimited = { ratePerConnection: Infinity, rateAbuseLimit: Infinity, maxInFlightPerConnection: Infinity };
 
-function quota(name: string, limits: Partial<TenantQuota> = {}): TenantQuota {
-  return {
-    name,
-    eventsPerSecond: Infinity,
-    maxConnections: Infinity,
-    bytesPerSecond: Infinity,
-    topicPrefix: "",
-    scope: "edge",
-    ...limits,
-  };
-}
-
 Deno.test("a tenant over its events per second gets OVERLOADED with a retry hint; another tenant is untouched", () => {
   const budgets = new TenantBudgets();
-  const flood = new Admission(unlimited, 0, undefined, budgets.budgetOf(quota("flood", { eventsPerSecond: 10 }), 0));
-  const quiet = new Admission(unlimited, 0, undefined, budgets.budgetOf(quota("quiet", { eventsPerSecond: 10 }), 0));
+  const flood = new Admission(
+    unlimited,
+    0,
+    undefined,
+    budgets.budgetOf(tenantQuota("flood", { eventsPerSecond: 10 }), 0),
+  );
+  const quiet = new Admission(
+    unlimited,
+    0,
+    undefined,
+    budgets.budgetOf(tenantQuota("quiet", { eventsPerSecond: 10 }), 0),
+  );
   const codes = Array.from({ length: 25 }, (_, i) => flood.refuse(`f-${i}`, 0, 0)?.code);
   assert.equal(codes.filter((code) => code === undefined).length, 20, "a burst of twice the rate");
   assert.deepEqual(new Set(codes.slice(20)), new Set(["OVERLOADED"]));
@@ -34,7 +33,7 @@ Deno.test("a tenant over its events per second gets OVERLOADED with a retry hint
 
 Deno.test("the connections of one tenant share its budget", () => {
   const budgets = new TenantBudgets();
-  const q = quota("shared", { eventsPerSecond: 2 });
+  const q = tenantQuota("shared", { eventsPerSecond: 2 });
   const a = new Admission(unlimited, 0, undefined, budgets.budgetOf(q, 0));
   const b = new Admission(unlimited, 0, undefined, budgets.budgetOf(q, 0));
   assert.equal(a.refuse("1", 0, 0), undefined);
@@ -49,7 +48,7 @@ Deno.test("the connections of one tenant share its budget", () => {
 });
 
 Deno.test("a tenant's byte bucket lets one frame larger than its burst through, then waits for the debt", () => {
-  const budget = new TenantBudgets().budgetOf(quota("bytes", { bytesPerSecond: 100 }), 0);
+  const budget = new TenantBudgets().budgetOf(tenantQuota("bytes", { bytesPerSecond: 100 }), 0);
   assert.equal(budget.takeBytes(500, 0), true);
   assert.equal(budget.takeBytes(1, 0), false);
   assert.equal(budget.takeBytes(1, 2_000), false, "300 bytes of debt are still being paid back");
@@ -58,14 +57,14 @@ Deno.test("a tenant's byte bucket lets one frame larger than its burst through, 
 });
 
 Deno.test("a tenant's connection cap: full once it holds maxConnections", () => {
-  const budget = new TenantBudgets().budgetOf(quota("capped", { maxConnections: 2 }), 0);
+  const budget = new TenantBudgets().budgetOf(tenantQuota("capped", { maxConnections: 2 }), 0);
   assert.equal(budget.full, false);
   budget.connections = 2;
   assert.equal(budget.full, true);
 });
 
 Deno.test("1,000 unknown tenant values share the one budget labelled other", () => {
-  const tenancy = new Tenancy([quota("acme")], quota(OTHER_TENANT, { eventsPerSecond: 5 }));
+  const tenancy = new Tenancy([tenantQuota("acme")], tenantQuota(OTHER_TENANT, { eventsPerSecond: 5 }));
   const budgets = new TenantBudgets();
   for (let i = 0; i < 1_000; i++) budgets.budgetOf(tenancy.quotaOf(`unknown-${i}`), 0).connections++;
   budgets.budgetOf(tenancy.quotaOf("acme"), 0);
@@ -77,12 +76,12 @@ Deno.test("1,000 unknown tenant values share the one budget labelled other", () 
 
 Deno.test("a budget follows a new map's quota, keeping its connections", () => {
   const budgets = new TenantBudgets();
-  const before = budgets.budgetOf(quota("acme", { eventsPerSecond: 1 }), 0);
+  const before = budgets.budgetOf(tenantQuota("acme", { eventsPerSecond: 1 }), 0);
   before.connections = 3;
   assert.equal(before.takeEvent(0), true);
   assert.equal(before.takeEvent(0), true);
   assert.equal(before.takeEvent(0), false);
-  const after = budgets.budgetOf(quota("acme", { eventsPerSecond: 100 }), 0);
+  const after = budgets.budgetOf(tenantQuota("acme", { eventsPerSecond: 100 }), 0);
   assert.equal(after, before);
   assert.equal(after.connections, 3);
   assert.equal(after.takeEvent(0), true, "the raised quota starts with a full bucket");
@@ -98,8 +97,8 @@ function admitted(budget: ReturnType<TenantBudgets["budgetOf"]>, n: number, nowM
 Deno.test("a fleet-scoped quota is divided by the live edges; an edge-scoped one is not", () => {
   const budgets = new TenantBudgets();
   budgets.share(4, 0);
-  const fleet = budgets.budgetOf(quota("kart", { eventsPerSecond: 100, maxConnections: 10, scope: "fleet" }), 0);
-  const edge = budgets.budgetOf(quota("hunt", { eventsPerSecond: 100, maxConnections: 10 }), 0);
+  const fleet = budgets.budgetOf(tenantQuota("kart", { eventsPerSecond: 100, maxConnections: 10, scope: "fleet" }), 0);
+  const edge = budgets.budgetOf(tenantQuota("hunt", { eventsPerSecond: 100, maxConnections: 10 }), 0);
   assert.deepEqual([fleet.quota.eventsPerSecond, fleet.quota.maxConnections], [25, 3]);
   assert.equal(fleet.given.eventsPerSecond, 100);
   assert.equal(admitted(fleet, 100, 0), 50, "a burst of twice the share");
@@ -112,7 +111,7 @@ Deno.test("a fleet-scoped quota is divided by the live edges; an edge-scoped one
 
 Deno.test("a change in live edges keeps the bucket's tokens, clamped to the new burst, and never refills it", () => {
   const budgets = new TenantBudgets();
-  const budget = budgets.budgetOf(quota("kart", { eventsPerSecond: 100, scope: "fleet" }), 0);
+  const budget = budgets.budgetOf(tenantQuota("kart", { eventsPerSecond: 100, scope: "fleet" }), 0);
   assert.equal(admitted(budget, 150, 0), 150, "alone: 150 of its burst of 200");
   budgets.share(2, 0);
   assert.equal(budget.quota.eventsPerSecond, 50);
@@ -133,9 +132,9 @@ Deno.test("a change in live edges keeps the bucket's tokens, clamped to the new 
 Deno.test("a new map's fleet-scoped quota is divided by the live edges already known", () => {
   const budgets = new TenantBudgets();
   budgets.share(2, 0);
-  const budget = budgets.budgetOf(quota("kart", { eventsPerSecond: 100 }), 0);
+  const budget = budgets.budgetOf(tenantQuota("kart", { eventsPerSecond: 100 }), 0);
   assert.equal(budget.quota.eventsPerSecond, 100, "per edge");
-  budgets.budgetOf(quota("kart", { eventsPerSecond: 100, scope: "fleet" }), 0);
+  budgets.budgetOf(tenantQuota("kart", { eventsPerSecond: 100, scope: "fleet" }), 0);
   assert.equal(budget.quota.eventsPerSecond, 50, "the map turned the scope to fleet");
   assert.equal(admitted(budget, 1_000, 0), 100, "a changed rate starts with a full bucket, as on any map change");
 });

@@ -6,7 +6,13 @@ import type { Logger } from "../../core/ops/logger.ts";
 import type { RoutePattern } from "../../core/route_map/route_pattern.ts";
 import type { FleetView } from "../../core/fleet/fleet_view.ts";
 import { Format, KeyStrategy } from "../../gen/veltrix/v1/route_map_pb.ts";
-import { readTenantSample, tenantRows, type TenantSample } from "./dashboard_tenants.ts";
+import {
+  ACK_WINDOW_MS,
+  readTenantSample,
+  TenantAckWindows,
+  tenantRows,
+  type TenantSample,
+} from "./dashboard_tenants.ts";
 import { sharedQuotas } from "../../core/admission/quota_share.ts";
 
 /** One interval of the edge, as the dashboard shows and charts it. */
@@ -37,8 +43,8 @@ export interface DashboardMessage {
    * map: `{current, deadLetterTopic, routes, history}`, history newest first) or `fleet` (on
    * subscribe and every interval, when the edge has fleet status: `{live, gone}` edge statuses) or
    * `dry-run` (on subscribe and when a new one was answered: the last dry run's report, with `at`) or
-   * `tenants` (every interval, and the latest on subscribe: `{at, tenants}`, a DashboardTenant per
-   * tenant the stable map lists, then "other"; see `dashboard_tenants.ts`).
+   * `tenants` (every interval, and the latest on subscribe: `{at, ackWindowSeconds, tenants}`, a
+   * DashboardTenant per tenant the stable map lists, then "other"; see `dashboard_tenants.ts`).
    */
   readonly event: "snapshot" | "point" | "routes" | "fleet" | "dry-run" | "tenants";
   readonly data: string;
@@ -116,6 +122,8 @@ export class DashboardFeed {
   #dryRunSent: string | undefined;
   /** The latest `tenants` message, for new subscribers. */
   #tenants: DashboardMessage | undefined;
+  /** Each tenant's ack latency over the last 10 s, for its p99; restarted with the sampling. */
+  #ackWindows = new TenantAckWindows();
 
   constructor(options: DashboardFeedOptions) {
     this.#options = options;
@@ -171,6 +179,7 @@ export class DashboardFeed {
   #start(): void {
     this.#run++;
     this.#previous = undefined;
+    this.#ackWindows = new TenantAckWindows();
     // The map is read after the apply has returned, never on its path.
     this.#stopWatchingRoutes = this.#options.control.onApplied(() =>
       queueMicrotask(() => {
@@ -212,8 +221,9 @@ export class DashboardFeed {
       this.#broadcast({ event: "point", data: JSON.stringify(point) });
       const seconds = Math.max(sample.takenAt - previous.takenAt, 1) / 1000;
       const quotas = sharedQuotas(this.#options.routes.table.tenancy, this.#options.liveEdges?.() ?? 1);
-      const tenants = tenantRows(quotas, previous.tenants, sample.tenants, seconds);
-      this.#tenants = { event: "tenants", data: JSON.stringify({ at: point.at, tenants }) };
+      const tenants = tenantRows(quotas, previous.tenants, sample.tenants, seconds, this.#ackWindows, sample.takenAt);
+      const message = { at: point.at, ackWindowSeconds: ACK_WINDOW_MS / 1000, tenants };
+      this.#tenants = { event: "tenants", data: JSON.stringify(message) };
       this.#broadcast(this.#tenants);
       const fleet = this.#options.fleet;
       if (fleet) this.#broadcast({ event: "fleet", data: JSON.stringify(fleet()) });

@@ -313,11 +313,12 @@ Deno.test("DashboardFeed sends the tenants the map lists, then other, quota besi
     assert.equal(k.connections, 2);
     assert.ok(k.admittedPerSecond > 0 && k.refusedPerSecond > 0 && k.bytesPerSecond > 0, JSON.stringify(k));
     assert.equal(k.overQuota, true);
-    assert.equal(k.ackP99Ms, null, "none of its events was acked in the interval");
+    assert.deepEqual(k.ackP99, { kind: "too-few", samples: 0, minimum: 20 }, "none of its events was acked");
     assert.equal(c.overQuota, false);
     assert.equal(c.refusedPerSecond, 0);
     assert.ok(c.admittedPerSecond > 0);
-    assert.ok(c.ackP99Ms !== null && c.ackP99Ms > 2.5 && c.ackP99Ms <= 5, JSON.stringify(c));
+    assert.ok(c.ackP99.kind === "estimate" && c.ackP99.ms > 2.5 && c.ackP99.ms <= 5, JSON.stringify(c));
+    assert.equal(c.ackP99.samples, 100);
     assert.deepEqual([o.connections, o.admittedPerSecond, o.overQuota, o.quota.eventsPerSecond], [0, 0, false, null]);
 
     const calm = await recorder.next<{ tenants: DashboardTenant[] }>("tenants");

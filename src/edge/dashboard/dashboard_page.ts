@@ -1,8 +1,9 @@
 /**
  * The ops dashboard page: one self-contained HTML document (inline CSS and JS, no CDN, no
- * external fonts; the JS is `dashboard_script.js`). Its script follows `dashboard/events` (SSE, see `dashboard_feed.ts`), passing
- * on the page's own `?token=`, and draws the charts as SVG by hand. Every value from the feed goes
- * into the DOM through `textContent` or an attribute, never as markup.
+ * external fonts; the JS is the `*_script.js` browser scripts beside this file, see `PAGE_SCRIPTS`).
+ * `dashboard_feed_script.js` follows `dashboard/events` (SSE, see `dashboard_feed.ts`), passing on
+ * the page's own `?token=`, and each panel's script draws its part (the charts as SVG by hand).
+ * Every value from the feed goes into the DOM through `textContent` or an attribute, never as markup.
  *
  * Stable hooks for tests: `data-testid` on `events-in-rate`, `events-acked-rate`,
  * `events-received-total`, `events-acked-total`, `latency-p50`, `latency-p99`, `open-connections`,
@@ -18,12 +19,20 @@ import { DRY_RUN_PANEL_HTML } from "./dashboard_dry_run_panel.ts";
 import { TENANTS_PANEL_HTML } from "./dashboard_tenants_panel.ts";
 
 /**
- * The page's script, inlined under the CSP nonce: `dashboard_script.js`, a browser script that
- * `deno lint` covers and `deno task check` type-checks against the DOM types.
+ * The page's scripts, in the order they run, each inlined in a `<script>` of its own under the
+ * CSP nonce: browser scripts that `deno lint` covers and `deno task check` type-checks against the
+ * DOM types (`browser.deno.json`). The shared helpers come first, the panels next (each listens
+ * for its `veltrix:<event>`), and the feed last, once every panel listens.
  */
-const PAGE_SCRIPT = Deno.readTextFileSync(new URL("./dashboard_script.js", import.meta.url));
-/** The Tenants section's script (`dashboard_tenants_script.js`), checked the same way. */
-const TENANTS_SCRIPT = Deno.readTextFileSync(new URL("./dashboard_tenants_script.js", import.meta.url));
+const PAGE_SCRIPTS = [
+  "dashboard_dom_script.js",
+  "dashboard_overview_script.js",
+  "dashboard_routes_script.js",
+  "dashboard_fleet_script.js",
+  "dashboard_dry_run_script.js",
+  "dashboard_tenants_script.js",
+  "dashboard_feed_script.js",
+].map((file) => Deno.readTextFileSync(new URL(`./${file}`, import.meta.url)));
 
 /** The dashboard HTML; `nonce` must match the `script-src`/`style-src` nonce of the page's CSP. */
 export function dashboardPage(nonce: string): string {
@@ -136,9 +145,7 @@ ${TENANTS_PANEL_HTML}
 ${FLEET_PANEL_HTML}
 ${DRY_RUN_PANEL_HTML}
 
-<script nonce="__NONCE__">
-${TENANTS_SCRIPT}
-${PAGE_SCRIPT}</script>
+${PAGE_SCRIPTS.map((script) => `<script nonce="__NONCE__">\n${script}</script>`).join("\n")}
 </body>
 </html>
 `;

@@ -1,8 +1,8 @@
 /*
- * The dashboard's Tenants section (`dashboard_tenants_panel.ts`), browser side: the page script
- * passes on each `tenants` message of the feed as a `veltrix:tenants` event on the document, and
- * this draws one row per tenant, quota beside use, the tenants over their quota highlighted.
- * Values go into the DOM as text or attributes only. Type-checked like `dashboard_script.js`.
+ * The dashboard's Tenants section (`dashboard_tenants_panel.ts`), browser side: drawn from the
+ * feed's `tenants` event (see `dashboard_feed_script.js`), one row per tenant, quota beside use and
+ * its ack p99 over the last 10 s, the tenants over their quota highlighted. Values go into the DOM
+ * as text or attributes only. Type-checked with `browser.deno.json`.
  */
 "use strict";
 (function () {
@@ -26,7 +26,40 @@
     row.appendChild(td);
   }
 
-  /** @param {any} message `{at, tenants}` */ function render(message) {
+  /**
+   * The ack p99 cell: the estimate in ms, "> bound" past the last bucket, "n < 20" with too few
+   * acks in the window, "—" with none; the tooltip says which and over how many acks.
+   * @param {HTMLElement} row @param {any} p99 `{kind, ms?, samples, minimum?}` @param {number} seconds
+   */
+  function ackCell(row, p99, seconds) {
+    const span = "in the last " + seconds + " s";
+    /** @type {[string, unknown, string]} */
+    let shown;
+    if (p99.kind === "estimate") {
+      shown = [
+        number(p99.ms) + " ms",
+        p99.ms,
+        "p99 of " + p99.samples + " acks " + span + ", interpolated in its bucket",
+      ];
+    } else if (p99.kind === "above") {
+      shown = [
+        "> " + number(p99.ms) + " ms",
+        "",
+        "p99 past the last bucket bound, over " + p99.samples + " acks " + span,
+      ];
+    } else if (p99.samples === 0) {
+      shown = ["—", "", "no acks measured " + span + " (an edge without a tenant claim measures none per tenant)"];
+    } else {
+      shown = ["n < " + p99.minimum, "", "only " + p99.samples + " acks " + span + ": too few for a p99"];
+    }
+    cell(row, "ack-p99", shown[0], shown[1]);
+    const td = /** @type {HTMLElement} */ (row.lastElementChild);
+    td.title = shown[2];
+    td.dataset.samples = String(p99.samples);
+    td.dataset.kind = p99.kind;
+  }
+
+  /** @param {any} message `{at, ackWindowSeconds, tenants}` */ function render(message) {
     const body = document.getElementById("tenants");
     const summary = document.getElementById("tenants-summary");
     if (body === null || summary === null) return;
@@ -68,12 +101,7 @@
         t.bytesPerSecond,
         q.bytesPerSecond,
       );
-      cell(
-        row,
-        "ack-p99",
-        t.ackP99Ms === null ? "–" : number(t.ackP99Ms) + " ms",
-        t.ackP99Ms === null ? "" : t.ackP99Ms,
-      );
+      ackCell(row, t.ackP99, message.ackWindowSeconds);
       cell(row, "prefix", q.topicPrefix || "–", q.topicPrefix);
       body.appendChild(row);
     });
@@ -82,7 +110,6 @@
       (over.length === 0 ? ", none over quota" : ", over quota now: " + over.join(", "));
   }
 
-  document.addEventListener("veltrix:tenants", function (event) {
-    render(/** @type {CustomEvent} */ (event).detail);
-  });
+  const dom = /** @type {import("./dashboard_dom_script.js").Dom} */ (Reflect.get(globalThis, "veltrixDashboard"));
+  dom.on("tenants", render);
 })();

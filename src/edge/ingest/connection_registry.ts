@@ -7,6 +7,7 @@ import { SessionExpiry } from "./session_expiry.ts";
 import type { IngestContext } from "./ingest_context.ts";
 import type { ReplySocket } from "./reply_channel.ts";
 import type { PlayerClaims } from "../../core/route_map/canary_cohort.ts";
+import type { Tenancy } from "../../core/route_map/tenancy.ts";
 
 /** How many connections the edge takes. */
 export interface ConnectionLimits {
@@ -19,6 +20,12 @@ export interface ConnectionLimits {
 /** A socket the registry can close. */
 export type RegisteredSocket = ReplySocket & { close(code?: number, reason?: string): void };
 
+/** The tenant of one open connection: its claim value, and the budget of the label the stable map in force gives it. */
+interface TenantSeat {
+  readonly claim: string | undefined;
+  budget: TenantBudget;
+}
+
 /** What the edge keeps per player while they have connections open. */
 interface PlayerEntry {
   connections: number;
@@ -28,6 +35,9 @@ interface PlayerEntry {
 /**
  * Every open client connection of the edge, and per player their count and shared rate-limit
  * bucket. An entry lives while its connection is open, so memory follows open connections.
+ * Each connection counts against the budget of the tenant label the stable map in force gives its
+ * claim: when a new stable map relabels it, it moves to the new label's budget at once, and to
+ * that label's produce lane once none of its events is pending ({@link IngestConnection.moveTo}).
  */
 export class ConnectionRegistry {
   readonly #context: IngestContext;
@@ -36,14 +46,17 @@ export class ConnectionRegistry {
   readonly #players = new Map<string, PlayerEntry>();
   /** Per tenant label (listed tenants and "other"): buckets and open connections. */
   readonly #tenants = new TenantBudgets();
-  /** The tenant budget each open connection counts against. */
-  readonly #tenantOf = new Map<RegisteredSocket, TenantBudget>();
+  /** The tenant of each open connection. */
+  readonly #tenantOf = new Map<RegisteredSocket, TenantSeat>();
+  /** The tenancy of the stable map the connections' labels were last given by. */
+  #tenancy: Tenancy | undefined;
   /** When each connection's token runs out (plus the clock skew). */
   readonly #expiry = new SessionExpiry<RegisteredSocket>();
 
   constructor(context: IngestContext, limits: ConnectionLimits) {
     this.#context = context;
     this.#limits = limits;
+    context.routes.watch((snapshot) => this.#relabel(snapshot.table.tenancy));
   }
 
   /** Open connections. */
@@ -123,7 +136,7 @@ export class ConnectionRegistry {
     entry.connections++;
     const budget = this.tenantBudget(tenant, nowMs);
     budget.connections++;
-    this.#tenantOf.set(socket, budget);
+    this.#tenantOf.set(socket, { claim: tenant, budget });
     const lane = this.#context.lanes?.join(budget.label);
     const connection = new IngestConnection(socket, player, this.#context, {
       ...(entry.bucket === undefined ? {} : { playerBucket: entry.bucket }),
@@ -145,12 +158,40 @@ export class ConnectionRegistry {
     if (connection === undefined) return;
     this.#connections.delete(socket);
     this.#expiry.cancel(socket);
-    const budget = this.#tenantOf.get(socket);
-    if (budget !== undefined) budget.connections--;
+    const seat = this.#tenantOf.get(socket);
+    if (seat !== undefined) seat.budget.connections--;
     this.#tenantOf.delete(socket);
-    this.#context.lanes?.leave(connection.lane);
+    connection.detach();
     const entry = this.#players.get(connection.player);
     if (entry !== undefined && --entry.connections <= 0) this.#players.delete(connection.player);
+  }
+
+  /**
+   * Follows the tenants of a new stable map: every open connection whose claim it gives another
+   * label moves to that label's budget (its count and its quota), even past the label's connection
+   * cap (a move closes nothing). A map with the same tenancy (a canary pushed or aborted) moves none.
+   */
+  #relabel(tenancy: Tenancy): void {
+    if (tenancy === this.#tenancy) return;
+    this.#tenancy = tenancy;
+    if (this.#tenantOf.size === 0) return;
+    const nowMs = Date.now();
+    let moved = 0;
+    for (const [socket, seat] of this.#tenantOf) {
+      const quota = tenancy.quotaOf(seat.claim);
+      if (quota.name === seat.budget.label) continue;
+      const budget = this.#tenants.budgetOf(quota, nowMs);
+      seat.budget.connections--;
+      budget.connections++;
+      seat.budget = budget;
+      this.#connections.get(socket)?.moveTo(budget);
+      moved++;
+    }
+    if (moved > 0) {
+      this.#context.log.info("tenant.relabelled", "open connections moved to the tenant labels of the new map", {
+        moved,
+      });
+    }
   }
 
   /** Closes the connections that sent nothing since `cutoffMs` and wait for no ack; returns how many. */

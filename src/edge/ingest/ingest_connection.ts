@@ -1,11 +1,10 @@
-import { Admission, DEFAULT_RETRY_AFTER_MS } from "../../core/admission/admission.ts";
+import { Admission } from "../../core/admission/admission.ts";
 import {
   decodeBinaryClientFrame,
   type DecodedClientFrame,
   decodeJsonClientFrame,
 } from "../../core/frames/client_frame_codec.ts";
-import type { EventReject } from "../../core/frames/frame_types.ts";
-import { closeFrameOf, errorCodes } from "../../core/errors/error_code.ts";
+import { closeFrameOf } from "../../core/errors/error_code.ts";
 import { isReject, routeEvent } from "../../core/routing/route_event.ts";
 import type { TokenBucket } from "../../core/admission/token_bucket.ts";
 import type { TenantBudget } from "../../core/admission/tenant_budgets.ts";
@@ -19,17 +18,14 @@ import { countRouted } from "./count_routed.ts";
 import { inCanaryCohort, type PlayerClaims } from "../../core/route_map/canary_cohort.ts";
 import type { CanarySnapshot } from "../../core/route_map/live_route_table.ts";
 import type { ProduceLane } from "./produce_lanes.ts";
+import { ConnectionLane } from "./connection_lane.ts";
+import { overloaded, rejectLogKey, shuttingDown } from "./edge_rejects.ts";
 
 /** The encodings a connection has sent frames in so far. */
 export type IngestProtocol = "none" | "json" | "binary" | "mixed";
 
 /** Protocols by the bits of the encodings seen: 1 JSON, 2 binary. */
 const PROTOCOLS: readonly IngestProtocol[] = ["none", "json", "binary", "mixed"];
-
-/** Rate-limit keys of reject log lines, one per code, made once so that a reject allocates none. */
-const REJECT_LOG_KEYS: ReadonlyMap<string, string> = new Map(
-  Object.keys(errorCodes).map((code) => [code, `reject:${code}`]),
-);
 
 /** A frame as it arrives on the socket. */
 type FrameData = string | ArrayBuffer | Uint8Array;
@@ -58,12 +54,13 @@ export class IngestConnection {
   readonly id: string = crypto.randomUUID();
   /** The authenticated player this connection speaks for. */
   readonly player: string;
-  /** The produce lane it joined when it opened (the context's batcher when it joined none). */
-  readonly lane: ProduceLane;
   readonly #context: IngestContext;
   readonly #socket: ReplySocket;
   readonly #admission: Admission;
-  readonly #tenant: TenantBudget | undefined;
+  /** The budget of its tenant label under the stable map in force ({@link moveTo} follows a new one). */
+  #tenant: TenantBudget | undefined;
+  /** Its produce lane, and the one it moves to once nothing of it is pending. */
+  readonly #lane: ConnectionLane;
   /** Size of the frame being routed, in bytes (characters for text frames): what the tenant's byte quota counts. */
   #frameBytes = 0;
   /** The ack path of JSON frames' events. */
@@ -91,11 +88,29 @@ export class IngestConnection {
     this.#socket = socket;
     this.#admission = new Admission(context.limits, Date.now(), options.playerBucket, options.tenant);
     this.#tenant = options.tenant;
-    this.lane = options.lane ?? { label: "other", batcher: context.batcher, tenantAcks: undefined };
+    const lane = options.lane ?? { label: "other", batcher: context.batcher, tenantAcks: undefined };
+    this.#lane = new ConnectionLane(lane, options.lane === undefined ? undefined : context.lanes);
     this.#onRefreshed = options.onRefreshed;
     this.#claims = options.claims;
     this.#json = this.#relay(false);
     this.#binary = this.#relay(true);
+  }
+
+  /** The produce lane its events go through now (the context's batcher when it joined none). */
+  get lane(): ProduceLane {
+    return this.#lane.current;
+  }
+
+  /** Puts it under `tenant` (a new map relabelled it) from its next frame on; its lane follows once nothing is pending. */
+  moveTo(tenant: TenantBudget): void {
+    this.#tenant = tenant;
+    this.#admission.moveTo(tenant);
+    this.#lane.moveTo(tenant.label, this.#inFlight);
+  }
+
+  /** The registry forgot the connection (it closed): it leaves its produce lane and follows no map. */
+  detach(): void {
+    this.#lane.leave();
   }
 
   /**
@@ -283,7 +298,9 @@ export class IngestConnection {
   /** The ack path of one encoding: its reply channel, and the relay its events settle through. */
   #relay(binary: boolean): DeliveryRelay {
     const replies = new ReplyChannel(this.#socket, binary, (code) => this.#onReject(code));
-    return new DeliveryRelay(replies, this.player, this.#context.recent, () => this.#inFlight--);
+    return new DeliveryRelay(replies, this.player, this.#context.recent, () => {
+      if (--this.#inFlight === 0) this.#lane.settled();
+    });
   }
 
   #close(frame: { readonly code: number; readonly reason: string }): void {
@@ -306,7 +323,7 @@ export class IngestConnection {
     this.#rejected++;
     this.#context.metrics.rejected(code);
     const log = this.#context.log;
-    const key = REJECT_LOG_KEYS.get(code) ?? "reject:other";
+    const key = rejectLogKey(code);
     if (!log.admit(key)) return;
     log.emit("warn", key, "event rejected", {
       code,
@@ -320,7 +337,7 @@ export class IngestConnection {
   #frameRejected(error: VeltrixError, replies: ReplyChannel): void {
     replies.sendError(error);
     const log = this.#context.log;
-    const key = REJECT_LOG_KEYS.get(error.code) ?? "reject:other";
+    const key = rejectLogKey(error.code);
     if (!log.admit(key)) return;
     log.emit("warn", key, "frame rejected", {
       code: error.code,
@@ -329,22 +346,4 @@ export class IngestConnection {
       player: this.player,
     });
   }
-}
-
-function overloaded(id: string): EventReject {
-  return {
-    id,
-    code: "OVERLOADED",
-    message: "the edge is holding as many unacknowledged events as it may",
-    retryAfterMs: DEFAULT_RETRY_AFTER_MS,
-  };
-}
-
-function shuttingDown(id: string): EventReject {
-  return {
-    id,
-    code: "SHUTTING_DOWN",
-    message: "the edge is shutting down; resend to another edge",
-    retryAfterMs: DEFAULT_RETRY_AFTER_MS,
-  };
 }

@@ -5,7 +5,8 @@
  * Divide by 100 for the cost per event.
  */
 import { EdgeMetrics } from "../edge_metrics.ts";
-import { ProduceBatcher, type ProduceBatcherOptions } from "./produce_batcher.ts";
+import type { ProduceBatcherOptions } from "./produce_batcher.ts";
+import { immediateBatcher } from "./testing/immediate_batcher.ts";
 
 const EVENTS = 100;
 const records = Array.from({ length: EVENTS }, (_, i) => ({
@@ -24,15 +25,7 @@ function setup(extra: Partial<ProduceBatcherOptions>) {
     },
     failed() {},
   };
-  const batcher = new ProduceBatcher({ write: () => Promise.resolve() }, {
-    lingerMs: 0,
-    batchMaxEvents: EVENTS,
-    batchMaxBytes: 100_000_000,
-    maxInFlightBatches: 1,
-    maxPendingEvents: 1_000_000,
-    metrics,
-    ...extra,
-  });
+  const batcher = immediateBatcher(EVENTS, { metrics, ...extra });
   return async () => {
     const settled = new Promise<void>((resolve) => (done = resolve));
     for (let i = 0; i < EVENTS; i++) batcher.submit(records[i]!, listener, ids[i]!);

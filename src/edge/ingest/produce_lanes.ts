@@ -7,7 +7,7 @@ import type { TenantAcks } from "../tenant_metrics.ts";
 export const PRODUCE_LANE_MODES = ["tenant", "shared"] as const;
 export type ProduceLaneMode = typeof PRODUCE_LANE_MODES[number];
 
-/** The lane a connection writes through, picked once when it opens. */
+/** The lane a connection writes through: its tenant label's, joined when it opens or when a new map relabels it. */
 export interface ProduceLane {
   /** A listed tenant's name, or "other". */
   readonly label: string;
@@ -45,8 +45,10 @@ interface Lane extends ProduceLane {
  * gets a {@link ProduceBatcher} and a producer of its own, so that its writes never queue behind
  * another tenant's; everyone else shares the `other` lane on the main producer. Otherwise there is
  * one lane, `other`, for every player: one batcher, one producer. A connection joins one lane when
- * it opens and keeps it (a player's events stay in order); a tenant's lane outlives the map that
- * listed it until its last connection closed and its last event settled, then its producer closes.
+ * it opens; a map that relabels it moves it to another only once none of its events is pending
+ * (a player's events stay in order: `ConnectionLane`). A tenant's lane outlives the map that
+ * listed it until its last connection left (closed or moved) and its last event settled, then its
+ * producer closes.
  */
 export class ProduceLanes {
   readonly #options: ProduceLanesOptions;
@@ -122,7 +124,7 @@ export class ProduceLanes {
     return tenantAcks === undefined ? lane : { label, batcher: lane.batcher, tenantAcks };
   }
 
-  /** A connection that joined `lane` closed. */
+  /** A connection that joined `lane` closed, or moved to another lane. */
   leave(lane: ProduceLane): void {
     const joined = this.#lanes.get(lane.label) ?? this.#other;
     if (joined.batcher !== lane.batcher) return;

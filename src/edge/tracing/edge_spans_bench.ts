@@ -9,7 +9,7 @@ import { defaultRouteMap } from "../../core/route_map/default_route_map.ts";
 import { embeddedSnapshot, LiveRouteTable } from "../../core/route_map/live_route_table.ts";
 import { IngestConnection } from "../ingest/ingest_connection.ts";
 import { createIngestContext } from "../ingest/ingest_context.ts";
-import { ProduceBatcher } from "../ingest/produce_batcher.ts";
+import { immediateBatcher } from "../ingest/testing/immediate_batcher.ts";
 import { EdgeSpans } from "./edge_spans.ts";
 import { OtlpSpanExporter } from "./otlp_span_exporter.ts";
 import { traceSampler } from "./trace_sampler.ts";
@@ -28,13 +28,7 @@ const frame = JSON.stringify({
 
 function setup(ratio: number | undefined) {
   const routes = new LiveRouteTable(embeddedSnapshot(compileRouteMapOrThrow(defaultRouteMap())));
-  const batcher = new ProduceBatcher({ write: () => Promise.resolve() }, {
-    lingerMs: 0,
-    batchMaxEvents: EVENTS,
-    batchMaxBytes: 100_000_000,
-    maxInFlightBatches: 1,
-    maxPendingEvents: 1_000_000,
-  });
+  const batcher = immediateBatcher(EVENTS);
   const exporter = new OtlpSpanExporter({
     url: "http://127.0.0.1:1/v1/traces",
     resource: { "service.name": "bench" },
