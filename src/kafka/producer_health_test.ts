@@ -78,3 +78,15 @@ Deno.test("ProducerHealth: when every producer that writes fails, an idle one's 
   chess(true);
   assert.equal(readiness.snapshot().writable, true, "a write landed again: the broker is back");
 });
+
+Deno.test("ProducerHealth: a client certificate the broker refuses while running turns the TLS condition false", () => {
+  const { readiness, health } = setup();
+  const main = health.add("main");
+  const alert = Object.assign(new Error("received fatal alert: CertificateUnknown"), {
+    code: "ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN",
+  });
+  main(false, alert);
+  assert.deepEqual(readiness.snapshot(), { writable: false, credentials: true, tls: false });
+  main(true);
+  assert.deepEqual(readiness.snapshot(), { writable: true, credentials: true, tls: true });
+});
