@@ -18,7 +18,16 @@ interface WriteState {
   failingSince: number;
   /** The report number of its last landed write; 0 before its first. */
   landedAt: number;
+  /** The `failingSince` of the episode last probed, so that each episode is probed once. */
+  probed: number;
 }
+
+/**
+ * Asks the brokers directly whether a failure the client did not name is a security refusal (see
+ * `security_failure/broker_tls_alert.ts`): @platformatic/kafka reports a refused client
+ * certificate as "Connection closed".
+ */
+export type SecurityProbe = () => Promise<KafkaSecurityFailure | undefined>;
 
 /**
  * The write health of every producer of events of an edge (the main one and each produce lane's).
@@ -37,15 +46,19 @@ export class ProducerHealth {
   #reports = 0;
   /** The lanes last reported failing while others wrote, so that each is logged once per episode. */
   #isolated = new Set<string>();
+  readonly #probe: SecurityProbe | undefined;
 
+  /** `probe`, when given, runs once per failure episode of a producer whose failure names no security cause. */
   constructor(
     readiness: Readiness,
     log: RateLimitedLog,
     conditions: { readonly writable: string; readonly credentials: string; readonly tls: string },
+    probe?: SecurityProbe,
   ) {
     this.#readiness = readiness;
     this.#log = log;
     this.#conditions = conditions;
+    this.#probe = probe;
   }
 
   /**
@@ -59,6 +72,7 @@ export class ProducerHealth {
       tlsVerified: true,
       failingSince: 0,
       landedAt: 0,
+      probed: 0,
     };
     this.#states.set(name, state);
     return (writable, cause) => {
@@ -71,19 +85,36 @@ export class ProducerHealth {
       }
       state.writable = writable;
       const failure = writable ? undefined : kafkaSecurityFailureOf(cause);
-      if (failure !== undefined) {
-        this.#log.error(`kafka.${failure.kind}`, "kafka refused the edge's security; not ready, writes retried", {
-          producer: name,
-          cause: SECURITY_CAUSES[failure.kind],
-          reason: failure.reason,
-        });
-      }
-      if (writable || failure !== undefined) {
-        state.credentialsAccepted = failure?.kind !== "auth";
-        state.tlsVerified = failure?.kind !== "tls" && failure?.kind !== "client-certificate";
-      }
+      if (writable || failure !== undefined) this.#settle(name, state, failure);
+      else this.#probeOnce(name, state);
       if (this.#states.get(name) === state) this.#publish();
     };
+  }
+
+  /** Sets what `failure` (or a landed write, with none) says of the producer's security, logging a refusal. */
+  #settle(name: string, state: WriteState, failure: KafkaSecurityFailure | undefined): void {
+    if (failure !== undefined) {
+      this.#log.error(`kafka.${failure.kind}`, "kafka refused the edge's security; not ready, writes retried", {
+        producer: name,
+        cause: SECURITY_CAUSES[failure.kind],
+        reason: failure.reason,
+      });
+    }
+    state.credentialsAccepted = failure?.kind !== "auth";
+    state.tlsVerified = failure?.kind !== "tls" && failure?.kind !== "client-certificate";
+  }
+
+  /** Probes the brokers once for this failure episode; a refusal found while the episode lasts settles it. */
+  #probeOnce(name: string, state: WriteState): void {
+    if (this.#probe === undefined || state.probed === state.failingSince) return;
+    const episode = state.failingSince;
+    state.probed = episode;
+    this.#probe().then((failure) => {
+      const current = this.#states.get(name) === state && !state.writable && state.failingSince === episode;
+      if (failure === undefined || !current) return;
+      this.#settle(name, state, failure);
+      this.#publish();
+    }, () => {});
   }
 
   /** Logs each producer whose writes fail while others land, once per episode. */

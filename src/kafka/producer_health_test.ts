@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Readiness } from "../core/ops/readiness.ts";
 import { RateLimitedLog } from "../core/ops/rate_limited_log.ts";
 import { ProducerHealth } from "./producer_health.ts";
+import type { KafkaSecurityFailure } from "./security_failure/kafka_security_failure.ts";
 
 const CONDITIONS = { writable: "writable", credentials: "credentials", tls: "tls" } as const;
 const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
@@ -89,4 +90,40 @@ Deno.test("ProducerHealth: a client certificate the broker refuses while running
   assert.deepEqual(readiness.snapshot(), { writable: false, credentials: true, tls: false });
   main(true);
   assert.deepEqual(readiness.snapshot(), { writable: true, credentials: true, tls: true });
+});
+
+Deno.test("ProducerHealth: a failure the client does not name is probed once per episode; a refused client certificate found turns TLS false", async () => {
+  const readiness = new Readiness(Object.values(CONDITIONS));
+  const probes: PromiseWithResolvers<KafkaSecurityFailure | undefined>[] = [];
+  const probe = () => {
+    probes.push(Promise.withResolvers());
+    return probes.at(-1)!.promise;
+  };
+  const health = new ProducerHealth(readiness, new RateLimitedLog(SILENT), CONDITIONS, probe);
+  const main = health.add("main");
+  const closed = Object.assign(new Error("Connection closed"), { code: "PLT_KFK_NETWORK" });
+  main(false, closed);
+  main(false, closed);
+  assert.equal(probes.length, 1, "one probe for the episode");
+  probes[0]!.resolve({ kind: "client-certificate", reason: "received fatal alert: CertificateUnknown" });
+  await Promise.resolve();
+  assert.deepEqual(readiness.snapshot(), { writable: false, credentials: true, tls: false });
+  main(false, closed);
+  assert.equal(readiness.snapshot().tls, false, "later failures of the same kind keep it");
+  main(true);
+  assert.deepEqual(readiness.snapshot(), { writable: true, credentials: true, tls: true });
+  main(false, closed);
+  assert.equal(probes.length, 2, "a new episode is probed again");
+  main(true);
+  probes[1]!.resolve({ kind: "client-certificate", reason: "late" });
+  await Promise.resolve();
+  assert.equal(readiness.snapshot().tls, true, "a probe that answers after a write landed changes nothing");
+  main(false, closed);
+  probes[2]!.resolve(undefined);
+  await Promise.resolve();
+  assert.deepEqual(
+    readiness.snapshot(),
+    { writable: false, credentials: true, tls: true },
+    "an outage stays an outage",
+  );
 });

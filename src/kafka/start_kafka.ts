@@ -16,6 +16,7 @@ import { retryWithBackoff } from "./retry.ts";
 import { TopicGate } from "./topic_gate.ts";
 import type { KafkaConnection } from "./kafka_security.ts";
 import { securityRefusal } from "./security_failure/security_refusal.ts";
+import { brokerTlsAlert } from "./security_failure/broker_tls_alert.ts";
 
 /** Readiness conditions the Kafka side owns. */
 export const PRODUCER_CONNECTED = "kafka producer connected";
@@ -110,11 +111,14 @@ export function startKafka(settings: KafkaSettings, deps: KafkaDependencies): Ka
     replicationFactor: settings.topicReplicationFactor,
   };
   const topics = new TopicGate(events, layout, logger);
+  const { connection } = deps;
+  // Over TLS, a write failure neither client names is asked of the brokers directly (a refused client certificate).
+  const probe = connection?.security.tls === undefined ? undefined : () => brokerTlsAlert(connection);
   const health = new ProducerHealth(readiness, log, {
     writable: KAFKA_WRITABLE,
     credentials: KAFKA_CREDENTIALS_ACCEPTED,
     tls: KAFKA_TLS_VERIFIED,
-  });
+  }, probe);
   const sinkOf = (adapter: KafkaAdapter, name: string, signal: AbortSignal) =>
     new KafkaRecordSink(adapter, { timeoutMs: settings.produceTimeoutMs, signal, log, onWritable: health.add(name) });
   const sink = sinkOf(events, "main", stopping.signal);
