@@ -25,11 +25,16 @@ export class IngestClient {
   readonly replies: Reply[] = [];
   readonly acked = new Map<string, number>();
   readonly rejected = new Map<string, { code: string; message: string }>();
+  /** Resolves with the close code and reason once the connection has closed, from either side. */
+  readonly closed: Promise<{ readonly code: number; readonly reason: string }>;
   readonly #socket: WebSocket;
   #waiters: (() => void)[] = [];
 
   private constructor(socket: WebSocket) {
     this.#socket = socket;
+    this.closed = new Promise((resolve) => {
+      socket.addEventListener("close", (event) => resolve({ code: event.code, reason: event.reason }), { once: true });
+    });
     socket.binaryType = "arraybuffer";
     socket.onmessage = (message: MessageEvent<string | ArrayBuffer>) => {
       const reply: Reply = typeof message.data === "string"

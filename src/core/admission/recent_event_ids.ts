@@ -7,6 +7,10 @@
  * forgotten whole. Forgetting only costs a duplicate record downstream (delivery stays at least
  * once; consumers that dedupe on `veltrix-event-id` see each event once).
  *
+ * A player here is the key the edge gives it, not a bare `sub`: ids are unique only per player, and
+ * a `sub` only per issuer, so the edge keys each trusted issuer's players apart
+ * (`src/edge/http/player_identity.ts`). Two keys never share ids, whatever ids they send.
+ *
  * @module
  */
 
@@ -24,7 +28,7 @@ interface RecentEvent {
 
 /** Bounds of a {@link RecentEventIds}. */
 export interface RecentEventIdsOptions {
-  /** Ids remembered per player. @default 128 */
+  /** Ids remembered per player (per key given to {@link RecentEventIds.player}). @default 128 */
   readonly dedupPerPlayer: number;
   /** Ids remembered in all. @default 1000000 */
   readonly dedupMaxIds: number;

@@ -82,12 +82,16 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
       );
     }
     let player: string;
+    let identity: string;
+    let issuer: string | undefined;
     let closeAtMs: number;
     let tenant: string | undefined;
     let claims: PlayerClaims;
     try {
       const session = await tokens.verifySession(offered.token);
       player = session.player;
+      identity = session.identity;
+      issuer = session.issuer;
       tenant = session.tenant;
       closeAtMs = (session.expiresAt + tokens.clockSkewS) * 1000;
       claims = session.claims;
@@ -101,11 +105,11 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
         player,
       );
     }
-    const full = connections.refusal(player, tenant);
+    const full = connections.refusal(identity, tenant);
     if (full !== undefined) return refuse(c, full, player);
     const remote = remoteAddress(c.env);
     return upgradeToWebSocket(c.req.raw, (socket) => {
-      const connection = connections.open(socket, player, Date.now(), closeAtMs, claims, tenant);
+      const connection = connections.open(socket, player, Date.now(), closeAtMs, claims, tenant, identity);
       const handshake = setTimeout(() => {
         if (socket.readyState !== WebSocket.CONNECTING) return;
         socket.close(idleClose.code, idleClose.reason);
@@ -119,6 +123,7 @@ export function createEdgeApp(options: EdgeAppOptions): Hono {
         log.info("connection.opened", "connection opened", {
           connection: connection.id,
           player,
+          ...(issuer === undefined ? {} : { issuer }),
           remote,
           tokenFrom: offered.source,
         });

@@ -11,6 +11,7 @@ import { issuerCondition, JwksIssuers, type JwksSettings } from "./jwks_issuers.
 import { JwksMetrics } from "./jwks_metrics.ts";
 import { PlayerTokenVerifier } from "./player_token.ts";
 import type { TrustedIssuer } from "./trusted_issuers.ts";
+import { playerIdentity } from "./player_identity.ts";
 
 const ISSUER = "https://id.game.test";
 const AUDIENCE = "veltrix-edge";
@@ -217,5 +218,41 @@ Deno.test("the JWKS server goes down later: players keep connecting with the cac
     );
   } finally {
     issuers.stop();
+  }
+});
+
+Deno.test("the same sub from two trusted issuers, and from the static keys, is three players (identities), one sub", async () => {
+  const keyA = await signingKey("a-1");
+  const keyB = await signingKey("b-1");
+  const server = jwksServer([keyA.jwk, keyB.jwk]);
+  const issuerB = "https://id.other.test";
+  const issuers = new JwksIssuers(
+    [ISSUER, issuerB].map((issuer) => ({ issuer, jwksUrl: server.url, audience: AUDIENCE, algorithms: ["RS256"] })),
+    {
+      settings: { cooldownMs: 30_000, cacheMaxAgeMs: 600_000, timeoutMs: 2_000 },
+      readiness: new Readiness(),
+      logger: SILENT,
+      observer: new JwksMetrics(new client.Registry(), [ISSUER, issuerB]),
+    },
+  );
+  const secret = "jwks-test-static-secret-0123456789";
+  try {
+    await issuers.start();
+    const tokens = await PlayerTokenVerifier.create({ issuers, hs256Secret: secret, clockSkewS: 0 });
+    const a = await tokens.verifySession(await tokenFrom(keyA, { sub: "42" }));
+    const b = await tokens.verifySession(await tokenFrom(keyB, { sub: "42", iss: issuerB }));
+    const hs256 = await new SignJWT({ sub: "42" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime("10m")
+      .sign(new TextEncoder().encode(secret));
+    const local = await tokens.verifySession(hs256);
+    assert.deepEqual([a.player, b.player, local.player], ["42", "42", "42"]);
+    assert.deepEqual([a.issuer, b.issuer, local.issuer], [ISSUER, issuerB, undefined]);
+    assert.deepEqual(
+      [a.identity, b.identity, local.identity],
+      [playerIdentity("42", ISSUER), playerIdentity("42", issuerB), "42"],
+    );
+    assert.equal(new Set([a.identity, b.identity, local.identity]).size, 3);
+  } finally {
+    issuers.stop();
+    await server.stop();
   }
 });

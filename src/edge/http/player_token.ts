@@ -12,6 +12,7 @@ import {
 import type { TrustedKeyEntry } from "../../core/updates/trusted_keys.ts";
 import { VeltrixError } from "../../core/errors/veltrix_error.ts";
 import type { JwksIssuers } from "./jwks_issuers.ts";
+import { playerIdentity } from "./player_identity.ts";
 
 /** How client tokens are checked. */
 export interface PlayerTokenOptions {
@@ -42,8 +43,15 @@ const MAX_TOKEN_LENGTH = 8192;
 
 /** What a verified token says about its session. */
 export interface PlayerSession {
-  /** The player id, the token's `sub`. */
+  /** The player id, the token's `sub`: what records carry. */
   readonly player: string;
+  /**
+   * Who the player is on this edge (dedupe, per-player limits, refresh): `sub` for the static keys,
+   * `sub` qualified by the issuer for a trusted issuer's token ({@link playerIdentity}).
+   */
+  readonly identity: string;
+  /** The trusted issuer (`VELTRIX_JWT_ISSUERS`) whose keys verified the token; absent for the static keys. */
+  readonly issuer?: string;
   /** The token's `exp`, in unix seconds. */
   readonly expiresAt: number;
   /** The tenant claim's value (a string or a number, as text), when the edge reads one and the token has it. */
@@ -180,7 +188,7 @@ export class PlayerTokenVerifier {
         algorithms: [...algorithms],
         currentDate: new Date(nowMs),
       });
-      return sessionOf(payload, this.#tenantClaim);
+      return sessionOf(payload, this.#tenantClaim, issuer);
     } catch (error) {
       throw error instanceof VeltrixError ? error : unauthorized(describeFailure(error), error);
     }
@@ -199,17 +207,25 @@ export class PlayerTokenVerifier {
   }
 }
 
-/** The player id a verified token names in `sub`, its `exp` (required by then), and its tenant claim. */
-function sessionOf(payload: JWTPayload, tenantClaim: string | undefined): PlayerSession {
+/**
+ * The player id a verified token names in `sub`, its identity, its `exp` (required by then), and its
+ * tenant claim. `issuer`: the trusted issuer whose keys verified it, undefined for the static keys.
+ */
+function sessionOf(payload: JWTPayload, tenantClaim: string | undefined, issuer?: string): PlayerSession {
   const sub = payload.sub;
   if (typeof sub !== "string" || sub === "" || sub.length > MAX_PLAYER_ID_LENGTH) {
     throw unauthorized(`token has no sub claim naming the player (1 to ${MAX_PLAYER_ID_LENGTH} characters)`);
   }
   const claim = tenantClaim === undefined ? undefined : payload[tenantClaim];
   const tenant = typeof claim === "string" || typeof claim === "number" ? String(claim) : "";
-  return tenant === ""
-    ? { player: sub, expiresAt: payload.exp!, claims: payload }
-    : { player: sub, expiresAt: payload.exp!, claims: payload, tenant };
+  const session = {
+    player: sub,
+    identity: playerIdentity(sub, issuer),
+    expiresAt: payload.exp!,
+    claims: payload,
+    ...(issuer === undefined ? {} : { issuer }),
+  };
+  return tenant === "" ? session : { ...session, tenant };
 }
 
 /** Says in the words of the edge why `jose` refused a token. */

@@ -232,3 +232,13 @@ Deno.test("PlayerTokenVerifier refuses an EdDSA token with an expired exp after 
   const token = await signEdDSA(key.privateKey, "players-1", { sub: "erin", exp: nowSeconds() - 120 });
   assert.equal(await refusal(verifier.verify(token)), "token has expired");
 });
+
+Deno.test("PlayerTokenVerifier gives a static key's player their bare sub as identity, iss configured or not", async () => {
+  const token = await sign({ sub: "alice", iss: "https://game.test", exp: nowSeconds() + 60 }, SECRET);
+  for (const options of [{ hs256Secret: SECRET }, { hs256Secret: SECRET, issuer: "https://game.test" }]) {
+    const session = await (await PlayerTokenVerifier.create(options)).verifySession(token);
+    assert.equal(session.player, "alice");
+    assert.equal(session.identity, "alice");
+    assert.equal(session.issuer, undefined);
+  }
+});

@@ -12,19 +12,9 @@ import { compileRouteMapOrThrow } from "../../core/route_map/compile_route_map.t
 import { defaultRouteMap } from "../../core/route_map/default_route_map.ts";
 import type { LaneSink } from "../../core/routing/record_sink.ts";
 import { createIngestContext } from "./ingest_context.ts";
-import { ConnectionRegistry, type RegisteredSocket } from "./connection_registry.ts";
+import { ConnectionRegistry } from "./connection_registry.ts";
 import { ProduceLanes } from "./produce_lanes.ts";
-
-interface Reply {
-  acks?: string[];
-  rejects?: { id: string; code: string }[];
-}
-
-/** A socket that records the replies sent on it. */
-function socket(): RegisteredSocket & { sent: Reply[] } {
-  const sent: Reply[] = [];
-  return { readyState: WebSocket.OPEN, sent, send: (data) => sent.push(JSON.parse(data as string)), close() {} };
-}
+import { recordingSocket as socket } from "./testing/recording_socket.ts";
 
 class FakeLaneSink extends FakeRecordSink implements LaneSink {
   closed = false;

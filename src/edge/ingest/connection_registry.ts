@@ -34,7 +34,8 @@ interface PlayerEntry {
 
 /**
  * Every open client connection of the edge, and per player their count and shared rate-limit
- * bucket. An entry lives while its connection is open, so memory follows open connections.
+ * bucket. A player is an identity (`player_identity.ts`): the same `sub` of two trusted issuers is
+ * two players, counted and limited apart. An entry lives while its connection is open, so memory follows open connections.
  * Each connection counts against the budget of the tenant label the stable map in force gives its
  * claim: when a new stable map relabels it, it moves to the new label's budget at once, and to
  * that label's produce lane once none of its events is pending ({@link IngestConnection.moveTo}).
@@ -64,9 +65,9 @@ export class ConnectionRegistry {
     return this.#connections.size;
   }
 
-  /** Open connections of `player`. */
-  connectionsOf(player: string): number {
-    return this.#players.get(player)?.connections ?? 0;
+  /** Open connections of the player of `identity` (their `sub` for the static keys). */
+  connectionsOf(identity: string): number {
+    return this.#players.get(identity)?.connections ?? 0;
   }
 
   /** The sockets of the open connections. */
@@ -94,8 +95,8 @@ export class ConnectionRegistry {
     return this.#tenants.values();
   }
 
-  /** Why `player` of `tenant` may not open another connection now, or undefined when they may. */
-  refusal(player: string, tenant?: string): VeltrixError | undefined {
+  /** Why the player of `identity`, of `tenant`, may not open another connection now, or undefined when they may. */
+  refusal(identity: string, tenant?: string): VeltrixError | undefined {
     if (this.#connections.size >= this.#limits.maxConnections) {
       return new VeltrixError("TOO_MANY_CONNECTIONS", "the edge holds as many connections as it may");
     }
@@ -106,7 +107,7 @@ export class ConnectionRegistry {
         `tenant ${budget.label} holds its quota of ${budget.quota.maxConnections} connections on this edge`,
       );
     }
-    if (this.connectionsOf(player) >= this.#limits.maxConnectionsPerPlayer) {
+    if (this.connectionsOf(identity) >= this.#limits.maxConnectionsPerPlayer) {
       return new VeltrixError(
         "TOO_MANY_PLAYER_CONNECTIONS",
         `at most ${this.#limits.maxConnectionsPerPlayer} connections per player`,
@@ -118,6 +119,7 @@ export class ConnectionRegistry {
   /**
    * Registers a new connection of `player` (of `tenant`, its claim value) on `socket`. With `closeAtMs` (its token's `exp` plus the
    * clock skew), {@link closeExpired} closes it then unless an in-band refresh moved the deadline.
+   * `identity` (`player_identity.ts`, `player` by default) keys its count, rate bucket and dedupe.
    */
   open(
     socket: RegisteredSocket,
@@ -126,12 +128,13 @@ export class ConnectionRegistry {
     closeAtMs: number = Infinity,
     claims?: PlayerClaims,
     tenant?: string,
+    identity: string = player,
   ): IngestConnection {
-    let entry = this.#players.get(player);
+    let entry = this.#players.get(identity);
     if (entry === undefined) {
       const rate = this.#limits.ratePerPlayer;
       entry = { connections: 0, bucket: Number.isFinite(rate) ? new TokenBucket(rate, rate * 2, nowMs) : undefined };
-      this.#players.set(player, entry);
+      this.#players.set(identity, entry);
     }
     entry.connections++;
     const budget = this.tenantBudget(tenant, nowMs);
@@ -143,6 +146,7 @@ export class ConnectionRegistry {
       ...(lane === undefined ? {} : { lane }),
       ...(claims === undefined ? {} : { claims }),
       tenant: budget,
+      identity,
       onRefreshed: (atMs) => {
         if (this.#connections.has(socket)) this.#expiry.schedule(socket, atMs);
       },
@@ -162,8 +166,8 @@ export class ConnectionRegistry {
     if (seat !== undefined) seat.budget.connections--;
     this.#tenantOf.delete(socket);
     connection.detach();
-    const entry = this.#players.get(connection.player);
-    if (entry !== undefined && --entry.connections <= 0) this.#players.delete(connection.player);
+    const entry = this.#players.get(connection.identity);
+    if (entry !== undefined && --entry.connections <= 0) this.#players.delete(connection.identity);
   }
 
   /**

@@ -12,14 +12,15 @@ import type { ReplyChannel } from "./reply_channel.ts";
 export class DeliveryRelay implements DeliveryListener {
   /** The reply channel of this encoding: events it relays are answered here. */
   readonly replies: ReplyChannel;
-  readonly #player: string;
+  /** The player's identity (`player_identity.ts`): the key of their recent ids. */
+  readonly #identity: string;
   readonly #recent: RecentEventIds | undefined;
   readonly #settled: () => void;
 
   /** `settled` is called once per event relayed, before anyone is told. */
-  constructor(replies: ReplyChannel, player: string, recent: RecentEventIds | undefined, settled: () => void) {
+  constructor(replies: ReplyChannel, identity: string, recent: RecentEventIds | undefined, settled: () => void) {
     this.replies = replies;
-    this.#player = player;
+    this.#identity = identity;
     this.#recent = recent;
     this.#settled = settled;
   }
@@ -27,12 +28,12 @@ export class DeliveryRelay implements DeliveryListener {
   delivered(id: string): void {
     this.#settled();
     this.replies.delivered(id);
-    this.#recent?.of(this.#player)?.delivered(id);
+    this.#recent?.of(this.#identity)?.delivered(id);
   }
 
   failed(id: string, error: VeltrixError): void {
     this.#settled();
     this.replies.failed(id, error);
-    this.#recent?.of(this.#player)?.failed(id, error);
+    this.#recent?.of(this.#identity)?.failed(id, error);
   }
 }

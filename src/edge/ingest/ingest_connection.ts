@@ -20,6 +20,7 @@ import type { CanarySnapshot } from "../../core/route_map/live_route_table.ts";
 import type { ProduceLane } from "./produce_lanes.ts";
 import { ConnectionLane } from "./connection_lane.ts";
 import { overloaded, rejectLogKey, shuttingDown } from "./edge_rejects.ts";
+import { checkRefresh } from "./session_refresh.ts";
 
 /** The encodings a connection has sent frames in so far. */
 export type IngestProtocol = "none" | "json" | "binary" | "mixed";
@@ -42,6 +43,8 @@ export interface IngestConnectionOptions {
   readonly claims?: PlayerClaims;
   /** The produce lane its events go through (its tenant's); absent, the context's batcher. */
   readonly lane?: ProduceLane;
+  /** The player's identity (`player_identity.ts`): their `sub` qualified by a trusted issuer. @default the player */
+  readonly identity?: string;
 }
 
 /**
@@ -52,8 +55,10 @@ export interface IngestConnectionOptions {
 export class IngestConnection {
   /** Names this connection in log lines. */
   readonly id: string = crypto.randomUUID();
-  /** The authenticated player this connection speaks for. */
+  /** The authenticated player this connection speaks for: their `sub`, what records carry. */
   readonly player: string;
+  /** Who the player is on this edge: the key of their recent event ids, limits and refreshes. */
+  readonly identity: string;
   readonly #context: IngestContext;
   readonly #socket: ReplySocket;
   readonly #admission: Admission;
@@ -84,6 +89,7 @@ export class IngestConnection {
 
   constructor(socket: ReplySocket, player: string, context: IngestContext, options: IngestConnectionOptions = {}) {
     this.player = player;
+    this.identity = options.identity ?? player;
     this.#context = context;
     this.#socket = socket;
     this.#admission = new Admission(context.limits, Date.now(), options.playerBucket, options.tenant);
@@ -131,29 +137,22 @@ export class IngestConnection {
   }
 
   /**
-   * Checks a refresh token for this player; when it holds, moves the connection's deadline, answers
+   * Checks a refresh token for this player and issuer; when it holds, moves the connection's deadline, answers
    * with the session, routes the frame's events and lets the held frames go on. When it does not,
    * answers UNAUTHORIZED and closes the connection (4003).
    */
   async #refresh(frame: DecodedClientFrame, encoding: DeliveryRelay, receivedAtMs: number): Promise<void> {
     this.#held = [];
-    const sessions = this.#context.sessions;
-    let expiresAt: number;
+    let refreshed: { readonly expiresAt: number; readonly closeAtMs: number };
     try {
-      if (sessions === undefined) throw new VeltrixError("UNAUTHORIZED", "this edge takes no in-band refresh");
-      const session = await sessions.verifySession(frame.token!);
-      if (session.player !== this.player) {
-        throw new VeltrixError("UNAUTHORIZED", "the refresh token names another player than the connection's");
-      }
-      expiresAt = session.expiresAt;
-      this.#onRefreshed?.((expiresAt + sessions.clockSkewS) * 1000);
+      refreshed = await checkRefresh(this.#context.sessions, frame.token!, this);
     } catch (cause) {
-      const error = VeltrixError.from(cause, "UNAUTHORIZED");
       this.#held = undefined;
-      this.#frameRejected(error, encoding.replies);
+      this.#frameRejected(VeltrixError.from(cause, "UNAUTHORIZED"), encoding.replies);
       return this.#close(closeFrameOf("UNAUTHORIZED"));
     }
-    encoding.replies.sendSession(expiresAt);
+    this.#onRefreshed?.(refreshed.closeAtMs);
+    encoding.replies.sendSession(refreshed.expiresAt);
     this.#route(frame, encoding, receivedAtMs);
     const held = this.#held;
     this.#held = undefined;
@@ -188,7 +187,7 @@ export class IngestConnection {
       canary,
       spanIds: nextEdgeSpanId,
     };
-    const seen = recent?.player(this.player);
+    const seen = recent?.player(this.identity);
     for (const event of frame.events) {
       if (seen !== undefined && seen.answerResend(event.id, replies)) {
         this.#context.metrics.duplicate();
@@ -221,7 +220,8 @@ export class IngestConnection {
 
   /**
    * Whether this connection's player is in `canary`'s cohort: decided once per canary and connection
-   * (the cohort depends only on the player id and the claims the connection opened with).
+   * (the cohort depends only on the player id and the claims the connection opened with). The bare
+   * `sub` is hashed, not the identity: the same `sub` of two issuers share a cohort (docs/routing.md).
    */
   #placeInCanary(canary: CanarySnapshot): boolean {
     if (canary !== this.#placedFor) {
@@ -298,7 +298,7 @@ export class IngestConnection {
   /** The ack path of one encoding: its reply channel, and the relay its events settle through. */
   #relay(binary: boolean): DeliveryRelay {
     const replies = new ReplyChannel(this.#socket, binary, (code) => this.#onReject(code));
-    return new DeliveryRelay(replies, this.player, this.#context.recent, () => {
+    return new DeliveryRelay(replies, this.identity, this.#context.recent, () => {
       if (--this.#inFlight === 0) this.#lane.settled();
     });
   }

@@ -19,6 +19,7 @@ import { RateLimitedLog } from "../../core/ops/rate_limited_log.ts";
 import { ProduceBatcher, type ProduceBatcherOptions } from "./produce_batcher.ts";
 import { DEFAULT_RETRY_AFTER_MS } from "../../core/admission/admission.ts";
 import type { ReplySocket } from "./reply_channel.ts";
+import { playerIdentity } from "../http/player_identity.ts";
 
 /** A socket that records what is sent; its readyState can be changed by the test. */
 class FakeSocket implements ReplySocket {
@@ -457,6 +458,40 @@ Deno.test("IngestConnection acks a resent id again from the same player without 
   await sink.written(2);
 });
 
+/** A context that writes to `sink` at once and remembers recent ids (16 per player). */
+function dedupingContext(sink: FakeRecordSink) {
+  return createIngestContext({
+    routes: new LiveRouteTable(embeddedSnapshot(tableOfVersion(1n))),
+    batcher: immediateBatcher(sink),
+    edgeId: EDGE_ID,
+    recent: new RecentEventIds({ dedupPerPlayer: 16, dedupMaxIds: 100 }),
+  });
+}
+
+Deno.test("IngestConnection keeps the same sub of two issuers apart: the same event id is written for each", async () => {
+  const sink = new FakeRecordSink();
+  const context = dedupingContext(sink);
+  const fromA = new FakeSocket();
+  const fromB = new FakeSocket();
+  const a = new IngestConnection(fromA, "42", context, { identity: playerIdentity("42", "https://id.a.test") });
+  const b = new IngestConnection(fromB, "42", context, { identity: playerIdentity("42", "https://id.b.test") });
+  a.receive(jsonFrame({ id: "e-1", type: "player.moved", data: { from: "a" } }));
+  (await sink.written(1)).resolve();
+  b.receive(jsonFrame({ id: "e-1", type: "player.moved", data: { from: "b" } }));
+  (await sink.written(2)).resolve();
+  await turn();
+  assert.deepEqual(fromA.jsonReplies, [{ acks: ["e-1"] }]);
+  assert.deepEqual(fromB.jsonReplies, [{ acks: ["e-1"] }]);
+  const written = sink.writes.map((write) => fromBinary(RoutedEventSchema, write.records[0]!.value as Uint8Array));
+  assert.deepEqual(written.map((event) => event.player), ["42", "42"], "records carry the bare sub");
+  assert.deepEqual(sink.writes.map((write) => write.records[0]!.key), ["42", "42"], "and keep its partition key");
+  // Each issuer's player still has their own resends answered without a write.
+  b.receive(jsonFrame({ id: "e-1", type: "player.moved", data: { from: "b" } }));
+  await turn();
+  assert.deepEqual(fromB.jsonReplies.at(-1), { acks: ["e-1"] });
+  assert.equal(sink.writes.length, 2);
+});
+
 Deno.test("IngestConnection writes a resend again when the first copy failed", async () => {
   const socket = new FakeSocket();
   const sink = new FakeRecordSink();
@@ -624,12 +659,7 @@ Deno.test("IngestConnection logs a flood of rejects as a bounded number of lines
 
 Deno.test("IngestConnection counts the acks it sends, resent duplicates included, and the encodings it was sent", async () => {
   const sink = new FakeRecordSink();
-  const context = createIngestContext({
-    routes: new LiveRouteTable(embeddedSnapshot(tableOfVersion(1n))),
-    batcher: immediateBatcher(sink),
-    edgeId: EDGE_ID,
-    recent: new RecentEventIds({ dedupPerPlayer: 16, dedupMaxIds: 100 }),
-  });
+  const context = dedupingContext(sink);
   const connection = new IngestConnection(new FakeSocket(), PLAYER, context);
   assert.equal(connection.protocol, "none");
   connection.receive(jsonFrame({ id: "e-1", type: "player.moved" }, { id: "e-2", type: "Bad" }));
@@ -651,7 +681,11 @@ class ClosableSocket extends FakeSocket {
   }
 }
 
-function refreshSetup(sessions: { player: string; expiresAt: number } | Error) {
+/** A connection of PLAYER (of `identity`, bare by default) whose refresh tokens verify as `sessions`. */
+function refreshSetup(
+  sessions: { player: string; identity?: string; expiresAt: number } | Error,
+  identity: string = PLAYER,
+) {
   const socket = new ClosableSocket();
   const sink = new FakeRecordSink();
   const routes = new LiveRouteTable(embeddedSnapshot(tableOfVersion(1n)));
@@ -674,12 +708,15 @@ function refreshSetup(sessions: { player: string; expiresAt: number } | Error) {
         verified.push(token);
         await verify.promise;
         if (sessions instanceof Error) throw sessions;
-        return sessions;
+        return { identity: sessions.player, ...sessions };
       },
     },
   });
   const deadlines: number[] = [];
-  const connection = new IngestConnection(socket, PLAYER, context, { onRefreshed: (at) => deadlines.push(at) });
+  const connection = new IngestConnection(socket, PLAYER, context, {
+    identity,
+    onRefreshed: (at) => deadlines.push(at),
+  });
   return { socket, sink, connection, verified, verify, deadlines };
 }
 
@@ -709,6 +746,45 @@ Deno.test("IngestConnection refuses a refresh naming another player: UNAUTHORIZE
   assert.deepEqual(socket.closedWith, { code: 4003, reason: "UNAUTHORIZED" });
   assert.deepEqual(deadlines, []);
   assert.equal(sink.writes.length, 0, "nothing of the frame is written");
+});
+
+Deno.test("IngestConnection refuses a refresh for its sub from another issuer: UNAUTHORIZED, closed with 4003", async () => {
+  const issuerA = playerIdentity(PLAYER, "https://id.a.test");
+  for (
+    const [opened, refresh] of [
+      [issuerA, playerIdentity(PLAYER, "https://id.b.test")], // another trusted issuer
+      [issuerA, playerIdentity(PLAYER)], // the static keys
+      [playerIdentity(PLAYER), issuerA], // a trusted issuer, for a connection of the static keys
+    ]
+  ) {
+    const { socket, sink, connection, verify, deadlines } = refreshSetup(
+      { player: PLAYER, identity: refresh!, expiresAt: 2_000 },
+      opened,
+    );
+    connection.receive(JSON.stringify({ token: "other-issuer", events: [{ id: "e", type: "player.moved" }] }));
+    verify.resolve();
+    await turn();
+    const { error } = socket.jsonReplies[0] as { error: { code: string; message: string } };
+    assert.equal(error.code, "UNAUTHORIZED");
+    assert.match(error.message, /another issuer than the connection's token/);
+    assert.deepEqual(socket.closedWith, { code: 4003, reason: "UNAUTHORIZED" });
+    assert.deepEqual(deadlines, []);
+    assert.equal(sink.writes.length, 0, "nothing of the frame is written");
+  }
+});
+
+Deno.test("IngestConnection takes a refresh from the issuer it opened with", async () => {
+  const identity = playerIdentity(PLAYER, "https://id.a.test");
+  const { socket, connection, verify, deadlines } = refreshSetup(
+    { player: PLAYER, identity, expiresAt: 2_000 },
+    identity,
+  );
+  connection.receive(JSON.stringify({ token: "same-issuer" }));
+  verify.resolve();
+  await turn();
+  assert.deepEqual(socket.jsonReplies, [{ session: { expiresAt: 2_000 } }]);
+  assert.deepEqual(deadlines, [(2_000 + 30) * 1000]);
+  assert.equal(socket.closedWith, undefined);
 });
 
 Deno.test("IngestConnection refuses a refresh that does not verify: UNAUTHORIZED, closed with 4003", async () => {

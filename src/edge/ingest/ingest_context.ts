@@ -45,8 +45,13 @@ export interface DrainFlag {
 
 /** What an in-band refresh is checked with: the edge's player-token verifier. */
 export interface SessionTokens {
-  /** The player and `exp` (unix seconds) of a valid token; throws UNAUTHORIZED otherwise. */
-  verifySession(token: string): Promise<{ readonly player: string; readonly expiresAt: number }>;
+  /**
+   * The player (`sub`), their identity (`sub` qualified by a trusted issuer, or bare for the static
+   * keys: see `player_identity.ts`) and `exp` (unix seconds) of a valid token; throws UNAUTHORIZED otherwise.
+   */
+  verifySession(
+    token: string,
+  ): Promise<{ readonly player: string; readonly identity: string; readonly expiresAt: number }>;
   /** Leeway past `exp`, in seconds: a connection is closed at its token's `exp` plus this. */
   readonly clockSkewS: number;
 }
@@ -61,7 +66,10 @@ export interface IngestContext {
   readonly edgeId: string;
   /** Once set, new events are refused with SHUTTING_DOWN. */
   readonly draining: DrainFlag;
-  /** Recent ids per player, shared by all connections (resent duplicates are acked, not rewritten); undefined turns dedupe off. */
+  /**
+   * Recent ids per player identity (`sub` qualified by its issuer), shared by all connections (resent
+   * duplicates are acked, not rewritten); undefined turns dedupe off.
+   */
   readonly recent: RecentEventIds | undefined;
   readonly limits: IngestLimits;
   readonly metrics: IngestMetrics;
