@@ -21,6 +21,7 @@ import { makeStormKey, signedMapBytes } from "../route_storm.ts";
 import { defaultOut } from "../bench_settings.ts";
 import { textLines } from "../text_lines.ts";
 import { p99BetweenMs, tenantAckBuckets } from "./edge_ack_buckets.ts";
+import { printPooled } from "./pooled_runs.ts";
 import { type CpuPlacement, pinBroker, pinnedArgv, planPlacement } from "./cpu_placement.ts";
 import type { RoundOrder, RoundResult } from "./tenant_client.ts";
 import {
@@ -33,7 +34,11 @@ import {
 } from "./tenant_report.ts";
 import { isFullTenantRun, type Mode, MODES, type TenantSettings, tenantSettings } from "./tenant_settings.ts";
 
-const { opts, quick, settings } = tenantSettings(Deno.args);
+const { opts, quick, settings, pool } = tenantSettings(Deno.args);
+if (pool !== undefined) {
+  await printPooled(pool);
+  Deno.exit(0);
+}
 const progress = (message: string) => console.error(`bench:tenants: ${message}`);
 // The machine is judged before the run starts anything, the dev broker included.
 const before = await machineBefore();

@@ -36,14 +36,18 @@ any other run writes to .veltrix/bench-quick/. See docs/routing.md#measuring-iso
                         split: the edge on half the CPUs, the clients and the broker on the other
                         half; auto: apart with 3 CPUs or more, else split (auto)
   --out DIR             where results go (overrides the rule above)
-  --brokers LIST        Kafka brokers (KAFKA_BROKERS, else the dev broker, brought up; pinned only then)`;
+  --brokers LIST        Kafka brokers (KAFKA_BROKERS, else the dev broker, brought up; pinned only then)
+  --pool FILE...        run nothing: pool the rounds of these results (tenants-<time>.json) and print
+                        each mode's median round p99 over all of them, against alone`;
 
 /** Reads the options from `args`. */
 export function tenantSettings(args: string[]) {
   answerHelp(args, TENANTS_USAGE);
-  const { values: opts } = parseArgs({
+  const { values: opts, positionals } = parseArgs({
     args,
+    allowPositionals: true,
     options: {
+      pool: { type: "boolean", default: false },
       quick: { type: "boolean", default: false },
       rounds: { type: "string" },
       "round-s": { type: "string" },
@@ -56,6 +60,7 @@ export function tenantSettings(args: string[]) {
       brokers: { type: "string" },
     },
   });
+  if (positionals.length > 0 && !opts.pool) throw new Error(`unexpected arguments: ${positionals.join(" ")}`);
   const quick = opts.quick!;
   const number = (name: string, text: string, min: number) => {
     const n = Number(text);
@@ -93,7 +98,7 @@ export function tenantSettings(args: string[]) {
   // per-connection rate (500/s) and per-player rate (1,000/s): no rate limit is lifted, so every
   // refusal the flood meets is its tenant quota.
   const generatorConnections = Math.max(2, Math.ceil(settings.floodRate / 400));
-  return { opts, quick, settings: { ...settings, generatorConnections } };
+  return { opts, quick, settings: { ...settings, generatorConnections }, pool: opts.pool ? positionals : undefined };
 }
 
 /** The settings of a run. */
