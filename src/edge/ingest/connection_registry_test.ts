@@ -29,6 +29,7 @@ function edge(limits: { maxConnectionsPerPlayer: number; ratePerPlayer: number }
   const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, {
     lingerMs: 0,
+    maxLingerMs: 0,
     batchMaxEvents: 1_000,
     batchMaxBytes: 10_000_000,
     maxInFlightBatches: 10,
@@ -66,11 +67,14 @@ Deno.test("ConnectionRegistry gives the same sub of two issuers a rate bucket ea
   registry.open(a1, "42", Date.now(), Infinity, undefined, undefined, A).receive(frame("a-1", "a-2"));
   registry.open(a2, "42", Date.now(), Infinity, undefined, undefined, A).receive(frame("a-3", "a-4"));
   registry.open(b, "42", Date.now(), Infinity, undefined, undefined, B).receive(frame("b-1", "b-2"));
+  // The admitted events go out as one batch when its linger ends.
+  const write = await sink.written(1);
   await turn();
   const refused = (s: { sent: RecordedReply[] }) => s.sent.flatMap((reply) => reply.rejects ?? []).map((r) => r.code);
   assert.deepEqual(refused(a1), []);
   assert.deepEqual(refused(a2), ["RATE_LIMITED", "RATE_LIMITED"], "issuer A's player used up their bucket");
   assert.deepEqual(refused(b), [], "issuer B's player has a bucket of their own");
-  const written = sink.writes.flatMap((w) => w.records.map((r) => r.headers["veltrix-event-id"]));
+  const written = write.records.map((r) => r.headers["veltrix-event-id"]);
   assert.deepEqual(written.sort(), ["a-1", "a-2", "b-1", "b-2"]);
+  assert.equal(sink.writes.length, 1);
 });

@@ -384,6 +384,7 @@ Deno.test("IngestConnection refuses new events with SHUTTING_DOWN and a retry hi
   const writes: unknown[] = [];
   const batcher = new ProduceBatcher({ write: (records) => (writes.push(records), Promise.resolve()) }, {
     lingerMs: 0,
+    maxLingerMs: 0,
     batchMaxEvents: 100,
     batchMaxBytes: 1 << 20,
     maxInFlightBatches: 1,
@@ -409,6 +410,7 @@ Deno.test("IngestConnection refuses new events with SHUTTING_DOWN and a retry hi
 function immediateBatcher(sink: FakeRecordSink): ProduceBatcher {
   return new ProduceBatcher(sink, {
     lingerMs: 0,
+    maxLingerMs: 0,
     batchMaxEvents: 1_000,
     batchMaxBytes: 10_000_000,
     maxInFlightBatches: 1,
@@ -691,6 +693,7 @@ function refreshSetup(
   const routes = new LiveRouteTable(embeddedSnapshot(tableOfVersion(1n)));
   const batcher = new ProduceBatcher(sink, {
     lingerMs: 0,
+    maxLingerMs: 0,
     batchMaxEvents: 100,
     batchMaxBytes: 1 << 20,
     maxInFlightBatches: 1,

@@ -19,6 +19,7 @@ function setup(maxPendingEvents = 100) {
   const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, {
     lingerMs: 0,
+    maxLingerMs: 0,
     batchMaxEvents: 100,
     batchMaxBytes: 10_000_000,
     maxInFlightBatches: 1,
