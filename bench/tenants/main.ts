@@ -27,6 +27,7 @@ import type { RoundOrder, RoundResult } from "./tenant_client.ts";
 import {
   type LaneResult,
   renderMarkdown,
+  renderPooledSamples,
   renderTable,
   type RoundRecord,
   summarize,
@@ -273,7 +274,7 @@ const report: TenantRun = {
   settings,
   lanes: results,
 };
-console.log(renderTable(report));
+console.log([...renderPooledSamples(report), renderTable(report)].join("\n"));
 const out = opts.out ?? (verdict.writeLatest ? defaultOut(false) : defaultOut(true));
 const written = await writeRunFiles(
   out,

@@ -7,6 +7,7 @@
  * @module
  */
 import { round } from "../quantile.ts";
+import { type RatioInterval, ratioInterval } from "./ratio_interval.ts";
 import { spread, type TenantRun } from "./tenant_report.ts";
 import { type Mode, MODES } from "./tenant_settings.ts";
 
@@ -19,6 +20,8 @@ export interface PooledMode {
   readonly overAlone: number;
   /** Each run's own ratio (its median p99 over its alone median), in the order given. */
   readonly perRun: readonly number[];
+  /** The p99 over every sample of every pooled round against alone's, with its 90% interval; absent unless every round has a histogram. */
+  readonly samples?: RatioInterval;
 }
 
 /** Every pooled run's rounds of one produce-lane mode. */
@@ -36,12 +39,25 @@ export function poolRuns(runs: readonly TenantRun[]): PooledLanes[] {
     const p99s = (rounds: readonly { mode: Mode; quiet: { latencyMs: { p99: number } } }[], mode: Mode) =>
       rounds.filter((r) => r.mode === mode).map((r) => r.quiet.latencyMs.p99);
     const pooledAlone = spread(of.flatMap((l) => p99s(l.rounds, "alone"))).median;
+    const histograms = (mode: Mode) =>
+      of.flatMap((l) => l.rounds.filter((r) => r.mode === mode).map((r) => r.quiet.histogram));
     const modes = {} as Record<Mode, PooledMode>;
     for (const mode of MODES) {
       const all = of.flatMap((l) => p99s(l.rounds, mode));
       const median = spread(all).median;
       const perRun = of.map((l) => round(spread(p99s(l.rounds, mode)).median / spread(p99s(l.rounds, "alone")).median));
-      modes[mode] = { rounds: all.length, medianP99Ms: round(median), overAlone: round(median / pooledAlone), perRun };
+      const mine = histograms(mode);
+      const alone = histograms("alone");
+      const samples = [...mine, ...alone].every((h) => h !== undefined)
+        ? ratioInterval(mine.map((h) => h!), alone.map((h) => h!))
+        : undefined;
+      modes[mode] = {
+        rounds: all.length,
+        medianP99Ms: round(median),
+        overAlone: round(median / pooledAlone),
+        perRun,
+        ...(samples ? { samples } : {}),
+      };
     }
     return { lanes, runs: of.length, modes };
   });
@@ -52,14 +68,17 @@ export function renderPooled(pooled: readonly PooledLanes[], files: readonly str
   const rows = pooled.flatMap((p) =>
     MODES.map((mode) => {
       const m = p.modes[mode];
-      return `| ${p.lanes} | ${mode} | ${m.rounds} | ${m.medianP99Ms} | ${m.overAlone} | ${m.perRun.join(", ")} |`;
+      const samples = m.samples ? `${m.samples.ratio} (${m.samples.low}-${m.samples.high})` : "-";
+      return `| ${p.lanes} | ${mode} | ${m.rounds} | ${m.medianP99Ms} | ${m.overAlone} | ${samples} | ${
+        m.perRun.join(", ")
+      } |`;
     })
   );
   return [
     `Pooled rounds of ${files.length} run(s): ${files.join(", ")}`,
     "",
-    "| lanes | mode | rounds | median round p99 ms | × alone | each run's × alone |",
-    "|---|---|---|---|---|---|",
+    "| lanes | mode | rounds | median round p99 ms | × alone | all samples' p99 × alone (90% interval) | each run's × alone |",
+    "|---|---|---|---|---|---|---|",
     ...rows,
   ].join("\n");
 }

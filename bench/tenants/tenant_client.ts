@@ -20,6 +20,7 @@ import WebSocket from "ws";
 import { opened } from "../ws_open.ts";
 import { quantile, round } from "../quantile.ts";
 import { textLines } from "../text_lines.ts";
+import { histogramOf, type LatencyHistogram } from "./latency_histogram.ts";
 
 /** One round's order from the benchmark. */
 export interface RoundOrder {
@@ -40,6 +41,8 @@ export interface RoundResult {
   /** Ack latency of acked events, from their frame's send, in ms. */
   readonly latencyMs: { count: number; p50: number; p99: number; p999: number; max: number };
   readonly sendLagP99Ms: number;
+  /** Every acked event's latency, in 0.05 ms buckets, so rounds can be pooled (absent from older results). */
+  readonly histogram?: LatencyHistogram;
 }
 
 const { values: opts } = parseArgs({
@@ -162,6 +165,7 @@ async function runRound(order: RoundOrder): Promise<RoundResult> {
       max: round(r.latencies.reduce((m, x) => Math.max(m, x), 0)),
     },
     sendLagP99Ms: quantile(lags, 0.99),
+    histogram: histogramOf(r.latencies),
   };
 }
 

@@ -8,6 +8,7 @@ import type { MachineLoad } from "../machine_load.ts";
 import { round } from "../quantile.ts";
 import { machineLoadLines } from "../report.ts";
 import type { CpuPlacement } from "./cpu_placement.ts";
+import { type RatioInterval, ratioInterval } from "./ratio_interval.ts";
 import type { RoundResult } from "./tenant_client.ts";
 import { type Mode, MODES, type TenantSettings } from "./tenant_settings.ts";
 
@@ -67,6 +68,11 @@ export interface ModeSummary {
   readonly brokerCpuS: number;
   /** The worst p99 of the quiet client's send lag against its schedule (its own health), in ms. */
   readonly quietSendLagP99Ms: number;
+  /**
+   * The quiet tenant's p99 over every sample of this mode's rounds against alone's, with a 90%
+   * bootstrap interval over rounds; absent when a round has no histogram (older results).
+   */
+  readonly pooled?: RatioInterval;
 }
 
 /** One edge, one produce-lane mode. */
@@ -138,8 +144,17 @@ export function summarize(rounds: readonly RoundRecord[], roundS: number): Recor
   });
   const modes = Object.fromEntries(partial) as Record<Mode, ModeSummary>;
   const alone = modes.alone.quietP99Ms.median;
+  const histograms = (mode: Mode) => rounds.filter((r) => r.mode === mode).map((r) => r.quiet.histogram);
+  const aloneHistograms = histograms("alone");
   for (const mode of MODES) {
-    modes[mode] = { ...modes[mode], p99OverAlone: round(modes[mode].quietP99Ms.median / alone) };
+    const of = histograms(mode);
+    const complete = [...of, ...aloneHistograms].every((h) => h !== undefined);
+    const pooled = complete ? ratioInterval(of.map((h) => h!), aloneHistograms.map((h) => h!)) : undefined;
+    modes[mode] = {
+      ...modes[mode],
+      p99OverAlone: round(modes[mode].quietP99Ms.median / alone),
+      ...(pooled ? { pooled } : {}),
+    };
   }
   return modes;
 }
@@ -169,6 +184,33 @@ export function renderTable(run: TenantRun): string {
     }
   }
   return lines.join("\n");
+}
+
+/**
+ * The quiet tenant's p99 over every sample of each mode's rounds, against alone's, with the 90%
+ * bootstrap interval of that ratio (rounds resampled); empty for results without histograms.
+ */
+export function renderPooledSamples(run: TenantRun): string[] {
+  const rows = run.lanes.flatMap((l) =>
+    MODES.flatMap((mode) => {
+      const p = l.modes[mode].pooled;
+      return p === undefined ? [] : [
+        `| ${l.lanes} | ${mode} | ${p.rounds} | ${ms(p.p99Ms)} | ${p.ratio.toFixed(2)} | ${p.low.toFixed(2)}-${
+          p.high.toFixed(2)
+        } |`,
+      ];
+    })
+  );
+  if (rows.length === 0) return [];
+  return [
+    "Every sample of a mode's rounds together (0.05 ms buckets): its p99 over alone's, and the 90% interval of that " +
+    "ratio when whole rounds are resampled (1,000 draws, seeded).",
+    "",
+    "| lanes | mode | rounds | pooled p99 ms | × alone | 90% interval |",
+    "|---|---|---|---|---|---|",
+    ...rows,
+    "",
+  ];
 }
 
 /** The lane modes side by side: median quiet p99 and its ratio to alone, per mode. */
@@ -217,6 +259,7 @@ export function renderMarkdown(run: TenantRun): string {
     }. Machine: ${run.machine.cpus} × ${run.machine.cpu}. Took ${run.durationS} s.`,
     "",
     ...compareLanes(run),
+    ...renderPooledSamples(run),
     renderTable(run),
     "",
     "The quiet tenant's p99 (ms) round by round, in time order (A alone, N neighbour, F flooding):",

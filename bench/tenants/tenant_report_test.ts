@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type RoundRecord, spread, summarize } from "./tenant_report.ts";
+import { renderPooledSamples, type RoundRecord, spread, summarize, type TenantRun } from "./tenant_report.ts";
+import { histogramOf } from "./latency_histogram.ts";
 import type { RoundResult } from "./tenant_client.ts";
 import { isFullTenantRun, tenantSettings } from "./tenant_settings.ts";
 
@@ -88,6 +89,30 @@ Deno.test("summarize() sums each mode's rounds: p99 spread, ratio to alone, coun
   assert.equal(modes.alone.brokerCpuS, 6);
   assert.equal(modes.neighbour.rounds, 0);
   assert.equal(modes.alone.otherOfferedRate, 0);
+});
+
+Deno.test("summarize() pools every sample of a mode against alone's when the rounds carry histograms", () => {
+  const evenly = (high: number) => histogramOf(Array.from({ length: 1000 }, (_, i) => 1 + (high - 1) * i / 999));
+  const record = (mode: RoundRecord["mode"], high: number): RoundRecord => ({
+    repetition: 1,
+    mode,
+    quiet: { ...result(high, 1000, 1000), histogram: evenly(high) },
+    edgeQuietP99Ms: null,
+    edgeCpuS: 1,
+    brokerCpuS: 1,
+    wallS: 10,
+  });
+  const modes = summarize([record("alone", 5), record("alone", 5), record("neighbour", 5), record("flooding", 7)], 10);
+  const flooding = modes.flooding.pooled!;
+  assert.equal(flooding.rounds, 1);
+  assert.equal(flooding.aloneRounds, 2);
+  assert.ok(Math.abs(flooding.ratio - 7 / 5) < 0.03, `ratio ${flooding.ratio}`);
+  const lines = renderPooledSamples({ lanes: [{ lanes: "tenant", modes }] } as unknown as TenantRun);
+  assert.ok(
+    lines.some((l) => /^\| tenant \| flooding \| 1 \| 6\.\d\d \| 1\.\d\d \| 1\.\d\d-1\.\d\d \|$/.test(l)),
+    lines.join("\n"),
+  );
+  assert.deepEqual(renderPooledSamples({ lanes: [] } as unknown as TenantRun), [], "older results print nothing");
 });
 
 Deno.test("a tenant run is full only with every default: not --quick, not fewer rounds, not one lane mode", () => {
