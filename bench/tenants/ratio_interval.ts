@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { seededRandom } from "../seeded_random.ts";
 import { type LatencyHistogram, quantileOf, type SortedBuckets, sortedBuckets } from "./latency_histogram.ts";
 
 /** A ratio of pooled quantiles and its bootstrap interval. */
@@ -21,18 +22,6 @@ export interface RatioInterval {
   /** Rounds on each side. */
   readonly rounds: number;
   readonly aloneRounds: number;
-}
-
-/** A small seeded generator (mulberry32): the same draws for the same seed. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function resample(rounds: readonly SortedBuckets[], next: () => number): SortedBuckets[] {
@@ -55,7 +44,7 @@ export function ratioInterval(
   const base = alone.map(sortedBuckets);
   const p99Ms = quantileOf(mode, q);
   const aloneP99Ms = quantileOf(base, q);
-  const next = generator(seed);
+  const next = seededRandom(seed);
   const ratios: number[] = [];
   for (let i = 0; i < draws; i++) {
     ratios.push(quantileOf(resample(mode, next), q) / quantileOf(resample(base, next), q));

@@ -1,19 +1,9 @@
 import assert from "node:assert/strict";
 import { TREASURE_HUNT_MIX } from "../../bench/treasure_hunt_mix.ts";
+import { seededRandom as seeded } from "../../bench/seeded_random.ts";
 import { chestPosition, type HuntEvent, MAP_SIZE, TreasureHunter, zoneOf } from "./treasure_hunter.ts";
 
-/** A seeded generator (mulberry32), so that each run walks the same hunt. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** A hunt of `steps` events, seeded, so that each run walks the same hunt. */
 function hunt(steps: number, seed = 7): { hunter: TreasureHunter; events: HuntEvent[] } {
   const hunter = new TreasureHunter(seeded(seed));
   return { hunter, events: Array.from({ length: steps }, () => hunter.next()) };
