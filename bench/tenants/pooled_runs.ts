@@ -46,11 +46,7 @@ export function poolRuns(runs: readonly TenantRun[]): PooledLanes[] {
       const all = of.flatMap((l) => p99s(l.rounds, mode));
       const median = spread(all).median;
       const perRun = of.map((l) => round(spread(p99s(l.rounds, mode)).median / spread(p99s(l.rounds, "alone")).median));
-      const mine = histograms(mode);
-      const alone = histograms("alone");
-      const samples = [...mine, ...alone].every((h) => h !== undefined)
-        ? ratioInterval(mine.map((h) => h!), alone.map((h) => h!))
-        : undefined;
+      const samples = ratioInterval(histograms(mode), histograms("alone"));
       modes[mode] = {
         rounds: all.length,
         medianP99Ms: round(median),

@@ -32,16 +32,18 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
  * The `q` quantile over all of `rounds` against all of `alone`, and the 5th-95th percentile of that
- * ratio over `draws` resamples of each side's rounds. Undefined when a side has no rounds.
+ * ratio over `draws` resamples of each side's rounds. Undefined when a side has no rounds, or a
+ * round no histogram (results from before rounds kept one).
  */
 export function ratioInterval(
-  rounds: readonly LatencyHistogram[],
-  alone: readonly LatencyHistogram[],
+  rounds: readonly (LatencyHistogram | undefined)[],
+  alone: readonly (LatencyHistogram | undefined)[],
   { q = 0.99, draws = 1000, seed = 1 }: { q?: number; draws?: number; seed?: number } = {},
 ): RatioInterval | undefined {
   if (rounds.length === 0 || alone.length === 0) return undefined;
-  const mode = rounds.map(sortedBuckets);
-  const base = alone.map(sortedBuckets);
+  if (rounds.includes(undefined) || alone.includes(undefined)) return undefined;
+  const mode = rounds.map((h) => sortedBuckets(h!));
+  const base = alone.map((h) => sortedBuckets(h!));
   const p99Ms = quantileOf(mode, q);
   const aloneP99Ms = quantileOf(base, q);
   const next = seededRandom(seed);

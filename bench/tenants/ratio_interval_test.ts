@@ -24,7 +24,8 @@ Deno.test("ratioInterval() is the same for the same seed, and narrower with more
   assert.ok(many.high - many.low < few.high - few.low, `${many.high - many.low} < ${few.high - few.low}`);
 });
 
-Deno.test("ratioInterval() is undefined when a side has no rounds", () => {
+Deno.test("ratioInterval() is undefined when a side has no rounds, or a round no histogram", () => {
   assert.equal(ratioInterval([], [round(1, 2)]), undefined);
   assert.equal(ratioInterval([round(1, 2)], []), undefined);
+  assert.equal(ratioInterval([round(1, 2), undefined], [round(1, 2)]), undefined);
 });

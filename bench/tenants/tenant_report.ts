@@ -147,9 +147,7 @@ export function summarize(rounds: readonly RoundRecord[], roundS: number): Recor
   const histograms = (mode: Mode) => rounds.filter((r) => r.mode === mode).map((r) => r.quiet.histogram);
   const aloneHistograms = histograms("alone");
   for (const mode of MODES) {
-    const of = histograms(mode);
-    const complete = [...of, ...aloneHistograms].every((h) => h !== undefined);
-    const pooled = complete ? ratioInterval(of.map((h) => h!), aloneHistograms.map((h) => h!)) : undefined;
+    const pooled = ratioInterval(histograms(mode), aloneHistograms);
     modes[mode] = {
       ...modes[mode],
       p99OverAlone: round(modes[mode].quietP99Ms.median / alone),
