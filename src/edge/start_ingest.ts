@@ -27,6 +27,8 @@ export interface IngestSettings {
   readonly batchMaxEvents: number;
   readonly batchTargetEvents: number;
   readonly maxLingerMs: number;
+  /** An event that finds its lane idle is sent at the end of its turn instead of lingering. */
+  readonly idleSend: boolean;
   readonly batchMaxBytes: number;
   readonly maxInFlightBatches: number;
   /** Per produce lane. */
@@ -107,6 +109,7 @@ export function startIngest(settings: IngestSettings, deps: IngestDependencies):
       batchMaxBytes: settings.batchMaxBytes,
       batchTargetEvents: settings.batchTargetEvents,
       maxLingerMs: settings.maxLingerMs,
+      idleSend: settings.idleSend,
       maxInFlightBatches: settings.maxInFlightBatches,
       maxPendingEvents: settings.maxPendingEvents,
     },

@@ -127,6 +127,13 @@ export const CONFIG_TABLE = {
     parse: int(0, 1000),
     doc: "The latency budget of adaptive batching: the longest a batch waits for company.",
   },
+  idleSend: {
+    env: "VELTRIX_IDLE_SEND",
+    default: "true",
+    parse: flag,
+    doc:
+      "`true`: an event that finds its produce lane idle (its previous event `VELTRIX_LINGER_MS` or more earlier, no write outstanding) is sent at once with the rest of its frame, instead of lingering for company a quiet lane won't get.",
+  },
   batchMaxBytes: {
     env: "VELTRIX_BATCH_MAX_BYTES",
     default: "1048576",

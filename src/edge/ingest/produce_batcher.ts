@@ -25,6 +25,13 @@ export interface ProduceBatcherOptions {
   readonly batchTargetEvents?: number;
   /** The latency budget of adaptive batching: no batch waits longer than this for company, in ms. @default 8 */
   readonly maxLingerMs?: number;
+  /**
+   * A batch whose first event finds the batcher idle (its previous event came `lingerMs` or more
+   * earlier, and a write slot is free) is sent at the end of the turn that brought it, with the
+   * rest of its frame, instead of lingering: at that rate a linger gathers no company and only adds
+   * latency. @default true
+   */
+  readonly idleSend?: boolean;
   /** A batch is sent once its records reach about this many bytes. @default 1048576 */
   readonly batchMaxBytes: number;
   /** Batches written at once. 1 keeps per-partition order under retries. @default 1 */
@@ -56,7 +63,8 @@ interface Batch {
 
 /**
  * Gathers the records of events from many connections into few Kafka writes: a batch goes out
- * when it is full or when its first event has lingered `lingerMs`, with at most
+ * when it is full or when its first event has lingered `lingerMs` (at once, at the end of its
+ * turn, when that event found the batcher idle: see `idleSend`), with at most
  * `maxInFlightBatches` writes outstanding; a batch that lingered while every write slot was taken
  * keeps gathering until one frees, so that load makes batches larger rather than queues longer.
  * Events are only reported delivered when the write holding them is acknowledged; nothing is
@@ -76,6 +84,10 @@ export class ProduceBatcher {
   /** The open batch lingered past `lingerMs` to gather toward `targetBatchEvents`: it goes out when it has them. */
   #extended = false;
   #idleWaiters: (() => void)[] = [];
+  /** When the previous event's frame arrived, in ms since the epoch: how idle the batcher is. */
+  #lastReceivedAtMs = -Infinity;
+  /** The open batch is sent at the end of this turn (an idle send is queued). */
+  #sendQueued = false;
 
   constructor(sink: RecordSink, options: ProduceBatcherOptions) {
     this.#sink = sink;
@@ -107,7 +119,10 @@ export class ProduceBatcher {
     if (this.#pending >= this.#options.maxPendingEvents) return false;
     this.#pending++;
     const batch = this.#open;
-    if (batch.ids.length === 0) batch.startedAt = performance.now();
+    const first = batch.ids.length === 0;
+    if (first) batch.startedAt = performance.now();
+    const idle = receivedAtMs - this.#lastReceivedAtMs >= this.#options.lingerMs;
+    this.#lastReceivedAtMs = receivedAtMs;
     const { records, bytes } = routed;
     for (const record of records) batch.records.push(record);
     batch.listeners.push(listener);
@@ -121,11 +136,22 @@ export class ProduceBatcher {
       (this.#extended && events >= (this.#options.batchTargetEvents ?? DEFAULT_TARGET_BATCH_EVENTS))
     ) {
       this.#seal();
-    } else if (this.#timer === undefined && !this.#due) {
-      this.#timer = setTimeout(this.#onLinger, this.#options.lingerMs);
+    } else if (this.#timer === undefined && !this.#due && !this.#sendQueued) {
+      if (first && idle && this.#options.idleSend !== false && this.#inFlight < this.#options.maxInFlightBatches) {
+        this.#sendQueued = true;
+        queueMicrotask(this.#sendIdle);
+      } else {
+        this.#timer = setTimeout(this.#onLinger, this.#options.lingerMs);
+      }
     }
     return true;
   }
+
+  /** The idle send: the batch goes out with every event its turn brought (the rest of the frame). */
+  readonly #sendIdle = (): void => {
+    this.#sendQueued = false;
+    if (this.#open.ids.length > 0 && this.#timer === undefined && !this.#due) this.#seal();
+  };
 
   /**
    * Sends whatever is batched now and resolves once nothing is pending. Past `timeoutMs`, every

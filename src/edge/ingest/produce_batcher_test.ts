@@ -26,9 +26,11 @@ function turn(): Promise<void> {
 
 const LONG_LINGER_MS = 60_000;
 
+/** The linger and batching under test; the idle send is off unless a test turns it on. */
 function options(overrides: Partial<ProduceBatcherOptions> = {}): ProduceBatcherOptions {
   return {
     lingerMs: LONG_LINGER_MS,
+    idleSend: false,
     batchMaxEvents: 100,
     batchMaxBytes: 1_000_000,
     maxInFlightBatches: 1,
@@ -46,8 +48,9 @@ function submitEvent(
   listener: DeliveryListener,
   id: string,
   bytes = 10,
+  receivedAtMs?: number,
 ): boolean {
-  return batcher.submit({ records: [record(id)], bytes }, listener, id);
+  return batcher.submit({ records: [record(id)], bytes }, listener, id, receivedAtMs);
 }
 
 Deno.test("ProduceBatcher sends a batch as soon as it holds batchMaxEvents events, without waiting for linger", async () => {
@@ -114,6 +117,70 @@ Deno.test("ProduceBatcher sends a partial batch once its first event has lingere
   assert.deepEqual(sink.batches, [["e-1", "e-2"]]);
   write.resolve();
   await batcher.drain();
+  assert.deepEqual(listener.delivered_, ["e-1", "e-2"]);
+});
+
+Deno.test("ProduceBatcher sends an event that finds it idle at the end of its turn, with the rest of its frame", async () => {
+  const sink = new FakeRecordSink();
+  const batcher = new ProduceBatcher(sink, options({ idleSend: true }));
+  const listener = new RecordingListener();
+  // Two events of one frame, the first the batcher has seen: no 60 s linger, one write.
+  submitEvent(batcher, listener, "e-1", 10, 1_000);
+  submitEvent(batcher, listener, "e-2", 10, 1_000);
+  assert.equal(sink.writes.length, 0, "the frame's events are gathered until its turn ends");
+  const write = await sink.written(1);
+  assert.deepEqual(sink.batches, [["e-1", "e-2"]]);
+  write.resolve();
+  await batcher.drain();
+  assert.deepEqual(listener.delivered_, ["e-1", "e-2"]);
+});
+
+Deno.test("ProduceBatcher lingers for an event that comes within lingerMs of the one before", async () => {
+  const sink = new FakeRecordSink();
+  const batcher = new ProduceBatcher(sink, options({ idleSend: true, lingerMs: 5 }));
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "e-1", 10, 1_000);
+  (await sink.written(1)).resolve();
+  await turn();
+  // 4 ms after e-1: at this rate a linger gathers company, so e-2 waits for it.
+  submitEvent(batcher, listener, "e-2", 10, 1_004);
+  await Promise.resolve();
+  await Promise.resolve();
+  assert.equal(sink.writes.length, 1, "e-2 lingers");
+  submitEvent(batcher, listener, "e-3", 10, 1_005);
+  const second = await sink.written(2);
+  assert.deepEqual(sink.batches, [["e-1"], ["e-2", "e-3"]]);
+  second.resolve();
+  await batcher.drain();
+});
+
+Deno.test("ProduceBatcher sends an idle event at once again once the batcher was quiet for lingerMs", async () => {
+  const sink = new FakeRecordSink();
+  const batcher = new ProduceBatcher(sink, options({ idleSend: true, lingerMs: 5 }));
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "e-1", 10, 1_000);
+  (await sink.written(1)).resolve();
+  submitEvent(batcher, listener, "e-2", 10, 1_005);
+  (await sink.written(2)).resolve();
+  await batcher.drain();
+  assert.deepEqual(sink.batches, [["e-1"], ["e-2"]]);
+  assert.deepEqual(listener.delivered_, ["e-1", "e-2"]);
+});
+
+Deno.test("ProduceBatcher lets an idle event linger while every write slot is taken", async () => {
+  const sink = new FakeRecordSink();
+  const batcher = new ProduceBatcher(sink, options({ idleSend: true }));
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "e-1", 10, 1_000);
+  const first = await sink.written(1);
+  // Quiet for 10 s, but the one write slot is taken: e-2 lingers (60 s here) rather than queue alone.
+  submitEvent(batcher, listener, "e-2", 10, 11_000);
+  first.resolve();
+  await turn();
+  assert.deepEqual(sink.batches, [["e-1"]]);
+  const drained = batcher.drain();
+  (await sink.written(2)).resolve();
+  await drained;
   assert.deepEqual(listener.delivered_, ["e-1", "e-2"]);
 });
 
