@@ -132,7 +132,7 @@ export const CONFIG_TABLE = {
     default: "true",
     parse: flag,
     doc:
-      "`true`: an event that finds its produce lane idle (its previous event `VELTRIX_LINGER_MS` or more earlier, no write outstanding) is sent at once with the rest of its frame, instead of lingering for company a quiet lane won't get.",
+      "`true`: a quiet produce lane (its recent events came `VELTRIX_LINGER_MS` or more apart, on average) does not linger: a batch's first event is sent at once with the rest of its frame, or as soon as the write before it is acknowledged.",
   },
   batchMaxBytes: {
     env: "VELTRIX_BATCH_MAX_BYTES",

@@ -26,10 +26,10 @@ export interface ProduceBatcherOptions {
   /** The latency budget of adaptive batching: no batch waits longer than this for company, in ms. @default 8 */
   readonly maxLingerMs?: number;
   /**
-   * A batch whose first event finds the batcher idle (its previous event came `lingerMs` or more
-   * earlier, and a write slot is free) is sent at the end of the turn that brought it, with the
-   * rest of its frame, instead of lingering: at that rate a linger gathers no company and only adds
-   * latency. @default true
+   * A quiet batcher does not linger: when its recent events came, on average, `lingerMs` or more
+   * apart, a batch's first event is sent at the end of the turn that brought it, with the rest of
+   * its frame (or, while every write slot is taken, as soon as one frees). At that rate a linger
+   * gathers no company and only adds latency. @default true
    */
   readonly idleSend?: boolean;
   /** A batch is sent once its records reach about this many bytes. @default 1048576 */
@@ -64,7 +64,7 @@ interface Batch {
 /**
  * Gathers the records of events from many connections into few Kafka writes: a batch goes out
  * when it is full or when its first event has lingered `lingerMs` (at once, at the end of its
- * turn, when that event found the batcher idle: see `idleSend`), with at most
+ * turn, when the batcher is quiet: see `idleSend`), with at most
  * `maxInFlightBatches` writes outstanding; a batch that lingered while every write slot was taken
  * keeps gathering until one frees, so that load makes batches larger rather than queues longer.
  * Events are only reported delivered when the write holding them is acknowledged; nothing is
@@ -84,8 +84,10 @@ export class ProduceBatcher {
   /** The open batch lingered past `lingerMs` to gather toward `targetBatchEvents`: it goes out when it has them. */
   #extended = false;
   #idleWaiters: (() => void)[] = [];
-  /** When the previous event's frame arrived, in ms since the epoch: how idle the batcher is. */
-  #lastReceivedAtMs = -Infinity;
+  /** When the previous event's frame arrived, in ms since the epoch. */
+  #lastReceivedAtMs = 0;
+  /** The moving average of the time between events (events of one frame are 0 apart), in ms. */
+  #meanGapMs = MAX_GAP_MS;
   /** The open batch is sent at the end of this turn (an idle send is queued). */
   #sendQueued = false;
 
@@ -121,8 +123,9 @@ export class ProduceBatcher {
     const batch = this.#open;
     const first = batch.ids.length === 0;
     if (first) batch.startedAt = performance.now();
-    const idle = receivedAtMs - this.#lastReceivedAtMs >= this.#options.lingerMs;
+    const gapMs = Math.min(MAX_GAP_MS, Math.max(0, receivedAtMs - this.#lastReceivedAtMs));
     this.#lastReceivedAtMs = receivedAtMs;
+    this.#meanGapMs += (gapMs - this.#meanGapMs) * GAP_WEIGHT;
     const { records, bytes } = routed;
     for (const record of records) batch.records.push(record);
     batch.listeners.push(listener);
@@ -137,9 +140,14 @@ export class ProduceBatcher {
     ) {
       this.#seal();
     } else if (this.#timer === undefined && !this.#due && !this.#sendQueued) {
-      if (first && idle && this.#options.idleSend !== false && this.#inFlight < this.#options.maxInFlightBatches) {
-        this.#sendQueued = true;
-        queueMicrotask(this.#sendIdle);
+      if (first && this.#meanGapMs >= this.#options.lingerMs && this.#options.idleSend !== false) {
+        // Quiet: no company is coming. Send with the rest of the frame, or when a write slot frees.
+        if (this.#inFlight < this.#options.maxInFlightBatches) {
+          this.#sendQueued = true;
+          queueMicrotask(this.#sendIdle);
+        } else {
+          this.#due = true;
+        }
       } else {
         this.#timer = setTimeout(this.#onLinger, this.#options.lingerMs);
       }
@@ -275,6 +283,11 @@ export class ProduceBatcher {
     }
   }
 }
+
+/** The longest gap between events the moving average counts, in ms: a lane quiet for longer reads as this quiet. */
+const MAX_GAP_MS = 1_000;
+/** How much each event moves the average gap: about the last eight events count. */
+const GAP_WEIGHT = 1 / 8;
 
 const DEFAULT_TARGET_BATCH_EVENTS = 128;
 const DEFAULT_MAX_LINGER_MS = 8;

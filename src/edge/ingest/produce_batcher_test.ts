@@ -120,68 +120,81 @@ Deno.test("ProduceBatcher sends a partial batch once its first event has lingere
   assert.deepEqual(listener.delivered_, ["e-1", "e-2"]);
 });
 
-Deno.test("ProduceBatcher sends an event that finds it idle at the end of its turn, with the rest of its frame", async () => {
+/** A linger shorter than the gaps (1 s and more) of the quiet batchers below. */
+const SHORT_LINGER_MS = 500;
+
+Deno.test("ProduceBatcher sends a quiet batcher's event at the end of its turn, with the rest of its frame", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ idleSend: true }));
+  const batcher = new ProduceBatcher(sink, options({ idleSend: true, lingerMs: SHORT_LINGER_MS }));
   const listener = new RecordingListener();
-  // Two events of one frame, the first the batcher has seen: no 60 s linger, one write.
+  // Two events of one frame, the first the batcher has seen: one write, made before any timer could fire.
   submitEvent(batcher, listener, "e-1", 10, 1_000);
   submitEvent(batcher, listener, "e-2", 10, 1_000);
   assert.equal(sink.writes.length, 0, "the frame's events are gathered until its turn ends");
-  const write = await sink.written(1);
+  await Promise.resolve();
   assert.deepEqual(sink.batches, [["e-1", "e-2"]]);
-  write.resolve();
+  sink.writes[0]!.resolve();
   await batcher.drain();
   assert.deepEqual(listener.delivered_, ["e-1", "e-2"]);
 });
 
-Deno.test("ProduceBatcher lingers for an event that comes within lingerMs of the one before", async () => {
+Deno.test("ProduceBatcher with idleSend off lets a quiet batcher's event linger", async () => {
+  const sink = new FakeRecordSink();
+  const batcher = new ProduceBatcher(sink, options({ idleSend: false, lingerMs: SHORT_LINGER_MS }));
+  const listener = new RecordingListener();
+  submitEvent(batcher, listener, "e-1", 10, 1_000);
+  await turn();
+  assert.equal(sink.writes.length, 0);
+  const drained = batcher.drain();
+  (await sink.written(1)).resolve();
+  await drained;
+});
+
+/** Submits `count` events of one frame that arrived at `atMs`; their ids start with `prefix`. */
+function submitFrame(batcher: ProduceBatcher, listener: DeliveryListener, prefix: string, count: number, atMs: number) {
+  for (let i = 1; i <= count; i++) submitEvent(batcher, listener, `${prefix}-${i}`, 10, atMs);
+}
+
+Deno.test("ProduceBatcher lingers once its events come more often than one per lingerMs, on average", async () => {
   const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ idleSend: true, lingerMs: 5 }));
   const listener = new RecordingListener();
-  submitEvent(batcher, listener, "e-1", 10, 1_000);
+  // A quiet batcher sends a frame of 40 at once; those 40 bring the average gap under 5 ms.
+  submitFrame(batcher, listener, "a", 40, 1_000);
   (await sink.written(1)).resolve();
   await turn();
-  // 4 ms after e-1: at this rate a linger gathers company, so e-2 waits for it.
-  submitEvent(batcher, listener, "e-2", 10, 1_004);
+  submitEvent(batcher, listener, "b-1", 10, 1_001);
   await Promise.resolve();
   await Promise.resolve();
-  assert.equal(sink.writes.length, 1, "e-2 lingers");
-  submitEvent(batcher, listener, "e-3", 10, 1_005);
+  assert.equal(sink.writes.length, 1, "b-1 lingers for company");
+  submitEvent(batcher, listener, "b-2", 10, 1_002);
   const second = await sink.written(2);
-  assert.deepEqual(sink.batches, [["e-1"], ["e-2", "e-3"]]);
+  assert.deepEqual(second.records.map((r) => r.key), ["b-1", "b-2"]);
   second.resolve();
+  // Quiet again for two seconds: the next event goes at once.
+  submitEvent(batcher, listener, "c-1", 10, 3_002);
+  (await sink.written(3)).resolve();
   await batcher.drain();
+  assert.equal(listener.delivered_.length, 43);
 });
 
-Deno.test("ProduceBatcher sends an idle event at once again once the batcher was quiet for lingerMs", async () => {
+Deno.test("ProduceBatcher sends a quiet batcher's event as soon as a write slot frees, not after a linger", async () => {
   const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ idleSend: true, lingerMs: 5 }));
-  const listener = new RecordingListener();
-  submitEvent(batcher, listener, "e-1", 10, 1_000);
-  (await sink.written(1)).resolve();
-  submitEvent(batcher, listener, "e-2", 10, 1_005);
-  (await sink.written(2)).resolve();
-  await batcher.drain();
-  assert.deepEqual(sink.batches, [["e-1"], ["e-2"]]);
-  assert.deepEqual(listener.delivered_, ["e-1", "e-2"]);
-});
-
-Deno.test("ProduceBatcher lets an idle event linger while every write slot is taken", async () => {
-  const sink = new FakeRecordSink();
-  const batcher = new ProduceBatcher(sink, options({ idleSend: true }));
+  const batcher = new ProduceBatcher(sink, options({ idleSend: true, lingerMs: SHORT_LINGER_MS }));
   const listener = new RecordingListener();
   submitEvent(batcher, listener, "e-1", 10, 1_000);
   const first = await sink.written(1);
-  // Quiet for 10 s, but the one write slot is taken: e-2 lingers (60 s here) rather than queue alone.
+  // Quiet for 10 s, but the one write slot is taken: e-2 waits for it, not for the 500 ms linger.
   submitEvent(batcher, listener, "e-2", 10, 11_000);
-  first.resolve();
+  submitEvent(batcher, listener, "e-3", 10, 11_000);
   await turn();
   assert.deepEqual(sink.batches, [["e-1"]]);
-  const drained = batcher.drain();
-  (await sink.written(2)).resolve();
-  await drained;
-  assert.deepEqual(listener.delivered_, ["e-1", "e-2"]);
+  first.resolve();
+  await turn();
+  assert.deepEqual(sink.batches, [["e-1"], ["e-2", "e-3"]], "sent as the slot freed");
+  sink.writes[1]!.resolve();
+  await batcher.drain();
+  assert.deepEqual(listener.delivered_, ["e-1", "e-2", "e-3"]);
 });
 
 Deno.test("ProduceBatcher starts a new linger for the batch after one that was sent full", async () => {
