@@ -132,7 +132,7 @@ export const CONFIG_TABLE = {
     default: "true",
     parse: flag,
     doc:
-      "`true`: a quiet produce lane (its recent events came twice `VELTRIX_LINGER_MS` or more apart, on average) does not linger: a batch's first event is sent at once with the rest of its frame, or as soon as the write before it is acknowledged.",
+      "`true`: a quiet produce lane (its recent events came `VELTRIX_LINGER_MS` or more apart, on average) does not linger: a batch's first event is sent at once with the rest of its frame, or as soon as the write before it is acknowledged.",
   },
   batchMaxBytes: {
     env: "VELTRIX_BATCH_MAX_BYTES",

@@ -26,8 +26,8 @@ export interface ProduceBatcherOptions {
   /** The latency budget of adaptive batching: no batch waits longer than this for company, in ms. @default 8 */
   readonly maxLingerMs?: number;
   /**
-   * A quiet batcher does not linger: when its recent events came, on average, two `lingerMs` or
-   * more apart, a batch's first event is sent at the end of the turn that brought it, with the rest of
+   * A quiet batcher does not linger: when its recent events came, on average, `lingerMs` or more
+   * apart (a linger would gather less than one event), a batch's first event is sent at the end of the turn that brought it, with the rest of
    * its frame (or, while every write slot is taken, as soon as one frees). At that rate a linger
    * gathers no company and only adds latency. @default true
    */
@@ -140,7 +140,7 @@ export class ProduceBatcher {
     ) {
       this.#seal();
     } else if (this.#timer === undefined && !this.#due && !this.#sendQueued) {
-      if (first && this.#meanGapMs >= QUIET_GAP_LINGERS * this.#options.lingerMs && this.#options.idleSend !== false) {
+      if (first && this.#meanGapMs >= this.#options.lingerMs && this.#options.idleSend !== false) {
         // Quiet: no company is coming. Send with the rest of the frame, or when a write slot frees.
         if (this.#inFlight < this.#options.maxInFlightBatches) {
           this.#sendQueued = true;
@@ -286,8 +286,6 @@ export class ProduceBatcher {
 
 /** The longest gap between events the moving average counts, in ms: a lane quiet for longer reads as this quiet. */
 const MAX_GAP_MS = 1_000;
-/** A batcher is quiet when its events come this many lingers apart on average: a linger would gather half an event. */
-const QUIET_GAP_LINGERS = 2;
 /** How much each event moves the average gap: about the last eight events count. */
 const GAP_WEIGHT = 1 / 8;
 

@@ -155,7 +155,7 @@ function submitFrame(batcher: ProduceBatcher, listener: DeliveryListener, prefix
   for (let i = 1; i <= count; i++) submitEvent(batcher, listener, `${prefix}-${i}`, 10, atMs);
 }
 
-Deno.test("ProduceBatcher lingers once its events come more often than one per two lingerMs, on average", async () => {
+Deno.test("ProduceBatcher lingers once its events come more often than one per lingerMs, on average", async () => {
   const sink = new FakeRecordSink();
   const batcher = new ProduceBatcher(sink, options({ idleSend: true, lingerMs: 5 }));
   const listener = new RecordingListener();
