@@ -131,8 +131,7 @@ export const CONFIG_TABLE = {
     env: "VELTRIX_IDLE_SEND",
     default: "true",
     parse: flag,
-    doc:
-      "`true`: a quiet produce lane (its recent events came `VELTRIX_LINGER_MS` or more apart, on average) does not linger: a batch's first event is sent at once with the rest of its frame, or as soon as the write before it is acknowledged.",
+    doc: "`true`: a lane whose events come `VELTRIX_LINGER_MS` or more apart, on average, sends without lingering.",
   },
   batchMaxBytes: {
     env: "VELTRIX_BATCH_MAX_BYTES",
