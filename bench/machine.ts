@@ -5,7 +5,24 @@
  */
 const pom = new URL("../tools/kafka/pom.xml", import.meta.url);
 
-/** CPU model and count, memory, OS, and the Deno, Kafka and JDK versions. */
+const root = new URL("..", import.meta.url).pathname;
+
+/** The commit checked out (short), with `+changes` when tracked files differ from it; "unknown" without git. */
+export async function describeCommit(): Promise<string> {
+  const git = (...args: string[]) =>
+    new Deno.Command("git", { args: ["-C", root, ...args], stdout: "piped", stderr: "null" }).output();
+  try {
+    const head = await git("rev-parse", "--short", "HEAD");
+    if (!head.success) return "unknown";
+    const status = await git("status", "--porcelain", "--untracked-files=no");
+    const dirty = status.success && status.stdout.length > 0;
+    return new TextDecoder().decode(head.stdout).trim() + (dirty ? "+changes" : "");
+  } catch {
+    return "unknown";
+  }
+}
+
+/** CPU model and count, memory, OS, the commit, and the Deno, Kafka and JDK versions. */
 export async function describeMachine(): Promise<Record<string, string | number>> {
   const cpuinfo = await Deno.readTextFile("/proc/cpuinfo").catch(() => "");
   const meminfo = await Deno.readTextFile("/proc/meminfo").catch(() => "");
@@ -16,6 +33,7 @@ export async function describeMachine(): Promise<Record<string, string | number>
     cpus: navigator.hardwareConcurrency,
     memoryGiB: Math.round(Number(/MemTotal:\s+(\d+)/.exec(meminfo)?.[1] ?? 0) / 1024 / 1024),
     os: `${Deno.build.os} ${Deno.osRelease()}`,
+    commit: await describeCommit(),
     deno: Deno.version.deno,
     v8: Deno.version.v8,
     kafka: /<kafka.version>([^<]+)</.exec(await Deno.readTextFile(pom))?.[1] ?? "unknown",

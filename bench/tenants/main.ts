@@ -33,7 +33,14 @@ import {
   summarize,
   type TenantRun,
 } from "./tenant_report.ts";
-import { isFullTenantRun, type Mode, MODES, type TenantSettings, tenantSettings } from "./tenant_settings.ts";
+import {
+  edgeOverrides,
+  isFullTenantRun,
+  type Mode,
+  MODES,
+  type TenantSettings,
+  tenantSettings,
+} from "./tenant_settings.ts";
 
 const { opts, quick, settings, pool } = tenantSettings(Deno.args);
 if (pool !== undefined) {
@@ -256,11 +263,13 @@ try {
 
 const durationS = Math.round((performance.now() - t0) / 1000);
 const machineLoad = await machineLoadSince(before, durationS);
-const full = isFullTenantRun(quick, settings) && ownBroker;
+const edgeEnv = edgeOverrides(Deno.env.toObject());
+const full = isFullTenantRun(quick, settings) && ownBroker && Object.keys(edgeEnv).length === 0;
 const verdict = !quick && !full
   ? {
     writeLatest: false,
-    why: "only a full run (default settings, both lane modes, the dev broker) replaces tenants-latest.*",
+    why:
+      "only a full run (default settings, both lane modes, the dev broker, no VELTRIX_* variable set) replaces tenants-latest.*",
   }
   : latestVerdict({ quick, full }, busyReasons(machineLoad));
 const report: TenantRun = {
@@ -272,6 +281,7 @@ const report: TenantRun = {
   latest: verdict,
   placement: { ...placement, note: placementNote },
   settings,
+  edgeEnv,
   lanes: results,
 };
 console.log([...renderPooledSamples(report), renderTable(report)].join("\n"));

@@ -94,6 +94,8 @@ export interface TenantRun {
   readonly latest: { readonly writeLatest: boolean; readonly why: string };
   readonly placement: CpuPlacement;
   readonly settings: TenantSettings;
+  /** The `VELTRIX_*` variables the bench's environment passed to its edges (absent in older results). */
+  readonly edgeEnv?: Readonly<Record<string, string>>;
   readonly lanes: readonly LaneResult[];
 }
 
@@ -254,7 +256,9 @@ export function renderMarkdown(run: TenantRun): string {
         : "pid" in broker
         ? `JVM pid ${broker.pid} on CPU ${broker.during} during the run (was ${broker.before}, restored after)`
         : broker.note
-    }. Machine: ${run.machine.cpus} × ${run.machine.cpu}. Took ${run.durationS} s.`,
+    }. Machine: ${run.machine.cpus} × ${run.machine.cpu}. Code: ${run.machine.commit ?? "not recorded"}. Edge ${
+      edgeEnvNote(run.edgeEnv)
+    }. Took ${run.durationS} s.`,
     "",
     ...compareLanes(run),
     ...renderPooledSamples(run),
@@ -273,4 +277,12 @@ export function renderMarkdown(run: TenantRun): string {
     "",
     ...machineLoadLines(run, "tenants-latest.*"),
   ].join("\n");
+}
+
+/** How the Markdown names the edge settings a run took from its environment. */
+export function edgeEnvNote(edgeEnv: Readonly<Record<string, string>> | undefined): string {
+  if (edgeEnv === undefined) return "settings from the environment: not recorded";
+  const set = Object.entries(edgeEnv);
+  if (set.length === 0) return "settings: the defaults (no VELTRIX_* variable set)";
+  return `settings from the environment: ${set.map(([name, value]) => `${name}=${value}`).join(", ")}`;
 }

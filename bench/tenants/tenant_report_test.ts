@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
-import { renderPooledSamples, type RoundRecord, spread, summarize, type TenantRun } from "./tenant_report.ts";
+import {
+  edgeEnvNote,
+  renderPooledSamples,
+  type RoundRecord,
+  spread,
+  summarize,
+  type TenantRun,
+} from "./tenant_report.ts";
 import { histogramOf } from "./latency_histogram.ts";
 import type { RoundResult } from "./tenant_client.ts";
-import { isFullTenantRun, tenantSettings } from "./tenant_settings.ts";
+import { edgeOverrides, isFullTenantRun, tenantSettings } from "./tenant_settings.ts";
 
 function result(p99: number, sent: number, acked: number, codes: Record<string, number> = {}): RoundResult {
   const rejected = Object.values(codes).reduce((a, b) => a + b, 0);
@@ -121,4 +128,19 @@ Deno.test("a tenant run is full only with every default: not --quick, not fewer 
   assert.equal(isFullTenantRun(false, tenantSettings(["--rounds", "3"]).settings), false);
   assert.equal(isFullTenantRun(false, tenantSettings(["--lanes", "tenant"]).settings), false);
   assert.throws(() => tenantSettings(["--lanes", "tenant,wide"]), /--lanes takes tenant,shared/);
+});
+
+Deno.test("the edge settings a run inherits are its VELTRIX_* variables, sorted, and nothing else", () => {
+  const env = { PATH: "/usr/bin", VELTRIX_LINGER_MS: "5", KAFKA_BROKERS: "127.0.0.1:9092", VELTRIX_IDLE_SEND: "false" };
+  assert.deepEqual(Object.entries(edgeOverrides(env)), [["VELTRIX_IDLE_SEND", "false"], ["VELTRIX_LINGER_MS", "5"]]);
+  assert.deepEqual(edgeOverrides({ HOME: "/root" }), {});
+});
+
+Deno.test("the Markdown names the edge settings a run inherited, the defaults, or that older results did not record them", () => {
+  assert.equal(
+    edgeEnvNote({ VELTRIX_IDLE_SEND: "false", VELTRIX_LINGER_MS: "5" }),
+    "settings from the environment: VELTRIX_IDLE_SEND=false, VELTRIX_LINGER_MS=5",
+  );
+  assert.equal(edgeEnvNote({}), "settings: the defaults (no VELTRIX_* variable set)");
+  assert.equal(edgeEnvNote(undefined), "settings from the environment: not recorded");
 });

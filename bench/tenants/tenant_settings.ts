@@ -109,3 +109,11 @@ export function isFullTenantRun(quick: boolean, settings: TenantSettings): boole
   if (quick) return false;
   return JSON.stringify(settings) === JSON.stringify(tenantSettings([]).settings);
 }
+
+/**
+ * The edge settings (`VELTRIX_*`) set in `env`: the bench's edges inherit them, so a run with any of
+ * them measures something other than the defaults. Sorted by name.
+ */
+export function edgeOverrides(env: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith("VELTRIX_")).sort());
+}
