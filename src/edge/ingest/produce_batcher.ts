@@ -27,9 +27,9 @@ export interface ProduceBatcherOptions {
   readonly maxLingerMs?: number;
   /**
    * A quiet batcher does not linger: when its recent events came, on average, `lingerMs` or more
-   * apart (a linger would gather less than one event), a batch's first event is sent at the end of the turn that brought it, with the rest of
-   * its frame (or, while every write slot is taken, as soon as one frees). At that rate a linger
-   * gathers no company and only adds latency. @default true
+   * apart (a linger would gather less than one event), a batch's first event is sent at the end of
+   * the turn that brought it, with the rest of its frame (or, while every write slot is taken, as
+   * soon as one frees). @default true
    */
   readonly idleSend?: boolean;
   /** A batch is sent once its records reach about this many bytes. @default 1048576 */
@@ -158,7 +158,7 @@ export class ProduceBatcher {
   /** The idle send: the batch goes out with every event its turn brought (the rest of the frame). */
   readonly #sendIdle = (): void => {
     this.#sendQueued = false;
-    if (this.#open.ids.length > 0 && this.#timer === undefined && !this.#due) this.#seal();
+    if (this.#open.ids.length > 0) this.#seal();
   };
 
   /**
